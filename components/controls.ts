@@ -1,0 +1,46 @@
+/**
+ * The controls report: one entry per control a component applied (or deliberately did not rely on), with what it
+ * protects against and whether it is effective on that cloud. `hardening plan` prints it; docs/efficacy.md is
+ * generated from it. An ineffective control appears with `effective: false` so the report can say plainly why a
+ * tempting rule (a security-group deny of 169.254.169.254) is not protection.
+ */
+
+/** The common control families, named after the `HardeningSpec` field each one serves. */
+export const ControlFamily = {
+  MetadataEndpoint: "metadataEndpoint",
+  WorkloadSubnet: "workloadSubnet",
+  Egress: "egress",
+  Sandbox: "sandbox",
+  HostIdentity: "hostIdentity",
+  Ephemeral: "ephemeral",
+} as const;
+/** The common control families. */
+export type ControlFamily = (typeof ControlFamily)[keyof typeof ControlFamily];
+
+/** One control in a component's report. */
+export interface ControlReport {
+  /** Stable kebab-case id, unique per cloud, e.g. `aws-imds-disabled`, `k8s-networkpolicy-metadata-deny`. */
+  id: string;
+  /** The spec field this control serves. */
+  family: ControlFamily;
+  /** The cloud it applies to: `aws`, `gcp`, `azure` or `kubernetes`. */
+  cloud: string;
+  /** How it is applied: the native resource and setting, e.g. `aws.ec2.LaunchTemplate metadataOptions.httpEndpoint = "disabled"`. */
+  appliedBy: string;
+  /** What it protects against. */
+  protects: string;
+  /** Whether the cloud actually enforces it against that threat. */
+  effective: boolean;
+  /** What it does not stop (host-network processes, direct-IP connections, ...); empty when nothing is known. */
+  limits: string;
+  /** Logical names of the resources that carry it; empty for a control recorded only to say it is not relied on. */
+  resources: string[];
+  /** The vendor document (and its words) that says it works, or that it does not. */
+  source: string;
+}
+
+/** What every hardened component exposes besides its native children. */
+export interface HardenedComponentOutputs {
+  /** One entry per control applied, in a stable order. */
+  readonly controls: ControlReport[];
+}
