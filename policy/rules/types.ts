@@ -1,0 +1,81 @@
+/**
+ * Rules as data. A rule body is a pure function of a resource's properties; the pack (policy/index.ts) and the
+ * offline auditor bind the same bodies, so a stack passes the audit exactly when it passes the pack.
+ * Nothing here imports @pulumi/policy or a cloud SDK.
+ */
+
+/** CrossGuard enforcement levels. */
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+
+/** One problem a check found on a resource. */
+export interface Finding {
+  /** Property path of the offending setting, e.g. `metadataOptions.httpTokens`, `spec.template.spec.hostNetwork`. */
+  readonly property: string;
+  /** What was seen and what is required: `metadataOptions.httpTokens is "optional"; set it to "required" ...`. */
+  readonly message: string;
+}
+
+/** A resource as rules see it: the same shape from the pack (during preview) and from a stack export. */
+export interface ResourceInput {
+  /** Pulumi type token, e.g. `aws:ec2/launchTemplate:LaunchTemplate`. */
+  readonly type: string;
+  /** The resource's URN. */
+  readonly urn: string;
+  /** Logical name. */
+  readonly name: string;
+  /** Input properties (from an export: inputs, falling back to outputs). */
+  readonly props: Record<string, unknown>;
+  /** The parent's URN, when known. */
+  readonly parent?: string;
+}
+
+/** What a check may know besides the props: the rule's resolved configuration. */
+export interface CheckContext {
+  /** The rule's configuration (allow-lists, options), defaults filled in by the rule itself. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** A pure check of one resource's props. Reads only what it needs (unknown values throw during preview). */
+export type ResourceCheck = (props: Record<string, unknown>, ctx: CheckContext) => Finding[];
+
+/** A pure fix of one resource's props: returns new props, or undefined when nothing can be fixed safely. */
+export type ResourceRemediation = (props: Record<string, unknown>, ctx: CheckContext) => Record<string, unknown> | undefined;
+
+/** One control enforced on single resources, bound to every type token that carries the setting. */
+export interface ResourceRule {
+  /** Kebab-case id, the same words as the spec field or control it enforces. */
+  readonly id: string;
+  /** One sentence: what a passing resource guarantees. */
+  readonly description: string;
+  /** Default level; a stack's policy config may change it. */
+  readonly enforcementLevel: EnforcementLevel;
+  /** Check bodies keyed by type token; one body serves every type carrying the same setting. */
+  readonly checks: Readonly<Record<string, ResourceCheck>>;
+  /** Safe fixes keyed by type token, for `remediate`. */
+  readonly remediations?: Readonly<Record<string, ResourceRemediation>>;
+}
+
+/** A finding on one resource of a stack-level check. */
+export interface StackFinding extends Finding {
+  readonly urn: string;
+  readonly type: string;
+}
+
+/** One control over relations between resources (route tables and subnets, namespaces and NetworkPolicies). */
+export interface StackRule {
+  readonly id: string;
+  readonly description: string;
+  readonly enforcementLevel: EnforcementLevel;
+  /** Checks the whole stack; returns findings naming the offending resources. */
+  readonly check: (resources: readonly ResourceInput[], ctx: CheckContext) => StackFinding[];
+}
+
+/** A violation as reported by `hardening audit` and `hardening plan` (the JSON contract in ARCHITECTURE.md). */
+export interface Violation {
+  readonly policy: string;
+  readonly urn: string;
+  readonly type: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly property: string;
+  readonly message: string;
+}
