@@ -9,3 +9,4 @@ export * from "./endpoints";
 export * from "./cidr";
 export * from "./metadataNetworks";
 export * from "./controls";
+export * from "./plan/subnets";
