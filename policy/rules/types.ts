@@ -13,6 +13,12 @@ export interface Finding {
   readonly property: string;
   /** What was seen and what is required: `metadataOptions.httpTokens is "optional"; set it to "required" ...`. */
   readonly message: string;
+  /**
+   * True when the check could not decide because a value it needs is unknown (during preview). Such a finding is
+   * reported at `advisory` level whatever the rule's level, so an unknown value never blocks a preview.
+   * @default false
+   */
+  readonly indeterminate?: boolean;
 }
 
 /** A resource as rules see it: the same shape from the pack (during preview) and from a stack export. */
@@ -27,12 +33,23 @@ export interface ResourceInput {
   readonly props: Record<string, unknown>;
   /** The parent's URN, when known. */
   readonly parent?: string;
+  /**
+   * URNs of the resources each input property was computed from, when known (the pack during preview, stack
+   * exports). Stack rules use it to relate resources whose ids are still unknown.
+   * @default {}
+   */
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What a check may know besides the props: the rule's resolved configuration. */
 export interface CheckContext {
   /** The rule's configuration (allow-lists, options), defaults filled in by the rule itself. */
   readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * The resource being checked, for checks that depend on its name or URN (e.g. worker subnets recognised by name).
+   * @default undefined (checks must work without it)
+   */
+  readonly resource?: { readonly urn: string; readonly name: string; readonly type: string };
 }
 
 /** A pure check of one resource's props. Reads only what it needs (unknown values throw during preview). */
