@@ -9,11 +9,14 @@ import type { ResourceRule, StackRule } from "./types";
 // >>> KUBERNETES AND CODE RULES: their author appends the imports and list entries in this block only. <<<
 // e.g. import { kubernetesRules, kubernetesStackRules } from "./kubernetes";
 //      import { codeRules } from "./code";
+import { kubernetesRules, kubernetesStackRules } from "./kubernetes";
 const contributedResourceRules: readonly (readonly ResourceRule[])[] = [
   // kubernetesRules, codeRules,
+  kubernetesRules,
 ];
 const contributedStackRules: readonly (readonly StackRule[])[] = [
   // kubernetesStackRules,
+  kubernetesStackRules,
 ];
 // <<< END OF THE KUBERNETES AND CODE RULES BLOCK >>>
 // ---------------------------------------------------------------------------------------------------------------
