@@ -10,3 +10,4 @@ export * from "./cidr";
 export * from "./metadataNetworks";
 export * from "./controls";
 export * from "./plan/subnets";
+export * from "./hostFirewall";
