@@ -1,0 +1,121 @@
+/**
+ * Walks the paths given to `hardening scan`, one file at a time, read-only. Symbolic links met inside a root are
+ * never followed: a target inside a root is scanned at its real place anyway, and one outside the roots must not
+ * be read (a link to /etc or to a secret store is not part of the flows under review). A root named on the command
+ * line is followed, as grep -r does, because the user named it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** Directory names never descended into (still scanned when named as a root). */
+export const SKIPPED_DIRECTORIES: readonly string[] = [".git", "node_modules"];
+
+/** A path that does not exist or cannot be read; the command exits 2 naming it. */
+export class UnreadablePathError extends Error {
+  constructor(readonly path: string, readonly reason: string) {
+    super(`cannot read "${path}": ${reason}`);
+    this.name = "UnreadablePathError";
+  }
+}
+
+/** One regular file to scan. */
+export interface WalkedFile {
+  /** Absolute path. */
+  readonly absolute: string;
+  /** Path shown in findings: relative to `cwd` with forward slashes when under it, else absolute. */
+  readonly display: string;
+}
+
+/** Counters the walk keeps. */
+export interface WalkStats {
+  symlinksSkipped: number;
+  specialFilesSkipped: number;
+}
+
+/** Human words for the errno codes a walk meets. */
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case "ENOENT": return "no such file or directory";
+    case "EACCES":
+    case "EPERM": return "permission denied";
+    case "ENOTDIR": return "not a directory";
+    case "ELOOP": return "too many levels of symbolic links";
+    case "EISDIR": return "is a directory";
+    default: return code ? code : String((e as Error)?.message ?? e).split("\n")[0];
+  }
+}
+
+/** The display form of an absolute path. */
+export function displayPath(absolute: string, cwd: string): string {
+  const rel = path.relative(cwd, absolute);
+  if (rel === "") return ".";
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return absolute.split(path.sep).join("/");
+  return rel.split(path.sep).join("/");
+}
+
+/**
+ * Checks every root before anything is scanned, so a typo fails fast: throws UnreadablePathError naming each root
+ * that is missing, unreadable, or neither a file nor a directory.
+ */
+export function checkRoots(roots: readonly string[], cwd: string): void {
+  const problems: UnreadablePathError[] = [];
+  for (const root of roots) {
+    const abs = path.resolve(cwd, root);
+    try {
+      const st = fs.statSync(abs);
+      if (!st.isFile() && !st.isDirectory()) problems.push(new UnreadablePathError(root, "not a regular file or directory"));
+      else fs.accessSync(abs, fs.constants.R_OK);
+    } catch (e) {
+      problems.push(new UnreadablePathError(root, describeFsError(e)));
+    }
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    throw new UnreadablePathError(problems.map((p) => p.path).join(", "), problems.map((p) => `"${p.path}": ${p.reason}`).join("; "));
+  }
+}
+
+/**
+ * Yields every regular file under `roots` in a stable order (roots as given, entries sorted by name, depth first).
+ * Throws UnreadablePathError for a root or directory it cannot read. Never writes anything.
+ */
+export function* walkFiles(roots: readonly string[], cwd: string, stats: WalkStats): Generator<WalkedFile> {
+  for (const root of roots) {
+    const abs = path.resolve(cwd, root);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch (e) {
+      throw new UnreadablePathError(root, describeFsError(e));
+    }
+    if (st.isFile()) {
+      yield { absolute: abs, display: displayPath(abs, cwd) };
+      continue;
+    }
+    if (!st.isDirectory()) throw new UnreadablePathError(root, "not a regular file or directory");
+    // An explicit stack instead of recursion: a deep tree must not overflow the call stack.
+    const stack: string[] = [abs];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch (e) {
+        throw new UnreadablePathError(displayPath(dir, cwd), describeFsError(e));
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const subdirs: string[] = [];
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isSymbolicLink()) stats.symlinksSkipped++;
+        else if (entry.isDirectory()) {
+          if (!SKIPPED_DIRECTORIES.includes(entry.name)) subdirs.push(full);
+        } else if (entry.isFile()) yield { absolute: full, display: displayPath(full, cwd) };
+        // FIFOs, sockets and devices: reading one could block forever or read a device.
+        else stats.specialFilesSkipped++;
+      }
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
+    }
+  }
+}
