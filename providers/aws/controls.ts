@@ -1,0 +1,469 @@
+/**
+ * The AWS controls reports: one entry per control a component applies, plus the tempting ones that do not work on
+ * AWS (a security-group or NACL deny of 169.254.169.254) with `effective: false`. Pure functions of the plans, so
+ * tests and `hardening plan` print exactly what the components apply.
+ */
+import { ControlFamily, ControlReport, EgressMode, EgressTier } from "../../components";
+import { AwsWorkerNetworkPlan, FlowLogDestination } from "./networkPlan";
+import { AwsWorkerPoolPlan } from "./workerPoolPlan";
+
+/** Vendor words the reports quote. Sources: ../shared/design/cloud-controls.md section 2. */
+export const AWS_SOURCES = {
+  linkLocal:
+    'VPC UG, Internetwork traffic privacy: "Amazon security groups and network ACLs don\'t filter traffic to or from link-local addresses (169.254.0.0/16) or AWS reserved IPv4 addresses... Similarly, flow logs do not capture IP traffic to or from these addresses... You can implement additional firewall solutions in your instances to block network communication with link-local addresses."',
+  imdsDisabled: 'CFN LaunchTemplate MetadataOptions: "If you specify a value of disabled, you will not be able to access your instance metadata."',
+  imdsV2: 'EC2 API InstanceMetadataOptionsRequest HttpTokens: "required - ... IMDSv1 is disabled"',
+  hopLimit:
+    'AWS whitepaper Security Practices for Multi-Tenant SaaS on EKS: "require IMDSv2... and to set the maximum hop count to 1... requests to IMDS from pods [are] rejected, provided those pods do not use host networking."',
+  imdsIpv6: 'CFN LaunchTemplate MetadataOptions HttpProtocolIpv6: "Enables or disables the IPv6 endpoint for the instance metadata service." (default disabled)',
+  imdsTags: "CFN LaunchTemplate MetadataOptions InstanceMetadataTags: access to instance tags from the instance metadata",
+  iptables:
+    'EC2 UG, Limit access to the IMDS: "iptables --append OUTPUT --proto tcp --destination 169.254.169.254 --match owner ! --uid-owner trustworthy-user --jump REJECT"; "iptables rules are not persistent across system reboots"',
+  ecsBlockImds:
+    'ECS DG, ec2-security-considerations: "To prevent containers run by tasks that use the awsvpc network mode from accessing the credential information supplied to the Amazon EC2 instance profile... set the ECS_AWSVPC_BLOCK_IMDS agent configuration variable to true"',
+  ecsHostMode:
+    'AWS Knowledge Center ecs-container-ec2-metadata: "It\'s not possible to prevent access with the host networking mode, because the Amazon ECS agent runs on the host networking namespace and requires access to it."',
+  fargate:
+    'EKS UG fargate: "The Amazon EC2 instance metadata service (IMDS) isn\'t available to Pods that are deployed to Fargate nodes"; "Each Pod... has its own isolation boundary... don\'t share the underlying kernel" (same Fargate platform for ECS tasks [inference])',
+  isolatedSubnet: 'VPC UG, subnet types: "Isolated subnet - The subnet has no routes to destinations outside its VPC"; "Private subnet... require[s] a NAT device"',
+  sgDestinations: 'VPC UG, security group rules: the "destination can be another security group, an IPv4 or IPv6 CIDR block... or a prefix list ID"',
+  dnsFirewall: "Route 53 Resolver DNS Firewall: ResolverFirewallRule action ALLOW | BLOCK on a domain list, associated with the VPC; it filters names resolved through the VPC resolver [direct-IP connections bypass it: inference]",
+  networkFirewall:
+    'CFN RulesSourceList: "For HTTPS traffic, domain filtering is SNI-based... By default... domain list inspection only includes traffic coming from the VPC where you deploy the firewall... set the HOME_NET rule variable"; Network Firewall DG strict order: stateful default actions aws:drop_established, aws:alert_established',
+  networkFirewallImds:
+    'EC2 UG, Limit access to the IMDS: IMDS is only reachable from the network "when a network appliance... forwards packets to the IMDS address"; the request is answered on the host, so a firewall endpoint never sees it [inference]',
+  defaultSg: "terraform-aws-vpc / AWS Security Hub EC2.2: the VPC default security group should not allow inbound or outbound traffic; adopted with no rules",
+  s3Endpoint: 'ECR UG, VPC endpoints: image layers are stored in S3 ("arn:aws:s3:::prod-region-starport-layer-bucket/*"); a gateway endpoint policy restricts which buckets are reachable through it',
+  flowLogs: "VPC UG, flow logs: capture IP traffic of the subnet's network interfaces; they do not capture traffic to link-local addresses (quoted in the link-local entry)",
+  asgLifetime: "EC2 Auto Scaling UG, Replace instances based on maximum instance lifetime: the value must be 0 or between 86400 seconds (one day) and 31536000 seconds",
+  instanceRefresh: "EC2 Auto Scaling UG, instance refresh: replaces instances when the launch template changes (provider: instance refresh is triggered by a change of launch_template)",
+  instanceMetadataDefaults: "Pulumi registry ec2/instancemetadatadefaults; EC2 UG: account-level IMDS defaults apply to instances launched without explicit metadata options",
+  noInstanceProfile: "EC2 UG: instance-profile credentials are served at IMDS /latest/meta-data/iam/security-credentials/; with no profile there are none to steal",
+  taskRole: "ECS DG, task IAM roles: task-role credentials are served at 169.254.170.2 through AWS_CONTAINER_CREDENTIALS_RELATIVE_URI; with no task role there are none",
+  ecsTaskHardening: "ECS DG, task definition parameters: user, readonlyRootFilesystem, privileged (Fargate refuses privileged containers)",
+} as const;
+
+type Entry = Omit<ControlReport, "cloud">;
+
+function entry(e: Entry): ControlReport {
+  return { ...e, cloud: "aws" };
+}
+
+/** The network's controls report (what the subnets, routes, security groups and firewalls do, and do not do). */
+export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan): ControlReport[] {
+  const spec = plan.hardening;
+  const n = (key: string) => `${name}-${key}`;
+  const workloads = plan.subnets.filter((s) => s.role === "workload");
+  const reports: ControlReport[] = [];
+  reports.push(
+    entry({
+      id: plan.routesOut ? "aws-workload-subnet-private" : "aws-workload-subnet-isolated",
+      family: ControlFamily.WorkloadSubnet,
+      appliedBy: plan.routesOut
+        ? `aws.ec2.Subnet mapPublicIpOnLaunch=false; aws.ec2.RouteTable 0.0.0.0/0 -> ${plan.networkFirewall ? "Network Firewall endpoint -> NAT gateway" : "NAT gateway"}, never an internet gateway`
+        : "aws.ec2.Subnet mapPublicIpOnLaunch=false; aws.ec2.RouteTable with only the VPC's local route",
+      protects: plan.routesOut ? "workers reachable from, or reaching, the internet except through the egress filter" : "any traffic from workers leaving the VPC",
+      effective: true,
+      limits: "Link-local services (IMDS, DNS, NTP) answer whatever the routes say; routing cannot express \"no route to metadata\" on AWS.",
+      resources: [...workloads.map((s) => n(s.key)), ...workloads.map((s) => n(`rt-${s.key}`))],
+      source: AWS_SOURCES.isolatedSubnet,
+    }),
+    entry({
+      id: "aws-default-security-group-emptied",
+      family: ControlFamily.Egress,
+      appliedBy: "aws.ec2.DefaultSecurityGroup with no ingress and no egress rules",
+      protects: "anything launched without a security group silently getting the default group's allow-all egress",
+      effective: true,
+      limits: "",
+      resources: [n("default-sg")],
+      source: AWS_SOURCES.defaultSg,
+    }),
+  );
+  const allowCount = spec.egress.mode === EgressMode.AllowList ? spec.egress.allow.length : 0;
+  const domainPorts = plan.securityGroupEgress.filter((r) => r.cidrBlocks?.includes("0.0.0.0/0"));
+  reports.push(
+    entry({
+      id: "aws-security-group-egress-allow-list",
+      family: ControlFamily.Egress,
+      appliedBy: `aws.ec2.SecurityGroup (worker) with no ingress and exactly ${plan.securityGroupEgress.length} egress rule(s): the allow-list's ${allowCount} rule(s) by CIDR, protocol and port, plus tcp/443 to the private endpoints`,
+      protects: "connections to destinations, protocols and ports outside the allow-list",
+      effective: true,
+      limits: [
+        domainPorts.length > 0
+          ? `Domain rules open tcp/${domainPorts.map((r) => r.fromPort).join(",")} to 0.0.0.0/0 here (SGs cannot match names); the name is enforced by the ${plan.networkFirewall ? "Network Firewall on every connection" : "DNS Firewall at resolution only, so a direct-IP connection on those ports bypasses it"}.`
+          : "",
+        "SG rules cannot except the metadata ranges inside a broad CIDR, and need not: SGs do not govern link-local traffic at all; the host firewall does.",
+        "DNS queries to the VPC resolver (an AWS reserved address) are never filtered by SGs.",
+      ]
+        .filter(Boolean)
+        .join(" "),
+      resources: [n("workers-sg")],
+      source: AWS_SOURCES.sgDestinations,
+    }),
+    entry({
+      id: "aws-security-group-deny-metadata",
+      family: ControlFamily.MetadataEndpoint,
+      appliedBy: "not applied: a security-group rule against 169.254.169.254/32 (SGs are allow-only, and skip link-local traffic)",
+      protects: "nothing: workloads reaching the instance metadata service",
+      effective: false,
+      limits: "AWS security groups do not filter traffic to link-local addresses; use the IMDS options, the host firewall or Fargate.",
+      resources: [],
+      source: AWS_SOURCES.linkLocal,
+    }),
+    entry({
+      id: "aws-nacl-deny-metadata",
+      family: ControlFamily.MetadataEndpoint,
+      appliedBy: "not applied: a network ACL deny of 169.254.0.0/16",
+      protects: "nothing: workloads reaching the instance metadata service",
+      effective: false,
+      limits: "Network ACLs do not filter traffic to link-local addresses either.",
+      resources: [],
+      source: AWS_SOURCES.linkLocal,
+    }),
+  );
+  if (plan.dnsFirewall) {
+    const tierWords = spec.egress.mode === EgressMode.DenyAll ? "every name except AWS service and EC2-internal names" : `every name except the ${plan.dnsFirewall.allowedDomains.length} allow-listed name(s) and AWS service names`;
+    reports.push(
+      entry({
+        id: "aws-dns-firewall",
+        family: ControlFamily.Egress,
+        appliedBy: `aws.route53.ResolverFirewallRuleGroup: ALLOW allow-listed domains, ALLOW ${plan.dnsFirewall.awsServiceDomains.join(" ")}, BLOCK "*" (NXDOMAIN), associated with the VPC; aws.route53.ResolverFirewallConfig firewallFailOpen=DISABLED`,
+        protects: `resolution of ${tierWords}, including DNS tunnelling of data to a name server an attacker controls`,
+        effective: true,
+        limits: "Filters names, not connections: code that connects to an IP address directly is not stopped by it (the security group and, in the firewall tier, the Network Firewall are).",
+        resources: [n("dns-firewall"), n("dns-firewall-association")],
+        source: AWS_SOURCES.dnsFirewall,
+      }),
+    );
+  } else if (spec.egress.mode === EgressMode.AllowList && spec.egress.tier === EgressTier.Basic) {
+    reports.push(
+      entry({
+        id: "aws-dns-exfiltration",
+        family: ControlFamily.Egress,
+        appliedBy: "not applied in tier basic: no DNS Firewall",
+        protects: "nothing: data tunnelled out through DNS queries to the VPC resolver",
+        effective: false,
+        limits: "The VPC resolver recurses to any name on the internet; choose tier dns or firewall to allow-list names.",
+        resources: [],
+        source: AWS_SOURCES.dnsFirewall,
+      }),
+    );
+  }
+  if (plan.networkFirewall) {
+    reports.push(
+      entry({
+        id: "aws-network-firewall-domain-allow-list",
+        family: ControlFamily.Egress,
+        appliedBy: `aws.networkfirewall.RuleGroup STATEFUL rulesSourceList ALLOWLIST on TLS_SNI and HTTP_HOST (${plan.networkFirewall.domainTargets.length} name(s)) and ${plan.networkFirewall.cidrRules.length} 5-tuple rule(s) for the CIDR rules; FirewallPolicy STRICT_ORDER with default actions aws:drop_established, aws:alert_established; HOME_NET ${plan.networkFirewall.homeNet}; one endpoint per zone on the worker -> NAT path both ways`,
+        protects: "connections to any name or address outside the allow-list, whatever the port or protocol, including direct-IP connections",
+        effective: true,
+        limits: "SNI is chosen by the client: a connection may claim an allowed name and reach another host sharing its address (domain fronting); encrypted ClientHello hides the SNI and is dropped. The first packet of a UDP flow may pass before the flow counts as established; the security group allows only the allow-list's ports.",
+        resources: [n("firewall"), n("firewall-policy"), ...(plan.networkFirewall.domainTargets.length > 0 ? [n("firewall-domains")] : []), ...(plan.networkFirewall.cidrRules.length > 0 ? [n("firewall-cidrs")] : [])],
+        source: AWS_SOURCES.networkFirewall,
+      }),
+      entry({
+        id: "aws-network-firewall-deny-metadata",
+        family: ControlFamily.MetadataEndpoint,
+        appliedBy: "not applied: a Network Firewall rule against 169.254.169.254",
+        protects: "nothing: IMDS traffic never reaches a firewall endpoint",
+        effective: false,
+        limits: "The host answers IMDS requests itself; only the IMDS options, the host firewall or Fargate stop them.",
+        resources: [],
+        source: AWS_SOURCES.networkFirewallImds,
+      }),
+    );
+  }
+  if (plan.s3Gateway) {
+    reports.push(
+      entry({
+        id: "aws-s3-gateway-endpoint-policy",
+        family: ControlFamily.Egress,
+        appliedBy: `aws.ec2.VpcEndpoint (Gateway, S3) on the worker route tables with a policy allowing only ECR's layer bucket (read) and ${plan.s3Gateway.bucketArns.length} listed bucket(s)`,
+        protects: "copying data to an attacker's S3 bucket through the endpoint; image pulls keep working with no route out",
+        effective: true,
+        limits: "The prefix-list route sends all S3 traffic of the workers to the endpoint, so buckets not listed are unreachable, also through NAT.",
+        resources: [n("s3-endpoint")],
+        source: AWS_SOURCES.s3Endpoint,
+      }),
+    );
+  }
+  if (plan.interfaceServices.length > 0) {
+    reports.push(
+      entry({
+        id: "aws-interface-endpoints",
+        family: ControlFamily.Egress,
+        appliedBy: `aws.ec2.VpcEndpoint (Interface, private DNS) for ${plan.interfaceServices.join(", ")} in the worker subnets, own security group: tcp/443 in from the worker subnets only`,
+        protects: "a route out being needed to reach these AWS APIs",
+        effective: true,
+        limits: "Endpoint policies are AWS's default (full access for any principal in any account): an endpoint does not stop credentials from another account being used through it. Attach a policy if that matters.",
+        resources: plan.interfaceServices.map((s) => n(`endpoint-${s.replace(/\./g, "-")}`)),
+        source: "VPC UG, interface endpoints (AWS PrivateLink) with private DNS",
+      }),
+    );
+  }
+  if (plan.flowLogs) {
+    reports.push(
+      entry({
+        id: "aws-flow-logs",
+        family: ControlFamily.Egress,
+        appliedBy:
+          plan.flowLogs.destination === FlowLogDestination.S3
+            ? "aws.ec2.FlowLog (ALL traffic) per worker subnet to the caller's S3 bucket"
+            : `aws.ec2.FlowLog (ALL traffic) per worker subnet to an aws.cloudwatch.LogGroup kept ${plan.flowLogs.retentionDays} days; delivery role scoped to that group`,
+        protects: "egress attempts going unrecorded (a record for audits and incident response, not a block)",
+        effective: true,
+        limits: "Flow logs do not capture traffic to link-local addresses, so IMDS access never appears in them.",
+        resources: workloads.map((s) => n(`flow-log-${s.key}`)),
+        source: AWS_SOURCES.flowLogs,
+      }),
+    );
+  }
+  return reports;
+}
+
+/** The worker pool's controls report. */
+export function awsWorkerPoolControlsFor(name: string, plan: AwsWorkerPoolPlan): ControlReport[] {
+  const n = (key: string) => `${name}-${key}`;
+  const reports: ControlReport[] = [];
+  if (plan.ec2) {
+    const ec2 = plan.ec2;
+    const lt = n("launch-template");
+    const blocked = ec2.metadataOptions.httpEndpoint === "disabled";
+    reports.push(
+      blocked
+        ? entry({
+            id: "aws-imds-disabled",
+            family: ControlFamily.MetadataEndpoint,
+            appliedBy: 'aws.ec2.LaunchTemplate metadataOptions.httpEndpoint="disabled" (and httpTokens="required", hop limit 1, so a re-enabled endpoint is still strict)',
+            protects: "every process and container on the host reading instance metadata or credentials",
+            effective: true,
+            limits: "Whole instance: the host's own agents (SSM, ECS, CloudWatch) cannot use IMDS either.",
+            resources: [lt],
+            source: AWS_SOURCES.imdsDisabled,
+          })
+        : entry({
+            id: "aws-imds-v2-hop-limit-1",
+            family: ControlFamily.MetadataEndpoint,
+            appliedBy: 'aws.ec2.LaunchTemplate metadataOptions httpTokens="required", httpPutResponseHopLimit=1',
+            protects: "GET-only SSRF (IMDSv1) and containers on a bridge/pod network obtaining a token",
+            effective: true,
+            limits: "Host-network processes still obtain tokens; the host firewall restricts them to root.",
+            resources: [lt],
+            source: `${AWS_SOURCES.imdsV2}; ${AWS_SOURCES.hopLimit}`,
+          }),
+      entry({
+        id: "aws-imds-ipv6-disabled",
+        family: ControlFamily.MetadataEndpoint,
+        appliedBy: 'aws.ec2.LaunchTemplate metadataOptions.httpProtocolIpv6="disabled"',
+        protects: "the IMDS at [fd00:ec2::254] as a second way in",
+        effective: true,
+        limits: "",
+        resources: [lt],
+        source: AWS_SOURCES.imdsIpv6,
+      }),
+      entry({
+        id: "aws-imds-tags-disabled",
+        family: ControlFamily.MetadataEndpoint,
+        appliedBy: 'aws.ec2.LaunchTemplate metadataOptions.instanceMetadataTags="disabled"',
+        protects: "instance tags leaking through IMDS",
+        effective: true,
+        limits: "",
+        resources: [lt],
+        source: AWS_SOURCES.imdsTags,
+      }),
+      entry({
+        id: "aws-host-firewall",
+        family: ControlFamily.MetadataEndpoint,
+        appliedBy: "aws.ec2.LaunchTemplate userData: #cloud-boothook iptables/ip6tables chains (OUTPUT by uid, FORWARD/DOCKER-USER for containers) re-applied on every boot by a systemd unit",
+        protects: "processes other than root, and every container, reaching IMDS, the ECS/EKS credential endpoints and the other catalogued metadata addresses",
+        effective: true,
+        limits: "Root on the host can remove the rules; the owner match uses the primary group only. DNS (169.254.169.253) and NTP (169.254.169.123) stay open.",
+        resources: [lt],
+        source: AWS_SOURCES.iptables,
+      }),
+    );
+    if (ec2.runsEcs) {
+      reports.push(
+        entry({
+          id: "aws-ecs-awsvpc-block-imds",
+          family: ControlFamily.MetadataEndpoint,
+          appliedBy: "userData /etc/ecs/ecs.config: ECS_AWSVPC_BLOCK_IMDS=true, ECS_DISABLE_PRIVILEGED=true; DOCKER-USER drop for bridge tasks",
+          protects: "awsvpc and bridge ECS tasks reaching the instance profile's credentials",
+          effective: true,
+          limits: "Tasks in host network mode cannot be blocked: do not run untrusted code with networkMode host.",
+          resources: [lt],
+          source: `${AWS_SOURCES.ecsBlockImds}; ${AWS_SOURCES.ecsHostMode}`,
+        }),
+      );
+    }
+    reports.push(
+      entry({
+        id: "aws-no-public-ip",
+        family: ControlFamily.WorkloadSubnet,
+        appliedBy: 'aws.ec2.LaunchTemplate networkInterfaces[0].associatePublicIpAddress="false", securityGroups = the worker group',
+        protects: "hosts reachable from, or reaching, the internet directly",
+        effective: true,
+        limits: "",
+        resources: [lt],
+        source: AWS_SOURCES.isolatedSubnet,
+      }),
+      ec2.instanceProfile
+        ? entry({
+            id: "aws-caller-instance-profile",
+            family: ControlFamily.HostIdentity,
+            appliedBy: "aws.ec2.LaunchTemplate iamInstanceProfile.arn = the caller's profile; the pool creates no role or profile",
+            protects: "hosts carrying broader permissions than the caller chose",
+            effective: true,
+            limits: "Whatever the caller's role allows is what a process that reaches IMDS gets; keep it minimal.",
+            resources: [lt],
+            source: AWS_SOURCES.noInstanceProfile,
+          })
+        : entry({
+            id: "aws-no-instance-profile",
+            family: ControlFamily.HostIdentity,
+            appliedBy: "aws.ec2.LaunchTemplate without iamInstanceProfile; the pool creates no role",
+            protects: "stolen instance credentials: IMDS has none to give",
+            effective: true,
+            limits: "",
+            resources: [lt],
+            source: AWS_SOURCES.noInstanceProfile,
+          }),
+      entry({
+        id: "aws-ebs-encrypted",
+        family: ControlFamily.Ephemeral,
+        appliedBy: 'aws.ec2.LaunchTemplate blockDeviceMappings ebs encrypted="true", volumeType gp3, deleteOnTermination="true"',
+        protects: "data left on a replaced host's volume",
+        effective: true,
+        limits: "",
+        resources: [lt],
+        source: "EC2 UG, Amazon EBS encryption",
+      }),
+      entry({
+        id: "aws-max-instance-lifetime",
+        family: ControlFamily.Ephemeral,
+        appliedBy: `aws.autoscaling.Group maxInstanceLifetime=${ec2.maxInstanceLifetime}`,
+        protects: "a compromised host persisting: every host is replaced within the lifetime",
+        effective: true,
+        limits: ec2.lifetimeRoundedUp
+          ? `hardening.ephemeral.maxLifetimeHours ${plan.hardening.ephemeral.maxLifetimeHours} is below the AWS minimum of 86400 s; rounded up to 24 h.`
+          : "",
+        resources: [n("asg")],
+        source: AWS_SOURCES.asgLifetime,
+      }),
+      entry({
+        id: "aws-instance-refresh",
+        family: ControlFamily.Ephemeral,
+        appliedBy: "aws.autoscaling.Group instanceRefresh Rolling, launchTemplate.version = the template's latest version",
+        protects: "hosts running an outdated launch template (old metadata options, old firewall) after a change",
+        effective: true,
+        limits: "",
+        resources: [n("asg")],
+        source: AWS_SOURCES.instanceRefresh,
+      }),
+      entry({
+        id: "aws-sandbox-none",
+        family: ControlFamily.Sandbox,
+        appliedBy: 'hardening.sandbox "none": containers on EC2 hosts',
+        protects: "nothing: untrusted code shares the host kernel",
+        effective: false,
+        limits: 'A kernel escape gives the host; set sandbox "runtime" for Fargate (a kernel per task).',
+        resources: [],
+        source: AWS_SOURCES.fargate,
+      }),
+    );
+  }
+  if (plan.fargate) {
+    const f = plan.fargate;
+    const td = n("task");
+    reports.push(
+      entry({
+        id: "aws-fargate-no-imds",
+        family: ControlFamily.MetadataEndpoint,
+        appliedBy: 'aws.ecs.TaskDefinition requiresCompatibilities=["FARGATE"], networkMode="awsvpc"',
+        protects: "workers reaching the EC2 instance metadata service: there is none",
+        effective: true,
+        limits: "The task metadata endpoint 169.254.170.2 remains (task ARN, image, network details).",
+        resources: [td],
+        source: AWS_SOURCES.fargate,
+      }),
+      entry({
+        id: "aws-fargate-kernel-isolation",
+        family: ControlFamily.Sandbox,
+        appliedBy: "ECS on Fargate: each task in its own micro-VM with its own kernel",
+        protects: "a kernel escape reaching other workers or a shared host",
+        effective: true,
+        limits: "",
+        resources: [td, n("service")],
+        source: AWS_SOURCES.fargate,
+      }),
+      entry({
+        id: "aws-task-least-privilege",
+        family: ControlFamily.Sandbox,
+        appliedBy: `aws.ecs.TaskDefinition container user="${f.user}", readonlyRootFilesystem=true, privileged=false, capabilities drop ALL`,
+        protects: "root inside the container and writes to the image filesystem",
+        effective: true,
+        limits: "",
+        resources: [td],
+        source: AWS_SOURCES.ecsTaskHardening,
+      }),
+      entry({
+        id: "aws-no-public-ip",
+        family: ControlFamily.WorkloadSubnet,
+        appliedBy: "aws.ecs.Service networkConfiguration.assignPublicIp=false in the worker subnets, worker security group",
+        protects: "tasks reachable from, or reaching, the internet directly",
+        effective: true,
+        limits: "",
+        resources: [n("service")],
+        source: AWS_SOURCES.isolatedSubnet,
+      }),
+      f.taskRole
+        ? entry({
+            id: "aws-caller-task-role",
+            family: ControlFamily.HostIdentity,
+            appliedBy: "aws.ecs.TaskDefinition taskRoleArn = the caller's role; the pool creates no role",
+            protects: "tasks carrying broader permissions than the caller chose",
+            effective: true,
+            limits: "Any code in the task can read these credentials at 169.254.170.2; keep the role minimal.",
+            resources: [td],
+            source: AWS_SOURCES.taskRole,
+          })
+        : entry({
+            id: "aws-no-task-role",
+            family: ControlFamily.HostIdentity,
+            appliedBy: "aws.ecs.TaskDefinition without taskRoleArn; the pool creates no role",
+            protects: "stolen task credentials: 169.254.170.2 has none to give",
+            effective: true,
+            limits: "The execution role, if given, is used by the ECS agent only and is not exposed to the container.",
+            resources: [td],
+            source: AWS_SOURCES.taskRole,
+          }),
+      entry({
+        id: "aws-fargate-task-lifetime",
+        family: ControlFamily.Ephemeral,
+        appliedBy: "not applied: ECS has no maximum task age",
+        protects: "nothing: a long-running worker task is not replaced by age",
+        effective: false,
+        limits: `hardening.ephemeral.maxLifetimeHours ${plan.hardening.ephemeral.maxLifetimeHours} is not enforced on Fargate; schedule a forced new deployment of the service to rotate tasks. Each task still starts on a fresh kernel.`,
+        resources: [],
+        source: "ECS DG, services: tasks are replaced when unhealthy or on a new deployment",
+      }),
+    );
+  }
+  if (plan.accountMetadataDefaults) {
+    reports.push(
+      entry({
+        id: "aws-account-imds-defaults",
+        family: ControlFamily.MetadataEndpoint,
+        appliedBy: 'aws.ec2.InstanceMetadataDefaults httpTokens="required", httpPutResponseHopLimit=1, instanceMetadataTags="disabled"',
+        protects: "other instances in the account and region launched without metadata options falling back to IMDSv1",
+        effective: true,
+        limits: "Account- and region-wide; explicit metadata options on an instance or template still win.",
+        resources: [n("account-imds-defaults")],
+        source: AWS_SOURCES.instanceMetadataDefaults,
+      }),
+    );
+  }
+  // Keep the report's metadata entries ahead of the rest, in a stable order.
+  const order = Object.values(ControlFamily);
+  return reports.sort((a, b) => order.indexOf(a.family) - order.indexOf(b.family));
+}

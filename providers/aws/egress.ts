@@ -1,0 +1,217 @@
+/**
+ * The egress allow-list as AWS sees it: security-group egress rules, Route 53 Resolver DNS Firewall domain lists,
+ * and AWS Network Firewall rules. Pure mappings from the resolved spec; the network component only creates what
+ * these return, so the tests can compare the created resources with these functions' results and with the spec.
+ */
+import { EgressMode, EgressTier, ResolvedEgressRule, ResolvedHardening } from "../../components";
+
+/** Where a security-group egress rule points besides a CIDR: resources the network creates itself. */
+export const AwsEgressTarget = {
+  /** The S3 gateway endpoint's AWS-managed prefix list (`VpcEndpoint.prefixListId`). */
+  S3PrefixList: "s3PrefixList",
+  /** The security group of the interface endpoints. */
+  EndpointSecurityGroup: "endpointSecurityGroup",
+} as const;
+/** Where a security-group egress rule points besides a CIDR. */
+export type AwsEgressTarget = (typeof AwsEgressTarget)[keyof typeof AwsEgressTarget];
+
+/** One planned security-group egress rule; exactly one of `cidrBlocks` and `target` is set. */
+export interface AwsEgressRulePlan {
+  /** `tcp` or `udp`. */
+  readonly protocol: "tcp" | "udp";
+  /** First port. */
+  readonly fromPort: number;
+  /** Last port (equal to `fromPort`: one rule per port keeps the list comparable with the spec). */
+  readonly toPort: number;
+  /** IPv4 destinations. */
+  readonly cidrBlocks?: readonly string[];
+  /** A destination the network creates (prefix list, endpoint security group). */
+  readonly target?: AwsEgressTarget;
+  /** Rule description, restricted to the characters EC2 accepts. */
+  readonly description: string;
+}
+
+/** The ANY-address destination domain rules need at the security-group layer: SGs cannot match names. */
+export const ANY_IPV4 = "0.0.0.0/0";
+
+/**
+ * Characters EC2 accepts in a security-group rule description ("a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*"), at most 255.
+ * Anything else becomes a space, so a spec's free-text description can never fail a deployment.
+ */
+export function ec2Description(text: string): string {
+  const cleaned = text.replace(/[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, " ").replace(/\s+/g, " ").trim();
+  return cleaned.length > 255 ? cleaned.slice(0, 255) : cleaned;
+}
+
+function describe(rule: ResolvedEgressRule, what: string): string {
+  return ec2Description(rule.description ? `${what}: ${rule.description}` : what);
+}
+
+/** What the security group must additionally allow for the private endpoints the network creates. */
+export interface AwsEndpointEgress {
+  /** An S3 gateway endpoint exists: allow tcp/443 to its prefix list. */
+  readonly s3Gateway: boolean;
+  /** Interface endpoints exist: allow tcp/443 to their security group. */
+  readonly interfaceEndpoints: boolean;
+}
+
+/**
+ * The worker security group's egress rules: exactly the allow-list (CIDR, protocol, port), never an implicit
+ * `0.0.0.0/0`, plus tcp/443 to the network's own private endpoints.
+ *
+ * Domain rules (tiers `dns` and `firewall`) cannot be expressed in a security group ("destination can be another
+ * security group, an IPv4 or IPv6 CIDR block... or a prefix list ID", VPC UG security-group rules), so each domain
+ * port opens tcp to `0.0.0.0/0` and the name is enforced by the DNS Firewall (tier `dns`: at resolution only) or by
+ * the Network Firewall (tier `firewall`: on every connection's SNI/Host). Those rules say so in their description.
+ *
+ * A CIDR rule that contains metadata networks cannot carve them out here (SG rules have no `except`); that is no
+ * weakness on AWS, because SGs do not govern link-local traffic at all. The host firewall does.
+ */
+export function securityGroupEgressFor(spec: ResolvedHardening, endpoints: AwsEndpointEgress): AwsEgressRulePlan[] {
+  const rules: AwsEgressRulePlan[] = [];
+  if (spec.egress.mode === EgressMode.AllowList) {
+    for (const rule of spec.egress.allow) {
+      if (rule.kind !== "cidr" || rule.ipVersion !== 4) continue;
+      for (const port of rule.ports) {
+        rules.push({ protocol: rule.protocol, fromPort: port, toPort: port, cidrBlocks: [rule.cidr as string], description: describe(rule, `allow-list ${rule.cidr}`) });
+      }
+    }
+    const domainPorts = new Map<number, string[]>();
+    for (const rule of spec.egress.allow) {
+      if (rule.kind !== "domain") continue;
+      for (const port of rule.ports) domainPorts.set(port, [...(domainPorts.get(port) ?? []), rule.domain as string]);
+    }
+    const enforcer = spec.egress.tier === EgressTier.Firewall ? "Network Firewall SNI/Host allow-list" : "DNS Firewall allow-list";
+    for (const [port, domains] of [...domainPorts].sort((a, b) => a[0] - b[0])) {
+      rules.push({
+        protocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrBlocks: [ANY_IPV4],
+        description: ec2Description(`domains ${domains.join(" ")}; names enforced by the ${enforcer}`),
+      });
+    }
+  }
+  if (endpoints.s3Gateway) {
+    rules.push({ protocol: "tcp", fromPort: 443, toPort: 443, target: AwsEgressTarget.S3PrefixList, description: "S3 gateway endpoint (policy-restricted)" });
+  }
+  if (endpoints.interfaceEndpoints) {
+    rules.push({ protocol: "tcp", fromPort: 443, toPort: 443, target: AwsEgressTarget.EndpointSecurityGroup, description: "VPC interface endpoints" });
+  }
+  return rules;
+}
+
+/** The allow-listed domain names in Route 53 Resolver DNS Firewall spelling (`pypi.org`, `*.pythonhosted.org`). */
+export function dnsFirewallDomainsFor(spec: ResolvedHardening): string[] {
+  if (spec.egress.mode !== EgressMode.AllowList) return [];
+  // Route 53 DNS Firewall takes the spec's spelling as-is: an exact name matches only itself and "*.example.com"
+  // matches its subdomains, which is the spec's meaning of both forms.
+  return spec.egress.allow.filter((r) => r.kind === "domain").map((r) => r.domain as string);
+}
+
+/**
+ * Names every VPC needs to resolve whatever the allow-list says: AWS's own service endpoints (ECR, S3, STS, SSM and
+ * the private endpoints' names) and EC2's internal host names. Their answers come from AWS's authoritative servers,
+ * so allowing them opens no DNS channel to a name server an attacker controls.
+ */
+export const AWS_SERVICE_DOMAINS: readonly string[] = Object.freeze(["*.amazonaws.com", "*.ec2.internal", "*.compute.internal"]);
+
+/**
+ * The allow-listed domains as AWS Network Firewall domain-list targets: `pypi.org` stays exact, and
+ * `*.pythonhosted.org` becomes `.pythonhosted.org` ("Names that use a domain wildcard, which you indicate with an
+ * initial '.'"). Note the Network Firewall form also matches the apex name itself.
+ */
+export function networkFirewallTargetsFor(spec: ResolvedHardening): string[] {
+  return dnsFirewallDomainsFor(spec).map((d) => (d.startsWith("*.") ? d.slice(1) : d));
+}
+
+/** One 5-tuple stateful rule for AWS Network Firewall (`ruleGroup.rulesSource.statefulRules[]`). */
+export interface AwsStatefulRule {
+  readonly action: "PASS" | "DROP";
+  readonly header: {
+    readonly protocol: "TCP" | "UDP" | "IP";
+    readonly source: string;
+    readonly sourcePort: "ANY";
+    readonly direction: "FORWARD";
+    readonly destination: string;
+    readonly destinationPort: string;
+  };
+  readonly ruleOptions: { readonly keyword: string; readonly settings: string[] }[];
+}
+
+/**
+ * The allow-list's CIDR rules as Network Firewall 5-tuple rules, for the `firewall` tier (the domain list only
+ * passes TLS/HTTP by name; without these a CIDR rule would hit the default drop). Metadata networks inside an
+ * allowed CIDR (`except`) are dropped first; strict rule order evaluates rules in the order given.
+ */
+export function networkFirewallCidrRulesFor(spec: ResolvedHardening): AwsStatefulRule[] {
+  if (spec.egress.mode !== EgressMode.AllowList) return [];
+  const cidrRules = spec.egress.allow.filter((r) => r.kind === "cidr" && r.ipVersion === 4);
+  const rules: AwsStatefulRule[] = [];
+  let sid = 1;
+  const options = (msg: string) => [
+    { keyword: "msg", settings: [JSON.stringify(msg)] },
+    { keyword: "sid", settings: [String(sid++)] },
+  ];
+  const excepts = [...new Set(cidrRules.flatMap((r) => r.except))].filter((c) => !c.includes(":"));
+  for (const cidr of excepts) {
+    rules.push({
+      action: "DROP",
+      header: { protocol: "IP", source: "$HOME_NET", sourcePort: "ANY", direction: "FORWARD", destination: cidr, destinationPort: "ANY" },
+      ruleOptions: options(`hardening: metadata network ${cidr}`),
+    });
+  }
+  for (const rule of cidrRules) {
+    for (const port of rule.ports) {
+      rules.push({
+        action: "PASS",
+        header: {
+          protocol: rule.protocol === "udp" ? "UDP" : "TCP",
+          source: "$HOME_NET",
+          sourcePort: "ANY",
+          direction: "FORWARD",
+          destination: rule.cidr as string,
+          destinationPort: String(port),
+        },
+        ruleOptions: options(`hardening: allow-list ${rule.cidr} ${rule.protocol}/${port}`),
+      });
+    }
+  }
+  return rules;
+}
+
+/**
+ * The firewall policy's stateful defaults for the `firewall` tier. Strict order with `aws:drop_established`:
+ * `aws:drop_strict` would drop a connection's TCP handshake before its TLS ClientHello (the SNI) is seen, so no
+ * domain rule could ever pass; `aws:drop_established` lets the handshake through and drops every established
+ * connection that no rule passed, HTTP/TLS and any other protocol alike. `aws:alert_established` logs those drops.
+ * Valid values checked against the @pulumi/aws 7.x schema ("aws:drop_strict, aws:drop_established,
+ * aws:drop_established_app_layer, aws:alert_strict, aws:alert_established...").
+ */
+export const NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS: readonly string[] = Object.freeze(["aws:drop_established", "aws:alert_established"]);
+
+/** ECR's image-layer bucket in a region: ECR stores layers in S3, so a pull needs it through the S3 endpoint. */
+export function ecrLayerBucketArn(region: string): string {
+  return `arn:aws:s3:::prod-${region}-starport-layer-bucket/*`;
+}
+
+/**
+ * The S3 gateway endpoint policy: read ECR's layer bucket (ECR UG, "Minimum Amazon S3 bucket permissions for
+ * Amazon ECR"), read and write the listed buckets, nothing else. Any other bucket, an attacker's included, is
+ * refused through the endpoint.
+ */
+export function s3EndpointPolicyFor(region: string, bucketArns: readonly string[]): string {
+  const statements: Record<string, unknown>[] = [
+    { Sid: "EcrImageLayers", Effect: "Allow", Principal: "*", Action: ["s3:GetObject"], Resource: [ecrLayerBucketArn(region)] },
+  ];
+  if (bucketArns.length > 0) {
+    statements.push({
+      Sid: "ListedBuckets",
+      Effect: "Allow",
+      Principal: "*",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation"],
+      Resource: bucketArns.flatMap((arn) => [arn, `${arn}/*`]),
+    });
+  }
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}

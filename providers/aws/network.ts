@@ -1,0 +1,404 @@
+/**
+ * AwsWorkerNetwork: a VPC whose worker subnets reach only what the hardening spec allows. Thin: every decision is
+ * in planAwsWorkerNetwork (networkPlan.ts), every report line in awsNetworkControlsFor (controls.ts).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as iam from "@pulumi/aws/iam";
+import * as networkfirewall from "@pulumi/aws/networkfirewall";
+import * as route53 from "@pulumi/aws/route53";
+import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
+import type * as awsInput from "@pulumi/aws/types/input";
+import { ControlReport, ResolvedHardening } from "../../components";
+import { awsNetworkControlsFor } from "./controls";
+import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, s3EndpointPolicyFor } from "./egress";
+import { AwsPlannedRoute, AwsWorkerNetworkArgs, AwsWorkerNetworkPlan, FlowLogDestination, planAwsWorkerNetwork } from "./networkPlan";
+
+const TYPE = "hardening:index:AwsWorkerNetwork";
+
+/** Priorities of the DNS Firewall rules: the allow lists first, the catch-all block last. */
+export const DNS_FIREWALL_PRIORITIES = { allowed: 100, awsServices: 200, blockAll: 1000 } as const;
+
+/**
+ * A hardened worker network on AWS: one isolated (or NAT/firewall-routed) worker subnet per zone, a worker
+ * security group that allows exactly the spec's allow-list, the default security group emptied, the spec's egress
+ * tier (private endpoints, NAT, Route 53 Resolver DNS Firewall, AWS Network Firewall) and flow logs.
+ *
+ * It does not, and on AWS cannot, stop traffic to 169.254.169.254 at the network: security groups, NACLs and
+ * Network Firewall never see it. Pair it with {@link AwsWorkerPool}, which does (see `controls`).
+ */
+export class AwsWorkerNetwork extends pulumi.ComponentResource {
+  /** The VPC id. */
+  readonly networkId: pulumi.Output<string>;
+  /** The worker subnet ids, one per zone, in zone order. */
+  readonly workloadSubnetIds: pulumi.Output<string>[];
+  /** The worker security group id: give it to the worker pool. */
+  readonly workerSecurityGroupId: pulumi.Output<string>;
+  /** The resolved spec this network implements. */
+  readonly hardening: ResolvedHardening;
+  /** The plan the resources were created from. */
+  readonly plan: AwsWorkerNetworkPlan;
+  /** One entry per control, including the ineffective ones AWS users reach for. */
+  readonly controls: pulumi.Output<ControlReport[]>;
+  /** The VPC. */
+  readonly vpc: ec2.Vpc;
+  /** Every subnet, by plan key (`workload-1`, `egress-1`, `firewall-1`). */
+  readonly subnets: Record<string, ec2.Subnet>;
+  /** Every route table, by subnet key. */
+  readonly routeTables: Record<string, ec2.RouteTable>;
+  /** The worker security group. */
+  readonly workerSecurityGroup: ec2.SecurityGroup;
+  /** The VPC's default security group, adopted with no rules. */
+  readonly defaultSecurityGroup: ec2.DefaultSecurityGroup;
+  /** NAT gateways by zone number (1-based key), when workers route out. */
+  readonly natGateways: Record<string, ec2.NatGateway>;
+  /** The Network Firewall, in the `firewall` tier. */
+  readonly firewall: networkfirewall.Firewall | undefined;
+  /** The DNS Firewall rule group, when names are filtered. */
+  readonly dnsFirewallRuleGroup: route53.ResolverFirewallRuleGroup | undefined;
+  /** The S3 gateway endpoint. */
+  readonly s3Endpoint: ec2.VpcEndpoint | undefined;
+  /** Flow logs by worker subnet key. */
+  readonly flowLogs: Record<string, ec2.FlowLog>;
+
+  constructor(name: string, args: AwsWorkerNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before anything, the component included, is registered.
+    const plan = planOrThrow(name, args);
+    super(TYPE, name, {}, opts);
+    this.plan = plan;
+    this.hardening = plan.hardening;
+    const parent = { parent: this };
+    const n = (key: string) => `${name}-${key}`;
+    const tags = (key: string, extra: Record<string, string> = {}) => ({ ...plan.tags, Name: n(key), ...extra });
+
+    const zones = getAvailabilityZonesOutput(
+      // Local and Wavelength zones need opt-in and lack services (NAT, Network Firewall): regular zones only.
+      { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+      parent,
+    );
+    const zoneName = (index: number) =>
+      zones.names.apply((names) => {
+        if (index >= names.length) throw new Error(`AwsWorkerNetwork "${name}": zoneCount ${plan.zoneCount} exceeds the ${names.length} available zones in this region.`);
+        return names[index];
+      });
+    const region = getRegionOutput({}, parent).region;
+
+    this.vpc = new ec2.Vpc(n("vpc"), { cidrBlock: plan.cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: tags("vpc") }, parent);
+    // Adopting the default group removes all of its rules; it then allows nothing in either direction.
+    this.defaultSecurityGroup = new ec2.DefaultSecurityGroup(n("default-sg"), { vpcId: this.vpc.id, tags: tags("default-sg") }, parent);
+
+    this.subnets = {};
+    for (const s of plan.subnets) {
+      this.subnets[s.key] = new ec2.Subnet(
+        n(s.key),
+        {
+          vpcId: this.vpc.id,
+          cidrBlock: s.cidr,
+          availabilityZone: zoneName(s.zoneIndex),
+          mapPublicIpOnLaunch: false,
+          tags: tags(s.key, { "hardening:role": s.role }),
+        },
+        parent,
+      );
+    }
+    const workloads = plan.subnets.filter((s) => s.role === "workload");
+
+    const igw = plan.routesOut ? new ec2.InternetGateway(n("igw"), { vpcId: this.vpc.id, tags: tags("igw") }, parent) : undefined;
+    this.natGateways = {};
+    for (const zone of plan.natZones) {
+      const key = `${zone + 1}`;
+      const eip = new ec2.Eip(n(`nat-eip-${key}`), { domain: "vpc", tags: tags(`nat-eip-${key}`) }, { ...parent, dependsOn: igw ? [igw] : [] });
+      this.natGateways[key] = new ec2.NatGateway(
+        n(`nat-${key}`),
+        { subnetId: this.subnets[`egress-${key}`].id, allocationId: eip.id, connectivityType: "public", tags: tags(`nat-${key}`) },
+        parent,
+      );
+    }
+
+    this.firewall = plan.networkFirewall ? this.createNetworkFirewall(name, plan, tags) : undefined;
+    const firewallEndpoint = (zoneIndex: number): pulumi.Output<string> => {
+      const fw = this.firewall as networkfirewall.Firewall;
+      const subnetId = this.subnets[`firewall-${zoneIndex + 1}`].id;
+      // The endpoint of a zone is the attachment of that zone's firewall subnet.
+      return pulumi.all([fw.firewallStatuses, subnetId]).apply(([statuses, id]) => {
+        for (const status of statuses ?? []) {
+          for (const sync of status.syncStates ?? []) {
+            for (const a of sync.attachments ?? []) if (a.subnetId === id) return a.endpointId;
+          }
+        }
+        throw new Error(`AwsWorkerNetwork "${name}": the Network Firewall reports no endpoint for subnet ${id}.`);
+      });
+    };
+    const routeArgs = (r: AwsPlannedRoute): awsInput.ec2.RouteTableRoute => {
+      switch (r.target.kind) {
+        case "internetGateway":
+          return { cidrBlock: r.destination, gatewayId: (igw as ec2.InternetGateway).id };
+        case "natGateway":
+          return { cidrBlock: r.destination, natGatewayId: this.natGateways[`${r.target.zoneIndex + 1}`].id };
+        case "firewallEndpoint":
+          return { cidrBlock: r.destination, vpcEndpointId: firewallEndpoint(r.target.zoneIndex) };
+      }
+    };
+    this.routeTables = {};
+    for (const rt of plan.routeTables) {
+      // Routes are inline, so the table is authoritative: a route added out of band (an internet gateway route on a
+      // worker subnet) is removed by the next `pulumi up`. The S3 gateway endpoint's routes are managed by AWS.
+      this.routeTables[rt.subnetKey] = new ec2.RouteTable(n(`rt-${rt.subnetKey}`), { vpcId: this.vpc.id, routes: rt.routes.map(routeArgs), tags: tags(`rt-${rt.subnetKey}`) }, parent);
+      new ec2.RouteTableAssociation(n(`rta-${rt.subnetKey}`), { subnetId: this.subnets[rt.subnetKey].id, routeTableId: this.routeTables[rt.subnetKey].id }, parent);
+    }
+    const workerRouteTableIds = workloads.map((s) => this.routeTables[s.key].id);
+
+    this.s3Endpoint = plan.s3Gateway
+      ? new ec2.VpcEndpoint(
+          n("s3-endpoint"),
+          {
+            vpcId: this.vpc.id,
+            serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
+            vpcEndpointType: "Gateway",
+            routeTableIds: workerRouteTableIds,
+            policy: region.apply((r) => s3EndpointPolicyFor(r, plan.s3Gateway?.bucketArns ?? [])),
+            tags: tags("s3-endpoint"),
+          },
+          parent,
+        )
+      : undefined;
+
+    let endpointSg: ec2.SecurityGroup | undefined;
+    if (plan.interfaceServices.length > 0) {
+      endpointSg = new ec2.SecurityGroup(
+        n("endpoints-sg"),
+        {
+          vpcId: this.vpc.id,
+          description: "VPC interface endpoints: HTTPS from the worker subnets only",
+          ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: workloads.map((s) => s.cidr), description: "worker subnets" }],
+          egress: [],
+          revokeRulesOnDelete: true,
+          tags: tags("endpoints-sg"),
+        },
+        parent,
+      );
+      for (const service of plan.interfaceServices) {
+        const key = `endpoint-${service.replace(/\./g, "-")}`;
+        new ec2.VpcEndpoint(
+          n(key),
+          {
+            vpcId: this.vpc.id,
+            serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
+            vpcEndpointType: "Interface",
+            privateDnsEnabled: true,
+            subnetIds: workloads.map((s) => this.subnets[s.key].id),
+            securityGroupIds: [endpointSg.id],
+            tags: tags(key),
+          },
+          parent,
+        );
+      }
+    }
+
+    const egressArgs = (r: AwsEgressRulePlan): awsInput.ec2.SecurityGroupEgress => {
+      const base = { protocol: r.protocol, fromPort: r.fromPort, toPort: r.toPort, description: r.description };
+      if (r.target === AwsEgressTarget.S3PrefixList) return { ...base, prefixListIds: [(this.s3Endpoint as ec2.VpcEndpoint).prefixListId] };
+      if (r.target === AwsEgressTarget.EndpointSecurityGroup) return { ...base, securityGroups: [(endpointSg as ec2.SecurityGroup).id] };
+      return { ...base, cidrBlocks: [...(r.cidrBlocks ?? [])] };
+    };
+    // Inline rules make the group authoritative: any rule added out of band is removed on the next update, and an
+    // empty list really means no egress at all (AWS's default allow-all egress rule is removed on creation).
+    this.workerSecurityGroup = new ec2.SecurityGroup(
+      n("workers-sg"),
+      {
+        vpcId: this.vpc.id,
+        description: "Workers: no ingress; egress only to the hardening allow-list",
+        ingress: [],
+        egress: plan.securityGroupEgress.map(egressArgs),
+        revokeRulesOnDelete: true,
+        tags: tags("workers-sg"),
+      },
+      parent,
+    );
+
+    this.dnsFirewallRuleGroup = plan.dnsFirewall ? this.createDnsFirewall(name, plan, tags) : undefined;
+    this.flowLogs = plan.flowLogs ? this.createFlowLogs(name, plan, tags) : {};
+
+    this.networkId = this.vpc.id;
+    this.workloadSubnetIds = workloads.map((s) => this.subnets[s.key].id);
+    this.workerSecurityGroupId = this.workerSecurityGroup.id;
+    this.controls = pulumi.output(awsNetworkControlsFor(name, plan));
+    this.registerOutputs({
+      networkId: this.networkId,
+      workloadSubnetIds: this.workloadSubnetIds,
+      workerSecurityGroupId: this.workerSecurityGroupId,
+      controls: this.controls,
+    });
+  }
+
+  private createNetworkFirewall(name: string, plan: AwsWorkerNetworkPlan, tags: (key: string) => Record<string, string>): networkfirewall.Firewall {
+    const fwPlan = plan.networkFirewall as NonNullable<AwsWorkerNetworkPlan["networkFirewall"]>;
+    const parent = { parent: this };
+    const n = (key: string) => `${name}-${key}`;
+    // HOME_NET is the VPC: "domain list inspection only includes traffic coming from the VPC" unless it is set.
+    const ruleVariables = { ipSets: [{ key: "HOME_NET", ipSet: { definitions: [fwPlan.homeNet] } }] };
+    const strict = { ruleOrder: "STRICT_ORDER" };
+    const references: { priority: number; resourceArn: pulumi.Output<string> }[] = [];
+    if (fwPlan.cidrRules.length > 0) {
+      const cidrs = new networkfirewall.RuleGroup(
+        n("firewall-cidrs"),
+        {
+          type: "STATEFUL",
+          // Capacity cannot change after creation; leave room to grow the allow-list without a replacement.
+          capacity: Math.max(100, fwPlan.cidrRules.length * 4),
+          description: "hardening: allow-list CIDR rules (metadata networks dropped first)",
+          ruleGroup: { ruleVariables, statefulRuleOptions: strict, rulesSource: { statefulRules: fwPlan.cidrRules.map((r) => ({ ...r, ruleOptions: r.ruleOptions.map((o) => ({ ...o })) })) } },
+          tags: tags("firewall-cidrs"),
+        },
+        parent,
+      );
+      references.push({ priority: 10, resourceArn: cidrs.arn });
+    }
+    if (fwPlan.domainTargets.length > 0) {
+      const domains = new networkfirewall.RuleGroup(
+        n("firewall-domains"),
+        {
+          type: "STATEFUL",
+          capacity: Math.max(100, fwPlan.domainTargets.length * 4),
+          description: "hardening: allow-list domains by TLS SNI and HTTP Host",
+          ruleGroup: {
+            ruleVariables,
+            statefulRuleOptions: strict,
+            rulesSource: { rulesSourceList: { generatedRulesType: "ALLOWLIST", targetTypes: ["TLS_SNI", "HTTP_HOST"], targets: [...fwPlan.domainTargets] } },
+          },
+          tags: tags("firewall-domains"),
+        },
+        parent,
+      );
+      references.push({ priority: 20, resourceArn: domains.arn });
+    }
+    const policy = new networkfirewall.FirewallPolicy(
+      n("firewall-policy"),
+      {
+        firewallPolicy: {
+          // Everything goes to the stateful engine; nothing is passed or dropped statelessly.
+          statelessDefaultActions: ["aws:forward_to_sfe"],
+          statelessFragmentDefaultActions: ["aws:forward_to_sfe"],
+          statefulEngineOptions: { ruleOrder: "STRICT_ORDER", streamExceptionPolicy: "DROP" },
+          statefulDefaultActions: [...NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS],
+          statefulRuleGroupReferences: references,
+        },
+        tags: tags("firewall-policy"),
+      },
+      parent,
+    );
+    return new networkfirewall.Firewall(
+      n("firewall"),
+      {
+        vpcId: this.vpc.id,
+        firewallPolicyArn: policy.arn,
+        subnetMappings: plan.subnets.filter((s) => s.role === "firewall").map((s) => ({ subnetId: this.subnets[s.key].id })),
+        tags: tags("firewall"),
+      },
+      parent,
+    );
+  }
+
+  private createDnsFirewall(name: string, plan: AwsWorkerNetworkPlan, tags: (key: string) => Record<string, string>): route53.ResolverFirewallRuleGroup {
+    const dns = plan.dnsFirewall as NonNullable<AwsWorkerNetworkPlan["dnsFirewall"]>;
+    const parent = { parent: this };
+    const n = (key: string) => `${name}-${key}`;
+    const group = new route53.ResolverFirewallRuleGroup(n("dns-firewall"), { tags: tags("dns-firewall") }, parent);
+    const rule = (key: string, domains: readonly string[], action: "ALLOW" | "BLOCK", priority: number) => {
+      const list = new route53.ResolverFirewallDomainList(n(`dns-${key}`), { domains: [...domains], tags: tags(`dns-${key}`) }, parent);
+      new route53.ResolverFirewallRule(
+        n(`dns-rule-${key}`),
+        {
+          firewallRuleGroupId: group.id,
+          firewallDomainListId: list.id,
+          action,
+          priority,
+          ...(action === "BLOCK" ? { blockResponse: "NXDOMAIN" } : {}),
+        },
+        parent,
+      );
+    };
+    if (dns.allowedDomains.length > 0) rule("allowed", dns.allowedDomains, "ALLOW", DNS_FIREWALL_PRIORITIES.allowed);
+    rule("aws-services", dns.awsServiceDomains, "ALLOW", DNS_FIREWALL_PRIORITIES.awsServices);
+    // The catch-all: every name no ALLOW rule matched is answered NXDOMAIN.
+    rule("block-all", ["*"], "BLOCK", DNS_FIREWALL_PRIORITIES.blockAll);
+    new route53.ResolverFirewallRuleGroupAssociation(n("dns-firewall-association"), { firewallRuleGroupId: group.id, vpcId: this.vpc.id, priority: 101, tags: tags("dns-firewall-association") }, parent);
+    // Fail closed: if DNS Firewall cannot answer, queries fail instead of passing unfiltered.
+    new route53.ResolverFirewallConfig(n("dns-firewall-config"), { resourceId: this.vpc.id, firewallFailOpen: "DISABLED" }, parent);
+    return group;
+  }
+
+  private createFlowLogs(name: string, plan: AwsWorkerNetworkPlan, tags: (key: string) => Record<string, string>): Record<string, ec2.FlowLog> {
+    const fl = plan.flowLogs as NonNullable<AwsWorkerNetworkPlan["flowLogs"]>;
+    const parent = { parent: this };
+    const n = (key: string) => `${name}-${key}`;
+    let destination: pulumi.Input<string>;
+    let iamRoleArn: pulumi.Input<string> | undefined;
+    if (fl.destination === FlowLogDestination.S3) {
+      destination = fl.s3BucketArn as string;
+    } else {
+      const group = new cloudwatch.LogGroup(n("flow-logs"), { retentionInDays: fl.retentionDays, kmsKeyId: fl.kmsKeyArn, tags: tags("flow-logs") }, parent);
+      // The only role the network creates: VPC Flow Logs may write to this one log group and nothing else.
+      const role = new iam.Role(
+        n("flow-logs-role"),
+        {
+          description: "VPC Flow Logs delivery to one log group",
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          }),
+          tags: tags("flow-logs-role"),
+        },
+        parent,
+      );
+      new iam.RolePolicy(
+        n("flow-logs-policy"),
+        {
+          role: role.id,
+          policy: group.arn.apply((arn) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"],
+                  Resource: [arn, `${arn}:*`],
+                },
+              ],
+            }),
+          ),
+        },
+        parent,
+      );
+      destination = group.arn;
+      iamRoleArn = role.arn;
+    }
+    const logs: Record<string, ec2.FlowLog> = {};
+    for (const s of plan.subnets.filter((x) => x.role === "workload")) {
+      logs[s.key] = new ec2.FlowLog(
+        n(`flow-log-${s.key}`),
+        {
+          subnetId: this.subnets[s.key].id,
+          trafficType: "ALL",
+          logDestinationType: fl.destination === FlowLogDestination.S3 ? "s3" : "cloud-watch-logs",
+          logDestination: destination,
+          iamRoleArn,
+          maxAggregationInterval: 60,
+          tags: tags(`flow-log-${s.key}`),
+        },
+        parent,
+      );
+    }
+    return logs;
+  }
+}
+
+function planOrThrow(name: string, args: AwsWorkerNetworkArgs): AwsWorkerNetworkPlan {
+  try {
+    return planAwsWorkerNetwork(args ?? {});
+  } catch (e) {
+    throw new Error(`AwsWorkerNetwork "${name}": ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * Planning of the AWS worker pool: EC2 hosts in an Auto Scaling group (`sandbox: "none"`) or ECS tasks on Fargate
+ * (`sandbox: "runtime"`), decided in plain data. Validates the spec and the arguments together and throws one
+ * InvalidArgsError listing every problem; creates nothing.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  HardeningSpec,
+  HostIdentityMode,
+  InvalidArgsError,
+  MetadataEndpointMode,
+  ResolvedHardening,
+  SandboxMode,
+  hostFirewallUserData,
+  resolveHardening,
+  show,
+} from "../../components";
+import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
+
+/** The container the Fargate workers run (`sandbox: "runtime"`). */
+export interface AwsWorkerContainerArgs {
+  /** The image, e.g. `kestra/kestra:v0.20` or an ECR URI. */
+  image: string;
+  /**
+   * Command override (the Kestra worker: `["server", "worker"]`).
+   * @default the image's default command
+   */
+  command?: string[];
+  /**
+   * Plain environment variables. Never put secrets here: they are visible in the task definition.
+   * @default {}
+   */
+  environment?: Record<string, string>;
+  /**
+   * Task CPU units (Fargate sizes: 256, 512, 1024, 2048, 4096, 8192, 16384).
+   * @default 1024
+   */
+  cpu?: number;
+  /**
+   * Task memory in MiB, valid for the CPU size.
+   * @default 2048
+   */
+  memory?: number;
+  /**
+   * The user the container runs as, `uid[:gid]`, never root.
+   * @default "1000:1000"
+   */
+  user?: string;
+  /**
+   * Number of tasks.
+   * @default 2
+   */
+  desiredCount?: number;
+  /**
+   * CPU architecture of the image.
+   * @default "X86_64"
+   */
+  cpuArchitecture?: string;
+  /**
+   * The ECS execution role (pulls private images, writes logs). Used by the ECS agent only; the container never
+   * sees its credentials. Required for ECR images and for `logGroupName`.
+   * @default undefined (public images, no logging)
+   */
+  executionRoleArn?: pulumi.Input<string>;
+  /**
+   * The task role, whose credentials the container CAN read at 169.254.170.2. Only with `hostIdentity: "minimal"`.
+   * @default undefined (no task role: the task metadata endpoint has no credentials to give)
+   */
+  taskRoleArn?: pulumi.Input<string>;
+  /**
+   * A CloudWatch Logs group for the container's output (awslogs driver).
+   * @default undefined (no logging)
+   */
+  logGroupName?: pulumi.Input<string>;
+}
+
+/** Arguments of {@link AwsWorkerPool}. */
+export interface AwsWorkerPoolArgs {
+  /**
+   * The hardening contract; resolved and validated before anything is created.
+   * @default {} (the strictest settings)
+   */
+  hardening?: HardeningSpec;
+  /** The worker subnets (`AwsWorkerNetwork.workloadSubnetIds`). */
+  subnetIds: pulumi.Input<string>[];
+  /** Security groups of the workers (`AwsWorkerNetwork.workerSecurityGroupId`). */
+  securityGroupIds: pulumi.Input<string>[];
+  /** AMI of the hosts; required with `sandbox: "none"`. @default undefined */
+  imageId?: pulumi.Input<string>;
+  /**
+   * EC2 instance type.
+   * @default "t3.large"
+   */
+  instanceType?: string;
+  /**
+   * Smallest number of hosts.
+   * @default 1
+   */
+  minSize?: number;
+  /**
+   * Largest number of hosts.
+   * @default 3
+   */
+  maxSize?: number;
+  /**
+   * Root volume size, GiB (gp3, always encrypted).
+   * @default 30
+   */
+  rootVolumeSizeGiB?: number;
+  /**
+   * Root device name of the AMI.
+   * @default "/dev/xvda"
+   */
+  rootDeviceName?: string;
+  /**
+   * KMS key for the EBS volumes.
+   * @default undefined (the account's default EBS key)
+   */
+  ebsKmsKeyArn?: pulumi.Input<string>;
+  /**
+   * The caller's instance profile (ARN), required with `hostIdentity: "minimal"` and refused otherwise. The pool
+   * never creates a role or profile.
+   * @default undefined
+   */
+  instanceProfileArn?: pulumi.Input<string>;
+  /**
+   * The hosts run the ECS agent (ECS-optimized AMI) and join this cluster: adds `ECS_AWSVPC_BLOCK_IMDS=true`,
+   * the DOCKER-USER drop and `ECS_DISABLE_PRIVILEGED=true`.
+   * @default undefined (the hosts do not run ECS)
+   */
+  ecsClusterName?: pulumi.Input<string>;
+  /**
+   * A shell script run at the end of the first boot (installs the worker). The host firewall runs before it.
+   * @default undefined
+   */
+  bootScript?: string;
+  /** The Fargate container, required with `sandbox: "runtime"`. @default undefined */
+  container?: AwsWorkerContainerArgs;
+  /**
+   * Also set the account/region IMDS defaults (`aws.ec2.InstanceMetadataDefaults`: tokens required, hop limit 1)
+   * for every instance launched without explicit options. Account-wide, so opt-in.
+   * @default false
+   */
+  accountMetadataDefaults?: boolean;
+  /**
+   * Tags for every resource the pool creates.
+   * @default {}
+   */
+  tags?: Record<string, string>;
+}
+
+/** The AWS minimum of an Auto Scaling group's `maxInstanceLifetime`: one day. */
+export const AWS_MIN_INSTANCE_LIFETIME_SECONDS = 86400;
+
+/** EC2 hosts plan. */
+export interface AwsEc2PoolPlan {
+  readonly instanceType: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly rootVolumeSizeGiB: number;
+  readonly rootDeviceName: string;
+  readonly metadataOptions: AwsMetadataOptions;
+  /** Seconds; at least the AWS minimum. */
+  readonly maxInstanceLifetime: number;
+  /** True when the spec's lifetime was below the AWS minimum and was rounded up. */
+  readonly lifetimeRoundedUp: boolean;
+  /** Whether the hosts run the ECS agent. */
+  readonly runsEcs: boolean;
+  /** Whether an instance profile is attached (the caller's). */
+  readonly instanceProfile: boolean;
+}
+
+/** Fargate plan. */
+export interface AwsFargatePlan {
+  readonly image: string;
+  readonly command: readonly string[] | undefined;
+  readonly environment: readonly { name: string; value: string }[];
+  readonly cpu: number;
+  readonly memory: number;
+  readonly user: string;
+  readonly desiredCount: number;
+  readonly cpuArchitecture: string;
+  readonly taskRole: boolean;
+  readonly logging: boolean;
+}
+
+/** Everything the pool creates. Exactly one of `ec2` and `fargate` is set. */
+export interface AwsWorkerPoolPlan {
+  readonly hardening: ResolvedHardening;
+  readonly ec2: AwsEc2PoolPlan | undefined;
+  readonly fargate: AwsFargatePlan | undefined;
+  readonly accountMetadataDefaults: boolean;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384];
+const POOL_FIELDS = [
+  "hardening", "subnetIds", "securityGroupIds", "imageId", "instanceType", "minSize", "maxSize", "rootVolumeSizeGiB",
+  "rootDeviceName", "ebsKmsKeyArn", "instanceProfileArn", "ecsClusterName", "bootScript", "container",
+  "accountMetadataDefaults", "tags",
+];
+const EC2_ONLY = ["imageId", "instanceType", "minSize", "maxSize", "rootVolumeSizeGiB", "rootDeviceName", "ebsKmsKeyArn", "instanceProfileArn", "ecsClusterName", "bootScript"] as const;
+const USER = /^(\d+)(:(\d+))?$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function wholeNumber(issues: string[], path: string, v: unknown, min: number, max: number): void {
+  if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)) {
+    issues.push(`${path} ${show(v)} must be a whole number from ${min} to ${max}.`);
+  }
+}
+
+/** Lifetime in seconds from the spec's hours, rounded up to the AWS minimum. */
+export function maxInstanceLifetimeFor(spec: Pick<ResolvedHardening, "ephemeral">): { seconds: number; roundedUp: boolean } {
+  const wanted = spec.ephemeral.maxLifetimeHours * 3600;
+  return wanted < AWS_MIN_INSTANCE_LIFETIME_SECONDS ? { seconds: AWS_MIN_INSTANCE_LIFETIME_SECONDS, roundedUp: true } : { seconds: wanted, roundedUp: false };
+}
+
+function checkCommon(args: AwsWorkerPoolArgs, issues: string[]): void {
+  for (const key of Object.keys(args)) {
+    if (!POOL_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) {
+      issues.push(`${key} is not an argument; known arguments: ${POOL_FIELDS.join(", ")}.`);
+    }
+  }
+  if (!Array.isArray(args.subnetIds) || args.subnetIds.length === 0) issues.push(`subnetIds ${show(args.subnetIds)} must list at least one worker subnet.`);
+  if (!Array.isArray(args.securityGroupIds) || args.securityGroupIds.length === 0) {
+    issues.push(`securityGroupIds ${show(args.securityGroupIds)} must list the worker security group; without one AWS attaches the VPC's default group.`);
+  }
+  for (const [k, v] of Object.entries(args.tags ?? {})) {
+    if (k === "Name" || k.startsWith("hardening:") || k.startsWith("aws:")) issues.push(`tags.${k} is reserved; the pool sets Name and hardening:* itself.`);
+    if (typeof v !== "string") issues.push(`tags.${k} ${show(v)} must be a string.`);
+  }
+}
+
+function planEc2(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: string[]): AwsEc2PoolPlan {
+  if (args.imageId === undefined) issues.push(`imageId is required with hardening.sandbox "none": give the AMI of the worker hosts.`);
+  if (args.container !== undefined) issues.push(`container is set but hardening.sandbox is "none" (EC2 hosts); set sandbox to "runtime" for Fargate or remove container.`);
+  wholeNumber(issues, "minSize", args.minSize, 0, 1000);
+  wholeNumber(issues, "maxSize", args.maxSize, 1, 1000);
+  wholeNumber(issues, "rootVolumeSizeGiB", args.rootVolumeSizeGiB, 8, 16384);
+  const minSize = args.minSize ?? 1;
+  const maxSize = args.maxSize ?? 3;
+  if (Number.isInteger(minSize) && Number.isInteger(maxSize) && minSize > maxSize) issues.push(`minSize ${minSize} is larger than maxSize ${maxSize}.`);
+  const minimal = spec.hostIdentity === HostIdentityMode.Minimal;
+  if (minimal && args.instanceProfileArn === undefined) {
+    issues.push(`instanceProfileArn is required with hardening.hostIdentity "minimal": give your own narrowly scoped instance profile; the pool never creates one.`);
+  }
+  if (!minimal && args.instanceProfileArn !== undefined) {
+    issues.push(`instanceProfileArn is set but hardening.hostIdentity is "none"; set hostIdentity to "minimal" or remove the profile.`);
+  }
+  const blocked = spec.metadataEndpoint === MetadataEndpointMode.Blocked;
+  if (minimal && blocked) {
+    issues.push(`hardening.hostIdentity "minimal" needs the metadata endpoint (EC2 delivers instance-profile credentials through IMDS), but hardening.metadataEndpoint is "blocked"; set metadataEndpoint to "tokenRequired" or hostIdentity to "none".`);
+  }
+  const runsEcs = args.ecsClusterName !== undefined;
+  if (runsEcs && !minimal) {
+    issues.push(`ecsClusterName is set but hardening.hostIdentity is "none": the ECS agent registers with an instance profile (ecs:RegisterContainerInstance); set hostIdentity "minimal" with instanceProfileArn.`);
+  }
+  if (runsEcs && blocked) {
+    issues.push(`ecsClusterName is set but hardening.metadataEndpoint is "blocked": the ECS agent reads its identity and credentials from IMDS; set metadataEndpoint to "tokenRequired" (the host firewall and ECS_AWSVPC_BLOCK_IMDS keep tasks away from it).`);
+  }
+  if (args.bootScript !== undefined && typeof args.bootScript !== "string") issues.push(`bootScript ${show(args.bootScript)} must be a string.`);
+  const lifetime = maxInstanceLifetimeFor(spec);
+  return {
+    instanceType: args.instanceType ?? "t3.large",
+    minSize,
+    maxSize,
+    rootVolumeSizeGiB: args.rootVolumeSizeGiB ?? 30,
+    rootDeviceName: args.rootDeviceName ?? "/dev/xvda",
+    metadataOptions: metadataOptionsFor(spec),
+    maxInstanceLifetime: lifetime.seconds,
+    lifetimeRoundedUp: lifetime.roundedUp,
+    runsEcs,
+    instanceProfile: minimal,
+  };
+}
+
+function planFargate(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: string[]): AwsFargatePlan | undefined {
+  for (const key of EC2_ONLY) {
+    if (args[key] !== undefined) issues.push(`${key} is set but hardening.sandbox is "runtime" (Fargate tasks, no hosts); remove it or set sandbox to "none".`);
+  }
+  const c = args.container;
+  if (c === undefined) {
+    issues.push(`container is required with hardening.sandbox "runtime": give at least { image } for the Fargate workers.`);
+    return undefined;
+  }
+  if (typeof c.image !== "string" || c.image.trim() === "") issues.push(`container.image ${show(c.image)} must name an image.`);
+  const cpu = c.cpu ?? 1024;
+  if (!FARGATE_CPU.includes(cpu)) issues.push(`container.cpu ${show(c.cpu)} is not a Fargate size; use one of ${FARGATE_CPU.join(", ")}.`);
+  wholeNumber(issues, "container.memory", c.memory, 512, 122880);
+  wholeNumber(issues, "container.desiredCount", c.desiredCount, 0, 1000);
+  const user = c.user ?? "1000:1000";
+  const m = USER.exec(String(user));
+  if (!m) issues.push(`container.user ${show(c.user)} must be a numeric uid[:gid] such as "1000:1000" (names cannot be checked for root).`);
+  else if (Number(m[1]) === 0 || (m[3] !== undefined && Number(m[3]) === 0)) issues.push(`container.user ${show(c.user)} is root; use a non-root uid:gid such as "1000:1000".`);
+  const env = Object.entries(c.environment ?? {});
+  for (const [k, v] of env) {
+    if (!ENV_NAME.test(k)) issues.push(`container.environment.${k} is not a valid variable name.`);
+    if (typeof v !== "string") issues.push(`container.environment.${k} must be a string.`);
+  }
+  const minimal = spec.hostIdentity === HostIdentityMode.Minimal;
+  if (minimal && c.taskRoleArn === undefined) {
+    issues.push(`container.taskRoleArn is required with hardening.hostIdentity "minimal": give your own narrowly scoped task role; the pool never creates one.`);
+  }
+  if (!minimal && c.taskRoleArn !== undefined) {
+    issues.push(`container.taskRoleArn is set but hardening.hostIdentity is "none"; set hostIdentity to "minimal" or remove the role.`);
+  }
+  if (c.logGroupName !== undefined && c.executionRoleArn === undefined) {
+    issues.push(`container.logGroupName needs container.executionRoleArn (the ECS agent writes the logs with it).`);
+  }
+  const arch = c.cpuArchitecture ?? "X86_64";
+  if (!["X86_64", "ARM64"].includes(arch)) issues.push(`container.cpuArchitecture ${show(arch)} must be "X86_64" or "ARM64".`);
+  return {
+    image: String(c.image ?? "").trim(),
+    command: c.command,
+    environment: env.map(([name, value]) => ({ name, value })).sort((a, b) => a.name.localeCompare(b.name)),
+    cpu,
+    memory: c.memory ?? 2048,
+    user,
+    desiredCount: c.desiredCount ?? 2,
+    cpuArchitecture: arch,
+    taskRole: minimal,
+    logging: c.logGroupName !== undefined,
+  };
+}
+
+/**
+ * Decides the pool. `sandbox: "runtime"` -> Fargate tasks (no IMDS, a kernel per task); `"none"` -> EC2 hosts in
+ * an Auto Scaling group with the spec's metadata options and the host firewall.
+ *
+ * @throws InvalidArgsError listing every problem in the spec and the arguments.
+ */
+export function planAwsWorkerPool(args: AwsWorkerPoolArgs): AwsWorkerPoolPlan {
+  const issues: string[] = [];
+  let spec: ResolvedHardening | undefined;
+  try {
+    spec = resolveHardening(args.hardening);
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    issues.push(...e.issues);
+  }
+  checkCommon(args, issues);
+  let ec2: AwsEc2PoolPlan | undefined;
+  let fargate: AwsFargatePlan | undefined;
+  if (spec) {
+    if (spec.sandbox === SandboxMode.Runtime) fargate = planFargate(args, spec, issues);
+    else ec2 = planEc2(args, spec, issues);
+  }
+  if (issues.length > 0 || spec === undefined) throw new InvalidArgsError(issues);
+  return { hardening: spec, ec2, fargate, accountMetadataDefaults: args.accountMetadataDefaults === true, tags: { ...(args.tags ?? {}) } };
+}
+
+/**
+ * The hosts' user data, plain text (the launch template wants it base64-encoded). A MIME multi-part document:
+ * first the host firewall as a `#cloud-boothook` (cloud-init runs boothooks early on every boot, before the
+ * container runtime), then, when needed, a shell script for the ECS agent settings and the caller's boot script.
+ * The ECS agent starts after cloud-init's final stage on ECS-optimized AMIs, so it reads the settings written here.
+ */
+export function userDataFor(plan: AwsEc2PoolPlan, ecsClusterName: string | undefined, bootScript: string | undefined): string {
+  const boothook = hostFirewallUserData({ cloud: "aws", allowedUid: 0, containers: plan.runsEcs ? ["docker", "ecs"] : [] });
+  const tail: string[] = [];
+  if (plan.runsEcs && ecsClusterName !== undefined) {
+    tail.push(
+      "# ECS agent: join the cluster, refuse privileged containers, keep awsvpc tasks away from IMDS (ECS DG).",
+      "mkdir -p /etc/ecs",
+      `printf '%s\\n' 'ECS_CLUSTER=${ecsClusterName.replace(/'/g, "")}' 'ECS_DISABLE_PRIVILEGED=true' 'ECS_AWSVPC_BLOCK_IMDS=true' >> /etc/ecs/ecs.config`,
+    );
+  }
+  if (bootScript !== undefined && bootScript.trim() !== "") tail.push("# Caller's boot script.", bootScript.replace(/^#!.*\n/, ""));
+  if (tail.length === 0) return boothook;
+  const boundary = "==HARDENING-BOUNDARY==";
+  return [
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    "MIME-Version: 1.0",
+    "",
+    `--${boundary}`,
+    'Content-Type: text/cloud-boothook; charset="us-ascii"',
+    "",
+    boothook,
+    `--${boundary}`,
+    'Content-Type: text/x-shellscript; charset="us-ascii"',
+    "",
+    "#!/bin/sh",
+    "set -e",
+    ...tail,
+    `--${boundary}--`,
+    "",
+  ].join("\n");
+}
