@@ -1,0 +1,72 @@
+/**
+ * GcpWorkerPool: hardened GCE workers in a regional managed instance group with an autoscaler. The decisions are
+ * in workerPoolPlan.ts and mappings.ts; this file only creates resources.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as compute from "@pulumi/gcp/compute";
+import { ControlReport, InvalidArgsError, ResolvedHardening } from "../../components";
+import { gcpWorkerPoolControls } from "./controls";
+import { autoscalerArgsFor, instanceGroupManagerArgsFor, instanceTemplateArgsFor } from "./mappings";
+import { GcpWorkerPoolPlan, GcpWorkerPoolPlanArgs, planGcpWorkerPool } from "./workerPoolPlan";
+
+/** Type token of {@link GcpWorkerPool}. */
+export const GCP_WORKER_POOL_TYPE = "hardening:index:GcpWorkerPool";
+
+/** Arguments of the worker pool: the plain planning arguments plus the subnetwork to place workers in. */
+export interface GcpWorkerPoolArgs extends GcpWorkerPoolPlanArgs {
+  /** The worker subnetwork (`GcpWorkerNetwork.workloadSubnetIds[0]`). */
+  readonly subnetworkId: pulumi.Input<string>;
+}
+
+/** Plans or throws one error naming the component and listing every problem. */
+export function planWorkerPoolFor(name: string, args: GcpWorkerPoolArgs): GcpWorkerPoolPlan {
+  const issues: string[] = [];
+  if (args.subnetworkId === undefined || args.subnetworkId === null || args.subnetworkId === "") {
+    issues.push("subnetworkId is required: pass GcpWorkerNetwork.workloadSubnetIds[0].");
+  }
+  let plan: GcpWorkerPoolPlan | undefined;
+  try {
+    plan = planGcpWorkerPool(name, args);
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    issues.unshift(...e.issues);
+  }
+  if (issues.length > 0 || !plan) throw new Error(`GcpWorkerPool "${name}": ${new InvalidArgsError(issues).message}`);
+  return plan;
+}
+
+/**
+ * Hardened GCE workers. Guarantees: no external IP; no service account (or only the caller's dedicated one,
+ * never the default compute account); a host firewall that keeps every non-root process and container away from
+ * the metadata server (tcp/80; its DNS on port 53 stays open); legacy metadata endpoints off; OS Login with
+ * project SSH keys blocked; Shielded VM; each worker deleted after its lifetime and recreated by the group.
+ */
+export class GcpWorkerPool extends pulumi.ComponentResource {
+  /** The resolved spec the pool was built from. */
+  readonly hardening: ResolvedHardening;
+  /** One entry per control applied, including the ineffective ones, in a stable order. */
+  readonly controls: pulumi.Output<ControlReport[]>;
+  /** The managed instance group's instance group URL. */
+  readonly instanceGroup: pulumi.Output<string>;
+  /** The native resources, for what this abstraction does not cover. */
+  readonly template: compute.InstanceTemplate;
+  readonly group: compute.RegionInstanceGroupManager;
+  readonly autoscaler: compute.RegionAutoscaler;
+
+  constructor(name: string, args: GcpWorkerPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before anything is registered, the component included: a bad spec creates nothing.
+    const plan = planWorkerPoolFor(name, args);
+    super(GCP_WORKER_POOL_TYPE, name, {}, opts);
+    const child = { parent: this };
+
+    this.template = new compute.InstanceTemplate(`${name}-template`, instanceTemplateArgsFor(plan, args.subnetworkId), child);
+    // selfLinkUnique pins the exact template version (the SDK notes it "prevents Time of Check to Time of Use").
+    this.group = new compute.RegionInstanceGroupManager(`${name}-group`, instanceGroupManagerArgsFor(plan, this.template.selfLinkUnique), child);
+    this.autoscaler = new compute.RegionAutoscaler(`${name}-autoscaler`, autoscalerArgsFor(plan, this.group.id), child);
+
+    this.hardening = plan.hardening;
+    this.instanceGroup = this.group.instanceGroup;
+    this.controls = pulumi.output(gcpWorkerPoolControls(plan));
+    this.registerOutputs({ instanceGroup: this.instanceGroup, controls: this.controls });
+  }
+}

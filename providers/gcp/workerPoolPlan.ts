@@ -1,0 +1,174 @@
+/**
+ * Pure planning of the GCE worker pool: the instance template's security settings and the managed instance
+ * group's size, from the hardening spec. providers/gcp/workerPool.ts creates the resources from this plan.
+ *
+ * What protects the metadata server on a GCE VM (cloud-controls.md section 3): no service account (the token
+ * endpoint has nothing to mint) or the caller's dedicated least-privilege one, and a host firewall that refuses
+ * tcp/80 to 169.254.169.254 to everyone but root (not port 53: the metadata server is also the VM's DNS). No VPC
+ * firewall rule can do it: "Google Cloud always allows communication between a VM instance and its corresponding
+ * metadata server".
+ */
+import {
+  HostIdentityMode,
+  InvalidArgsError,
+  MetadataEndpointMode,
+  ResolvedHardening,
+  hostFirewallScript,
+  resolveHardening,
+  show,
+  type HardeningSpec,
+} from "../../components";
+import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail } from "./identity";
+
+/** Plain arguments of the worker pool, as the planner needs them. */
+export interface GcpWorkerPoolPlanArgs {
+  /** Region of the regional managed instance group, e.g. `europe-west1`. */
+  readonly region: string;
+  /** The network tag the worker network scopes its routes and allow rules to (`GcpWorkerNetwork.workerTag`). */
+  readonly networkTag: string;
+  /**
+   * Machine type; must support Shielded VM (every current general-purpose type does).
+   * @default "e2-standard-4"
+   */
+  readonly machineType?: string;
+  /**
+   * Boot image; must support Shielded VM and have iptables and systemd (the host firewall needs both).
+   * @default "debian-cloud/debian-12"
+   */
+  readonly image?: string;
+  /**
+   * Boot disk size in GB, 10 to 65536.
+   * @default 50
+   */
+  readonly diskSizeGb?: number;
+  /**
+   * Fewest instances the autoscaler keeps, at least 1.
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most instances the autoscaler may run, at least `minReplicas`, at most 1000.
+   * @default 3
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Email of the caller's dedicated service account. Required with `hardening.hostIdentity: "minimal"`, refused
+   * with `"none"`; never the default compute account.
+   * @default undefined (no service account)
+   */
+  readonly serviceAccountEmail?: string;
+  /** The hardening spec; every omitted field takes the strictest setting. */
+  readonly hardening?: HardeningSpec;
+}
+
+/** The instance template's hardening-relevant settings and the group's size, as plain data. */
+export interface GcpWorkerPoolPlan {
+  readonly name: string;
+  readonly hardening: ResolvedHardening;
+  readonly region: string;
+  readonly networkTag: string;
+  readonly machineType: string;
+  readonly image: string;
+  readonly diskSizeGb: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Undefined: the template has no service account at all. */
+  readonly serviceAccount?: { readonly email: string; readonly scopes: readonly string[] };
+  /** Instance metadata, including `startup-script` (the host firewall) when the endpoint is blocked. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Seconds after which GCE deletes each instance (and the MIG recreates it). */
+  readonly maxRunSeconds: number;
+  /** The lifetime actually applied, in hours (the spec's, capped at GCE's 120-day limit). */
+  readonly lifetimeHours: number;
+}
+
+/** GCE's longest VM time limit: 120 days ("Limit the run time of a VM"). */
+export const MAX_RUN_HOURS = 120 * 24;
+const NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
+const TAG = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function isWhole(v: unknown, min: number, max: number): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+}
+
+/** The instance metadata every worker gets: legacy endpoints off, OS Login on, project keys off, host firewall. */
+export function workerMetadataFor(h: ResolvedHardening): Record<string, string> {
+  const metadata: Record<string, string> = {
+    "disable-legacy-endpoints": "TRUE",
+    "block-project-ssh-keys": "TRUE",
+    "enable-oslogin": "TRUE",
+  };
+  if (h.metadataEndpoint === MetadataEndpointMode.Blocked) {
+    // The guest environment runs startup-script on every boot; the script also installs a systemd unit so the
+    // rules are back before the container runtime on later boots.
+    metadata["startup-script"] = hostFirewallScript({ cloud: "gcp", containers: ["docker"] });
+  }
+  return metadata;
+}
+
+/**
+ * Plans the worker pool: validates the name, the arguments and the spec (all problems at once) and decides the
+ * template's identity, metadata, lifetime and the group's size. Creates nothing.
+ *
+ * @throws InvalidArgsError listing every problem.
+ */
+export function planGcpWorkerPool(name: string, args: GcpWorkerPoolPlanArgs): GcpWorkerPoolPlan {
+  const issues: string[] = [];
+  if (!NAME.test(name)) {
+    issues.push(`name ${show(name)} must be 1-32 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen (GCE instance names carry it plus a suffix).`);
+  }
+  if (typeof args.region !== "string" || !/^[a-z]+-[a-z]+\d+$/.test(args.region)) {
+    issues.push(`region ${show(args.region)} is not a GCP region; expected a name such as "europe-west1".`);
+  }
+  if (typeof args.networkTag !== "string" || !TAG.test(args.networkTag)) {
+    issues.push(`networkTag ${show(args.networkTag)} must be a GCE network tag (lower-case letters, digits, hyphens; pass GcpWorkerNetwork.workerTag).`);
+  }
+  const diskSizeGb = args.diskSizeGb ?? 50;
+  if (!isWhole(diskSizeGb, 10, 65536)) issues.push(`diskSizeGb ${show(args.diskSizeGb)} must be a whole number from 10 to 65536.`);
+  const minReplicas = args.minReplicas ?? 1;
+  const maxReplicas = args.maxReplicas ?? Math.max(3, minReplicas);
+  if (!isWhole(minReplicas, 1, 1000)) issues.push(`minReplicas ${show(args.minReplicas)} must be a whole number from 1 to 1000.`);
+  if (!isWhole(maxReplicas, 1, 1000)) issues.push(`maxReplicas ${show(args.maxReplicas)} must be a whole number from 1 to 1000.`);
+  else if (isWhole(minReplicas, 1, 1000) && maxReplicas < minReplicas) {
+    issues.push(`maxReplicas ${maxReplicas} is below minReplicas ${minReplicas}; raise maxReplicas or lower minReplicas.`);
+  }
+  for (const [field, value] of [["machineType", args.machineType], ["image", args.image]] as const) {
+    if (value !== undefined && (typeof value !== "string" || value.trim() === "")) issues.push(`${field} ${show(value)} must be a non-empty string.`);
+  }
+
+  let hardening: ResolvedHardening | undefined;
+  try {
+    hardening = resolveHardening(args.hardening);
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    issues.push(...e.issues);
+  }
+  if (hardening?.hostIdentity === HostIdentityMode.Minimal) {
+    issues.push(...checkServiceAccountEmail("serviceAccountEmail", args.serviceAccountEmail));
+  } else if (hardening && args.serviceAccountEmail !== undefined) {
+    issues.push(
+      `serviceAccountEmail ${show(args.serviceAccountEmail)} is given but hardening.hostIdentity is "none" (no service account on the workers); remove it, or set hostIdentity to "minimal".`,
+    );
+  }
+  if (issues.length > 0 || !hardening) throw new InvalidArgsError(issues);
+
+  const lifetimeHours = Math.min(hardening.ephemeral.maxLifetimeHours, MAX_RUN_HOURS);
+  return {
+    name,
+    hardening,
+    region: args.region,
+    networkTag: args.networkTag,
+    machineType: args.machineType ?? "e2-standard-4",
+    image: args.image ?? "debian-cloud/debian-12",
+    diskSizeGb,
+    minReplicas,
+    maxReplicas,
+    serviceAccount:
+      hardening.hostIdentity === HostIdentityMode.Minimal
+        ? { email: args.serviceAccountEmail!, scopes: [CLOUD_PLATFORM_SCOPE] }
+        : undefined,
+    metadata: workerMetadataFor(hardening),
+    maxRunSeconds: lifetimeHours * 3600,
+    lifetimeHours,
+  };
+}
