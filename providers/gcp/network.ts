@@ -34,7 +34,7 @@ export function planNetworkFor(name: string, args: GcpWorkerNetworkArgs): GcpNet
   try {
     return planGcpWorkerNetwork(name, args);
   } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`GcpWorkerNetwork "${name}": ${e.message}`);
+    if (e instanceof InvalidArgsError) throw new Error(`GcpWorkerNetwork "${name}": ${e.message}`, { cause: e });
     throw e;
   }
 }
