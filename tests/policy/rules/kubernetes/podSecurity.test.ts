@@ -5,7 +5,6 @@ import {
   checkPodSecurityRestricted,
   kubernetesPodSecurityRestricted,
   POD_SECURITY_CHECKS,
-  remediatePodSecurity,
   RESTRICTED_VOLUME_TYPES,
   SAFE_SYSCTLS,
 } from "../../../../policy/rules/kubernetes/podSecurity";
