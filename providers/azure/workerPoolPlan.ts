@@ -1,0 +1,327 @@
+/**
+ * The Azure worker pool as plain data: the VM scale set's identity, security profile, ephemeral OS disk, custom
+ * data (host firewall + lifetime timer) and lifetime enforcement. Pure, so every security-relevant setting is
+ * testable without Pulumi and printable by `hardening plan`.
+ *
+ * Property shapes are those of the pinned SDK, @pulumi/azure-native 3.x, whose `compute.VirtualMachineScaleSet`
+ * uses Compute REST API 2024-11-01. Verified in its types (node_modules/@pulumi/azure-native/types/input.d.ts):
+ * `SecurityProfileArgs.proxyAgentSettings` ("Minimum api-version: 2023-09-01") is a `ProxyAgentSettingsArgs`
+ * `{ enabled, imds?: HostEndpointSettingsArgs, wireServer?: HostEndpointSettingsArgs, mode? }` where the top-level
+ * `mode` is documented as deprecated ("please specify 'mode' under particular hostendpoint setting") and the
+ * per-endpoint `mode` takes `Audit | Enforce | Disabled` ("In Enforce mode, the system will enforce the access
+ * control and it is the recommended mode of operation"; per-endpoint settings need api-version 2024-03-01).
+ */
+import { InvalidArgsError, show } from "../../components/errors";
+import { hostFirewallUserData } from "../../components/hostFirewall";
+import { resolveHardening } from "../../components/resolve";
+import { HardeningSpec, HostIdentityMode, ResolvedHardening } from "../../components/spec";
+import { deniesImdsServiceTag } from "./networkPlan";
+
+/** A marketplace image. */
+export interface AzureImageReference {
+  /** e.g. `Canonical`. */
+  publisher: string;
+  /** e.g. `ubuntu-24_04-lts`. */
+  offer: string;
+  /** e.g. `server` (Generation 2, required by Trusted Launch). */
+  sku: string;
+  /**
+   * Image version.
+   * @default "latest"
+   */
+  version?: string;
+}
+
+/** Ubuntu 24.04 LTS, Generation 2: Trusted Launch needs a Gen2 image. */
+export const DEFAULT_WORKER_IMAGE: Required<AzureImageReference> = Object.freeze({
+  publisher: "Canonical",
+  offer: "ubuntu-24_04-lts",
+  sku: "server",
+  version: "latest",
+});
+
+/**
+ * A size with a local temporary disk (the `d` in `D2ds_v5`): an ephemeral OS disk lives on the VM's cache or
+ * temporary disk and must fit in it, so sizes without one ("D2s_v5") cannot host it.
+ */
+export const DEFAULT_WORKER_VM_SIZE = "Standard_D2ds_v5";
+
+/**
+ * The privileged local port the lifetime health endpoint listens on. Below 1024 so that no unprivileged process
+ * (the workloads) can bind it and answer for the host once the endpoint is closed.
+ */
+export const LIFETIME_HEALTH_PORT = 999;
+
+/** The plain part of the worker pool's arguments. */
+export interface AzureWorkerPoolPlanArgs {
+  /** Azure region, e.g. `westeurope`. */
+  readonly location: string;
+  /** @default "Standard_D2ds_v5" */
+  readonly vmSize?: string;
+  /** @default 2 */
+  readonly instanceCount?: number;
+  /** @default [] (regional) */
+  readonly zones?: readonly string[];
+  /** @default "hardening" */
+  readonly adminUsername?: string;
+  /** @default Ubuntu 24.04 LTS Gen2 */
+  readonly image?: AzureImageReference;
+  /** Whether the caller gave a user-assigned identity (required for `hostIdentity: "minimal"`, refused otherwise). */
+  readonly hasUserAssignedIdentity: boolean;
+  /** @default {} */
+  readonly hardening?: HardeningSpec;
+}
+
+/** How a worker host's lifetime is enforced. */
+export interface LifetimePlan {
+  /** Hours after first boot at which the host takes itself out of service. */
+  readonly maxLifetimeHours: number;
+  /**
+   * True when the scale set replaces the host automatically: the Application Health extension probes a local
+   * endpoint that the lifetime timer closes, and automatic repairs replace the unhealthy instance. False when the
+   * network denies `AzurePlatformIMDS`, which also stops VM extensions: then the host powers itself off and a
+   * scheduled reimage (see docs/azure.md) brings capacity back.
+   */
+  readonly automaticReplacement: boolean;
+}
+
+/** The worker pool to create. */
+export interface AzureWorkerPoolPlan {
+  readonly hardening: ResolvedHardening;
+  readonly location: string;
+  readonly vmSize: string;
+  readonly instanceCount: number;
+  readonly zones: string[];
+  readonly adminUsername: string;
+  readonly image: Required<AzureImageReference>;
+  readonly lifetime: LifetimePlan;
+  /** True when VM extensions cannot run (the subnet's NSG denies AzurePlatformIMDS), so none are configured. */
+  readonly extensionsBlocked: boolean;
+  /** Base64 custom data: a cloud-init MIME message with the host firewall boothook and the lifetime units. */
+  readonly customData: string;
+}
+
+const VM_SIZE = /^Standard_[A-Za-z0-9_]+$/;
+const ADMIN = /^[a-z_][a-z0-9_-]{0,31}$/;
+// Names Azure refuses for the admin account (osProfile.adminUsername "Disallowed values"), and root.
+const RESERVED_ADMINS = ["administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "root", "guest", "sys", "support"];
+const LOCATION = /^[a-z][a-z0-9]{2,39}$/;
+
+/**
+ * The VM security profile: Trusted Launch (secure boot and vTPM), encryption at host, and the Metadata Security
+ * Protocol (Guest Proxy Agent) enforcing on both host endpoints, IMDS and WireServer.
+ */
+export function vmssSecurityProfileFor(): {
+  securityType: "TrustedLaunch";
+  uefiSettings: { secureBootEnabled: true; vTpmEnabled: true };
+  encryptionAtHost: true;
+  proxyAgentSettings: { enabled: true; imds: { mode: "Enforce" }; wireServer: { mode: "Enforce" } };
+} {
+  return {
+    securityType: "TrustedLaunch",
+    uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+    // Encrypts the temporary and cache disks too, where the ephemeral OS disk lives ("This will enable the
+    // encryption for all the disks including Resource/Temp disk at host itself", SecurityProfile docs).
+    encryptionAtHost: true,
+    proxyAgentSettings: { enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Enforce" } },
+  };
+}
+
+/**
+ * The scale set's identity: explicitly `None` for `hostIdentity: "none"` (this also removes an identity someone
+ * attached out of band at the next update), or exactly the caller's user-assigned identity for `"minimal"`.
+ */
+export function vmssIdentityFor(spec: ResolvedHardening, userAssignedIdentityId?: string): { type: "None" } | { type: "UserAssigned"; userAssignedIdentities: string[] } {
+  if (spec.hostIdentity === HostIdentityMode.None) return { type: "None" };
+  if (!userAssignedIdentityId) throw new Error("vmssIdentityFor: hostIdentity \"minimal\" needs the caller's user-assigned identity id");
+  return { type: "UserAssigned", userAssignedIdentities: [userAssignedIdentityId] };
+}
+
+/**
+ * The ephemeral OS disk: it lives on the VM's local temporary disk and is discarded on reimage, deallocation and
+ * deletion, so no state survives a replacement. `caching: ReadOnly` is the only caching ephemeral disks accept.
+ */
+export function vmssOsDiskFor(): {
+  createOption: "FromImage";
+  caching: "ReadOnly";
+  deleteOption: "Delete";
+  diffDiskSettings: { option: "Local"; placement: "ResourceDisk" };
+} {
+  return { createOption: "FromImage", caching: "ReadOnly", deleteOption: "Delete", diffDiskSettings: { option: "Local", placement: "ResourceDisk" } };
+}
+
+/** The automatic repairs policy that replaces an instance once its lifetime endpoint closes. */
+export function automaticRepairsPolicyFor(lifetime: LifetimePlan): { enabled: true; gracePeriod: string; repairAction: "Replace" } | undefined {
+  // The grace period (10 to 90 minutes) covers boot: a new host is not judged before cloud-init opened the endpoint.
+  return lifetime.automaticReplacement ? { enabled: true, gracePeriod: "PT30M", repairAction: "Replace" } : undefined;
+}
+
+/** The Application Health extension probing the lifetime endpoint (TCP connect to the local port). */
+export function healthExtensionFor(lifetime: LifetimePlan): {
+  name: string;
+  publisher: string;
+  type: string;
+  typeHandlerVersion: string;
+  autoUpgradeMinorVersion: boolean;
+  settings: { protocol: "tcp"; port: number };
+}[] {
+  if (!lifetime.automaticReplacement) return [];
+  return [{
+    name: "lifetime-health",
+    publisher: "Microsoft.ManagedServices",
+    type: "ApplicationHealthLinux",
+    typeHandlerVersion: "2.0",
+    autoUpgradeMinorVersion: true,
+    settings: { protocol: "tcp", port: LIFETIME_HEALTH_PORT },
+  }];
+}
+
+/**
+ * The cloud-config that ends a host's service after `maxLifetimeHours`. At first boot (write_files and runcmd run
+ * once per instance) it fixes an absolute deadline in a systemd timer with `Persistent=true`, so a reboot neither
+ * resets nor skips it. At the deadline the service closes the health endpoint (when automatic replacement is on,
+ * automatic repairs then replace the instance), waits an hour for that, and powers the host off: a worker never
+ * keeps running past its lifetime, even if nothing replaces it.
+ */
+export function lifetimeCloudConfig(lifetime: LifetimePlan): string {
+  const probe = lifetime.automaticReplacement;
+  const socketFiles = probe
+    ? `  - path: /etc/systemd/system/hardening-alive.socket
+    permissions: "0644"
+    content: |
+      [Unit]
+      Description=pulumi-hardening: lifetime health endpoint (Application Health extension); closed at end of life
+      [Socket]
+      ListenStream=127.0.0.1:${LIFETIME_HEALTH_PORT}
+      Accept=yes
+      [Install]
+      WantedBy=sockets.target
+  - path: /etc/systemd/system/hardening-alive@.service
+    permissions: "0644"
+    content: |
+      [Unit]
+      Description=pulumi-hardening: lifetime health answer
+      [Service]
+      ExecStart=/bin/true
+      StandardInput=socket
+`
+    : "";
+  return `#cloud-config
+write_files:
+  - path: /etc/systemd/system/hardening-lifetime.timer
+    permissions: "0644"
+    content: |
+      [Unit]
+      Description=pulumi-hardening: end of this worker host's ${lifetime.maxLifetimeHours}h lifetime
+      [Timer]
+      OnCalendar=@DEADLINE@
+      Persistent=true
+      [Install]
+      WantedBy=timers.target
+  - path: /etc/systemd/system/hardening-lifetime.service
+    permissions: "0644"
+    content: |
+      [Unit]
+      Description=pulumi-hardening: take this worker host out of service
+      [Service]
+      Type=oneshot
+      TimeoutStartSec=infinity
+      ExecStart=-/bin/systemctl stop hardening-alive.socket
+${probe ? "      ExecStart=/bin/sleep 3600\n" : ""}      ExecStart=/bin/systemctl poweroff
+${socketFiles}runcmd:
+  - |
+    deadline="$(date -u -d '+${lifetime.maxLifetimeHours} hours' '+%Y-%m-%d %H:%M:%S UTC')"
+    sed -i "s/@DEADLINE@/$deadline/" /etc/systemd/system/hardening-lifetime.timer
+    systemctl daemon-reload
+    systemctl enable --now hardening-lifetime.timer
+${probe ? "    systemctl enable --now hardening-alive.socket\n" : ""}`;
+}
+
+const BOUNDARY = "==pulumi-hardening==";
+
+/**
+ * The custom data: a cloud-init MIME multipart message with the host firewall as a `#cloud-boothook` (cloud-init
+ * runs boothooks early on every boot, before the container runtime) and the lifetime cloud-config, base64-encoded
+ * as `osProfile.customData` requires. The host firewall keeps 168.63.129.16 open to root only on 80 and 32526 (the
+ * guest agent) and to everyone on 53 (Azure DNS); every other uid and every container is refused the metadata
+ * endpoints, which no NSG rule can do ("aren't subject to the configured network security groups").
+ */
+export function workerCustomDataFor(lifetime: LifetimePlan): string {
+  const part = (type: string, body: string) => `--${BOUNDARY}\nContent-Type: ${type}; charset="us-ascii"\nMIME-Version: 1.0\n\n${body}\n`;
+  const message =
+    `Content-Type: multipart/mixed; boundary="${BOUNDARY}"\nMIME-Version: 1.0\n\n` +
+    part("text/cloud-boothook", hostFirewallUserData({ cloud: "azure", containers: ["docker"] })) +
+    part("text/cloud-config", lifetimeCloudConfig(lifetime)) +
+    `--${BOUNDARY}--\n`;
+  return Buffer.from(message, "utf8").toString("base64");
+}
+
+/** Custom data may hold at most 65535 bytes once decoded (osProfile.customData). */
+const MAX_CUSTOM_DATA_BYTES = 65535;
+
+/**
+ * Plans the worker pool. Validates the spec and the arguments together and throws one InvalidArgsError listing
+ * every problem; creates nothing.
+ */
+export function planAzureWorkerPool(args: AzureWorkerPoolPlanArgs): AzureWorkerPoolPlan {
+  const issues: string[] = [];
+  let hardening: ResolvedHardening | undefined;
+  try {
+    hardening = resolveHardening(args.hardening);
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    issues.push(...e.issues);
+  }
+  if (typeof args.location !== "string" || !LOCATION.test(args.location)) {
+    issues.push(`location ${show(args.location)} is not an Azure region name; use the lower-case name, e.g. "westeurope".`);
+  }
+  const vmSize = args.vmSize ?? DEFAULT_WORKER_VM_SIZE;
+  if (typeof vmSize !== "string" || !VM_SIZE.test(vmSize)) {
+    issues.push(`vmSize ${show(vmSize)} is not an Azure VM size such as "${DEFAULT_WORKER_VM_SIZE}".`);
+  }
+  const instanceCount = args.instanceCount ?? 2;
+  if (!Number.isInteger(instanceCount) || instanceCount < 0 || instanceCount > 1000) {
+    issues.push(`instanceCount ${show(instanceCount)} must be a whole number from 0 to 1000.`);
+  }
+  const zones = [...(args.zones ?? [])];
+  zones.forEach((z, i) => {
+    if (!["1", "2", "3"].includes(z)) issues.push(`zones[${i}] ${show(z)} must be "1", "2" or "3".`);
+  });
+  if (new Set(zones).size !== zones.length) issues.push(`zones ${show(zones)} lists a zone twice.`);
+  const adminUsername = args.adminUsername ?? "hardening";
+  if (typeof adminUsername !== "string" || !ADMIN.test(adminUsername) || RESERVED_ADMINS.includes(adminUsername)) {
+    issues.push(`adminUsername ${show(adminUsername)} must be a lower-case Linux user name that Azure accepts (not ${RESERVED_ADMINS.slice(0, 4).join(", ")}, ...), e.g. "hardening".`);
+  }
+  const image = { ...DEFAULT_WORKER_IMAGE, ...(args.image ?? {}) };
+  for (const key of ["publisher", "offer", "sku", "version"] as const) {
+    if (typeof image[key] !== "string" || image[key].trim() === "") issues.push(`image.${key} ${show(image[key])} must be a non-empty string.`);
+  }
+  if (hardening) {
+    if (hardening.hostIdentity === HostIdentityMode.Minimal && !args.hasUserAssignedIdentity) {
+      issues.push(`userAssignedIdentityId is missing but hardening.hostIdentity is "minimal"; pass the id of your narrowly scoped user-assigned identity, or set hostIdentity to "none".`);
+    }
+    if (hardening.hostIdentity === HostIdentityMode.None && args.hasUserAssignedIdentity) {
+      issues.push(`userAssignedIdentityId is set but hardening.hostIdentity is "none", which gives hosts no identity; remove it, or set hostIdentity to "minimal".`);
+    }
+  }
+  if (issues.length > 0 || !hardening) throw new InvalidArgsError(issues);
+
+  const extensionsBlocked = deniesImdsServiceTag(hardening);
+  const lifetime: LifetimePlan = { maxLifetimeHours: hardening.ephemeral.maxLifetimeHours, automaticReplacement: !extensionsBlocked };
+  const customData = workerCustomDataFor(lifetime);
+  if (Buffer.from(customData, "base64").length > MAX_CUSTOM_DATA_BYTES) {
+    throw new InvalidArgsError([`the rendered custom data exceeds Azure's ${MAX_CUSTOM_DATA_BYTES} bytes; report this as a bug.`]);
+  }
+  return {
+    hardening,
+    location: args.location,
+    vmSize,
+    instanceCount,
+    zones,
+    adminUsername,
+    image,
+    lifetime,
+    extensionsBlocked,
+    customData,
+  };
+}
