@@ -13,14 +13,14 @@
  * Which namespaces: those of the stack's pods and workload controllers (by `metadata.namespace`, `default` when
  * omitted) and every Namespace the stack creates, since Kestra's Kubernetes task runner creates its pods at run time
  * and they never appear in a stack. Limits: a provider-level default namespace is not visible to rules (such
- * workloads are counted in `default`); NetworkPolicy patches are not judged; resources whose namespace or policy
- * is unknown during preview are skipped rather than guessed.
+ * workloads are counted in `default`); NetworkPolicy patches are not judged; a resource whose namespace or policy
+ * is unknown during preview is set aside with an `indeterminate` finding (advisory) rather than guessed.
  */
 import { cidrContains, parseAddress, bitsOf, type Cidr } from "../../../components/cidr";
 import { carveOutFor, type MetadataNetwork } from "../../../components/metadataNetworks";
 import type { ResourceInput, StackFinding, StackRule } from "../types";
 import { asArray, asRecord, dig, namespaceOf, POD_SPEC_LOCATIONS } from "./podSpec";
-import { whenKnown } from "./unknown";
+import { tryKnown, whenKnown } from "./unknown";
 
 const NETWORK_POLICY_TYPES = ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:extensions/v1beta1:NetworkPolicy"];
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -90,30 +90,38 @@ interface PolicyView {
   readonly openings: StackFinding[];
 }
 
-function viewPolicy(r: ResourceInput): PolicyView | undefined {
-  return whenKnown(() => {
-    const spec = asRecord(r.props.spec) ?? {};
-    const egress = governsEgress(spec);
-    const openings: StackFinding[] = [];
-    if (egress) {
-      asArray(spec.egress).forEach((rule, i) => {
-        for (const { what, networks } of metadataAllowedBy(rule)) {
-          openings.push({
-            urn: r.urn,
-            type: r.type,
-            property: `spec.egress[${i}]`,
-            message: `spec.egress[${i}] has ${what}, which allows ${networks.join(", ")}; policies union, so this reopens the metadata endpoints to every pod it selects: list them in the ipBlock's except, or name the destinations.`,
-          });
-        }
-      });
-    }
-    return {
-      resource: r,
-      namespace: namespaceOf(r.props),
-      selectsAllForEgress: egress && isEmptySelector(spec.podSelector),
-      openings,
-    };
-  });
+function viewPolicy(r: ResourceInput): PolicyView {
+  const spec = asRecord(r.props.spec) ?? {};
+  const egress = governsEgress(spec);
+  const openings: StackFinding[] = [];
+  if (egress) {
+    asArray(spec.egress).forEach((rule, i) => {
+      for (const { what, networks } of metadataAllowedBy(rule)) {
+        openings.push({
+          urn: r.urn,
+          type: r.type,
+          property: `spec.egress[${i}]`,
+          message: `spec.egress[${i}] has ${what}, which allows ${networks.join(", ")}; policies union, so this reopens the metadata endpoints to every pod it selects: list them in the ipBlock's except, or name the destinations.`,
+        });
+      }
+    });
+  }
+  return {
+    resource: r,
+    namespace: namespaceOf(r.props),
+    selectsAllForEgress: egress && isEmptySelector(spec.podSelector),
+    openings,
+  };
+}
+
+function indeterminate(r: ResourceInput, path: string, what: string): StackFinding {
+  return {
+    urn: r.urn,
+    type: r.type,
+    property: path,
+    message: `${path} is not known during preview, so ${what} is checked when the stack is updated.`,
+    indeterminate: true,
+  };
 }
 
 /**
@@ -126,32 +134,37 @@ export const kubernetesNamespaceMetadataEgress: StackRule = {
     "Every namespace running workloads has an all-pods egress NetworkPolicy and no egress rule there allows a cloud metadata network.",
   enforcementLevel: "mandatory",
   check: (resources) => {
+    const findings: StackFinding[] = [];
     // Namespace name -> the resource to report on when it lacks a policy: the Namespace itself, else its first workload.
     const namespaces = new Map<string, ResourceInput>();
     for (const r of resources) {
       if (r.type !== NAMESPACE) continue;
-      const name = whenKnown(() => dig(r.props, ["metadata", "name"]));
-      if (typeof name === "string" && name !== "") namespaces.set(name, r);
+      const name = tryKnown(() => dig(r.props, ["metadata", "name"]));
+      if (!name.known) findings.push(indeterminate(r, name.path, "whether this namespace isolates its pods from the metadata networks"));
+      else if (typeof name.value === "string" && name.value !== "") namespaces.set(name.value, r);
     }
     for (const r of resources) {
       if (!POD_SPEC_LOCATIONS[r.type]) continue;
-      const namespace = whenKnown(() => namespaceOf(r.props));
-      if (namespace !== undefined && !namespaces.has(namespace)) namespaces.set(namespace, r);
+      const namespace = tryKnown(() => namespaceOf(r.props));
+      if (!namespace.known) findings.push(indeterminate(r, namespace.path, "whether its namespace isolates it from the metadata networks"));
+      else if (!namespaces.has(namespace.value)) namespaces.set(namespace.value, r);
     }
-    const policies = resources
-      .filter((r) => NETWORK_POLICY_TYPES.includes(r.type))
-      .map(viewPolicy)
-      .filter((p): p is PolicyView => p !== undefined);
-    // A namespace with a policy whose props are unknown is not judged: it may be the one that isolates it.
-    const unknownIn = new Set(
-      resources
-        .filter((r) => NETWORK_POLICY_TYPES.includes(r.type))
-        .filter((r) => !policies.some((p) => p.resource === r))
-        .map((r) => whenKnown(() => namespaceOf(r.props)) ?? "*"),
-    );
-    const findings: StackFinding[] = [];
+    const policies: PolicyView[] = [];
+    // A namespace with a policy that cannot be read yet is not judged: that policy may be the one isolating it.
+    const undecided = new Set<string>();
+    for (const r of resources) {
+      if (!NETWORK_POLICY_TYPES.includes(r.type)) continue;
+      const view = tryKnown(() => viewPolicy(r));
+      if (view.known) {
+        policies.push(view.value);
+        continue;
+      }
+      findings.push(indeterminate(r, view.path, "whether this policy isolates pods from the metadata networks"));
+      const namespace = whenKnown(() => namespaceOf(r.props));
+      undecided.add(namespace ?? "*");
+    }
     for (const [namespace, subject] of namespaces) {
-      if (unknownIn.has(namespace) || unknownIn.has("*")) continue;
+      if (undecided.has(namespace) || undecided.has("*")) continue;
       const here = policies.filter((p) => p.namespace === namespace);
       if (!here.some((p) => p.selectsAllForEgress)) {
         const isNamespace = subject.type === NAMESPACE;

@@ -14,7 +14,7 @@
 import type { Finding, ResourceCheck, ResourceRemediation, ResourceRule, StackFinding, StackRule } from "../types";
 import { bindPodCheck, dig, locatePodSpec, namespaceOf, POD_SPEC_LOCATIONS, type LocatedPodSpec } from "./podSpec";
 import { bindPodRemediation } from "./podSecurity";
-import { whenKnown } from "./unknown";
+import { tryKnown, whenKnown } from "./unknown";
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const WHY =
@@ -96,7 +96,7 @@ export const kubernetesServiceAccountTokenInherited: StackRule = {
     for (const r of resources) {
       const location = POD_SPEC_LOCATIONS[r.type];
       if (!location || location.patch) continue;
-      const finding = whenKnown((): StackFinding | undefined => {
+      const finding = tryKnown((): StackFinding | undefined => {
         const pod = locatePodSpec(r.type, r.props);
         if (!pod) return undefined;
         const automount = pod.spec.automountServiceAccountToken;
@@ -113,7 +113,15 @@ export const kubernetesServiceAccountTokenInherited: StackRule = {
           message: `${path} is not set and service account "${account}" of namespace "${namespace}" is not in this stack, so Kubernetes mounts its token unless that account sets automountServiceAccountToken: false; set ${path} to false.`,
         };
       });
-      if (finding) findings.push(finding);
+      if (!finding.known) {
+        findings.push({
+          urn: r.urn,
+          type: r.type,
+          property: finding.path,
+          message: `${finding.path} is not known during preview, so whether this pod gets a service-account token is checked when the stack is updated.`,
+          indeterminate: true,
+        });
+      } else if (finding.value) findings.push(finding.value);
     }
     return findings;
   },

@@ -116,14 +116,30 @@ describe("kubernetes-namespace-metadata-egress", () => {
     assert.deepStrictEqual(rule.check([deploy("w", "jobs"), denyAll("jobs"), p], ctx), []);
   });
 
-  it("skips what is unknown during preview instead of failing the whole stack", () => {
+  it("sets aside what is unknown during preview with an indeterminate finding, instead of failing the whole stack", () => {
     const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // @pulumi/policy's unknown-string sentinel
     const known = deploy("w", "jobs");
     const unknownNs = { ...deploy("u"), props: unknownCheckingProxy({ metadata: { namespace: unknownString }, spec: {} }) };
-    assert.deepStrictEqual(rule.check([unknownNs, known, denyAll("jobs")], ctx), []);
+    assert.deepStrictEqual(rule.check([unknownNs, known, denyAll("jobs")], ctx), [
+      {
+        urn: unknownNs.urn,
+        type: unknownNs.type,
+        property: "metadata.namespace",
+        message: "metadata.namespace is not known during preview, so whether its namespace isolates it from the metadata networks is checked when the stack is updated.",
+        indeterminate: true,
+      },
+    ]);
     const unknownPolicy = { ...policy("p", "jobs", {}), props: unknownCheckingProxy({ metadata: { namespace: "jobs" }, spec: unknownString }) };
     // The unknown policy may be the one isolating "jobs": the namespace is not judged.
-    assert.deepStrictEqual(rule.check([known, unknownPolicy], ctx), []);
+    assert.deepStrictEqual(rule.check([known, unknownPolicy], ctx), [
+      {
+        urn: unknownPolicy.urn,
+        type: unknownPolicy.type,
+        property: "spec",
+        message: "spec is not known during preview, so whether this policy isolates pods from the metadata networks is checked when the stack is updated.",
+        indeterminate: true,
+      },
+    ]);
   });
 
   describe("helpers", () => {

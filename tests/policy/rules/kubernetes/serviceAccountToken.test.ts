@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { unknownCheckingProxy } from "@pulumi/policy";
 import {
   kubernetesServiceAccountToken as rule,
   kubernetesServiceAccountTokenInherited as inherited,
@@ -104,4 +105,18 @@ describe("kubernetes-service-account-token-inherited", () => {
       );
     });
   }
+
+  it("sets a pod aside with an indeterminate finding when its account name is unknown during preview", () => {
+    const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const pod = { ...deploy("a", {}), props: unknownCheckingProxy({ spec: { template: { spec: { serviceAccountName: unknownString } } } }) };
+    assert.deepStrictEqual(inherited.check([pod], ctx), [
+      {
+        urn: pod.urn,
+        type: pod.type,
+        property: "spec.template.spec.serviceAccountName",
+        message: "spec.template.spec.serviceAccountName is not known during preview, so whether this pod gets a service-account token is checked when the stack is updated.",
+        indeterminate: true,
+      },
+    ]);
+  });
 });
