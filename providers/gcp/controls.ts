@@ -175,7 +175,7 @@ export function gcpWorkerPoolControls(plan: GcpWorkerPoolPlan): ControlReport[] 
       control({
         id: "gcp-host-firewall",
         family: ControlFamily.MetadataEndpoint,
-        appliedBy: "gcp.compute.InstanceTemplate metadata.startup-script: iptables/ip6tables owner rules (non-root refused on tcp/80 and the other catalogued endpoints; 169.254.169.254:53 DNS and NTP kept), FORWARD and DOCKER-USER drops for containers, re-applied by a systemd unit",
+        appliedBy: "gcp.compute.InstanceTemplate metadata.startup-script: iptables/ip6tables owner rules (non-root TCP/UDP to link-local and every catalogued endpoint refused, except the metadata server's DNS on port 53 and NTP on 123), FORWARD and DOCKER-USER drops for containers, re-applied by a systemd unit",
         protects: "Workload processes and containers on the worker reaching the metadata server.",
         effective: true,
         limits:

@@ -34,7 +34,8 @@ export function checkServiceAccountEmail(path: string, email: unknown): string[]
       `${path} ${show(email)} is the App Engine default service account, which is granted Editor on the project; create a dedicated account with only the roles the workers need.`,
     ];
   }
-  if (!USER_MANAGED.test(email)) {
+  // Service agents (service-PROJECT_NUMBER@...) belong to Google services and carry their roles.
+  if (!USER_MANAGED.test(email) || /^service-\d+@/.test(email)) {
     return [
       `${path} ${show(email)} is not a user-managed service account email (ACCOUNT@PROJECT.iam.gserviceaccount.com); Google-managed and default accounts carry broad roles.`,
     ];
