@@ -1,0 +1,159 @@
+/**
+ * The Kubernetes environment for the root program and `hardening plan --cloud kubernetes`: a
+ * KubernetesWorkerNamespace and a KestraWorker in it, on the cluster the stack's Kubernetes provider points at.
+ * Every setting and the spec are checked by the pure planners before the first resource is created, so a bad
+ * config creates nothing.
+ *
+ * The Kubernetes SDK invokes no provider function for these resources, so the environment plans offline with no
+ * answers (`offlineCalls` is empty). `networkCidr` and `zoneCount` do not apply: the cluster's network exists.
+ */
+import { ControlReport, InvalidArgsError, show } from "../../components";
+import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
+import { kestraWorkerControlsFor, namespaceControlsFor } from "./controls";
+import { KestraRunner, KestraWorkerArgs, planKestraWorker } from "./kestraPlan";
+import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "./namespacePlan";
+
+/** The `hardening:kubernetes` settings block. */
+export interface KubernetesSettings {
+  /** @default the environment's name */
+  readonly namespace?: string;
+  /** @default "v1.34" */
+  readonly podSecurityVersion?: string;
+  /** @default false */
+  readonly cilium?: boolean;
+  /** @default undefined */
+  readonly egressProxy?: KubernetesWorkerNamespaceArgs["egressProxy"];
+  /** @default kube-system / k8s-app=kube-dns */
+  readonly dns?: KubernetesWorkerNamespaceArgs["dns"];
+  /** @default { name: "gvisor" } */
+  readonly runtimeClass?: KubernetesWorkerNamespaceArgs["runtimeClass"];
+  /** @default see KubernetesWorkerNamespaceArgs.quota */
+  readonly quota?: KubernetesWorkerNamespaceArgs["quota"];
+  /** @default see KubernetesWorkerNamespaceArgs.limitRange */
+  readonly limitRange?: KubernetesWorkerNamespaceArgs["limitRange"];
+  /** The Kestra workers. @default {} */
+  readonly kestra?: KestraSettings;
+}
+
+/** The `hardening:kubernetes.kestra` block. */
+export interface KestraSettings {
+  /** @default "kestra/kestra:v1.1.6" (pin your own version) */
+  readonly image?: string;
+  /** @default 2 */
+  readonly replicas?: number;
+  /** @default undefined */
+  readonly threads?: number;
+  /**
+   * The process runner needs no API access, so the environment plans on any cluster; set "kubernetes" (with
+   * apiServerCidrs, or cilium) to run each task in its own pod.
+   * @default "process"
+   */
+  readonly runner?: KestraRunner;
+  /** An existing Secret holding application.yml; never put the configuration itself in stack config. @default "kestra-configuration" */
+  readonly configurationSecretName?: string;
+  /** @default [] */
+  readonly apiServerCidrs?: string[];
+  /** @default [{ namespace: "kestra", ports: [5432] }] (PostgreSQL in namespace kestra, the Helm chart's default backend) */
+  readonly backendEgress?: KestraWorkerArgs["backendEgress"];
+  /** @default 1000 */
+  readonly runAsUser?: number;
+}
+
+const SETTINGS = ["namespace", "podSecurityVersion", "cilium", "egressProxy", "dns", "runtimeClass", "quota", "limitRange", "kestra"];
+const KESTRA_SETTINGS = ["image", "replicas", "threads", "runner", "configurationSecretName", "apiServerCidrs", "backendEgress", "runAsUser"];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkSettings(settings: Readonly<Record<string, unknown>>): string[] {
+  const issues: string[] = [];
+  for (const key of Object.keys(settings)) {
+    if (!SETTINGS.includes(key)) issues.push(`hardening:kubernetes.${key} is not a setting; known settings: ${SETTINGS.join(", ")}.`);
+  }
+  const kestra = settings.kestra;
+  if (kestra !== undefined && !isRecord(kestra)) issues.push(`hardening:kubernetes.kestra ${show(kestra)} must be an object.`);
+  if (isRecord(kestra)) {
+    for (const key of Object.keys(kestra)) {
+      if (!KESTRA_SETTINGS.includes(key)) issues.push(`hardening:kubernetes.kestra.${key} is not a setting; known settings: ${KESTRA_SETTINGS.join(", ")}.`);
+    }
+  }
+  return issues;
+}
+
+function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
+  const s = config.settings as KubernetesSettings;
+  const issues = checkSettings(config.settings);
+  const kestra: KestraSettings = isRecord(s.kestra) ? (s.kestra as KestraSettings) : {};
+  const namespaceArgs: KubernetesWorkerNamespaceArgs = {
+    namespaceName: s.namespace,
+    hardening: config.hardening,
+    podSecurityVersion: s.podSecurityVersion,
+    cilium: s.cilium,
+    egressProxy: s.egressProxy,
+    dns: s.dns,
+    runtimeClass: s.runtimeClass,
+    quota: s.quota,
+    limitRange: s.limitRange,
+  };
+  const namespacePlanned = (() => {
+    try {
+      return planWorkerNamespace(config.name, namespaceArgs);
+    } catch (e) {
+      if (!(e instanceof InvalidArgsError)) throw e;
+      issues.push(...e.issues.map((i) => (i.startsWith("hardening") ? i : `hardening:kubernetes.${i}`)));
+      return undefined;
+    }
+  })();
+  const workerName = `${config.name}-kestra`;
+  const workerArgs: KestraWorkerArgs = {
+    namespace: namespacePlanned?.namespaceName ?? config.name,
+    hardening: config.hardening,
+    image: kestra.image ?? "kestra/kestra:v1.1.6",
+    replicas: kestra.replicas,
+    threads: kestra.threads,
+    runner: kestra.runner ?? KestraRunner.Process,
+    configurationSecretName: kestra.configurationSecretName ?? "kestra-configuration",
+    apiServerCidrs: kestra.apiServerCidrs,
+    backendEgress: kestra.backendEgress ?? [{ namespace: "kestra", ports: [5432] }],
+    runAsUser: kestra.runAsUser,
+    runtimeClassName: namespacePlanned?.runtimeClass?.name,
+    cilium: s.cilium,
+  };
+  const workerPlanned = (() => {
+    try {
+      return planKestraWorker(workerName, workerArgs);
+    } catch (e) {
+      if (!(e instanceof InvalidArgsError)) throw e;
+      // The spec's own problems were reported by the namespace plan already.
+      issues.push(...e.issues.filter((i) => !i.startsWith("hardening")).map((i) => `hardening:kubernetes.kestra.${i}`));
+      return undefined;
+    }
+  })();
+  if (issues.length > 0 || namespacePlanned === undefined || workerPlanned === undefined) throw new InvalidArgsError(issues);
+
+  // Loaded only now, so a config error costs no SDK load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { KubernetesWorkerNamespace } = require("./workerNamespace") as typeof import("./workerNamespace");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { KestraWorker } = require("./kestraWorker") as typeof import("./kestraWorker");
+  const ns = new KubernetesWorkerNamespace(config.name, namespaceArgs);
+  const worker = new KestraWorker(workerName, { ...workerArgs, namespace: ns.namespaceName });
+  const controls: ControlReport[] = [...namespaceControlsFor(config.name, namespacePlanned), ...kestraWorkerControlsFor(workerName, workerPlanned)];
+  return {
+    controls,
+    outputs: {
+      namespace: ns.namespaceName,
+      serviceAccountName: ns.serviceAccountName,
+      kestraDeployment: worker.deployment.metadata.name,
+      taskRunner: worker.taskRunner,
+    },
+  };
+}
+
+/** The Kubernetes cloud module: builds the environment; invokes no provider function, so it needs no offline answers. */
+export const cloudModule: CloudModule = {
+  cloud: "kubernetes",
+  createEnvironment,
+  offlineCalls: {},
+};

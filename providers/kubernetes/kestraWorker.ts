@@ -1,0 +1,126 @@
+/**
+ * KestraWorker: Kestra workers in a hardened namespace. Thin: planKestraWorker (kestraPlan.ts) decides and
+ * validates; this file creates the planned resources as children of the component.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import * as apps from "@pulumi/kubernetes/apps/v1";
+import * as core from "@pulumi/kubernetes/core/v1";
+import * as networking from "@pulumi/kubernetes/networking/v1";
+import * as policy from "@pulumi/kubernetes/policy/v1";
+import * as rbac from "@pulumi/kubernetes/rbac/v1";
+import type * as k8sInput from "@pulumi/kubernetes/types/input";
+import { ControlReport } from "../../components/controls";
+import { InvalidArgsError } from "../../components/errors";
+import { kestraWorkerControlsFor } from "./controls";
+import { native } from "./native";
+import { KestraTaskRunnerSettings, KestraWorkerArgs, KestraWorkerPlan, planKestraWorker } from "./kestraPlan";
+
+const TYPE = "hardening:index:KestraWorker";
+
+function planOrThrow(name: string, args: KestraWorkerArgs): KestraWorkerPlan {
+  try {
+    return planKestraWorker(name, args);
+  } catch (e) {
+    if (e instanceof InvalidArgsError) throw new Error(`KestraWorker "${name}": ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * A Deployment of Kestra workers (`kestra server worker`) whose pods meet Pod Security restricted, with a
+ * PodDisruptionBudget, the configuration in a Secret mounted read-only, and an identity that matches the runner:
+ * no token with the process runner; with the Kubernetes runner a ServiceAccount bound to a Role limited to pods,
+ * their logs and exec in the task namespace, while task pods get no token. Exposes the task runner's settings
+ * (`taskRunner`) for Kestra's pluginDefaults. Invalid arguments register nothing at all.
+ */
+export class KestraWorker extends pulumi.ComponentResource {
+  /** The `taskRunner` block for Kestra pluginDefaults (forced), so each task runs in its own hardened pod. */
+  readonly taskRunner: pulumi.Output<KestraTaskRunnerSettings>;
+  /** One entry per control applied or deliberately not relied on. */
+  readonly controls: pulumi.Output<ControlReport[]>;
+  /** Native children. */
+  readonly deployment: apps.Deployment;
+  readonly disruptionBudget: policy.PodDisruptionBudget;
+  readonly configurationSecret: core.Secret | undefined;
+  readonly serviceAccount: core.ServiceAccount | undefined;
+  readonly role: rbac.Role | undefined;
+  readonly roleBinding: rbac.RoleBinding | undefined;
+  readonly networkPolicy: networking.NetworkPolicy | undefined;
+  readonly ciliumPolicy: CustomResource | undefined;
+
+  constructor(name: string, args: KestraWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planOrThrow(name, args);
+    super(TYPE, name, {}, opts);
+    const parent = { parent: this };
+    const ns = pulumi.output(args.namespace);
+    const taskNs = pulumi.output(args.taskNamespace ?? args.namespace);
+
+    this.configurationSecret = plan.configurationSecret.create
+      ? new core.Secret(
+          `${name}-configuration`,
+          {
+            metadata: { name: plan.configurationSecret.name, namespace: ns },
+            type: "Opaque",
+            stringData: { "application.yml": pulumi.secret(args.configuration as pulumi.Input<string>) },
+          },
+          parent,
+        )
+      : undefined;
+
+    if (plan.workerServiceAccountName !== undefined) {
+      this.serviceAccount = new core.ServiceAccount(
+        `${name}-worker`,
+        // The worker's pod mounts its token through an explicit projected volume; nothing else gets it by default.
+        { metadata: { name: plan.workerServiceAccountName, namespace: ns }, automountServiceAccountToken: false },
+        parent,
+      );
+      this.role = new rbac.Role(`${name}-task-runner`, { metadata: { namespace: taskNs }, rules: native<k8sInput.rbac.v1.PolicyRule[]>(plan.roleRules) }, parent);
+      this.roleBinding = new rbac.RoleBinding(
+        `${name}-task-runner-binding`,
+        {
+          metadata: { namespace: taskNs },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: this.role.metadata.name },
+          subjects: [{ kind: "ServiceAccount", name: plan.workerServiceAccountName, namespace: ns }],
+        },
+        parent,
+      );
+    }
+
+    this.networkPolicy = plan.workerNetworkPolicy
+      ? new networking.NetworkPolicy(`${name}-worker-egress`, { metadata: { namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(plan.workerNetworkPolicy) }, parent)
+      : undefined;
+    this.ciliumPolicy = plan.workerCiliumPolicy
+      ? new CustomResource(
+          `${name}-worker-apiserver`,
+          { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { namespace: ns }, spec: plan.workerCiliumPolicy },
+          parent,
+        )
+      : undefined;
+
+    // The Deployment starts only after its identity, configuration and egress rules exist.
+    const dependsOn = [this.configurationSecret, this.serviceAccount, this.roleBinding, this.networkPolicy, this.ciliumPolicy].filter(
+      (r): r is NonNullable<typeof r> => r !== undefined,
+    );
+    this.deployment = new apps.Deployment(
+      `${name}-deployment`,
+      {
+        metadata: { namespace: ns, labels: plan.labels },
+        spec: {
+          replicas: plan.replicas,
+          selector: { matchLabels: plan.labels },
+          template: { metadata: { labels: plan.labels }, spec: native<k8sInput.core.v1.PodSpec>(plan.podSpec) },
+        },
+      },
+      { parent: this, dependsOn },
+    );
+    this.disruptionBudget = new policy.PodDisruptionBudget(
+      `${name}-pdb`,
+      { metadata: { namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels: plan.labels } } },
+      parent,
+    );
+    this.taskRunner = taskNs.apply((n) => ({ ...plan.taskRunner, namespace: n }));
+    this.controls = pulumi.output(kestraWorkerControlsFor(name, plan));
+    this.registerOutputs({ taskRunner: this.taskRunner, controls: this.controls });
+  }
+}

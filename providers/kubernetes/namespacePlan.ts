@@ -1,0 +1,398 @@
+/**
+ * The hardened worker namespace as plain data: what {@link planWorkerNamespace} decides, before anything is
+ * created. The component (workerNamespace.ts) only turns this plan into resources.
+ */
+import { InvalidArgsError, show } from "../../components/errors";
+import { isIpAddress } from "../../components/cidr";
+import { resolveHardening } from "../../components/resolve";
+import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
+import {
+  DEFAULT_DNS,
+  DnsTarget,
+  EgressProxyTarget,
+  Labels,
+  NetworkPlanOptions,
+  PlannedCiliumPolicy,
+  PlannedNetworkPolicy,
+  ciliumPoliciesFor,
+  networkPoliciesFor,
+} from "./networkPolicies";
+
+/** A RuntimeClass for sandboxed pods: an existing one by name, or one this component creates. */
+export interface RuntimeClassArgs {
+  /**
+   * Name of the RuntimeClass pods use. GKE Sandbox provides `gvisor`; AKS Pod Sandboxing provides
+   * `kata-vm-isolation` [verify name on your AKS version].
+   * @default "gvisor"
+   */
+  name?: string;
+  /**
+   * Create the RuntimeClass (cluster-scoped) instead of using an existing one.
+   * @default false
+   */
+  create?: boolean;
+  /**
+   * CRI handler of a created RuntimeClass: `runsc` (gVisor) or a Kata handler such as `kata`, as configured in the
+   * nodes' containerd. Only with `create`.
+   * @default "runsc"
+   */
+  handler?: string;
+  /**
+   * Node labels of the nodes that have the handler installed; the scheduler adds them to every pod using the class.
+   * Only with `create`.
+   * @default {}
+   */
+  nodeSelector?: Labels;
+}
+
+/** Namespace-wide compute limits (ResourceQuota `spec.hard`). */
+export interface QuotaArgs {
+  /** @default "8" */
+  requestsCpu?: string;
+  /** @default "16Gi" */
+  requestsMemory?: string;
+  /** @default "16" */
+  limitsCpu?: string;
+  /** @default "32Gi" */
+  limitsMemory?: string;
+  /** @default "64Gi" */
+  limitsEphemeralStorage?: string;
+  /** @default 50 */
+  pods?: number;
+}
+
+/** Per-container defaults and ceilings (LimitRange, type Container). */
+export interface LimitRangeArgs {
+  /** Limit of a container that sets none. @default "1" */
+  defaultCpu?: string;
+  /** @default "1Gi" */
+  defaultMemory?: string;
+  /** Request of a container that sets none. @default "100m" */
+  defaultRequestCpu?: string;
+  /** @default "256Mi" */
+  defaultRequestMemory?: string;
+  /** Largest limit any container may set. @default "4" */
+  maxCpu?: string;
+  /** @default "8Gi" */
+  maxMemory?: string;
+}
+
+/** Arguments of {@link KubernetesWorkerNamespace}. */
+export interface KubernetesWorkerNamespaceArgs {
+  /**
+   * Name of the namespace to create.
+   * @default the component's name
+   */
+  namespaceName?: string;
+  /**
+   * The hardening contract; every omitted field takes the strictest setting.
+   * @default {}
+   */
+  hardening?: HardeningSpec;
+  /**
+   * Pod Security Standards version pinned in the `*-version` labels, so a cluster upgrade never changes what is
+   * admitted without a reviewed change here. A version newer than the cluster is evaluated as the cluster's latest.
+   * `latest` is accepted but tracks the cluster, and the controls report says so.
+   * @default "v1.34"
+   */
+  podSecurityVersion?: string;
+  /**
+   * The cluster resolver that pods may query (and nothing else on port 53).
+   * @default { namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, podLabels: { "k8s-app": "kube-dns" } }
+   */
+  dns?: DnsTarget;
+  /**
+   * An in-cluster forward proxy that enforces the domain allow-list. When given, domain rules are reached only
+   * through it; CIDR rules stay direct ipBlock rules, since a proxy cannot carry arbitrary TCP/UDP.
+   * @default undefined
+   */
+  egressProxy?: EgressProxyTarget;
+  /**
+   * The cluster runs Cilium with its CRDs: adds an `egressDeny` of the metadata networks that no other policy can
+   * reopen, and enforces domain rules with `toFQDNs` when there is no proxy.
+   * @default false
+   */
+  cilium?: boolean;
+  /**
+   * The RuntimeClass used when `hardening.sandbox` is `runtime`.
+   * @default { name: "gvisor", create: false }
+   */
+  runtimeClass?: RuntimeClassArgs;
+  /**
+   * Namespace ResourceQuota.
+   * @default { requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "16", limitsMemory: "32Gi", limitsEphemeralStorage: "64Gi", pods: 50 }
+   */
+  quota?: QuotaArgs;
+  /**
+   * Container LimitRange.
+   * @default { defaultCpu: "1", defaultMemory: "1Gi", defaultRequestCpu: "100m", defaultRequestMemory: "256Mi", maxCpu: "4", maxMemory: "8Gi" }
+   */
+  limitRange?: LimitRangeArgs;
+  /**
+   * Extra namespace labels. Pod Security labels cannot be overridden here.
+   * @default {}
+   */
+  labels?: Labels;
+}
+
+/** The resolved RuntimeClass decision. */
+export interface RuntimeClassPlan {
+  readonly name: string;
+  readonly create: boolean;
+  /** Set when `create`. */
+  readonly handler?: string;
+  /** Set when `create` and non-empty. */
+  readonly nodeSelector?: Labels;
+}
+
+/** Everything the namespace component creates, as plain data. */
+export interface WorkerNamespacePlan {
+  readonly namespaceName: string;
+  readonly hardening: ResolvedHardening;
+  readonly podSecurityVersion: string;
+  readonly labels: Labels;
+  readonly networkPolicies: PlannedNetworkPolicy[];
+  readonly ciliumPolicies: PlannedCiliumPolicy[];
+  readonly network: NetworkPlanOptions;
+  /** The workload ServiceAccount: no token mounted, no role bound. */
+  readonly serviceAccountName: string;
+  /** ResourceQuota `spec.hard`. */
+  readonly quota: Labels;
+  /** LimitRange `spec`. */
+  readonly limitRange: Record<string, unknown>;
+  /** Undefined when `hardening.sandbox` is `none`. */
+  readonly runtimeClass?: RuntimeClassPlan;
+}
+
+/** The Pod Security Standards version pinned by default. */
+export const DEFAULT_POD_SECURITY_VERSION = "v1.34";
+/** The name of the workload ServiceAccount in the namespace. */
+export const WORKLOAD_SERVICE_ACCOUNT = "workload";
+
+const ARG_FIELDS = [
+  "namespaceName", "hardening", "podSecurityVersion", "dns", "egressProxy", "cilium", "runtimeClass", "quota", "limitRange", "labels",
+];
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const PSA_PREFIX = "pod-security.kubernetes.io/";
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Lists problems in a label map under `path`. */
+export function checkLabels(issues: string[], path: string, labels: unknown, nonEmpty = false): Labels {
+  if (labels === undefined) return {};
+  if (!isRecord(labels)) {
+    issues.push(`${path} ${show(labels)} must be a map of label keys to values.`);
+    return {};
+  }
+  if (nonEmpty && Object.keys(labels).length === 0) issues.push(`${path} is empty; give at least one label to select pods by.`);
+  for (const [k, v] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(k)) issues.push(`${path} key ${show(k)} is not a label key (optional DNS prefix, then up to 63 letters, digits, "-", "_", ".").`);
+    if (typeof v !== "string" || !LABEL_VALUE.test(v)) issues.push(`${path}.${k} ${show(v)} is not a label value (up to 63 letters, digits, "-", "_", ".").`);
+  }
+  return labels as Labels;
+}
+
+function quantity(issues: string[], path: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string" || !QUANTITY.test(value)) {
+    issues.push(`${path} ${show(value)} is not a Kubernetes quantity such as "500m", "2" or "4Gi".`);
+    return fallback;
+  }
+  return value;
+}
+
+function unknownKeys(issues: string[], path: string, value: Record<string, unknown>, known: string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key) && value[key] !== undefined) issues.push(`${path}.${key} is not a field; known fields: ${known.join(", ")}.`);
+  }
+}
+
+function planRuntimeClass(issues: string[], raw: unknown): RuntimeClassPlan {
+  const args = raw === undefined ? {} : raw;
+  if (!isRecord(args)) {
+    issues.push(`runtimeClass ${show(raw)} must be an object such as { name: "gvisor" }.`);
+    return { name: "gvisor", create: false };
+  }
+  unknownKeys(issues, "runtimeClass", args, ["name", "create", "handler", "nodeSelector"]);
+  const name = args.name ?? "gvisor";
+  if (typeof name !== "string" || !DNS_SUBDOMAIN.test(name)) issues.push(`runtimeClass.name ${show(name)} is not a valid RuntimeClass name (lower-case DNS subdomain).`);
+  const create = args.create ?? false;
+  if (typeof create !== "boolean") issues.push(`runtimeClass.create ${show(create)} must be true or false.`);
+  if (create !== true) {
+    for (const key of ["handler", "nodeSelector"]) {
+      if (args[key] !== undefined) issues.push(`runtimeClass.${key} is set but runtimeClass.create is not true; it only applies to a RuntimeClass this component creates.`);
+    }
+    return { name: String(name), create: false };
+  }
+  const handler = args.handler ?? "runsc";
+  if (typeof handler !== "string" || !DNS_LABEL.test(handler)) issues.push(`runtimeClass.handler ${show(handler)} must be a CRI handler name such as "runsc" or "kata".`);
+  const nodeSelector = checkLabels(issues, "runtimeClass.nodeSelector", args.nodeSelector);
+  return {
+    name: String(name),
+    create: true,
+    handler: String(handler),
+    ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector: { ...nodeSelector } } : {}),
+  };
+}
+
+function planProxy(issues: string[], raw: unknown): EgressProxyTarget | undefined {
+  if (raw === undefined) return undefined;
+  if (!isRecord(raw)) {
+    issues.push(`egressProxy ${show(raw)} must be an object such as { namespace: "egress", podLabels: { app: "squid" }, port: 3128 }.`);
+    return undefined;
+  }
+  unknownKeys(issues, "egressProxy", raw, ["namespace", "podLabels", "port"]);
+  if (typeof raw.namespace !== "string" || !DNS_LABEL.test(raw.namespace)) {
+    issues.push(`egressProxy.namespace ${show(raw.namespace)} must be a namespace name.`);
+  }
+  const podLabels = checkLabels(issues, "egressProxy.podLabels", raw.podLabels ?? {}, true);
+  if (typeof raw.port !== "number" || !Number.isInteger(raw.port) || raw.port < 1 || raw.port > 65535) {
+    issues.push(`egressProxy.port ${show(raw.port)} must be the proxy pods' port, 1-65535.`);
+  }
+  return { namespace: String(raw.namespace), podLabels: { ...podLabels }, port: Number(raw.port) };
+}
+
+function planDns(issues: string[], raw: unknown): NetworkPlanOptions["dns"] {
+  if (raw === undefined) return { ...DEFAULT_DNS };
+  if (!isRecord(raw)) {
+    issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
+    return { ...DEFAULT_DNS };
+  }
+  unknownKeys(issues, "dns", raw, ["namespaceLabels", "podLabels", "nodeLocalAddress"]);
+  const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
+  const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
+  const dns: NetworkPlanOptions["dns"] = { namespaceLabels: { ...namespaceLabels }, podLabels: { ...podLabels } };
+  if (raw.nodeLocalAddress !== undefined) {
+    if (typeof raw.nodeLocalAddress !== "string" || !isIpAddress(raw.nodeLocalAddress)) {
+      issues.push(`dns.nodeLocalAddress ${show(raw.nodeLocalAddress)} must be a single IP address such as "169.254.20.10".`);
+    } else return { ...dns, nodeLocalAddress: raw.nodeLocalAddress };
+  }
+  return dns;
+}
+
+function planPodSecurityVersion(issues: string[], raw: unknown): string {
+  if (raw === undefined) return DEFAULT_POD_SECURITY_VERSION;
+  const m = typeof raw === "string" ? /^v1\.(\d{1,3})$/.exec(raw) : null;
+  if (raw === "latest") return "latest";
+  // Policy versions before v1.34 admit probes and lifecycle hooks aimed at other hosts (the kubelet then connects
+  // from the node, e.g. to 169.254.169.254), which hardenPodSpec and the policy pack refuse.
+  if (m === null || Number(m[1]) < 34) {
+    issues.push(`podSecurityVersion ${show(raw)} must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".`);
+    return DEFAULT_POD_SECURITY_VERSION;
+  }
+  return raw as string;
+}
+
+/**
+ * Decides the hardened namespace: Pod Security labels, NetworkPolicies, Cilium policies, ServiceAccount, quota,
+ * limits and RuntimeClass. Creates nothing.
+ *
+ * @throws InvalidArgsError listing every problem in the spec and the arguments (field path, value, fix).
+ */
+export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespaceArgs = {}): WorkerNamespacePlan {
+  const issues: string[] = [];
+  if (!isRecord(args as unknown)) throw new InvalidArgsError([`args ${show(args)} must be an object.`]);
+  unknownKeys(issues, "args", args as unknown as Record<string, unknown>, ARG_FIELDS);
+  let hardening: ResolvedHardening | undefined;
+  try {
+    hardening = resolveHardening(args.hardening);
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    issues.push(...e.issues);
+  }
+  const namespaceName = args.namespaceName ?? name;
+  if (typeof namespaceName !== "string" || !DNS_LABEL.test(namespaceName)) {
+    issues.push(`namespaceName ${show(namespaceName)} must be a DNS label (lower-case letters, digits, "-", at most 63); set namespaceName.`);
+  }
+  const podSecurityVersion = planPodSecurityVersion(issues, args.podSecurityVersion);
+  const dns = planDns(issues, args.dns);
+  const proxy = planProxy(issues, args.egressProxy);
+  const cilium = args.cilium ?? false;
+  if (typeof cilium !== "boolean") issues.push(`cilium ${show(cilium)} must be true or false.`);
+  const extraLabels = checkLabels(issues, "labels", args.labels);
+  for (const key of Object.keys(extraLabels)) {
+    if (key.startsWith(PSA_PREFIX)) issues.push(`labels.${key} would override the Pod Security labels this component pins; remove it.`);
+  }
+
+  const q = isRecord(args.quota) ? args.quota : {};
+  if (args.quota !== undefined && !isRecord(args.quota)) issues.push(`quota ${show(args.quota)} must be an object.`);
+  unknownKeys(issues, "quota", q, ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory", "limitsEphemeralStorage", "pods"]);
+  const pods = q.pods ?? 50;
+  if (typeof pods !== "number" || !Number.isInteger(pods) || pods < 1) issues.push(`quota.pods ${show(pods)} must be a whole number of at least 1.`);
+  const quota: Labels = {
+    "requests.cpu": quantity(issues, "quota.requestsCpu", q.requestsCpu, "8"),
+    "requests.memory": quantity(issues, "quota.requestsMemory", q.requestsMemory, "16Gi"),
+    "limits.cpu": quantity(issues, "quota.limitsCpu", q.limitsCpu, "16"),
+    "limits.memory": quantity(issues, "quota.limitsMemory", q.limitsMemory, "32Gi"),
+    "limits.ephemeral-storage": quantity(issues, "quota.limitsEphemeralStorage", q.limitsEphemeralStorage, "64Gi"),
+    pods: String(pods),
+    // Nothing in a worker namespace should be published on the nodes' ports or a cloud load balancer.
+    "services.nodeports": "0",
+    "services.loadbalancers": "0",
+  };
+
+  const l = isRecord(args.limitRange) ? args.limitRange : {};
+  if (args.limitRange !== undefined && !isRecord(args.limitRange)) issues.push(`limitRange ${show(args.limitRange)} must be an object.`);
+  unknownKeys(issues, "limitRange", l, ["defaultCpu", "defaultMemory", "defaultRequestCpu", "defaultRequestMemory", "maxCpu", "maxMemory"]);
+  const limitRange = {
+    limits: [
+      {
+        type: "Container",
+        default: { cpu: quantity(issues, "limitRange.defaultCpu", l.defaultCpu, "1"), memory: quantity(issues, "limitRange.defaultMemory", l.defaultMemory, "1Gi") },
+        defaultRequest: {
+          cpu: quantity(issues, "limitRange.defaultRequestCpu", l.defaultRequestCpu, "100m"),
+          memory: quantity(issues, "limitRange.defaultRequestMemory", l.defaultRequestMemory, "256Mi"),
+        },
+        max: { cpu: quantity(issues, "limitRange.maxCpu", l.maxCpu, "4"), memory: quantity(issues, "limitRange.maxMemory", l.maxMemory, "8Gi") },
+      },
+    ],
+  };
+
+  const runtimeClass = planRuntimeClass(issues, args.runtimeClass);
+  if (hardening !== undefined) {
+    const domains = hardening.egress.mode === EgressMode.AllowList ? hardening.egress.allow.filter((r) => r.kind === "domain") : [];
+    if (domains.length > 0 && proxy === undefined && cilium !== true) {
+      issues.push(
+        `hardening.egress.allow has domain rules (${domains.map((d) => d.domain).join(", ")}), which a Kubernetes NetworkPolicy cannot match; set cilium: true (toFQDNs) or egressProxy, or use cidr rules.`,
+      );
+    }
+    if (proxy !== undefined && domains.length === 0) {
+      issues.push("egressProxy is set but hardening.egress.allow has no domain rule to send through it; remove egressProxy or add domain rules.");
+    }
+    if (hardening.sandbox === SandboxMode.None && args.runtimeClass !== undefined) {
+      issues.push(`runtimeClass is set but hardening.sandbox is "none"; set sandbox to "runtime" or remove runtimeClass.`);
+    }
+  }
+  if (issues.length > 0 || hardening === undefined) throw new InvalidArgsError(issues);
+
+  const network: NetworkPlanOptions = { dns, ...(proxy ? { proxy } : {}), cilium: cilium === true };
+  const labels: Labels = {
+    ...extraLabels,
+    "app.kubernetes.io/managed-by": "pulumi-hardening",
+    [`${PSA_PREFIX}enforce`]: "restricted",
+    [`${PSA_PREFIX}enforce-version`]: podSecurityVersion,
+    [`${PSA_PREFIX}audit`]: "restricted",
+    [`${PSA_PREFIX}audit-version`]: podSecurityVersion,
+    [`${PSA_PREFIX}warn`]: "restricted",
+    [`${PSA_PREFIX}warn-version`]: podSecurityVersion,
+  };
+  return {
+    namespaceName: namespaceName as string,
+    hardening,
+    podSecurityVersion,
+    labels,
+    networkPolicies: networkPoliciesFor(hardening, network),
+    ciliumPolicies: ciliumPoliciesFor(hardening, network),
+    network,
+    serviceAccountName: WORKLOAD_SERVICE_ACCOUNT,
+    quota,
+    limitRange,
+    ...(hardening.sandbox === SandboxMode.Runtime ? { runtimeClass } : {}),
+  };
+}

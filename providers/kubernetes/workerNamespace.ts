@@ -1,0 +1,104 @@
+/**
+ * KubernetesWorkerNamespace: a namespace where untrusted code may run. Thin: every decision is in
+ * planWorkerNamespace (namespacePlan.ts); this file only creates the planned resources, as children of the
+ * component, after the plan has validated everything.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import * as core from "@pulumi/kubernetes/core/v1";
+import * as networking from "@pulumi/kubernetes/networking/v1";
+import * as node from "@pulumi/kubernetes/node/v1";
+import type * as k8sInput from "@pulumi/kubernetes/types/input";
+import { InvalidArgsError } from "../../components/errors";
+import { ControlReport } from "../../components/controls";
+import { ResolvedHardening } from "../../components/spec";
+import { namespaceControlsFor } from "./controls";
+import { native } from "./native";
+import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
+
+const TYPE = "hardening:index:KubernetesWorkerNamespace";
+
+/** Plans or throws an Error that names the component; nothing is registered when it throws. */
+function planOrThrow(name: string, args: KubernetesWorkerNamespaceArgs): WorkerNamespacePlan {
+  try {
+    return planWorkerNamespace(name, args);
+  } catch (e) {
+    if (e instanceof InvalidArgsError) throw new Error(`KubernetesWorkerNamespace "${name}": ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * A namespace that admits only Pod Security `restricted` pods (pinned version, enforced, audited and warned),
+ * denies all ingress and egress except DNS to the cluster resolver and the spec's allow-list (metadata networks
+ * carved out of every allowed network), gives workloads a ServiceAccount with no token and no bindings, caps
+ * resources, and provides the sandbox RuntimeClass. Invalid arguments register nothing at all.
+ */
+export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
+  /** The namespace's name, for workloads placed in it. */
+  readonly namespaceName: pulumi.Output<string>;
+  /** The ServiceAccount workloads should use (no token, no bindings). */
+  readonly serviceAccountName: pulumi.Output<string>;
+  /** The RuntimeClass sandboxed pods must set; undefined when `hardening.sandbox` is `none`. */
+  readonly runtimeClassName: string | undefined;
+  /** The resolved spec. */
+  readonly hardening: ResolvedHardening;
+  /** One entry per control applied or deliberately not relied on. */
+  readonly controls: pulumi.Output<ControlReport[]>;
+  /** Native children, for what this abstraction does not cover. */
+  readonly namespace: core.Namespace;
+  readonly networkPolicies: networking.NetworkPolicy[];
+  readonly ciliumPolicies: CustomResource[];
+  readonly serviceAccount: core.ServiceAccount;
+  readonly resourceQuota: core.ResourceQuota;
+  readonly limitRange: core.LimitRange;
+  readonly runtimeClass: node.RuntimeClass | undefined;
+
+  constructor(name: string, args: KubernetesWorkerNamespaceArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planOrThrow(name, args);
+    super(TYPE, name, {}, opts);
+    const parent = { parent: this };
+    this.hardening = plan.hardening;
+    this.namespace = new core.Namespace(`${name}-namespace`, { metadata: { name: plan.namespaceName, labels: plan.labels } }, parent);
+    const ns = this.namespace.metadata.name;
+    this.networkPolicies = plan.networkPolicies.map(
+      (p) => new networking.NetworkPolicy(`${name}-${p.key}`, { metadata: { name: p.key, namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(p.spec) }, parent),
+    );
+    this.ciliumPolicies = plan.ciliumPolicies.map(
+      (p) =>
+        new CustomResource(
+          `${name}-${p.key}`,
+          { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name: p.key, namespace: ns }, spec: p.spec },
+          parent,
+        ),
+    );
+    this.serviceAccount = new core.ServiceAccount(
+      `${name}-workload`,
+      { metadata: { name: plan.serviceAccountName, namespace: ns }, automountServiceAccountToken: false },
+      parent,
+    );
+    this.resourceQuota = new core.ResourceQuota(`${name}-quota`, { metadata: { name: "worker-quota", namespace: ns }, spec: { hard: plan.quota } }, parent);
+    this.limitRange = new core.LimitRange(
+      `${name}-limits`,
+      { metadata: { name: "worker-limits", namespace: ns }, spec: native<k8sInput.core.v1.LimitRangeSpec>(plan.limitRange) },
+      parent,
+    );
+    const rc = plan.runtimeClass;
+    this.runtimeClass =
+      rc?.create === true
+        ? new node.RuntimeClass(
+            `${name}-runtime-class`,
+            { metadata: { name: rc.name }, handler: rc.handler as string, ...(rc.nodeSelector ? { scheduling: { nodeSelector: rc.nodeSelector } } : {}) },
+            parent,
+          )
+        : undefined;
+    this.runtimeClassName = rc?.name;
+    // Workloads placed through namespaceName depend on every policy, quota and limit: none of their pods can be
+    // created before the rules that confine them (a pod started before its policy may run unprotected).
+    const guards = [...this.networkPolicies, ...this.ciliumPolicies, this.resourceQuota, this.limitRange].map((r) => r.urn);
+    this.namespaceName = pulumi.all([ns, ...guards]).apply(([n]) => n);
+    this.serviceAccountName = this.serviceAccount.metadata.name;
+    this.controls = pulumi.output(namespaceControlsFor(name, plan));
+    this.registerOutputs({ namespaceName: this.namespaceName, serviceAccountName: this.serviceAccountName, controls: this.controls });
+  }
+}
