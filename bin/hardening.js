@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 "use strict";
-// Runs the compiled CLI when the package is built (npm ci runs the build), and the TypeScript sources through tsx
-// in a development checkout that has not been built yet.
+// In a development checkout (the TypeScript sources are present) run them through tsx, so the command is never
+// a stale build; in an installed package (only dist/ is shipped) run the compiled CLI.
 const path = require("node:path");
 const fs = require("node:fs");
-const compiled = path.join(__dirname, "..", "dist", "cli", "index.js");
+const source = path.join(__dirname, "..", "cli", "index.ts");
 let cli;
-if (fs.existsSync(compiled)) {
-  cli = require(compiled);
-} else {
+if (fs.existsSync(source)) {
   require("tsx/cjs");
-  cli = require(path.join(__dirname, "..", "cli", "index.ts"));
+  cli = require(source);
+} else {
+  cli = require(path.join(__dirname, "..", "dist", "cli", "index.js"));
 }
 cli.main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
