@@ -399,6 +399,6 @@ function planOrThrow(name: string, args: AwsWorkerNetworkArgs): AwsWorkerNetwork
   try {
     return planAwsWorkerNetwork(args ?? {});
   } catch (e) {
-    throw new Error(`AwsWorkerNetwork "${name}": ${(e as Error).message}`);
+    throw new Error(`AwsWorkerNetwork "${name}": ${(e as Error).message}`, { cause: e });
   }
 }

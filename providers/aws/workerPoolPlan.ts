@@ -386,3 +386,31 @@ export function userDataFor(plan: AwsEc2PoolPlan, ecsClusterName: string | undef
     "",
   ].join("\n");
 }
+
+/** The writable scratch volume the read-only container gets at /tmp (Fargate ephemeral storage, per task). */
+export const SCRATCH_VOLUME = { name: "scratch", containerPath: "/tmp" } as const;
+
+/**
+ * The ECS container definitions (JSON) of the Fargate worker: non-root user, read-only root filesystem with a
+ * per-task scratch /tmp, not privileged, every Linux capability dropped, no port mappings (workers only dial out).
+ */
+export function containerDefinitionsFor(plan: AwsFargatePlan, logging?: { logGroupName: string; region: string }): string {
+  return JSON.stringify([
+    {
+      name: "worker",
+      image: plan.image,
+      essential: true,
+      ...(plan.command ? { command: [...plan.command] } : {}),
+      environment: plan.environment.map((e) => ({ ...e })),
+      user: plan.user,
+      readonlyRootFilesystem: true,
+      privileged: false,
+      linuxParameters: { capabilities: { drop: ["ALL"] }, initProcessEnabled: true },
+      mountPoints: [{ sourceVolume: SCRATCH_VOLUME.name, containerPath: SCRATCH_VOLUME.containerPath, readOnly: false }],
+      portMappings: [],
+      ...(logging
+        ? { logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": logging.logGroupName, "awslogs-region": logging.region, "awslogs-stream-prefix": "worker" } } }
+        : {}),
+    },
+  ]);
+}

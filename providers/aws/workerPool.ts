@@ -1,0 +1,157 @@
+/**
+ * AwsWorkerPool: where the untrusted code runs. EC2 hosts in an Auto Scaling group with IMDS off (or IMDSv2 with
+ * hop limit 1), the host firewall, no public IP and no instance profile by default; or, with `sandbox: "runtime"`,
+ * ECS tasks on Fargate (no IMDS, a kernel per task). Thin: decisions are in workerPoolPlan.ts, the report in
+ * controls.ts.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as autoscaling from "@pulumi/aws/autoscaling";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as ecs from "@pulumi/aws/ecs";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
+import { ControlReport, ResolvedHardening } from "../../components";
+import { awsWorkerPoolControlsFor } from "./controls";
+import { instanceMetadataDefaultsFor } from "./metadataOptions";
+import { AwsWorkerPoolArgs, AwsWorkerPoolPlan, SCRATCH_VOLUME, containerDefinitionsFor, planAwsWorkerPool, userDataFor } from "./workerPoolPlan";
+
+const TYPE = "hardening:index:AwsWorkerPool";
+
+/**
+ * Hardened workers on AWS. Guarantees, whatever else the caller's program does: the metadata options of the spec on
+ * every host, the host firewall applied before any container starts, no public address, encrypted volumes, no
+ * identity unless the caller passes their own, and hosts replaced within the spec's lifetime (AWS minimum 24 h).
+ */
+export class AwsWorkerPool extends pulumi.ComponentResource {
+  /** The resolved spec this pool implements. */
+  readonly hardening: ResolvedHardening;
+  /** The plan the resources were created from. */
+  readonly plan: AwsWorkerPoolPlan;
+  /** One entry per control applied (and the ones that do not apply). */
+  readonly controls: pulumi.Output<ControlReport[]>;
+  /** EC2 mode: the launch template. */
+  readonly launchTemplate: ec2.LaunchTemplate | undefined;
+  /** EC2 mode: the Auto Scaling group. */
+  readonly autoScalingGroup: autoscaling.Group | undefined;
+  /** Fargate mode: the cluster. */
+  readonly cluster: ecs.Cluster | undefined;
+  /** Fargate mode: the task definition. */
+  readonly taskDefinition: ecs.TaskDefinition | undefined;
+  /** Fargate mode: the service. */
+  readonly service: ecs.Service | undefined;
+  /** The opt-in account guardrail. */
+  readonly accountMetadataDefaults: ec2.InstanceMetadataDefaults | undefined;
+
+  constructor(name: string, args: AwsWorkerPoolArgs, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planOrThrow(name, args);
+    super(TYPE, name, {}, opts);
+    this.plan = plan;
+    this.hardening = plan.hardening;
+    const parent = { parent: this };
+    const n = (key: string) => `${name}-${key}`;
+    const tags = (key: string) => ({ ...plan.tags, Name: n(key), "hardening:role": "workload" });
+
+    if (plan.ec2) {
+      const p = plan.ec2;
+      const userData = pulumi
+        .output(args.ecsClusterName)
+        .apply((cluster) => Buffer.from(userDataFor(p, cluster, args.bootScript)).toString("base64"));
+      this.launchTemplate = new ec2.LaunchTemplate(
+        n("launch-template"),
+        {
+          imageId: args.imageId,
+          instanceType: p.instanceType,
+          metadataOptions: { ...p.metadataOptions },
+          // The interface carries the security group, so nothing can launch with the VPC's default group.
+          networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: args.securityGroupIds }],
+          blockDeviceMappings: [
+            {
+              deviceName: p.rootDeviceName,
+              ebs: { encrypted: "true", volumeType: "gp3", volumeSize: p.rootVolumeSizeGiB, deleteOnTermination: "true", kmsKeyId: args.ebsKmsKeyArn },
+            },
+          ],
+          ...(p.instanceProfile ? { iamInstanceProfile: { arn: args.instanceProfileArn } } : {}),
+          userData,
+          updateDefaultVersion: true,
+          tagSpecifications: [
+            { resourceType: "instance", tags: tags("worker") },
+            { resourceType: "volume", tags: tags("worker") },
+          ],
+          tags: tags("launch-template"),
+        },
+        parent,
+      );
+      this.autoScalingGroup = new autoscaling.Group(
+        n("asg"),
+        {
+          vpcZoneIdentifiers: args.subnetIds,
+          minSize: p.minSize,
+          maxSize: p.maxSize,
+          maxInstanceLifetime: p.maxInstanceLifetime,
+          // A concrete version (not "$Latest") so a template change is a change of the group, which starts the refresh.
+          launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply((v) => `${v}`) },
+          instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50 } },
+          healthCheckType: "EC2",
+          tags: Object.entries(tags("worker")).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+        },
+        parent,
+      );
+    }
+
+    if (plan.fargate) {
+      const f = plan.fargate;
+      const c = args.container as NonNullable<AwsWorkerPoolArgs["container"]>;
+      this.cluster = new ecs.Cluster(n("cluster"), { tags: tags("cluster") }, parent);
+      const logging: pulumi.Output<{ logGroupName: string; region: string } | undefined> = f.logging
+        ? pulumi.all([c.logGroupName as pulumi.Input<string>, getRegionOutput({}, parent).region]).apply(([logGroupName, region]) => ({ logGroupName, region }))
+        : pulumi.output(undefined);
+      this.taskDefinition = new ecs.TaskDefinition(
+        n("task"),
+        {
+          family: n("task"),
+          requiresCompatibilities: ["FARGATE"],
+          networkMode: "awsvpc",
+          cpu: `${f.cpu}`,
+          memory: `${f.memory}`,
+          runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: f.cpuArchitecture },
+          executionRoleArn: c.executionRoleArn,
+          ...(f.taskRole ? { taskRoleArn: c.taskRoleArn } : {}),
+          volumes: [{ name: SCRATCH_VOLUME.name }],
+          containerDefinitions: logging.apply((l) => containerDefinitionsFor(f, l)),
+          tags: tags("task"),
+        },
+        parent,
+      );
+      this.service = new ecs.Service(
+        n("service"),
+        {
+          cluster: this.cluster.arn,
+          taskDefinition: this.taskDefinition.arn,
+          launchType: "FARGATE",
+          platformVersion: "LATEST",
+          desiredCount: f.desiredCount,
+          networkConfiguration: { subnets: args.subnetIds, securityGroups: args.securityGroupIds, assignPublicIp: false },
+          // ECS Exec would open a shell channel through SSM into the task; workers do not need one.
+          enableExecuteCommand: false,
+          propagateTags: "TASK_DEFINITION",
+          tags: tags("service"),
+        },
+        parent,
+      );
+    }
+
+    this.accountMetadataDefaults = plan.accountMetadataDefaults
+      ? new ec2.InstanceMetadataDefaults(n("account-imds-defaults"), { ...instanceMetadataDefaultsFor() }, parent)
+      : undefined;
+
+    this.controls = pulumi.output(awsWorkerPoolControlsFor(name, plan));
+    this.registerOutputs({ controls: this.controls });
+  }
+}
+
+function planOrThrow(name: string, args: AwsWorkerPoolArgs): AwsWorkerPoolPlan {
+  try {
+    return planAwsWorkerPool(args ?? ({} as AwsWorkerPoolArgs));
+  } catch (e) {
+    throw new Error(`AwsWorkerPool "${name}": ${(e as Error).message}`, { cause: e });
+  }
+}
