@@ -47,7 +47,7 @@ function planOrThrow(name: string, args: AzureAksNodePoolArgs): AksNodePoolPlan 
   try {
     return planAksNodePool({ vmSize: args?.vmSize, nodeCount: args?.nodeCount, zones: args?.zones, hardening: args?.hardening });
   } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`AzureAksNodePool "${name}": ${e.message}`);
+    if (e instanceof InvalidArgsError) throw new Error(`AzureAksNodePool "${name}": ${e.message}`, { cause: e });
     throw e;
   }
 }

@@ -226,11 +226,15 @@ export const cloudModule: CloudModule = {
   createEnvironment,
   // The environment calls no provider function (no invokes), so planning offline needs no answers.
   offlineCalls: {},
-  offlineState(type: string, _name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  offlineState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (!type.startsWith("azure-native:")) return {};
+    // Offline assumption: an auto-named resource is named after its logical name (azure-native adds a random
+    // suffix when deploying; children only need some name to refer to their parent by).
+    const state: Record<string, unknown> = { name: typeof inputs.subnetName === "string" ? inputs.subnetName : name };
     if (type === "azure-native:network:AzureFirewall" && Array.isArray(inputs.ipConfigurations)) {
       // Offline assumption: Azure assigns the firewall the first usable address of AzureFirewallSubnet.
-      return { ipConfigurations: inputs.ipConfigurations.map((c) => ({ ...(c as object), privateIPAddress: offlineFirewallIp })) };
+      state.ipConfigurations = inputs.ipConfigurations.map((c) => ({ ...(c as object), privateIPAddress: offlineFirewallIp }));
     }
-    return {};
+    return state;
   },
 };

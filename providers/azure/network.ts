@@ -47,7 +47,7 @@ function planOrThrow(name: string, args: AzureWorkerNetworkArgs): AzureNetworkPl
   try {
     return planAzureWorkerNetwork({ location: args?.location, networkCidr: args?.networkCidr, hardening: args?.hardening });
   } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`AzureWorkerNetwork "${name}": ${e.message}`);
+    if (e instanceof InvalidArgsError) throw new Error(`AzureWorkerNetwork "${name}": ${e.message}`, { cause: e });
     throw e;
   }
 }

@@ -91,7 +91,7 @@ function planOrThrow(name: string, args: AzureWorkerPoolArgs): AzureWorkerPoolPl
       hardening: args?.hardening,
     });
   } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`AzureWorkerPool "${name}": ${e.message}`);
+    if (e instanceof InvalidArgsError) throw new Error(`AzureWorkerPool "${name}": ${e.message}`, { cause: e });
     throw e;
   }
 }

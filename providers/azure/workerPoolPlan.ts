@@ -226,8 +226,7 @@ write_files:
       [Service]
       Type=oneshot
       TimeoutStartSec=infinity
-      ExecStart=-/bin/systemctl stop hardening-alive.socket
-${probe ? "      ExecStart=/bin/sleep 3600\n" : ""}      ExecStart=/bin/systemctl poweroff
+${probe ? "      ExecStart=-/bin/systemctl stop hardening-alive.socket\n      ExecStart=/bin/sleep 3600\n" : ""}      ExecStart=/bin/systemctl poweroff
 ${socketFiles}runcmd:
   - |
     deadline="$(date -u -d '+${lifetime.maxLifetimeHours} hours' '+%Y-%m-%d %H:%M:%S UTC')"
