@@ -1,0 +1,78 @@
+/**
+ * `hardening scan <path>... [--format text|json|sarif] [--config FILE]`: scans Kestra flows and every other text
+ * file under the paths for metadata-endpoint references and denied plugin types. Exit 0 clean, 1 a finding at
+ * error severity, 2 bad usage, a bad config, or a path that does not exist or cannot be read. Thin: parses flags,
+ * calls policy/scan, prints.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  Detect, describeFsError, hasBlockingFindings, InvalidConfigError, parseScanConfig, ScanConfig, scanPaths,
+  toSarif, toScanJson, toScanText, UnreadablePathError,
+} from "../policy/scan";
+import { defaultDetect } from "../policy/scan/detector";
+import { oneOf, parseFlags } from "./flags";
+import { CliIO, Command, ExitCode, UsageError } from "./io";
+
+const FORMATS = ["text", "json", "sarif"] as const;
+
+/** The package version, found from this file upward (works from the sources and from dist/). */
+function packageVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pulumi-hardening" && pkg.version) return pkg.version;
+    }
+    dir = path.dirname(dir);
+  }
+  return "0.0.0";
+}
+
+function loadConfig(file: string, io: CliIO): ScanConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(io.cwd, file), "utf8");
+  } catch (e) {
+    throw new UsageError(`--config "${file}": cannot read: ${describeFsError(e)}`);
+  }
+  try {
+    return parseScanConfig(text, file);
+  } catch (e) {
+    if (e instanceof InvalidConfigError) throw new UsageError(`--config ${e.message}`);
+    throw e;
+  }
+}
+
+/** Builds the command around a detector (tests inject one; the CLI uses components/detect). */
+export function makeScanCommand(detect: Detect): Command {
+  return async (argv, io) => {
+    const { values, positionals } = parseFlags(argv, {
+      format: { type: "string", short: "f" },
+      config: { type: "string", short: "c" },
+      help: { type: "boolean", short: "h" },
+    }, true);
+    if (values.help) {
+      io.stdout("usage: hardening scan <path>... [--format text|json|sarif] [--config FILE]\n");
+      return ExitCode.Clean;
+    }
+    const format = oneOf("format", values.format as string | undefined, FORMATS, "text");
+    if (positionals.length === 0) throw new UsageError("scan needs at least one path", true);
+    const config = values.config === undefined ? undefined : loadConfig(values.config as string, io);
+    let report;
+    try {
+      report = scanPaths(positionals, { cwd: io.cwd, detect, config });
+    } catch (e) {
+      if (e instanceof UnreadablePathError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (format === "json") io.stdout(`${JSON.stringify(toScanJson(report), null, 2)}\n`);
+    else if (format === "sarif") io.stdout(`${JSON.stringify(toSarif(report, { toolVersion: packageVersion(), cwd: io.cwd }), null, 2)}\n`);
+    else io.stdout(toScanText(report));
+    return hasBlockingFindings(report) ? ExitCode.Findings : ExitCode.Clean;
+  };
+}
+
+/** `hardening scan`, with the endpoint detector of components/detect. */
+export const scanCommand: Command = makeScanCommand(defaultDetect);
