@@ -3,6 +3,13 @@
  * (policy/index.ts), the offline auditor and `hardening plan` all read these two lists, so a rule added here is
  * enforced everywhere at once.
  */
+import { ecsTaskRule } from "./aws/ecs";
+import { awsImdsRule } from "./aws/imds";
+import { azureIdentityRule, azureMspRule } from "./azure/compute";
+import { gcpLegacyEndpointsRule, gcpServiceAccountRule } from "./gcp/compute";
+import { gkeMetadataRule } from "./gcp/gke";
+import { adminGrantRule } from "./hostIdentity";
+import { internetRouteRule, openEgressRule, publicIpRule } from "./network";
 import type { ResourceRule, StackRule } from "./types";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -22,9 +29,23 @@ const contributedStackRules: readonly (readonly StackRule[])[] = [
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Every resource rule, each with a unique id. */
-export const resourceRules: readonly ResourceRule[] = [...contributedResourceRules.flat()];
+export const resourceRules: readonly ResourceRule[] = [
+  awsImdsRule,
+  ecsTaskRule,
+  gcpServiceAccountRule,
+  gcpLegacyEndpointsRule,
+  gkeMetadataRule,
+  azureIdentityRule,
+  azureMspRule,
+  publicIpRule,
+  openEgressRule,
+  ...contributedResourceRules.flat(),
+];
 
 /** Every stack rule, each with a unique id. */
-export const stackRules: readonly StackRule[] = [...contributedStackRules.flat()];
+export const stackRules: readonly StackRule[] = [internetRouteRule, adminGrantRule, ...contributedStackRules.flat()];
 
+export { canonicalType } from "./values";
+export { auditResources } from "../evaluate";
+export type { AuditConfig } from "../evaluate";
 export type * from "./types";

@@ -1,0 +1,130 @@
+/**
+ * Wraps the pure rule bodies into @pulumi/policy policies: one ResourceValidationPolicy per resource rule (with its
+ * remediation) and one StackValidationPolicy per stack rule, each with its config schema. The same config
+ * defaults, exemptions and levels as policy/evaluate.ts apply, so the pack and the offline auditor agree.
+ * The only module besides policy/index.ts that touches @pulumi/policy, and only its types: constructing a
+ * PolicyPack starts a server, so tests build policies here and call them with fake arguments.
+ */
+import type {
+  Policies,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { configSchemaFor, exemptionFor, resolveConfig } from "./config";
+import { withTagProblem } from "./evaluate";
+import type { EnforcementLevel, Finding, ResourceInput, ResourceRule, StackRule } from "./rules/types";
+import { canonicalType } from "./rules/values";
+
+// @pulumi/policy wraps props in proxies (unknownCheckingProxy, secretsPreservingProxy) that throw on reading an
+// unknown value. Rules read raw props and treat the unknown sentinels themselves (policy/rules/values.ts), so a
+// single unknown never aborts a whole rule nor turns into a violation. The proxies expose their target under
+// these keys (@pulumi/policy proxy.ts `isSpecialProxy` / `getSpecialProxyTarget`).
+const IS_PROXY = "__isSpecialProxy";
+const PROXY_TARGET = "__getSpecialProxyTarget";
+
+/** The object behind the SDK's property proxies (a plain value is returned as is). */
+export function rawProps(props: unknown): Record<string, unknown> {
+  let v = props as Record<string, unknown> | undefined;
+  while (v !== null && typeof v === "object" && v[IS_PROXY] === true) v = v[PROXY_TARGET] as Record<string, unknown>;
+  return v ?? {};
+}
+
+// The runtime of @pulumi/policy 1.21 (server.js makeReportViolationFun) also accepts an object
+// `{ message, urn, enforcementLevel }`: it keeps the message exact (the string form prefixes the description) and
+// lets a finding on an unknown value go out as advisory. tests/policy/pack.grpc.test.ts checks both over gRPC.
+interface ViolationReport {
+  readonly message: string;
+  readonly urn?: string;
+  readonly enforcementLevel?: EnforcementLevel;
+}
+function send(report: ReportViolation, finding: Finding, urn?: string): void {
+  const v: ViolationReport = { message: finding.message, urn, enforcementLevel: finding.indeterminate ? "advisory" : undefined };
+  (report as unknown as (v: ViolationReport) => void)(v);
+}
+
+/** The policy for one resource rule: checks bound by type token, remediation where the rule has one. */
+export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+  const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
+    const check = rule.checks[canonicalType(args.type)];
+    if (!check) return;
+    const props = rawProps(args.props);
+    const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
+    const exemption = exemptionFor(rule.id, { urn: args.urn, name: args.name, props }, config);
+    if (exemption.exempt) return;
+    for (const f of check(props, { config, resource: { urn: args.urn, name: args.name, type: args.type } })) {
+      send(report, withTagProblem(f, exemption.tagProblem));
+    }
+  };
+  const types = Object.keys(rule.checks);
+  // A rule bound to one type lets the SDK skip it without deserialising props (server.js checks __pulumiType);
+  // azure-native rules are excluded because versioned tokens map onto their type (canonicalType).
+  if (types.length === 1 && !types[0].startsWith("azure-native:")) {
+    (validate as unknown as { __pulumiType: string }).__pulumiType = types[0];
+  }
+  const policy: ResourceValidationPolicy = {
+    name: rule.id,
+    description: rule.description,
+    enforcementLevel: rule.enforcementLevel,
+    configSchema: configSchemaFor(rule.id) as ResourceValidationPolicy["configSchema"],
+    validateResource: validate,
+  };
+  const remediations = rule.remediations;
+  if (remediations) {
+    policy.remediateResource = (args) => {
+      const fix = remediations[canonicalType(args.type)];
+      if (!fix) return undefined;
+      const props = rawProps(args.props);
+      const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
+      if (exemptionFor(rule.id, { urn: args.urn, name: args.name, props }, config).exempt) return undefined;
+      return fix(props, { config, resource: { urn: args.urn, name: args.name, type: args.type } });
+    };
+  }
+  return policy;
+}
+
+function toInput(r: PolicyResource): ResourceInput {
+  const deps: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(r.propertyDependencies ?? {})) deps[k] = v.map((d) => d.urn);
+  return { type: canonicalType(r.type), urn: r.urn, name: r.name, props: rawProps(r.props), parent: r.parent?.urn, propertyDependencies: deps };
+}
+
+/** The policy for one stack rule: findings are reported on the resources they name. */
+export function stackPolicy(rule: StackRule): StackValidationPolicy {
+  return {
+    name: rule.id,
+    description: rule.description,
+    enforcementLevel: rule.enforcementLevel,
+    configSchema: configSchemaFor(rule.id) as StackValidationPolicy["configSchema"],
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+      const resources = args.resources.map(toInput);
+      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
+      for (const f of rule.check(resources, { config })) {
+        const target = byUrn.get(f.urn);
+        const exemption = target ? exemptionFor(rule.id, target, config) : undefined;
+        if (exemption?.exempt) continue;
+        send(report, withTagProblem(f, exemption?.tagProblem), f.urn);
+      }
+    },
+  };
+}
+
+/**
+ * Every rule as a policy, resource rules first. Throws on what would make the SDK exit the process: a duplicate
+ * name, the reserved name `all`, or `enforcementLevel` declared in a config schema.
+ */
+export function policiesFor(resourceRules: readonly ResourceRule[], stackRules: readonly StackRule[]): Policies {
+  const policies: Policies = [...resourceRules.map(resourcePolicy), ...stackRules.map(stackPolicy)];
+  const seen = new Set<string>();
+  for (const p of policies) {
+    if (p.name === "all") throw new Error('a policy may not be named "all" (reserved by the Pulumi CLI)');
+    if (seen.has(p.name)) throw new Error(`two policies are named "${p.name}"`);
+    if (p.configSchema?.properties?.enforcementLevel) throw new Error(`policy "${p.name}" declares enforcementLevel in its config schema`);
+    seen.add(p.name);
+  }
+  return policies;
+}
