@@ -1,0 +1,97 @@
+/**
+ * Base64 runs (cloud-init user data, `echo ... | base64 -d`, PowerShell `-EncodedCommand`, data: URLs) and their
+ * decoded text. Finding runs is a skip-scan (look at the 16th character first, as Boyer-Moore does), which touches
+ * far fewer characters than a regular expression for "16 or more base64 characters" on ordinary text.
+ */
+
+/** A base64 run and the text it decodes to. */
+export interface Base64Run {
+  readonly start: number;
+  readonly end: number;
+  readonly decoded: string;
+}
+
+/** Shortest run looked at: 16 characters encode 12 bytes, as short as a spelling of an endpoint gets (`0xa9fea9fe`). */
+export const MIN_RUN = 16;
+/** Runs decoded per call are capped so that one hostile blob cannot make a scan quadratic through recursion. */
+const MAX_RUN = 16 * 1024 * 1024;
+
+const B64 = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") B64[c.charCodeAt(0)] = 1;
+const isB64 = (c: number): boolean => c < 128 && B64[c] === 1;
+
+/** Every base64 run of {@link MIN_RUN} or more characters (lines of a wrapped block joined) that decodes to text. */
+export function base64Runs(text: string): Base64Run[] {
+  const runs: Base64Run[] = [];
+  const n = text.length;
+  let i = 0;
+  outer: while (i + MIN_RUN <= n) {
+    for (let j = i + MIN_RUN - 1; j >= i; j--) {
+      if (!isB64(text.charCodeAt(j))) {
+        i = j + 1;
+        continue outer;
+      }
+    }
+    const start = i;
+    let { end, body } = extend(text, i);
+    // Wrapped blocks (MIME's 76 columns, YAML block scalars): a full line of whole quanta followed by another run.
+    while (body.length % 4 === 0 && !text.endsWith("=", end) && body.length < MAX_RUN) {
+      const m = /^\r?\n[ \t]*/.exec(text.slice(end, end + 64));
+      if (!m) break;
+      const next = end + m[0].length;
+      if (next + 4 > n || !isB64(text.charCodeAt(next)) || !isB64(text.charCodeAt(next + 3))) break;
+      const more = extend(text, next);
+      end = more.end;
+      body += more.body;
+    }
+    i = end + 1;
+    const decoded = decodeText(body);
+    if (decoded !== undefined) runs.push({ start, end, decoded });
+  }
+  return runs;
+}
+
+function extend(text: string, from: number): { end: number; body: string } {
+  let k = from;
+  while (k < text.length && isB64(text.charCodeAt(k))) k++;
+  const body = text.slice(from, k);
+  let end = k;
+  while (end < text.length && end - k < 2 && text[end] === "=") end++;
+  return { end, body };
+}
+
+/**
+ * The text a run decodes to, or undefined when it is not text (a hash, a long identifier, a binary blob). A run
+ * that starts mid-quantum (a path's leading `/` glued to it) is retried from each of the next three characters.
+ */
+function decodeText(body: string): string | undefined {
+  for (let skip = 0; skip < 4 && body.length - skip >= MIN_RUN; skip++) {
+    const usable = body.length - skip - ((body.length - skip) % 4);
+    const text = asText(Buffer.from(body.slice(skip, skip + usable), "base64"));
+    if (text !== undefined) return text;
+    if (body.length < 24) break;
+  }
+  return undefined;
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Scripts and user data are text: ASCII, UTF-8, or UTF-16LE (PowerShell's `-EncodedCommand`). */
+function asText(bytes: Buffer): string | undefined {
+  if (bytes.length === 0) return undefined;
+  let ascii = 0;
+  let oddZeros = 0;
+  for (let k = 0; k < bytes.length; k++) {
+    const b = bytes[k];
+    if ((b >= 0x20 && b < 0x7f) || b === 9 || b === 10 || b === 13) ascii++;
+    if (b === 0 && k % 2 === 1) oddZeros++;
+  }
+  if (ascii / bytes.length >= 0.9) return bytes.toString("utf8");
+  if (oddZeros >= Math.floor(bytes.length / 2) * 0.9 && bytes.length >= 4) return bytes.toString("utf16le");
+  try {
+    const text = UTF8.decode(bytes);
+    return /[\x00-\x08\x0e-\x1f]/.test(text) ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Host names: the catalogue's metadata names (`metadata.google.internal`, `metadata`, `instance-data`, ...) and
+ * names under wildcard-DNS services that resolve to an address written inside them (`169-254-169-254.nip.io`).
+ */
+import { classifyHostname, classifyIpv4, NAME_TRIGGER_SOURCE, Verdict, WILDCARD_SERVICES } from "./catalogue";
+import { hostPosition } from "./hostContext";
+import { readIpv4 } from "./ipv4";
+import { judgeIpv6 } from "./ipv6";
+import { parseIpv6Groups } from "./ipv6Parse";
+import { RawFinding } from "./raw";
+
+const TRIGGER = new RegExp(NAME_TRIGGER_SOURCE, "gi");
+const isNameChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9.-]/.test(c);
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(c);
+
+/** Finds catalogued host names and wildcard-DNS names in `text` (already decoded). */
+export function findHostnames(text: string): RawFinding[] {
+  const found: RawFinding[] = [];
+  let lastEnd = -1;
+  TRIGGER.lastIndex = 0;
+  for (let m = TRIGGER.exec(text); m; m = TRIGGER.exec(text)) {
+    let start = m.index;
+    let end = m.index + m[0].length;
+    if (start < lastEnd) continue;
+    while (start > 0 && isNameChar(text[start - 1])) start--;
+    while (end < text.length && isNameChar(text[end])) end++;
+    // Dots and hyphens at the edges are punctuation around the name, except one trailing dot (a rooted name).
+    while (start < end && (text[start] === "." || text[start] === "-")) start++;
+    while (end > start && text[end - 1] === "-") end--;
+    let nameEnd = end;
+    while (nameEnd > start && text[nameEnd - 1] === ".") nameEnd--;
+    if (end > nameEnd + 1) end = nameEnd + 1;
+    lastEnd = end;
+    TRIGGER.lastIndex = Math.max(TRIGGER.lastIndex, end);
+    if (isWordChar(text[start - 1]) || text[start - 1] === "_") continue;
+    const name = text.slice(start, nameEnd).toLowerCase();
+    const finding = judgeName(text, start, end, name);
+    if (finding) found.push(finding);
+  }
+  return found;
+}
+
+function judgeName(text: string, start: number, end: number, name: string): RawFinding | undefined {
+  const catalogued = classifyHostname(name);
+  if (catalogued) {
+    // A one-label name (`metadata`) is a host only where a host stands; a dotted one is unambiguous anywhere.
+    if (!name.includes(".") && !hostPosition(text, start, end, true)) return undefined;
+    if (name.includes(".") && /[A-Za-z0-9_]/.test(text[end] ?? "")) return undefined;
+    const spelling = text.endsWith(".", end) ? "metadata host name with trailing dot" : "metadata host name";
+    return { start, end, ...catalogued, spelling };
+  }
+  const service = WILDCARD_SERVICES.find((s) => name.endsWith(`.${s}`));
+  if (!service) return undefined;
+  const embedded = embeddedAddress(name.slice(0, name.length - service.length - 1));
+  if (!embedded) return undefined;
+  return { start, end, ...embedded.verdict, spelling: `${service} wildcard DNS name (${embedded.how})` };
+}
+
+/** The most severe address written inside the labels before a wildcard-DNS service (dotted, dashed or hex). */
+function embeddedAddress(labels: string): { verdict: Verdict; how: string } | undefined {
+  let best: { verdict: Verdict; how: string } | undefined;
+  const consider = (verdict: Verdict | undefined, how: string): void => {
+    if (verdict && (!best || (best.verdict.severity === "warning" && verdict.severity === "error"))) best = { verdict, how };
+  };
+  // nip.io and sslip.io: `a.b.c.d`, `a-b-c-d`, each optionally after a prefix and a separator.
+  for (const m of labels.matchAll(/(?:^|[.-])([0-9]{1,3}([.-])[0-9]{1,3}\2[0-9]{1,3}\2[0-9]{1,3})(?=$|[.-])/g)) {
+    const read = readIpv4(m[1].replace(/-/g, "."));
+    const strict = read?.readings.find((r) => r.kind === "strict");
+    if (strict) consider(classifyIpv4(strict.value), m[2] === "." ? "dotted address" : "dashed address");
+  }
+  // nip.io hex form and rbndr.us: eight hex digits as a label or after a hyphen.
+  for (const m of labels.matchAll(/(?:^|[.-])([0-9a-f]{8})(?=$|[.-])/g)) {
+    consider(classifyIpv4(parseInt(m[1], 16) >>> 0), "hex address");
+  }
+  // sslip.io IPv6: colons written as dashes (`fd00-ec2--254`).
+  for (const label of labels.split(".")) {
+    if (!label.includes("-")) continue;
+    const candidates = [label, label.replace(/^[a-z0-9]*?-(?=[0-9a-f]{0,4}-)/, "")];
+    for (const c of candidates) {
+      const groups = parseIpv6Groups(c.replace(/-/g, ":"));
+      if (groups) {
+        const v = judgeIpv6(groups);
+        if (v) consider(v, "dashed IPv6 address");
+      }
+    }
+  }
+  return best;
+}

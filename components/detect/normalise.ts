@@ -1,0 +1,226 @@
+/**
+ * Undoing the encodings that parsers undo before they read a host, while remembering where every decoded character
+ * came from, so a finding on the decoded text maps back to a span of the original.
+ *
+ * What each step mimics:
+ * - `%XX` (also `%uXXXX`, IIS): the WHATWG URL host parser percent-decodes the host before anything else; servers
+ *   and proxies that decode twice make `%2531` a `1`, hence repeated passes (at most {@link MAX_PASSES}).
+ * - Unicode look-alikes: the host parser then runs UTS #46 (IDNA) mapping, which includes NFKC: fullwidth digits,
+ *   enclosed and mathematical digits and letters become ASCII; U+3002, U+FF0E and U+FF61 become `.`. Default
+ *   ignorable code points (zero-width space, joiners, soft hyphen, BOM) are dropped, as UTS #46 "ignored" does.
+ * - JSON, YAML, JavaScript, Python and shell escapes (`\u0031`, `\U00000031`, `\x31`, `\061`, `\/`) and HTML
+ *   character references (`&#49;`, `&#x31;`): the layer a flow's string passes through before a URL parser sees it.
+ * - Tabs and newlines inside a URL: the WHATWG URL parser removes every ASCII tab or newline from its input.
+ */
+
+/** A decoded string with, for each of its UTF-16 units, the original span it came from (offsets into the source). */
+export interface Decoded {
+  readonly text: string;
+  /** Original start offset of each decoded unit; undefined when nothing was decoded (identity). */
+  readonly starts: readonly number[] | undefined;
+  /** Original end offset (exclusive) of each decoded unit; undefined when nothing was decoded. */
+  readonly ends: readonly number[] | undefined;
+}
+
+/** At most this many decoding passes: enough for double and triple percent-encoding, bounded for hostile input. */
+export const MAX_PASSES = 3;
+
+const NEEDS_DECODING = /[%\\&\t\n\r\u0080-\uffff]/;
+
+/** Decodes `text` (a window of the scanned string); offsets in the result are relative to `text`. */
+export function decode(text: string): Decoded {
+  if (!NEEDS_DECODING.test(text)) return { text, starts: undefined, ends: undefined };
+  let current = text;
+  let starts: number[] | undefined;
+  let ends: number[] | undefined;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const step = decodeOnce(current);
+    if (!step) break;
+    if (starts && ends) {
+      const s0 = starts;
+      const e0 = ends;
+      starts = step.starts.map((s) => s0[s]);
+      ends = step.ends.map((e) => e0[e - 1]);
+    } else {
+      starts = step.starts;
+      ends = step.ends;
+    }
+    current = step.text;
+    if (!NEEDS_DECODING.test(current)) break;
+  }
+  return starts ? { text: current, starts, ends } : { text, starts: undefined, ends: undefined };
+}
+
+interface Step { text: string; starts: number[]; ends: number[] }
+
+const unicodeCache = new Map<number, string | null>();
+const IGNORABLE = /^\p{Default_Ignorable_Code_Point}$/u;
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** The ASCII a code point maps to under NFKC plus the IDNA full-stop mapping; "" to drop it; null to keep it. */
+export function unicodeToAscii(cp: number): string | null {
+  const cached = unicodeCache.get(cp);
+  if (cached !== undefined) return cached;
+  const ch = String.fromCodePoint(cp);
+  let result: string | null = null;
+  if (IGNORABLE.test(ch)) result = "";
+  else {
+    const mapped = ch.normalize("NFKC").replace(/\u3002/g, ".");
+    if (PRINTABLE_ASCII.test(mapped)) result = mapped;
+  }
+  unicodeCache.set(cp, result);
+  return result;
+}
+
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isUrlEnd = (c: number): boolean => c === 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96 || Number.isNaN(c);
+
+function decodeOnce(src: string): Step | undefined {
+  const out: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let changed = false;
+  let inUrl = false;
+  let slashes = 0; // recent output ":" then "/" count, to notice "://" however it was spelled
+
+  const emit = (s: string, from: number, to: number): void => {
+    for (let k = 0; k < s.length; k++) {
+      const c = s.charCodeAt(k);
+      if (inUrl && (c === 9 || c === 10 || c === 13)) {
+        // WHATWG URL: tabs and newlines are removed wherever they are, so `169.254.\n169.254` is one host. A
+        // newline followed by a space or the end closes the URL instead (the next YAML line, not a continuation).
+        if (!isUrlEnd(src.charCodeAt(to)) && !(src.charCodeAt(to) === 10)) {
+          changed = true;
+          continue;
+        }
+        inUrl = false;
+      }
+      if (isUrlEnd(c)) inUrl = false;
+      if (c === 58) slashes = 1;
+      else if (c === 47 && slashes > 0) {
+        slashes++;
+        if (slashes === 3) inUrl = true;
+      } else slashes = 0;
+      out.push(s[k]);
+      starts.push(from);
+      ends.push(to);
+    }
+  };
+
+  let i = 0;
+  const n = src.length;
+  while (i < n) {
+    const c = src.charCodeAt(i);
+    if (c === 37 /* % */) {
+      const r = percent(src, i);
+      if (r) {
+        for (const [ch, a, b] of r.chars) emit(ch, a, b);
+        i = r.next;
+        changed = true;
+        continue;
+      }
+    } else if (c === 92 /* \ */) {
+      const r = backslash(src, i);
+      if (r) {
+        emit(r.ch, i, r.next);
+        i = r.next;
+        changed = true;
+        continue;
+      }
+    } else if (c === 38 /* & */ && src.charCodeAt(i + 1) === 35 /* # */) {
+      const m = /^&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?/.exec(src.slice(i, i + 12));
+      if (m) {
+        const cp = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2], 10);
+        if (cp <= 0x10ffff) {
+          emit(String.fromCodePoint(cp), i, i + m[0].length);
+          i += m[0].length;
+          changed = true;
+          continue;
+        }
+      }
+    } else if (c >= 0x80) {
+      const cp = src.codePointAt(i)!;
+      const width = cp > 0xffff ? 2 : 1;
+      const mapped = unicodeToAscii(cp);
+      if (mapped !== null) {
+        if (mapped.length > 0) emit(mapped, i, i + width);
+        i += width;
+        changed = true;
+        continue;
+      }
+      emit(src.slice(i, i + width), i, i + width);
+      i += width;
+      continue;
+    }
+    emit(src[i], i, i + 1);
+    i++;
+  }
+  return changed ? { text: out.join(""), starts, ends } : undefined;
+}
+
+/** Decodes a run of `%XX` (as UTF-8) or one `%uXXXX` at `i`. */
+function percent(src: string, i: number): { chars: [string, number, number][]; next: number } | undefined {
+  if ((src.charCodeAt(i + 1) === 117 || src.charCodeAt(i + 1) === 85) && /^[0-9a-fA-F]{4}$/.test(src.slice(i + 2, i + 6))) {
+    return { chars: [[String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16)), i, i + 6]], next: i + 6 };
+  }
+  const bytes: number[] = [];
+  const at: number[] = [];
+  let j = i;
+  while (src.charCodeAt(j) === 37 && isHex(src.charCodeAt(j + 1)) && isHex(src.charCodeAt(j + 2))) {
+    bytes.push(parseInt(src.slice(j + 1, j + 3), 16));
+    at.push(j);
+    j += 3;
+  }
+  if (bytes.length === 0) return undefined;
+  const chars: [string, number, number][] = [];
+  let k = 0;
+  while (k < bytes.length) {
+    const b = bytes[k];
+    const len = b < 0x80 ? 1 : b >= 0xf0 && b < 0xf8 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    let cp = len === 1 ? b : b & (0xff >> (len + 1));
+    let ok = k + len <= bytes.length;
+    for (let m = 1; ok && m < len; m++) {
+      const cb = bytes[k + m];
+      if ((cb & 0xc0) !== 0x80) ok = false;
+      else cp = (cp << 6) | (cb & 0x3f);
+    }
+    if (!ok || (len === 1 && b >= 0x80)) {
+      chars.push(["\ufffd", at[k], at[k] + 3]);
+      k += 1;
+      continue;
+    }
+    const end = at[k + len - 1] + 3;
+    chars.push([String.fromCodePoint(Math.min(cp, 0x10ffff)), at[k], end]);
+    k += len;
+  }
+  return { chars, next: j };
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { "/": "/", "\\": "\\", t: "\t", n: "\n", r: "\r", ".": ".", ":": ":", "@": "@" };
+
+/** Decodes one backslash escape at `i`, or undefined to keep the backslash (it may be a WHATWG path separator). */
+function backslash(src: string, i: number): { ch: string; next: number } | undefined {
+  const k = src[i + 1];
+  if (k === undefined) return undefined;
+  if (k === "u" || k === "U" || k === "x") {
+    const braced = k === "u" && src[i + 2] === "{" ? /^\{([0-9a-fA-F]{1,6})\}/.exec(src.slice(i + 2, i + 11)) : null;
+    if (braced) {
+      const cp = parseInt(braced[1], 16);
+      if (cp <= 0x10ffff) return { ch: String.fromCodePoint(cp), next: i + 2 + braced[0].length };
+      return undefined;
+    }
+    const width = k === "x" ? 2 : k === "u" ? 4 : 8;
+    const hex = src.slice(i + 2, i + 2 + width);
+    if (hex.length !== width || !/^[0-9a-fA-F]+$/.test(hex)) return undefined;
+    const cp = parseInt(hex, 16);
+    if (cp > 0x10ffff) return undefined;
+    return { ch: String.fromCodePoint(cp), next: i + 2 + width };
+  }
+  if (k >= "0" && k <= "7") {
+    const m = /^[0-7]{1,3}/.exec(src.slice(i + 1, i + 4))!;
+    return { ch: String.fromCharCode(parseInt(m[0], 8) & 0xff), next: i + 1 + m[0].length };
+  }
+  const simple = SIMPLE_ESCAPES[k];
+  if (simple !== undefined) return { ch: simple, next: i + 2 };
+  return undefined;
+}

@@ -1,0 +1,76 @@
+/**
+ * The detector's core, on text that has already been decoded: IPv4 numbers-and-dots, IPv6 literals and host names.
+ * Spans are offsets into that decoded text.
+ */
+import { classifyIpv4, isIpv4Endpoint, Verdict } from "./catalogue";
+import { hostPosition } from "./hostContext";
+import { findHostnames } from "./hostnames";
+import { describeIpv4, readIpv4 } from "./ipv4";
+import { judgeIpv6 } from "./ipv6";
+import { parseIpv6Groups } from "./ipv6Parse";
+import { RawFinding } from "./raw";
+
+const IPV4_TOKEN = /(?:0[xX][0-9a-fA-F]*|[0-9]+)(?:\.(?:0[xX][0-9a-fA-F]*|[0-9]+)){0,3}\.?/g;
+const IPV6_TOKEN = /[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f.:]*(?:%[0-9A-Za-z_.~-]+)?/g;
+const WORD = /[A-Za-z0-9_]/;
+
+/** Every reference in decoded `text`. */
+export function findPlain(text: string): RawFinding[] {
+  return [...findIpv4(text), ...findIpv6(text), ...findHostnames(text)];
+}
+
+function findIpv4(text: string): RawFinding[] {
+  const found: RawFinding[] = [];
+  IPV4_TOKEN.lastIndex = 0;
+  for (let m = IPV4_TOKEN.exec(text); m; m = IPV4_TOKEN.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    // Part of a longer token: `1169.254.169.254` is matched whole (and fails), `v169.254.169.254`, `a-169...` and
+    // `10.169.254.169.254` are names or version strings, not addresses.
+    const before = text[start - 1];
+    if (before !== undefined && (WORD.test(before) || before === "." || (before === "-" && WORD.test(text[start - 2] ?? "")))) continue;
+    const after = text[end];
+    if (after !== undefined && (WORD.test(after) || (after === "." && WORD.test(text[end + 1] ?? "")) || (after === "-" && WORD.test(text[end + 1] ?? "")))) continue;
+    const token = readIpv4(m[0]);
+    if (!token || token.readings.length === 0) continue;
+    let best: { verdict: Verdict; spelling: string } | undefined;
+    for (const reading of token.readings) {
+      if (reading.kind === "wrapped" && !isIpv4Endpoint(reading.value)) continue;
+      const verdict = classifyIpv4(reading.value);
+      if (!verdict || (best && (best.verdict.severity === "error" || verdict.severity === "warning"))) continue;
+      best = { verdict, spelling: describeIpv4(token, reading) };
+    }
+    if (!best) continue;
+    // A bare number or hex literal is an address only where a host stands.
+    if (token.parts === 1 && !hostPosition(text, start, end, false)) continue;
+    found.push({ start, end, ...best.verdict, spelling: best.spelling });
+  }
+  return found;
+}
+
+function findIpv6(text: string): RawFinding[] {
+  const found: RawFinding[] = [];
+  IPV6_TOKEN.lastIndex = 0;
+  for (let m = IPV6_TOKEN.exec(text); m; m = IPV6_TOKEN.exec(text)) {
+    let start = m.index;
+    let end = start + m[0].length;
+    let address = m[0];
+    const zoneAt = address.indexOf("%");
+    if (zoneAt >= 0) address = address.slice(0, zoneAt);
+    // Dots around the literal are punctuation (`see ::ffff:a9fe:a9fe.`), not part of it.
+    while (address.startsWith(".")) { address = address.slice(1); start++; }
+    if (zoneAt < 0) while (address.endsWith(".")) { address = address.slice(0, -1); end--; }
+    const before = text[start - 1];
+    if (before !== undefined && (WORD.test(before) || before === ":" || before === ".")) continue;
+    if (WORD.test(text[end] ?? "")) continue;
+    const groups = parseIpv6Groups(address);
+    if (!groups) continue;
+    const verdict = judgeIpv6(groups);
+    if (!verdict) continue;
+    if (text[start - 1] === "[" && text[end] === "]") { start--; end++; }
+    const spelling = zoneAt >= 0 ? `${verdict.spelling} with zone id` : verdict.spelling;
+    found.push({ start, end, severity: verdict.severity, endpointId: verdict.endpointId, endpoint: verdict.endpoint, spelling });
+  }
+  return found;
+}
+
