@@ -18,6 +18,8 @@
  *   `net.ipv4.tcp_notsent_lowat`, reported here until this file follows v1.37.
  * - The `image` volume type (v1.33 source) and the `appArmorProfile` fields are accepted at every policy version.
  * - A volume with no source is allowed: the API server defaults it to `emptyDir` before admission runs.
+ * - Not covered: `cgroupOptions` (`check_cgroupOptions*.go` on master, policy v1.38), a container field no released
+ *   Kubernetes API or @pulumi/kubernetes 4.x has yet.
  */
 import type { Finding, ResourceRemediation, ResourceRule } from "../types";
 import {
