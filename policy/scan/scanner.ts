@@ -86,7 +86,7 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
   try {
     refs = ctx.detect(text);
   } catch (e) {
-    throw new Error(`${file}: the endpoint detector failed: ${(e as Error).message}`);
+    throw new Error(`${file}: the endpoint detector failed: ${(e as Error).message}`, { cause: e });
   }
   const drafts: Draft[] = [];
   const isYaml = YAML_FILE.test(file);
