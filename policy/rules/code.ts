@@ -1,0 +1,155 @@
+/**
+ * Code that ships inside infrastructure: boot scripts, container commands and configuration data. The
+ * endpoint-reference detector (components/detect) runs over every such string, decoding base64 where the field is
+ * base64 (launch-template user data, Azure custom data, ConfigMap binaryData, Secret data) and anywhere a base64 run
+ * hides a reference; a reference to a catalogued metadata or credential endpoint (severity `error`) is a violation.
+ * Other link-local addresses (severity `warning`) are left to `hardening scan`, which reports warnings.
+ *
+ * What is scanned, per type token:
+ * - AWS instances, spot instance requests, launch templates and launch configurations: `userData`, `userDataBase64`.
+ * - GCP instances, instances from templates and (regional) instance templates: every `metadata` value
+ *   (`startup-script`, `user-data`, `windows-startup-script-ps1`, ...) and `metadataStartupScript`.
+ * - Azure VMs, scale sets and scale-set VMs: `osProfile.customData` and `userData` (for scale sets, under
+ *   `virtualMachineProfile`).
+ * - Kubernetes pods and every workload kind (and their patches): each container's, init container's and ephemeral
+ *   container's `command`, `args` and `env[].value`.
+ * - ConfigMaps (Kestra flows are often kept in them): `data` and `binaryData` (binary data can carry a flow or a
+ *   script as well as text can, and is base64 on the wire). Secrets: `stringData` and `data`.
+ *
+ * Messages show only the short text matched (at most 40 characters), never the value around it; for a Secret they
+ * name the key and the endpoint and show nothing of the value.
+ */
+import { findEndpointReferences } from "../../components/detect";
+import type { EndpointReference } from "../../components/detect/types";
+import { asRecord, bindPodCheck, containersOf, dig, type LocatedPodSpec } from "./kubernetes/podSpec";
+import type { Finding, ResourceCheck, ResourceRule } from "./types";
+
+/** A string to scan and where it sits. */
+interface TextSource {
+  /** Full property path, e.g. `userData`, `metadata["startup-script"]`, `spec.containers[0].args[1]`. */
+  readonly path: string;
+  readonly text: string;
+  /** True for Secret values: the message must show nothing of them. */
+  readonly secret?: boolean;
+}
+
+/** The detector's signature, so that the rule can be built around another detector (tests). */
+export type Detector = (text: string) => readonly EndpointReference[];
+
+const MAX_MATCH = 40;
+
+function shortMatch(match: string): string {
+  return match.length > MAX_MATCH ? `${match.slice(0, MAX_MATCH - 3)}...` : match;
+}
+
+/** Findings for the error-severity references in the sources: one per distinct reference of each property. */
+export function scanSources(sources: readonly TextSource[], detect: Detector): Finding[] {
+  const findings: Finding[] = [];
+  for (const source of sources) {
+    const seen = new Set<string>();
+    for (const ref of detect(source.text)) {
+      if (ref.severity !== "error") continue;
+      const message = source.secret
+        ? `${source.path} (a Secret value, not shown) refers to ${ref.endpoint}; remove the reference: workload code must never reach a cloud metadata or credential endpoint.`
+        : `${source.path} refers to ${ref.endpoint} (${ref.spelling}: ${JSON.stringify(shortMatch(ref.match))}); remove the reference: workload code must never reach a cloud metadata or credential endpoint.`;
+      if (seen.has(message)) continue;
+      seen.add(message);
+      findings.push({ property: source.path, message });
+    }
+  }
+  return findings;
+}
+
+function stringAt(props: Readonly<Record<string, unknown>>, keys: readonly string[], path = keys.join(".")): TextSource[] {
+  const value = dig(props, keys);
+  return typeof value === "string" && value !== "" ? [{ path, text: value }] : [];
+}
+
+/** Every string value of a map property, keyed `name["key"]`. */
+function mapValues(props: Readonly<Record<string, unknown>>, name: string, secret = false): TextSource[] {
+  const map = asRecord(props[name]);
+  if (!map) return [];
+  const sources: TextSource[] = [];
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (typeof value === "string" && value !== "") sources.push({ path: `${name}[${JSON.stringify(key)}]`, text: value, secret });
+  }
+  return sources;
+}
+
+function containerSources(pod: LocatedPodSpec): TextSource[] {
+  const sources: TextSource[] = [];
+  for (const c of containersOf(pod)) {
+    for (const field of ["command", "args"]) {
+      const list = c.container[field];
+      if (!Array.isArray(list)) continue;
+      list.forEach((item, i) => {
+        if (typeof item === "string" && item !== "") sources.push({ path: `${c.path}.${field}[${i}]`, text: item });
+      });
+    }
+    const env = c.container.env;
+    if (Array.isArray(env)) {
+      env.forEach((item, i) => {
+        const value = asRecord(item)?.value;
+        if (typeof value === "string" && value !== "") sources.push({ path: `${c.path}.env[${i}].value`, text: value });
+      });
+    }
+  }
+  return sources;
+}
+
+type Extract = (props: Readonly<Record<string, unknown>>) => TextSource[];
+
+const awsUserData: Extract = (props) => [...stringAt(props, ["userData"]), ...stringAt(props, ["userDataBase64"])];
+const gcpMetadata: Extract = (props) => [...mapValues(props, "metadata"), ...stringAt(props, ["metadataStartupScript"])];
+const azureVm: Extract = (props) => [...stringAt(props, ["osProfile", "customData"]), ...stringAt(props, ["userData"])];
+const azureScaleSet: Extract = (props) => [
+  ...stringAt(props, ["virtualMachineProfile", "osProfile", "customData"]),
+  ...stringAt(props, ["virtualMachineProfile", "userData"]),
+];
+const configMap: Extract = (props) => [...mapValues(props, "data"), ...mapValues(props, "binaryData")];
+const secret: Extract = (props) => [...mapValues(props, "stringData", true), ...mapValues(props, "data", true)];
+
+const EXTRACTORS: Readonly<Record<string, Extract>> = {
+  "aws:ec2/instance:Instance": awsUserData,
+  "aws:ec2/spotInstanceRequest:SpotInstanceRequest": awsUserData,
+  "aws:ec2/launchTemplate:LaunchTemplate": awsUserData,
+  "aws:ec2/launchConfiguration:LaunchConfiguration": awsUserData,
+  "gcp:compute/instance:Instance": gcpMetadata,
+  "gcp:compute/instanceFromTemplate:InstanceFromTemplate": gcpMetadata,
+  "gcp:compute/instanceTemplate:InstanceTemplate": gcpMetadata,
+  "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate": gcpMetadata,
+  "azure-native:compute:VirtualMachine": azureVm,
+  "azure-native:compute:VirtualMachineScaleSetVM": azureVm,
+  "azure-native:compute:VirtualMachineScaleSet": azureScaleSet,
+  "kubernetes:core/v1:ConfigMap": configMap,
+  "kubernetes:core/v1:ConfigMapPatch": configMap,
+  "kubernetes:core/v1:Secret": secret,
+  "kubernetes:core/v1:SecretPatch": secret,
+};
+
+/** Builds the code rule around a detector (the real one in {@link codeRules}). */
+export function makeCodeMetadataReference(detect: Detector): ResourceRule {
+  const checks: Record<string, ResourceCheck> = {
+    ...Object.fromEntries(
+      Object.entries(EXTRACTORS).map(([type, extract]): [string, ResourceCheck] => [
+        type,
+        (props) => scanSources(extract(props), detect),
+      ]),
+    ),
+    ...bindPodCheck((pod) => scanSources(containerSources(pod), detect)),
+  };
+  return {
+    id: "code-metadata-reference",
+    description:
+      "Boot scripts, container commands and environment, ConfigMaps and Secrets refer to no cloud metadata or credential endpoint, in any spelling or encoding.",
+    enforcementLevel: "mandatory",
+    checks,
+  };
+}
+
+/** `code-metadata-reference`: a passing resource carries no code or configuration that refers to a metadata endpoint. */
+export const codeMetadataReference: ResourceRule = makeCodeMetadataReference((text) => findEndpointReferences(text));
+
+/** Every code rule. */
+export const codeRules: ResourceRule[] = [codeMetadataReference];

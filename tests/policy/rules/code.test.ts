@@ -1,0 +1,130 @@
+import * as assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { EndpointReference } from "../../../components/detect/types";
+import { codeMetadataReference as rule, makeCodeMetadataReference, scanSources } from "../../../policy/rules/code";
+import { POD_SPEC_TYPES } from "../../../policy/rules/kubernetes/podSpec";
+import type { Finding } from "../../../policy/rules/types";
+
+const ctx = { config: {} };
+const check = (type: string, props: Record<string, unknown>): Finding[] => rule.checks[type](props, ctx);
+const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+const TAIL = "remove the reference: workload code must never reach a cloud metadata or credential endpoint.";
+const IMDS = "curl -s http://169.254.169.254/latest/meta-data/iam/security-credentials/";
+
+/** A stub detector: reports every "IMDS" (error), "LINK" (warning) and a long "LONG..." match, at their spans. */
+function stub(text: string): EndpointReference[] {
+  const refs: EndpointReference[] = [];
+  for (const [word, severity, endpoint] of [["IMDS", "error", "169.254.169.254"], ["LINK", "warning", "169.254.1.1"]] as const) {
+    let at = text.indexOf(word);
+    while (at >= 0) {
+      refs.push({ endpointId: severity === "error" ? "aws-imds" : undefined, endpoint, severity, start: at, end: at + word.length, match: word, spelling: "stub" });
+      at = text.indexOf(word, at + 1);
+    }
+  }
+  if (text.startsWith("LONG")) {
+    refs.push({ endpointId: "aws-imds", endpoint: "169.254.169.254", severity: "error", start: 0, end: text.length, match: text, spelling: "base64" });
+  }
+  return refs;
+}
+
+describe("code-metadata-reference", () => {
+  describe("messages (stub detector)", () => {
+    it("reports errors once per property and reference, ignores warnings, and cuts long matches", () => {
+      assert.deepStrictEqual(
+        scanSources([
+          { path: "userData", text: "IMDS then IMDS and LINK" },
+          { path: "data[\"x\"]", text: `LONG${"A".repeat(100)}` },
+          { path: "clean", text: "LINK only" },
+        ], stub),
+        [
+          { property: "userData", message: `userData refers to 169.254.169.254 (stub: "IMDS"); ${TAIL}` },
+          { property: "data[\"x\"]", message: `data["x"] refers to 169.254.169.254 (base64: "LONG${"A".repeat(33)}..."); ${TAIL}` },
+        ],
+      );
+    });
+    it("never shows anything of a Secret's value, only its key and the endpoint", () => {
+      const stubRule = makeCodeMetadataReference(stub);
+      const value = "password=hunter2 IMDS";
+      const findings = stubRule.checks["kubernetes:core/v1:Secret"]({ stringData: { flow: value }, data: { other: "IMDS" } }, ctx);
+      assert.deepStrictEqual(findings, [
+        { property: "stringData[\"flow\"]", message: `stringData["flow"] (a Secret value, not shown) refers to 169.254.169.254; ${TAIL}` },
+        { property: "data[\"other\"]", message: `data["other"] (a Secret value, not shown) refers to 169.254.169.254; ${TAIL}` },
+      ]);
+      for (const f of findings) assert.ok(!f.message.includes("hunter2") && !f.message.includes("IMDS"));
+    });
+    it("binds every pod-bearing type and every carrier of boot scripts and configuration", () => {
+      const types = Object.keys(rule.checks);
+      for (const t of POD_SPEC_TYPES) assert.ok(types.includes(t), t);
+      for (const t of [
+        "aws:ec2/instance:Instance",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "aws:ec2/launchConfiguration:LaunchConfiguration",
+        "gcp:compute/instance:Instance",
+        "gcp:compute/instanceTemplate:InstanceTemplate",
+        "azure-native:compute:VirtualMachine",
+        "azure-native:compute:VirtualMachineScaleSet",
+        "kubernetes:core/v1:ConfigMap",
+        "kubernetes:core/v1:Secret",
+      ]) assert.ok(types.includes(t), t);
+    });
+  });
+
+  describe("with the real detector", () => {
+    const passing: [string, string, Record<string, unknown>][] = [
+      ["a launch template whose base64 user data installs a package", "aws:ec2/launchTemplate:LaunchTemplate", { userData: b64("#!/bin/sh\nyum install -y jq\n") }],
+      ["a GCP instance with an innocent startup script and other metadata", "gcp:compute/instance:Instance", {
+        metadata: { "startup-script": "apt-get update", "enable-oslogin": "TRUE" },
+        metadataStartupScript: "echo hello",
+      }],
+      ["a Deployment whose containers call ordinary services", "kubernetes:apps/v1:Deployment", { spec: { template: { spec: {
+        containers: [{ name: "a", command: ["sh", "-c"], args: ["curl https://api.example.com/v1"], env: [{ name: "URL", value: "http://10.0.0.5:8080" }, { name: "S", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }] }],
+      } } } }],
+      ["an Azure VM with base64 custom data that sets a hostname", "azure-native:compute:VirtualMachine", { osProfile: { customData: b64("#cloud-config\nhostname: worker\n") } }],
+    ];
+    for (const [what, type, props] of passing) it(`passes ${what}`, () => assert.deepStrictEqual(check(type, props), []));
+
+    const failing: [string, string, Record<string, unknown>, string][] = [
+      ["plain user data on an instance", "aws:ec2/instance:Instance", { userData: `#!/bin/sh\n${IMDS}\n` }, "userData"],
+      ["base64 user data in a launch template", "aws:ec2/launchTemplate:LaunchTemplate", { userData: b64(`#!/bin/sh\n${IMDS}\n`) }, "userData"],
+      ["a GCP startup script calling the metadata server by name", "gcp:compute/instanceTemplate:InstanceTemplate", {
+        metadata: { "startup-script": "curl -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token" },
+      }, `metadata["startup-script"]`],
+      ["a scale set's base64 custom data", "azure-native:compute:VirtualMachineScaleSet", {
+        virtualMachineProfile: { osProfile: { customData: b64(IMDS) } },
+      }, "virtualMachineProfile.osProfile.customData"],
+      ["a CronJob container argument", "kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: {
+        containers: [{ name: "a", args: ["echo", IMDS] }],
+      } } } } } }, "spec.jobTemplate.spec.template.spec.containers[0].args[1]"],
+      ["an init container's environment value", "kubernetes:core/v1:Pod", { spec: {
+        initContainers: [{ name: "i", env: [{ name: "A", value: "x" }, { name: "IMDS", value: "http://169.254.169.254/" }] }],
+      } }, "spec.initContainers[0].env[1].value"],
+      ["a Kestra flow kept in a ConfigMap", "kubernetes:core/v1:ConfigMap", {
+        data: { "flow.yml": `id: f\nnamespace: n\ntasks:\n  - id: t\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - ${IMDS}\n` },
+      }, `data["flow.yml"]`],
+    ];
+    for (const [what, type, props, property] of failing) {
+      it(`reports ${what}`, () => {
+        const findings = check(type, props);
+        assert.ok(findings.length >= 1, JSON.stringify(findings));
+        for (const f of findings) {
+          assert.equal(f.property, property);
+          assert.ok(f.message.startsWith(`${property} refers to `) && f.message.endsWith(TAIL), f.message);
+        }
+      });
+    }
+    it("reports a Secret's stringData by key only", () => {
+      assert.deepStrictEqual(check("kubernetes:core/v1:Secret", { stringData: { token: `${IMDS}hunter2` } }), [
+        { property: `stringData["token"]`, message: `stringData["token"] (a Secret value, not shown) refers to 169.254.169.254; ${TAIL}` },
+      ]);
+    });
+    it("finds nothing in the 815 real Kestra flows of the corpus (none refers to a metadata endpoint), kept in a ConfigMap", function () {
+      this.timeout(20000);
+      const dir = "/work/shared/corpus/kestra-flows";
+      const data: Record<string, string> = {};
+      for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) data[file] = readFileSync(path.join(dir, file), "utf8");
+      assert.equal(Object.keys(data).length, 815);
+      assert.deepStrictEqual(check("kubernetes:core/v1:ConfigMap", { data }), []);
+    });
+  });
+});
