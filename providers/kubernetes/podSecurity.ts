@@ -261,12 +261,14 @@ function hardenContainer(
   const mounts = Array.isArray(c.volumeMounts) ? c.volumeMounts : [];
   const extraMounts: Obj[] = [];
   if (!mounts.some((m) => isObj(m) && m.mountPath === opts.scratchPath)) extraMounts.push({ name: SCRATCH_VOLUME, mountPath: opts.scratchPath });
-  if (opts.token && !opts.ephemeral) {
-    if (mounts.some((m) => isObj(m) && m.mountPath === TOKEN_PATH)) {
-      issues.add(`${path}.volumeMounts`, `already mounts ${TOKEN_PATH}; remove that mount, the token volume is added for you.`);
-    }
-    extraMounts.push({ name: TOKEN_VOLUME, mountPath: TOKEN_PATH, readOnly: true });
+  const tokenMount = mounts.find((m) => isObj(m) && m.mountPath === TOKEN_PATH) as Obj | undefined;
+  if (tokenMount !== undefined && tokenMount.name !== TOKEN_VOLUME) {
+    issues.add(`${path}.volumeMounts`, `mounts ${show(tokenMount.name)} at ${TOKEN_PATH}, where API clients look for a token; remove it (set options.serviceAccountToken for an API token).`);
   }
+  if (tokenMount !== undefined && !opts.token) {
+    issues.add(`${path}.volumeMounts`, `mounts the API token volume but options.serviceAccountToken is not set; remove the mount.`);
+  }
+  if (opts.token && !opts.ephemeral && tokenMount === undefined) extraMounts.push({ name: TOKEN_VOLUME, mountPath: TOKEN_PATH, readOnly: true });
   if (extraMounts.length > 0) c.volumeMounts = [...mounts, ...extraMounts];
   // Ephemeral containers may not set resources (the API rejects them); every other container gets defaults.
   if (!opts.ephemeral) {
@@ -371,7 +373,13 @@ export function hardenPodSpec(spec: PodSpec, options: HardenPodSpecOptions = {})
       issues.add(`${base}.volumes[${i}]`, `${show(v)} must be a volume object.`);
       return;
     }
-    if (v.name === SCRATCH_VOLUME || v.name === TOKEN_VOLUME) issues.add(`${base}.volumes[${i}].name`, `${show(v.name)} is reserved for the volumes this hardening adds; rename the volume.`);
+    // The volumes this function adds are accepted back in the form it adds them, so hardening is idempotent.
+    if (v.name === SCRATCH_VOLUME && !(isObj(v.emptyDir) && Object.keys(v).length === 2)) {
+      issues.add(`${base}.volumes[${i}].name`, `"${SCRATCH_VOLUME}" is reserved for the scratch emptyDir; rename the volume.`);
+    }
+    if (v.name === TOKEN_VOLUME && (!wantToken || !isObj(v.projected) || Object.keys(v).length !== 2)) {
+      issues.add(`${base}.volumes[${i}].name`, `"${TOKEN_VOLUME}" is reserved for the projected API token (options.serviceAccountToken); rename or remove the volume.`);
+    }
     for (const key of Object.keys(v)) {
       if (key === "name" || v[key] === undefined || RESTRICTED_VOLUME_TYPES.includes(key)) continue;
       const hint = key === "hostPath" ? "it exposes the node's filesystem" : "restricted allows only " + RESTRICTED_VOLUME_TYPES.join(", ");
@@ -402,10 +410,11 @@ export function hardenPodSpec(spec: PodSpec, options: HardenPodSpecOptions = {})
     ...(podCtx.fsGroup === undefined && options.fsGroup !== undefined ? { fsGroup: options.fsGroup } : {}),
     seccompProfile: seccomp,
   };
+  const has = (n: string) => volumes.some((v) => isObj(v) && v.name === n);
   out.volumes = [
     ...volumes,
-    { name: SCRATCH_VOLUME, emptyDir: { sizeLimit: options.scratchSizeLimit ?? "1Gi" } },
-    ...(wantToken ? [tokenVolume(options.tokenExpirationSeconds ?? 3600)] : []),
+    ...(has(SCRATCH_VOLUME) ? [] : [{ name: SCRATCH_VOLUME, emptyDir: { sizeLimit: options.scratchSizeLimit ?? "1Gi" } }]),
+    ...(wantToken && !has(TOKEN_VOLUME) ? [tokenVolume(options.tokenExpirationSeconds ?? 3600)] : []),
   ];
   out.automountServiceAccountToken = false;
   // Service environment variables leak every Service address in the namespace to untrusted code; DNS still works.
