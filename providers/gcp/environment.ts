@@ -160,9 +160,27 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
   return { controls, outputs };
 }
 
+/**
+ * What the engine would report after creation and the environment reads: the auto-generated `name` (the NAT's
+ * router, the FQDN rules' policy, the record sets' zone), an instance template's `selfLinkUnique` and a group's
+ * `instanceGroup`. Used offline only; the values are placeholders shaped like the real ones.
+ */
+function offlineState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const state: Record<string, unknown> = { name: inputs.name ?? name };
+  const base = "https://www.googleapis.com/compute/v1/projects/offline-plan";
+  if (type === "gcp:compute/instanceTemplate:InstanceTemplate") {
+    state.selfLinkUnique = `${base}/global/instanceTemplates/${name}?uniqueId=0`;
+  }
+  if (type === "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager") {
+    state.instanceGroup = `${base}/regions/${String(inputs.region)}/instanceGroups/${name}`;
+  }
+  return state;
+}
+
 /** The GCP cloud module: builds the environment; calls no provider function, so it needs no offline answers. */
 export const cloudModule: CloudModule = {
   cloud: "gcp",
   createEnvironment,
   offlineCalls: {},
+  offlineState,
 };

@@ -17,7 +17,7 @@ import {
   show,
   type HardeningSpec,
 } from "../../components";
-import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail } from "./identity";
+import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail, requestedHostIdentity } from "./identity";
 import { MAX_RUN_HOURS } from "./workerPoolPlan";
 
 /** Plain arguments of a hardened node pool, as the planner needs them. */
@@ -128,7 +128,7 @@ export function planGkeNodePool(name: string, args: GkeNodePoolPlanArgs): GkeNod
     if (!(e instanceof InvalidArgsError)) throw e;
     issues.push(...e.issues);
   }
-  if (hardening && hardening.hostIdentity !== HostIdentityMode.Minimal) {
+  if ((hardening?.hostIdentity ?? requestedHostIdentity(args.hardening)) !== HostIdentityMode.Minimal) {
     issues.push(
       `hardening.hostIdentity "none" cannot be met on GKE: every node runs as a service account, and without one GKE uses the Compute Engine default account (Editor); set hostIdentity to "minimal" and pass serviceAccountEmail. Pods never see it with GKE_METADATA.`,
     );

@@ -5,7 +5,7 @@
  * section 3): no service account at all, or the caller's own dedicated, least-privilege one. Never the default
  * compute account, which is granted Editor on the project.
  */
-import { show } from "../../components";
+import { HostIdentityMode, show, type HardeningSpec } from "../../components";
 
 /** The only scope the package sets: with a dedicated account, IAM roles (not scopes) bound what the token can do. */
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
@@ -41,4 +41,13 @@ export function checkServiceAccountEmail(path: string, email: unknown): string[]
     ];
   }
   return [];
+}
+
+/**
+ * The host identity a spec asks for, read even when another field of the spec is invalid, so that the
+ * service-account checks still run and every problem is reported in one pass. Invalid values read as the default.
+ */
+export function requestedHostIdentity(spec: HardeningSpec | undefined): HostIdentityMode {
+  const raw = (spec as { hostIdentity?: unknown } | undefined)?.hostIdentity;
+  return raw === HostIdentityMode.Minimal ? HostIdentityMode.Minimal : HostIdentityMode.None;
 }

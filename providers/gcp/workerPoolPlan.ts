@@ -18,7 +18,7 @@ import {
   show,
   type HardeningSpec,
 } from "../../components";
-import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail } from "./identity";
+import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail, requestedHostIdentity } from "./identity";
 
 /** Plain arguments of the worker pool, as the planner needs them. */
 export interface GcpWorkerPoolPlanArgs {
@@ -143,9 +143,10 @@ export function planGcpWorkerPool(name: string, args: GcpWorkerPoolPlanArgs): Gc
     if (!(e instanceof InvalidArgsError)) throw e;
     issues.push(...e.issues);
   }
-  if (hardening?.hostIdentity === HostIdentityMode.Minimal) {
+  const identity = hardening?.hostIdentity ?? requestedHostIdentity(args.hardening);
+  if (identity === HostIdentityMode.Minimal) {
     issues.push(...checkServiceAccountEmail("serviceAccountEmail", args.serviceAccountEmail));
-  } else if (hardening && args.serviceAccountEmail !== undefined) {
+  } else if (args.serviceAccountEmail !== undefined) {
     issues.push(
       `serviceAccountEmail ${show(args.serviceAccountEmail)} is given but hardening.hostIdentity is "none" (no service account on the workers); remove it, or set hostIdentity to "minimal".`,
     );
