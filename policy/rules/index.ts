@@ -16,10 +16,12 @@ import type { ResourceRule, StackRule } from "./types";
 // >>> KUBERNETES AND CODE RULES: their author appends the imports and list entries in this block only. <<<
 // e.g. import { kubernetesRules, kubernetesStackRules } from "./kubernetes";
 //      import { codeRules } from "./code";
+import { codeRules } from "./code";
 import { kubernetesRules, kubernetesStackRules } from "./kubernetes";
 const contributedResourceRules: readonly (readonly ResourceRule[])[] = [
   // kubernetesRules, codeRules,
   kubernetesRules,
+  codeRules,
 ];
 const contributedStackRules: readonly (readonly StackRule[])[] = [
   // kubernetesStackRules,
