@@ -68,6 +68,13 @@ export interface CloudModule {
    */
   readonly offlineCalls?: Readonly<Record<string, OfflineCall>>;
   /**
+   * Example settings `hardening plan` uses when the stack config gives no settings block for this cloud, for values
+   * the cloud insists on and that have no safe default (an SSH public key, a project id). The plan states them
+   * as assumptions; `pulumi up` never uses them.
+   * @default {}
+   */
+  readonly planSettings?: Readonly<Record<string, unknown>>;
+  /**
    * Extra output properties a resource has after creation that the environment reads (a VPC's default security
    * group id, a firewall's endpoint ids), used offline; inputs are echoed back as state in any case.
    */

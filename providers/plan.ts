@@ -21,6 +21,8 @@ export interface PlannedResource {
 /** One cloud's plan before the policy pack has looked at it. */
 export interface CloudPlan {
   readonly cloud: CloudName;
+  /** Example settings the plan assumed because the stack config gave none (see CloudModule.planSettings). */
+  readonly assumedSettings?: Readonly<Record<string, unknown>>;
   readonly resources: PlannedResource[];
   readonly controls: ControlReport[];
 }
@@ -50,13 +52,19 @@ function toPlanned(r: RecordedResource): PlannedResource {
  * for a cloud whose module is missing.
  */
 export async function planCloud(cloud: CloudName, values: Record<string, unknown>): Promise<CloudPlan> {
-  const config = environmentConfigFrom({ ...values, cloud }, cloud);
   const mod = loadCloud(cloud);
+  const assumed = values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
+  const config = environmentConfigFrom({ ...values, cloud, ...(assumed ? { [cloud]: assumed } : {}) }, cloud);
   const run = await runUnderMocks(() => mod.createEnvironment(config), {
     project: "pulumi-hardening",
     stack: "plan",
     calls: mod.offlineCalls,
     state: mod.offlineState?.bind(mod),
   });
-  return { cloud, resources: run.resources.map(toPlanned), controls: run.result.controls };
+  return {
+    cloud,
+    ...(assumed ? { assumedSettings: assumed } : {}),
+    resources: run.resources.map(toPlanned),
+    controls: run.result.controls,
+  };
 }

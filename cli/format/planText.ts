@@ -7,6 +7,9 @@ export function formatPlanText(report: PlanReport): string {
   const out: string[] = [];
   for (const c of report.clouds) {
     out.push(`== ${c.cloud}: ${c.resources.length} resources, ${c.controls.length} controls, ${c.violations.length} policy violations ==`, "");
+    if (c.assumedSettings) {
+      out.push(`Assumed settings (no hardening:${c.cloud} block in the stack config): ${JSON.stringify(c.assumedSettings)}`, "");
+    }
     const children = new Map<string | undefined, typeof c.resources>();
     const urns = new Set(c.resources.map((r) => r.urn));
     for (const r of c.resources) {
