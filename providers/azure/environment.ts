@@ -146,12 +146,16 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
   // The spec's problems are listed once; each planner's own problems follow, named by component.
   const specIssues = checkHardening(config.hardening);
   issues.push(...specIssues);
+  const reported = new Set<string>();
   const collect = <T>(what: string, plan: () => T): T | undefined => {
     try {
       return plan();
     } catch (e) {
       if (!(e instanceof InvalidArgsError)) throw e;
-      issues.push(...e.issues.filter((i) => !specIssues.includes(i)).map((i) => `${what}: ${i}`));
+      // A problem two planners share (the location) is listed once, under the first.
+      const fresh = e.issues.filter((i) => !specIssues.includes(i) && !reported.has(i));
+      fresh.forEach((i) => reported.add(i));
+      issues.push(...fresh.map((i) => `${what}: ${i}`));
       return undefined;
     }
   };

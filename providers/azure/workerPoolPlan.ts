@@ -295,11 +295,14 @@ export function planAzureWorkerPool(args: AzureWorkerPoolPlanArgs): AzureWorkerP
   for (const key of ["publisher", "offer", "sku", "version"] as const) {
     if (typeof image[key] !== "string" || image[key].trim() === "") issues.push(`image.${key} ${show(image[key])} must be a non-empty string.`);
   }
-  if (hardening) {
-    if (hardening.hostIdentity === HostIdentityMode.Minimal && !args.hasUserAssignedIdentity) {
+  // Checked even when the rest of the spec is invalid, so one run reports this too.
+  const rawIdentity = args.hardening?.hostIdentity ?? HostIdentityMode.None;
+  const identityMode = hardening?.hostIdentity ?? (Object.values(HostIdentityMode).includes(rawIdentity) ? rawIdentity : undefined);
+  {
+    if (identityMode === HostIdentityMode.Minimal && !args.hasUserAssignedIdentity) {
       issues.push(`userAssignedIdentityId is missing but hardening.hostIdentity is "minimal"; pass the id of your narrowly scoped user-assigned identity, or set hostIdentity to "none".`);
     }
-    if (hardening.hostIdentity === HostIdentityMode.None && args.hasUserAssignedIdentity) {
+    if (identityMode === HostIdentityMode.None && args.hasUserAssignedIdentity) {
       issues.push(`userAssignedIdentityId is set but hardening.hostIdentity is "none", which gives hosts no identity; remove it, or set hostIdentity to "minimal".`);
     }
   }
