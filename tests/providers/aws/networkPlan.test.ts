@@ -1,0 +1,123 @@
+import * as assert from "node:assert/strict";
+import fc from "fast-check";
+import { HardeningSpec, InvalidArgsError } from "../../../components";
+import { planAwsWorkerNetwork } from "../../../providers/aws/networkPlan";
+
+const tiers: Record<string, HardeningSpec> = {
+  denyAll: {},
+  basic: { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "203.0.113.0/24" }] } },
+  dns: { workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow: [{ domain: "pypi.org" }] } },
+  firewall: { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org" }] } },
+};
+
+function issuesOf(f: () => unknown): readonly string[] {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof InvalidArgsError, String(e));
+    return e.issues;
+  }
+  assert.fail("expected InvalidArgsError");
+}
+
+describe("aws planAwsWorkerNetwork", () => {
+  it("denyAll: workload subnets only, route tables with no route at all, no NAT, a DNS Firewall", () => {
+    const plan = planAwsWorkerNetwork({ hardening: tiers.denyAll, zoneCount: 3 });
+    assert.deepEqual(plan.subnets.map((s) => `${s.key} ${s.cidr}`), ["workload-1 10.42.0.0/19", "workload-2 10.42.32.0/19", "workload-3 10.42.64.0/19"]);
+    assert.deepEqual(plan.routeTables, plan.subnets.map((s) => ({ subnetKey: s.key, routes: [] })));
+    assert.deepEqual(plan.natZones, []);
+    assert.equal(plan.routesOut, false);
+    assert.deepEqual(plan.dnsFirewall?.allowedDomains, []);
+    assert.equal(plan.networkFirewall, undefined);
+  });
+
+  it("basic/dns: workers -> NAT of the same zone; only egress subnets route to the internet gateway", () => {
+    for (const tier of ["basic", "dns"]) {
+      const plan = planAwsWorkerNetwork({ hardening: tiers[tier] });
+      assert.deepEqual(plan.routeTables, [
+        { subnetKey: "workload-1", routes: [{ destination: "0.0.0.0/0", target: { kind: "natGateway", zoneIndex: 0 } }] },
+        { subnetKey: "workload-2", routes: [{ destination: "0.0.0.0/0", target: { kind: "natGateway", zoneIndex: 1 } }] },
+        { subnetKey: "egress-1", routes: [{ destination: "0.0.0.0/0", target: { kind: "internetGateway" } }] },
+        { subnetKey: "egress-2", routes: [{ destination: "0.0.0.0/0", target: { kind: "internetGateway" } }] },
+      ]);
+      assert.equal(plan.dnsFirewall !== undefined, tier === "dns");
+    }
+  });
+
+  it("firewall: worker -> endpoint -> NAT -> IGW, and each worker CIDR returns through its own zone's endpoint", () => {
+    const plan = planAwsWorkerNetwork({ hardening: tiers.firewall, singleNatGateway: true });
+    const w1 = plan.subnets.find((s) => s.key === "workload-1")!.cidr;
+    const w2 = plan.subnets.find((s) => s.key === "workload-2")!.cidr;
+    assert.deepEqual(plan.routeTables, [
+      { subnetKey: "workload-1", routes: [{ destination: "0.0.0.0/0", target: { kind: "firewallEndpoint", zoneIndex: 0 } }] },
+      { subnetKey: "workload-2", routes: [{ destination: "0.0.0.0/0", target: { kind: "firewallEndpoint", zoneIndex: 1 } }] },
+      {
+        subnetKey: "egress-1",
+        routes: [
+          { destination: "0.0.0.0/0", target: { kind: "internetGateway" } },
+          { destination: w1, target: { kind: "firewallEndpoint", zoneIndex: 0 } },
+          { destination: w2, target: { kind: "firewallEndpoint", zoneIndex: 1 } },
+        ],
+      },
+      { subnetKey: "firewall-1", routes: [{ destination: "0.0.0.0/0", target: { kind: "natGateway", zoneIndex: 0 } }] },
+      { subnetKey: "firewall-2", routes: [{ destination: "0.0.0.0/0", target: { kind: "natGateway", zoneIndex: 0 } }] },
+    ]);
+    assert.deepEqual(plan.natZones, [0]);
+    assert.deepEqual(plan.networkFirewall, { domainTargets: ["pypi.org"], cidrRules: [], homeNet: "10.42.0.0/16" });
+  });
+
+  it("an isolated subnet never routes out, whatever the tier and rules", () => {
+    const plan = planAwsWorkerNetwork({ hardening: { egress: { mode: "allowList", tier: "firewall", allow: [{ cidr: "10.9.0.0/16" }] } } });
+    assert.equal(plan.routesOut, false);
+    assert.ok(plan.routeTables.every((t) => t.routes.length === 0));
+    assert.equal(plan.networkFirewall, undefined);
+  });
+
+  it("property: no workload route table ever targets the internet gateway, and every route out stays in its zone or its NAT's", () => {
+    const spec = fc.constantFrom(...Object.values(tiers));
+    fc.assert(
+      fc.property(spec, fc.integer({ min: 1, max: 6 }), fc.boolean(), (hardening, zoneCount, singleNatGateway) => {
+        const plan = planAwsWorkerNetwork({ hardening, zoneCount, singleNatGateway });
+        for (const t of plan.routeTables.filter((x) => x.subnetKey.startsWith("workload-"))) {
+          for (const r of t.routes) {
+            assert.notEqual(r.target.kind, "internetGateway");
+            if (r.target.kind === "firewallEndpoint") assert.equal(`workload-${r.target.zoneIndex + 1}`, t.subnetKey);
+            if (r.target.kind === "natGateway") assert.ok(plan.natZones.includes(r.target.zoneIndex));
+          }
+        }
+        assert.equal(plan.subnets.filter((s) => s.role === "workload").length, zoneCount);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("lists every problem of the spec and the arguments at once", () => {
+    const issues = issuesOf(() =>
+      planAwsWorkerNetwork({
+        hardening: { metadataEndpoint: "open" as never, workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "2001:db8::/32" }] } },
+        cidr: "10.0.0.0/8",
+        endpoints: { interfaceServices: ["ecr" as never], s3BucketArns: ["bucket"] },
+        flowLogs: { retentionDays: 10, s3BucketArn: "arn:aws:s3:::logs" },
+        tags: { Name: "x" },
+      }),
+    );
+    assert.deepEqual(issues, [
+      'hardening.metadataEndpoint "open" is not one of "blocked", "tokenRequired".',
+      'endpoints.interfaceServices[0] "ecr" is not one of "ecr.api", "ecr.dkr", "sts", "logs", "ssm", "ssmmessages", "ec2messages", "ecs", "ecs-agent", "ecs-telemetry".',
+      'endpoints.s3BucketArns[0] "bucket" is not an S3 bucket ARN; expected arn:aws:s3:::bucket-name.',
+      "flowLogs.retentionDays 10 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
+      'flowLogs.s3BucketArn is set but flowLogs.destination is not "s3"; set destination to "s3" or remove the bucket.',
+      "tags.Name is reserved; the network sets Name and hardening:* itself.",
+      'cidr "10.0.0.0/8" must have a prefix from /16 to /24.',
+    ]);
+  });
+
+  it("refuses IPv6 allow-list rules: the network is IPv4-only", () => {
+    const issues = issuesOf(() =>
+      planAwsWorkerNetwork({ hardening: { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "2001:db8::/32" }] } } }),
+    );
+    assert.deepEqual(issues, [
+      'hardening.egress.allow: cidr "2001:db8::/32" is IPv6, but the AWS worker network is IPv4-only (no IPv6 CIDR, no egress-only gateway); remove the rule.',
+    ]);
+  });
+});
