@@ -1,0 +1,244 @@
+import * as assert from "node:assert/strict";
+import fc from "fast-check";
+import { cidrContains, formatCidr, mustParseCidr } from "../../../components/cidr";
+import { InvalidArgsError } from "../../../components/errors";
+import { resolveHardening } from "../../../components/resolve";
+import { HardeningSpec } from "../../../components/spec";
+import { METADATA_NETWORKS } from "../../../components/metadataNetworks";
+import { metadataAllowedBy } from "../../../policy/rules/kubernetes/networkPolicy";
+import { egressRulesFor } from "../../../providers/kubernetes/networkPolicies";
+import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan";
+
+function issuesOf(args: unknown): readonly string[] {
+  try {
+    planWorkerNamespace("workers", args as KubernetesWorkerNamespaceArgs);
+  } catch (e) {
+    assert.ok(e instanceof InvalidArgsError, `expected InvalidArgsError, got ${String(e)}`);
+    return e.issues;
+  }
+  assert.fail("expected the arguments to be refused");
+}
+
+const DENY_ALL = { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
+const DNS = {
+  podSelector: {},
+  policyTypes: ["Egress"],
+  egress: [
+    {
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+      ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ],
+    },
+  ],
+};
+const V4_EXCEPT = ["169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32"];
+const V6_EXCEPT = ["fe80::/10", "fd00:ec2::254/128", "fd00:ec2::23/128", "fd20:ce::254/128", "fd00:42::42/128"];
+
+describe("planWorkerNamespace", () => {
+  it("denies everything but DNS to the cluster resolver by default, with pinned restricted Pod Security", () => {
+    const plan = planWorkerNamespace("workers");
+    assert.deepStrictEqual(plan.labels, {
+      "app.kubernetes.io/managed-by": "pulumi-hardening",
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "v1.34",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/audit-version": "v1.34",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "pod-security.kubernetes.io/warn-version": "v1.34",
+    });
+    assert.deepStrictEqual(plan.networkPolicies, [
+      { key: "default-deny", spec: DENY_ALL },
+      { key: "allow-dns", spec: DNS },
+    ]);
+    assert.deepStrictEqual(plan.ciliumPolicies, []);
+    assert.deepStrictEqual(plan.runtimeClass, { name: "gvisor", create: false });
+    assert.equal(plan.serviceAccountName, "workload");
+    assert.deepStrictEqual(plan.quota, {
+      "requests.cpu": "8",
+      "requests.memory": "16Gi",
+      "limits.cpu": "16",
+      "limits.memory": "32Gi",
+      "limits.ephemeral-storage": "64Gi",
+      pods: "50",
+      "services.nodeports": "0",
+      "services.loadbalancers": "0",
+    });
+  });
+
+  it("turns CIDR rules into ipBlocks that except exactly the metadata networks inside them, IPv4 and IPv6", () => {
+    const plan = planWorkerNamespace("workers", {
+      hardening: {
+        workloadSubnet: "private",
+        egress: {
+          mode: "allowList",
+          tier: "basic",
+          allow: [
+            { cidr: "0.0.0.0/0", ports: [443] },
+            { cidr: "::/0", ports: [443] },
+            { cidr: "10.20.0.0/16", ports: [5432], description: "database" },
+            { cidr: "169.0.0.0/8", protocol: "udp", ports: [123] },
+          ],
+        },
+      },
+    });
+    assert.deepStrictEqual(plan.networkPolicies[2], {
+      key: "allow-egress",
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: V4_EXCEPT } }], ports: [{ protocol: "TCP", port: 443 }] },
+          { to: [{ ipBlock: { cidr: "::/0", except: V6_EXCEPT } }], ports: [{ protocol: "TCP", port: 443 }] },
+          { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
+          { to: [{ ipBlock: { cidr: "169.0.0.0/8", except: ["169.254.0.0/16"] } }], ports: [{ protocol: "UDP", port: 123 }] },
+        ],
+      },
+    });
+    assert.equal(plan.networkPolicies.length, 3);
+  });
+
+  it("sends domain rules through Cilium toFQDNs and denies the metadata networks above every allow", () => {
+    const plan = planWorkerNamespace("workers", {
+      cilium: true,
+      dns: { nodeLocalAddress: "169.254.20.10" },
+      hardening: {
+        workloadSubnet: "private",
+        egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org" }, { domain: "*.pythonhosted.org", ports: [443, 8443] }] },
+      },
+    });
+    assert.deepStrictEqual(plan.networkPolicies.map((p) => p.key), ["default-deny", "allow-dns"]);
+    assert.deepStrictEqual((plan.networkPolicies[1].spec.egress as { to: unknown[] }[])[0].to[1], { ipBlock: { cidr: "169.254.20.10/32" } });
+    assert.deepStrictEqual(plan.ciliumPolicies, [
+      {
+        key: "deny-metadata",
+        spec: {
+          endpointSelector: {},
+          egressDeny: [
+            {
+              toCIDRSet: [
+                { cidr: "169.254.0.0/16", except: ["169.254.20.10/32"] },
+                ...[...V4_EXCEPT.slice(1), ...V6_EXCEPT].map((cidr) => ({ cidr })),
+              ],
+            },
+          ],
+        },
+      },
+      {
+        key: "allow-fqdn",
+        spec: {
+          endpointSelector: {},
+          egress: [
+            {
+              toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "kube-system", "k8s:k8s-app": "kube-dns" } }],
+              toPorts: [{ ports: [{ port: "53", protocol: "ANY" }], rules: { dns: [{ matchPattern: "*" }] } }],
+            },
+            { toFQDNs: [{ matchName: "pypi.org" }], toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }] },
+            {
+              toFQDNs: [{ matchPattern: "*.pythonhosted.org" }],
+              toPorts: [{ ports: [{ port: "443", protocol: "TCP" }, { port: "8443", protocol: "TCP" }] }],
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it("confines domain traffic to the egress proxy when one is given", () => {
+    const plan = planWorkerNamespace("workers", {
+      egressProxy: { namespace: "egress", podLabels: { app: "squid" }, port: 3128 },
+      hardening: { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } },
+    });
+    assert.deepStrictEqual(plan.networkPolicies[2], {
+      key: "allow-proxy",
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "egress" } }, podSelector: { matchLabels: { app: "squid" } } }],
+            ports: [{ protocol: "TCP", port: 3128 }],
+          },
+        ],
+      },
+    });
+    assert.deepStrictEqual(plan.ciliumPolicies, []);
+  });
+
+  it("creates a RuntimeClass only when asked, and none without a sandbox", () => {
+    const created = planWorkerNamespace("w", { runtimeClass: { name: "kata", create: true, handler: "kata", nodeSelector: { sandbox: "kata" } } });
+    assert.deepStrictEqual(created.runtimeClass, { name: "kata", create: true, handler: "kata", nodeSelector: { sandbox: "kata" } });
+    assert.equal(planWorkerNamespace("w", { hardening: { sandbox: "none" } }).runtimeClass, undefined);
+  });
+
+  it("refuses bad arguments, listing every problem (the spec's own included) before anything is planned", () => {
+    assert.deepStrictEqual(
+      issuesOf({
+        namespaceName: "Kestra_Workers",
+        podSecurityVersion: "v1.30",
+        hardening: { sandbox: "none", workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } },
+        runtimeClass: { handler: "runsc" },
+        labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+        quota: { limitsCpu: "lots", pods: 0 },
+        dns: { podLabels: {} },
+        colour: "blue",
+      }),
+      [
+        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, runtimeClass, quota, limitRange, labels.',
+        'namespaceName "Kestra_Workers" must be a DNS label (lower-case letters, digits, "-", at most 63); set namespaceName.',
+        'podSecurityVersion "v1.30" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
+        "dns.podLabels is empty; give at least one label to select pods by.",
+        "labels.pod-security.kubernetes.io/enforce would override the Pod Security labels this component pins; remove it.",
+        "quota.pods 0 must be a whole number of at least 1.",
+        'quota.limitsCpu "lots" is not a Kubernetes quantity such as "500m", "2" or "4Gi".',
+        "runtimeClass.handler is set but runtimeClass.create is not true; it only applies to a RuntimeClass this component creates.",
+        "hardening.egress.allow has domain rules (pypi.org), which a Kubernetes NetworkPolicy cannot match; set cilium: true (toFQDNs) or egressProxy, or use cidr rules.",
+        'runtimeClass is set but hardening.sandbox is "none"; set sandbox to "runtime" or remove runtimeClass.',
+      ],
+    );
+    assert.deepStrictEqual(issuesOf({ egressProxy: { namespace: "egress", podLabels: { app: "squid" }, port: 70000 } }), [
+      "egressProxy.port 70000 must be the proxy pods' port, 1-65535.",
+      "egressProxy is set but hardening.egress.allow has no domain rule to send through it; remove egressProxy or add domain rules.",
+    ]);
+    assert.deepStrictEqual(issuesOf({ hardening: { sandbox: "maybe" } }), ['hardening.sandbox "maybe" is not one of "none", "runtime".']);
+  });
+
+  // --- properties -------------------------------------------------------------------------------------------
+  const v4 = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([n, p]) => {
+    const masked = p === 0 ? 0n : (BigInt(n) >> BigInt(32 - p)) << BigInt(32 - p);
+    return formatCidr({ version: 4, first: masked, prefix: p });
+  });
+  const v6 = fc.tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.integer({ min: 0, max: 128 })).map(([n, p]) => {
+    const masked = p === 0 ? 0n : (n >> BigInt(128 - p)) << BigInt(128 - p);
+    return formatCidr({ version: 6, first: masked, prefix: p });
+  });
+  // Bias towards the networks that matter: around the metadata ranges.
+  const near = fc.constantFrom("169.254.0.0/16", "169.254.169.0/24", "168.0.0.0/8", "100.64.0.0/10", "fd00::/8", "fd00:ec2::/32", "fe80::/10", "::/0", "0.0.0.0/0");
+  const cidr = fc.oneof(v4, v6, near);
+
+  it("never lets an allowed ipBlock reach a metadata network, and never puts an except outside its cidr", () => {
+    fc.assert(
+      fc.property(fc.array(cidr, { minLength: 1, maxLength: 4 }), (cidrs) => {
+        const spec: HardeningSpec = { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: cidrs.map((c) => ({ cidr: c })) } };
+        let resolved;
+        try {
+          resolved = resolveHardening(spec);
+        } catch (e) {
+          // Rules inside a metadata network are refused by the contract; nothing to map.
+          assert.ok(e instanceof InvalidArgsError);
+          return;
+        }
+        for (const rule of egressRulesFor(resolved.egress.allow)) {
+          assert.deepStrictEqual(metadataAllowedBy(rule), [], JSON.stringify(rule));
+          const block = (rule.to as { ipBlock: { cidr: string; except?: string[] } }[])[0].ipBlock;
+          const outer = mustParseCidr(block.cidr);
+          for (const e of block.except ?? []) assert.ok(cidrContains(outer, mustParseCidr(e)), `${e} outside ${block.cidr}`);
+          const inside = METADATA_NETWORKS.filter((n) => cidrContains(outer, n.parsed)).map((n) => n.cidr);
+          assert.deepStrictEqual(block.except ?? [], inside);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
