@@ -60,9 +60,9 @@ export function scanSources(sources: readonly TextSource[], detect: Detector): F
   return findings;
 }
 
-function stringAt(props: Readonly<Record<string, unknown>>, keys: readonly string[], path = keys.join(".")): TextSource[] {
+function stringAt(props: Readonly<Record<string, unknown>>, keys: readonly string[]): TextSource[] {
   const value = dig(props, keys);
-  return typeof value === "string" && value !== "" ? [{ path, text: value }] : [];
+  return typeof value === "string" && value !== "" ? [{ path: keys.join("."), text: value }] : [];
 }
 
 /** Every string value of a map property, keyed `name["key"]`. */
@@ -72,7 +72,8 @@ function mapValues(props: Readonly<Record<string, unknown>>, name: string, secre
   const sources: TextSource[] = [];
   for (const key of Object.keys(map)) {
     const value = map[key];
-    if (typeof value === "string" && value !== "") sources.push({ path: `${name}[${JSON.stringify(key)}]`, text: value, secret });
+    if (typeof value !== "string" || value === "") continue;
+    sources.push({ path: `${name}[${JSON.stringify(key)}]`, text: value, secret });
   }
   return sources;
 }
@@ -101,7 +102,10 @@ function containerSources(pod: LocatedPodSpec): TextSource[] {
 type Extract = (props: Readonly<Record<string, unknown>>) => TextSource[];
 
 const awsUserData: Extract = (props) => [...stringAt(props, ["userData"]), ...stringAt(props, ["userDataBase64"])];
-const gcpMetadata: Extract = (props) => [...mapValues(props, "metadata"), ...stringAt(props, ["metadataStartupScript"])];
+const gcpMetadata: Extract = (props) => [
+  ...mapValues(props, "metadata"),
+  ...stringAt(props, ["metadataStartupScript"]),
+];
 const azureVm: Extract = (props) => [...stringAt(props, ["osProfile", "customData"]), ...stringAt(props, ["userData"])];
 const azureScaleSet: Extract = (props) => [
   ...stringAt(props, ["virtualMachineProfile", "osProfile", "customData"]),

@@ -33,12 +33,12 @@ export function checkHostNamespaces(pod: LocatedPodSpec): Finding[] {
 }
 
 /**
- * `kubernetes-host-namespaces`: a passing pod or workload runs in its own network, PID and IPC namespaces, so the
- * node's metadata endpoint is reachable only as far as the namespace's NetworkPolicy allows. Together with
- * `kubernetes-pod-security-restricted` it is the whole Pod Security Standards `restricted` profile.
+ * `metadata-endpoint-kubernetes-host-namespaces`: a passing pod or workload runs in its own network, PID and IPC
+ * namespaces, so the node's metadata endpoint is reachable only as far as the namespace's NetworkPolicy allows. Together with
+ * `sandbox-pod-security-restricted` it is the whole Pod Security Standards `restricted` profile.
  */
 export const kubernetesHostNamespaces: ResourceRule = {
-  id: "kubernetes-host-namespaces",
+  id: "metadata-endpoint-kubernetes-host-namespaces",
   description:
     "Pods and workloads do not share the node's network, PID or IPC namespace, so they cannot use the node's route to the metadata endpoint.",
   enforcementLevel: "mandatory",

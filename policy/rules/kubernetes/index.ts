@@ -25,4 +25,7 @@ export const kubernetesRules: ResourceRule[] = [
 ];
 
 /** Every Kubernetes stack rule. */
-export const kubernetesStackRules: StackRule[] = [kubernetesNamespaceMetadataEgress, kubernetesServiceAccountTokenInherited];
+export const kubernetesStackRules: StackRule[] = [
+  kubernetesNamespaceMetadataEgress,
+  kubernetesServiceAccountTokenInherited,
+];

@@ -6,7 +6,7 @@
  * What is required, and what is not:
  * - `pod-security.kubernetes.io/enforce: restricted`: the only label that rejects pods.
  * - `pod-security.kubernetes.io/enforce-version`: absent, `latest`, or `v1.34` and later. Older policy versions
- *   enforce a weaker profile than `kubernetes-pod-security-restricted` checks (probe and lifecycle hosts are allowed
+ *   enforce a weaker profile than `sandbox-pod-security-restricted` checks (probe and lifecycle hosts are allowed
  *   below v1.34, runAsUser is unchecked below v1.23, ...); newer pins are fine (PSA clamps them to what it knows).
  * - `audit` and `warn` are not required: they reject nothing, and `enforce` already covers every pod. Setting
  *   `warn: restricted` is still worth it, because `enforce` judges pods only and `warn` also shows a workload's
@@ -60,11 +60,11 @@ function checkNamespaceFor(patch: boolean): ResourceCheck {
 }
 
 /**
- * `kubernetes-namespace-pod-security`: a passing Namespace has Pod Security Admission enforce the `restricted`
+ * `sandbox-namespace-pod-security`: a passing Namespace has Pod Security Admission enforce the `restricted`
  * profile at a policy version no weaker than the one this pack checks.
  */
 export const kubernetesNamespacePodSecurity: ResourceRule = {
-  id: "kubernetes-namespace-pod-security",
+  id: "sandbox-namespace-pod-security",
   description:
     "Namespaces carry pod-security.kubernetes.io/enforce=restricted (at policy version latest or v1.34+), so Kubernetes itself rejects pods that break the restricted profile.",
   enforcementLevel: "mandatory",

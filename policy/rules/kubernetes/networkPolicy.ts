@@ -22,7 +22,10 @@ import type { ResourceInput, StackFinding, StackRule } from "../types";
 import { asArray, asRecord, dig, namespaceOf, POD_SPEC_LOCATIONS } from "./podSpec";
 import { tryKnown, whenKnown } from "./unknown";
 
-const NETWORK_POLICY_TYPES = ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:extensions/v1beta1:NetworkPolicy"];
+const NETWORK_POLICY_TYPES = [
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  "kubernetes:extensions/v1beta1:NetworkPolicy",
+];
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 
 /**
@@ -125,29 +128,31 @@ function indeterminate(r: ResourceInput, path: string, what: string): StackFindi
 }
 
 /**
- * `kubernetes-namespace-metadata-egress`: in a passing stack, every namespace that runs workloads has a NetworkPolicy
+ * `egress-kubernetes-metadata-networks`: in a passing stack, every namespace that runs workloads has a NetworkPolicy
  * isolating all its pods for egress, and no policy there allows a metadata network.
  */
 export const kubernetesNamespaceMetadataEgress: StackRule = {
-  id: "kubernetes-namespace-metadata-egress",
+  id: "egress-kubernetes-metadata-networks",
   description:
     "Every namespace running workloads has an all-pods egress NetworkPolicy and no egress rule there allows a cloud metadata network.",
   enforcementLevel: "mandatory",
   check: (resources) => {
     const findings: StackFinding[] = [];
-    // Namespace name -> the resource to report on when it lacks a policy: the Namespace itself, else its first workload.
+    // Namespace name -> the resource to report on when it lacks a policy: the Namespace, else its first workload.
     const namespaces = new Map<string, ResourceInput>();
     for (const r of resources) {
       if (r.type !== NAMESPACE) continue;
       const name = tryKnown(() => dig(r.props, ["metadata", "name"]));
-      if (!name.known) findings.push(indeterminate(r, name.path, "whether this namespace isolates its pods from the metadata networks"));
-      else if (typeof name.value === "string" && name.value !== "") namespaces.set(name.value, r);
+      if (!name.known) {
+        findings.push(indeterminate(r, name.path, "whether this namespace isolates its pods from the metadata networks"));
+      } else if (typeof name.value === "string" && name.value !== "") namespaces.set(name.value, r);
     }
     for (const r of resources) {
       if (!POD_SPEC_LOCATIONS[r.type]) continue;
       const namespace = tryKnown(() => namespaceOf(r.props));
-      if (!namespace.known) findings.push(indeterminate(r, namespace.path, "whether its namespace isolates it from the metadata networks"));
-      else if (!namespaces.has(namespace.value)) namespaces.set(namespace.value, r);
+      if (!namespace.known) {
+        findings.push(indeterminate(r, namespace.path, "whether its namespace isolates it from the metadata networks"));
+      } else if (!namespaces.has(namespace.value)) namespaces.set(namespace.value, r);
     }
     const policies: PolicyView[] = [];
     // A namespace with a policy that cannot be read yet is not judged: that policy may be the one isolating it.

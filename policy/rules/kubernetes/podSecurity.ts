@@ -6,7 +6,8 @@
  * rejects gets one finding per offending field (PSA stops at one message per check, this names every field).
  *
  * Version notes, so that a reader can re-align with upstream:
- * - `hostNamespaces` is enforced by `kubernetes-host-namespaces` (the metadata-access rule), not repeated here.
+ * - `hostNamespaces` is enforced by `metadata-endpoint-kubernetes-host-namespaces` (the metadata-access rule), not
+ *   repeated here.
  * - Restricted replaces baseline's `capabilities_baseline`, `hostPathVolumes`, `seccompProfile_baseline` and
  *   `procMount` (`OverrideCheckIDs`), so those appear only through their restricted versions.
  * - Windows pods (`spec.os.name: windows`) are exempt from `allowPrivilegeEscalation`, `capabilities_restricted`
@@ -400,7 +401,10 @@ export interface PodSecurityCheck {
   readonly check: (pod: LocatedPodSpec) => readonly (Finding & { readonly absent?: boolean })[];
 }
 
-/** Every check of the `restricted` profile except `hostNamespaces` (see `kubernetes-host-namespaces`), in report order. */
+/**
+ * Every check of the `restricted` profile except `hostNamespaces` (see
+ * `metadata-endpoint-kubernetes-host-namespaces`), in report order.
+ */
 export const POD_SECURITY_CHECKS: readonly PodSecurityCheck[] = [
   { id: "privileged", file: "check_privileged.go", level: "baseline", check: privileged },
   { id: "capabilities_restricted", file: "check_capabilities_restricted.go", level: "restricted", check: capabilities },
@@ -529,13 +533,13 @@ export function bindPodRemediation(
 }
 
 /**
- * `kubernetes-pod-security-restricted`: a passing pod or workload satisfies the Pod Security Standards
- * `restricted` profile (with `kubernetes-host-namespaces`), so Pod Security Admission in a `restricted` namespace
- * admits it and its containers run unprivileged, as non-root, under seccomp, with no capabilities beyond
+ * `sandbox-pod-security-restricted`: a passing pod or workload satisfies the Pod Security Standards
+ * `restricted` profile (with `metadata-endpoint-kubernetes-host-namespaces`), so Pod Security Admission in a
+ * `restricted` namespace admits it and its containers run unprivileged, as non-root, under seccomp, with no capabilities beyond
  * NET_BIND_SERVICE.
  */
 export const kubernetesPodSecurityRestricted: ResourceRule = {
-  id: "kubernetes-pod-security-restricted",
+  id: "sandbox-pod-security-restricted",
   description:
     "Pods and workloads satisfy the Pod Security Standards restricted profile: no privilege, no escalation, non-root, seccomp on, all capabilities dropped, restricted volume types.",
   enforcementLevel: "mandatory",

@@ -3,9 +3,9 @@
  *
  * Kubernetes mounts a token when neither the pod nor its service account says otherwise (the pod's
  * `automountServiceAccountToken` wins over the service account's). How the two rules split the cases:
- * - `kubernetes-service-account-token` (per resource): a pod spec that sets `automountServiceAccountToken: true`,
+ * - `sandbox-service-account-token` (per resource): a pod spec that sets `automountServiceAccountToken: true`,
  *   and a ServiceAccount that does not set it to false. Its remediation sets false where the field is absent.
- * - `kubernetes-service-account-token-inherited` (stack): a pod spec that leaves the field out relies on its
+ * - `sandbox-service-account-token-inherited` (stack): a pod spec that leaves the field out relies on its
  *   service account. When that account is in the stack, the resource rule above judges it (false passes, anything
  *   else is reported there once, not again on every pod). When it is not in the stack (the `default` account
  *   Kubernetes creates, or one managed elsewhere), the pod is reported: nothing in the stack shows that the token is
@@ -31,7 +31,8 @@ function checkServiceAccountFor(patch: boolean): ResourceCheck {
   return (props) => {
     const value = props.automountServiceAccountToken;
     if (value === false || (patch && (value === undefined || value === null))) return [];
-    const shown = value === undefined || value === null ? "not set (Kubernetes then mounts the token)" : JSON.stringify(value);
+    const shown =
+      value === undefined || value === null ? "not set (Kubernetes then mounts the token)" : JSON.stringify(value);
     return [
       {
         property: "automountServiceAccountToken",
@@ -52,11 +53,11 @@ const remediateServiceAccount: ResourceRemediation = (props) => {
 };
 
 /**
- * `kubernetes-service-account-token`: a passing pod spec does not ask for an API token, and a passing
+ * `sandbox-service-account-token`: a passing pod spec does not ask for an API token, and a passing
  * ServiceAccount does not hand one to pods by default.
  */
 export const kubernetesServiceAccountToken: ResourceRule = {
-  id: "kubernetes-service-account-token",
+  id: "sandbox-service-account-token",
   description:
     "Pods do not ask for a Kubernetes API token and ServiceAccounts set automountServiceAccountToken to false, so workload code gets no API credential by default.",
   enforcementLevel: "mandatory",
@@ -73,12 +74,12 @@ function key(namespace: string, name: string): string {
 }
 
 /**
- * `kubernetes-service-account-token-inherited`: every pod spec that leaves `automountServiceAccountToken` out uses a
+ * `sandbox-service-account-token-inherited`: every pod spec that leaves `automountServiceAccountToken` out uses a
  * service account defined in the stack (whose own setting the resource rule checks). Patches are skipped: a patch
  * that leaves the field out changes nothing about it.
  */
 export const kubernetesServiceAccountTokenInherited: StackRule = {
-  id: "kubernetes-service-account-token-inherited",
+  id: "sandbox-service-account-token-inherited",
   description:
     "Pods that leave automountServiceAccountToken out use a ServiceAccount defined in the stack, so whether they get an API token is visible and checked.",
   enforcementLevel: "mandatory",

@@ -11,7 +11,7 @@ const NET =
 const PID = "is true; remove it or set it to false: a pod in the node's PID namespace can see and signal every process on the node.";
 const IPC = "is true; remove it or set it to false: a pod in the node's IPC namespace can read other workloads' shared memory.";
 
-describe("kubernetes-host-namespaces", () => {
+describe("metadata-endpoint-kubernetes-host-namespaces", () => {
   const passing: [string, string, Record<string, unknown>][] = [
     ["a Pod with no host namespaces", "kubernetes:core/v1:Pod", { spec: { containers: [{ name: "a" }] } }],
     ["a Deployment with every host namespace false", "kubernetes:apps/v1:Deployment", {

@@ -10,7 +10,7 @@ const labels = (l: Record<string, unknown>) => ({ metadata: { name: "jobs", labe
 const versionMessage = (v: string) =>
   `${V} is ${JSON.stringify(v)}; remove it or set it to "latest" (or v1.34 or later): older policy versions enforce a weaker restricted profile, e.g. probe and lifecycle hosts are allowed below v1.34.`;
 
-describe("kubernetes-namespace-pod-security", () => {
+describe("sandbox-namespace-pod-security", () => {
   const passing: [string, string, Record<string, unknown>][] = [
     ["enforce restricted", NS, labels({ "pod-security.kubernetes.io/enforce": "restricted" })],
     ["enforce restricted at latest, warn and audit baseline", NS, labels({

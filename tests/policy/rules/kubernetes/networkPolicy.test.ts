@@ -45,7 +45,7 @@ const opening = (p: ResourceInput, i: number, what: string, networks: string[]):
   message: `spec.egress[${i}] has ${what}, which allows ${networks.join(", ")}; policies union, so this reopens the metadata endpoints to every pod it selects: list them in the ipBlock's except, or name the destinations.`,
 });
 
-describe("kubernetes-namespace-metadata-egress", () => {
+describe("egress-kubernetes-metadata-networks", () => {
   const passing: [string, ResourceInput[]][] = [
     ["a stack with no workloads and no namespaces", [res("kubernetes:core/v1:ConfigMap", "c", {})]],
     ["a namespace with default-deny egress and a carved allow-all", [

@@ -36,7 +36,7 @@ const deployment = (spec: Record<string, unknown>) => ({ spec: { template: { spe
 const T = "spec.template.spec";
 const C0 = `${T}.containers[0]`;
 
-describe("kubernetes-pod-security-restricted", () => {
+describe("sandbox-pod-security-restricted", () => {
   describe("table", () => {
     const passing: [string, string, Record<string, unknown>][] = [
       ["a Pod with pod-level runAsNonRoot and seccomp", POD, { spec: goodSpec() }],

@@ -12,7 +12,7 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const WHY =
   "a mounted token lets code in the pod call the Kubernetes API as its service account, beside any cloud credential it can reach";
 
-describe("kubernetes-service-account-token", () => {
+describe("sandbox-service-account-token", () => {
   const passing: [string, string, Record<string, unknown>][] = [
     ["a pod spec with automount false", DEPLOYMENT, { spec: { template: { spec: { automountServiceAccountToken: false } } } }],
     ["a pod spec that leaves it to its service account", "kubernetes:core/v1:Pod", { spec: { containers: [] } }],
@@ -64,7 +64,7 @@ describe("kubernetes-service-account-token", () => {
   });
 });
 
-describe("kubernetes-service-account-token-inherited", () => {
+describe("sandbox-service-account-token-inherited", () => {
   const res = (type: string, name: string, props: Record<string, unknown>): ResourceInput => ({
     type,
     name,
