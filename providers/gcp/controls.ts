@@ -134,7 +134,7 @@ export function gcpNetworkControls(plan: GcpNetworkPlan): ControlReport[] {
         effective: true,
         limits:
           "Layer 3 after resolution, not SNI or Host: an address shared by many sites (a CDN) allows all of them; at most 32 IPv4 and 32 IPv6 addresses per name; an unresolvable name is ignored; exact names only (no wildcards). Cloud NGFW Standard pricing applies.",
-        resources: [n("fqdn-policy"), n("fqdn-policy-association"), ...plan.fqdnRules.map((r) => n(r.key))],
+        resources: [n("fqdn-policy"), n("fqdn-policy-association"), ...plan.fqdnPolicyDenies.map((r) => n(r.key)), ...plan.fqdnRules.map((r) => n(r.key))],
         source: S.fqdnObjects,
       }),
     );

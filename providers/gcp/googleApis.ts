@@ -48,7 +48,8 @@ export function googleApisVipInfo(vip: GoogleApisVip): GoogleApisVipInfo {
 }
 
 /**
- * The Google domains served through the VIP by a private zone each: the APIs (`googleapis.com`) and Artifact
- * Registry (`pkg.dev`, where worker images live). Both are listed by the Private Google Access DNS guide.
+ * The Google domains served through the VIP by a private zone each: the APIs (`googleapis.com`), Artifact
+ * Registry (`pkg.dev`, where worker images live) and Container Registry (`gcr.io`, where GKE's system images
+ * live). The Private Google Access DNS guide lists all three for both VIPs.
  */
-export const GOOGLE_PRIVATE_DOMAINS: readonly string[] = ["googleapis.com", "pkg.dev"];
+export const GOOGLE_PRIVATE_DOMAINS: readonly string[] = ["googleapis.com", "pkg.dev", "gcr.io"];

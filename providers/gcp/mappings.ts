@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as compute from "@pulumi/gcp/compute";
 import type * as dns from "@pulumi/gcp/dns";
-import type { GcpDnsRulePlan, GcpFirewallRulePlan, GcpFqdnRulePlan, GcpNetworkPlan, GcpPrivateZonePlan, GcpRoutePlan } from "./networkPlan";
+import type { GcpDnsRulePlan, GcpFirewallRulePlan, GcpFqdnRulePlan, GcpNetworkPlan, GcpPolicyDenyPlan, GcpPrivateZonePlan, GcpRoutePlan } from "./networkPlan";
 import type { GcpWorkerPoolPlan } from "./workerPoolPlan";
 
 /**
@@ -144,6 +144,19 @@ export function fqdnRuleArgsFor(rule: GcpFqdnRulePlan, policy: pulumi.Input<stri
     enableLogging: true,
     description: rule.description,
     match: { destFqdns: [...rule.fqdns], layer4Configs: [{ ipProtocol: rule.protocol, ports: [...rule.ports] }] },
+  };
+}
+
+/** `gcp.compute.NetworkFirewallPolicyRule`: EGRESS deny to `match.destIpRanges` (the metadata ranges), logged. */
+export function policyDenyRuleArgsFor(rule: GcpPolicyDenyPlan, policy: pulumi.Input<string>): compute.NetworkFirewallPolicyRuleArgs {
+  return {
+    firewallPolicy: policy,
+    priority: rule.priority,
+    direction: "EGRESS",
+    action: "deny",
+    enableLogging: true,
+    description: rule.description,
+    match: { destIpRanges: [...rule.destIpRanges], layer4Configs: [{ ipProtocol: "all" }] },
   };
 }
 

@@ -13,6 +13,7 @@ import {
   fqdnPolicyArgsFor,
   fqdnRuleArgsFor,
   networkArgsFor,
+  policyDenyRuleArgsFor,
   privateZoneArgsFor,
   recordSetArgsFor,
   responsePolicyArgsFor,
@@ -100,6 +101,7 @@ export class GcpWorkerNetwork extends pulumi.ComponentResource {
     if (plan.fqdnRules.length > 0) {
       const policy = new compute.NetworkFirewallPolicy(n("fqdn-policy"), fqdnPolicyArgsFor(plan), child);
       this.firewallPolicy = policy;
+      plan.fqdnPolicyDenies.forEach((r) => new compute.NetworkFirewallPolicyRule(n(r.key), policyDenyRuleArgsFor(r, policy.name), child));
       plan.fqdnRules.forEach((r) => new compute.NetworkFirewallPolicyRule(n(r.key), fqdnRuleArgsFor(r, policy.name), child));
       new compute.NetworkFirewallPolicyAssociation(
         n("fqdn-policy-association"),

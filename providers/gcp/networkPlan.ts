@@ -119,6 +119,18 @@ export interface GcpFqdnRulePlan {
   readonly description: string;
 }
 
+/**
+ * One deny rule of the FQDN firewall policy. The policy is evaluated before the classic rules, so an FQDN allow
+ * would otherwise win over the classic metadata denies for a name that resolves into a metadata range.
+ */
+export interface GcpPolicyDenyPlan {
+  readonly key: string;
+  readonly priority: number;
+  /** One IP family per rule. */
+  readonly destIpRanges: readonly string[];
+  readonly description: string;
+}
+
 /** Everything the worker network creates, as plain data. */
 export interface GcpNetworkPlan {
   /** The component's name, the prefix of every child's. */
@@ -141,6 +153,8 @@ export interface GcpNetworkPlan {
   readonly dnsRules: readonly GcpDnsRulePlan[];
   /** The FQDN firewall policy's rules; empty unless the tier is `firewall` with domain rules. */
   readonly fqdnRules: readonly GcpFqdnRulePlan[];
+  /** The FQDN firewall policy's metadata denies, above its allows; empty when there is no policy. */
+  readonly fqdnPolicyDenies: readonly GcpPolicyDenyPlan[];
 }
 
 /** Priorities of the VPC firewall rules (0 highest, 65535 the implied rules). */
@@ -475,5 +489,14 @@ export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): 
     privateZones: privateZonesFor(vipInfo),
     dnsRules: dnsAllowList ? dnsRulesFor(hardening) : [],
     fqdnRules,
+    fqdnPolicyDenies:
+      fqdnRules.length === 0
+        ? []
+        : [4, 6].map((v) => ({
+            key: v === 4 ? "fqdn-deny-metadata" : "fqdn-deny-metadata-v6",
+            priority: FIREWALL_PRIORITY.denyMetadata,
+            destIpRanges: metadataCidrs(v as 4 | 6),
+            description: "Deny link-local and metadata ranges above the FQDN allows (a name may resolve into them).",
+          })),
   };
 }

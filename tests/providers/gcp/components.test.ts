@@ -159,6 +159,15 @@ describe("GcpWorkerNetwork (mocks)", () => {
       description: "Allow tcp/443 to the allow-listed names",
       match: { destFqdns: ["pypi.org", "files.pythonhosted.org"], layer4Configs: [{ ipProtocol: "tcp", ports: ["443"] }] },
     });
+    assert.deepEqual(one(resources, "w-fqdn-deny-metadata").inputs, {
+      firewallPolicy: "w-fqdn-policy",
+      priority: 900,
+      direction: "EGRESS",
+      action: "deny",
+      enableLogging: true,
+      description: "Deny link-local and metadata ranges above the FQDN allows (a name may resolve into them).",
+      match: { destIpRanges: metadataCidrs(4), layer4Configs: [{ ipProtocol: "all" }] },
+    });
     assert.deepEqual(one(resources, "w-fqdn-policy-association").inputs, { firewallPolicy: "w-fqdn-policy", attachmentTarget: "w-network-id" });
     // No classic rule opens the names' ports to every address in this tier.
     assert.deepEqual(allowRules(resources), []);

@@ -35,7 +35,7 @@ describe("GCP controls reports", () => {
     assert.match(dns.find((c) => c.id === "gcp-egress-allow-list")!.limits, /connection straight to an IP address bypasses/);
     const fw = net({ workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow } });
     assert.deepEqual(ids(fw).slice(5), ["gcp-egress-allow-list:true", "gcp-cloud-nat:true", "gcp-dns-allow-list:true", "gcp-ngfw-fqdn-egress:true"]);
-    assert.deepEqual(fw.find((c) => c.id === "gcp-ngfw-fqdn-egress")!.resources, ["w-fqdn-policy", "w-fqdn-policy-association", "w-fqdn-allow-1"]);
+    assert.deepEqual(fw.find((c) => c.id === "gcp-ngfw-fqdn-egress")!.resources, ["w-fqdn-policy", "w-fqdn-policy-association", "w-fqdn-deny-metadata", "w-fqdn-deny-metadata-v6", "w-fqdn-allow-1"]);
   });
 
   it("the worker pool reports identity, host firewall, lifetime and the missing VM sandbox", () => {

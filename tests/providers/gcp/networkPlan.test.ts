@@ -79,6 +79,8 @@ describe("planGcpWorkerNetwork", () => {
         ["*.googleapis.com.", "bypassResponsePolicy"],
         ["pkg.dev.", "bypassResponsePolicy"],
         ["*.pkg.dev.", "bypassResponsePolicy"],
+        ["gcr.io.", "bypassResponsePolicy"],
+        ["*.gcr.io.", "bypassResponsePolicy"],
         ["internal.", "bypassResponsePolicy"],
         ["*.internal.", "bypassResponsePolicy"],
         ["*.", "local"],
@@ -105,6 +107,7 @@ describe("planGcpWorkerNetwork", () => {
       { name: "pkg.dev.", type: "A", ttl: 300, rrdatas: ["199.36.153.4", "199.36.153.5", "199.36.153.6", "199.36.153.7"] },
       { name: "*.pkg.dev.", type: "CNAME", ttl: 300, rrdatas: ["pkg.dev."] },
     ]);
+    assert.deepEqual(restricted.map((z) => z.dnsName), ["googleapis.com.", "pkg.dev.", "gcr.io."]);
     const priv = plan(undefined, { googleApisVip: "private" });
     assert.equal(priv.routes[0].destRange, "199.36.153.8/30");
     assert.deepEqual(priv.firewallRules.find((r) => r.key === "allow-google-apis")!.destinationRanges, ["199.36.153.8/30"]);
@@ -183,7 +186,15 @@ describe("planGcpWorkerNetwork", () => {
       { key: "fqdn-allow-2", priority: 1002, fqdns: ["git.example.com"], protocol: "tcp", ports: ["22", "443"], description: "Allow tcp/22,443 to the allow-listed names" },
     ]);
     assert.deepEqual(p.firewallRules, ALWAYS);
+    assert.deepEqual(
+      p.fqdnPolicyDenies.map((r) => [r.key, r.priority, r.destIpRanges]),
+      [
+        ["fqdn-deny-metadata", 900, metadataCidrs(4)],
+        ["fqdn-deny-metadata-v6", 900, metadataCidrs(6)],
+      ],
+    );
     assert.ok(p.dnsRules.some((r) => r.dnsName === "pypi.org."));
+    assert.deepEqual(plan().fqdnPolicyDenies, [], "no policy, no policy rules");
   });
 
   it("splits more than 100 names into several FQDN rules (the compute API's per-rule limit)", () => {
