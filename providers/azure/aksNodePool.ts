@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { ControlReport } from "../../components/controls";
 import { InvalidArgsError } from "../../components/errors";
-import { HardeningSpec, ResolvedHardening } from "../../components/spec";
+import { HardeningSpec } from "../../components/spec";
 import { AksNodePoolPlan, planAksNodePool } from "./aksPlan";
 import { azureAksNodePoolControls } from "./controls";
 
@@ -58,10 +58,6 @@ function planOrThrow(name: string, args: AzureAksNodePoolArgs): AksNodePoolPlan 
  * SSH to nodes disabled; Trusted Launch on pools without Kata.
  */
 export class AzureAksNodePool extends pulumi.ComponentResource {
-  /** The resolved spec. */
-  readonly hardening: ResolvedHardening;
-  /** The plan, as plain data. */
-  readonly plan: AksNodePoolPlan;
   /** The runtime class untrusted pods must name, or undefined without a sandbox. */
   readonly runtimeClassName: string | undefined;
   /** One entry per control applied or deliberately not relied on. */
@@ -81,8 +77,6 @@ export class AzureAksNodePool extends pulumi.ComponentResource {
       securityProfile: { ...s.securityProfile },
       nodeLabels: { ...s.nodeLabels },
     }, { parent: this });
-    this.plan = plan;
-    this.hardening = plan.hardening;
     this.runtimeClassName = plan.runtimeClassName;
     this.controls = pulumi.output(azureAksNodePoolControls(plan, name));
     this.registerOutputs({ controls: this.controls });

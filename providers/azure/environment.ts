@@ -8,7 +8,7 @@ import { InvalidArgsError, show } from "../../components/errors";
 import { checkHardening } from "../../components/resolve";
 import { mustParseCidr, formatAddress } from "../../components/cidr";
 import { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
-import { planAksNodePool } from "./aksPlan";
+import { AksNodePoolPlan, planAksNodePool } from "./aksPlan";
 import { AzureAksNodePool } from "./aksNodePool";
 import { azureAksNodePoolControls, azureNetworkControls, azureWorkerPoolControls } from "./controls";
 import { AzureWorkerNetwork } from "./network";
@@ -162,7 +162,7 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
   // Plan everything first: nothing is created unless every component's arguments are valid.
   const networkPlan = collect("network", () =>
     planAzureWorkerNetwork({ location: settings.location, networkCidr: config.networkCidr, hardening: config.hardening }));
-  collect("worker pool", () => planAzureWorkerPool({
+  const poolPlan = collect("worker pool", () => planAzureWorkerPool({
     location: settings.location,
     vmSize: settings.vmSize,
     instanceCount: settings.instanceCount,
@@ -173,10 +173,11 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
     hardening: config.hardening,
   }));
   const aksSettings = settings.aks;
+  let aksPlan: AksNodePoolPlan | undefined;
   if (aksSettings) {
-    collect("aks node pool", () => planAksNodePool({ vmSize: aksSettings.vmSize, nodeCount: aksSettings.nodeCount, zones, hardening: config.hardening }));
+    aksPlan = collect("aks node pool", () => planAksNodePool({ vmSize: aksSettings.vmSize, nodeCount: aksSettings.nodeCount, zones, hardening: config.hardening }));
   }
-  if (issues.length > 0 || !networkPlan) throw new InvalidArgsError(issues);
+  if (issues.length > 0 || !networkPlan || !poolPlan) throw new InvalidArgsError(issues);
   offlineFirewallIp = firewallPrivateIpFor(networkPlan);
 
   const name = config.name;
@@ -199,13 +200,14 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
     userAssignedIdentityId: settings.userAssignedIdentityId,
     hardening: config.hardening,
   });
-  const controls: ControlReport[] = [...azureNetworkControls(net.plan, `${name}-net`), ...azureWorkerPoolControls(pool.plan, `${name}-pool`)];
+  // The components plan the same arguments again and get the same plans: the report is theirs.
+  const controls: ControlReport[] = [...azureNetworkControls(networkPlan, `${name}-net`), ...azureWorkerPoolControls(poolPlan, `${name}-pool`)];
   const outputs: Record<string, unknown> = {
     networkId: net.networkId,
     workloadSubnetIds: net.workloadSubnetIds,
     resourceGroupName: net.resourceGroupName,
     scaleSetId: pool.scaleSet.id,
-    egressPath: net.plan.egressPath,
+    egressPath: networkPlan.egressPath,
   };
   if (settings.aks) {
     const aks = new AzureAksNodePool(`${name}-aks`, {
@@ -217,7 +219,7 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
       zones,
       hardening: config.hardening,
     });
-    controls.push(...azureAksNodePoolControls(aks.plan, `${name}-aks`));
+    if (aksPlan) controls.push(...azureAksNodePoolControls(aksPlan, `${name}-aks`));
     outputs.aksNodePoolName = aks.agentPool.name;
     outputs.runtimeClassName = aks.runtimeClassName ?? "";
   }

@@ -9,7 +9,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import { ControlReport } from "../../components/controls";
 import { InvalidArgsError } from "../../components/errors";
-import { HardeningSpec, ResolvedHardening } from "../../components/spec";
+import { HardeningSpec } from "../../components/spec";
 import { azureNetworkControls } from "./controls";
 import { AzureEgressPath, AzureNetworkPlan, planAzureWorkerNetwork } from "./networkPlan";
 
@@ -65,10 +65,6 @@ export class AzureWorkerNetwork extends pulumi.ComponentResource {
   readonly workloadSubnetIds: pulumi.Output<string>[];
   /** The resource group every child is in. */
   readonly resourceGroupName: pulumi.Output<string>;
-  /** The resolved spec the network was planned from. */
-  readonly hardening: ResolvedHardening;
-  /** The plan, as plain data. */
-  readonly plan: AzureNetworkPlan;
   /** One entry per control applied or deliberately not relied on. */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** The resource group, when the component created it. */
@@ -218,8 +214,6 @@ export class AzureWorkerNetwork extends pulumi.ComponentResource {
     this.firewallPolicy = firewallPolicy;
     this.routeTable = routeTable;
     this.dnsResolverPolicy = dnsResolverPolicy;
-    this.plan = plan;
-    this.hardening = plan.hardening;
     this.resourceGroupName = rg;
     this.networkId = this.virtualNetwork.id;
     this.workloadSubnetIds = [this.workloadSubnet.id];

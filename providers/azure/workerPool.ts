@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import { ControlReport } from "../../components/controls";
 import { InvalidArgsError } from "../../components/errors";
-import { HardeningSpec, ResolvedHardening } from "../../components/spec";
+import { HardeningSpec } from "../../components/spec";
 import { azureWorkerPoolControls } from "./controls";
 import {
   AzureImageReference,
@@ -103,10 +103,6 @@ function planOrThrow(name: string, args: AzureWorkerPoolArgs): AzureWorkerPoolPl
  * `hardening.ephemeral.maxLifetimeHours`.
  */
 export class AzureWorkerPool extends pulumi.ComponentResource {
-  /** The resolved spec the pool was planned from. */
-  readonly hardening: ResolvedHardening;
-  /** The plan, as plain data. */
-  readonly plan: AzureWorkerPoolPlan;
   /** One entry per control applied or deliberately not relied on. */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** The scale set, for what this component does not cover. */
@@ -166,8 +162,6 @@ export class AzureWorkerPool extends pulumi.ComponentResource {
       },
     }, { parent: this });
 
-    this.plan = plan;
-    this.hardening = plan.hardening;
     this.controls = pulumi.output(azureWorkerPoolControls(plan, name));
     this.registerOutputs({ controls: this.controls });
   }
