@@ -197,8 +197,10 @@ export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckConte
   if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS" || props.disabled === true) return [];
   const ranges = props.destinationRanges;
   if (isUnknown(ranges)) return [unknownFinding("destinationRanges")];
-  const open = ranges === undefined || ranges === null || list(ranges).length === 0 ? "0.0.0.0/0 (no destinationRanges)" : list(ranges).find(isAnywhere);
-  if (open === undefined) return [];
+  const noRanges = ranges === undefined || ranges === null || list(ranges).length === 0;
+  const anywhere = noRanges ? undefined : list(ranges).find(isAnywhere);
+  if (!noRanges && anywhere === undefined) return [];
+  const open = noRanges ? "0.0.0.0/0 (no destinationRanges)" : show(anywhere);
   const allows = props.allows;
   if (isUnknown(allows)) return [unknownFinding("allows")];
   const findings: Finding[] = [];
@@ -214,7 +216,7 @@ export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckConte
     if (p === "all" || ((p === "tcp" || p === "udp") && allPorts)) {
       findings.push({
         property: `allows[${i}]`,
-        message: `allows[${i}] lets ${show(protocol)} traffic out to ${typeof open === "string" ? open : show(open)} on every port; ${EGRESS_WHY}.`,
+        message: `allows[${i}] lets ${show(protocol)} traffic out to ${open} on every port; ${EGRESS_WHY}.`,
       });
     }
   });

@@ -41,10 +41,10 @@ export function list(v: unknown): readonly unknown[] {
 /** Renders a seen value for a message: strings quoted, absent values as "not set". Never prints long blobs. */
 export function show(v: unknown): string {
   if (v === undefined || v === null) return "not set";
-  if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+  if (typeof v === "string") return JSON.stringify(v.length > 200 ? `${v.slice(0, 197)}...` : v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   const json = JSON.stringify(v) ?? String(v);
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  return json.length > 200 ? `${json.slice(0, 197)}...` : json;
 }
 
 /** The advisory finding for a value the check needs but the engine does not know yet. */

@@ -65,7 +65,7 @@ export function checkProxyAgent(securityProfilePath: readonly string[]): (props:
     if (mode !== "Enforce") {
       findings.push({
         property: modePath,
-        message: `${modePath} is ${show(mode)}; set it to "Enforce": in Audit mode the protocol only logs the requests it would deny.`,
+        message: `${modePath} is ${show(mode)}; set it to "Enforce": only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).`,
       });
     }
     return findings;
