@@ -7,6 +7,20 @@
  * communication between a VM instance and its corresponding metadata server at 169.254.169.254", so nothing here
  * protects the metadata server; that is the worker pool's job (no service account, host firewall). The network
  * decides where everything else may go.
+ *
+ * The tiers on GCP:
+ * - denyAll: no route out but the Google APIs VIP; the DNS sink below stops name lookups (and DNS tunnelling
+ *   through the metadata server's resolver).
+ * - basic: Cloud NAT, a default route for the workers' tag only, and VPC firewall allows by CIDR, protocol, port.
+ * - dns: basic, plus a Cloud DNS response policy that answers only the allowed names. Verified against the Cloud
+ *   DNS reference: a `*.` rule with local data catches every name, and `bypassResponsePolicy` on a longer name
+ *   exempts it ("This functionality also facilitates allowlisting"; the longest matching suffix wins).
+ * - firewall: dns, plus Cloud NGFW FQDN egress rules (a network firewall policy with `match.destFqdns`) instead
+ *   of open ports. Chosen over Secure Web Proxy because it is enforced in the VPC fabric for any TCP/UDP port
+ *   with no client change (SWP's default explicit mode needs every task to honour HTTPS_PROXY; its next-hop mode
+ *   needs a proxy-only subnet, a certificate and routes), has no per-gateway-hour charge, and stays a handful of
+ *   resources. Its weakness, said in the report: it matches resolved addresses, not the TLS SNI or Host, so an
+ *   address shared by many sites (a CDN) lets all of them through. SWP is the upgrade path for L7 matching.
  */
 import {
   EgressMode,
