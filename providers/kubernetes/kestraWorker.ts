@@ -75,11 +75,11 @@ export class KestraWorker extends pulumi.ComponentResource {
         { metadata: { name: plan.workerServiceAccountName, namespace: ns }, automountServiceAccountToken: false },
         parent,
       );
-      this.role = new rbac.Role(`${name}-task-runner`, { metadata: { namespace: taskNs }, rules: native<k8sInput.rbac.v1.PolicyRule[]>(plan.roleRules) }, parent);
+      this.role = new rbac.Role(`${name}-task-runner`, { metadata: { name: `${name}-task-runner`, namespace: taskNs }, rules: native<k8sInput.rbac.v1.PolicyRule[]>(plan.roleRules) }, parent);
       this.roleBinding = new rbac.RoleBinding(
         `${name}-task-runner-binding`,
         {
-          metadata: { namespace: taskNs },
+          metadata: { name: `${name}-task-runner`, namespace: taskNs },
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: this.role.metadata.name },
           subjects: [{ kind: "ServiceAccount", name: plan.workerServiceAccountName, namespace: ns }],
         },
@@ -88,12 +88,12 @@ export class KestraWorker extends pulumi.ComponentResource {
     }
 
     this.networkPolicy = plan.workerNetworkPolicy
-      ? new networking.NetworkPolicy(`${name}-worker-egress`, { metadata: { namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(plan.workerNetworkPolicy) }, parent)
+      ? new networking.NetworkPolicy(`${name}-worker-egress`, { metadata: { name: `${name}-worker-egress`, namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(plan.workerNetworkPolicy) }, parent)
       : undefined;
     this.ciliumPolicy = plan.workerCiliumPolicy
       ? new CustomResource(
           `${name}-worker-apiserver`,
-          { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { namespace: ns }, spec: plan.workerCiliumPolicy },
+          { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name: `${name}-worker-apiserver`, namespace: ns }, spec: plan.workerCiliumPolicy },
           parent,
         )
       : undefined;
@@ -105,7 +105,7 @@ export class KestraWorker extends pulumi.ComponentResource {
     this.deployment = new apps.Deployment(
       `${name}-deployment`,
       {
-        metadata: { namespace: ns, labels: plan.labels },
+        metadata: { name: `${name}-worker`, namespace: ns, labels: plan.labels },
         spec: {
           replicas: plan.replicas,
           selector: { matchLabels: plan.labels },
@@ -116,7 +116,7 @@ export class KestraWorker extends pulumi.ComponentResource {
     );
     this.disruptionBudget = new policy.PodDisruptionBudget(
       `${name}-pdb`,
-      { metadata: { namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels: plan.labels } } },
+      { metadata: { name: `${name}-worker`, namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels: plan.labels } } },
       parent,
     );
     this.taskRunner = taskNs.apply((n) => ({ ...plan.taskRunner, namespace: n }));

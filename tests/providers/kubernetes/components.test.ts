@@ -1,0 +1,255 @@
+import * as assert from "node:assert/strict";
+import { auditResources } from "../../../policy/rules";
+import type { ResourceInput } from "../../../policy/rules/types";
+import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
+import { cloudModule } from "../../../providers/kubernetes/environment";
+import { KestraWorker } from "../../../providers/kubernetes/kestraWorker";
+import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerNamespace";
+import { SCRATCH_VOLUME, TOKEN_PATH, TOKEN_VOLUME } from "../../../providers/kubernetes/podSecurity";
+import { pssFindings } from "./pss";
+
+const T = {
+  namespace: "kubernetes:core/v1:Namespace",
+  netpol: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+  cnp: "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
+  sa: "kubernetes:core/v1:ServiceAccount",
+  runtimeClass: "kubernetes:node.k8s.io/v1:RuntimeClass",
+  deployment: "kubernetes:apps/v1:Deployment",
+  roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+} as const;
+
+type Obj = Record<string, unknown>;
+const ofType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
+const one = (resources: RecordedResource[], name: string) => {
+  const found = resources.filter((r) => r.name === name);
+  assert.equal(found.length, 1, `exactly one resource named ${name}`);
+  return found[0];
+};
+const asInputs = (resources: RecordedResource[]): ResourceInput[] =>
+  resources.map((r) => ({ type: r.type, urn: r.urn, name: r.name, props: r.inputs, parent: r.parent }));
+
+/** Runs a program that is expected to throw while constructing; returns the error and what got registered. */
+async function refused(program: () => unknown): Promise<{ error: Error; resources: RecordedResource[] }> {
+  const run = await runUnderMocks(() => {
+    try {
+      program();
+    } catch (e) {
+      return e as Error;
+    }
+    return undefined;
+  });
+  assert.ok(run.result instanceof Error, "expected construction to throw");
+  return { error: run.result, resources: run.resources };
+}
+
+const WORKER_ARGS = {
+  image: "kestra/kestra:v1.1.6",
+  configurationSecretName: "kestra-configuration",
+  backendEgress: [{ namespace: "kestra", ports: [5432] }],
+};
+
+describe("KubernetesWorkerNamespace (mocks)", () => {
+  it("default: restricted namespace, default-deny, DNS only to kube-dns, token-less ServiceAccount, all children parented", async () => {
+    const run = await runUnderMocks(() => new KubernetesWorkerNamespace("w"));
+    const component = one(run.resources, "w");
+    for (const r of run.resources) if (r !== component) assert.equal(r.parent, component.urn, `${r.name} is a child of the component`);
+    assert.deepStrictEqual(one(run.resources, "w-namespace").inputs, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: "w",
+        labels: {
+          "app.kubernetes.io/managed-by": "pulumi-hardening",
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "v1.34",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/audit-version": "v1.34",
+          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/warn-version": "v1.34",
+        },
+      },
+    });
+    assert.deepStrictEqual(
+      ofType(run.resources, T.netpol).map((r) => [r.name, r.inputs.spec]),
+      [
+        ["w-default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }],
+        [
+          "w-allow-dns",
+          {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+              {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [
+                  { protocol: "UDP", port: 53 },
+                  { protocol: "TCP", port: 53 },
+                ],
+              },
+            ],
+          },
+        ],
+      ],
+    );
+    assert.deepStrictEqual(one(run.resources, "w-workload").inputs, {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "workload", namespace: "w" },
+      automountServiceAccountToken: false,
+    });
+    assert.deepStrictEqual(ofType(run.resources, T.cnp), []);
+    assert.deepStrictEqual(ofType(run.resources, T.runtimeClass), []);
+    assert.deepStrictEqual(ofType(run.resources, T.roleBinding), []);
+  });
+
+  it("allowList on Cilium: ipBlock carve-outs, metadata egressDeny and toFQDNs, as CustomResources", async () => {
+    const run = await runUnderMocks(
+      () =>
+        new KubernetesWorkerNamespace("w", {
+          namespaceName: "tasks",
+          cilium: true,
+          hardening: { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ cidr: "0.0.0.0/0", ports: [443] }, { domain: "pypi.org" }] } },
+        }),
+    );
+    assert.deepStrictEqual(one(run.resources, "w-allow-egress").inputs.spec, {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32"] } }],
+          ports: [{ protocol: "TCP", port: 443 }],
+        },
+      ],
+    });
+    const deny = one(run.resources, "w-deny-metadata").inputs;
+    assert.equal(deny.apiVersion, "cilium.io/v2");
+    assert.equal(deny.kind, "CiliumNetworkPolicy");
+    assert.deepStrictEqual(deny.metadata, { name: "deny-metadata", namespace: "tasks" });
+    assert.deepStrictEqual(
+      ((deny.spec as Obj).egressDeny as { toCIDRSet: { cidr: string }[] }[])[0].toCIDRSet.map((c) => c.cidr),
+      ["169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32", "fe80::/10", "fd00:ec2::254/128", "fd00:ec2::23/128", "fd20:ce::254/128", "fd00:42::42/128"],
+    );
+    assert.deepStrictEqual(((one(run.resources, "w-allow-fqdn").inputs.spec as Obj).egress as Obj[])[1], {
+      toFQDNs: [{ matchName: "pypi.org" }],
+      toPorts: [{ ports: [{ port: "443", protocol: "TCP" }] }],
+    });
+    assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
+  });
+
+  it("creates the sandbox RuntimeClass when asked", async () => {
+    const run = await runUnderMocks(() => new KubernetesWorkerNamespace("w", { runtimeClass: { name: "gvisor", create: true, nodeSelector: { sandbox: "gvisor" } } }));
+    assert.deepStrictEqual(one(run.resources, "w-runtime-class").inputs, {
+      apiVersion: "node.k8s.io/v1",
+      kind: "RuntimeClass",
+      metadata: { name: "gvisor" },
+      handler: "runsc",
+      scheduling: { nodeSelector: { sandbox: "gvisor" } },
+    });
+  });
+
+  it("an invalid spec registers no resource at all, not even the component", async () => {
+    const { error, resources } = await refused(
+      () => new KubernetesWorkerNamespace("w", { podSecurityVersion: "v1.2", hardening: { sandbox: "maybe" as never } }),
+    );
+    assert.deepStrictEqual(resources, []);
+    assert.equal(
+      error.message,
+      'KubernetesWorkerNamespace "w": invalid arguments:\n - hardening.sandbox "maybe" is not one of "none", "runtime".\n - podSecurityVersion "v1.2" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
+    );
+  });
+});
+
+describe("KestraWorker (mocks)", () => {
+  it("Kubernetes runner: hardened Deployment with a projected token, Role limited to task pods, PDB; the stack passes the pack", async () => {
+    const run = await runUnderMocks(() => {
+      const ns = new KubernetesWorkerNamespace("w");
+      return new KestraWorker("kestra", { ...WORKER_ARGS, namespace: ns.namespaceName, apiServerCidrs: ["10.0.0.0/28"] });
+    });
+    const component = one(run.resources, "kestra");
+    for (const r of run.resources.filter((x) => x.name.startsWith("kestra-"))) assert.equal(r.parent, component.urn);
+    const deployment = one(run.resources, "kestra-deployment").inputs as { spec: { template: { spec: Obj } } };
+    const pod = deployment.spec.template.spec;
+    assert.deepStrictEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } });
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.equal(pod.serviceAccountName, "kestra-worker");
+    const worker = (pod.containers as Obj[])[0];
+    assert.deepStrictEqual(worker.securityContext, {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    assert.deepStrictEqual(
+      (worker.volumeMounts as Obj[]).map((m) => m.mountPath),
+      ["/app/confs/application.yml", "/tmp", TOKEN_PATH],
+    );
+    assert.deepStrictEqual((pod.volumes as Obj[]).map((v) => v.name), ["kestra-configuration", SCRATCH_VOLUME, TOKEN_VOLUME]);
+    assert.deepStrictEqual(pssFindings(pod), []);
+    assert.deepStrictEqual(one(run.resources, "kestra-worker").inputs, {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "kestra-worker", namespace: "w" },
+      automountServiceAccountToken: false,
+    });
+    assert.deepStrictEqual(one(run.resources, "kestra-task-runner-binding").inputs, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "kestra-task-runner", namespace: "w" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "kestra-task-runner" },
+      subjects: [{ kind: "ServiceAccount", name: "kestra-worker", namespace: "w" }],
+    });
+    assert.deepStrictEqual(one(run.resources, "kestra-pdb").inputs.spec, {
+      maxUnavailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "kestra-worker", "app.kubernetes.io/instance": "kestra" } },
+    });
+    const taskRunner = await new Promise<Obj>((resolve) => run.result.taskRunner.apply((t) => resolve(t as unknown as Obj)));
+    assert.equal(taskRunner.namespace, "w");
+    assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
+  });
+
+  it("an invalid worker registers no resource at all", async () => {
+    const { error, resources } = await refused(() => new KestraWorker("kestra", { ...WORKER_ARGS, namespace: "w", image: "kestra/kestra" }));
+    assert.deepStrictEqual(resources, []);
+    assert.match(error.message, /^KestraWorker "kestra": invalid arguments:\n - image "kestra\/kestra" is not pinned/);
+  });
+});
+
+describe("cloudModule (kubernetes)", () => {
+  it("builds the whole environment offline, with no provider function answered", async () => {
+    const run = await runUnderMocks(
+      () => cloudModule.createEnvironment({ cloud: "kubernetes", name: "kestra-workers", hardening: {}, networkCidr: "10.42.0.0/16", zoneCount: 2, settings: {} }),
+      { calls: cloudModule.offlineCalls },
+    );
+    const types = new Set(run.resources.map((r) => r.type));
+    for (const t of [T.namespace, T.netpol, T.sa, T.deployment]) assert.ok(types.has(t), `registers a ${t}`);
+    const ids = run.result.controls.map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length, "control ids are unique");
+    assert.deepStrictEqual(
+      run.result.controls.filter((c) => !c.effective).map((c) => c.id),
+      ["k8s-networkpolicy-hostnetwork-pods", "k8s-kestra-process-runner", "k8s-kestra-docker-runner"],
+    );
+    assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
+  });
+
+  it("a bad settings block registers nothing and reports every problem", async () => {
+    const { error, resources } = await refused(() =>
+      cloudModule.createEnvironment({
+        cloud: "kubernetes",
+        name: "kestra-workers",
+        hardening: { sandbox: "maybe" as never },
+        networkCidr: "10.42.0.0/16",
+        zoneCount: 2,
+        settings: { colour: "blue", podSecurityVersion: "v1.20", kestra: { runner: "kubernetes", image: "kestra/kestra:latest" } },
+      }),
+    );
+    assert.deepStrictEqual(resources, []);
+    assert.deepStrictEqual(error.message.split("\n - ").slice(1), [
+      "hardening:kubernetes.colour is not a setting; known settings: namespace, podSecurityVersion, cilium, egressProxy, dns, runtimeClass, quota, limitRange, kestra.",
+      'hardening.sandbox "maybe" is not one of "none", "runtime".',
+      'hardening:kubernetes.podSecurityVersion "v1.20" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
+      'hardening:kubernetes.kestra.image "kestra/kestra:latest" is not pinned; give a version tag or a digest so every worker runs the same code.',
+      'hardening:kubernetes.kestra.runner "kubernetes" needs the worker to reach the API server, which a default-deny namespace blocks: set apiServerCidrs to the API server endpoint networks (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), or cilium: true.',
+    ]);
+  });
+});
