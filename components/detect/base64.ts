@@ -66,6 +66,10 @@ function extend(text: string, from: number): { end: number; body: string } {
  */
 function decodeText(body: string): string | undefined {
   for (let skip = 0; skip < 4 && body.length - skip >= MIN_RUN; skip++) {
+    if (!plausibleText(body, skip)) {
+      if (body.length < 24) break;
+      continue;
+    }
     const usable = body.length - skip - ((body.length - skip) % 4);
     const text = asText(Buffer.from(body.slice(skip, skip + usable), "base64"));
     if (text !== undefined) return text;
@@ -74,24 +78,47 @@ function decodeText(body: string): string | undefined {
   return undefined;
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
+/**
+ * A cheap look before decoding: in base64 of ASCII text the first character of every quantum encodes the top six
+ * bits of a byte below 0x80, so it is one of `A-Z a-f`. UTF-8 and UTF-16LE text keep most quanta that way too.
+ * Identifiers and hashes fail this for about half their quanta, which spares decoding them.
+ */
+function plausibleText(body: string, skip: number): boolean {
+  let quanta = 0;
+  let bad = 0;
+  for (let k = skip; k + 4 <= body.length && quanta < 32; k += 4, quanta++) {
+    const c = body.charCodeAt(k);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 102))) bad++;
+  }
+  return bad * 4 <= quanta;
+}
 
 /** Scripts and user data are text: ASCII, UTF-8, or UTF-16LE (PowerShell's `-EncodedCommand`). */
 function asText(bytes: Buffer): string | undefined {
   if (bytes.length === 0) return undefined;
   let ascii = 0;
+  let high = 0;
   let oddZeros = 0;
   for (let k = 0; k < bytes.length; k++) {
     const b = bytes[k];
     if ((b >= 0x20 && b < 0x7f) || b === 9 || b === 10 || b === 13) ascii++;
+    else if (b >= 0x80) high++;
     if (b === 0 && k % 2 === 1) oddZeros++;
   }
-  if (ascii / bytes.length >= 0.9) return bytes.toString("utf8");
-  if (oddZeros >= Math.floor(bytes.length / 2) * 0.9 && bytes.length >= 4) return bytes.toString("utf16le");
-  try {
-    const text = UTF8.decode(bytes);
-    return /[\x00-\x08\x0e-\x1f]/.test(text) ? undefined : text;
-  } catch {
-    return undefined;
+  if (bytes.length >= 4 && oddZeros >= Math.floor(bytes.length / 2) * 0.9) return bytes.toString("utf16le");
+  if (ascii + high < bytes.length * 0.95) return undefined;
+  if (high === 0 || isUtf8(bytes)) return bytes.toString("utf8");
+  return undefined;
+}
+
+/** True when the bytes are well-formed UTF-8 (random bytes almost never are). */
+function isUtf8(bytes: Uint8Array): boolean {
+  for (let k = 0; k < bytes.length; ) {
+    const b = bytes[k];
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0 || k + len > bytes.length) return false;
+    for (let m = 1; m < len; m++) if ((bytes[k + m] & 0xc0) !== 0x80) return false;
+    k += len;
   }
+  return true;
 }

@@ -146,3 +146,9 @@ export const NAME_TRIGGER_SOURCE: string = [
   .sort((a, b) => b.length - a.length)
   .map(escapeRegExp)
   .join("|");
+
+/** The first label of every catalogued host name (`metadata`, `instance-data`), as an alternation source. */
+export const HOSTNAME_TRIGGER_SOURCE: string = [...new Set(CATALOGUED_HOSTNAMES.map((h) => h.split(".")[0]))]
+  .sort((a, b) => b.length - a.length)
+  .map(escapeRegExp)
+  .join("|");

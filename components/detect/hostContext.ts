@@ -12,7 +12,9 @@ const AUTHORITY_START = /[/\\]{2}$/;
 // A Host header, a `host:`/`hostname:` key (YAML, JSON, .env) or a `--host` flag.
 const HOST_KEY = /(?:^|[^A-Za-z0-9_-])(?:host|hostname|host_name|server_name)["']?\s*[:=]\s*["']?$|--(?:host|hostname)(?:\s+|=)["']?$/i;
 // Clients whose argument is a URL or a host. The list is the one the issue names, plus their common aliases.
-const COMMAND = /(?:^|[\s;|&(`$"'{])(curl|wget|nc|ncat|netcat|telnet|socat|ping|ssh|http|https|xh|aria2c|Invoke-WebRequest|Invoke-RestMethod|iwr|irm|fetch|urlopen|requests\.(?:get|post|put|patch|delete|head|options|request)|httpx\.(?:get|post|put|patch|delete|head|options|request|stream)|https?\.(?:get|request)|axios(?:\.(?:get|post|put|patch|delete|head|request))?|DownloadString|DownloadFile|socket\.create_connection|new\s+Socket)(?=[\s(])/gi;
+// Case matters: shells are case-sensitive (so "SSH key pair" in prose is not a command); PowerShell is not, and
+// its cmdlets are listed in the two spellings people write.
+const COMMAND = /(?:^|[\s;|&(`$"'{])(curl|wget|nc|ncat|netcat|telnet|socat|ping|ssh|http|https|xh|aria2c|Invoke-WebRequest|Invoke-RestMethod|invoke-webrequest|invoke-restmethod|iwr|irm|fetch|urlopen|requests\.(?:get|post|put|patch|delete|head|options|request)|httpx\.(?:get|post|put|patch|delete|head|options|request|stream)|https?\.(?:get|request)|axios(?:\.(?:get|post|put|patch|delete|head|request))?|DownloadString|DownloadFile|socket\.create_connection|new\s+Socket)(?=[\s(])/g;
 // Commands that take a bare host (not a URL), so `nc metadata 80` names the host with nothing after it.
 const BARE_HOST_COMMANDS = new Set(["nc", "ncat", "netcat", "telnet", "socat", "ping", "ssh"]);
 
@@ -56,6 +58,13 @@ export function hostPosition(text: string, start: number, end: number, strict: b
   if (command === undefined) return undefined;
   // A shell separator between the client and the token means the token belongs to another command.
   if (/[;|&]/.test(before.slice(commandEnd))) return undefined;
-  const bare = !strict || BARE_HOST_COMMANDS.has(command.toLowerCase());
-  return endsLikeHost(text, end, bare) ? "command" : undefined;
+  if (!strict) return endsLikeHost(text, end, true) ? "command" : undefined;
+  if (!BARE_HOST_COMMANDS.has(command)) return endsLikeHost(text, end, false) ? "command" : undefined;
+  // `nc -v metadata 80`, `ping -c 1 metadata`: only options and their values may stand between the client and a
+  // bare one-label host, which keeps prose ("ssh in and read the metadata") out.
+  const between = before.slice(commandEnd).trim().split(/\s+/).filter((w) => w.length > 0);
+  for (let k = 0; k < between.length; k++) {
+    if (!between[k].startsWith("-") && !(k > 0 && between[k - 1].startsWith("-"))) return undefined;
+  }
+  return endsLikeHost(text, end, true) ? "command" : undefined;
 }

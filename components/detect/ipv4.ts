@@ -47,7 +47,17 @@ const DIGITS = /^[0-9]+$/;
 // Longer parts are refused before any arithmetic: no parser accepts them (they exceed 2^32 even when wrapping is
 // considered, which we only do for numbers of plausible length), and it keeps a megabyte of digits linear.
 const MAX_PART_LENGTH = 40;
-const TWO_32 = 4294967296n;
+const TWO_32 = 4294967296;
+
+/** A part's value; BigInt only past 2^53, where Number would round (wrapping needs the exact value). */
+type PartValue = number | bigint;
+
+function partValue(digits: string, radix: 8 | 10 | 16): PartValue {
+  const n = parseInt(digits, radix);
+  if (Number.isSafeInteger(n)) return n;
+  const prefix = radix === 16 ? "0x" : radix === 8 ? "0o" : "";
+  return BigInt(prefix + digits);
+}
 
 /**
  * Reads a token of the form `p(.p){0,3}.?` where each `p` is digits or `0x` hex digits. Returns undefined when the
@@ -61,7 +71,7 @@ export function readIpv4(token: string): Ipv4Token | undefined {
   const raw = text.split(".");
   if (raw.length > 4) return undefined;
   const radixes = new Set<Radix>();
-  const strict: bigint[] = [];
+  const strict: PartValue[] = [];
   let strictOk = true;
   let leadingZeros = false;
   let allDigits = true;
@@ -70,17 +80,17 @@ export function readIpv4(token: string): Ipv4Token | undefined {
     if (HEX_PART.test(p)) {
       radixes.add("hex");
       allDigits = false;
-      strict.push(p.length === 2 ? 0n : BigInt(p.toLowerCase()));
+      strict.push(p.length === 2 ? 0 : partValue(p.slice(2), 16));
     } else if (!DIGITS.test(p)) {
       return undefined;
     } else if (p.length > 1 && p[0] === "0") {
       leadingZeros = true;
       radixes.add("octal");
-      if (OCTAL_PART.test(p)) strict.push(BigInt(`0o${p.slice(1)}`));
+      if (OCTAL_PART.test(p)) strict.push(partValue(p.slice(1), 8));
       else strictOk = false; // "08": not octal, so WHATWG and inet_aton both refuse the host
     } else {
       radixes.add("decimal");
-      strict.push(BigInt(p));
+      strict.push(partValue(p, 10));
     }
   }
   const readings: Ipv4Reading[] = [];
@@ -93,8 +103,7 @@ export function readIpv4(token: string): Ipv4Token | undefined {
     }
   }
   if (leadingZeros && allDigits && raw.length === 4) {
-    const decimal = raw.map((p) => BigInt(p));
-    const value = combine(decimal);
+    const value = combine(raw.map((p) => partValue(p, 10)));
     if (value !== undefined && !readings.some((r) => r.value === value)) {
       readings.push({ value, kind: "decimal-leading-zeros" });
     }
@@ -103,22 +112,21 @@ export function readIpv4(token: string): Ipv4Token | undefined {
 }
 
 /** WHATWG IPv4 parser steps 8-10: every part but the last fits a byte, the last fills what is left. */
-function combine(parts: readonly bigint[]): number | undefined {
+function combine(parts: readonly PartValue[]): number | undefined {
   const n = parts.length;
-  for (let i = 0; i < n - 1; i++) if (parts[i] > 255n) return undefined;
-  const lastLimit = 1n << BigInt(8 * (5 - n));
-  if (parts[n - 1] >= lastLimit) return undefined;
-  let value = parts[n - 1];
-  for (let i = 0; i < n - 1; i++) value += parts[i] << BigInt(8 * (3 - i));
-  return Number(value);
+  for (let i = 0; i < n - 1; i++) if (parts[i] > 255) return undefined;
+  const last = parts[n - 1];
+  if (typeof last === "bigint" || last >= 2 ** (8 * (5 - n))) return undefined;
+  let value = last;
+  for (let i = 0; i < n - 1; i++) value += (parts[i] as number) * 2 ** (8 * (3 - i));
+  return value;
 }
 
 /** Legacy wrapping: four parts each modulo 256, or a single number modulo 2^32. */
-function combineWrapped(parts: readonly bigint[]): number | undefined {
-  if (parts.length === 4) {
-    return Number(parts.reduce((acc, p) => (acc << 8n) | (p % 256n), 0n));
-  }
-  if (parts.length === 1) return Number(parts[0] % TWO_32);
+function combineWrapped(parts: readonly PartValue[]): number | undefined {
+  const mod = (p: PartValue, m: number): number => (typeof p === "bigint" ? Number(p % BigInt(m)) : p % m);
+  if (parts.length === 4) return parts.reduce<number>((acc, p) => acc * 256 + mod(p, 256), 0);
+  if (parts.length === 1) return mod(parts[0], TWO_32);
   return undefined;
 }
 

@@ -25,11 +25,14 @@ export interface Decoded {
 /** At most this many decoding passes: enough for double and triple percent-encoding, bounded for hostile input. */
 export const MAX_PASSES = 3;
 
-const NEEDS_DECODING = /[%\\&\t\n\r\u0080-\uffff]/;
+const NEEDS_DECODING = /[%\\&\u0080-\uffff]/;
+const URL_WITH_BREAK = /:\/\/[^\s"'<>`]*[\t\r\n]+[^\s"'<>`]/;
+// Tabs and line ends matter only inside a URL; testing for them alone would decode every CRLF line.
+const needsDecoding = (text: string): boolean => NEEDS_DECODING.test(text) || URL_WITH_BREAK.test(text);
 
 /** Decodes `text` (a window of the scanned string); offsets in the result are relative to `text`. */
 export function decode(text: string): Decoded {
-  if (!NEEDS_DECODING.test(text)) return { text, starts: undefined, ends: undefined };
+  if (!needsDecoding(text)) return { text, starts: undefined, ends: undefined };
   let current = text;
   let starts: number[] | undefined;
   let ends: number[] | undefined;
@@ -46,7 +49,7 @@ export function decode(text: string): Decoded {
       ends = step.ends;
     }
     current = step.text;
-    if (!NEEDS_DECODING.test(current)) break;
+    if (!needsDecoding(current)) break;
   }
   return starts ? { text: current, starts, ends } : { text, starts: undefined, ends: undefined };
 }

@@ -25,6 +25,9 @@ function findIpv4(text: string): RawFinding[] {
   for (let m = IPV4_TOKEN.exec(text); m; m = IPV4_TOKEN.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
+    // A single number below 10 characters cannot reach link-local or catalogued space (169.254.0.0 is 2851995648,
+    // 0xa9fe0000), and such numbers are everywhere: skip them before any parsing.
+    if (m[0].length < 10 && !m[0].includes(".", 1)) continue;
     // Part of a longer token: `1169.254.169.254` is matched whole (and fails), `v169.254.169.254`, `a-169...` and
     // `10.169.254.169.254` are names or version strings, not addresses.
     const before = text[start - 1];
