@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  DEFAULT_HARDENING,
   HardeningSpec,
   HostIdentityMode,
   InvalidArgsError,
@@ -323,6 +324,20 @@ function planFargate(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: s
   };
 }
 
+/** The defaults overridden by each field of `raw` that is valid on its own. */
+function bestEffortSpec(raw: HardeningSpec | undefined): ResolvedHardening {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const pick = <T extends string>(value: unknown, allowed: Record<string, T>, fallback: T): T =>
+    (Object.values(allowed) as unknown[]).includes(value) ? (value as T) : fallback;
+  const d = DEFAULT_HARDENING;
+  return {
+    ...d,
+    sandbox: pick(r.sandbox, SandboxMode, d.sandbox),
+    hostIdentity: pick(r.hostIdentity, HostIdentityMode, d.hostIdentity),
+    metadataEndpoint: pick(r.metadataEndpoint, MetadataEndpointMode, d.metadataEndpoint),
+  };
+}
+
 /**
  * Decides the pool. `sandbox: "runtime"` -> Fargate tasks (no IMDS, a kernel per task); `"none"` -> EC2 hosts in
  * an Auto Scaling group with the spec's metadata options and the host firewall.
@@ -339,12 +354,12 @@ export function planAwsWorkerPool(args: AwsWorkerPoolArgs): AwsWorkerPoolPlan {
     issues.push(...e.issues);
   }
   checkCommon(args, issues);
+  // With an invalid spec, the arguments are still checked against its valid fields, so one run lists everything.
+  const effective = spec ?? bestEffortSpec(args.hardening);
   let ec2: AwsEc2PoolPlan | undefined;
   let fargate: AwsFargatePlan | undefined;
-  if (spec) {
-    if (spec.sandbox === SandboxMode.Runtime) fargate = planFargate(args, spec, issues);
-    else ec2 = planEc2(args, spec, issues);
-  }
+  if (effective.sandbox === SandboxMode.Runtime) fargate = planFargate(args, effective, issues);
+  else ec2 = planEc2(args, effective, issues);
   if (issues.length > 0 || spec === undefined) throw new InvalidArgsError(issues);
   return { hardening: spec, ec2, fargate, accountMetadataDefaults: args.accountMetadataDefaults === true, tags: { ...(args.tags ?? {}) } };
 }
@@ -360,9 +375,10 @@ export function userDataFor(plan: AwsEc2PoolPlan, ecsClusterName: string | undef
   const tail: string[] = [];
   if (plan.runsEcs && ecsClusterName !== undefined) {
     tail.push(
-      "# ECS agent: join the cluster, refuse privileged containers, keep awsvpc tasks away from IMDS (ECS DG).",
+      // ECS_AWSVPC_BLOCK_IMDS=true is written by the host firewall's boothook itself, on every boot.
+      "# ECS agent: join the cluster and refuse privileged containers (ECS agent configuration).",
       "mkdir -p /etc/ecs",
-      `printf '%s\\n' 'ECS_CLUSTER=${ecsClusterName.replace(/'/g, "")}' 'ECS_DISABLE_PRIVILEGED=true' 'ECS_AWSVPC_BLOCK_IMDS=true' >> /etc/ecs/ecs.config`,
+      `printf '%s\\n' 'ECS_CLUSTER=${ecsClusterName.replace(/'/g, "")}' 'ECS_DISABLE_PRIVILEGED=true' >> /etc/ecs/ecs.config`,
     );
   }
   if (bootScript !== undefined && bootScript.trim() !== "") tail.push("# Caller's boot script.", bootScript.replace(/^#!.*\n/, ""));

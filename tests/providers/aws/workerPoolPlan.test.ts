@@ -1,0 +1,139 @@
+import * as assert from "node:assert/strict";
+import { InvalidArgsError, resolveHardening } from "../../../components";
+import {
+  AwsWorkerPoolArgs,
+  containerDefinitionsFor,
+  maxInstanceLifetimeFor,
+  planAwsWorkerPool,
+  userDataFor,
+} from "../../../providers/aws/workerPoolPlan";
+
+const net = { subnetIds: ["subnet-1", "subnet-2"], securityGroupIds: ["sg-1"] };
+
+function issuesOf(args: AwsWorkerPoolArgs): readonly string[] {
+  try {
+    planAwsWorkerPool(args);
+  } catch (e) {
+    assert.ok(e instanceof InvalidArgsError, String(e));
+    return e.issues;
+  }
+  assert.fail("expected InvalidArgsError");
+}
+
+describe("aws planAwsWorkerPool", () => {
+  const lifetimes = [
+    { hours: 1, seconds: 86400, roundedUp: true },
+    { hours: 23, seconds: 86400, roundedUp: true },
+    { hours: 24, seconds: 86400, roundedUp: false },
+    { hours: 72, seconds: 259200, roundedUp: false },
+  ];
+  for (const c of lifetimes) {
+    it(`maxLifetimeHours ${c.hours} -> maxInstanceLifetime ${c.seconds}${c.roundedUp ? " (rounded up to the AWS minimum)" : ""}`, () => {
+      assert.deepEqual(maxInstanceLifetimeFor(resolveHardening({ ephemeral: { maxLifetimeHours: c.hours } })), { seconds: c.seconds, roundedUp: c.roundedUp });
+    });
+  }
+
+  it("the default spec runs on Fargate: no task role, non-root, Kestra's image given by the caller", () => {
+    const plan = planAwsWorkerPool({ ...net, container: { image: "kestra/kestra:v0.20", command: ["server", "worker"] } });
+    assert.equal(plan.ec2, undefined);
+    assert.deepEqual(plan.fargate, {
+      image: "kestra/kestra:v0.20",
+      command: ["server", "worker"],
+      environment: [],
+      cpu: 1024,
+      memory: 2048,
+      user: "1000:1000",
+      desiredCount: 2,
+      cpuArchitecture: "X86_64",
+      taskRole: false,
+      logging: false,
+    });
+  });
+
+  it("sandbox none: EC2 hosts, no instance profile, IMDS off", () => {
+    const plan = planAwsWorkerPool({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1" });
+    assert.equal(plan.ec2?.instanceProfile, false);
+    assert.equal(plan.ec2?.metadataOptions.httpEndpoint, "disabled");
+    assert.equal(plan.ec2?.runsEcs, false);
+  });
+
+  it("lists every contradiction between the spec and the EC2 arguments at once", () => {
+    assert.deepEqual(
+      issuesOf({ ...net, hardening: { sandbox: "none", hostIdentity: "minimal" }, ecsClusterName: "c", minSize: 4, maxSize: 2, container: { image: "x" } }),
+      [
+        'imageId is required with hardening.sandbox "none": give the AMI of the worker hosts.',
+        'container is set but hardening.sandbox is "none" (EC2 hosts); set sandbox to "runtime" for Fargate or remove container.',
+        "minSize 4 is larger than maxSize 2.",
+        'instanceProfileArn is required with hardening.hostIdentity "minimal": give your own narrowly scoped instance profile; the pool never creates one.',
+        'hardening.hostIdentity "minimal" needs the metadata endpoint (EC2 delivers instance-profile credentials through IMDS), but hardening.metadataEndpoint is "blocked"; set metadataEndpoint to "tokenRequired" or hostIdentity to "none".',
+        'ecsClusterName is set but hardening.metadataEndpoint is "blocked": the ECS agent reads its identity and credentials from IMDS; set metadataEndpoint to "tokenRequired" (the host firewall and ECS_AWSVPC_BLOCK_IMDS keep tasks away from it).',
+      ],
+    );
+  });
+
+  it("refuses an instance profile or a task role the spec does not ask for", () => {
+    assert.deepEqual(issuesOf({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1", instanceProfileArn: "arn:aws:iam::1:instance-profile/p" }), [
+      'instanceProfileArn is set but hardening.hostIdentity is "none"; set hostIdentity to "minimal" or remove the profile.',
+    ]);
+    assert.deepEqual(issuesOf({ ...net, container: { image: "x", taskRoleArn: "arn:aws:iam::1:role/r" } }), [
+      'container.taskRoleArn is set but hardening.hostIdentity is "none"; set hostIdentity to "minimal" or remove the role.',
+    ]);
+  });
+
+  it("Fargate: refuses root, EC2-only arguments, a missing container and an empty security group list", () => {
+    assert.deepEqual(issuesOf({ subnetIds: ["s"], securityGroupIds: [], imageId: "ami-1", container: { image: "x", user: "0:0", cpu: 300 } }), [
+      "securityGroupIds [] must list the worker security group; without one AWS attaches the VPC's default group.",
+      'imageId is set but hardening.sandbox is "runtime" (Fargate tasks, no hosts); remove it or set sandbox to "none".',
+      "container.cpu 300 is not a Fargate size; use one of 256, 512, 1024, 2048, 4096, 8192, 16384.",
+      'container.user "0:0" is root; use a non-root uid:gid such as "1000:1000".',
+    ]);
+    assert.deepEqual(issuesOf({ ...net }), ['container is required with hardening.sandbox "runtime": give at least { image } for the Fargate workers.']);
+  });
+
+  it("the container definition is non-root, read-only, unprivileged, drops every capability, exposes no port", () => {
+    const plan = planAwsWorkerPool({ ...net, container: { image: "img", environment: { B: "2", A: "1" } } });
+    assert.deepEqual(JSON.parse(containerDefinitionsFor(plan.fargate!)), [
+      {
+        name: "worker",
+        image: "img",
+        essential: true,
+        environment: [
+          { name: "A", value: "1" },
+          { name: "B", value: "2" },
+        ],
+        user: "1000:1000",
+        readonlyRootFilesystem: true,
+        privileged: false,
+        linuxParameters: { capabilities: { drop: ["ALL"] }, initProcessEnabled: true },
+        mountPoints: [{ sourceVolume: "scratch", containerPath: "/tmp", readOnly: false }],
+        portMappings: [],
+      },
+    ]);
+  });
+
+  it("user data: the host firewall boothook alone, or first in a multi-part document with ECS settings and the boot script", () => {
+    const plain = planAwsWorkerPool({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1" }).ec2!;
+    const only = userDataFor(plain, undefined, undefined);
+    assert.match(only, /^#cloud-boothook\n/);
+    assert.match(only, /-d 169\.254\.0\.0\/16 -p tcp .* -j REJECT/);
+    assert.doesNotMatch(only, /ECS_/);
+
+    const ecs = planAwsWorkerPool({
+      ...net,
+      hardening: { sandbox: "none", hostIdentity: "minimal", metadataEndpoint: "tokenRequired" },
+      imageId: "ami-1",
+      instanceProfileArn: "arn:aws:iam::1:instance-profile/ecs",
+      ecsClusterName: "workers",
+    }).ec2!;
+    const multi = userDataFor(ecs, "workers", "#!/bin/bash\necho hello");
+    const parts = multi.split("--==HARDENING-BOUNDARY==");
+    assert.equal(parts.length, 4);
+    assert.match(parts[1], /^\nContent-Type: text\/cloud-boothook/);
+    assert.match(parts[1], /DOCKER-USER/);
+    assert.match(parts[1], /ECS_AWSVPC_BLOCK_IMDS=true/);
+    assert.match(parts[2], /^\nContent-Type: text\/x-shellscript/);
+    assert.match(parts[2], /'ECS_CLUSTER=workers' 'ECS_DISABLE_PRIVILEGED=true' >> \/etc\/ecs\/ecs.config/);
+    assert.ok(parts[2].indexOf("ECS_CLUSTER") < parts[2].indexOf("echo hello"));
+    assert.equal(parts[3], "--\n");
+  });
+});
