@@ -1,0 +1,155 @@
+/**
+ * `hardening audit <stack-export.json | dir | ->... [--format text|json|sarif] [--config FILE] [--baseline FILE]`:
+ * every rule of the pack over `pulumi stack export` output and self-managed checkpoints, offline. Reads only;
+ * never prints a secret.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  auditSnapshots,
+  buildAuditReport,
+  formatAuditJson,
+  formatAuditSarif,
+  formatAuditText,
+  isBlocking,
+  parseAuditConfig,
+  parseBaseline,
+  readState,
+  scrubSecrets,
+  StackSnapshot,
+  StateFileError,
+  AuditConfigError,
+} from "../policy/audit";
+import { oneOf, parseFlags } from "./flags";
+import { CliIO, Command, ExitCode, UsageError } from "./io";
+
+const FORMATS = ["text", "json", "sarif"] as const;
+/** Directories of a self-managed backend that hold history and backups, not current state. */
+const SKIP_DIRS = new Set(["history", "backups", "locks", ".git", "node_modules"]);
+
+function readFileOrFail(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`cannot read ${file}: ${err.code === "ENOENT" ? "no such file or directory" : (err.code ?? err.message)}`);
+  }
+}
+
+/** Every `*.json` file under a directory, sorted, not following symlinks, skipping history and backups. */
+function jsonFilesUnder(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) walk(full);
+      else if (entry.isFile() && entry.name.endsWith(".json")) found.push(full);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** Reads every input; exits 2 (UsageError) naming the first file that is not readable Pulumi state. */
+async function readInputs(inputs: string[], io: CliIO): Promise<StackSnapshot[]> {
+  const snapshots: StackSnapshot[] = [];
+  let stdinUsed = false;
+  for (const input of inputs) {
+    if (input === "-") {
+      if (stdinUsed) throw new UsageError('"-" (standard input) given twice');
+      stdinUsed = true;
+      snapshots.push(parseOrFail("-", (await io.readStdin()).toString("utf8")));
+      continue;
+    }
+    const full = path.resolve(io.cwd, input);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(full);
+    } catch {
+      throw new UsageError(`cannot read ${input}: no such file or directory`);
+    }
+    if (!stat.isDirectory()) {
+      snapshots.push(parseOrFail(input, readFileOrFail(full)));
+      continue;
+    }
+    const files = jsonFilesUnder(full);
+    let skipped = 0;
+    for (const file of files) {
+      const text = readFileOrFail(file);
+      const shown = path.relative(io.cwd, file) || file;
+      // Inside a folder, JSON that is not Pulumi state at all (package.json, ...) is skipped and counted;
+      // state that cannot be read (bad JSON, another version) still stops the audit.
+      if (!/"(deployment|checkpoint)"\s*:/.test(text) && /^\s*[{[]/.test(text)) {
+        skipped++;
+        continue;
+      }
+      snapshots.push(parseOrFail(shown, text));
+    }
+    if (skipped > 0) io.stderr(`hardening audit: skipped ${skipped} JSON file(s) under ${input} that are not Pulumi state\n`);
+    if (files.length - skipped === 0) throw new UsageError(`no Pulumi state files under ${input}`);
+  }
+  return snapshots;
+}
+
+function parseOrFail(source: string, text: string): StackSnapshot {
+  try {
+    return readState(source, text);
+  } catch (e) {
+    if (e instanceof StateFileError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** The `audit` subcommand. */
+export const auditCommand: Command = async (argv: string[], io: CliIO) => {
+  const { values, positionals } = parseFlags(
+    argv,
+    { format: { type: "string" }, config: { type: "string" }, baseline: { type: "string" } },
+    true,
+  );
+  const format = oneOf("format", values.format as string | undefined, FORMATS, "text");
+  if (positionals.length === 0) throw new UsageError("give at least one stack export, checkpoint folder, or - for standard input", true);
+
+  let config = {};
+  if (values.config !== undefined) {
+    const file = values.config as string;
+    try {
+      config = parseAuditConfig(file, readFileOrFail(path.resolve(io.cwd, file)));
+    } catch (e) {
+      if (e instanceof AuditConfigError) throw new UsageError(`--config ${e.message}`);
+      throw e;
+    }
+  }
+  let baseline: { file: string; violations: ReturnType<typeof parseBaseline> } | undefined;
+  if (values.baseline !== undefined) {
+    const file = values.baseline as string;
+    try {
+      baseline = { file, violations: parseBaseline(file, readFileOrFail(path.resolve(io.cwd, file))) };
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`--baseline ${(e as Error).message}`);
+    }
+  }
+
+  const snapshots = await readInputs(positionals, io);
+  const total = snapshots.reduce((n, s) => n + s.resources.length, 0);
+  // Progress only for a person watching a long audit: stderr, a terminal, never mixed into stdout.
+  const progress = io.stderrIsTTY && total >= 5000;
+  if (progress) io.stderr(`hardening audit: checking ${total} resources in ${snapshots.length} stack(s)...`);
+  const audits = auditSnapshots(snapshots, config);
+  if (progress) io.stderr("\r\x1b[K");
+
+  const report = buildAuditReport(audits, baseline);
+  const text =
+    format === "json" ? formatAuditJson(report) : format === "sarif" ? formatAuditSarif(report, audits, packageVersion()) : formatAuditText(report, audits);
+  io.stdout(scrubSecrets(text, snapshots.flatMap((s) => s.secretValues)));
+  return isBlocking(report) ? ExitCode.Findings : ExitCode.Clean;
+};

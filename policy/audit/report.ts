@@ -1,0 +1,151 @@
+/**
+ * The audit's reports: JSON (the contract in ARCHITECTURE.md), text grouped by stack and rule, and SARIF 2.1.0;
+ * and the baseline comparison that turns a scheduled audit into a drift check.
+ */
+import { createHash } from "node:crypto";
+import type { Log, ReportingDescriptor, Result } from "sarif";
+import { resourceRules, stackRules } from "../rules";
+import type { Violation } from "../rules/types";
+import type { StackAudit } from "./index";
+
+/** The JSON report. `violations` holds only new ones when a baseline was given. */
+export interface AuditReport {
+  readonly version: 1;
+  readonly resourcesChecked: number;
+  readonly violations: Violation[];
+  /** Per stack: where it came from, its name, how many resources and violations. */
+  readonly stacks: { source: string; stack: string; resourcesChecked: number; violations: number }[];
+  /** Present with `--baseline`: what the baseline had that is gone now, and how many are still there. */
+  readonly baseline?: { readonly file: string; readonly fixed: Violation[]; readonly unchanged: number };
+}
+
+/** Identity of a violation across runs: rule, resource and property (messages may quote changing values). */
+export function violationKey(v: Pick<Violation, "policy" | "urn" | "property">): string {
+  return `${v.policy}\u0000${v.urn}\u0000${v.property}`;
+}
+
+/** Builds the report; with a baseline, keeps only violations not in it and lists the ones fixed since. */
+export function buildAuditReport(audits: readonly StackAudit[], baseline?: { file: string; violations: readonly Violation[] }): AuditReport {
+  const all = audits.flatMap((a) => a.violations);
+  const stacks = audits.map((a) => ({ source: a.source, stack: a.stack, resourcesChecked: a.resourcesChecked, violations: a.violations.length }));
+  const resourcesChecked = audits.reduce((n, a) => n + a.resourcesChecked, 0);
+  if (!baseline) return { version: 1, resourcesChecked, violations: all, stacks };
+  const before = new Set(baseline.violations.map(violationKey));
+  const now = new Set(all.map(violationKey));
+  return {
+    version: 1,
+    resourcesChecked,
+    violations: all.filter((v) => !before.has(violationKey(v))),
+    stacks,
+    baseline: {
+      file: baseline.file,
+      fixed: baseline.violations.filter((v) => !now.has(violationKey(v))),
+      unchanged: all.filter((v) => before.has(violationKey(v))).length,
+    },
+  };
+}
+
+/** Reads the violations of an earlier JSON report; throws an Error with a one-line reason otherwise. */
+export function parseBaseline(file: string, text: string): Violation[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not a JSON audit report (${(e as Error).message.split("\n")[0]})`, { cause: e });
+  }
+  const violations = (doc as { version?: unknown; violations?: unknown } | null)?.violations;
+  if ((doc as { version?: unknown } | null)?.version !== 1 || !Array.isArray(violations)) {
+    throw new Error(`${file}: not a JSON audit report (expected {"version":1,"violations":[...]} from hardening audit --format json)`);
+  }
+  for (const [i, v] of violations.entries()) {
+    const ok = v && typeof v === "object" && ["policy", "urn", "property"].every((k) => typeof (v as Record<string, unknown>)[k] === "string");
+    if (!ok) throw new Error(`${file}: violation ${i} lacks policy, urn or property`);
+  }
+  return violations as Violation[];
+}
+
+/** Whether any violation of the report blocks (mandatory; a remediate level reports as mandatory). */
+export function isBlocking(report: AuditReport): boolean {
+  return report.violations.some((v) => v.enforcementLevel === "mandatory" || v.enforcementLevel === "remediate");
+}
+
+/** The JSON form, with the contract's fields first. */
+export function formatAuditJson(report: AuditReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function nameOf(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/** Text for a terminal: per stack, violations grouped by rule; a summary at the end. */
+export function formatAuditText(report: AuditReport, audits: readonly StackAudit[]): string {
+  const out: string[] = [];
+  const shown = new Set(report.violations.map(violationKey));
+  for (const a of audits) {
+    const mine = a.violations.filter((v) => shown.has(violationKey(v)));
+    out.push(`${a.stack} (${a.source}): ${a.resourcesChecked} resources checked, ${mine.length} violation${mine.length === 1 ? "" : "s"}`);
+    const byRule = new Map<string, Violation[]>();
+    for (const v of mine) byRule.set(v.policy, [...(byRule.get(v.policy) ?? []), v]);
+    for (const [rule, list] of byRule) {
+      out.push(`  ${rule}`);
+      for (const v of list) out.push(`    [${v.enforcementLevel}] ${nameOf(v.urn)} (${v.type}) ${v.property}: ${v.message}`);
+    }
+  }
+  const count = (level: string) => report.violations.filter((v) => v.enforcementLevel === level).length;
+  out.push(
+    "",
+    `${audits.length} stack${audits.length === 1 ? "" : "s"}, ${report.resourcesChecked} resources checked: ` +
+      `${count("mandatory") + count("remediate")} mandatory, ${count("advisory")} advisory${report.baseline ? " new since the baseline" : ""}.`,
+  );
+  if (report.baseline) {
+    out.push(`Baseline ${report.baseline.file}: ${report.baseline.fixed.length} fixed since, ${report.baseline.unchanged} still present.`);
+    for (const v of report.baseline.fixed) out.push(`  fixed: ${v.policy} on ${nameOf(v.urn)} ${v.property}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/** SARIF 2.1.0: one run, the pack's rules as the driver's rules, a result per violation located in its file. */
+export function formatAuditSarif(report: AuditReport, audits: readonly StackAudit[], toolVersion: string): string {
+  const rules: ReportingDescriptor[] = [...resourceRules, ...stackRules].map((r) => ({
+    id: r.id,
+    shortDescription: { text: r.description },
+    defaultConfiguration: { level: r.enforcementLevel === "advisory" ? "warning" : r.enforcementLevel === "disabled" ? "none" : "error" },
+  }));
+  const sourceOf = new Map<string, string>();
+  for (const a of audits) for (const v of a.violations) sourceOf.set(violationKey(v), a.source);
+  const results: Result[] = report.violations.map((v) => {
+    const source = sourceOf.get(violationKey(v)) ?? "-";
+    return {
+      ruleId: v.policy,
+      level: v.enforcementLevel === "advisory" ? "warning" : "error",
+      message: { text: `${nameOf(v.urn)} (${v.type}) ${v.property}: ${v.message}` },
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: source === "-" ? "stdin" : source.replace(/\\/g, "/") }, region: { startLine: 1 } },
+          logicalLocations: [{ fullyQualifiedName: v.urn, kind: "resource" }],
+        },
+      ],
+      partialFingerprints: { "hardeningViolation/v1": createHash("sha256").update(violationKey(v)).digest("hex") },
+    };
+  });
+  const log: Log = {
+    version: "2.1.0",
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    runs: [{ tool: { driver: { name: "hardening audit", informationUri: "https://github.com/pulumi-hardening/pulumi-hardening", version: toolVersion, rules } }, results }],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/**
+ * Last line of defence: replaces every occurrence of a known plaintext secret in an output with `[secret]`.
+ * Secrets never reach the rules (they see a marker), so this only matters if a plaintext also appears unmarked.
+ */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  // Longest first, so a secret containing another is replaced whole; JSON-escaped forms too.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) out = out.split(form).join("[secret]");
+  }
+  return out;
+}
