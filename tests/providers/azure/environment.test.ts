@@ -54,6 +54,20 @@ describe("Azure cloudModule", () => {
     assert.deepEqual(routes.inputs.routes, [{ name: "default-via-firewall", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: "10.42.192.4" }]);
   });
 
+  for (const tier of ["basic", "dns", "firewall"] as const) {
+    it(`${tier} tier: every resource a control names was registered`, async () => {
+      const allow = tier === "basic" ? [{ cidr: "203.0.113.0/24" }] : [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24" }];
+      const { resources, result } = await plan(config({
+        hardening: { workloadSubnet: "private", hostIdentity: "minimal", egress: { mode: "allowList", tier, allow } },
+        settings: { sshPublicKey: SSH, userAssignedIdentityId: "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/w", aks: { resourceGroupName: "a", clusterName: "c", vnetSubnetId: "/s" } },
+      }));
+      const names = new Set(resources.map((r) => r.name));
+      for (const c of (result as EnvironmentResult).controls) {
+        for (const r of c.resources) assert.ok(names.has(r), `${c.id} names ${r}, which was not registered`);
+      }
+    });
+  }
+
   it("adds the Kata node pool when an AKS cluster is named", async () => {
     const { resources, result } = await plan(config({
       settings: { sshPublicKey: SSH, aks: { resourceGroupName: "aks-rg", clusterName: "aks", vnetSubnetId: "/subnets/aks-nodes" } },
