@@ -22,13 +22,15 @@
 import { findEndpointReferences } from "../../components/detect";
 import type { EndpointReference } from "../../components/detect/types";
 import { asRecord, bindPodCheck, containersOf, dig, type LocatedPodSpec } from "./kubernetes/podSpec";
+import { findingsOrUnknown, guardUnknowns, tryKnown } from "./kubernetes/unknown";
+import { unknownFinding } from "./values";
 import type { Finding, ResourceCheck, ResourceRule } from "./types";
 
-/** A string to scan and where it sits. */
+/** A string to scan and where it sits; `text` is undefined when the value is unknown during preview. */
 interface TextSource {
   /** Full property path, e.g. `userData`, `metadata["startup-script"]`, `spec.containers[0].args[1]`. */
   readonly path: string;
-  readonly text: string;
+  readonly text: string | undefined;
   /** True for Secret values: the message must show nothing of them. */
   readonly secret?: boolean;
 }
@@ -46,6 +48,10 @@ function shortMatch(match: string): string {
 export function scanSources(sources: readonly TextSource[], detect: Detector): Finding[] {
   const findings: Finding[] = [];
   for (const source of sources) {
+    if (source.text === undefined) {
+      findings.push(unknownFinding(source.path));
+      continue;
+    }
     const seen = new Set<string>();
     for (const ref of detect(source.text)) {
       if (ref.severity !== "error") continue;
@@ -60,9 +66,15 @@ export function scanSources(sources: readonly TextSource[], detect: Detector): F
   return findings;
 }
 
+/** The string at a path of guarded props, one source per value; an unknown value becomes a source without text. */
+function stringSource(path: string, read: () => unknown, secret = false): TextSource[] {
+  const value = tryKnown(read);
+  if (!value.known) return [{ path: value.path, text: undefined, secret }];
+  return typeof value.value === "string" && value.value !== "" ? [{ path, text: value.value, secret }] : [];
+}
+
 function stringAt(props: Readonly<Record<string, unknown>>, keys: readonly string[]): TextSource[] {
-  const value = dig(props, keys);
-  return typeof value === "string" && value !== "" ? [{ path: keys.join("."), text: value }] : [];
+  return stringSource(keys.join("."), () => dig(props, keys));
 }
 
 /** Every string value of a map property, keyed `name["key"]`. */
@@ -71,9 +83,10 @@ function mapValues(props: Readonly<Record<string, unknown>>, name: string, secre
   if (!map) return [];
   const sources: TextSource[] = [];
   for (const key of Object.keys(map)) {
-    const value = map[key];
-    if (typeof value !== "string" || value === "") continue;
-    sources.push({ path: `${name}[${JSON.stringify(key)}]`, text: value, secret });
+    const path = `${name}[${JSON.stringify(key)}]`;
+    const value = tryKnown(() => map[key]);
+    if (!value.known) sources.push({ path, text: undefined, secret });
+    else if (typeof value.value === "string" && value.value !== "") sources.push({ path, text: value.value, secret });
   }
   return sources;
 }
@@ -84,16 +97,13 @@ function containerSources(pod: LocatedPodSpec): TextSource[] {
     for (const field of ["command", "args"]) {
       const list = c.container[field];
       if (!Array.isArray(list)) continue;
-      list.forEach((item, i) => {
-        if (typeof item === "string" && item !== "") sources.push({ path: `${c.path}.${field}[${i}]`, text: item });
-      });
+      for (let i = 0; i < list.length; i++) sources.push(...stringSource(`${c.path}.${field}[${i}]`, () => list[i]));
     }
     const env = c.container.env;
     if (Array.isArray(env)) {
-      env.forEach((item, i) => {
-        const value = asRecord(item)?.value;
-        if (typeof value === "string" && value !== "") sources.push({ path: `${c.path}.env[${i}].value`, text: value });
-      });
+      for (let i = 0; i < env.length; i++) {
+        sources.push(...stringSource(`${c.path}.env[${i}].value`, () => asRecord(env[i])?.value));
+      }
     }
   }
   return sources;
@@ -138,7 +148,7 @@ export function makeCodeMetadataReference(detect: Detector): ResourceRule {
     ...Object.fromEntries(
       Object.entries(EXTRACTORS).map(([type, extract]): [string, ResourceCheck] => [
         type,
-        (props) => scanSources(extract(props), detect),
+        (props) => findingsOrUnknown(() => scanSources(extract(guardUnknowns(props)), detect)),
       ]),
     ),
     ...bindPodCheck((pod) => scanSources(containerSources(pod), detect)),

@@ -3,6 +3,7 @@
  */
 import type { Finding, ResourceRule } from "../types";
 import { bindPodCheck, type LocatedPodSpec } from "./podSpec";
+import { findingsOrUnknown } from "./unknown";
 
 // Why each host namespace matters. A host-network pod is the metadata hole: it uses the node's interfaces, so the
 // node's route to 169.254.169.254 (and IMDS hop limit 1) applies to it as to the node itself, and NetworkPolicy
@@ -20,16 +21,18 @@ const WHY: Readonly<Record<string, string>> = {
  * staging/src/k8s.io/pod-security-admission/policy/check_hostNamespaces.go: allowed values false, undefined).
  */
 export function checkHostNamespaces(pod: LocatedPodSpec): Finding[] {
-  const findings: Finding[] = [];
-  for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) {
-    if (pod.spec[field] === true) {
-      findings.push({
-        property: `${pod.path}.${field}`,
-        message: `${pod.path}.${field} is true; remove it or set it to false: ${WHY[field]}.`,
-      });
-    }
-  }
-  return findings;
+  return (["hostNetwork", "hostPID", "hostIPC"] as const).flatMap((field) =>
+    findingsOrUnknown(() =>
+      pod.spec[field] === true
+        ? [
+            {
+              property: `${pod.path}.${field}`,
+              message: `${pod.path}.${field} is true; remove it or set it to false: ${WHY[field]}.`,
+            },
+          ]
+        : [],
+    ),
+  );
 }
 
 /**

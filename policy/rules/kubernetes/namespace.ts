@@ -14,6 +14,7 @@
  */
 import type { Finding, ResourceCheck, ResourceRule } from "../types";
 import { asRecord, dig } from "./podSpec";
+import { findingsOrUnknown, guardUnknowns } from "./unknown";
 
 const ENFORCE = "pod-security.kubernetes.io/enforce";
 const ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version";
@@ -29,8 +30,8 @@ function versionAcceptable(value: string): boolean {
 }
 
 function checkNamespaceFor(patch: boolean): ResourceCheck {
-  return (props) => {
-    const labels = asRecord(dig(props, ["metadata", "labels"])) ?? {};
+  return (raw) => findingsOrUnknown(() => {
+    const labels = asRecord(dig(guardUnknowns(raw), ["metadata", "labels"])) ?? {};
     const findings: Finding[] = [];
     const enforce = labels[ENFORCE];
     const enforcePath = `metadata.labels["${ENFORCE}"]`;
@@ -56,7 +57,7 @@ function checkNamespaceFor(patch: boolean): ResourceCheck {
       });
     }
     return findings;
-  };
+  });
 }
 
 /**

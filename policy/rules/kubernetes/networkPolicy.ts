@@ -20,7 +20,7 @@ import { cidrContains, parseAddress, bitsOf, type Cidr } from "../../../componen
 import { carveOutFor, type MetadataNetwork } from "../../../components/metadataNetworks";
 import type { ResourceInput, StackFinding, StackRule } from "../types";
 import { asArray, asRecord, dig, namespaceOf, POD_SPEC_LOCATIONS } from "./podSpec";
-import { tryKnown, whenKnown } from "./unknown";
+import { guardUnknowns, tryKnown, whenKnown } from "./unknown";
 
 const NETWORK_POLICY_TYPES = [
   "kubernetes:networking.k8s.io/v1:NetworkPolicy",
@@ -94,7 +94,8 @@ interface PolicyView {
 }
 
 function viewPolicy(r: ResourceInput): PolicyView {
-  const spec = asRecord(r.props.spec) ?? {};
+  const props = guardUnknowns(r.props);
+  const spec = asRecord(props.spec) ?? {};
   const egress = governsEgress(spec);
   const openings: StackFinding[] = [];
   if (egress) {
@@ -111,7 +112,7 @@ function viewPolicy(r: ResourceInput): PolicyView {
   }
   return {
     resource: r,
-    namespace: namespaceOf(r.props),
+    namespace: namespaceOf(props),
     selectsAllForEgress: egress && isEmptySelector(spec.podSelector),
     openings,
   };
@@ -142,14 +143,14 @@ export const kubernetesNamespaceMetadataEgress: StackRule = {
     const namespaces = new Map<string, ResourceInput>();
     for (const r of resources) {
       if (r.type !== NAMESPACE) continue;
-      const name = tryKnown(() => dig(r.props, ["metadata", "name"]));
+      const name = tryKnown(() => dig(guardUnknowns(r.props), ["metadata", "name"]));
       if (!name.known) {
         findings.push(indeterminate(r, name.path, "whether this namespace isolates its pods from the metadata networks"));
       } else if (typeof name.value === "string" && name.value !== "") namespaces.set(name.value, r);
     }
     for (const r of resources) {
       if (!POD_SPEC_LOCATIONS[r.type]) continue;
-      const namespace = tryKnown(() => namespaceOf(r.props));
+      const namespace = tryKnown(() => namespaceOf(guardUnknowns(r.props)));
       if (!namespace.known) {
         findings.push(indeterminate(r, namespace.path, "whether its namespace isolates it from the metadata networks"));
       } else if (!namespaces.has(namespace.value)) namespaces.set(namespace.value, r);
@@ -165,7 +166,7 @@ export const kubernetesNamespaceMetadataEgress: StackRule = {
         continue;
       }
       findings.push(indeterminate(r, view.path, "whether this policy isolates pods from the metadata networks"));
-      const namespace = whenKnown(() => namespaceOf(r.props));
+      const namespace = whenKnown(() => namespaceOf(guardUnknowns(r.props)));
       undecided.add(namespace ?? "*");
     }
     for (const [namespace, subject] of namespaces) {

@@ -33,6 +33,8 @@ import {
   type ContainerRef,
   type LocatedPodSpec,
 } from "./podSpec";
+import { containsUnknown, tryKnown } from "./unknown";
+import { unknownFinding } from "../values";
 
 /** A finding, and whether it is about a setting left out (not reported for patches, which carry only changes). */
 interface PodFinding extends Finding {
@@ -443,9 +445,18 @@ export const POD_SECURITY_CHECKS: readonly PodSecurityCheck[] = [
  * are not findings.
  */
 export function checkPodSecurityRestricted(pod: LocatedPodSpec): Finding[] {
-  return POD_SECURITY_CHECKS.flatMap(({ check }) => check(pod))
-    .filter((f) => !(pod.patch && f.absent))
-    .map(({ property, message }) => ({ property, message }));
+  const findings: Finding[] = [];
+  for (const { check } of POD_SECURITY_CHECKS) {
+    // Each check alone: a value unknown during preview makes that check indeterminate, not the whole profile.
+    const result = tryKnown(() => check(pod));
+    if (!result.known) {
+      // Several checks read the same unknown value (an unknown `containers`): name it once.
+      if (!findings.some((f) => f.indeterminate && f.property === result.path)) findings.push(unknownFinding(result.path));
+      continue;
+    }
+    for (const f of result.value) if (!(pod.patch && f.absent)) findings.push({ property: f.property, message: f.message });
+  }
+  return findings;
 }
 
 /**
@@ -508,7 +519,10 @@ export function withValueAt(
   return { ...props, [head]: rest.length === 0 ? value : withValueAt(here, rest, value) };
 }
 
-/** Binds a pod-spec remediation to every full (non-patch) pod-bearing type: a patch's absent fields are unknown. */
+/**
+ * Binds a pod-spec remediation to every full (non-patch) pod-bearing type: a patch's absent fields are unknown. It
+ * does nothing while any value of the resource is unknown (preview): the fix would copy the engine's placeholders.
+ */
 export function bindPodRemediation(
   fix: (pod: LocatedPodSpec) => Record<string, unknown> | undefined,
 ): Record<string, ResourceRemediation> {
@@ -518,6 +532,7 @@ export function bindPodRemediation(
       .map(([type, location]): [string, ResourceRemediation] => [
         type,
         (props) => {
+          if (containsUnknown(props)) return undefined;
           const pod = {
             spec: asRecord(dig(props, location.specPath)) ?? {},
             path: location.specPath.join("."),

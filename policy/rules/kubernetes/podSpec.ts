@@ -4,6 +4,7 @@
  * user edits.
  */
 import type { CheckContext, Finding, ResourceCheck } from "../types";
+import { findingsOrUnknown, guardUnknowns } from "./unknown";
 
 /** Where a workload kind keeps its pod spec and the pod's metadata (the AppArmor annotations live there). */
 export interface PodSpecLocation {
@@ -166,16 +167,19 @@ export type PodCheck = (pod: LocatedPodSpec, ctx: CheckContext) => Finding[];
 
 /**
  * Binds one pod-spec check body to every pod-bearing type token: the same body serves a Pod, a Deployment's
- * template and a CronJob's job template, each finding naming the full path.
+ * template and a CronJob's job template, each finding naming the full path. The body reads props through
+ * `guardUnknowns`: a value unknown during preview that the body needs yields one advisory (`indeterminate`)
+ * finding naming it, never a violation; bodies may catch closer (per check) to keep judging the rest.
  */
 export function bindPodCheck(body: PodCheck): Record<string, ResourceCheck> {
   return Object.fromEntries(
     POD_SPEC_TYPES.map((type): [string, ResourceCheck] => [
       type,
-      (props, ctx) => {
-        const pod = locatePodSpec(type, props);
-        return pod ? body(pod, ctx) : [];
-      },
+      (props, ctx) =>
+        findingsOrUnknown(() => {
+          const pod = locatePodSpec(type, guardUnknowns(props));
+          return pod ? body(pod, ctx) : [];
+        }),
     ]),
   );
 }

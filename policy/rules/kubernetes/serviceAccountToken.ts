@@ -14,7 +14,7 @@
 import type { Finding, ResourceCheck, ResourceRemediation, ResourceRule, StackFinding, StackRule } from "../types";
 import { bindPodCheck, dig, locatePodSpec, namespaceOf, POD_SPEC_LOCATIONS, type LocatedPodSpec } from "./podSpec";
 import { bindPodRemediation } from "./podSecurity";
-import { tryKnown, whenKnown } from "./unknown";
+import { containsUnknown, findingsOrUnknown, guardUnknowns, tryKnown, whenKnown } from "./unknown";
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const WHY =
@@ -28,7 +28,8 @@ function checkPodAutomount(pod: LocatedPodSpec): Finding[] {
 }
 
 function checkServiceAccountFor(patch: boolean): ResourceCheck {
-  return (props) => {
+  return (raw) => findingsOrUnknown(() => {
+    const props = guardUnknowns(raw);
     const value = props.automountServiceAccountToken;
     if (value === false || (patch && (value === undefined || value === null))) return [];
     const shown =
@@ -39,7 +40,7 @@ function checkServiceAccountFor(patch: boolean): ResourceCheck {
         message: `automountServiceAccountToken is ${shown}; set it to false, and let a pod that needs the API opt in with its own automountServiceAccountToken: ${WHY}.`,
       },
     ];
-  };
+  });
 }
 
 function remediatePodAutomount(pod: LocatedPodSpec): Record<string, unknown> | undefined {
@@ -48,6 +49,7 @@ function remediatePodAutomount(pod: LocatedPodSpec): Record<string, unknown> | u
 }
 
 const remediateServiceAccount: ResourceRemediation = (props) => {
+  if (containsUnknown(props)) return undefined;
   const value = props.automountServiceAccountToken;
   return value === undefined || value === null ? { ...props, automountServiceAccountToken: false } : undefined;
 };
@@ -88,8 +90,9 @@ export const kubernetesServiceAccountTokenInherited: StackRule = {
     for (const r of resources) {
       if (r.type !== SERVICE_ACCOUNT) continue;
       const id = whenKnown(() => {
-        const name = dig(r.props, ["metadata", "name"]);
-        return typeof name === "string" ? key(namespaceOf(r.props), name) : undefined;
+        const props = guardUnknowns(r.props);
+        const name = dig(props, ["metadata", "name"]);
+        return typeof name === "string" ? key(namespaceOf(props), name) : undefined;
       });
       if (id) accounts.add(id);
     }
@@ -98,13 +101,14 @@ export const kubernetesServiceAccountTokenInherited: StackRule = {
       const location = POD_SPEC_LOCATIONS[r.type];
       if (!location || location.patch) continue;
       const finding = tryKnown((): StackFinding | undefined => {
-        const pod = locatePodSpec(r.type, r.props);
+        const props = guardUnknowns(r.props);
+        const pod = locatePodSpec(r.type, props);
         if (!pod) return undefined;
         const automount = pod.spec.automountServiceAccountToken;
         if (automount !== undefined && automount !== null) return undefined;
         const named = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
         const account = typeof named === "string" && named !== "" ? named : "default";
-        const namespace = namespaceOf(r.props);
+        const namespace = namespaceOf(props);
         if (accounts.has(key(namespace, account))) return undefined;
         const path = `${pod.path}.automountServiceAccountToken`;
         return {

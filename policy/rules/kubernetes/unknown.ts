@@ -1,19 +1,66 @@
 /**
- * Unknown values in stack rules. During preview the pack hands rules props wrapped in @pulumi/policy's
- * `unknownCheckingProxy`, which throws `UnknownValueError` when a rule reads a value not known yet. A resource rule
- * lets it propagate (the binding turns it into an advisory note); a stack rule reads many resources, and one
- * namespace computed from another resource's output must not silence the rule for the whole stack, so it sets that
- * one resource aside and says so with an `indeterminate` finding (reported as advisory). Rules must not import
- * @pulumi/policy, so the error is recognised by its shape.
+ * Values not known during preview. The pack hands rules raw props (policy/binding.ts), in which an unknown value is
+ * one of the engine's sentinel strings (policy/rules/values.ts `isUnknown`). Read naively, a sentinel looks like a
+ * real value: an unknown `securityContext` would look absent and yield a mandatory "not set" violation. So the
+ * Kubernetes and code rules read props through {@link guardUnknowns}, which throws {@link PreviewUnknownError} on
+ * reading a sentinel, as @pulumi/policy's own `unknownCheckingProxy` does; each check catches it at the smallest
+ * sensible scope (one PSS check, one host-namespace field, one scanned value, one resource of a stack rule) and
+ * reports an `indeterminate` finding (advisory) instead of guessing. Rules must not import @pulumi/policy, so the
+ * SDK's `UnknownValueError` (thrown when props come wrapped in its proxy) is recognised by its shape.
  */
+import { isUnknown, unknownFinding } from "../values";
+import type { Finding } from "../types";
 
-/** True for @pulumi/policy's `UnknownValueError` (an Error carrying the property path it could not read). */
-export function isUnknownValueError(e: unknown): e is Error & { props: unknown[] } {
+/** Thrown when a rule reads a value not known during preview. */
+export class PreviewUnknownError extends Error {
+  /** Dotted property path of the unknown value, e.g. `spec.template.spec.containers[0].securityContext`. */
+  readonly path: string;
+  constructor(path: string) {
+    super(`${path} is not known during preview`);
+    this.name = "PreviewUnknownError";
+    this.path = path;
+  }
+}
+
+function join(path: string, key: string): string {
+  if (/^\d+$/.test(key)) return `${path}[${key}]`;
+  return path === "" ? key : `${path}.${key}`;
+}
+
+/**
+ * A read-only view of `value` that throws {@link PreviewUnknownError} when a read reaches an unknown sentinel.
+ * Reads of known values behave as on the raw object (arrays stay arrays for `Array.isArray`).
+ */
+export function guardUnknowns<T>(value: T, path = ""): T {
+  if (isUnknown(value)) throw new PreviewUnknownError(path === "" ? "(the resource's properties)" : path);
+  if (typeof value !== "object" || value === null) return value;
+  return new Proxy(value as unknown as object, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof key !== "string") return v;
+      // Honour the Proxy invariant for non-configurable, non-writable data properties (e.g. `length` is fine,
+      // frozen objects' fields must be returned as they are).
+      const d = Object.getOwnPropertyDescriptor(target, key);
+      if (d && "value" in d && d.configurable === false && d.writable === false) return v;
+      if (!Object.prototype.hasOwnProperty.call(target, key)) return v;
+      return guardUnknowns(v, join(path, key));
+    },
+  }) as unknown as T;
+}
+
+/** True for {@link PreviewUnknownError} and for @pulumi/policy's `UnknownValueError` (an Error with a `props` path). */
+export function isUnknownValueError(e: unknown): boolean {
+  if (e instanceof PreviewUnknownError) return true;
   return (
     e instanceof Error &&
     e.constructor.name === "UnknownValueError" &&
     Array.isArray((e as Error & { props?: unknown }).props)
   );
+}
+
+function pathOf(e: unknown): string {
+  if (e instanceof PreviewUnknownError) return e.path;
+  return ((e as { props: unknown[] }).props ?? []).map(String).join(".");
 }
 
 /** A value read from props, or the dotted path of the value that is unknown during preview. */
@@ -24,7 +71,7 @@ export function tryKnown<T>(read: () => T): Known<T> {
   try {
     return { known: true, value: read() };
   } catch (e) {
-    if (isUnknownValueError(e)) return { known: false, path: e.props.map(String).join(".") };
+    if (isUnknownValueError(e)) return { known: false, path: pathOf(e) };
     throw e;
   }
 }
@@ -33,4 +80,18 @@ export function tryKnown<T>(read: () => T): Known<T> {
 export function whenKnown<T>(read: () => T): T | undefined {
   const result = tryKnown(read);
   return result.known ? result.value : undefined;
+}
+
+/** Runs a check; when it needs a value unknown during preview, returns the advisory finding naming that value. */
+export function findingsOrUnknown(check: () => Finding[]): Finding[] {
+  const result = tryKnown(check);
+  return result.known ? result.value : [unknownFinding(result.path)];
+}
+
+/** True when `value` holds an unknown sentinel anywhere (remediation waits until everything is known). */
+export function containsUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(containsUnknown);
+  return false;
 }
