@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { getParameterOutput } from "@pulumi/aws/ssm/getParameter";
-import { InvalidArgsError, SandboxMode, resolveHardening, show } from "../../components";
+import { InvalidArgsError, SandboxMode, checkHardening, resolveHardening, show } from "../../components";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { awsNetworkControlsFor, awsWorkerPoolControlsFor } from "./controls";
 import { AwsWorkerNetwork } from "./network";
@@ -113,8 +113,9 @@ export function checkAwsEnvironment(config: EnvironmentConfig): string[] {
     planAwsWorkerPool(poolArgsFrom(config, s, runtime, { subnetIds: ["planned"], sg: "planned" }, s.imageId ?? "planned"));
   } catch (e) {
     if (!(e instanceof InvalidArgsError)) throw e;
-    // The spec's own issues were listed by the network's plan.
-    issues.push(...prefix(e.issues.filter((i) => !i.startsWith("hardening")), "hardening:aws."));
+    // The spec's own issues were listed by the network's plan; cross-field issues naming the spec are kept.
+    const specIssues = new Set(checkHardening(config.hardening));
+    issues.push(...prefix(e.issues.filter((i) => !specIssues.has(i)), "hardening:aws."));
   }
   if (s.imageId !== undefined && typeof s.imageId !== "string") issues.push(`hardening:aws.imageId ${show(s.imageId)} must be an AMI id string.`);
   return [...new Set(issues)];
