@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as container from "@pulumi/gcp/container";
-import { ControlReport, InvalidArgsError, ResolvedHardening } from "../../components";
+import { ControlReport, InvalidArgsError } from "../../components";
 import { gkeNodePoolControls } from "./controls";
 import { GkeNodePoolPlan, GkeNodePoolPlanArgs, planGkeNodePool } from "./gkeNodePoolPlan";
 
@@ -59,8 +59,6 @@ export function nodePoolArgsFor(plan: GkeNodePoolPlan, cluster: pulumi.Input<str
  * dedicated node account; Shielded nodes; internal IPs only; legacy metadata endpoints off.
  */
 export class GcpGkeNodePool extends pulumi.ComponentResource {
-  /** The resolved spec the pool was built from. */
-  readonly hardening: ResolvedHardening;
   /** One entry per control applied, including the ineffective ones, in a stable order. */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** The native node pool, for what this abstraction does not cover. */
@@ -70,7 +68,6 @@ export class GcpGkeNodePool extends pulumi.ComponentResource {
     const plan = planGkeNodePoolFor(name, args);
     super(GCP_GKE_NODE_POOL_TYPE, name, {}, opts);
     this.nodePool = new container.NodePool(`${name}-pool`, nodePoolArgsFor(plan, args.cluster, args.location), { parent: this });
-    this.hardening = plan.hardening;
     this.controls = pulumi.output(gkeNodePoolControls(plan));
     this.registerOutputs({ controls: this.controls });
   }

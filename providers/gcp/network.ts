@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import * as dns from "@pulumi/gcp/dns";
-import { ControlReport, InvalidArgsError, ResolvedHardening } from "../../components";
+import { ControlReport, InvalidArgsError } from "../../components";
 import { gcpNetworkControls } from "./controls";
 import {
   firewallArgsFor,
@@ -53,8 +53,6 @@ export class GcpWorkerNetwork extends pulumi.ComponentResource {
   readonly workloadSubnetIds: pulumi.Output<string>[];
   /** Network tag workers must carry for the routes and allow rules to apply to them. */
   readonly workerTag: string;
-  /** The resolved spec the network was built from. */
-  readonly hardening: ResolvedHardening;
   /** One entry per control applied, including the ineffective ones, in a stable order. */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** The native resources, for what this abstraction does not cover. */
@@ -113,7 +111,6 @@ export class GcpWorkerNetwork extends pulumi.ComponentResource {
     this.networkId = networkId;
     this.workloadSubnetIds = [this.subnetwork.id];
     this.workerTag = plan.workerTag;
-    this.hardening = plan.hardening;
     this.controls = pulumi.output(gcpNetworkControls(plan));
     this.registerOutputs({ networkId: this.networkId, workloadSubnetIds: this.workloadSubnetIds, workerTag: this.workerTag, controls: this.controls });
   }

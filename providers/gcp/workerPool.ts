@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
-import { ControlReport, InvalidArgsError, ResolvedHardening } from "../../components";
+import { ControlReport, InvalidArgsError } from "../../components";
 import { gcpWorkerPoolControls } from "./controls";
 import { autoscalerArgsFor, instanceGroupManagerArgsFor, instanceTemplateArgsFor } from "./mappings";
 import { GcpWorkerPoolPlan, GcpWorkerPoolPlanArgs, planGcpWorkerPool } from "./workerPoolPlan";
@@ -42,8 +42,6 @@ export function planWorkerPoolFor(name: string, args: GcpWorkerPoolArgs): GcpWor
  * project SSH keys blocked; Shielded VM; each worker deleted after its lifetime and recreated by the group.
  */
 export class GcpWorkerPool extends pulumi.ComponentResource {
-  /** The resolved spec the pool was built from. */
-  readonly hardening: ResolvedHardening;
   /** One entry per control applied, including the ineffective ones, in a stable order. */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** The managed instance group's instance group URL. */
@@ -64,7 +62,6 @@ export class GcpWorkerPool extends pulumi.ComponentResource {
     this.group = new compute.RegionInstanceGroupManager(`${name}-group`, instanceGroupManagerArgsFor(plan, this.template.selfLinkUnique), child);
     this.autoscaler = new compute.RegionAutoscaler(`${name}-autoscaler`, autoscalerArgsFor(plan, this.group.id), child);
 
-    this.hardening = plan.hardening;
     this.instanceGroup = this.group.instanceGroup;
     this.controls = pulumi.output(gcpWorkerPoolControls(plan));
     this.registerOutputs({ instanceGroup: this.instanceGroup, controls: this.controls });
