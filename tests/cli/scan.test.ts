@@ -39,7 +39,7 @@ describe("cli: hardening scan", () => {
   it("exits 0 with warnings only", async () => {
     const r = await run(["scripts"], dir);
     assert.equal(r.code, 0);
-    assert.match(r.out, /^scripts\/probe\.sh\n  2:16 +warning +link-local-address +references the link-local address 169\.254\.1\.1/);
+    assert.match(r.out, /^scripts\/probe\.sh\n {2}2:16 +warning +link-local-address +references the link-local address 169\.254\.1\.1/);
   });
 
   it("exits 1 on an endpoint reference, text grouped by file with a summary", async () => {
@@ -81,7 +81,7 @@ describe("cli: hardening scan", () => {
     assert.deepEqual(json.suppressions.map((s: { line: number; reason: string; suppressedBy: string }) => [s.line, s.suppressedBy, s.reason]), [[4, "comment", "fixture"]]);
     const text = await run(["scripts"], dir);
     assert.equal(text.code, 0);
-    assert.match(text.out, /suppressed:\n  scripts\/probe\.sh:4:6  metadata-endpoint  by comment: fixture\n/);
+    assert.match(text.out, /suppressed:\n {2}scripts\/probe\.sh:4:6 {2}metadata-endpoint {2}by comment: fixture\n/);
     assert.match(text.out, /\(1 file scanned, 1 suppressed\)\n$/);
   });
 
