@@ -16,8 +16,8 @@
  * - ConfigMaps (Kestra flows are often kept in them): `data` and `binaryData` (binary data can carry a flow or a
  *   script as well as text can, and is base64 on the wire). Secrets: `stringData` and `data`.
  *
- * Messages show only the short text matched (at most 40 characters), never the value around it; for a Secret they
- * name the key and the endpoint and show nothing of the value.
+ * Messages show only the short text matched (at most 40 characters; a longer match such as a base64 run is not
+ * shown), never the value around it; for a Secret they name the key and the endpoint and show nothing of the value.
  */
 import { findEndpointReferences } from "../../components/detect";
 import type { EndpointReference } from "../../components/detect/types";
@@ -38,10 +38,12 @@ interface TextSource {
 /** The detector's signature, so that the rule can be built around another detector (tests). */
 export type Detector = (text: string) => readonly EndpointReference[];
 
+// A match longer than this is not shown at all: it is a base64 run or similar, whose start is the start of the
+// value itself (a script's first line), and the spelling already names what it decodes to.
 const MAX_MATCH = 40;
 
-function shortMatch(match: string): string {
-  return match.length > MAX_MATCH ? `${match.slice(0, MAX_MATCH - 3)}...` : match;
+function describe(ref: EndpointReference): string {
+  return ref.match.length > MAX_MATCH ? ref.spelling : `${ref.spelling}: ${JSON.stringify(ref.match)}`;
 }
 
 /** Findings for the error-severity references in the sources: one per distinct reference of each property. */
@@ -57,7 +59,7 @@ export function scanSources(sources: readonly TextSource[], detect: Detector): F
       if (ref.severity !== "error") continue;
       const message = source.secret
         ? `${source.path} (a Secret value, not shown) refers to ${ref.endpoint}; remove the reference: workload code must never reach a cloud metadata or credential endpoint.`
-        : `${source.path} refers to ${ref.endpoint} (${ref.spelling}: ${JSON.stringify(shortMatch(ref.match))}); remove the reference: workload code must never reach a cloud metadata or credential endpoint.`;
+        : `${source.path} refers to ${ref.endpoint} (${describe(ref)}); remove the reference: workload code must never reach a cloud metadata or credential endpoint.`;
       if (seen.has(message)) continue;
       seen.add(message);
       findings.push({ property: source.path, message });

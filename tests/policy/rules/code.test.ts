@@ -30,7 +30,7 @@ function stub(text: string): EndpointReference[] {
 
 describe("code-metadata-reference", () => {
   describe("messages (stub detector)", () => {
-    it("reports errors once per property and reference, ignores warnings, and cuts long matches", () => {
+    it("reports errors once per property and reference, ignores warnings, and never shows a long match", () => {
       assert.deepStrictEqual(
         scanSources([
           { path: "userData", text: "IMDS then IMDS and LINK" },
@@ -39,7 +39,7 @@ describe("code-metadata-reference", () => {
         ], stub),
         [
           { property: "userData", message: `userData refers to 169.254.169.254 (stub: "IMDS"); ${TAIL}` },
-          { property: "data[\"x\"]", message: `data["x"] refers to 169.254.169.254 (base64: "LONG${"A".repeat(33)}..."); ${TAIL}` },
+          { property: "data[\"x\"]", message: `data["x"] refers to 169.254.169.254 (base64); ${TAIL}` },
         ],
       );
     });
@@ -84,33 +84,43 @@ describe("code-metadata-reference", () => {
     ];
     for (const [what, type, props] of passing) it(`passes ${what}`, () => assert.deepStrictEqual(check(type, props), []));
 
-    const failing: [string, string, Record<string, unknown>, string][] = [
-      ["plain user data on an instance", "aws:ec2/instance:Instance", { userData: `#!/bin/sh\n${IMDS}\n` }, "userData"],
-      ["base64 user data in a launch template", "aws:ec2/launchTemplate:LaunchTemplate", { userData: b64(`#!/bin/sh\n${IMDS}\n`) }, "userData"],
+    const dotted = `dotted IPv4: "169.254.169.254"`;
+    const b64Dotted = `base64-encoded text containing dotted IPv4 "169.254.169.254"`;
+    const failing: [string, string, Record<string, unknown>, [string, string, string][]][] = [
+      ["plain user data on an instance", "aws:ec2/instance:Instance", { userData: `#!/bin/sh\n${IMDS}\n` }, [["userData", "169.254.169.254", dotted]]],
+      ["base64 user data in a launch template (the encoded run is not shown)", "aws:ec2/launchTemplate:LaunchTemplate", {
+        userData: b64(`#!/bin/sh\n${IMDS}\n`),
+      }, [["userData", "169.254.169.254", b64Dotted]]],
       ["a GCP startup script calling the metadata server by name", "gcp:compute/instanceTemplate:InstanceTemplate", {
         metadata: { "startup-script": "curl -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token" },
-      }, `metadata["startup-script"]`],
+      }, [[`metadata["startup-script"]`, "metadata.google.internal", `metadata host name: "metadata.google.internal"`]]],
       ["a scale set's base64 custom data", "azure-native:compute:VirtualMachineScaleSet", {
         virtualMachineProfile: { osProfile: { customData: b64(IMDS) } },
-      }, "virtualMachineProfile.osProfile.customData"],
+      }, [["virtualMachineProfile.osProfile.customData", "169.254.169.254", b64Dotted]]],
       ["a CronJob container argument", "kubernetes:batch/v1:CronJob", { spec: { jobTemplate: { spec: { template: { spec: {
         containers: [{ name: "a", args: ["echo", IMDS] }],
-      } } } } } }, "spec.jobTemplate.spec.template.spec.containers[0].args[1]"],
+      } } } } } }, [["spec.jobTemplate.spec.template.spec.containers[0].args[1]", "169.254.169.254", dotted]]],
       ["an init container's environment value", "kubernetes:core/v1:Pod", { spec: {
         initContainers: [{ name: "i", env: [{ name: "A", value: "x" }, { name: "IMDS", value: "http://169.254.169.254/" }] }],
-      } }, "spec.initContainers[0].env[1].value"],
+      } }, [["spec.initContainers[0].env[1].value", "169.254.169.254", dotted]]],
       ["a Kestra flow kept in a ConfigMap", "kubernetes:core/v1:ConfigMap", {
         data: { "flow.yml": `id: f\nnamespace: n\ntasks:\n  - id: t\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - ${IMDS}\n` },
-      }, `data["flow.yml"]`],
+      }, [[`data["flow.yml"]`, "169.254.169.254", dotted]]],
+      ["every spelling in one command, each once", "kubernetes:core/v1:Pod", { spec: { containers: [{
+        name: "a",
+        command: ["sh", "-c", "wget -qO- http://0xa9fea9fe/latest/ && curl http://[fd00:ec2::254]/ && curl http://2852039166/ && curl http://0xa9fea9fe/"],
+      }] } }, [
+        ["spec.containers[0].command[2]", "169.254.169.254", `hex integer IPv4: "0xa9fea9fe"`],
+        ["spec.containers[0].command[2]", "fd00:ec2::254", `IPv6: "[fd00:ec2::254]"`],
+        ["spec.containers[0].command[2]", "169.254.169.254", `integer IPv4: "2852039166"`],
+      ]],
     ];
-    for (const [what, type, props, property] of failing) {
+    for (const [what, type, props, expected] of failing) {
       it(`reports ${what}`, () => {
-        const findings = check(type, props);
-        assert.ok(findings.length >= 1, JSON.stringify(findings));
-        for (const f of findings) {
-          assert.equal(f.property, property);
-          assert.ok(f.message.startsWith(`${property} refers to `) && f.message.endsWith(TAIL), f.message);
-        }
+        assert.deepStrictEqual(
+          check(type, props),
+          expected.map(([property, endpoint, seen]) => ({ property, message: `${property} refers to ${endpoint} (${seen}); ${TAIL}` })),
+        );
       });
     }
     it("reports a Secret's stringData by key only", () => {
