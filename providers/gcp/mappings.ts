@@ -177,6 +177,9 @@ export function instanceTemplateArgsFor(plan: GcpWorkerPoolPlan, subnetwork: pul
     shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
     metadata: { ...plan.metadata },
     canIpForward: false,
+    // Field names checked against @pulumi/gcp 9.37 (InstanceTemplateScheduling). Its doc comment describes
+    // instanceTerminationAction for Spot VMs; GCE's "Limit the run time of a VM" covers standard VMs too ("you
+    // can't use time limits with legacy preemptible VMs"), so the model is set to STANDARD explicitly.
     scheduling: {
       provisioningModel: "STANDARD",
       automaticRestart: true,
