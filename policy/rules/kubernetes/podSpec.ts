@@ -126,13 +126,15 @@ export const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContai
 
 /** One container of a pod spec. */
 export interface ContainerRef {
+  /** The container object (`{}` when the list item is not an object). */
   readonly container: Readonly<Record<string, unknown>>;
   /** Dotted path, e.g. `spec.template.spec.containers[0]`. */
   readonly path: string;
   /** The container's name, or `#<index>` when it has none. */
   readonly name: string;
-  /** Its security context (`{}` when absent), and whether one is present. */
+  /** Its security context (`{}` when absent). */
   readonly securityContext: Readonly<Record<string, unknown>>;
+  /** Whether the container has a security context at all. */
   readonly hasSecurityContext: boolean;
 }
 
