@@ -22,8 +22,8 @@ export interface AzureSettings {
   readonly location: string;
   /** An existing resource group. @default a new one */
   readonly resourceGroupName?: string;
-  /** OpenSSH public key of the workers' admin account (required: Azure needs one when passwords are off). */
-  readonly sshPublicKey: string;
+  /** OpenSSH public key for break-glass access. @default none: a key nobody holds (no SSH login) */
+  readonly sshPublicKey?: string;
   /** @default "hardening" */
   readonly adminUsername?: string;
   /** @default "Standard_D2ds_v5" */
@@ -72,9 +72,7 @@ function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]):
   };
   const location = str("location", true) ?? "westeurope";
   const sshPublicKey = str("sshPublicKey", true);
-  if (sshPublicKey === undefined) {
-    issues.push(`${at("sshPublicKey")} is not set; Azure requires an SSH public key when password login is disabled (pulumi config set --path 'hardening:azure.sshPublicKey' "ssh-ed25519 AAAA...").`);
-  } else if (!SSH_KEY.test(sshPublicKey.trim())) {
+  if (sshPublicKey !== undefined && !SSH_KEY.test(sshPublicKey.trim())) {
     issues.push(`${at("sshPublicKey")} is not an OpenSSH public key ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...").`);
   }
   const num = (key: string): number | undefined => {
@@ -109,7 +107,7 @@ function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]):
   return {
     location,
     resourceGroupName: str("resourceGroupName", true),
-    sshPublicKey: sshPublicKey ?? "",
+    sshPublicKey,
     adminUsername: str("adminUsername", true),
     vmSize: str("vmSize", true),
     instanceCount: num("instanceCount"),

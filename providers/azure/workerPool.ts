@@ -15,6 +15,7 @@ import {
   AzureWorkerPoolPlan,
   automaticRepairsPolicyFor,
   healthExtensionFor,
+  noLoginSshPublicKey,
   planAzureWorkerPool,
   vmssIdentityFor,
   vmssOsDiskFor,
@@ -29,8 +30,11 @@ export interface AzureWorkerPoolArgs {
   resourceGroupName: pulumi.Input<string>;
   /** The worker subnet (e.g. `AzureWorkerNetwork.workloadSubnetIds[0]`). */
   subnetId: pulumi.Input<string>;
-  /** The OpenSSH public key of the admin account; password login is disabled. */
-  sshPublicKey: pulumi.Input<string>;
+  /**
+   * The OpenSSH public key of the admin account, for break-glass access; password login is always disabled.
+   * @default a key nobody holds the private half of ({@link noLoginSshPublicKey}): no SSH login at all
+   */
+  sshPublicKey?: pulumi.Input<string>;
   /**
    * The admin account's name.
    * @default "hardening"
@@ -138,7 +142,7 @@ export class AzureWorkerPool extends pulumi.ComponentResource {
           linuxConfiguration: {
             disablePasswordAuthentication: true,
             provisionVMAgent: true,
-            ssh: { publicKeys: [{ path: `/home/${plan.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
+            ssh: { publicKeys: [{ path: `/home/${plan.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey ?? noLoginSshPublicKey() }] },
           },
         },
         storageProfile: {

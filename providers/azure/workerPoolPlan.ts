@@ -11,6 +11,7 @@
  * per-endpoint `mode` takes `Audit | Enforce | Disabled` ("In Enforce mode, the system will enforce the access
  * control and it is the recommended mode of operation"; per-endpoint settings need api-version 2024-03-01).
  */
+import { createHash } from "node:crypto";
 import { InvalidArgsError, show } from "../../components/errors";
 import { hostFirewallUserData } from "../../components/hostFirewall";
 import { resolveHardening } from "../../components/resolve";
@@ -51,6 +52,37 @@ export const DEFAULT_WORKER_VM_SIZE = "Standard_D2ds_v5";
  * (the workloads) can bind it and answer for the host once the endpoint is closed.
  */
 export const LIFETIME_HEALTH_PORT = 999;
+
+/** The text the no-login key's modulus is derived from; anyone can re-derive the key from it. */
+export const NO_LOGIN_KEY_SEED = "pulumi-hardening: no SSH login on Azure worker hosts";
+
+function sshString(bytes: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(bytes.length);
+  return Buffer.concat([len, bytes]);
+}
+
+/**
+ * An `ssh-rsa` public key that nobody can log in with: its 2048-bit modulus is SHA-512 output of
+ * {@link NO_LOGIN_KEY_SEED} (counter mode), with the top and bottom bits set. No one generated it from primes, so no
+ * one holds a private key for it (that would take factoring a random 2048-bit number). Azure refuses a Linux VM
+ * with neither a password nor a key; this satisfies the API while leaving SSH closed, which is what workers need.
+ * Deterministic, so it never shows up as a diff.
+ */
+export function noLoginSshPublicKey(): string {
+  const blocks: Buffer[] = [];
+  for (let i = 0; i < 4; i++) blocks.push(createHash("sha512").update(`${NO_LOGIN_KEY_SEED}#${i}`).digest());
+  const modulus = Buffer.concat(blocks);
+  modulus[0] |= 0x80;
+  modulus[modulus.length - 1] |= 0x01;
+  const blob = Buffer.concat([
+    sshString(Buffer.from("ssh-rsa")),
+    sshString(Buffer.from([0x01, 0x00, 0x01])),
+    // mpint: a leading zero byte keeps the number positive (its top bit is set).
+    sshString(Buffer.concat([Buffer.from([0]), modulus])),
+  ]);
+  return `ssh-rsa ${blob.toString("base64")} pulumi-hardening-no-login`;
+}
 
 /** The plain part of the worker pool's arguments. */
 export interface AzureWorkerPoolPlanArgs {

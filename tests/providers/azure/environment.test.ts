@@ -8,6 +8,7 @@ import { cloudModule } from "../../../providers/azure/environment";
 const SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHardeningTestKeyOnlyNotARealKey0000000000 test";
 
 function config(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
+  // Settings default to a break-glass key here; the no-settings case is tested on its own.
   return { cloud: "azure", name: "kestra", hardening: {}, networkCidr: "10.42.0.0/16", zoneCount: 2, settings: { sshPublicKey: SSH }, ...overrides };
 }
 
@@ -44,6 +45,13 @@ describe("Azure cloudModule", () => {
       assert.ok(ids.includes(id), id);
     }
     assert.equal(await unwrap((result as EnvironmentResult).outputs.egressPath), "none");
+  });
+
+  it("plans with no settings at all (the strictest defaults; no SSH login)", async () => {
+    const { resources } = await plan(config({ settings: {} }));
+    const vmss = resources.find((r) => r.type === "azure-native:compute:VirtualMachineScaleSet")!;
+    assert.match(JSON.stringify(vmss.inputs), /pulumi-hardening-no-login/);
+    assert.equal(vmss.inputs.location, "westeurope");
   });
 
   it("firewall tier offline: the route's next hop is the firewall's first usable address", async () => {
@@ -85,7 +93,7 @@ describe("Azure cloudModule", () => {
         cloudModule.createEnvironment(config({
           zoneCount: 4,
           hardening: { hostIdentity: "minimal", sandbox: "vm" as never },
-          settings: { location: "West Europe", vmSize: "big", colour: "blue", aks: { clusterName: "" } },
+          settings: { location: "West Europe", vmSize: "big", colour: "blue", sshPublicKey: "AAAA", aks: { clusterName: "" } },
         }));
         return [] as string[];
       } catch (e) {
@@ -96,7 +104,7 @@ describe("Azure cloudModule", () => {
     assert.deepEqual(resources, []);
     assert.deepEqual(result, [
       "hardening:azure.colour is not a setting; known settings: location, resourceGroupName, sshPublicKey, adminUsername, vmSize, instanceCount, image, userAssignedIdentityId, aks.",
-      "hardening:azure.sshPublicKey is not set; Azure requires an SSH public key when password login is disabled (pulumi config set --path 'hardening:azure.sshPublicKey' \"ssh-ed25519 AAAA...\").",
+      'hardening:azure.sshPublicKey is not an OpenSSH public key ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...").',
       'hardening:azure.aks.resourceGroupName undefined must be a non-empty string.',
       'hardening:azure.aks.clusterName "" must be a non-empty string.',
       'hardening:azure.aks.vnetSubnetId undefined must be a non-empty string.',

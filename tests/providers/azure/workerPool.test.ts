@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
 import { AzureAksNodePool } from "../../../providers/azure/aksNodePool";
 import { AzureWorkerPool, AzureWorkerPoolArgs } from "../../../providers/azure/workerPool";
+import { noLoginSshPublicKey } from "../../../providers/azure/workerPoolPlan";
 
 const SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHardeningTestKeyOnlyNotARealKey0000000000 test";
 const base: AzureWorkerPoolArgs = { location: "westeurope", resourceGroupName: "rg", subnetId: "/subscriptions/s/subnets/workload-1", sshPublicKey: SSH };
@@ -71,6 +72,14 @@ describe("AzureWorkerPool (mocks)", () => {
       autoUpgradeMinorVersion: true, settings: { protocol: "tcp", port: 999 },
     }] });
     assert.match(Buffer.from(p.osProfile.customData, "base64").toString("utf8"), /date -u -d '\+12 hours'/);
+  });
+
+  it("without a key, the admin account gets the no-login key: no one can SSH in", async () => {
+    const vmss = await vmssOf({ location: "westeurope", resourceGroupName: "rg", subnetId: "/s" });
+    const p = vmss.virtualMachineProfile as Profile;
+    assert.deepEqual(p.osProfile.linuxConfiguration.ssh, { publicKeys: [{ path: "/home/hardening/.ssh/authorized_keys", keyData: noLoginSshPublicKey() }] });
+    assert.equal(p.osProfile.linuxConfiguration.disablePasswordAuthentication, true);
+    assert.equal("adminPassword" in p.osProfile, false);
   });
 
   it("an invalid spec or argument registers nothing and lists every problem", async () => {

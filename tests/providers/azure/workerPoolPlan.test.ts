@@ -1,12 +1,15 @@
 import * as assert from "node:assert/strict";
+import { createHash, createPublicKey } from "node:crypto";
 import { parse } from "yaml";
 import { InvalidArgsError } from "../../../components/errors";
 import { resolveHardening } from "../../../components/resolve";
 import {
   LIFETIME_HEALTH_PORT,
+  NO_LOGIN_KEY_SEED,
   automaticRepairsPolicyFor,
   healthExtensionFor,
   lifetimeCloudConfig,
+  noLoginSshPublicKey,
   planAzureWorkerPool,
   vmssIdentityFor,
   vmssOsDiskFor,
@@ -99,6 +102,30 @@ describe("Azure worker pool mappings", () => {
     assert.match(boothook, /-d 169\.254\.0\.0\/16 -p tcp .*-j REJECT/);
     assert.match(boothook, /DOCKER-USER/);
     assert.match(parts["text/cloud-config"], /^#cloud-config\n/);
+  });
+});
+
+describe("noLoginSshPublicKey", () => {
+  it("is a valid 2048-bit ssh-rsa key whose modulus is the published hash of the seed (so no one generated a private key)", () => {
+    const [kind, blob, comment] = noLoginSshPublicKey().split(" ");
+    assert.deepEqual([kind, comment], ["ssh-rsa", "pulumi-hardening-no-login"]);
+    const bytes = Buffer.from(blob, "base64");
+    const fields: Buffer[] = [];
+    for (let at = 0; at < bytes.length;) {
+      const len = bytes.readUInt32BE(at);
+      fields.push(bytes.subarray(at + 4, at + 4 + len));
+      at += 4 + len;
+    }
+    assert.equal(fields.length, 3);
+    assert.equal(fields[0].toString(), "ssh-rsa");
+    assert.equal(fields[1].toString("hex"), "010001");
+    const expected = Buffer.concat([0, 1, 2, 3].map((i) => createHash("sha512").update(`${NO_LOGIN_KEY_SEED}#${i}`).digest()));
+    expected[0] |= 0x80;
+    expected[expected.length - 1] |= 1;
+    assert.deepEqual(fields[2], Buffer.concat([Buffer.from([0]), expected]));
+    const key = createPublicKey({ key: { kty: "RSA", n: expected.toString("base64url"), e: "AQAB" }, format: "jwk" });
+    assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
+    assert.equal(noLoginSshPublicKey(), noLoginSshPublicKey());
   });
 });
 
