@@ -129,15 +129,15 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
     let where = "";
     for (const flow of flows) {
       const p = pluginAt(flow, r.start);
-      if (p) where = ` in ${p.kind}${p.id ? ` "${p.id}"` : ""} (${p.type})`;
+      if (p) where = `, in ${p.kind}${p.id ? ` "${p.id}"` : ""} (${p.type})`;
     }
     const id = r.endpointId ? ` (${r.endpointId})` : "";
     drafts.push({
       ruleId: r.severity === "error" ? METADATA_ENDPOINT : LINK_LOCAL_ADDRESS,
       offset: r.start, endOffset: r.end, endpoint: r.endpoint, match: r.match,
       message: r.severity === "error"
-        ? `references the metadata endpoint ${r.endpoint}${id}, spelled as ${r.spelling}${where}`
-        : `references the link-local address ${r.endpoint}, spelled as ${r.spelling}${where}`,
+        ? `references the metadata endpoint ${r.endpoint}${id} as ${r.spelling}${where}`
+        : `references the link-local address ${r.endpoint} as ${r.spelling}${where}`,
     });
   }
   const hasMarker = text.includes(IGNORE_MARKER);

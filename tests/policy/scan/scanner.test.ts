@@ -33,7 +33,7 @@ describe("scan: scanner", () => {
       const r = scanText(text, "nested.yml", ctx());
       assert.equal(r.findings.length, 1);
       assert.equal(r.findings[0].message,
-        "references the metadata endpoint 169.254.169.254 (aws-imds), spelled as dotted-decimal IPv4 in task \"fetch\" (io.kestra.plugin.scripts.shell.Commands)");
+        "references the metadata endpoint 169.254.169.254 (aws-imds) as dotted-decimal IPv4, in task \"fetch\" (io.kestra.plugin.scripts.shell.Commands)");
       assert.equal(r.findings[0].line, 26);
     });
   });
@@ -168,18 +168,6 @@ describe("scan: scanner", () => {
       assert.throws(() => scanPaths(["t/pipe"], { cwd: dir, detect: literalDetect }), /not a regular file or directory/);
       const r = scanPaths(["t"], { cwd: dir, detect: literalDetect });
       assert.deepEqual(r.findings.map((f) => f.file), ["t/a.sh"]);
-    });
-
-    it("scans a 100 MB single-line file without hanging", function () {
-      this.timeout(60000);
-      dir = tempTree({});
-      const size = 100 * 1024 * 1024;
-      const buf = Buffer.alloc(size, "a");
-      buf.write(" http://169.254.169.254/ ", size - 40);
-      fs.writeFileSync(path.join(dir, "huge.txt"), buf);
-      const r = scanPaths(["."], { cwd: dir, detect: literalDetect });
-      assert.deepEqual(r.findings.map((f) => [f.line, f.column]), [[1, size - 40 + 9]]);
-      assert.ok(r.findings[0].lineText.length <= 200);
     });
 
     it("reports a file over the size limit instead of reading it", () => {
