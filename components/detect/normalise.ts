@@ -37,7 +37,9 @@ export function decode(text: string): Decoded {
   let starts: number[] | undefined;
   let ends: number[] | undefined;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const step = decodeOnce(current);
+    // Only percent-encoding is undone twice (servers that decode twice); a backslash escape decoded in the first
+    // pass is literal text (`\\\\2` is a backslash and a 2, not the control character \2).
+    const step = decodeOnce(current, pass === 0);
     if (!step) break;
     if (starts && ends) {
       const s0 = starts;
@@ -78,7 +80,7 @@ export function unicodeToAscii(cp: number): string | null {
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isUrlEnd = (c: number): boolean => c === 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96 || Number.isNaN(c);
 
-function decodeOnce(src: string): Step | undefined {
+function decodeOnce(src: string, escapes: boolean): Step | undefined {
   const out: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
@@ -122,7 +124,7 @@ function decodeOnce(src: string): Step | undefined {
         changed = true;
         continue;
       }
-    } else if (c === 92 /* \ */) {
+    } else if (c === 92 /* \ */ && escapes) {
       const r = backslash(src, i);
       if (r) {
         emit(r.ch, i, r.next);
@@ -130,7 +132,7 @@ function decodeOnce(src: string): Step | undefined {
         changed = true;
         continue;
       }
-    } else if (c === 38 /* & */ && src.charCodeAt(i + 1) === 35 /* # */) {
+    } else if (c === 38 /* & */ && escapes && src.charCodeAt(i + 1) === 35 /* # */) {
       const m = /^&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?/.exec(src.slice(i, i + 12));
       if (m) {
         const cp = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2], 10);

@@ -44,8 +44,10 @@ function findIpv4(text: string): RawFinding[] {
       best = { verdict, spelling: describeIpv4(token, reading) };
     }
     if (!best) continue;
-    // A bare number or hex literal is an address only where a host stands.
-    if (token.parts === 1 && !hostPosition(text, start, end, false)) continue;
+    // A bare number or hex literal is an address only where a host stands; so is a two-part decimal
+    // (`169.16689662` is 169.254.169.254 to inet_aton, and also a plain decimal fraction).
+    const ambiguous = token.parts === 1 || (token.parts === 2 && token.radixes.size === 1 && token.radixes.has("decimal"));
+    if (ambiguous && !hostPosition(text, start, end, false)) continue;
     found.push({ start, end, ...best.verdict, spelling: best.spelling });
   }
   return found;

@@ -27,7 +27,11 @@ export interface Window {
 
 const HOSTNAME_TRIGGER = new RegExp(HOSTNAME_TRIGGER_SOURCE, "gi");
 const NON_ASCII = /[\u0080-\uffff]/g;
-const SERVICE_FIRST = new Set(WILDCARD_SERVICES.map((s) => s[0]));
+const SERVICE_FIRST = new Uint8Array(128);
+for (const s of WILDCARD_SERVICES) {
+  SERVICE_FIRST[s.charCodeAt(0)] = 1;
+  SERVICE_FIRST[s.toUpperCase().charCodeAt(0)] = 1;
+}
 
 /** Longest stretch of one line looked at on either side of a candidate. */
 const MAX_SIDE = 2048;
@@ -41,7 +45,7 @@ export function candidatePositions(text: string): number[] {
   for (let i = text.indexOf("."); i >= 0; i = text.indexOf(".", i + 1)) {
     const c = text.charCodeAt(i + 1);
     if (isDigit(c)) hits.push(i);
-    else if (SERVICE_FIRST.has(String.fromCharCode(c | 0x20)) && startsWithService(text, i + 1)) hits.push(i);
+    else if (c < 128 && SERVICE_FIRST[c] === 1 && startsWithService(text, i + 1)) hits.push(i);
   }
   for (let i = text.indexOf(":"); i >= 0; i = text.indexOf(":", i + 1)) {
     const c = text.charCodeAt(i + 1);
@@ -108,7 +112,7 @@ export function candidateWindows(text: string): Window[] {
 }
 
 function windowAround(text: string, at: number): Window {
-  let start = text.lastIndexOf("\n", at - 1) + 1;
+  let start = lineStart(text, at, MAX_SIDE + 1);
   let cutStart = false;
   if (at - start > MAX_SIDE) {
     start = at - MAX_SIDE;
@@ -119,10 +123,10 @@ function windowAround(text: string, at: number): Window {
   } else {
     // A shell line continued with `\` belongs to the same command: `curl \` then the host on the next line.
     for (let k = 0; k < 3 && start >= 2 && text[start - 2] === "\\"; k++) {
-      start = text.lastIndexOf("\n", start - 2) + 1;
+      start = lineStart(text, start - 2, MAX_SIDE);
     }
   }
-  let end = lineEnd(text, at);
+  let end = lineEnd(text, at, MAX_SIDE + 1);
   let cutEnd = false;
   if (end - at > MAX_SIDE) {
     end = at + MAX_SIDE;
@@ -132,10 +136,9 @@ function windowAround(text: string, at: number): Window {
   } else {
     // A URL running to the end of the line may go on after a newline (the WHATWG parser drops newlines in URLs).
     for (let k = 0; k < 2 && end < text.length; k++) {
-      const line = text.slice(start, end);
-      const scheme = line.lastIndexOf("://");
-      if (scheme < 0 || /[\s"'<>`]/.test(line.slice(scheme))) break;
-      const next = lineEnd(text, end + 1);
+      const scheme = text.lastIndexOf("://", end);
+      if (scheme < start || !runsToEnd(text, scheme, end)) break;
+      const next = lineEnd(text, end + 1, MAX_SIDE + 1);
       if (next - end > MAX_SIDE) break;
       end = next;
     }
@@ -143,7 +146,27 @@ function windowAround(text: string, at: number): Window {
   return { start, end, cutStart, cutEnd };
 }
 
-function lineEnd(text: string, from: number): number {
-  const nl = text.indexOf("\n", from);
-  return nl < 0 ? text.length : nl;
+/** True when nothing that ends a URL (space, quote, angle bracket) stands between `from` and `to`. */
+function runsToEnd(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96) return false;
+  }
+  return true;
+}
+
+// Both searches are bounded: on a megabyte-long line, an unbounded search from every candidate would be quadratic.
+
+/** Start of the line holding `at`, or `at - limit` when the line starts further back. */
+function lineStart(text: string, at: number, limit: number): number {
+  const stop = Math.max(0, at - limit);
+  for (let i = at - 1; i >= stop; i--) if (text.charCodeAt(i) === 10) return i + 1;
+  return stop;
+}
+
+/** End of the line holding `from` (the offset of its newline), or `from + limit` when it ends further on. */
+function lineEnd(text: string, from: number, limit: number): number {
+  const stop = Math.min(text.length, from + limit);
+  for (let i = from; i < stop; i++) if (text.charCodeAt(i) === 10) return i;
+  return stop;
 }
