@@ -127,14 +127,17 @@ export function createAwsEnvironment(config: EnvironmentConfig): EnvironmentResu
   if (issues.length > 0) throw new InvalidArgsError(issues);
   const s = config.settings as AwsEnvironmentSettings;
   const runtime = resolveHardening(config.hardening).sandbox === SandboxMode.Runtime;
+  // The components plan again (and would refuse the same problems); the report comes from the same pure plans.
+  const networkPlan = planAwsWorkerNetwork(networkArgsFrom(config, s));
   const network = new AwsWorkerNetwork(`${config.name}-net`, networkArgsFrom(config, s));
   const imageId = runtime ? undefined : (s.imageId ?? getParameterOutput({ name: AL2023_AMI_PARAMETER }).value);
   const pool = new AwsWorkerPool(
     `${config.name}-pool`,
     poolArgsFrom(config, s, runtime, { subnetIds: network.workloadSubnetIds, sg: network.workerSecurityGroupId }, imageId),
   );
+  const poolPlan = planAwsWorkerPool(poolArgsFrom(config, s, runtime, { subnetIds: ["planned"], sg: "planned" }, imageId));
   return {
-    controls: [...awsNetworkControlsFor(`${config.name}-net`, network.plan), ...awsWorkerPoolControlsFor(`${config.name}-pool`, pool.plan)],
+    controls: [...awsNetworkControlsFor(`${config.name}-net`, networkPlan), ...awsWorkerPoolControlsFor(`${config.name}-pool`, poolPlan)],
     outputs: {
       vpcId: network.networkId,
       workloadSubnetIds: network.workloadSubnetIds,

@@ -11,10 +11,10 @@ import * as route53 from "@pulumi/aws/route53";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import type * as awsInput from "@pulumi/aws/types/input";
-import { ControlReport, ResolvedHardening } from "../../components";
+import { ControlReport, HardeningSpec } from "../../components";
 import { awsNetworkControlsFor } from "./controls";
 import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, s3EndpointPolicyFor } from "./egress";
-import { AwsPlannedRoute, AwsWorkerNetworkArgs, AwsWorkerNetworkPlan, FlowLogDestination, planAwsWorkerNetwork } from "./networkPlan";
+import { AwsPlannedRoute, AwsWorkerNetworkArgs, AwsWorkerNetworkPlan, FlowLogDestination, hardeningSpecOf, planAwsWorkerNetwork } from "./networkPlan";
 
 const TYPE = "hardening:index:AwsWorkerNetwork";
 
@@ -36,10 +36,8 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
   readonly workloadSubnetIds: pulumi.Output<string>[];
   /** The worker security group id: give it to the worker pool. */
   readonly workerSecurityGroupId: pulumi.Output<string>;
-  /** The resolved spec this network implements. */
-  readonly hardening: ResolvedHardening;
-  /** The plan the resources were created from. */
-  readonly plan: AwsWorkerNetworkPlan;
+  /** The resolved spec this network implements: every default filled in, rules normalised. */
+  readonly hardening: pulumi.Output<HardeningSpec>;
   /** One entry per control, including the ineffective ones AWS users reach for. */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** The VPC. */
@@ -67,8 +65,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
     // Validate before anything, the component included, is registered.
     const plan = planOrThrow(name, args);
     super(TYPE, name, {}, opts);
-    this.plan = plan;
-    this.hardening = plan.hardening;
+    this.hardening = pulumi.output(hardeningSpecOf(plan.hardening));
     const parent = { parent: this };
     const n = (key: string) => `${name}-${key}`;
     const tags = (key: string, extra: Record<string, string> = {}) => ({ ...plan.tags, Name: n(key), ...extra });
@@ -230,6 +227,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
       workloadSubnetIds: this.workloadSubnetIds,
       workerSecurityGroupId: this.workerSecurityGroupId,
       controls: this.controls,
+      hardening: this.hardening,
     });
   }
 

@@ -374,3 +374,27 @@ export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetwo
     tags: { ...(args.tags ?? {}) },
   };
 }
+
+/**
+ * The resolved spec in the contract's own shape (every default filled in, rules normalised), for a component's
+ * `hardening` output: schema-friendly, unlike ResolvedHardening's internal fields (`kind`, `except`).
+ */
+export function hardeningSpecOf(spec: ResolvedHardening): HardeningSpec {
+  return {
+    metadataEndpoint: spec.metadataEndpoint,
+    workloadSubnet: spec.workloadSubnet,
+    egress: {
+      mode: spec.egress.mode,
+      tier: spec.egress.tier,
+      allow: spec.egress.allow.map((r) => ({
+        ...(r.kind === "cidr" ? { cidr: r.cidr } : { domain: r.domain }),
+        protocol: r.protocol,
+        ports: [...r.ports],
+        description: r.description,
+      })),
+    },
+    sandbox: spec.sandbox,
+    hostIdentity: spec.hostIdentity,
+    ephemeral: { maxLifetimeHours: spec.ephemeral.maxLifetimeHours },
+  };
+}

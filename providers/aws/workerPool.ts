@@ -9,7 +9,8 @@ import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ecs from "@pulumi/aws/ecs";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
-import { ControlReport, ResolvedHardening } from "../../components";
+import { ControlReport, HardeningSpec } from "../../components";
+import { hardeningSpecOf } from "./networkPlan";
 import { awsWorkerPoolControlsFor } from "./controls";
 import { instanceMetadataDefaultsFor } from "./metadataOptions";
 import { AwsWorkerPoolArgs, AwsWorkerPoolPlan, SCRATCH_VOLUME, containerDefinitionsFor, planAwsWorkerPool, userDataFor } from "./workerPoolPlan";
@@ -22,10 +23,8 @@ const TYPE = "hardening:index:AwsWorkerPool";
  * identity unless the caller passes their own, and hosts replaced within the spec's lifetime (AWS minimum 24 h).
  */
 export class AwsWorkerPool extends pulumi.ComponentResource {
-  /** The resolved spec this pool implements. */
-  readonly hardening: ResolvedHardening;
-  /** The plan the resources were created from. */
-  readonly plan: AwsWorkerPoolPlan;
+  /** The resolved spec this pool implements: every default filled in, rules normalised. */
+  readonly hardening: pulumi.Output<HardeningSpec>;
   /** One entry per control applied (and the ones that do not apply). */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** EC2 mode: the launch template. */
@@ -44,8 +43,7 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
   constructor(name: string, args: AwsWorkerPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = planOrThrow(name, args);
     super(TYPE, name, {}, opts);
-    this.plan = plan;
-    this.hardening = plan.hardening;
+    this.hardening = pulumi.output(hardeningSpecOf(plan.hardening));
     const parent = { parent: this };
     const n = (key: string) => `${name}-${key}`;
     const tags = (key: string) => ({ ...plan.tags, Name: n(key), "hardening:role": "workload" });
@@ -144,7 +142,7 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
       : undefined;
 
     this.controls = pulumi.output(awsWorkerPoolControlsFor(name, plan));
-    this.registerOutputs({ controls: this.controls });
+    this.registerOutputs({ controls: this.controls, hardening: this.hardening });
   }
 }
 
