@@ -42,8 +42,50 @@ export type Detector = (text: string) => readonly EndpointReference[];
 // value itself (a script's first line), and the spelling already names what it decodes to.
 const MAX_MATCH = 40;
 
-function describe(ref: EndpointReference): string {
+function describe(ref: EndpointReference, base64: boolean): string {
+  if (base64) {
+    // Worded as the detector words a base64 run it decoded itself, so one reference reads the same either way.
+    return `base64-encoded text containing ${ref.spelling}${ref.match.length > MAX_MATCH ? "" : ` ${JSON.stringify(ref.match)}`}`;
+  }
   return ref.match.length > MAX_MATCH ? ref.spelling : `${ref.spelling}: ${JSON.stringify(ref.match)}`;
+}
+
+/**
+ * A line that configures a packet filter to drop, reject or return traffic: `iptables ... -d X ... -j DROP`,
+ * an iptables-restore line `-A CHAIN -d X ... -j REJECT`, or nft `ip daddr X ... drop`. A metadata address in such
+ * a line is the host firewall blocking it (components/hostFirewall.ts renders exactly these), not code reaching it.
+ * Rules that send traffic somewhere (ACCEPT, DNAT, REDIRECT) are still reported.
+ */
+const FILTER_RULE = [
+  /^\s*(?:sudo\s+)?(?:\/\S*\/)?(?:ip6?tables(?:-legacy|-nft)?\s+(?:-w\s+)?(?:-t\s+filter\s+)?)?(?:-A|-I|--append|--insert)\s+\S+(?:\s+\d+)?\s.*(?:-d|--destination)\s+\S+.*\s(?:-j|--jump)\s+(?:DROP|REJECT|RETURN)\b/,
+  /^\s*(?:sudo\s+)?(?:\/\S*\/)?nft\s+(?:add|insert)\s+rule\s.*\bip6?\s+daddr\s+\S+.*\b(?:drop|reject)\b/,
+];
+
+function lineAround(text: string, offset: number): string {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  const end = text.indexOf("\n", offset);
+  return text.slice(start, end < 0 ? text.length : end);
+}
+
+function isFilterRule(line: string): boolean {
+  // One command and nothing else: no second command, pipe, substitution or trailing comment could hide in it.
+  const bare = line.replace(/--comment\s+"[^"]*"/g, "");
+  if (/[;&|`#]|\$\(/.test(bare)) return false;
+  return FILTER_RULE.some((re) => re.test(bare));
+}
+
+/**
+ * Base64 values (launch-template user data, Azure custom data) are decoded whole before scanning, so that a
+ * reference can be judged by the line it sits on; anything else is scanned as it is (the detector still decodes
+ * base64 runs inside it).
+ */
+function decodedWhole(text: string): { text: string; base64: boolean } {
+  const compact = text.replace(/\s+/g, "");
+  if (compact.length < 8 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return { text, base64: false };
+  const decoded = Buffer.from(compact, "base64").toString("utf8");
+  // Only text: binary (or base64 that merely looks like it) is scanned in its original form.
+  const isText = /^[\t\n\r\x20-\x7e\u00a0-\uffff]*$/.test(decoded) && !decoded.includes("\ufffd");
+  return isText ? { text: decoded, base64: true } : { text, base64: false };
 }
 
 /** Findings for the error-severity references in the sources: one per distinct reference of each property. */
@@ -55,11 +97,13 @@ export function scanSources(sources: readonly TextSource[], detect: Detector): F
       continue;
     }
     const seen = new Set<string>();
-    for (const ref of detect(source.text)) {
+    const { text, base64 } = decodedWhole(source.text);
+    for (const ref of detect(text)) {
       if (ref.severity !== "error") continue;
+      if (isFilterRule(lineAround(text, ref.start))) continue;
       const message = source.secret
         ? `${source.path} (a Secret value, not shown) refers to ${ref.endpoint}; remove the reference: workload code must never reach a cloud metadata or credential endpoint.`
-        : `${source.path} refers to ${ref.endpoint} (${describe(ref)}); remove the reference: workload code must never reach a cloud metadata or credential endpoint.`;
+        : `${source.path} refers to ${ref.endpoint} (${describe(ref, base64)}); remove the reference: workload code must never reach a cloud metadata or credential endpoint.`;
       if (seen.has(message)) continue;
       seen.add(message);
       findings.push({ property: source.path, message });

@@ -34,6 +34,8 @@ function join(path: string, key: string): string {
 export function guardUnknowns<T>(value: T, path = ""): T {
   if (isUnknown(value)) throw new PreviewUnknownError(path === "" ? "(the resource's properties)" : path);
   if (typeof value !== "object" || value === null) return value;
+  // Most props hold no unknown at all (always, in the offline audit): hand those out raw, without a proxy per read.
+  if (!containsUnknownCached(value as unknown as object)) return value;
   return new Proxy(value as unknown as object, {
     get(target, key, receiver) {
       const v = Reflect.get(target, key, receiver);
@@ -46,6 +48,15 @@ export function guardUnknowns<T>(value: T, path = ""): T {
       return guardUnknowns(v, join(path, key));
     },
   }) as unknown as T;
+}
+
+const unknownInside = new WeakMap<object, boolean>();
+
+/** {@link containsUnknown}, remembered per object: the guard asks it once per resource, not once per read. */
+function containsUnknownCached(root: object): boolean {
+  let found = unknownInside.get(root);
+  if (found === undefined) unknownInside.set(root, (found = containsUnknown(root)));
+  return found;
 }
 
 /** True for {@link PreviewUnknownError} and for @pulumi/policy's `UnknownValueError` (an Error with a `props` path). */

@@ -138,3 +138,37 @@ describe("code-metadata-reference", () => {
     });
   });
 });
+
+describe("code-metadata-reference and firewall rules", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { codeMetadataReference } = require("../../../policy/rules/code") as typeof import("../../../policy/rules/code");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { hostFirewallScript, hostFirewallUserData } = require("../../../components") as typeof import("../../../components");
+  const lt = codeMetadataReference.checks["aws:ec2/launchTemplate:LaunchTemplate"];
+  const gcp = codeMetadataReference.checks["gcp:compute/instanceTemplate:InstanceTemplate"];
+  const ctx = { config: {} };
+
+  it("does not report the host firewall that blocks the endpoints, plain or base64, on any cloud", () => {
+    for (const cloud of ["aws", "gcp", "azure", "generic"] as const) {
+      const script = hostFirewallScript({ cloud, containers: ["ecs"] });
+      assert.deepStrictEqual(gcp({ metadata: { "startup-script": script } }, ctx), [], cloud);
+      assert.deepStrictEqual(lt({ userData: Buffer.from(hostFirewallUserData({ cloud })).toString("base64") }, ctx), [], cloud);
+    }
+    const ec2Guide = "#!/bin/sh\niptables --append OUTPUT --proto tcp --destination 169.254.169.254 --match owner ! --uid-owner root --jump REJECT\n";
+    assert.deepStrictEqual(lt({ userData: ec2Guide }, ctx), []);
+  });
+
+  it("still reports code that reaches the endpoint beside, or disguised as, a firewall rule", () => {
+    const cases = [
+      "#!/bin/sh\niptables -A OUTPUT -d 169.254.169.254 -j DROP\ncurl -s http://169.254.169.254/latest/meta-data/iam/\n",
+      "iptables -t nat -A OUTPUT -d 10.0.0.1 -j DNAT --to-destination 169.254.169.254:80\n",
+      "curl http://169.254.169.254/ # -A OUTPUT -d 169.254.169.254 -j DROP\n",
+      "iptables -A OUTPUT -d 169.254.169.254 -j DROP; curl http://169.254.169.254/\n",
+      "iptables -I OUTPUT 1 -d 169.254.169.254 -j ACCEPT\n",
+    ];
+    for (const userData of cases) {
+      assert.ok(lt({ userData }, ctx).length > 0, userData);
+      assert.ok(lt({ userData: Buffer.from(userData).toString("base64") }, ctx).length > 0, `base64: ${userData}`);
+    }
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Audit speed and memory on a synthetic 100,000-resource export of mixed types (AWS, GCP, Azure, Kubernetes),
+ * against a baseline measured in the same run: `JSON.parse` of the same file plus a walk over every property.
+ * Goals (issue 7): audit time at most 3x the baseline; peak memory at most 4x the file size.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { auditSnapshots, readState } from "../../policy/audit";
+
+const COUNT = Number(process.env.BENCH_RESOURCES ?? 100_000);
+const REPEAT = 3;
+
+function resource(i: number): Record<string, unknown> {
+  const urn = (type: string) => `urn:pulumi:prod::kestra::${type}::r${i}`;
+  switch (i % 8) {
+    case 0:
+      return { urn: urn("aws:ec2/launchTemplate:LaunchTemplate"), custom: true, type: "aws:ec2/launchTemplate:LaunchTemplate",
+        inputs: { metadataOptions: { httpEndpoint: "enabled", httpTokens: i % 16 === 0 ? "optional" : "required", httpPutResponseHopLimit: 1 },
+          userData: Buffer.from(`#!/bin/sh\necho worker ${i}\n`).toString("base64"), tags: { Name: `worker-${i}` } } };
+    case 1:
+      return { urn: urn("aws:ec2/securityGroup:SecurityGroup"), custom: true, type: "aws:ec2/securityGroup:SecurityGroup",
+        inputs: { egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["203.0.113.0/24"] }], tags: { Name: `sg-${i}` } } };
+    case 2:
+      return { urn: urn("aws:ec2/subnet:Subnet"), custom: true, type: "aws:ec2/subnet:Subnet",
+        inputs: { cidrBlock: `10.${i % 256}.0.0/24`, mapPublicIpOnLaunch: false, tags: { "hardening:role": "workload" } } };
+    case 3:
+      return { urn: urn("gcp:compute/instanceTemplate:InstanceTemplate"), custom: true, type: "gcp:compute/instanceTemplate:InstanceTemplate",
+        inputs: { machineType: "e2-standard-2", metadata: { "disable-legacy-endpoints": "TRUE", "startup-script": "#!/bin/sh\ntrue\n" },
+          networkInterfaces: [{ network: "n", subnetwork: "s" }], shieldedInstanceConfig: { enableSecureBoot: true } } };
+    case 4:
+      return { urn: urn("azure-native:compute:VirtualMachineScaleSet"), custom: true, type: "azure-native:compute:VirtualMachineScaleSet",
+        inputs: { orchestrationMode: "Flexible", virtualMachineProfile: { osProfile: { computerNamePrefix: "w", customData: Buffer.from("#cloud-config\n").toString("base64") } } } };
+    case 5:
+      return { urn: urn("kubernetes:apps/v1:Deployment"), custom: true, type: "kubernetes:apps/v1:Deployment",
+        inputs: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: `d${i}`, namespace: "kestra" },
+          spec: { template: { spec: { automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{ name: "c", image: "kestra/kestra:latest", args: ["server", "worker"], env: [{ name: "X", value: `v${i}` }],
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true } }] } } } } };
+    case 6:
+      return { urn: urn("aws:s3/bucket:Bucket"), custom: true, type: "aws:s3/bucket:Bucket", inputs: { bucket: `b-${i}` },
+        outputs: { arn: `arn:aws:s3:::b-${i}`, region: "eu-west-1", tagsAll: {} } };
+    default:
+      return { urn: urn("aws:iam/role:Role"), custom: true, type: "aws:iam/role:Role",
+        inputs: { assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) } };
+  }
+}
+
+function walk(value: unknown): number {
+  let n = 0;
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    n++;
+    if (Array.isArray(v)) stack.push(...v);
+    else if (v && typeof v === "object") for (const x of Object.values(v)) stack.push(x);
+  }
+  return n;
+}
+
+function best(fn: () => void): number {
+  let min = Infinity;
+  for (let i = 0; i < REPEAT; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    min = Math.min(min, Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return min;
+}
+
+if (process.argv[2] === "--peak") {
+  // Child mode: audit one file and print the peak resident set size (KiB) of this process.
+  const text = fs.readFileSync(process.argv[3], "utf8");
+  auditSnapshots([readState("bench", text)]);
+  process.stdout.write(String(process.resourceUsage().maxRSS));
+} else if (process.argv[2] === "--idle") {
+  // Child mode: the same process start-up and module loading, without the audit.
+  void readState;
+  process.stdout.write(String(process.resourceUsage().maxRSS));
+} else {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-bench-"));
+  try {
+    const file = path.join(dir, "stack.json");
+    const resources = Array.from({ length: COUNT }, (_, i) => resource(i));
+    fs.writeFileSync(file, JSON.stringify({ version: 3, deployment: { manifest: {}, resources } }));
+    const size = fs.statSync(file).size;
+    const text = fs.readFileSync(file, "utf8");
+    const baseline = best(() => walk(JSON.parse(text)));
+    let violations = 0;
+    const audit = best(() => {
+      violations = auditSnapshots([readState(file, text)])[0].violations.length;
+    });
+    const peak = (mode: string) =>
+      Number(spawnSync(process.execPath, ["--import", "tsx", __filename, mode, file], { encoding: "utf8" }).stdout) * 1024;
+    const idle = peak("--idle");
+    const peakRss = peak("--peak");
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    console.log(`synthetic export: ${COUNT} resources, ${mb(size)}, ${violations} violations found`);
+    console.log(`baseline (JSON.parse + walk): ${baseline.toFixed(0)} ms`);
+    console.log(`audit (read + every rule):    ${audit.toFixed(0)} ms  ->  ${(audit / baseline).toFixed(2)}x baseline (goal <= 3x)`);
+    console.log(`peak memory of the audit: ${mb(peakRss - idle)} above an idle process  ->  ${((peakRss - idle) / size).toFixed(2)}x the file size (goal <= 4x)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
