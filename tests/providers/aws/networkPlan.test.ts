@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { HardeningSpec, InvalidArgsError } from "../../../components";
-import { planAwsWorkerNetwork } from "../../../providers/aws/networkPlan";
+import { HardeningSpec, InvalidArgsError, resolveHardening } from "../../../components";
+import { hardeningSpecOf, planAwsWorkerNetwork } from "../../../providers/aws/networkPlan";
 
 const tiers: Record<string, HardeningSpec> = {
   denyAll: {},
@@ -119,5 +119,14 @@ describe("aws planAwsWorkerNetwork", () => {
     assert.deepEqual(issues, [
       'hardening.egress.allow: cidr "2001:db8::/32" is IPv6, but the AWS worker network is IPv4-only (no IPv6 CIDR, no egress-only gateway); remove the rule.',
     ]);
+  });
+
+  it("hardeningSpecOf gives the resolved spec back in the contract's shape, resolving to itself", () => {
+    for (const spec of [...Object.values(tiers), { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "0.0.0.0/0", ports: [443, 80, 443] }] } }] as HardeningSpec[]) {
+      const resolved = resolveHardening(spec);
+      const shown = hardeningSpecOf(resolved);
+      assert.deepEqual(resolveHardening(shown), resolved);
+      assert.ok((shown.egress?.allow ?? []).every((r) => !("kind" in r) && !("except" in r)));
+    }
   });
 });
