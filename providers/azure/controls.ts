@@ -239,12 +239,12 @@ export function azureWorkerPoolControls(plan: AzureWorkerPoolPlan, name: string)
     "azure-host-lifetime",
     "ephemeral",
     plan.lifetime.automaticReplacement
-      ? `custom data: a systemd timer fixed at first boot + ${plan.lifetime.maxLifetimeHours}h closes a local health endpoint (127.0.0.1:${LIFETIME_HEALTH_PORT}); the ApplicationHealthLinux extension reports the host unhealthy and automaticRepairsPolicy (Replace) replaces it; the host powers itself off an hour later regardless`
+      ? `custom data: a systemd timer fixed at first boot + ${plan.lifetime.maxLifetimeHours}h closes a local health endpoint (127.0.0.1:${LIFETIME_HEALTH_PORT}); the ApplicationHealthLinux extension reports the host unhealthy and automaticRepairsPolicy (default action Replace) replaces it; the host powers itself off an hour later regardless`
       : `custom data: a systemd timer fixed at first boot + ${plan.lifetime.maxLifetimeHours}h powers the host off (VM extensions are blocked with the IMDS tag deny, so no health extension and no automatic repair)`,
     "Long-lived worker hosts accumulating state or a foothold across runs",
     true,
     plan.lifetime.automaticReplacement
-      ? "Azure has no native maximum instance lifetime; this relies on the guest's clock and cloud-init. If repairs are suspended, the host is powered off but not replaced until you reimage or scale."
+      ? "Azure has no native maximum instance lifetime; this relies on the guest's clock and cloud-init, and on automatic repairs supporting Flexible orchestration [verify]. Repairs run in batches (at most 5% of instances, one at a time under 20); if they are suspended, the host is powered off but not replaced until you reimage or scale."
       : "Azure has no native maximum instance lifetime, and no extension can report health here: a powered-off host is not replaced (and is still billed) until a scheduled `az vmss reimage` / delete-and-scale job you run restores capacity (docs/azure.md).",
     [vmss],
     'MicrosoftDocs azure-docs, virtual-machine-scale-sets-automatic-instance-repairs.md: "If an instance in the scale set is found to be unhealthy as reported by Application Health extension ... this feature automatically performs instance repair by deleting the unhealthy instance and creating a new one to replace it."',

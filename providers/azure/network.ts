@@ -151,8 +151,8 @@ export class AzureWorkerNetwork extends pulumi.ComponentResource {
       firewall = new network.AzureFirewall(`${name}-firewall`, {
         ...common,
         sku: { name: "AZFW_VNet", tier: "Standard" },
+        // Threat intelligence is set on the policy; a firewall with a policy takes its settings from there.
         firewallPolicy: { id: firewallPolicy.id },
-        threatIntelMode: "Deny",
         ipConfigurations: [{ name: "ipconfig", subnet: { id: firewallSubnet.id }, publicIPAddress: { id: egressPublicIp.id } }],
       }, { parent: this, dependsOn: [ruleGroup] });
       // The firewall's private address is an output; the route takes it as an Input, so nothing is created in apply().

@@ -182,10 +182,16 @@ export function vmssOsDiskFor(): {
   return { createOption: "FromImage", caching: "ReadOnly", deleteOption: "Delete", diffDiskSettings: { option: "Local", placement: "ResourceDisk" } };
 }
 
-/** The automatic repairs policy that replaces an instance once its lifetime endpoint closes. */
-export function automaticRepairsPolicyFor(lifetime: LifetimePlan): { enabled: true; gracePeriod: string; repairAction: "Replace" } | undefined {
+/**
+ * The automatic repairs policy that replaces an instance once its lifetime endpoint closes: "If the endpoint responds
+ * ... the instance is marked Healthy. In all the other cases (including if the endpoint is unreachable), the instance
+ * is marked Unhealthy", and the default repair action, Replace, "deletes the unhealthy instance and creates a new
+ * instance" from the latest model (VMSS automatic instance repairs). `repairAction` is left out: setting it is
+ * documented as a preview behind a subscription flag, and Replace is the default.
+ */
+export function automaticRepairsPolicyFor(lifetime: LifetimePlan): { enabled: true; gracePeriod: string } | undefined {
   // The grace period (10 to 90 minutes) covers boot: a new host is not judged before cloud-init opened the endpoint.
-  return lifetime.automaticReplacement ? { enabled: true, gracePeriod: "PT30M", repairAction: "Replace" } : undefined;
+  return lifetime.automaticReplacement ? { enabled: true, gracePeriod: "PT30M" } : undefined;
 }
 
 /** The Application Health extension probing the lifetime endpoint (TCP connect to the local port). */

@@ -64,6 +64,6 @@ describe("Azure controls reports", () => {
     assert.equal(controls.find((c) => c.id === "azure-vmss-sandbox-runtime")!.effective, false);
     assert.match(controls.find((c) => c.id === "azure-host-lifetime")!.appliedBy, /powers the host off/);
     const withIdentity = report({ hostIdentity: "minimal" });
-    assert.match(withIdentity.find((c) => c.id === "azure-host-lifetime")!.appliedBy, /automaticRepairsPolicy \(Replace\)/);
+    assert.match(withIdentity.find((c) => c.id === "azure-host-lifetime")!.appliedBy, /automaticRepairsPolicy \(default action Replace\)/);
   });
 });

@@ -128,10 +128,9 @@ describe("AzureWorkerNetwork (mocks)", () => {
     const fwSubnet = one(resources, "azure-native:network:Subnet", "w-firewall-1").inputs;
     assert.deepEqual([fwSubnet.subnetName, fwSubnet.addressPrefix], ["AzureFirewallSubnet", "10.42.192.0/24"]);
     const fw = one(resources, "azure-native:network:AzureFirewall").inputs;
-    assert.deepEqual([fw.sku, fw.firewallPolicy, fw.threatIntelMode, fw.ipConfigurations], [
+    assert.deepEqual([fw.sku, fw.firewallPolicy, fw.ipConfigurations], [
       { name: "AZFW_VNet", tier: "Standard" },
       { id: "w-fwpolicy-id" },
-      "Deny",
       [{ name: "ipconfig", subnet: { id: "w-firewall-1-id" }, publicIPAddress: { id: "w-firewall-ip-id" } }],
     ]);
     assert.deepEqual(one(resources, "azure-native:network:FirewallPolicyRuleCollectionGroup").inputs, {
@@ -149,6 +148,7 @@ describe("AzureWorkerNetwork (mocks)", () => {
         },
       ],
     });
+    assert.equal(one(resources, "azure-native:network:FirewallPolicy").inputs.threatIntelMode, "Deny");
     const routes = one(resources, "azure-native:network:RouteTable").inputs;
     assert.deepEqual([routes.disableBgpRoutePropagation, routes.routes], [
       true,

@@ -64,7 +64,7 @@ describe("AzureWorkerPool (mocks)", () => {
     const id = "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/kestra-worker";
     const vmss = await vmssOf({ ...base, userAssignedIdentityId: id, hardening: { hostIdentity: "minimal", ephemeral: { maxLifetimeHours: 12 } } });
     assert.deepEqual(vmss.identity, { type: "UserAssigned", userAssignedIdentities: [id] });
-    assert.deepEqual(vmss.automaticRepairsPolicy, { enabled: true, gracePeriod: "PT30M", repairAction: "Replace" });
+    assert.deepEqual(vmss.automaticRepairsPolicy, { enabled: true, gracePeriod: "PT30M" });
     const p = vmss.virtualMachineProfile as Profile;
     assert.equal(p.osProfile.allowExtensionOperations, true);
     assert.deepEqual(p.extensionProfile, { extensions: [{

@@ -55,7 +55,7 @@ describe("Azure worker pool mappings", () => {
 
   it("lifetime with automatic replacement: health extension on the privileged port, repairs replace", () => {
     const lifetime = { maxLifetimeHours: 6, automaticReplacement: true };
-    assert.deepEqual(automaticRepairsPolicyFor(lifetime), { enabled: true, gracePeriod: "PT30M", repairAction: "Replace" });
+    assert.deepEqual(automaticRepairsPolicyFor(lifetime), { enabled: true, gracePeriod: "PT30M" });
     assert.deepEqual(healthExtensionFor(lifetime), [{
       name: "lifetime-health", publisher: "Microsoft.ManagedServices", type: "ApplicationHealthLinux", typeHandlerVersion: "2.0",
       autoUpgradeMinorVersion: true, settings: { protocol: "tcp", port: LIFETIME_HEALTH_PORT },
