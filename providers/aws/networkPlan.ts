@@ -212,7 +212,7 @@ export interface AwsWorkerNetworkPlan {
   /** Network Firewall, if any. */
   readonly networkFirewall: AwsNetworkFirewallPlan | undefined;
   /** Flow logs, if any. */
-  readonly flowLogs: { readonly destination: FlowLogDestination; readonly retentionDays: number; readonly s3BucketArn?: string; readonly kmsKeyArn?: string } | undefined;
+  readonly flowLogs: { readonly destination: FlowLogDestination; readonly retentionDays?: number; readonly s3BucketArn?: string; readonly kmsKeyArn?: string } | undefined;
   /** Extra tags. */
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -353,7 +353,7 @@ export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetwo
     fl.enabled === false
       ? undefined
       : fl.destination === FlowLogDestination.S3
-        ? { destination: FlowLogDestination.S3, retentionDays: 0, s3BucketArn: fl.s3BucketArn }
+        ? { destination: FlowLogDestination.S3, s3BucketArn: fl.s3BucketArn }
         : { destination: FlowLogDestination.CloudWatchLogs, retentionDays: fl.retentionDays ?? 365, kmsKeyArn: fl.kmsKeyArn };
   return {
     hardening: spec,
