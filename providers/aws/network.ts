@@ -141,7 +141,8 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
     this.routeTables = {};
     for (const rt of plan.routeTables) {
       // Routes are inline, so the table is authoritative: a route added out of band (an internet gateway route on a
-      // worker subnet) is removed by the next `pulumi up`. The S3 gateway endpoint's routes are managed by AWS.
+      // worker subnet) is removed by the next `pulumi up`. The S3 gateway endpoint's prefix-list routes are left alone:
+      // the provider skips prefix-list routes to a "vpce-" gateway ("VPC endpoint routes are handled separately").
       this.routeTables[rt.subnetKey] = new ec2.RouteTable(n(`rt-${rt.subnetKey}`), { vpcId: this.vpc.id, routes: rt.routes.map(routeArgs), tags: tags(`rt-${rt.subnetKey}`) }, parent);
       new ec2.RouteTableAssociation(n(`rta-${rt.subnetKey}`), { subnetId: this.subnets[rt.subnetKey].id, routeTableId: this.routeTables[rt.subnetKey].id }, parent);
     }
