@@ -47,30 +47,45 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Checks nesting depth without recursion (a 10,000-deep document must not overflow the stack). */
+/**
+ * Checks nesting depth without recursion, before anything recursive touches the document (a 10,000-deep value
+ * must not overflow the stack).
+ */
 function checkDepth(source: string, root: unknown): void {
-  const stack: [unknown, number][] = [[root, 0]];
+  const stack: unknown[] = [root];
+  const depths: number[] = [0];
   while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (depth > MAX_DEPTH) throw new StateFileError(source, `nesting deeper than ${MAX_DEPTH} levels; not Pulumi state`);
-    if (Array.isArray(value)) for (const v of value) stack.push([v, depth + 1]);
-    else if (isRecord(value)) for (const v of Object.values(value)) stack.push([v, depth + 1]);
+    const value = stack.pop();
+    const depth = depths.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= MAX_DEPTH) throw new StateFileError(source, `nesting deeper than ${MAX_DEPTH} levels; not Pulumi state`);
+    for (const v of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof v === "object" && v !== null) {
+        stack.push(v);
+        depths.push(depth + 1);
+      }
+    }
   }
 }
 
 /**
- * Replaces every secret (ciphertext or plaintext) with {@link SECRET_MARKER}, collecting plaintexts, and drops
- * the engine's bookkeeping keys (`__defaults`, `__meta`). Iterative copy: depth was checked before.
+ * Replaces, in place, every secret (ciphertext or plaintext) with {@link SECRET_MARKER}, collecting plaintexts,
+ * and drops the engine's bookkeeping keys (`__defaults`, `__meta`). In place because the parsed document is
+ * ours alone and a copy of a 100,000-resource state would double the audit's memory. Depth was checked before.
  */
 function redact(value: unknown, secrets: string[]): unknown {
-  if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
-  if (!isRecord(value)) return value;
-  if (value[SIG_KEY] === SECRET_SIG) {
-    if (typeof value.plaintext === "string") {
-      secrets.push(value.plaintext);
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = redact(value[i], secrets);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  if (record[SIG_KEY] === SECRET_SIG) {
+    if (typeof record.plaintext === "string") {
+      secrets.push(record.plaintext);
       // --show-secrets exports hold the JSON encoding of the value; keep its string content too.
       try {
-        const decoded: unknown = JSON.parse(value.plaintext);
+        const decoded: unknown = JSON.parse(record.plaintext);
         if (typeof decoded === "string") secrets.push(decoded);
       } catch {
         // not JSON: the raw plaintext is already collected
@@ -78,12 +93,10 @@ function redact(value: unknown, secrets: string[]): unknown {
     }
     return SECRET_MARKER;
   }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === "__defaults" || k === "__meta") continue;
-    out[k] = redact(v, secrets);
-  }
-  return out;
+  delete record.__defaults;
+  delete record.__meta;
+  for (const k in record) record[k] = redact(record[k], secrets);
+  return record;
 }
 
 /** Picks the deployment object from either shape, or says what the file is instead. */

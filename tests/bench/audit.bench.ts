@@ -74,6 +74,10 @@ if (process.argv[2] === "--peak") {
   const text = fs.readFileSync(process.argv[3], "utf8");
   auditSnapshots([readState("bench", text)]);
   process.stdout.write(String(process.resourceUsage().maxRSS));
+} else if (process.argv[2] === "--parse") {
+  // Child mode: the baseline's memory, JSON.parse of the same file plus a walk.
+  walk(JSON.parse(fs.readFileSync(process.argv[3], "utf8")));
+  process.stdout.write(String(process.resourceUsage().maxRSS));
 } else if (process.argv[2] === "--idle") {
   // Child mode: the same process start-up and module loading, without the audit.
   void readState;
@@ -95,11 +99,13 @@ if (process.argv[2] === "--peak") {
       Number(spawnSync(process.execPath, ["--import", "tsx", __filename, mode, file], { encoding: "utf8" }).stdout) * 1024;
     const idle = peak("--idle");
     const peakRss = peak("--peak");
+    const parseRss = peak("--parse");
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
     console.log(`synthetic export: ${COUNT} resources, ${mb(size)}, ${violations} violations found`);
     console.log(`baseline (JSON.parse + walk): ${baseline.toFixed(0)} ms`);
     console.log(`audit (read + every rule):    ${audit.toFixed(0)} ms  ->  ${(audit / baseline).toFixed(2)}x baseline (goal <= 3x)`);
     console.log(`peak memory of the audit: ${mb(peakRss - idle)} above an idle process  ->  ${((peakRss - idle) / size).toFixed(2)}x the file size (goal <= 4x)`);
+    console.log(`peak memory of the baseline (JSON.parse + walk): ${mb(parseRss - idle)}  ->  ${((parseRss - idle) / size).toFixed(2)}x the file size; audit/baseline ${((peakRss - idle) / (parseRss - idle)).toFixed(2)}x`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
