@@ -13,6 +13,7 @@
  *   its service account needs pods get/create/delete/watch/list, pods/log get/watch and pods/exec get/watch.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import { carveOutFor } from "../../components/metadataNetworks";
 import { parseCidr, formatCidr } from "../../components/cidr";
 import { InvalidArgsError, show } from "../../components/errors";
@@ -70,7 +71,7 @@ export interface KestraTaskPodArgs {
   runAsUser?: number;
   /**
    * Requests and limits of every task container.
-   * @default { requests: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "256Mi" }, limits: { cpu: "2", memory: "2Gi", "ephemeral-storage": "2Gi" } }
+   * @default { requests: { cpu: "250m", memory: "512Mi", ephemeralStorage: "256Mi" }, limits: { cpu: "2", memory: "2Gi", ephemeralStorage: "2Gi" } }
    */
   resources?: ResourceDefaults;
   /**
@@ -131,7 +132,7 @@ export interface KestraWorkerArgs {
   runAsUser?: number;
   /**
    * Worker requests and limits.
-   * @default { requests: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "1Gi" }, limits: { cpu: "2", memory: "2Gi", "ephemeral-storage": "4Gi" } }
+   * @default { requests: { cpu: "500m", memory: "1Gi", ephemeralStorage: "1Gi" }, limits: { cpu: "2", memory: "2Gi", ephemeralStorage: "4Gi" } }
    */
   resources?: ResourceDefaults;
   /**
@@ -207,12 +208,12 @@ export const TASK_RUNNER_ROLE_RULES: readonly Record<string, unknown>[] = [
 ];
 
 const WORKER_RESOURCES: Required<ResourceDefaults> = {
-  requests: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "1Gi" },
-  limits: { cpu: "2", memory: "2Gi", "ephemeral-storage": "4Gi" },
+  requests: { cpu: "500m", memory: "1Gi", ephemeralStorage: "1Gi" },
+  limits: { cpu: "2", memory: "2Gi", ephemeralStorage: "4Gi" },
 };
 const TASK_RESOURCES: Required<ResourceDefaults> = {
-  requests: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "256Mi" },
-  limits: { cpu: "2", memory: "2Gi", "ephemeral-storage": "2Gi" },
+  requests: { cpu: "250m", memory: "512Mi", ephemeralStorage: "256Mi" },
+  limits: { cpu: "2", memory: "2Gi", ephemeralStorage: "2Gi" },
 };
 const CONFIG_VOLUME = "kestra-configuration";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -297,6 +298,11 @@ export function kestraTaskRunnerFor(opts: {
     podSpec: { ...podLevel, activeDeadlineSeconds: deadline },
     containerDefaultSpec: containerDefaults,
   };
+}
+
+/** The task runner settings as the YAML block to paste under `pluginDefaults[].values.taskRunner`. */
+export function taskRunnerYaml(settings: KestraTaskRunnerSettings): string {
+  return stringify(settings);
 }
 
 /**

@@ -14,7 +14,7 @@ import { ControlReport } from "../../components/controls";
 import { InvalidArgsError } from "../../components/errors";
 import { kestraWorkerControlsFor } from "./controls";
 import { native } from "./native";
-import { KestraTaskRunnerSettings, KestraWorkerArgs, KestraWorkerPlan, planKestraWorker } from "./kestraPlan";
+import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, taskRunnerYaml } from "./kestraPlan";
 
 const TYPE = "hardening:index:KestraWorker";
 
@@ -35,8 +35,11 @@ function planOrThrow(name: string, args: KestraWorkerArgs): KestraWorkerPlan {
  * (`taskRunner`) for Kestra's pluginDefaults. Invalid arguments register nothing at all.
  */
 export class KestraWorker extends pulumi.ComponentResource {
-  /** The `taskRunner` block for Kestra pluginDefaults (forced), so each task runs in its own hardened pod. */
-  readonly taskRunner: pulumi.Output<KestraTaskRunnerSettings>;
+  /**
+   * The `taskRunner` block for Kestra pluginDefaults (forced), as YAML, so each task runs in its own hardened pod.
+   * The same settings as data: `kestraTaskRunnerFor` / `planKestraWorker(...).taskRunner`.
+   */
+  readonly taskRunner: pulumi.Output<string>;
   /** One entry per control applied or deliberately not relied on. */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** Native children. */
@@ -47,7 +50,8 @@ export class KestraWorker extends pulumi.ComponentResource {
   readonly role: rbac.Role | undefined;
   readonly roleBinding: rbac.RoleBinding | undefined;
   readonly networkPolicy: networking.NetworkPolicy | undefined;
-  readonly ciliumPolicy: CustomResource | undefined;
+  /** Name of the worker's CiliumNetworkPolicy (CustomResources have no schema type of their own). */
+  readonly ciliumPolicyName: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: KestraWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = planOrThrow(name, args);
@@ -90,7 +94,7 @@ export class KestraWorker extends pulumi.ComponentResource {
     this.networkPolicy = plan.workerNetworkPolicy
       ? new networking.NetworkPolicy(`${name}-worker-egress`, { metadata: { name: `${name}-worker-egress`, namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(plan.workerNetworkPolicy) }, parent)
       : undefined;
-    this.ciliumPolicy = plan.workerCiliumPolicy
+    const ciliumPolicy = plan.workerCiliumPolicy
       ? new CustomResource(
           `${name}-worker-apiserver`,
           { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name: `${name}-worker-apiserver`, namespace: ns }, spec: plan.workerCiliumPolicy },
@@ -99,7 +103,7 @@ export class KestraWorker extends pulumi.ComponentResource {
       : undefined;
 
     // The Deployment starts only after its identity, configuration and egress rules exist.
-    const dependsOn = [this.configurationSecret, this.serviceAccount, this.roleBinding, this.networkPolicy, this.ciliumPolicy].filter(
+    const dependsOn = [this.configurationSecret, this.serviceAccount, this.roleBinding, this.networkPolicy, ciliumPolicy].filter(
       (r): r is NonNullable<typeof r> => r !== undefined,
     );
     this.deployment = new apps.Deployment(
@@ -119,7 +123,8 @@ export class KestraWorker extends pulumi.ComponentResource {
       { metadata: { name: `${name}-worker`, namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels: plan.labels } } },
       parent,
     );
-    this.taskRunner = taskNs.apply((n) => ({ ...plan.taskRunner, namespace: n }));
+    this.ciliumPolicyName = ciliumPolicy?.metadata.name;
+    this.taskRunner = taskNs.apply((n) => taskRunnerYaml({ ...plan.taskRunner, namespace: n }));
     this.controls = pulumi.output(kestraWorkerControlsFor(name, plan));
     this.registerOutputs({ taskRunner: this.taskRunner, controls: this.controls });
   }

@@ -18,15 +18,15 @@ export interface ResourceQuantities {
   cpu?: string;
   /** Memory, e.g. `512Mi`. */
   memory?: string;
-  /** Ephemeral storage (container writable layer and logs), e.g. `1Gi`. */
-  "ephemeral-storage"?: string;
+  /** Ephemeral storage (container writable layer, logs, emptyDirs), e.g. `1Gi`; the API's `ephemeral-storage`. */
+  ephemeralStorage?: string;
 }
 
 /** Requests and limits given to every container that does not set its own. */
 export interface ResourceDefaults {
-  /** @default { cpu: "100m", memory: "256Mi", "ephemeral-storage": "256Mi" } */
+  /** @default { cpu: "100m", memory: "256Mi", ephemeralStorage: "256Mi" } */
   requests?: ResourceQuantities;
-  /** @default { cpu: "1", memory: "1Gi", "ephemeral-storage": "1Gi" } */
+  /** @default { cpu: "1", memory: "1Gi", ephemeralStorage: "1Gi" } */
   limits?: ResourceQuantities;
 }
 
@@ -60,7 +60,7 @@ export interface HardenPodSpecOptions {
   scratchSizeLimit?: string;
   /**
    * Requests and limits for containers that set none; a container's own values win key by key.
-   * @default { requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "256Mi" }, limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": "1Gi" } }
+   * @default { requests: { cpu: "100m", memory: "256Mi", ephemeralStorage: "256Mi" }, limits: { cpu: "1", memory: "1Gi", ephemeralStorage: "1Gi" } }
    */
   resources?: ResourceDefaults;
   /**
@@ -133,8 +133,8 @@ export const TOKEN_VOLUME = "hardening-api-token";
 export const TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 const DEFAULT_RESOURCES: Required<ResourceDefaults> = {
-  requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "256Mi" },
-  limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": "1Gi" },
+  requests: { cpu: "100m", memory: "256Mi", ephemeralStorage: "256Mi" },
+  limits: { cpu: "1", memory: "1Gi", ephemeralStorage: "1Gi" },
 };
 
 /** Probe and lifecycle-handler fields whose `host` makes the kubelet (on the host network) connect elsewhere. */
@@ -202,6 +202,15 @@ function checkHandlerHost(issues: Issues, path: string, handler: unknown): void 
       issues.add(`${path}.${kind}.host`, `${show(action.host)} makes the kubelet connect from the node; remove it (the pod's own IP is used) or use 127.0.0.1.`);
     }
   }
+}
+
+/** The API's spelling of resource quantities. */
+function quantitiesFor(q: ResourceQuantities): Obj {
+  const out: Obj = {};
+  if (q.cpu !== undefined) out.cpu = q.cpu;
+  if (q.memory !== undefined) out.memory = q.memory;
+  if (q.ephemeralStorage !== undefined) out["ephemeral-storage"] = q.ephemeralStorage;
+  return out;
 }
 
 function hardenContainer(
@@ -275,8 +284,8 @@ function hardenContainer(
     const res: Obj = isObj(c.resources) ? c.resources : {};
     c.resources = {
       ...res,
-      requests: { ...opts.resources.requests, ...(isObj(res.requests) ? res.requests : {}) },
-      limits: { ...opts.resources.limits, ...(isObj(res.limits) ? res.limits : {}) },
+      requests: { ...quantitiesFor(opts.resources.requests), ...(isObj(res.requests) ? res.requests : {}) },
+      limits: { ...quantitiesFor(opts.resources.limits), ...(isObj(res.limits) ? res.limits : {}) },
     };
   }
   return c;

@@ -11,7 +11,6 @@ import * as node from "@pulumi/kubernetes/node/v1";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { InvalidArgsError } from "../../components/errors";
 import { ControlReport } from "../../components/controls";
-import { ResolvedHardening } from "../../components/spec";
 import { namespaceControlsFor } from "./controls";
 import { native } from "./native";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
@@ -41,14 +40,13 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
   readonly serviceAccountName: pulumi.Output<string>;
   /** The RuntimeClass sandboxed pods must set; undefined when `hardening.sandbox` is `none`. */
   readonly runtimeClassName: string | undefined;
-  /** The resolved spec. */
-  readonly hardening: ResolvedHardening;
   /** One entry per control applied or deliberately not relied on. */
   readonly controls: pulumi.Output<ControlReport[]>;
   /** Native children, for what this abstraction does not cover. */
   readonly namespace: core.Namespace;
   readonly networkPolicies: networking.NetworkPolicy[];
-  readonly ciliumPolicies: CustomResource[];
+  /** Names of the CiliumNetworkPolicies (CustomResources have no schema type of their own, so names are exposed). */
+  readonly ciliumPolicyNames: pulumi.Output<string>[];
   readonly serviceAccount: core.ServiceAccount;
   readonly resourceQuota: core.ResourceQuota;
   readonly limitRange: core.LimitRange;
@@ -58,13 +56,12 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
     const plan = planOrThrow(name, args);
     super(TYPE, name, {}, opts);
     const parent = { parent: this };
-    this.hardening = plan.hardening;
     this.namespace = new core.Namespace(`${name}-namespace`, { metadata: { name: plan.namespaceName, labels: plan.labels } }, parent);
     const ns = this.namespace.metadata.name;
     this.networkPolicies = plan.networkPolicies.map(
       (p) => new networking.NetworkPolicy(`${name}-${p.key}`, { metadata: { name: p.key, namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(p.spec) }, parent),
     );
-    this.ciliumPolicies = plan.ciliumPolicies.map(
+    const ciliumPolicies = plan.ciliumPolicies.map(
       (p) =>
         new CustomResource(
           `${name}-${p.key}`,
@@ -93,9 +90,10 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
           )
         : undefined;
     this.runtimeClassName = rc?.name;
+    this.ciliumPolicyNames = ciliumPolicies.map((p) => p.metadata.name);
     // Workloads placed through namespaceName depend on every policy, quota and limit: none of their pods can be
     // created before the rules that confine them (a pod started before its policy may run unprotected).
-    const guards = [...this.networkPolicies, ...this.ciliumPolicies, this.resourceQuota, this.limitRange].map((r) => r.urn);
+    const guards = [...this.networkPolicies, ...ciliumPolicies, this.resourceQuota, this.limitRange].map((r) => r.urn);
     this.namespaceName = pulumi.all([ns, ...guards]).apply(([n]) => n);
     this.serviceAccountName = this.serviceAccount.metadata.name;
     this.controls = pulumi.output(namespaceControlsFor(name, plan));

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { parse } from "yaml";
 import { auditResources } from "../../../policy/rules";
 import type { ResourceInput } from "../../../policy/rules/types";
 import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
@@ -203,8 +204,11 @@ describe("KestraWorker (mocks)", () => {
       maxUnavailable: 1,
       selector: { matchLabels: { "app.kubernetes.io/name": "kestra-worker", "app.kubernetes.io/instance": "kestra" } },
     });
-    const taskRunner = await new Promise<Obj>((resolve) => run.result.taskRunner.apply((t) => resolve(t as unknown as Obj)));
-    assert.equal(taskRunner.namespace, "w");
+    const taskRunner = await new Promise<string>((resolve) => run.result.taskRunner.apply(resolve));
+    const parsed = parse(taskRunner) as Obj;
+    assert.equal(parsed.type, "io.kestra.plugin.ee.kubernetes.runner.Kubernetes");
+    assert.equal(parsed.namespace, "w");
+    assert.equal((parsed.podSpec as Obj).automountServiceAccountToken, false);
     assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
   });
 
