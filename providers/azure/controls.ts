@@ -63,7 +63,7 @@ export function azureNetworkControls(plan: AzureNetworkPlan, name: string): Cont
       'azure-native network.NetworkSecurityGroup securityRules: Outbound Deny "*" to service tag AzurePlatformIMDS, priority 100',
       "Any process on a worker VM reading instance metadata (IMDS, 169.254.169.254)",
       true,
-      "Blocks IMDS for the whole VM, root included: it also stops VM extensions, managed identity and Azure Monitor agents on every VM in the subnet. Applied only because hostIdentity is \"none\" and metadataEndpoint is \"blocked\".",
+      "Blocks IMDS for the whole VM, root included: it also stops VM extensions, managed identity and Azure Monitor agents on every VM in the subnet, and a provisioning agent that queries IMDS at first boot may fail [verify your image; docs/azure.md]. Applied because hostIdentity is \"none\" and metadataEndpoint is \"blocked\"; turn off with denyImdsServiceTag: false.",
       [nsg],
       `${NSG_PLATFORM}; ${IMDS_TAG}`,
     ));
@@ -82,7 +82,9 @@ export function azureNetworkControls(plan: AzureNetworkPlan, name: string): Cont
     out.push(entry(
       "azure-nsg-imds-service-tag-deny",
       "metadataEndpoint",
-      "not applied: hostIdentity is \"minimal\", and the tag deny would cut the host's own identity off",
+      spec.hostIdentity === HostIdentityMode.Minimal
+        ? "not applied: hostIdentity is \"minimal\", and the tag deny would cut the host's own identity off"
+        : "not applied: turned off by the caller (denyImdsServiceTag: false)",
       "Any process on a worker VM reading instance metadata",
       false,
       "IMDS stays reachable at the network level; the worker pool's host firewall and Metadata Security Protocol keep workloads off it.",

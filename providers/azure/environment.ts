@@ -34,6 +34,11 @@ export interface AzureSettings {
   readonly image?: AzureImageReference;
   /** Required with hostIdentity "minimal". @default undefined */
   readonly userAssignedIdentityId?: string;
+  /**
+   * Whether the NSG denies the AzurePlatformIMDS service tag (with hostIdentity "none" and metadata "blocked").
+   * @default true when the spec allows it
+   */
+  readonly denyImdsServiceTag?: boolean;
   /** An existing AKS cluster to add the hardened node pool to. @default undefined (no node pool) */
   readonly aks?: {
     readonly resourceGroupName: string;
@@ -44,7 +49,7 @@ export interface AzureSettings {
   };
 }
 
-const SETTINGS_KEYS = ["location", "resourceGroupName", "sshPublicKey", "adminUsername", "vmSize", "instanceCount", "image", "userAssignedIdentityId", "aks"];
+const SETTINGS_KEYS = ["location", "resourceGroupName", "sshPublicKey", "adminUsername", "vmSize", "instanceCount", "image", "userAssignedIdentityId", "denyImdsServiceTag", "aks"];
 const AKS_KEYS = ["resourceGroupName", "clusterName", "vnetSubnetId", "vmSize", "nodeCount"];
 const SSH_KEY = /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
 
@@ -85,6 +90,13 @@ function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]):
     }
     return n;
   };
+  let denyImdsServiceTag: boolean | undefined;
+  if (raw.denyImdsServiceTag !== undefined) {
+    const v = raw.denyImdsServiceTag;
+    if (v === true || v === "true") denyImdsServiceTag = true;
+    else if (v === false || v === "false") denyImdsServiceTag = false;
+    else issues.push(`${at("denyImdsServiceTag")} ${show(v)} must be true or false.`);
+  }
   let image: AzureImageReference | undefined;
   if (raw.image !== undefined) {
     if (!isRecord(raw.image)) issues.push(`${at("image")} ${show(raw.image)} must be an object { publisher, offer, sku, version }.`);
@@ -113,6 +125,7 @@ function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]):
     instanceCount: num("instanceCount"),
     image,
     userAssignedIdentityId: str("userAssignedIdentityId", true),
+    denyImdsServiceTag,
     aks,
   };
 }
@@ -159,7 +172,12 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
   };
   // Plan everything first: nothing is created unless every component's arguments are valid.
   const networkPlan = collect("network", () =>
-    planAzureWorkerNetwork({ location: settings.location, networkCidr: config.networkCidr, hardening: config.hardening }));
+    planAzureWorkerNetwork({
+      location: settings.location,
+      networkCidr: config.networkCidr,
+      hardening: config.hardening,
+      denyImdsServiceTag: settings.denyImdsServiceTag,
+    }));
   const poolPlan = collect("worker pool", () => planAzureWorkerPool({
     location: settings.location,
     vmSize: settings.vmSize,
@@ -169,6 +187,7 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
     image: settings.image,
     hasUserAssignedIdentity: settings.userAssignedIdentityId !== undefined,
     hardening: config.hardening,
+    imdsServiceTagDenied: settings.denyImdsServiceTag,
   }));
   const aksSettings = settings.aks;
   let aksPlan: AksNodePoolPlan | undefined;
@@ -184,6 +203,7 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
     resourceGroupName: settings.resourceGroupName,
     networkCidr: config.networkCidr,
     hardening: config.hardening,
+    denyImdsServiceTag: settings.denyImdsServiceTag,
   });
   const pool = new AzureWorkerPool(`${name}-pool`, {
     location: settings.location,
@@ -197,6 +217,7 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
     image: settings.image,
     userAssignedIdentityId: settings.userAssignedIdentityId,
     hardening: config.hardening,
+    imdsServiceTagDenied: settings.denyImdsServiceTag,
   });
   // The components plan the same arguments again and get the same plans: the report is theirs.
   const controls: ControlReport[] = [...azureNetworkControls(networkPlan, `${name}-net`), ...azureWorkerPoolControls(poolPlan, `${name}-pool`)];

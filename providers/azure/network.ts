@@ -34,6 +34,14 @@ export interface AzureWorkerNetworkArgs {
    */
   hardening?: HardeningSpec;
   /**
+   * Whether the NSG denies the `AzurePlatformIMDS` service tag (the only NSG rule Azure applies to IMDS). Possible
+   * only with hostIdentity "none" and metadataEndpoint "blocked"; it also stops VM extensions, managed identity and
+   * Azure Monitor, and a provisioning agent that queries IMDS at first boot (cloud-init) may fail: see docs/azure.md.
+   * Pass the same value to the worker pool's `imdsServiceTagDenied`.
+   * @default true when the spec allows it
+   */
+  denyImdsServiceTag?: boolean;
+  /**
    * Tags on every resource.
    * @default {}
    */
@@ -45,7 +53,12 @@ const TYPE = "hardening:index:AzureWorkerNetwork";
 /** Plans, or throws an error naming the component and listing every problem. Creates nothing. */
 function planOrThrow(name: string, args: AzureWorkerNetworkArgs): AzureNetworkPlan {
   try {
-    return planAzureWorkerNetwork({ location: args?.location, networkCidr: args?.networkCidr, hardening: args?.hardening });
+    return planAzureWorkerNetwork({
+      location: args?.location,
+      networkCidr: args?.networkCidr,
+      hardening: args?.hardening,
+      denyImdsServiceTag: args?.denyImdsServiceTag,
+    });
   } catch (e) {
     if (e instanceof InvalidArgsError) throw new Error(`AzureWorkerNetwork "${name}": ${e.message}`, { cause: e });
     throw e;

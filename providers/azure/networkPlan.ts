@@ -100,6 +100,12 @@ export interface AzureNetworkPlanArgs {
    * @default {} (the strictest settings)
    */
   readonly hardening?: HardeningSpec;
+  /**
+   * Whether the NSG denies the `AzurePlatformIMDS` service tag; only possible with hostIdentity "none" and
+   * metadataEndpoint "blocked".
+   * @default true when the spec allows it
+   */
+  readonly denyImdsServiceTag?: boolean;
 }
 
 /** The network to create. */
@@ -135,8 +141,22 @@ const LOCATION = /^[a-z][a-z0-9]{2,39}$/;
  * agents on every VM in the subnet ("AzurePlatformIMDS ... You can use this tag to disable the default IMDS. Be
  * cautious.", NSG service tags table).
  */
-export function deniesImdsServiceTag(spec: ResolvedHardening): boolean {
+export function imdsServiceTagDenyAllowed(spec: ResolvedHardening): boolean {
   return spec.hostIdentity === HostIdentityMode.None && spec.metadataEndpoint === MetadataEndpointMode.Blocked;
+}
+
+/**
+ * Whether the subnet's NSG denies `AzurePlatformIMDS`: by default whenever {@link imdsServiceTagDenyAllowed}; the
+ * caller may turn it off (`requested: false`), e.g. for an image whose provisioning agent needs IMDS at first boot.
+ */
+export function deniesImdsServiceTag(spec: ResolvedHardening, requested?: boolean): boolean {
+  return imdsServiceTagDenyAllowed(spec) && requested !== false;
+}
+
+/** The issue for asking for the IMDS tag deny where the spec does not allow it; undefined when fine. */
+export function checkImdsServiceTagRequest(spec: ResolvedHardening, requested: boolean | undefined, field: string): string | undefined {
+  if (requested !== true || imdsServiceTagDenyAllowed(spec)) return undefined;
+  return `${field} is true, but the deny would cut off the host's own ${spec.hostIdentity === HostIdentityMode.Minimal ? "identity (hardening.hostIdentity is \"minimal\")" : "metadata access (hardening.metadataEndpoint is \"tokenRequired\")"}; remove it, or set hostIdentity "none" and metadataEndpoint "blocked".`;
 }
 
 /** The egress path a resolved spec needs. */
@@ -170,10 +190,10 @@ function ports(rule: ResolvedEgressRule): string[] {
  * `Internet` tag on the domain rules' TCP ports (the domain itself is enforced by the DNS policy or the firewall),
  * and Deny-all in both directions at 4096.
  */
-export function nsgRulesFor(spec: ResolvedHardening): NsgRule[] {
+export function nsgRulesFor(spec: ResolvedHardening, denyImds: boolean = deniesImdsServiceTag(spec)): NsgRule[] {
   const rules: NsgRule[] = [];
   const any = { sourceAddressPrefix: "*", sourcePortRange: "*" } as const;
-  if (deniesImdsServiceTag(spec)) {
+  if (denyImds) {
     rules.push({
       name: "deny-azure-platform-imds",
       priority: NSG_PRIORITY.imdsDeny,
@@ -354,6 +374,8 @@ export function planAzureWorkerNetwork(args: AzureNetworkPlanArgs): AzureNetwork
     issues.push(...e.issues);
   }
   if (hardening) {
+    const imdsIssue = checkImdsServiceTagRequest(hardening, args.denyImdsServiceTag, "denyImdsServiceTag");
+    if (imdsIssue) issues.push(imdsIssue);
     for (const r of hardening.egress.allow) {
       if (r.kind === "cidr" && r.ipVersion === 6) {
         issues.push(`hardening.egress.allow ${show(r.cidr)} is IPv6, but the Azure worker subnet is IPv4-only; remove the rule.`);
@@ -365,6 +387,7 @@ export function planAzureWorkerNetwork(args: AzureNetworkPlanArgs): AzureNetwork
     }
   }
   if (issues.length > 0 || !hardening) throw new InvalidArgsError(issues);
+  const denyImds = deniesImdsServiceTag(hardening, args.denyImdsServiceTag);
   return {
     hardening,
     location: args.location,
@@ -372,8 +395,8 @@ export function planAzureWorkerNetwork(args: AzureNetworkPlanArgs): AzureNetwork
     workloadSubnetCidr,
     firewallSubnetCidr,
     egressPath: path,
-    denyImdsServiceTag: deniesImdsServiceTag(hardening),
-    securityRules: nsgRulesFor(hardening),
+    denyImdsServiceTag: denyImds,
+    securityRules: nsgRulesFor(hardening, denyImds),
     firewallRuleCollections: path === AzureEgressPath.Firewall ? firewallRuleCollectionsFor(hardening, workloadSubnetCidr) : [],
     dnsAllowedDomains: path === AzureEgressPath.NatGatewayDnsPolicy ? dnsAllowedDomainsFor(hardening) : [],
   };

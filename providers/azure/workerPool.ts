@@ -74,6 +74,12 @@ export interface AzureWorkerPoolArgs {
    */
   hardening?: HardeningSpec;
   /**
+   * Whether the subnet's NSG denies `AzurePlatformIMDS` (the network's `denyImdsServiceTag`). When it does, VM
+   * extensions cannot run, so the pool configures none and expired hosts power off instead of being repaired.
+   * @default true when the spec allows it, as the network does
+   */
+  imdsServiceTagDenied?: boolean;
+  /**
    * Tags on the scale set.
    * @default {}
    */
@@ -93,6 +99,7 @@ function planOrThrow(name: string, args: AzureWorkerPoolArgs): AzureWorkerPoolPl
       image: args?.image,
       hasUserAssignedIdentity: args?.userAssignedIdentityId !== undefined,
       hardening: args?.hardening,
+      imdsServiceTagDenied: args?.imdsServiceTagDenied,
     });
   } catch (e) {
     if (e instanceof InvalidArgsError) throw new Error(`AzureWorkerPool "${name}": ${e.message}`, { cause: e });

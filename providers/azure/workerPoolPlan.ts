@@ -16,7 +16,7 @@ import { InvalidArgsError, show } from "../../components/errors";
 import { hostFirewallUserData } from "../../components/hostFirewall";
 import { resolveHardening } from "../../components/resolve";
 import { HardeningSpec, HostIdentityMode, ResolvedHardening } from "../../components/spec";
-import { deniesImdsServiceTag } from "./networkPlan";
+import { checkImdsServiceTagRequest, deniesImdsServiceTag } from "./networkPlan";
 
 /** A marketplace image. */
 export interface AzureImageReference {
@@ -102,6 +102,12 @@ export interface AzureWorkerPoolPlanArgs {
   readonly hasUserAssignedIdentity: boolean;
   /** @default {} */
   readonly hardening?: HardeningSpec;
+  /**
+   * Whether the subnet's NSG denies `AzurePlatformIMDS` (the network's `denyImdsServiceTag`); decides whether VM
+   * extensions can run.
+   * @default true when the spec allows it, as the network does
+   */
+  readonly imdsServiceTagDenied?: boolean;
 }
 
 /** How a worker host's lifetime is enforced. */
@@ -344,9 +350,13 @@ export function planAzureWorkerPool(args: AzureWorkerPoolPlanArgs): AzureWorkerP
       issues.push(`userAssignedIdentityId is set but hardening.hostIdentity is "none", which gives hosts no identity; remove it, or set hostIdentity to "minimal".`);
     }
   }
+  if (hardening) {
+    const imdsIssue = checkImdsServiceTagRequest(hardening, args.imdsServiceTagDenied, "imdsServiceTagDenied");
+    if (imdsIssue) issues.push(imdsIssue);
+  }
   if (issues.length > 0 || !hardening) throw new InvalidArgsError(issues);
 
-  const extensionsBlocked = deniesImdsServiceTag(hardening);
+  const extensionsBlocked = deniesImdsServiceTag(hardening, args.imdsServiceTagDenied);
   const lifetime: LifetimePlan = { maxLifetimeHours: hardening.ephemeral.maxLifetimeHours, automaticReplacement: !extensionsBlocked };
   const customData = workerCustomDataFor(lifetime);
   if (Buffer.from(customData, "base64").length > MAX_CUSTOM_DATA_BYTES) {

@@ -51,6 +51,13 @@ describe("Azure controls reports", () => {
     assert.deepEqual(withIdentity.resources, []);
   });
 
+  it("an IMDS tag deny turned off by the caller is reported as not applied", () => {
+    const net = planAzureWorkerNetwork({ location: "westeurope", denyImdsServiceTag: false });
+    const c = azureNetworkControls(net, "n").find((x) => x.id === "azure-nsg-imds-service-tag-deny")!;
+    assert.equal(c.effective, false);
+    assert.match(c.appliedBy, /turned off by the caller/);
+  });
+
   it("names the egress controls of each tier", () => {
     const ids = (spec: HardeningSpec) => report(spec).filter((c) => c.family === "egress").map((c) => c.id);
     assert.deepEqual(ids(specs[0][1]), ["azure-nsg-deny-all-outbound"]);

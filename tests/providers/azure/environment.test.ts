@@ -54,6 +54,14 @@ describe("Azure cloudModule", () => {
     assert.equal(vmss.inputs.location, "westeurope");
   });
 
+  it("denyImdsServiceTag: false reaches both components: no tag deny, and the pool runs the health extension", async () => {
+    const { resources } = await plan(config({ settings: { denyImdsServiceTag: false } }));
+    const nsg = resources.find((r) => r.type === "azure-native:network:NetworkSecurityGroup")!;
+    assert.equal(JSON.stringify(nsg.inputs.securityRules).includes("AzurePlatformIMDS"), false);
+    const vmss = resources.find((r) => r.type === "azure-native:compute:VirtualMachineScaleSet")!;
+    assert.deepEqual(vmss.inputs.automaticRepairsPolicy, { enabled: true, gracePeriod: "PT30M" });
+  });
+
   it("firewall tier offline: the route's next hop is the firewall's first usable address", async () => {
     const { resources } = await plan(config({
       hardening: { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org" }] } },
@@ -103,7 +111,7 @@ describe("Azure cloudModule", () => {
     });
     assert.deepEqual(resources, []);
     assert.deepEqual(result, [
-      "hardening:azure.colour is not a setting; known settings: location, resourceGroupName, sshPublicKey, adminUsername, vmSize, instanceCount, image, userAssignedIdentityId, aks.",
+      "hardening:azure.colour is not a setting; known settings: location, resourceGroupName, sshPublicKey, adminUsername, vmSize, instanceCount, image, userAssignedIdentityId, denyImdsServiceTag, aks.",
       'hardening:azure.sshPublicKey is not an OpenSSH public key ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...").',
       'hardening:azure.aks.resourceGroupName undefined must be a non-empty string.',
       'hardening:azure.aks.clusterName "" must be a non-empty string.',

@@ -221,6 +221,17 @@ describe("planAzureWorkerNetwork", () => {
     );
   });
 
+  it("denyImdsServiceTag: false leaves the tag deny out; true is refused where the spec does not allow it", () => {
+    const off = planAzureWorkerNetwork({ location: "westeurope", denyImdsServiceTag: false });
+    assert.equal(off.denyImdsServiceTag, false);
+    assert.deepEqual(off.securityRules.map((r) => r.name), ["deny-all-outbound", "deny-all-inbound"]);
+    assert.throws(
+      () => planAzureWorkerNetwork({ location: "westeurope", denyImdsServiceTag: true, hardening: { hostIdentity: "minimal" } }),
+      (e: unknown) => e instanceof InvalidArgsError && e.issues.length === 1 &&
+        e.issues[0] === 'denyImdsServiceTag is true, but the deny would cut off the host\'s own identity (hardening.hostIdentity is "minimal"); remove it, or set hostIdentity "none" and metadataEndpoint "blocked".',
+    );
+  });
+
   it("refuses IPv6 CIDR rules: the worker subnet is IPv4-only", () => {
     assert.throws(
       () => planAzureWorkerNetwork({ location: "westeurope", hardening: { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "2001:db8::/32" }] } } }),

@@ -149,6 +149,13 @@ describe("planAzureWorkerPool", () => {
     assert.deepEqual(plan.lifetime, { maxLifetimeHours: 8, automaticReplacement: true });
   });
 
+  it("when the network leaves the IMDS tag open (imdsServiceTagDenied: false), extensions run and repairs replace", () => {
+    const plan = planAzureWorkerPool({ ...base, imdsServiceTagDenied: false });
+    assert.equal(plan.extensionsBlocked, false);
+    assert.equal(plan.lifetime.automaticReplacement, true);
+    assert.throws(() => planAzureWorkerPool({ ...base, imdsServiceTagDenied: true, hardening: { metadataEndpoint: "tokenRequired" } }), /imdsServiceTagDenied is true, but the deny would cut off the host's own metadata access/);
+  });
+
   it("lists every problem at once", () => {
     let err: unknown;
     try {
