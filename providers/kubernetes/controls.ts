@@ -204,6 +204,16 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
       resources: [`${name}-quota`, `${name}-limits`],
       source: SRC.quota,
     }),
+    control({
+      id: "k8s-node-lifetime",
+      family: ControlFamily.Ephemeral,
+      appliedBy: `not applied by a namespace: replacing nodes within ${h.ephemeral.maxLifetimeHours} h is the node pool's setting`,
+      protects: "nothing here: a namespace cannot replace the nodes its pods run on",
+      effective: false,
+      limits: "set node lifetime on the cloud's node pool (EKS managed node group / Karpenter expiry, GKE node auto-upgrade or recreation, AKS node image upgrade); task pods are bounded by activeDeadlineSeconds",
+      resources: [],
+      source: "kubernetes.io/docs/concepts/architecture/nodes: nodes are registered and replaced by the cluster's infrastructure, not by namespaced objects",
+    }),
   );
   return out;
 }

@@ -83,7 +83,10 @@ export interface KestraTaskPodArgs {
 
 /** Arguments of {@link KestraWorker}. */
 export interface KestraWorkerArgs {
-  /** The hardened namespace the workers run in (e.g. `KubernetesWorkerNamespace.namespaceName`). */
+  /**
+   * The hardened namespace the workers run in: a KubernetesWorkerNamespace's `namespaceName` (the process-runner
+   * worker uses its token-less `workload` ServiceAccount, and task pods use it in the task namespace).
+   */
   namespace: pulumi.Input<string>;
   /**
    * The namespace task pods are created in (Kubernetes runner); it should be a hardened namespace too.

@@ -91,7 +91,8 @@ export interface KubernetesWorkerNamespaceArgs {
   hardening?: HardeningSpec;
   /**
    * Pod Security Standards version pinned in the `*-version` labels, so a cluster upgrade never changes what is
-   * admitted without a reviewed change here. A version newer than the cluster is evaluated as the cluster's latest.
+   * admitted without a reviewed change here. A version newer than the cluster is evaluated as the cluster's latest
+   * [inference from the PSA docs].
    * `latest` is accepted but tracks the cluster, and the controls report says so.
    * @default "v1.34"
    */

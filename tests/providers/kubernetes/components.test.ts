@@ -231,8 +231,11 @@ describe("cloudModule (kubernetes)", () => {
     assert.equal(new Set(ids).size, ids.length, "control ids are unique");
     assert.deepStrictEqual(
       run.result.controls.filter((c) => !c.effective).map((c) => c.id),
-      ["k8s-networkpolicy-hostnetwork-pods", "k8s-kestra-process-runner", "k8s-kestra-docker-runner"],
+      ["k8s-networkpolicy-hostnetwork-pods", "k8s-node-lifetime", "k8s-kestra-process-runner", "k8s-kestra-docker-runner"],
     );
+    // Every resource a control names is one the environment registered.
+    const names = new Set(run.resources.map((r) => r.name));
+    for (const c of run.result.controls) for (const r of c.resources) assert.ok(names.has(r), `${c.id} names ${r}, which was not registered`);
     assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
   });
 
