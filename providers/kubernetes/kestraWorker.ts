@@ -79,7 +79,11 @@ export class KestraWorker extends pulumi.ComponentResource {
         { metadata: { name: plan.workerServiceAccountName, namespace: ns }, automountServiceAccountToken: false },
         parent,
       );
-      this.role = new rbac.Role(`${name}-task-runner`, { metadata: { name: `${name}-task-runner`, namespace: taskNs }, rules: native<k8sInput.rbac.v1.PolicyRule[]>(plan.roleRules) }, parent);
+      this.role = new rbac.Role(
+        `${name}-task-runner`,
+        { metadata: { name: `${name}-task-runner`, namespace: taskNs }, rules: native<k8sInput.rbac.v1.PolicyRule[]>(plan.roleRules) },
+        parent,
+      );
       this.roleBinding = new rbac.RoleBinding(
         `${name}-task-runner-binding`,
         {
@@ -92,12 +96,21 @@ export class KestraWorker extends pulumi.ComponentResource {
     }
 
     this.networkPolicy = plan.workerNetworkPolicy
-      ? new networking.NetworkPolicy(`${name}-worker-egress`, { metadata: { name: `${name}-worker-egress`, namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(plan.workerNetworkPolicy) }, parent)
+      ? new networking.NetworkPolicy(
+          `${name}-worker-egress`,
+          { metadata: { name: `${name}-worker-egress`, namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(plan.workerNetworkPolicy) },
+          parent,
+        )
       : undefined;
     const ciliumPolicy = plan.workerCiliumPolicy
       ? new CustomResource(
           `${name}-worker-apiserver`,
-          { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", metadata: { name: `${name}-worker-apiserver`, namespace: ns }, spec: plan.workerCiliumPolicy },
+          {
+            apiVersion: "cilium.io/v2",
+            kind: "CiliumNetworkPolicy",
+            metadata: { name: `${name}-worker-apiserver`, namespace: ns },
+            spec: plan.workerCiliumPolicy,
+          },
           parent,
         )
       : undefined;

@@ -325,10 +325,11 @@ function checkOptions(issues: Issues, o: HardenPodSpecOptions): void {
 
 /**
  * Returns a copy of `spec` that meets the Pod Security Standards `restricted` profile, plus: read-only root
- * filesystem with an emptyDir at `scratchPath`, requests and limits on every container, `automountServiceAccountToken:
- * false` (an explicit projected token only when asked), and the given RuntimeClass. Settings the caller left open are filled in; settings the caller
- * chose that restricted forbids are never overwritten: the spec is refused instead, because rewriting them would
- * silently change what the pod does.
+ * filesystem with an emptyDir at `scratchPath`, requests and limits on every container,
+ * `automountServiceAccountToken: false` (an explicit projected token only when asked), and the given RuntimeClass.
+ * Settings the caller left open are filled in; settings the caller chose that restricted forbids are never
+ * overwritten: the spec is refused instead, because rewriting them would silently change what the pod does.
+ * Idempotent: hardening a hardened spec returns an equal spec. The input is not modified.
  *
  * @throws InvalidArgsError listing every field that cannot be made compliant (field path, value, fix): host
  *   namespaces, hostPath and other disallowed volumes, privileged, host ports, capabilities beyond

@@ -59,7 +59,12 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
     this.namespace = new core.Namespace(`${name}-namespace`, { metadata: { name: plan.namespaceName, labels: plan.labels } }, parent);
     const ns = this.namespace.metadata.name;
     this.networkPolicies = plan.networkPolicies.map(
-      (p) => new networking.NetworkPolicy(`${name}-${p.key}`, { metadata: { name: p.key, namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(p.spec) }, parent),
+      (p) =>
+        new networking.NetworkPolicy(
+          `${name}-${p.key}`,
+          { metadata: { name: p.key, namespace: ns }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(p.spec) },
+          parent,
+        ),
     );
     const ciliumPolicies = plan.ciliumPolicies.map(
       (p) =>
@@ -85,7 +90,11 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
       rc?.create === true
         ? new node.RuntimeClass(
             `${name}-runtime-class`,
-            { metadata: { name: rc.name }, handler: rc.handler as string, ...(rc.nodeSelector ? { scheduling: { nodeSelector: rc.nodeSelector } } : {}) },
+            {
+              metadata: { name: rc.name },
+              handler: rc.handler as string,
+              ...(rc.nodeSelector ? { scheduling: { nodeSelector: rc.nodeSelector } } : {}),
+            },
             parent,
           )
         : undefined;
