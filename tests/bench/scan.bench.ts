@@ -1,0 +1,114 @@
+/**
+ * `hardening scan` speed and memory on a corpus built from the real Kestra flows (../shared/corpus/kestra-flows):
+ * at least 10,000 flows and 40 MB, each a real flow under a new id and namespace, one in 500 carrying a metadata
+ * reference in an obfuscated spelling. Baseline measured in the same run: `grep -rF 169.254.169.254` over the
+ * same tree. Goal (issue 2): the scan within 10x of grep while detecting every spelling; peak memory flat as the
+ * corpus doubles (files are read one at a time).
+ *
+ * Prints, for the base corpus and one twice its size: MB/s and the ratio to grep for the in-process library call
+ * (no plugin control; and with plugin control, where every flow naming a `type` is parsed) and for the CLI
+ * (`node bin/hardening.js scan`, process start-up included), and peak RSS of the in-process scan.
+ *
+ * Run: node --import tsx tests/bench/scan.bench.ts   (BENCH_FLOWS=n to change the base size)
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { defaultDetect } from "../../policy/scan/detector";
+import { scanPaths } from "../../policy/scan/scanner";
+import type { ScanConfig } from "../../policy/scan/config";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const CORPUS = path.resolve(REPO, "..", "shared", "corpus", "kestra-flows");
+const MIN_FLOWS = Number(process.env.BENCH_FLOWS ?? 10_000);
+const MIN_BYTES = 40 * 1024 * 1024;
+const PLUGIN_CONTROL: ScanConfig = { plugins: { deny: ["io.kestra.plugin.scripts.shell.*"] } };
+
+const SPELLINGS = ["http://0xa9fea9fe/latest/meta-data/", "http://[::ffff:a9fe:a9fe]/", "http://169.254.169.254.nip.io/", "http://0251.0376.0251.0376/"];
+
+/** Child mode: one in-process scan, printing its time, findings and peak RSS as JSON. */
+function child(dir: string, withConfig: boolean): void {
+  const t0 = process.hrtime.bigint();
+  const report = scanPaths([dir], { cwd: dir, detect: defaultDetect, config: withConfig ? PLUGIN_CONTROL : undefined });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  process.stdout.write(JSON.stringify({
+    ms, files: report.filesScanned, errors: report.findings.filter((f) => f.severity === "error").length,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  }));
+}
+
+/** Writes `flows` flows (and at least MIN_BYTES when `minBytes`) built from the corpus; returns bytes written. */
+function buildCorpus(dir: string, flows: number, minBytes: number): { files: number; bytes: number } {
+  const sources = fs.readdirSync(CORPUS).filter((f) => /\.ya?ml$/.test(f)).sort()
+    .map((f) => fs.readFileSync(path.join(CORPUS, f), "utf8"));
+  let bytes = 0;
+  let i = 0;
+  for (; i < flows || bytes < minBytes; i++) {
+    const src = sources[i % sources.length];
+    const team = `team${i % 97}`;
+    // A new identity per copy, as a monorepo of many teams' flows would have; the body stays real.
+    let text = src.replace(/^id:.*$/m, `id: flow_${i}`).replace(/^namespace:.*$/m, `namespace: company.${team}.n${i % 13}`);
+    if (i % 500 === 250) {
+      text += `\n  - id: probe_${i}\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands:\n      - curl -s ${SPELLINGS[i % SPELLINGS.length]}\n`;
+    }
+    const sub = path.join(dir, team, `n${i % 13}`);
+    if (i < 97 * 13) fs.mkdirSync(sub, { recursive: true });
+    const file = path.join(sub, `flow_${i}.yml`);
+    fs.writeFileSync(file, text);
+    bytes += Buffer.byteLength(text);
+  }
+  return { files: i, bytes };
+}
+
+function time(cmd: string, args: string[], cwd: string): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 30 });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function best<T extends { ms: number }>(runs: T[]): T {
+  return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+}
+
+function inProcess(dir: string, withConfig: boolean): { ms: number; files: number; errors: number; maxRssMB: number } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", dir, withConfig ? "config" : "plain"], { encoding: "utf8", cwd: REPO });
+  if (r.status !== 0) throw new Error(`child scan failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function measure(label: string, dir: string, bytes: number, files: number): number {
+  const mb = bytes / (1024 * 1024);
+  time("grep", ["-rF", "169.254.169.254", dir], dir); // warm the page cache for everyone
+  const grepMs = Math.min(...[0, 1, 2].map(() => time("grep", ["-rF", "169.254.169.254", dir], dir)));
+  const plain = best([0, 1].map(() => inProcess(dir, false)));
+  const controlled = best([0, 1].map(() => inProcess(dir, true)));
+  const cliMs = Math.min(...[0, 1].map(() => time(process.execPath, [path.join(REPO, "bin", "hardening.js"), "scan", dir, "--format", "json"], dir)));
+  const row = (name: string, ms: number, extra = "") =>
+    `  ${name.padEnd(44)} ${(ms / 1000).toFixed(3).padStart(7)} s  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s  ${(ms / grepMs).toFixed(1).padStart(6)}x grep${extra}`;
+  process.stdout.write(`\n${label}: ${files} flows, ${mb.toFixed(1)} MB\n`);
+  process.stdout.write(`${row("grep -rF 169.254.169.254 (baseline)", grepMs)}\n`);
+  process.stdout.write(`${row("scan, in-process, no plugin control", plain.ms, `  peak RSS ${plain.maxRssMB.toFixed(0)} MB, ${plain.errors} errors`)}\n`);
+  process.stdout.write(`${row("scan, in-process, plugin control (parses)", controlled.ms, `  peak RSS ${controlled.maxRssMB.toFixed(0)} MB`)}\n`);
+  process.stdout.write(`${row("scan, CLI (node bin/hardening.js, start-up)", cliMs)}\n`);
+  return plain.maxRssMB;
+}
+
+function main(): void {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "scan-bench-"));
+  try {
+    const small = path.join(root, "base");
+    const large = path.join(root, "double");
+    const a = buildCorpus(small, MIN_FLOWS, MIN_BYTES);
+    const b = buildCorpus(large, a.files * 2, 0);
+    const rssA = measure("base corpus", small, a.bytes, a.files);
+    const rssB = measure("double corpus", large, b.bytes, b.files);
+    process.stdout.write(`\npeak RSS, in-process scan: ${rssA.toFixed(0)} MB -> ${rssB.toFixed(0)} MB for ${(b.bytes / a.bytes).toFixed(1)}x the data (${(rssB / rssA).toFixed(2)}x)\n`);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === "--child") child(process.argv[3], process.argv[4] === "config");
+else main();
