@@ -140,7 +140,6 @@ const DEFAULT_RESOURCES: Required<ResourceDefaults> = {
 /** Probe and lifecycle-handler fields whose `host` makes the kubelet (on the host network) connect elsewhere. */
 const HANDLER_FIELDS = ["livenessProbe", "readinessProbe", "startupProbe"];
 const LIFECYCLE_FIELDS = ["postStart", "preStop"];
-const LOOPBACK_HOSTS = ["", "127.0.0.1", "::1", "localhost"];
 
 type Obj = Record<string, unknown>;
 
@@ -196,10 +195,11 @@ function checkHandlerHost(issues: Issues, path: string, handler: unknown): void 
   if (!isObj(handler)) return;
   for (const kind of ["httpGet", "tcpSocket"]) {
     const action = handler[kind];
-    if (isObj(action) && action.host !== undefined && !LOOPBACK_HOSTS.includes(String(action.host))) {
-      // The kubelet runs these from the node's network namespace, so a host here is a request the node makes on
-      // the pod author's behalf: 169.254.169.254 would be reached with the node's identity.
-      issues.add(`${path}.${kind}.host`, `${show(action.host)} makes the kubelet connect from the node; remove it (the pod's own IP is used) or use 127.0.0.1.`);
+    // check_hostProbesAndhostLifecycle.go (policy v1.34) allows only an unset or empty host: the kubelet runs these
+    // from the node's network namespace, so a host here is a request the node makes on the pod author's behalf
+    // (169.254.169.254 would be reached with the node's identity, 127.0.0.1 is the node's own loopback).
+    if (isObj(action) && action.host !== undefined && action.host !== "") {
+      issues.add(`${path}.${kind}.host`, `${show(action.host)} makes the kubelet connect from the node; remove it (the kubelet then uses the pod's IP).`);
     }
   }
 }

@@ -161,7 +161,7 @@ describe("hardenPodSpec", () => {
         "spec.containers[0].securityContext.runAsNonRoot is false; restricted requires true. Build the image to run as a non-root user, or remove the field.",
         'spec.containers[0].securityContext.appArmorProfile.type "Unconfined" is not allowed (baseline); remove it to get the runtime default.',
         "spec.containers[0].ports[0].hostPort 8080 binds a port on the node (baseline forbids host ports). Remove it and use a Service.",
-        'spec.containers[0].livenessProbe.httpGet.host "169.254.169.254" makes the kubelet connect from the node; remove it (the pod\'s own IP is used) or use 127.0.0.1.',
+        'spec.containers[0].livenessProbe.httpGet.host "169.254.169.254" makes the kubelet connect from the node; remove it (the kubelet then uses the pod\'s IP).',
         "spec.initContainers[0].securityContext.allowPrivilegeEscalation is true; restricted requires false (setuid binaries could regain root). Remove it.",
         'spec.initContainers[0].securityContext.capabilities.add[0] "NET_ADMIN" is not allowed; restricted allows adding only NET_BIND_SERVICE.',
         'spec.initContainers[0].securityContext.capabilities.add[2] "SYS_ADMIN" is not allowed; restricted allows adding only NET_BIND_SERVICE.',
@@ -272,7 +272,7 @@ describe("hardenPodSpec", () => {
         (sc?.procMount === undefined || sc.procMount === "Default") &&
         (caps ?? []).every((x) => x === "NET_BIND_SERVICE") &&
         ((c.ports as Spec[] | undefined) ?? []).every((p) => p.hostPort === undefined || p.hostPort === 0) &&
-        ((c.livenessProbe as Spec | undefined)?.httpGet as Spec | undefined)?.host !== "169.254.169.254"
+        ((c.livenessProbe as Spec | undefined)?.httpGet as Spec | undefined)?.host === undefined
       );
     });
   }
