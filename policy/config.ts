@@ -87,20 +87,35 @@ const OPTIONS: Readonly<Record<string, Readonly<Record<string, JsonSchema>>>> = 
   },
 };
 
+const schemas = new Map<string, RuleConfigSchema>();
 /** The config schema of rule `ruleId`: the common exemption properties plus the rule's own options. */
 export function configSchemaFor(ruleId: string): RuleConfigSchema {
-  return { properties: { ...COMMON, ...(OPTIONS[ruleId] ?? {}) } };
+  let s = schemas.get(ruleId);
+  if (!s) schemas.set(ruleId, (s = { properties: { ...COMMON, ...(OPTIONS[ruleId] ?? {}) } }));
+  return s;
 }
 
+const isEmptyList = (v: unknown): boolean => Array.isArray(v) && v.length === 0;
+const defaults = new Map<string, Readonly<Record<string, unknown>>>();
 /**
  * The rule's configuration with every default filled in: what the rule sees whether the CLI, a test or the auditor
  * supplied the config. Unknown keys are kept; `enforcementLevel` is dropped (it is the caller's business).
+ * Runs on every analyze call, so the defaults are computed once per rule.
  */
-export function resolveConfig(ruleId: string, given: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, s] of Object.entries(configSchemaFor(ruleId).properties)) out[k] = s.default;
-  for (const [k, v] of Object.entries(given ?? {})) if (k !== "enforcementLevel" && v !== undefined) out[k] = v;
-  return out;
+export function resolveConfig(ruleId: string, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  let base = defaults.get(ruleId);
+  if (!base) {
+    const d: Record<string, unknown> = {};
+    for (const [k, s] of Object.entries(configSchemaFor(ruleId).properties)) d[k] = s.default;
+    defaults.set(ruleId, (base = Object.freeze(d)));
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const k in given) {
+    const v = given[k];
+    if (k === "enforcementLevel" || v === undefined || v === base[k] || (isEmptyList(v) && isEmptyList(base[k]))) continue;
+    (out ??= { ...base })[k] = v;
+  }
+  return out ?? base;
 }
 
 /** A string-list option of a resolved config (a malformed value counts as the empty list). */
@@ -145,6 +160,19 @@ export function isWorker(name: string | undefined, props: Readonly<Record<string
   return typeof tags.Name === "string" && matchesAny(tags.Name, globs);
 }
 
+/** The exempt tag/label/annotation and its value, read directly (this runs for every rule on every resource). */
+function exemptTag(props: Readonly<Record<string, unknown>>): [string, string | undefined] {
+  const str = (bag: unknown, key: string): string | undefined => {
+    const v = isRecord(bag) ? bag[key] : undefined;
+    return typeof v === "string" ? v : undefined;
+  };
+  const tag = str(props.tags, EXEMPT_TAG) ?? str(props.tagsAll, EXEMPT_TAG);
+  if (tag !== undefined) return [EXEMPT_TAG, tag];
+  const label = str(props.labels, EXEMPT_LABEL);
+  if (label !== undefined) return [EXEMPT_LABEL, label];
+  return [EXEMPT_ANNOTATION, str(isRecord(props.metadata) ? props.metadata.annotations : undefined, EXEMPT_ANNOTATION)];
+}
+
 /** What the exemption checks decided for one resource and rule. */
 export interface ExemptionDecision {
   readonly exempt: boolean;
@@ -179,15 +207,13 @@ export function exemptionFor(
   resource: { readonly urn: string; readonly name: string; readonly props: Readonly<Record<string, unknown>> },
   config: Readonly<Record<string, unknown>>,
 ): ExemptionDecision {
-  if (stringOption(config, "exemptUrns").includes(resource.urn)) return { exempt: true, reason: "URN listed in exemptUrns" };
-  if (matchesAny(resource.name, stringOption(config, "exemptNames"))) return { exempt: true, reason: "name matches exemptNames" };
-  const tags = tagsOf(resource.props);
-  const [key, value] =
-    tags[EXEMPT_TAG] !== undefined
-      ? [EXEMPT_TAG, tags[EXEMPT_TAG]]
-      : tags[EXEMPT_LABEL] !== undefined
-        ? [EXEMPT_LABEL, tags[EXEMPT_LABEL]]
-        : [EXEMPT_ANNOTATION, tags[EXEMPT_ANNOTATION]];
+  const urns = config.exemptUrns;
+  if (Array.isArray(urns) && urns.length > 0 && urns.includes(resource.urn)) return { exempt: true, reason: "URN listed in exemptUrns" };
+  const names = config.exemptNames;
+  if (Array.isArray(names) && names.length > 0 && matchesAny(resource.name, stringOption(config, "exemptNames"))) {
+    return { exempt: true, reason: "name matches exemptNames" };
+  }
+  const [key, value] = exemptTag(resource.props);
   if (value === undefined) return { exempt: false };
   const parsed = parseExemptTag(value);
   if (!parsed || !parsed.rules.some((r) => r === ruleId || r === "all" || r === "*")) return { exempt: false };

@@ -50,8 +50,8 @@ export function withTagProblem(finding: Finding, tagProblem: string | undefined)
 export function auditResources(resources: readonly ResourceInput[], config: AuditConfig = {}): Violation[] {
   const violations: Violation[] = [];
   const inputs = resources.map((r) => (canonicalType(r.type) === r.type ? r : { ...r, type: canonicalType(r.type) }));
-  const resolved = new Map<string, Record<string, unknown>>();
-  const configOf = (id: string): Record<string, unknown> => {
+  const resolved = new Map<string, Readonly<Record<string, unknown>>>();
+  const configOf = (id: string): Readonly<Record<string, unknown>> => {
     let c = resolved.get(id);
     if (!c) resolved.set(id, (c = resolveConfig(id, config[id])));
     return c;
