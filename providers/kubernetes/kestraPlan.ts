@@ -359,7 +359,11 @@ export function planKestraWorker(name: string, args: KestraWorkerArgs): KestraWo
   wholeNumber(issues, "replicas", replicas, 1, 1000);
   if (args.threads !== undefined) wholeNumber(issues, "threads", args.threads, 1, 1024);
   const runner = args.runner ?? KestraRunner.Kubernetes;
-  if (!Object.values(KestraRunner).includes(runner)) issues.push(`runner ${show(runner)} must be "process" or "kubernetes".`);
+  if (String(runner).toLowerCase() === "docker") {
+    issues.push(
+      'runner "docker" is not supported: Kestra\'s Docker runner needs a privileged Docker-in-Docker sidecar or the node\'s docker.sock, which Pod Security restricted refuses; use "process" (trusted code) or "kubernetes" (untrusted code).',
+    );
+  } else if (!Object.values(KestraRunner).includes(runner)) issues.push(`runner ${show(runner)} must be "process" or "kubernetes".`);
   const hasConfig = args.configuration !== undefined;
   const hasSecret = args.configurationSecretName !== undefined;
   if (hasConfig === hasSecret) {

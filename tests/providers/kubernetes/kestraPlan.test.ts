@@ -205,6 +205,9 @@ describe("planKestraWorker", () => {
         'runtimeClassName is set but hardening.sandbox is "none"; set sandbox to "runtime" or remove runtimeClassName.',
       ],
     );
+    assert.deepStrictEqual(issuesOf({ ...BASE, runner: "docker" }), [
+      'runner "docker" is not supported: Kestra\'s Docker runner needs a privileged Docker-in-Docker sidecar or the node\'s docker.sock, which Pod Security restricted refuses; use "process" (trusted code) or "kubernetes" (untrusted code).',
+    ]);
     assert.deepStrictEqual(issuesOf({ namespace: "workers", image: "kestra/kestra:v1.1.6", configurationSecretName: "kc", runner: "process", backendEgress: [] }), [
       "backendEgress is empty, but the namespace denies all egress by default, so the worker could not reach Kestra's database, queue or storage; list them, e.g. [{ namespace: \"kestra\", ports: [5432] }].",
     ]);
