@@ -278,8 +278,10 @@ export function kestraTaskRunnerFor(opts: {
   const runAsUser = opts.runAsUser ?? 1000;
   // Harden a one-container pod shaped like the runner's and split the result: pod-level fields go to podSpec,
   // the container's to containerDefaultSpec. One source of truth with the worker's own hardening.
+  // HOME on the scratch volume: with a read-only root, tools that write under $HOME (pip, npm, git caches) would
+  // otherwise fail; a task image's passwd rarely has an entry for the uid anyway, which makes HOME "/".
   const hardened = hardenPodSpec(
-    { containers: [{ name: "main" }], restartPolicy: "Never" },
+    { containers: [{ name: "main", env: [{ name: "HOME", value: "/tmp" }] }], restartPolicy: "Never" },
     {
       runAsUser,
       runAsGroup: runAsUser,
@@ -452,6 +454,8 @@ export function planKestraWorker(name: string, args: KestraWorkerArgs): KestraWo
         name: "worker",
         image: args.image,
         args: ["server", "worker", ...(args.threads !== undefined ? ["--thread", String(args.threads)] : [])],
+        // With a read-only root, HOME must be on the scratch volume for anything that writes under it.
+        env: [{ name: "HOME", value: "/tmp" }],
         volumeMounts: [{ name: CONFIG_VOLUME, mountPath: "/app/confs/application.yml", subPath: "application.yml", readOnly: true }],
       },
     ],

@@ -69,6 +69,7 @@ describe("planKestraWorker", () => {
     const spec = plan.podSpec as Obj;
     const worker = (spec.containers as Obj[])[0];
     assert.deepStrictEqual(worker.args, ["server", "worker", "--thread", "8"]);
+    assert.deepStrictEqual(worker.env, [{ name: "HOME", value: "/tmp" }]);
     assert.deepStrictEqual(worker.volumeMounts, [
       { name: "kestra-configuration", mountPath: "/app/confs/application.yml", subPath: "application.yml", readOnly: true },
       { name: SCRATCH_VOLUME, mountPath: "/tmp" },
@@ -163,6 +164,8 @@ describe("planKestraWorker", () => {
       runtimeClassName: "gvisor",
       activeDeadlineSeconds: 1800,
     });
+    assert.deepStrictEqual(runner.containerDefaultSpec.env, [{ name: "HOME", value: "/tmp" }]);
+    assert.deepStrictEqual(runner.containerDefaultSpec.volumeMounts, [{ name: SCRATCH_VOLUME, mountPath: "/tmp" }]);
     const pod = kestraGeneratedPod(runner);
     assert.deepStrictEqual(pssFindings(pod), []);
     // Without the settings, the same generated pod is refused by restricted admission: the settings do the work.
