@@ -75,6 +75,17 @@ export function canonicalPluginType(type: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Legacy names (exact names, or package prefixes ending in `.`) that stand for a current name for which
+ * `couldMatch` may hold; used to decide which raw texts might hold a denied type.
+ */
+export function legacyNamesFor(couldMatch: (current: string, isPrefix: boolean) => boolean): string[] {
+  const out: string[] = [];
+  for (const [legacy, current] of Object.entries(RENAMED_CLASSES)) if (couldMatch(current, false)) out.push(legacy);
+  for (const [from, to] of RENAMED_PACKAGES) if (couldMatch(to, true)) out.push(from);
+  return out;
+}
+
 /** Every name a type answers to: as written first, then its current name when it is a legacy one. */
 export function pluginTypeNames(type: string): string[] {
   const canonical = canonicalPluginType(type);

@@ -4,7 +4,7 @@
  * 0.16 name does not get it past a deny.
  */
 import picomatch from "picomatch";
-import { pluginTypeNames } from "./aliases";
+import { legacyNamesFor, pluginTypeNames } from "./aliases";
 import type { PluginControl } from "./config";
 
 /** Why a type was refused. */
@@ -42,6 +42,27 @@ export class PluginPolicy {
     }));
   }
 
+  /**
+   * False only when `text` cannot hold a type this policy refuses, so its YAML need not be parsed. Sound, not
+   * clever: an allow list (anything unlisted is refused) or a deny glob without a literal prefix means every flow
+   * is parsed; otherwise a flow is parsed when its raw text contains a deny glob's literal prefix, a legacy name
+   * of something denied, or any backslash (a YAML escape can spell a type without its letters).
+   */
+  mayRefuse(text: string): boolean {
+    if (this.literals === undefined) return true;
+    if (text.includes("\\")) return true;
+    return this.literals.some((l) => text.includes(l));
+  }
+
+  /** Literal substrings one of which any refused type's source text must contain; undefined when none exist. */
+  private get literals(): readonly string[] | undefined {
+    if (this.cachedLiterals !== null) return this.cachedLiterals;
+    this.cachedLiterals = computeLiterals(this.base, this.overrides.map((o) => o.lists));
+    return this.cachedLiterals;
+  }
+
+  private cachedLiterals: readonly string[] | undefined | null = null;
+
   /** The verdict on `type` in a flow of `namespace` (undefined when the flow names none). */
   check(type: string, namespace: string | undefined): PluginVerdict {
     const override = namespace === undefined ? undefined : this.overrides.find((o) => o.match(namespace));
@@ -58,4 +79,25 @@ export class PluginPolicy {
     }
     return { allowed: true, reason: "" };
   }
+}
+
+// picomatch syntax that ends a glob's literal prefix; a leading `!` negates the whole glob.
+const GLOB_META = /[*?[\]{}()!+@\\|]/;
+const MIN_LITERAL = 4;
+
+function computeLiterals(base: CompiledLists, overrides: readonly CompiledLists[]): string[] | undefined {
+  const all = [base, ...overrides];
+  if (all.some((l) => l.allow !== undefined)) return undefined;
+  const globs = [...new Set(all.flatMap((l) => l.deny))];
+  const literals: string[] = [];
+  for (const [glob, match] of globs) {
+    const meta = GLOB_META.exec(glob);
+    const prefix = meta ? glob.slice(0, meta.index) : glob;
+    if (prefix.length < MIN_LITERAL) return undefined;
+    literals.push(prefix);
+    // A legacy name of something this glob denies spells none of the glob's letters.
+    literals.push(...legacyNamesFor((current, isPrefix) =>
+      isPrefix ? current.startsWith(prefix) || prefix.startsWith(current) : match(current)));
+  }
+  return [...new Set(literals)];
 }

@@ -57,6 +57,8 @@ export class ScanContext {
   readonly exceptions: ConfigExceptions;
   readonly inlineIgnores: boolean;
   readonly maxFlowChars: number;
+  /** @internal Tests turn the parse prefilter off to prove it never changes a verdict. */
+  prefilter = true;
 
   constructor(readonly detect: Detect, config: ScanConfig = {}, maxFlowChars = 8 * 1024 * 1024) {
     this.policy = config.plugins ? new PluginPolicy(config.plugins) : undefined;
@@ -90,7 +92,7 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
   }
   const drafts: Draft[] = [];
   const isYaml = YAML_FILE.test(file);
-  const needsPolicy = isYaml && ctx.policy !== undefined && text.includes("type");
+  const needsPolicy = isYaml && ctx.policy !== undefined && text.includes("type") && (!ctx.prefilter || ctx.policy.mayRefuse(text));
   let flows: readonly FlowDocument[] = [];
   if (isYaml && (needsPolicy || refs.length > 0)) {
     if (text.length > ctx.maxFlowChars) {

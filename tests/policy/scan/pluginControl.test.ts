@@ -47,3 +47,22 @@ describe("scan: plugin control", () => {
     assert.equal(p.check("io.kestra.plugin.scripts.node.Script", "x").allowed, false);
   });
 });
+
+describe("scan: plugin control's parse prefilter", () => {
+  const deny = new PluginPolicy({ deny: ["io.kestra.plugin.scripts.shell.*", "io.kestra.plugin.core.flow.Subflow"] });
+  const cases: [string, PluginPolicy, string, boolean][] = [
+    ["an unrelated flow is not parsed", deny, "tasks:\n  - type: io.kestra.plugin.core.log.Log\n", false],
+    ["the literal prefix of a deny glob", deny, "type: io.kestra.plugin.scripts.shell.Commands", true],
+    ["a legacy name of a denied type (exact)", deny, "type: io.kestra.core.tasks.scripts.Bash", true],
+    ["a legacy package of a denied type", deny, "type: io.kestra.core.tasks.flows.Subflow", true],
+    ["any backslash (a YAML escape can spell a type)", deny, "type: \"io.kestra.plugin.scripts.s\\x68ell.Commands\"", true],
+    ["an allow list parses everything", new PluginPolicy({ allow: ["io.kestra.plugin.core.*"] }), "type: x.y.Z", true],
+    ["an allow list in an override parses everything", new PluginPolicy({ deny: ["io.kestra.plugin.scripts.*"], namespaces: [{ namespace: "a", allow: ["x.*"] }] }), "type: x.y.Z", true],
+    ["a glob with no literal prefix parses everything", new PluginPolicy({ deny: ["*.Commands"] }), "type: x.y.Z", true],
+    ["a negated glob parses everything", new PluginPolicy({ deny: ["!io.kestra.plugin.core.*"] }), "type: io.kestra.plugin.core.log.Log", true],
+    ["an override's deny list counts too", new PluginPolicy({ namespaces: [{ namespace: "a", deny: ["io.kestra.plugin.jdbc.*"] }] }), "type: io.kestra.plugin.jdbc.postgresql.Query", true],
+  ];
+  for (const [what, policy, text, parse] of cases) {
+    it(`${what}: ${parse ? "parsed" : "skipped"}`, () => assert.equal(policy.mayRefuse(text), parse));
+  }
+});

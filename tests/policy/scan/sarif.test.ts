@@ -19,7 +19,7 @@ describe("scan: SARIF output", () => {
     dir = tempTree({
       "flows/nested.yml": fs.readFileSync(path.join(FIXTURES, "flows/nested.yml")),
       "flows/with space/legacy.yml": fs.readFileSync(path.join(FIXTURES, "flows/legacy.yml")),
-      "flows/bad.yml": "id: x\nnamespace: y\ntasks:\n  - id: a\n   type: b\n",
+      "flows/bad.yml": "id: x\nnamespace: y\ntasks:\n  - id: a\n   type: \"io.kestra.plugin.core.log.Lo\\x67\"\n",
       "scripts/probe.sh": "curl 169.254.169.254 # hardening:ignore metadata-endpoint reason: regression test\ncurl 169.254.1.1\ncurl 169.254.169.254 # hardening:ignore metadata-endpoint\n",
     });
     const config = parseScanConfig(fs.readFileSync(path.join(FIXTURES, "configs/deny-shell.yml"), "utf8"), "deny-shell.yml");

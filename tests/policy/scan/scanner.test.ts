@@ -75,10 +75,14 @@ describe("scan: scanner", () => {
       ]);
     });
 
-    it("does not parse YAML when neither plugin control nor a finding needs it", () => {
-      const broken = "id: x\nnamespace: y\ntasks:\n  - id: a\n   type: b\n";
+    it("parses YAML only when plugin control may refuse one of its types, or a finding needs placing", () => {
+      const broken = "id: x\nnamespace: y\ntasks:\n  - id: a\n   type: io.kestra.plugin.core.log.Log\n";
       assert.deepEqual(scanText(broken, "f.yml", ctx()).findings, []);
-      assert.deepEqual(at(scanText(broken, "f.yml", ctx(denyShell))), ["5:1 invalid-yaml"]);
+      // A deny list names nothing this file could spell: not parsed, so its broken YAML goes unreported.
+      assert.deepEqual(scanText(broken, "f.yml", ctx(denyShell)).findings, []);
+      // An allow list refuses anything unlisted: every flow is parsed.
+      assert.deepEqual(at(scanText(broken, "f.yml", ctx(allowCore))), ["5:1 invalid-yaml"]);
+      assert.deepEqual(at(scanText(broken.replace("core.log.Log", "scripts.shell.Commands"), "f.yml", ctx(denyShell))), ["5:1 invalid-yaml", "5:10 denied-task-type"]);
     });
   });
 

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "../../../cli/index";
 import { defaultDetect } from "../../../policy/scan/detector";
-import { scanPaths } from "../../../policy/scan/scanner";
+import { ScanContext, scanPaths, scanText } from "../../../policy/scan/scanner";
+import type { ScanConfig } from "../../../policy/scan/config";
 import { CORPUS, FIXTURES, fakeIO, removeTree, tempTree } from "./helpers";
 
 interface JsonFinding { file: string; line: number; column: number; ruleId: string; severity: string; endpoint: string | null; match: string; message: string }
@@ -41,11 +42,9 @@ describe("scan: through the endpoint detector", () => {
     it("has no error finding in any flow; the corpus README's quoted addresses are the only ones, suppressed by a reasoned exception", async () => {
       const dir = tempTree({
         "scan.yml": [
+          // An allow list makes every flow go through the YAML parser.
           "plugins:",
-          "  deny: [\"io.kestra.plugin.scripts.shell.*\"]",
-          "  namespaces:",
-          "    - namespace: \"*\"",
-          "      deny: []",
+          "  allow: [\"*\"]",
           "exceptions:",
           "  - file: \"**/SOURCES.md\"",
           "    ruleId: metadata-endpoint",
@@ -77,6 +76,30 @@ describe("scan: through the endpoint detector", () => {
     });
   });
 
+  describe("the parse prefilter", function () {
+    this.timeout(120000);
+    const configs: ScanConfig[] = [
+      { plugins: { deny: ["io.kestra.plugin.scripts.shell.*"] } },
+      { plugins: { deny: ["io.kestra.plugin.core.flow.Subflow", "io.kestra.plugin.core.log.*"] } },
+      { plugins: { deny: ["io.kestra.plugin.scripts.*"], namespaces: [{ namespace: "company.*", deny: ["io.kestra.plugin.core.flow.*"] }] } },
+    ];
+    for (const config of configs) {
+      it(`never changes a verdict on the corpus: ${JSON.stringify(config.plugins)}`, () => {
+        const fast = new ScanContext(() => [], config);
+        const full = new ScanContext(() => [], config);
+        full.prefilter = false;
+        let denied = 0;
+        for (const name of fs.readdirSync(CORPUS).filter((f) => f.endsWith(".yml"))) {
+          const text = fs.readFileSync(path.join(CORPUS, name), "utf8");
+          const expected = scanText(text, name, full).findings.filter((f) => f.ruleId === "denied-task-type");
+          assert.deepEqual(scanText(text, name, fast).findings.filter((f) => f.ruleId === "denied-task-type"), expected, name);
+          denied += expected.length;
+        }
+        assert.ok(denied > 0);
+      });
+    }
+  });
+
   describe("hostile input", function () {
     this.timeout(60000);
     let dir: string;
@@ -106,7 +129,7 @@ describe("scan: through the endpoint detector", () => {
         "deep-block.yml": "id: d\nnamespace: x\ntype: t\n" + Array.from({ length: 3000 }, (_, i) => `${" ".repeat(i)}k:`).join("\n") + "\n",
       });
       const t0 = Date.now();
-      const report = scanPaths(["."], { cwd: dir, detect: defaultDetect, config: { plugins: { deny: ["io.kestra.plugin.scripts.*"] } } });
+      const report = scanPaths(["."], { cwd: dir, detect: defaultDetect, config: { plugins: { allow: ["io.kestra.*"] } } });
       assert.ok(Date.now() - t0 < 30000);
       const byFile = (file: string) => report.findings.filter((f) => f.file === file).map((f) => `${f.line}:${f.column} ${f.ruleId}`);
       assert.deepEqual(byFile("utf8.yml"), ["6:29 metadata-endpoint"]); // 6 undecodable bytes became 6 U+FFFD before it
