@@ -191,21 +191,36 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
   const suppressed: SuppressedFinding[] = [];
   let filesScanned = 0;
   let binaryFilesSkipped = 0;
+  // One buffer, grown as needed and reused for every file: the decoded text is a copy, so nothing aliases it.
+  let buffer = Buffer.allocUnsafe(1 << 20);
   for (const f of walkFiles(roots, options.cwd, stats)) {
-    let bytes: Buffer;
+    let length: number;
     try {
-      const size = fs.statSync(f.absolute).size;
-      if (size > maxFileBytes) {
-        findings.push({
-          file: f.display, line: 1, column: 1, ruleId: NOT_SCANNED, severity: "warning", endpoint: null, match: "",
-          message: `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`, lineText: "",
-        });
-        continue;
+      const fd = fs.openSync(f.absolute, "r");
+      try {
+        // Size and contents from the same open file: no window for a swap between a stat and the read.
+        const size = fs.fstatSync(fd).size;
+        if (size > maxFileBytes) {
+          findings.push({
+            file: f.display, line: 1, column: 1, ruleId: NOT_SCANNED, severity: "warning", endpoint: null, match: "",
+            message: `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`, lineText: "",
+          });
+          continue;
+        }
+        if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
+        length = 0;
+        while (length < size) {
+          const n = fs.readSync(fd, buffer, length, size - length, length);
+          if (n === 0) break;
+          length += n;
+        }
+      } finally {
+        fs.closeSync(fd);
       }
-      bytes = fs.readFileSync(f.absolute);
     } catch (e) {
       throw new UnreadablePathError(f.display, describeFsError(e));
     }
+    const bytes = buffer.subarray(0, length);
     const decoded = decodeFile(bytes);
     if (decoded.binary) {
       binaryFilesSkipped++;
