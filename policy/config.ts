@@ -79,11 +79,12 @@ const OPTIONS: Readonly<Record<string, Readonly<Record<string, JsonSchema>>>> = 
   "host-identity-admin-grant": {
     awsPolicyNames: stringList("AWS managed policy names treated as administrator-level.", ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]),
     gcpRoles: stringList("GCP roles treated as administrator-level.", ["roles/owner", "roles/editor", "roles/iam.securityAdmin", "roles/resourcemanager.projectIamAdmin"]),
-    azureRoleDefinitionIds: stringList("Azure built-in role definition GUIDs treated as administrator-level (Owner, Contributor, User Access Administrator).", [
-      "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-      "b24988ac-6180-42a0-ab88-20f7382dd24c",
-      "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
-    ]),
+    // Built-in role GUIDs (learn.microsoft.com, "Azure built-in roles"): the last two can grant any role, so they
+    // are administrator-level too.
+    azureRoleDefinitionIds: stringList(
+      "Azure role definition GUIDs treated as administrator-level (Owner, Contributor, User Access Administrator, Role Based Access Control Administrator).",
+      ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "f58310d9-a9f6-439a-9e8d-f62e7b41a168"],
+    ),
   },
 };
 
