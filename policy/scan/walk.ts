@@ -77,11 +77,22 @@ export function checkRoots(roots: readonly string[], cwd: string): void {
 }
 
 /**
+ * The roots without repeats: a root equal to or inside another root is dropped (its files are walked through the
+ * outer one), so `scan flows flows/a.yml` reports each finding once. Order of first appearance is kept.
+ */
+export function distinctRoots(roots: readonly string[], cwd: string): string[] {
+  const resolved = roots.map((r) => path.resolve(cwd, r));
+  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+  return roots.filter((_, i) => !resolved.some((other, j) =>
+    j !== i && inside(resolved[i], other) && (resolved[i] !== other || j < i)));
+}
+
+/**
  * Yields every regular file under `roots` in a stable order (roots as given, entries sorted by name, depth first).
  * Throws UnreadablePathError for a root or directory it cannot read. Never writes anything.
  */
 export function* walkFiles(roots: readonly string[], cwd: string, stats: WalkStats): Generator<WalkedFile> {
-  for (const root of roots) {
+  for (const root of distinctRoots(roots, cwd)) {
     const abs = path.resolve(cwd, root);
     let st: fs.Stats;
     try {

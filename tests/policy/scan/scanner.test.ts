@@ -199,3 +199,16 @@ describe("scan: scanner", () => {
     });
   });
 });
+
+describe("scan: roots", () => {
+  it("reports each file once when roots repeat or nest", () => {
+    const dir = tempTree({ "flows/a.yml": "x: 169.254.169.254\n", "flows/sub/b.yml": "y: 169.254.169.254\n" });
+    try {
+      const r = scanPaths(["flows/sub/b.yml", "flows", "./flows", "flows/sub"], { cwd: dir, detect: literalDetect });
+      assert.deepEqual(r.findings.map((f) => f.file), ["flows/a.yml", "flows/sub/b.yml"]);
+      assert.equal(r.filesScanned, 2);
+    } finally {
+      removeTree(dir);
+    }
+  });
+});
