@@ -105,24 +105,27 @@ export function* walkFiles(roots: readonly string[], cwd: string, stats: WalkSta
       continue;
     }
     if (!st.isDirectory()) throw new UnreadablePathError(root, "not a regular file or directory");
-    // An explicit stack instead of recursion: a deep tree must not overflow the call stack.
-    const stack: string[] = [abs];
+    // An explicit stack instead of recursion: a deep tree must not overflow the call stack. Display paths are
+    // built by appending names to the directory's, not by path.relative per file (it dominates a large walk).
+    const stack: { dir: string; display: string }[] = [{ dir: abs, display: displayPath(abs, cwd) }];
     while (stack.length > 0) {
-      const dir = stack.pop()!;
+      const { dir, display } = stack.pop()!;
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(dir, { withFileTypes: true });
       } catch (e) {
-        throw new UnreadablePathError(displayPath(dir, cwd), describeFsError(e));
+        throw new UnreadablePathError(display, describeFsError(e));
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const subdirs: string[] = [];
+      const prefix = display === "." ? "" : display.endsWith("/") ? display : `${display}/`;
+      const subdirs: { dir: string; display: string }[] = [];
+      const dirPrefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
       for (const entry of entries) {
-        const full = path.join(dir, entry.name);
+        const full = dirPrefix + entry.name;
         if (entry.isSymbolicLink()) stats.symlinksSkipped++;
         else if (entry.isDirectory()) {
-          if (!SKIPPED_DIRECTORIES.includes(entry.name)) subdirs.push(full);
-        } else if (entry.isFile()) yield { absolute: full, display: displayPath(full, cwd) };
+          if (!SKIPPED_DIRECTORIES.includes(entry.name)) subdirs.push({ dir: full, display: prefix + entry.name });
+        } else if (entry.isFile()) yield { absolute: full, display: prefix + entry.name };
         // FIFOs, sockets and devices: reading one could block forever or read a device.
         else stats.specialFilesSkipped++;
       }
