@@ -11,3 +11,4 @@ export * from "./metadataNetworks";
 export * from "./controls";
 export * from "./plan/subnets";
 export * from "./hostFirewall";
+export * from "./egressProxy";

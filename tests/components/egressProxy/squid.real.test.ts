@@ -1,0 +1,180 @@
+/**
+ * The egress proxy, for real: the rendered configuration runs in the real Squid (Debian's package) on loopback,
+ * with a hosts file that maps names to the metadata address and to a local upstream, and every request goes
+ * through the proxy as a client would send it. Needs squid installed (.ci/run installs it; CI sets
+ * HARDENING_REQUIRE_SQUID=1 so that this suite can never be skipped there).
+ *
+ * The upstream listens on 127.0.0.1, which the proxy refuses by default (loopback); the spec lists
+ * `127.0.0.1/32` as a CIDR rule on the upstream's port, exactly as a user lists an internal network the workers
+ * need, and that is what lets the test's own upstream through, and nothing else on loopback.
+ */
+import * as assert from "node:assert/strict";
+import { EgressDenyReason, egressDenials, HardeningSpec, parseEgressLogLine, planSquidConfig } from "../../../components";
+import { findSquid, proxyConnect, proxyGet, readLogUntil, SquidProcess, startSquid, startUpstream, Upstream } from "./squidHarness";
+
+/** One refusal the test expects to find in the access log. */
+interface Refusal {
+  readonly method: "GET" | "CONNECT";
+  readonly host: string;
+  readonly port: number;
+  readonly reason: EgressDenyReason;
+  /** The host as the log shows it: Squid's normalised form, IPv6 literals percent-encoded. */
+  readonly logged: string;
+}
+
+describe("egress proxy in the real squid", function () {
+  this.timeout(60_000);
+  let upstream: Upstream | undefined;
+  let proxy: SquidProcess | undefined;
+  let up = 0;
+  const refusals: Refusal[] = [];
+
+  // The metadata address under the names and spellings an attacker would try.
+  const HOSTS = (upstreamAddress: string) => `
+${upstreamAddress} allowed.test a.wild.test
+169.254.169.254 metadata-alias.test meta.wild.test 169.254.169.254.wild.test
+::ffff:169.254.169.254 mapped.wild.test
+fd00:ec2::254 v6meta.wild.test
+127.0.0.2 loop.wild.test
+10.1.2.3 private.wild.test
+${upstreamAddress} mixed.wild.test
+169.254.169.254 mixed.wild.test
+`;
+
+  before(async function () {
+    const found = findSquid();
+    if ("missing" in found) {
+      if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error(`the real-proxy test cannot run: ${found.missing}`);
+      this.skip();
+    }
+    upstream = await startUpstream();
+    up = upstream.port;
+    const spec: HardeningSpec = {
+      workloadSubnet: "private",
+      egress: {
+        mode: "allowList",
+        allow: [
+          { domain: "allowed.test", ports: [up], description: "the test's upstream by name" },
+          { domain: "metadata-alias.test", ports: [80, up], description: "listed, but resolves to 169.254.169.254" },
+          { domain: "*.wild.test", ports: [80, up], description: "names under wild.test" },
+          { cidr: "127.0.0.1/32", ports: [up], description: "the test's upstream by address" },
+        ],
+      },
+    };
+    proxy = await startSquid(found.squid, HOSTS("127.0.0.1"), (p) =>
+      planSquidConfig(spec, {
+        port: p.port,
+        listenAddress: "127.0.0.1",
+        clients: ["127.0.0.1/32"],
+        accessLog: p.accessLog,
+        cacheLog: p.cacheLog,
+        runDirectory: p.runDirectory,
+        hostsFile: p.hostsFile,
+        // Nothing listens on 127.0.0.1:53: a name missing from the hosts file fails at once, and no query leaves.
+        dnsNameservers: ["127.0.0.1"],
+      }).config,
+    );
+  });
+
+  after(async function () {
+    await proxy?.stop();
+    await upstream?.close();
+  });
+
+  async function refused(
+    method: "GET" | "CONNECT",
+    host: string,
+    port: number,
+    reason: EgressDenyReason,
+    { url, loggedAs }: { url?: string; loggedAs?: string } = {},
+  ): Promise<void> {
+    const before = upstream?.seen.length;
+    const status = method === "GET" ? (await proxyGet(proxy!.port, url ?? `http://${host}:${port}/`)).status : (await proxyConnect(proxy!.port, `${host}:${port}`)).status;
+    assert.equal(status, 403, `${method} ${url ?? `${host}:${port}`} should be refused`);
+    assert.equal(upstream?.seen.length, before, `${method} ${host}:${port} reached the upstream`);
+    refusals.push({ method, host, port, reason, logged: loggedAs ?? host.replace(/\[/g, "%5B").replace(/\]/g, "%5D") });
+  }
+
+  it("passes an allowed domain, over plain HTTP and CONNECT, and says nothing about itself upstream", async function () {
+    const reply = await proxyGet(proxy!.port, `http://allowed.test:${up}/hello`);
+    assert.equal(reply.status, 200);
+    assert.deepEqual(JSON.parse(reply.body), { upstream: true, url: "/hello" });
+    const headers = upstream!.seen.at(-1)!.headers;
+    for (const h of ["via", "x-forwarded-for", "forwarded", "cache-control"]) assert.equal(headers[h], undefined, `upstream saw ${h}: ${headers[h]}`);
+    for (const h of ["via", "x-cache", "x-cache-lookup"]) assert.equal(reply.headers[h], undefined, `client saw ${h}`);
+
+    const tunnel = await proxyConnect(proxy!.port, `allowed.test:${up}`);
+    assert.deepEqual([tunnel.status, tunnel.tunnelled], [200, 200]);
+    const wildcard = await proxyGet(proxy!.port, `http://a.wild.test:${up}/`);
+    assert.equal(wildcard.status, 200);
+    const literal = await proxyGet(proxy!.port, `http://127.0.0.1:${up}/`);
+    assert.equal(literal.status, 200, "an IP literal inside a listed network passes");
+  });
+
+  it("refuses unlisted domains, and a wildcard's apex", async function () {
+    await refused("GET", "unlisted.test", up, EgressDenyReason.NotListed);
+    await refused("CONNECT", "unlisted.test", up, EgressDenyReason.NotListed);
+    await refused("GET", "wild.test", up, EgressDenyReason.NotListed);
+    await refused("GET", "allowed.test.evil.test", up, EgressDenyReason.NotListed);
+  });
+
+  it("refuses allowed-looking names that resolve to the metadata endpoint or another refused range", async function () {
+    for (const host of ["metadata-alias.test", "meta.wild.test", "169.254.169.254.wild.test", "mapped.wild.test", "v6meta.wild.test", "loop.wild.test", "private.wild.test", "mixed.wild.test"]) {
+      await refused("GET", host, up, EgressDenyReason.ForbiddenAddress);
+    }
+    await refused("GET", "metadata-alias.test", 80, EgressDenyReason.ForbiddenAddress);
+    await refused("CONNECT", "meta.wild.test", up, EgressDenyReason.ForbiddenAddress);
+    await refused("CONNECT", "mapped.wild.test", 80, EgressDenyReason.ForbiddenAddress);
+  });
+
+  it("refuses 169.254.169.254 in every spelling, as plain HTTP and CONNECT", async function () {
+    // Squid normalises the numeric IPv4 forms and IPv4-mapped IPv6 to the dotted quad before any ACL, so each is
+    // refused by the resolved-address rule, and logged as the address it really is.
+    const spellings = ["169.254.169.254", "2852039166", "0xa9fea9fe", "0251.0376.0251.0376", "0xa9.0xfe.0xa9.0xfe", "169.254.43518", "[::ffff:169.254.169.254]", "[::ffff:a9fe:a9fe]"];
+    for (const s of spellings) {
+      await refused("GET", s, 80, EgressDenyReason.ForbiddenAddress, { loggedAs: "169.254.169.254" });
+      await refused("CONNECT", s, 443, EgressDenyReason.ForbiddenAddress, { loggedAs: "169.254.169.254" });
+    }
+    for (const s of ["[fd00:ec2::254]", "[fe80::a9fe:a9fe]", "[64:ff9b::a9fe:a9fe]", "[::1]"]) await refused("GET", s, 80, EgressDenyReason.ForbiddenAddress);
+    // Not an address once the trailing dot is percent-encoded: a name no rule lists.
+    await refused("GET", "169.254.169.254%2e", 80, EgressDenyReason.NotListed);
+  });
+
+  it("refuses raw IP destinations that no rule lists", async function () {
+    await refused("GET", "93.184.216.34", 80, EgressDenyReason.NotListed);
+    await refused("CONNECT", "[2606:4700::1111]", 443, EgressDenyReason.NotListed);
+  });
+
+  it("refuses CONNECT and HTTP to a port the rule does not list", async function () {
+    await refused("CONNECT", "allowed.test", 443, EgressDenyReason.PortNotListed);
+    await refused("CONNECT", "127.0.0.1", 22, EgressDenyReason.PortNotListed);
+    await refused("GET", "a.wild.test", 8080, EgressDenyReason.PortNotListed);
+  });
+
+  it("refuses other URL schemes and clients outside the allowed networks", async function () {
+    await refused("GET", "allowed.test", up, EgressDenyReason.Scheme, { url: `ftp://allowed.test:${up}/` });
+    const before = upstream!.seen.length;
+    const other = await proxyGet(proxy!.port, `http://allowed.test:${up}/`, { localAddress: "127.0.0.2" });
+    assert.equal(other.status, 403);
+    assert.equal(upstream!.seen.length, before);
+    refusals.push({ method: "GET", host: "allowed.test", port: up, reason: EgressDenyReason.Client, logged: "allowed.test" });
+  });
+
+  it("logs every refusal in a parseable line with its reason", async function () {
+    assert.ok(refusals.length >= 40, `only ${refusals.length} refusals were sent`);
+    const text = await readLogUntil(proxy!.accessLog, (t) => egressDenials(t).length >= refusals.length);
+    const lines = text.split("\n").filter((l) => l !== "");
+    for (const line of lines) assert.ok(parseEgressLogLine(line), `unparseable log line: ${line}`);
+    const denials = egressDenials(text);
+    const expected = refusals.map((r) => `${r.method} ${r.logged}:${r.port} ${r.reason}`);
+    const actual = denials.map((d) => `${d.method} ${d.host}:${d.port} ${d.reason}`);
+    assert.deepEqual(actual, expected);
+    for (const d of denials) {
+      assert.equal(d.status, 403);
+      assert.equal(d.result, "TCP_DENIED");
+      assert.equal(d.server, "-", "a refused request must not have connected anywhere");
+    }
+    const allowed = lines.map(parseEgressLogLine).filter((r) => r?.verdict === "allow");
+    assert.equal(allowed.length, 4);
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * Runs the real Squid for tests and the benchmark: on loopback, on a free port, with its own configuration, hosts
+ * file, logs and runtime directory in a temporary folder, in the foreground (`-N`), as `nobody` when started by
+ * root (Squid would otherwise switch to its build user, which cannot write the folder). Also a local upstream HTTP
+ * server and proxy clients that send absolute-URI requests and CONNECT exactly as written (node does not normalise
+ * the host), so Squid sees the spellings under test.
+ */
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const NOBODY = 65534;
+
+/** Where Squid is, or why it cannot run here. */
+export function findSquid(): { squid: string } | { missing: string } {
+  for (const candidate of ["/usr/sbin/squid", "/usr/local/sbin/squid"]) {
+    if (fs.existsSync(candidate)) return { squid: candidate };
+  }
+  try {
+    return { squid: execFileSync("sh", ["-c", "command -v squid"], { encoding: "utf8" }).trim() };
+  } catch {
+    return { missing: "squid is not installed (apt-get install squid)" };
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (the kernel picks it; the socket is closed before Squid binds it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running Squid and its folder. */
+export interface SquidProcess {
+  readonly dir: string;
+  readonly port: number;
+  readonly accessLog: string;
+  readonly cacheLog: string;
+  /** Stops Squid (SIGTERM, then SIGKILL after `graceMs`) and removes the folder. Safe to call twice. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The paths a configuration for {@link startSquid} must use; `render` gets them and returns squid.conf. */
+export interface SquidPaths {
+  readonly dir: string;
+  readonly port: number;
+  readonly accessLog: string;
+  readonly cacheLog: string;
+  readonly hostsFile: string;
+  readonly runDirectory: string;
+}
+
+async function waitForPort(port: number, child: ChildProcess, deadline: number, log: () => string): Promise<void> {
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`squid exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`squid did not listen on 127.0.0.1:${port} in time:\n${log()}`);
+}
+
+/**
+ * Starts Squid with the configuration `render` returns for the given paths and `hosts` as its hosts file.
+ * Resolves once Squid accepts connections (within `startMs`); on failure, Squid is stopped and the folder removed.
+ */
+export async function startSquid(squid: string, hosts: string, render: (p: SquidPaths) => string, startMs = 20_000): Promise<SquidProcess> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-proxy-"));
+  const port = await freePort();
+  const paths: SquidPaths = {
+    dir,
+    port,
+    accessLog: path.join(dir, "access.log"),
+    cacheLog: path.join(dir, "cache.log"),
+    hostsFile: path.join(dir, "hosts"),
+    runDirectory: path.join(dir, "run"),
+  };
+  fs.mkdirSync(paths.runDirectory);
+  fs.writeFileSync(paths.hostsFile, hosts);
+  fs.writeFileSync(path.join(dir, "squid.conf"), render(paths));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    for (const p of [dir, paths.runDirectory]) fs.chownSync(p, NOBODY, NOBODY);
+  }
+  const args = ["-N", "-f", path.join(dir, "squid.conf")];
+  const child = asRoot
+    ? spawn("setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", squid, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(squid, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let stopped = false;
+  const stop = async (graceMs = 3000) => {
+    if (!stopped) {
+      stopped = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const log = () => {
+    const cache = fs.existsSync(paths.cacheLog) ? fs.readFileSync(paths.cacheLog, "utf8") : "";
+    return `${output}\n${cache}`.split("\n").slice(-30).join("\n");
+  };
+  try {
+    await waitForPort(port, child, Date.now() + startMs, log);
+  } catch (e) {
+    await stop(500);
+    throw e;
+  }
+  return { dir, port, accessLog: paths.accessLog, cacheLog: paths.cacheLog, stop };
+}
+
+/** A local upstream: answers every request with 200 and a JSON echo of what it received; counts requests. */
+export interface Upstream {
+  readonly port: number;
+  /** Requests received, newest last. */
+  readonly seen: { url: string; headers: http.IncomingHttpHeaders }[];
+  close(): Promise<void>;
+}
+
+/** Starts the upstream on 127.0.0.1 on a free port. */
+export async function startUpstream(): Promise<Upstream> {
+  const seen: Upstream["seen"] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url ?? "", headers: req.headers });
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ upstream: true, url: req.url }));
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** What a request through the proxy got back. */
+export interface ProxyReply {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** Sends `GET <url>` (absolute URI, exactly as given) to the proxy. */
+export function proxyGet(proxyPort: number, url: string, options: { agent?: http.Agent; localAddress?: string; timeoutMs?: number } = {}): Promise<ProxyReply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: "127.0.0.1",
+      port: proxyPort,
+      method: "GET",
+      path: url,
+      agent: options.agent ?? false,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      timeout: options.timeoutMs ?? 10_000,
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${url} through the proxy timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * Sends `CONNECT <authority>` to the proxy. When the tunnel opens (200), sends one plain HTTP request through it
+ * and returns that reply's status as `tunnelled`; always closes the tunnel.
+ */
+export function proxyConnect(proxyPort: number, authority: string, timeoutMs = 10_000): Promise<{ status: number; tunnelled?: number; body?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: proxyPort, method: "CONNECT", path: authority, agent: false, timeout: timeoutMs });
+    req.on("connect", (res, socket) => {
+      const status = res.statusCode ?? 0;
+      if (status !== 200) {
+        socket.destroy();
+        resolve({ status });
+        return;
+      }
+      let data = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (d) => (data += d));
+      socket.on("end", () => {
+        const first = /^HTTP\/1\.1 (\d{3})/.exec(data);
+        resolve({ status, tunnelled: first ? Number(first[1]) : 0, body: data.split("\r\n\r\n")[1] ?? "" });
+      });
+      socket.on("error", reject);
+      socket.write(`GET /through-tunnel HTTP/1.1\r\nHost: ${authority}\r\nConnection: close\r\n\r\n`);
+    });
+    req.on("timeout", () => req.destroy(new Error(`CONNECT ${authority} through the proxy timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Reads the access log until `predicate` holds or `timeoutMs` passes (Squid writes lines as requests finish). */
+export async function readLogUntil(file: string, predicate: (text: string) => boolean, timeoutMs = 5000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    if (predicate(text) || Date.now() > deadline) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
