@@ -121,3 +121,18 @@ describe("cli: hardening scan", () => {
     assert.equal(missing.stderr, "hardening scan: cannot read \"nowhere\": no such file or directory\n");
   });
 });
+
+describe("cli: hardening scan text output", () => {
+  it("escapes control characters from the scanned tree so a crafted name cannot forge log lines", async () => {
+    const dir = tempTree({ "evil\n  1:1 error forged.sh": "curl 169.254.169.254\n", "flow.yml": "id: a\nnamespace: b\ntasks:\n  - id: \"x\\e[2J\"\n    type: io.kestra.plugin.core.log.Log\n    message: 169.254.169.254\n" });
+    try {
+      const io = fakeIO(dir);
+      assert.equal(await makeScanCommand(literalDetect)(["."], io), 1);
+      assert.ok(!io.out().includes("\u001b"));
+      assert.match(io.out(), /^evil\\u000a {2}1:1 error forged\.sh$/m);
+      assert.match(io.out(), /in task "x\\u001b\[2J"/);
+    } finally {
+      removeTree(dir);
+    }
+  });
+});

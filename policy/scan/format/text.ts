@@ -3,6 +3,12 @@ import type { LocatedFinding, ScanReport } from "../types";
 
 const MAX_MATCH = 80;
 
+// File names, task ids and reasons come from the scanned tree: escape control characters so a crafted name
+// cannot forge lines or send terminal escapes into a CI log.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const safe = (s: string): string => s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Renders the report as text, ending with a newline. */
@@ -15,18 +21,18 @@ export function toScanText(report: ScanReport): string {
     byFile.set(f.file, list);
   }
   for (const [file, list] of byFile) {
-    out.push(file);
+    out.push(safe(file));
     for (const f of list) {
       const match = f.match.length > MAX_MATCH ? `${f.match.slice(0, MAX_MATCH)}…` : f.match;
-      const shown = match && !f.message.includes(match) ? `  [${match}]` : "";
-      out.push(`  ${`${f.line}:${f.column}`.padEnd(9)} ${f.severity.padEnd(7)}  ${f.ruleId.padEnd(18)}  ${f.message}${shown}`);
+      const shown = match && !f.message.includes(match) ? `  [${safe(match)}]` : "";
+      out.push(`  ${`${f.line}:${f.column}`.padEnd(9)} ${f.severity.padEnd(7)}  ${f.ruleId.padEnd(18)}  ${safe(f.message)}${shown}`);
     }
     out.push("");
   }
   if (report.suppressed.length > 0) {
     out.push("suppressed:");
     for (const s of report.suppressed) {
-      out.push(`  ${s.file}:${s.line}:${s.column}  ${s.ruleId}  by ${s.suppressedBy}: ${s.reason}`);
+      out.push(`  ${safe(s.file)}:${s.line}:${s.column}  ${s.ruleId}  by ${s.suppressedBy}: ${safe(s.reason)}`);
     }
     out.push("");
   }
