@@ -21,25 +21,33 @@ export interface PluginRef {
   readonly typeEnd: number;
   /** The map's span, for attributing other findings to the innermost plugin. */
   readonly start: number;
+  /** Offset just past the map. */
   readonly end: number;
 }
 
 /** One YAML document that is a Kestra flow (a map with `id` and `namespace`). */
 export interface FlowDocument {
+  /** The flow's `id`, when it is a string. */
   readonly id: string | undefined;
+  /** The flow's `namespace`, when it is a string; per-namespace plugin rules match it. */
   readonly namespace: string | undefined;
+  /** Every plugin instance in the document, in source order. */
   readonly plugins: readonly PluginRef[];
 }
 
 /** A parser error with its offset. */
 export interface YamlProblem {
+  /** The parser's message, first line. */
   readonly message: string;
+  /** UTF-16 offset where the parser placed it. */
   readonly offset: number;
 }
 
 /** What a file's YAML holds. */
 export interface ParsedFlowFile {
+  /** The documents that are Kestra flows. */
   readonly flows: readonly FlowDocument[];
+  /** Parser errors of every document; the flows above are read from what did parse. */
   readonly problems: readonly YamlProblem[];
 }
 

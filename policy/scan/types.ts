@@ -11,6 +11,7 @@ export interface ScanFinding {
   readonly column: number;
   /** One of SCAN_RULE_IDS. */
   readonly ruleId: string;
+  /** `error` blocks (exit 1); `warning` is reported only. */
   readonly severity: ScanSeverity;
   /** The endpoint referenced, canonically spelled; null for findings that are not about an endpoint. */
   readonly endpoint: string | null;
@@ -22,7 +23,9 @@ export interface ScanFinding {
 
 /** Where a finding ends, kept beside the contract fields for SARIF regions. */
 export interface FindingEnd {
+  /** 1-based line of the match's end. */
   readonly endLine: number;
+  /** 1-based column just past the match (SARIF's `endColumn`). */
   readonly endColumn: number;
 }
 

@@ -28,7 +28,9 @@ export interface WalkedFile {
 
 /** Counters the walk keeps. */
 export interface WalkStats {
+  /** Symbolic links met inside a root (never followed). */
   symlinksSkipped: number;
+  /** FIFOs, sockets and devices met inside a root (never read). */
   specialFilesSkipped: number;
 }
 

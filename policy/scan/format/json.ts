@@ -3,14 +3,19 @@ import type { ScanFinding, ScanReport } from "../types";
 
 /** The JSON document `hardening scan --format json` prints. */
 export interface ScanJson {
+  /** Format version of this document. */
   readonly version: 1;
+  /** Text files read and scanned. */
   readonly filesScanned: number;
+  /** Findings not suppressed, exactly the contract's fields. */
   readonly findings: readonly ScanFinding[];
   /** How many findings exceptions suppressed. */
   readonly suppressed: number;
   /** The suppressed findings with their reasons, so a reviewer sees every exception that applied. */
   readonly suppressions: readonly (ScanFinding & { readonly suppressedBy: "comment" | "config"; readonly reason: string })[];
+  /** Files skipped as binary. */
   readonly binaryFilesSkipped: number;
+  /** Symbolic links inside the roots, not followed. */
   readonly symlinksSkipped: number;
 }
 
