@@ -157,9 +157,15 @@ function checkOptions(issues: string[], raw: SquidConfigOptions): Options {
   } else {
     clients.forEach((c, i) => {
       const parsed = typeof c === "string" ? parseCidr(c) : undefined;
-      if (!parsed?.ok) issues.push(`clients[${i}] ${show(c)} ${parsed && !parsed.ok ? parsed.reason : "must be a string"}; give a network such as "10.0.0.0/8".`);
+      if (parsed === undefined) issues.push(`clients[${i}] ${show(c)} must be a network such as "10.0.0.0/8".`);
+      else if (!parsed.ok) issues.push(`clients[${i}] ${show(c)} ${parsed.reason}`);
     });
   }
+  const accessLog = checkPath(issues, "accessLog", raw.accessLog, "/dev/stdout");
+  const cacheLog = checkPath(issues, "cacheLog", raw.cacheLog, "/dev/stderr");
+  const runDirectory = checkPath(issues, "runDirectory", raw.runDirectory, "/var/run/squid");
+  const pidFile = checkPath(issues, "pidFile", raw.pidFile, `${runDirectory}/squid.pid`);
+  const hostsFile = raw.hostsFile !== undefined ? checkPath(issues, "hostsFile", raw.hostsFile, "/etc/hosts") : undefined;
   const nameservers = raw.dnsNameservers;
   if (nameservers !== undefined) {
     if (!Array.isArray(nameservers) || nameservers.length === 0) issues.push(`dnsNameservers ${show(nameservers)} must be a non-empty list of IP addresses.`);
@@ -171,16 +177,15 @@ function checkOptions(issues: string[], raw: SquidConfigOptions): Options {
   if (typeof visibleHostname !== "string" || !HOST_LABEL.test(visibleHostname)) {
     issues.push(`visibleHostname ${show(visibleHostname)} must be one lower-case DNS label such as "egress-proxy".`);
   }
-  const runDirectory = checkPath(issues, "runDirectory", raw.runDirectory, "/var/run/squid");
   return {
     port,
     ...(raw.listenAddress !== undefined ? { listenAddress: raw.listenAddress } : {}),
     clients: Array.isArray(clients) ? clients : [],
-    accessLog: checkPath(issues, "accessLog", raw.accessLog, "/dev/stdout"),
-    cacheLog: checkPath(issues, "cacheLog", raw.cacheLog, "/dev/stderr"),
+    accessLog,
+    cacheLog,
     runDirectory,
-    pidFile: checkPath(issues, "pidFile", raw.pidFile, `${runDirectory}/squid.pid`),
-    ...(raw.hostsFile !== undefined ? { hostsFile: checkPath(issues, "hostsFile", raw.hostsFile, "/etc/hosts") } : {}),
+    pidFile,
+    ...(hostsFile !== undefined ? { hostsFile } : {}),
     ...(nameservers !== undefined ? { dnsNameservers: nameservers } : {}),
     visibleHostname,
   };

@@ -1,0 +1,211 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import {
+  allowAllSquidConfigFor,
+  cidrContains,
+  mustParseCidr,
+  egressProxyCloudInit,
+  HardeningSpec,
+  HOST_FIREWALL_PATH,
+  InvalidArgsError,
+  METADATA_NETWORKS,
+  planSquidConfig,
+  PROXY_VM_PATHS,
+  wildcardRegex,
+} from "../../../components";
+import { findSquid } from "./squidHarness";
+
+const SPEC: HardeningSpec = {
+  workloadSubnet: "private",
+  egress: {
+    mode: "allowList",
+    allow: [
+      { domain: "pypi.org" },
+      { domain: "*.pythonhosted.org" },
+      { domain: "github.com", ports: [22, 443] },
+      { cidr: "10.20.0.0/16", ports: [5432] },
+      { cidr: "0.0.0.0/0", protocol: "udp", ports: [123] },
+    ],
+  },
+};
+
+function issuesOf(f: () => unknown): readonly string[] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof InvalidArgsError) return e.issues;
+    throw e;
+  }
+  assert.fail("expected an InvalidArgsError");
+}
+
+/** The http_access lines, in order. */
+function access(config: string): string[] {
+  return config.split("\n").filter((l) => l.startsWith("http_access "));
+}
+
+describe("egress proxy: squid configuration", () => {
+  it("allows each domain group on its ports after refusing refused addresses, then denies everything else", () => {
+    const plan = planSquidConfig(SPEC);
+    assert.deepEqual(access(plan.config), [
+      "http_access deny manager mark_deny mark_manager",
+      "http_access deny !clients mark_deny mark_client_not_allowed",
+      "http_access deny !tunnel !http_scheme mark_deny mark_scheme_not_allowed",
+      "http_access deny domains_1 forbidden_dst mark_deny mark_forbidden_address",
+      "http_access allow domains_1 domain_ports_1 mark_allow",
+      "http_access deny wildcards_1 forbidden_dst mark_deny mark_forbidden_address",
+      "http_access allow wildcards_1 domain_ports_1 mark_allow",
+      "http_access deny domains_2 forbidden_dst mark_deny mark_forbidden_address",
+      "http_access allow domains_2 domain_ports_2 mark_allow",
+      "http_access deny ip_literal forbidden_dst mark_deny mark_forbidden_address",
+      "http_access allow ip_literal networks_1 network_ports_1 mark_allow",
+      "http_access deny domains_1 mark_deny mark_port_not_listed",
+      "http_access deny wildcards_1 mark_deny mark_port_not_listed",
+      "http_access deny domains_2 mark_deny mark_port_not_listed",
+      "http_access deny ip_literal networks_1 mark_deny mark_port_not_listed",
+      "http_access deny all mark_deny mark_not_listed",
+    ]);
+    const lines = plan.config.split("\n");
+    for (const l of [
+      "acl domains_1 dstdomain -n pypi.org",
+      "acl wildcards_1 dstdom_regex -n -i \\.pythonhosted\\.org\\.?$",
+      "acl domain_ports_1 port 443",
+      "acl domains_2 dstdomain -n github.com",
+      "acl domain_ports_2 port 22 443",
+      "acl networks_1 dst 10.20.0.0/16",
+      "acl network_ports_1 port 5432",
+      "acl clients src 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 fc00::/7",
+    ]) assert.ok(lines.includes(l), l);
+    assert.deepEqual(plan.upstreamPorts, [22, 443, 5432]);
+    assert.deepEqual(plan.skipped.map((s) => s.rule.cidr), ["0.0.0.0/0"]);
+  });
+
+  it("refuses every metadata network and the internal ranges not listed, and reopens the listed one", () => {
+    const plan = planSquidConfig(SPEC);
+    const dst = plan.config.split("\n").filter((l) => l.startsWith("acl forbidden_dst dst ")).map((l) => l.split(" ")[3]);
+    assert.deepEqual(dst, [...plan.forbidden]);
+    for (const m of METADATA_NETWORKS) assert.ok(dst.some((d) => cidrContains(mustParseCidr(d), m.parsed)), m.cidr);
+    assert.ok(!dst.includes("10.0.0.0/8"));
+    assert.ok(dst.includes("10.0.0.0/12") && dst.includes("10.128.0.0/9"), "10/8 minus 10.20/16");
+    for (const r of ["127.0.0.0/8", "192.168.0.0/16", "::1/128", "fc00::/7", "fe80::/10"]) assert.ok(dst.includes(r), r);
+  });
+
+  it("hides the proxy, caches nothing and never looks a literal address up in reverse", () => {
+    const lines = planSquidConfig(SPEC).config.split("\n");
+    for (const l of ["via off", "forwarded_for delete", "httpd_suppress_version_string on", "cache deny all", "cache_mem 0 MB", "reply_header_access X-Cache deny all"]) {
+      assert.ok(lines.includes(l), l);
+    }
+    for (const l of lines.filter((x) => / dstdom(ain|_regex) /.test(x))) assert.match(l, / -n /, l);
+  });
+
+  it("renders a proxy that refuses everything for egress mode denyAll", () => {
+    const config = planSquidConfig({}).config;
+    assert.deepEqual(access(config).filter((l) => l.includes(" allow ")), []);
+    assert.equal(access(config).at(-1), "http_access deny all mark_deny mark_not_listed");
+  });
+
+  it("turns a wildcard into a regex for names under the domain only", () => {
+    const re = new RegExp(wildcardRegex("*.pythonhosted.org"), "i");
+    assert.ok(re.test("files.pythonhosted.org") && re.test("A.B.PythonHosted.org") && re.test("files.pythonhosted.org."));
+    assert.ok(!re.test("pythonhosted.org") && !re.test("evilpythonhosted.org") && !re.test("pythonhosted.org.evil.com"));
+  });
+
+  it("lists every problem of the spec and the options in one error", () => {
+    assert.deepEqual(
+      issuesOf(() =>
+        planSquidConfig({ egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } }, {
+          port: 70000,
+          listenAddress: "localhost",
+          clients: ["10.0.0.1/8"],
+          accessLog: "/var/log/squid/a.log\nhttp_access allow all",
+          runDirectory: "relative",
+          visibleHostname: "Proxy Host",
+          dnsNameservers: ["dns.google"],
+          colour: "blue",
+        } as never),
+      ),
+      [
+        'hardening.egress.allow[0].domain "pypi.org" is unreachable from an isolated subnet; set hardening.workloadSubnet to "private" or remove the rule.',
+        "colour is not an option; known options: port, listenAddress, clients, accessLog, cacheLog, runDirectory, pidFile, hostsFile, dnsNameservers, visibleHostname.",
+        "port 70000 must be a whole number from 1 to 65535.",
+        'listenAddress "localhost" must be one IPv4 or IPv6 address such as "0.0.0.0" or "127.0.0.1".',
+        'clients[0] "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?',
+        'accessLog "/var/log/squid/a.log\\nhttp_access allow all" must be an absolute path of letters, digits, ".", "_", "-" and "/" (no "..").',
+        'runDirectory "relative" must be an absolute path of letters, digits, ".", "_", "-" and "/" (no "..").',
+        'dnsNameservers[0] "dns.google" must be an IP address.',
+        'visibleHostname "Proxy Host" must be one lower-case DNS label such as "egress-proxy".',
+      ],
+    );
+  });
+
+  describe("accepted by the real squid (`squid -k parse`)", function () {
+    this.timeout(20_000);
+    const found = findSquid();
+    const specs: [string, HardeningSpec | undefined][] = [
+      ["the example allow-list", SPEC],
+      ["denyAll", undefined],
+      ["IPv6 networks and many ports", { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ cidr: "2001:db8:1::/48", ports: [80, 443, 8443] }, { cidr: "::/0" }, { domain: "*.a.example.com" }, { domain: "a.example.com" }] } }],
+    ];
+    for (const [name, spec] of specs) {
+      it(name, function () {
+        if ("missing" in found) {
+          if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error(found.missing);
+          this.skip();
+        }
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-parse-"));
+        try {
+          const file = path.join(dir, "squid.conf");
+          fs.writeFileSync(file, planSquidConfig(spec, { runDirectory: dir, cacheLog: path.join(dir, "cache.log"), accessLog: path.join(dir, "access.log") }).config);
+          const r = spawnSync(found.squid, ["-k", "parse", "-f", file], { encoding: "utf8", timeout: 15_000 });
+          const problems = `${r.stdout}${r.stderr}`.split("\n").filter((l) => /ERROR|FATAL|WARNING/.test(l) && !l.includes("HTTP requires the use of Via"));
+          assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+          assert.deepEqual(problems, []);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
+    it("the allow-all baseline differs only in its access rules", () => {
+      const base = allowAllSquidConfigFor({});
+      assert.deepEqual(access(base), ["http_access allow all"]);
+      assert.ok(planSquidConfig(SPEC).config.includes(base.split("\nhttp_access allow all")[0]));
+    });
+  });
+});
+
+describe("egress proxy: cloud-init for a proxy VM", () => {
+  it("installs squid, writes the rendered configuration and the host firewall, and starts squid after checking it", () => {
+    const out = egressProxyCloudInit(SPEC, { cloud: "aws", clients: ["10.0.1.0/24"] });
+    assert.ok(out.userData.startsWith("#cloud-config\n"));
+    const doc = parse(out.userData);
+    assert.deepEqual(doc.packages, ["squid", "iptables"]);
+    const files = new Map<string, { content: string; permissions: string; defer: boolean }>(doc.write_files.map((f: { path: string }) => [f.path, f]));
+    assert.equal(files.get(PROXY_VM_PATHS.config)?.content, out.squid.config);
+    assert.ok(out.squid.config.includes("acl clients src 10.0.1.0/24\n"));
+    assert.ok(out.squid.config.includes(`access_log stdio:${PROXY_VM_PATHS.accessLog} hardening_egress`));
+    assert.ok(out.squid.config.includes("pid_filename /run/squid.pid"));
+    assert.match(files.get(HOST_FIREWALL_PATH)?.content ?? "", /^#!\/bin\/sh\n# pulumi-hardening host firewall \(aws\): only uid 0 may reach/);
+    assert.deepEqual(doc.runcmd, [
+      [HOST_FIREWALL_PATH],
+      ["install", "-d", "-o", "proxy", "-g", "proxy", "-m", "0750", "/var/log/squid", "/var/spool/squid"],
+      ["squid", "-k", "parse", "-f", PROXY_VM_PATHS.config],
+      ["systemctl", "enable", "squid"],
+      ["systemctl", "restart", "squid"],
+    ]);
+  });
+
+  it("lists the problems of the spec, the options and the cloud together", () => {
+    assert.deepEqual(
+      issuesOf(() => egressProxyCloudInit({ egress: { mode: "allowList", allow: [] } }, { cloud: "ibm" as never, port: 0 })),
+      [
+        'hardening.egress.allow is empty but hardening.egress.mode is "allowList"; add rules or set mode to "denyAll".',
+        "port 0 must be a whole number from 1 to 65535.",
+        'cloud "ibm" is not one of aws, gcp, azure, generic.',
+      ],
+    );
+  });
+});
