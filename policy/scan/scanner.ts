@@ -92,7 +92,9 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
   }
   const drafts: Draft[] = [];
   const isYaml = YAML_FILE.test(file);
-  const needsPolicy = isYaml && ctx.policy !== undefined && text.includes("type") && (!ctx.prefilter || ctx.policy.mayRefuse(text));
+  // A flow names a plugin with a `type` key, spelled plainly or through a YAML escape ("typ\u0065").
+  const mayNameType = text.includes("type") || text.includes("\\");
+  const needsPolicy = isYaml && ctx.policy !== undefined && mayNameType && (!ctx.prefilter || ctx.policy.mayRefuse(text));
   let flows: readonly FlowDocument[] = [];
   if (isYaml && (needsPolicy || refs.length > 0)) {
     if (text.length > ctx.maxFlowChars) {

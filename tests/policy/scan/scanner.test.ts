@@ -52,6 +52,12 @@ describe("scan: scanner", () => {
       ]]);
     });
 
+    it("sees a type whose key or value is spelled with YAML escapes", () => {
+      const text = 'id: a\nnamespace: company.team\ntasks:\n  - id: t\n    "typ\\u0065": "io.kestra.plugin.scripts.sh\\u0065ll.Commands"\n';
+      assert.ok(!text.includes("type"));
+      assert.deepEqual(at(scanText(text, "f.yml", ctx(denyShell))), ["5:18 denied-task-type"]);
+    });
+
     it("applies the namespace override", () => {
       const text = fs.readFileSync(path.join(FIXTURES, "flows/nested.yml"), "utf8").replace("company.team", "platform.ops");
       assert.deepEqual(scanText(text, "nested.yml", ctx(denyShell)).findings.filter((f) => f.ruleId === "denied-task-type"), []);
