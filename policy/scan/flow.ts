@@ -129,7 +129,9 @@ interface Frame {
 
 function collectPlugins(doc: YAML.Document, root: YAML.YAMLMap): PluginRef[] {
   const plugins: PluginRef[] = [];
-  const seen = new Set<unknown>();
+  // Node -> whether it was walked only as a pluginDefaults entry (its own `type` unchecked). A node reached again
+  // through an alias from anywhere else is walked once more, so an anchor on a defaults entry is no hiding place.
+  const seen = new Map<unknown, boolean>();
   const stack: Frame[] = [];
   for (const pair of root.items) {
     const key = scalarString(doc, pair.key);
@@ -140,9 +142,11 @@ function collectPlugins(doc: YAML.Document, root: YAML.YAMLMap): PluginRef[] {
     const frame = stack.pop()!;
     let node = frame.node;
     if (YAML.isAlias(node)) node = safeResolve(doc, node);
-    // Each node is walked once, however many aliases point at it: no alias-bomb expansion.
-    if (node === null || typeof node !== "object" || seen.has(node)) continue;
-    seen.add(node);
+    // Each node is walked at most twice, however many aliases point at it: no alias-bomb expansion.
+    if (node === null || typeof node !== "object") continue;
+    const before = seen.get(node);
+    if (before === false || (before === true && frame.defaultsEntry)) continue;
+    seen.set(node, frame.defaultsEntry);
     if (YAML.isSeq(node)) {
       for (let i = node.items.length - 1; i >= 0; i--) stack.push({ ...frame, node: node.items[i] });
     } else if (YAML.isMap(node)) {

@@ -57,6 +57,17 @@ describe("scan: reading Kestra flows", () => {
     assert.deepEqual(flows[0].plugins.map((p) => p.type), ["io.kestra.plugin.scripts.shell.Commands"]);
   });
 
+  it("checks a pluginDefaults entry's type when an alias puts it among the tasks", () => {
+    const text = [
+      "id: a", "namespace: b",
+      "pluginDefaults:", "  - &sh {type: io.kestra.plugin.scripts.shell.Commands, values: {}}",
+      "tasks:", "  - *sh",
+    ].join("\n");
+    const { flows } = parseFlowFile(text);
+    assert.deepEqual(flows[0].plugins.map((p) => p.type), ["io.kestra.plugin.scripts.shell.Commands"]);
+    assert.deepEqual(parseFlowFile(text.split("\ntasks:")[0]).flows[0].plugins, []);
+  });
+
   it("ignores YAML documents that are not flows and `type` values that are not class names", () => {
     const text = "kind: Pod\nmetadata: {name: x}\n---\nid: a\nnamespace: b\ninputs:\n  - id: i\n    type: STRING\ntasks: []\n";
     const { flows } = parseFlowFile(text);
