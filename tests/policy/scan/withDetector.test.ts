@@ -37,6 +37,26 @@ describe("scan: through the endpoint detector", () => {
     assert.ok(!json.findings.some((f) => f.line === 18));
   });
 
+  it("finds references in inline inputFiles, env and base64 user data, in their task", async () => {
+    const { json } = await scanJson([path.join(FIXTURES, "flows/inputs.yml")], FIXTURES);
+    assert.deepEqual(json.findings.map((f) => [f.line, f.column, f.endpoint]), [
+      [9, 36, "metadata.google.internal"], [11, 19, "169.254.169.254"],
+    ]);
+    assert.match(json.findings[1].message, /^references the metadata endpoint 169\.254\.169\.254 \(aws-imds\) as base64-encoded text containing dotted IPv4 "169\.254\.169\.254", in task "py" \(io\.kestra\.plugin\.scripts\.python\.Commands\)$/);
+  });
+
+  it("scans every other text file: Dockerfile, .env, Terraform, Python (and leaves AWS NTP alone)", async () => {
+    const { code, json } = await scanJson(["mixed"], FIXTURES);
+    assert.equal(code, 1);
+    assert.equal(json.filesScanned, 4);
+    assert.deepEqual(json.findings.map((f) => [f.file, f.line, f.column, f.endpoint]), [
+      ["mixed/.env", 2, 21, "fd00:ec2::254"],
+      ["mixed/Dockerfile", 3, 21, "169.254.169.254"],
+      ["mixed/main.tf", 3, 28, "169.254.170.2"],
+      ["mixed/probe.py", 3, 21, "169.254.169.254"],
+    ]);
+  });
+
   describe("the real Kestra corpus", function () {
     this.timeout(120000);
     it("has no error finding in any flow; the corpus README's quoted addresses are the only ones, suppressed by a reasoned exception", async () => {
