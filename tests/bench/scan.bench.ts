@@ -17,6 +17,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { defaultDetect } from "../../policy/scan/detector";
 import { scanPaths } from "../../policy/scan/scanner";
+import { walkFiles } from "../../policy/scan/walk";
+import { decodeFile } from "../../policy/scan/decode";
 import type { ScanConfig } from "../../policy/scan/config";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -28,7 +30,19 @@ const PLUGIN_CONTROL: ScanConfig = { plugins: { deny: ["io.kestra.plugin.scripts
 const SPELLINGS = ["http://0xa9fea9fe/latest/meta-data/", "http://[::ffff:a9fe:a9fe]/", "http://169.254.169.254.nip.io/", "http://0251.0376.0251.0376/"];
 
 /** Child mode: one in-process scan, printing its time, findings and peak RSS as JSON. */
-function child(dir: string, withConfig: boolean): void {
+function child(dir: string, mode: string): void {
+  const withConfig = mode === "config";
+  if (mode === "read") {
+    // The scan's own share: walking, reading and decoding every file, no detector.
+    const t0 = process.hrtime.bigint();
+    let files = 0;
+    for (const f of walkFiles([dir], dir, { symlinksSkipped: 0, specialFilesSkipped: 0 })) {
+      if (!decodeFile(fs.readFileSync(f.absolute)).binary) files++;
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    process.stdout.write(JSON.stringify({ ms, files, errors: 0, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+    return;
+  }
   const t0 = process.hrtime.bigint();
   const report = scanPaths([dir], { cwd: dir, detect: defaultDetect, config: withConfig ? PLUGIN_CONTROL : undefined });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -72,8 +86,8 @@ function best<T extends { ms: number }>(runs: T[]): T {
   return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 }
 
-function inProcess(dir: string, withConfig: boolean): { ms: number; files: number; errors: number; maxRssMB: number } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", dir, withConfig ? "config" : "plain"], { encoding: "utf8", cwd: REPO });
+function inProcess(dir: string, mode: "plain" | "config" | "read"): { ms: number; files: number; errors: number; maxRssMB: number } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", dir, mode], { encoding: "utf8", cwd: REPO });
   if (r.status !== 0) throw new Error(`child scan failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -82,14 +96,16 @@ function measure(label: string, dir: string, bytes: number, files: number): numb
   const mb = bytes / (1024 * 1024);
   time("grep", ["-rF", "169.254.169.254", dir], dir); // warm the page cache for everyone
   const grepMs = Math.min(...[0, 1, 2].map(() => time("grep", ["-rF", "169.254.169.254", dir], dir)));
-  const plain = best([0, 1].map(() => inProcess(dir, false)));
-  const controlled = best([0, 1].map(() => inProcess(dir, true)));
+  const plain = best([0, 1].map(() => inProcess(dir, "plain")));
+  const controlled = best([0, 1].map(() => inProcess(dir, "config")));
+  const readOnly = best([0, 1].map(() => inProcess(dir, "read")));
   const cliMs = Math.min(...[0, 1].map(() => time(process.execPath, [path.join(REPO, "bin", "hardening.js"), "scan", dir, "--format", "json"], dir)));
   const row = (name: string, ms: number, extra = "") =>
     `  ${name.padEnd(44)} ${(ms / 1000).toFixed(3).padStart(7)} s  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s  ${(ms / grepMs).toFixed(1).padStart(6)}x grep${extra}`;
   process.stdout.write(`\n${label}: ${files} flows, ${mb.toFixed(1)} MB\n`);
   process.stdout.write(`${row("grep -rF 169.254.169.254 (baseline)", grepMs)}\n`);
   process.stdout.write(`${row("scan, in-process, no plugin control", plain.ms, `  peak RSS ${plain.maxRssMB.toFixed(0)} MB, ${plain.errors} errors`)}\n`);
+  process.stdout.write(`${row("  of which walk + read + decode (no detector)", readOnly.ms)}\n`);
   process.stdout.write(`${row("scan, in-process, plugin control (parses)", controlled.ms, `  peak RSS ${controlled.maxRssMB.toFixed(0)} MB`)}\n`);
   process.stdout.write(`${row("scan, CLI (node bin/hardening.js, start-up)", cliMs)}\n`);
   return plain.maxRssMB;
@@ -110,5 +126,5 @@ function main(): void {
   }
 }
 
-if (process.argv[2] === "--child") child(process.argv[3], process.argv[4] === "config");
+if (process.argv[2] === "--child") child(process.argv[3], process.argv[4]);
 else main();
