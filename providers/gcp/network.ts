@@ -57,13 +57,21 @@ export class GcpWorkerNetwork extends pulumi.ComponentResource {
   readonly controls: pulumi.Output<ControlReport[]>;
   /** The native resources, for what this abstraction does not cover. */
   readonly network: compute.Network;
+  /** The native worker subnetwork. */
   readonly subnetwork: compute.Subnetwork;
+  /** The native VPC firewall rules of the plan. */
   readonly firewalls: compute.Firewall[];
+  /** The native routes of the plan. */
   readonly routes: compute.Route[];
+  /** The native Cloud Router; undefined when the subnet has no NAT. */
   readonly router: compute.Router | undefined;
+  /** The native Cloud NAT; undefined when the subnet has no NAT. */
   readonly nat: compute.RouterNat | undefined;
+  /** The native private DNS zones of the plan (Google API names). */
   readonly privateZones: dns.ManagedZone[];
+  /** The native DNS response policy; undefined when the plan has no DNS rules. */
   readonly responsePolicy: dns.ResponsePolicy | undefined;
+  /** The native network firewall policy (FQDN rules); undefined when the plan has no FQDN rules. */
   readonly firewallPolicy: compute.NetworkFirewallPolicy | undefined;
 
   constructor(name: string, args: GcpWorkerNetworkArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -48,7 +48,9 @@ export class GcpWorkerPool extends pulumi.ComponentResource {
   readonly instanceGroup: pulumi.Output<string>;
   /** The native resources, for what this abstraction does not cover. */
   readonly template: compute.InstanceTemplate;
+  /** The native regional managed instance group. */
   readonly group: compute.RegionInstanceGroupManager;
+  /** The native autoscaler of the group. */
   readonly autoscaler: compute.RegionAutoscaler;
 
   constructor(name: string, args: GcpWorkerPoolArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,0 +1,130 @@
+/**
+ * Starts the component package the way the Pulumi CLI does for `pulumi package add <checkout>/plugin`, and asks it
+ * for its schema over the provider gRPC service.
+ *
+ * How the CLI starts a Node.js source-based plugin (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs,
+ * RunPlugin): it resolves `@pulumi/pulumi/cmd/run-plugin` from the plugin directory and runs
+ * `node <run-plugin> <plugin dir> [engine address]` in the consumer's working directory. run-plugin registers
+ * ts-node, `require`s the plugin directory (package.json `main`), collects every exported ComponentResource
+ * subclass, names the provider after package.json `name`, and serves it; the process prints its port on stdout.
+ *
+ * The only difference here: `plugin/package.json` `main` is the build output (../dist/providers/plugin.js), which
+ * tests do not build, so a copy of the package whose `main` loads the same TypeScript through tsx stands in for
+ * it. Its index.ts and tsconfig.json forward to the real ones, so the schema analyzer reads exactly what it reads
+ * for a consumer.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
+import type * as grpcTypes from "@grpc/grpc-js";
+import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
+import type * as providerGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
+import type { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
+
+/** The repository root. */
+export const ROOT = path.resolve(__dirname, "../..");
+/** The component package directory consumers pass to `pulumi package add`. */
+export const PLUGIN_DIR = path.join(ROOT, "plugin");
+
+// The generated stubs check `instanceof` against their own google-protobuf copy, so messages come from the same
+// module instances the stubs load.
+const protoRequire = createRequire(require.resolve("@pulumi/pulumi/proto/provider_pb"));
+const providerPb: typeof providerPbTypes = protoRequire("./provider_pb.js");
+const providerGrpc: typeof providerGrpcTypes = protoRequire("./provider_grpc_pb.js");
+const grpc: typeof grpcTypes = protoRequire("@grpc/grpc-js");
+
+/** Builds the stand-in package directory (see the module comment); returns it. The caller removes it. */
+export function standInPackage(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hardening-plugin-"));
+  const pkg = JSON.parse(fs.readFileSync(path.join(PLUGIN_DIR, "package.json"), "utf8")) as Record<string, unknown>;
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, main: "./main.js" }, null, 2));
+  fs.copyFileSync(path.join(PLUGIN_DIR, "PulumiPlugin.yaml"), path.join(dir, "PulumiPlugin.yaml"));
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({
+      extends: path.join(PLUGIN_DIR, "tsconfig.json"),
+      // Type roots are found from the config's own directory, which has no node_modules here.
+      compilerOptions: { typeRoots: [path.join(ROOT, "node_modules/@types")] },
+      files: ["index.ts"],
+    }),
+  );
+  fs.writeFileSync(path.join(dir, "index.ts"), `export * from ${JSON.stringify(path.join(PLUGIN_DIR, "index"))};\n`);
+  fs.writeFileSync(
+    path.join(dir, "main.js"),
+    [
+      `require(${JSON.stringify(require.resolve("tsx/cjs"))});`,
+      `module.exports = require(${JSON.stringify(path.join(ROOT, "providers/plugin.ts"))});`,
+      "",
+    ].join("\n"),
+  );
+  return dir;
+}
+
+/** A running component provider and a connected client. */
+export interface PluginProcess {
+  readonly port: number;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  /** The package schema, as `pulumi package add` receives it. */
+  getSchema(timeoutMs: number): Promise<PackageSpec>;
+  /** Closes the client and kills the process; resolves when it has exited. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Runs the package in `dir` as the Node language host does; resolves once it printed its port. */
+export function startPlugin(dir: string, timeoutMs: number): Promise<PluginProcess> {
+  const runner = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [ROOT] });
+  const child: ChildProcess = spawn(process.execPath, [runner, dir], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const kill = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  };
+  return new Promise<PluginProcess>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void kill();
+      reject(new Error(`the plugin printed no port within ${timeoutMs} ms; stderr:\n${stderr}`));
+    }, timeoutMs);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the plugin exited (code ${code}, signal ${signal}) before printing a port; stderr:\n${stderr}`));
+    });
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      if (!stdout.includes("\n")) return;
+      clearTimeout(timer);
+      const line = stdout.split("\n")[0].trim();
+      const port = Number(line);
+      if (!Number.isInteger(port) || port <= 0) {
+        void kill();
+        reject(new Error(`the plugin printed ${JSON.stringify(line)} instead of a port; stderr:\n${stderr}`));
+        return;
+      }
+      const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+      resolve({
+        port,
+        stderr: () => stderr,
+        getSchema: (ms) =>
+          new Promise<PackageSpec>((ok, fail) => {
+            client.getSchema(new providerPb.GetSchemaRequest(), new grpc.Metadata(), { deadline: Date.now() + ms }, (err, res) => {
+              if (err) fail(new Error(`GetSchema failed: ${err.message}; plugin stderr:\n${stderr}`));
+              else ok(JSON.parse(res.getSchema()) as PackageSpec);
+            });
+          }),
+        stop: async () => {
+          client.close();
+          await kill();
+        },
+      });
+    });
+  });
+}
