@@ -1,0 +1,127 @@
+/**
+ * KubernetesEgressProxy: the allow-list forward proxy for worker namespaces. Thin: every decision is in
+ * planEgressProxy (egressProxyPlan.ts); this file only creates the planned resources, as children of the
+ * component, after the plan has validated everything.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as apps from "@pulumi/kubernetes/apps/v1";
+import * as core from "@pulumi/kubernetes/core/v1";
+import * as networking from "@pulumi/kubernetes/networking/v1";
+import type * as k8sInput from "@pulumi/kubernetes/types/input";
+import { InvalidArgsError } from "../../components/errors";
+import { configMapNameOf, EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy } from "./egressProxyPlan";
+import { native } from "./native";
+import { EgressProxyTarget } from "./networkPolicies";
+
+const TYPE = "hardening:index:KubernetesEgressProxy";
+// The policy pack's annotation (policy/config.ts EXEMPT_ANNOTATION) and rule id, spelled here because providers do
+// not import the pack; a test checks them against the pack.
+const EXEMPT_ANNOTATION = "hardening/exempt";
+const CODE_RULE = "code-metadata-reference";
+const CODE_RULE_REASON = "squid.conf lists metadata networks only in the deny ACL forbidden_dst";
+
+/** Plans or throws an Error that names the component; nothing is registered when it throws. */
+function planOrThrow(name: string, args: KubernetesEgressProxyArgs): EgressProxyPlan {
+  try {
+    return planEgressProxy(name, args);
+  } catch (e) {
+    if (e instanceof InvalidArgsError) throw new Error(`KubernetesEgressProxy "${name}": ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * A Squid forward proxy that lets workers reach only the spec's allow-list, and refuses every destination that
+ * resolves to a metadata, link-local, loopback, private or reserved address. Pods meet Pod Security restricted
+ * with a read-only root filesystem; NetworkPolicies let only the worker namespaces in and let the proxy out only
+ * to the internet minus those ranges, on the listed ports, plus DNS. Pass `target` to KubernetesWorkerNamespace's
+ * `egressProxy`, and `proxyEnv` to the workers' containers. Invalid arguments register nothing at all.
+ */
+export class KubernetesEgressProxy extends pulumi.ComponentResource {
+  /** The namespace the proxy runs in. */
+  readonly namespaceName: pulumi.Output<string>;
+  /** The URL workers use for HTTP and HTTPS: `http://<name>.<namespace>.svc.<clusterDomain>:<port>`. */
+  readonly proxyUrl: pulumi.Output<string>;
+  /** What KubernetesWorkerNamespace's `egressProxy` argument takes (known at plan time, so it can be passed directly). */
+  readonly target: EgressProxyTarget;
+  /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY and their lower-case forms, for the workers' containers. */
+  readonly proxyEnv: { name: string; value: string }[];
+  /** The rendered squid.conf. */
+  readonly squidConfig: pulumi.Output<string>;
+  /** Native children, for what this abstraction does not cover. */
+  readonly namespace: core.Namespace | undefined;
+  readonly configMap: core.ConfigMap;
+  readonly serviceAccount: core.ServiceAccount;
+  readonly networkPolicies: networking.NetworkPolicy[];
+  readonly deployment: apps.Deployment;
+  readonly service: core.Service;
+
+  constructor(name: string, args: KubernetesEgressProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+    const plan = planOrThrow(name, args);
+    super(TYPE, name, {}, opts);
+    const parent = { parent: this };
+    this.namespace = plan.createNamespace
+      ? new core.Namespace(`${name}-namespace`, { metadata: { name: plan.namespaceName, labels: plan.namespaceLabels } }, parent)
+      : undefined;
+    const ns = this.namespace ? this.namespace.metadata.name : pulumi.output(plan.namespaceName);
+    const labels = plan.podLabels;
+    this.networkPolicies = plan.networkPolicies.map(
+      (p) =>
+        new networking.NetworkPolicy(
+          `${name}-${p.key}`,
+          { metadata: { name: `${name}-${p.key}`, namespace: ns, labels }, spec: native<k8sInput.networking.v1.NetworkPolicySpec>(p.spec) },
+          parent,
+        ),
+    );
+    this.configMap = new core.ConfigMap(
+      `${name}-squid`,
+      {
+        metadata: {
+          name: configMapNameOf(name),
+          namespace: ns,
+          labels,
+          // The configuration names the metadata addresses only to refuse them (acl forbidden_dst, used solely in
+          // http_access deny lines); the code rule cannot tell a Squid deny list from code reaching them.
+          annotations: { [EXEMPT_ANNOTATION]: `${CODE_RULE}: ${CODE_RULE_REASON}` },
+        },
+        data: { "squid.conf": plan.squid.config },
+      },
+      parent,
+    );
+    this.serviceAccount = new core.ServiceAccount(
+      `${name}-service-account`,
+      { metadata: { name, namespace: ns, labels }, automountServiceAccountToken: false },
+      parent,
+    );
+    // The proxy starts only once the policies that confine it exist and its configuration is in place.
+    this.deployment = new apps.Deployment(
+      `${name}-deployment`,
+      {
+        metadata: { name, namespace: ns, labels },
+        spec: {
+          replicas: plan.replicas,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels, annotations: { "hardening.pulumi.com/squid-config-sha256": plan.configHash } },
+            spec: native<k8sInput.core.v1.PodSpec>(plan.podSpec),
+          },
+        },
+      },
+      { parent: this, dependsOn: [...this.networkPolicies, this.configMap, this.serviceAccount] },
+    );
+    this.service = new core.Service(
+      `${name}-service`,
+      {
+        metadata: { name, namespace: ns, labels },
+        spec: { type: "ClusterIP", selector: labels, ports: [{ name: "proxy", protocol: "TCP", port: plan.port, targetPort: "proxy" }] },
+      },
+      parent,
+    );
+    this.namespaceName = ns;
+    this.proxyUrl = pulumi.all([this.service.metadata.name]).apply(() => plan.proxyUrl);
+    this.target = plan.target;
+    this.proxyEnv = plan.env.map((e) => ({ ...e }));
+    this.squidConfig = pulumi.output(plan.squid.config);
+    this.registerOutputs({ namespaceName: this.namespaceName, proxyUrl: this.proxyUrl, squidConfig: this.squidConfig });
+  }
+}

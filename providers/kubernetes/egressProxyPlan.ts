@@ -1,0 +1,372 @@
+/**
+ * The Kubernetes egress proxy as plain data: what {@link planEgressProxy} decides before anything is created.
+ * A Squid Deployment (the configuration rendered by components/egressProxy from the spec's allow-list) whose pods
+ * meet Pod Security restricted with a read-only root filesystem, its ConfigMap, Service and ServiceAccount, and
+ * NetworkPolicies that let only the worker namespaces reach it and let it reach only the internet, minus every
+ * metadata network and every range that is not globally reachable (the same list Squid refuses after resolving),
+ * on the listed ports, plus DNS. The component (egressProxy.ts) only creates what this plan says.
+ *
+ * Why both layers: Squid refuses a name that resolves to a metadata address before connecting; the NetworkPolicy
+ * `except` makes the kernel refuse the same addresses should a name rebind between Squid's check and its connect.
+ * Workers' own namespace (KubernetesWorkerNamespace with `egressProxy: proxy.target`) lets them reach only the
+ * proxy, so the proxy is the only way out for names.
+ */
+import { createHash } from "node:crypto";
+import { InvalidArgsError, show } from "../../components/errors";
+import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
+import { HardeningSpec } from "../../components/spec";
+import { checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./namespacePlan";
+import { DEFAULT_DNS, DnsTarget, EgressProxyTarget, Labels, PlannedNetworkPolicy } from "./networkPolicies";
+import { hardenPodSpec, PodSpec, ResourceDefaults } from "./podSecurity";
+
+/** Arguments of {@link KubernetesEgressProxy}. */
+export interface KubernetesEgressProxyArgs {
+  /**
+   * The hardening contract; the proxy enforces `egress.allow` (its TCP rules). Needs at least one TCP rule.
+   * @default {}
+   */
+  hardening?: HardeningSpec;
+  /**
+   * A Squid 5 or newer image that has `squid` on its PATH and runs as a non-root uid (for example Canonical's
+   * `ubuntu/squid`), pinned by digest. The image's own configuration is not used.
+   */
+  image: string;
+  /** Namespaces whose pods may use the proxy (their `kubernetes.io/metadata.name` label). At least one. */
+  workerNamespaces: string[];
+  /**
+   * Namespace of the proxy.
+   * @default the component's name
+   */
+  namespaceName?: string;
+  /**
+   * Create the namespace (Pod Security restricted, enforced and pinned) rather than use an existing one.
+   * @default true
+   */
+  createNamespace?: boolean;
+  /**
+   * Proxy pods; two or more keep workers online through a node drain.
+   * @default 2
+   */
+  replicas?: number;
+  /**
+   * The port Squid listens on, in the pod and on the Service.
+   * @default 3128
+   */
+  port?: number;
+  /**
+   * Non-root uid (and gid) Squid runs as. 13 is `proxy` in Debian and Ubuntu images.
+   * @default 13
+   */
+  runAsUser?: number;
+  /**
+   * Pod networks allowed to use the proxy, checked by Squid itself (the NetworkPolicy checks namespaces). Widen it
+   * for pods with global IPv6 addresses (EKS IPv6 clusters).
+   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"]
+   */
+  clients?: string[];
+  /**
+   * The cluster resolver the proxy may query (and nothing else on port 53).
+   * @default { namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, podLabels: { "k8s-app": "kube-dns" } }
+   */
+  dns?: DnsTarget;
+  /**
+   * The cluster's DNS domain, for the proxy URL given to workers.
+   * @default "cluster.local"
+   */
+  clusterDomain?: string;
+  /**
+   * Hosts and domains workers reach without the proxy (NO_PROXY), besides loopback.
+   * @default []
+   */
+  noProxy?: string[];
+  /**
+   * Requests and limits of the Squid container.
+   * @default { requests: { cpu: "100m", memory: "128Mi", ephemeralStorage: "64Mi" }, limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" } }
+   */
+  resources?: ResourceDefaults;
+}
+
+/** One environment variable, in the Kubernetes `EnvVar` shape. */
+export interface ProxyEnvVar {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Everything the egress-proxy component creates, as plain data. */
+export interface EgressProxyPlan {
+  readonly namespaceName: string;
+  readonly createNamespace: boolean;
+  /** Labels of the created namespace (Pod Security restricted, pinned). */
+  readonly namespaceLabels: Labels;
+  /** Labels of the proxy pods, and the Service's and policies' selector. */
+  readonly podLabels: Labels;
+  readonly name: string;
+  readonly port: number;
+  readonly replicas: number;
+  /** The rendered Squid configuration and what it allows. */
+  readonly squid: SquidConfigPlan;
+  /** SHA-256 of the configuration, on the pod template so a new configuration rolls the pods. */
+  readonly configHash: string;
+  /** The hardened pod spec (`spec.template.spec`). */
+  readonly podSpec: PodSpec;
+  readonly networkPolicies: PlannedNetworkPolicy[];
+  /** What KubernetesWorkerNamespace's `egressProxy` takes. */
+  readonly target: EgressProxyTarget;
+  /** `http://<service>.<namespace>.svc.<clusterDomain>:<port>`. */
+  readonly proxyUrl: string;
+  /** The variables workers need: see {@link proxyEnvFor}. */
+  readonly env: ProxyEnvVar[];
+}
+
+/** Where the rendered configuration is mounted in the proxy pod. */
+export const SQUID_CONFIG_DIR = "/etc/squid-hardening";
+/** Squid's runtime directory (pid file, core dumps): the pod's only writable path besides its logs on stdout. */
+export const SQUID_RUN_DIR = "/var/run/squid";
+/** The ConfigMap holding `squid.conf` for the proxy named `name`. */
+export function configMapNameOf(name: string): string {
+  return `${name}-squid`;
+}
+
+/** The uid of `proxy` in Debian and Ubuntu. */
+export const DEBIAN_PROXY_UID = 13;
+
+const ARG_FIELDS = [
+  "hardening", "image", "workerNamespaces", "namespaceName", "createNamespace", "replicas", "port", "runAsUser", "clients", "dns", "clusterDomain", "noProxy", "resources",
+];
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DOMAIN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const NO_PROXY_ENTRY = /^[A-Za-z0-9.*:[\]/-]+$/;
+const PSA = "pod-security.kubernetes.io/";
+const DEFAULT_RESOURCES: ResourceDefaults = {
+  requests: { cpu: "100m", memory: "128Mi", ephemeralStorage: "64Mi" },
+  limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" },
+};
+
+/**
+ * The variables that send a worker's HTTP and HTTPS through the proxy: `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`,
+ * each also in lower case (curl reads only `http_proxy` in lower case; Go, Python and Node's common clients read
+ * either). `NO_PROXY` always holds loopback, then `noProxy` in order. The proxy URL is `http:` for both: clients
+ * send CONNECT to it for `https:` URLs, and TLS stays end to end.
+ */
+export function proxyEnvFor(proxyUrl: string, noProxy: readonly string[] = []): ProxyEnvVar[] {
+  const skip = [...new Set(["localhost", "127.0.0.1", "::1", ...noProxy])].join(",");
+  return [
+    { name: "HTTP_PROXY", value: proxyUrl },
+    { name: "HTTPS_PROXY", value: proxyUrl },
+    { name: "NO_PROXY", value: skip },
+    { name: "http_proxy", value: proxyUrl },
+    { name: "https_proxy", value: proxyUrl },
+    { name: "no_proxy", value: skip },
+  ];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function positiveInt(issues: string[], field: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    issues.push(`${field} ${show(value)} must be a whole number from 1 to ${max}.`);
+    return fallback;
+  }
+  return value;
+}
+
+function planDns(issues: string[], raw: unknown): Required<Pick<DnsTarget, "namespaceLabels" | "podLabels">> & Pick<DnsTarget, "nodeLocalAddress"> {
+  if (raw === undefined) return { ...DEFAULT_DNS };
+  if (!isRecord(raw)) {
+    issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
+    return { ...DEFAULT_DNS };
+  }
+  for (const key of Object.keys(raw)) {
+    if (!["namespaceLabels", "podLabels", "nodeLocalAddress"].includes(key)) issues.push(`dns.${key} is not a field; known fields: namespaceLabels, podLabels, nodeLocalAddress.`);
+  }
+  const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
+  const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
+  if (raw.nodeLocalAddress !== undefined) {
+    // The proxy's resolver must be one Squid can reach: a node-local cache sits on a link-local address, which the
+    // proxy's egress policy refuses with every other metadata-adjacent range.
+    issues.push("dns.nodeLocalAddress is not supported for the proxy: it is link-local, which the proxy's egress excludes; point Squid at the cluster resolver.");
+  }
+  return { namespaceLabels: { ...namespaceLabels }, podLabels: { ...podLabels } };
+}
+
+function ipBlocks(forbidden: readonly string[]): Record<string, unknown>[] {
+  const v4 = forbidden.filter((c) => !c.includes(":"));
+  const v6 = forbidden.filter((c) => c.includes(":"));
+  // The API rejects an `except` outside its `cidr`; every refused network lies inside 0.0.0.0/0 or ::/0.
+  return [
+    { ipBlock: { cidr: "0.0.0.0/0", except: v4 } },
+    { ipBlock: { cidr: "::/0", except: v6 } },
+  ];
+}
+
+function networkPoliciesFor(plan: {
+  podLabels: Labels;
+  port: number;
+  workerNamespaces: string[];
+  dns: Required<Pick<DnsTarget, "namespaceLabels" | "podLabels">>;
+  squid: SquidConfigPlan;
+}): PlannedNetworkPolicy[] {
+  const proxyPods = { matchLabels: { ...plan.podLabels } };
+  return [
+    { key: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+    {
+      key: "allow-workers",
+      spec: {
+        podSelector: proxyPods,
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: plan.workerNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } })),
+            ports: [{ protocol: "TCP", port: plan.port }],
+          },
+        ],
+      },
+    },
+    {
+      key: "allow-dns",
+      spec: {
+        podSelector: proxyPods,
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { ...plan.dns.namespaceLabels } }, podSelector: { matchLabels: { ...plan.dns.podLabels } } }],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      key: "allow-upstream",
+      spec: {
+        podSelector: proxyPods,
+        policyTypes: ["Egress"],
+        egress: [{ to: ipBlocks(plan.squid.forbidden), ports: plan.squid.upstreamPorts.map((port) => ({ protocol: "TCP", port })) }],
+      },
+    },
+  ];
+}
+
+/**
+ * Decides the egress proxy: namespace, rendered configuration, hardened pod spec, Service target, NetworkPolicies
+ * and the workers' proxy variables. Creates nothing.
+ *
+ * @throws InvalidArgsError listing every problem in the spec and the arguments (field path, value, fix).
+ */
+export function planEgressProxy(name: string, args: KubernetesEgressProxyArgs): EgressProxyPlan {
+  if (!isRecord(args as unknown)) throw new InvalidArgsError([`args ${show(args)} must be an object with at least image and workerNamespaces.`]);
+  const issues: string[] = [];
+  for (const key of Object.keys(args)) {
+    if (!ARG_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) issues.push(`args.${key} is not a field; known fields: ${ARG_FIELDS.join(", ")}.`);
+  }
+  const port = positiveInt(issues, "port", args.port, 3128, 65535);
+  let squid: SquidConfigPlan | undefined;
+  try {
+    squid = planSquidConfig(args.hardening, { port, ...(args.clients !== undefined ? { clients: args.clients } : {}) });
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    issues.push(...e.issues.filter((i) => !i.startsWith("port ")));
+  }
+  if (squid !== undefined && squid.upstreamPorts.length === 0) {
+    issues.push('hardening.egress has no TCP rule for the proxy to allow; set mode to "allowList" and add domain or cidr rules.');
+  }
+  if (typeof args.image !== "string" || args.image.trim() === "" || /\s/.test(args.image)) {
+    issues.push(`image ${show(args.image)} must be a container image reference such as "ubuntu/squid@sha256:...", pinned by digest.`);
+  }
+  const workerNamespaces = Array.isArray(args.workerNamespaces) ? args.workerNamespaces : [];
+  if (workerNamespaces.length === 0) issues.push(`workerNamespaces ${show(args.workerNamespaces)} must list at least one namespace whose pods may use the proxy.`);
+  workerNamespaces.forEach((ns, i) => {
+    if (typeof ns !== "string" || !DNS_LABEL.test(ns)) issues.push(`workerNamespaces[${i}] ${show(ns)} must be a namespace name.`);
+  });
+  const namespaceName = args.namespaceName ?? name;
+  if (typeof namespaceName !== "string" || !DNS_LABEL.test(namespaceName)) {
+    issues.push(`namespaceName ${show(namespaceName)} must be a DNS label (lower-case letters, digits, "-", at most 63); set namespaceName.`);
+  } else if (workerNamespaces.includes(namespaceName)) {
+    issues.push(`namespaceName ${show(namespaceName)} is also a worker namespace; run the proxy in a namespace of its own, so workers cannot reach the internet around it.`);
+  }
+  const createNamespace = args.createNamespace ?? true;
+  if (typeof createNamespace !== "boolean") issues.push(`createNamespace ${show(createNamespace)} must be true or false.`);
+  const replicas = positiveInt(issues, "replicas", args.replicas, 2, 100);
+  const runAsUser = positiveInt(issues, "runAsUser", args.runAsUser, DEBIAN_PROXY_UID, 2147483647);
+  const dns = planDns(issues, args.dns);
+  const clusterDomain = args.clusterDomain ?? "cluster.local";
+  if (typeof clusterDomain !== "string" || !DOMAIN.test(clusterDomain)) issues.push(`clusterDomain ${show(clusterDomain)} must be a DNS domain such as "cluster.local".`);
+  const noProxy = Array.isArray(args.noProxy) ? args.noProxy : [];
+  if (args.noProxy !== undefined && !Array.isArray(args.noProxy)) issues.push(`noProxy ${show(args.noProxy)} must be a list of hosts or domains.`);
+  noProxy.forEach((h, i) => {
+    if (typeof h !== "string" || !NO_PROXY_ENTRY.test(h)) issues.push(`noProxy[${i}] ${show(h)} must be one host, domain (".example.com") or address, without commas or spaces.`);
+  });
+
+  const podLabels: Labels = { "app.kubernetes.io/name": "egress-proxy", "app.kubernetes.io/instance": name, "app.kubernetes.io/managed-by": "pulumi-hardening" };
+  if (!SERVICE_NAME.test(name)) issues.push(`name ${show(name)} names the Service, the Deployment and the ServiceAccount, so it must be a DNS-1035 label (a lower-case letter, then letters, digits, "-", at most 63).`);
+  let podSpec: PodSpec | undefined;
+  try {
+    podSpec = hardenPodSpec(
+      {
+        serviceAccountName: name,
+        containers: [
+          {
+            name: "squid",
+            image: args.image,
+            // Foreground, so the kubelet sees Squid's exit; the image's own configuration is never read.
+            command: ["squid", "-N", "-f", `${SQUID_CONFIG_DIR}/squid.conf`],
+            ports: [{ name: "proxy", containerPort: port, protocol: "TCP" }],
+            volumeMounts: [{ name: "squid-config", mountPath: SQUID_CONFIG_DIR, readOnly: true }],
+            readinessProbe: { tcpSocket: { port: "proxy" }, periodSeconds: 10 },
+            livenessProbe: { tcpSocket: { port: "proxy" }, initialDelaySeconds: 10, periodSeconds: 20 },
+          },
+        ],
+        volumes: [{ name: "squid-config", configMap: { name: configMapNameOf(name) } }],
+        topologySpreadConstraints: [
+          { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...podLabels } } },
+        ],
+      },
+      {
+        runAsUser,
+        runAsGroup: runAsUser,
+        fsGroup: runAsUser,
+        // The scratch emptyDir is Squid's runtime directory: pid file and core dumps, nothing else is written.
+        scratchPath: SQUID_RUN_DIR,
+        scratchSizeLimit: "64Mi",
+        resources: args.resources ?? DEFAULT_RESOURCES,
+        path: "spec.template.spec",
+      },
+    );
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    issues.push(...e.issues);
+  }
+  if (issues.length > 0 || squid === undefined || podSpec === undefined) throw new InvalidArgsError(issues);
+
+  const proxyUrl = `http://${name}.${namespaceName}.svc.${clusterDomain}:${port}`;
+  return {
+    namespaceName,
+    createNamespace,
+    namespaceLabels: {
+      "app.kubernetes.io/managed-by": "pulumi-hardening",
+      [`${PSA}enforce`]: "restricted",
+      [`${PSA}enforce-version`]: DEFAULT_POD_SECURITY_VERSION,
+      [`${PSA}audit`]: "restricted",
+      [`${PSA}audit-version`]: DEFAULT_POD_SECURITY_VERSION,
+      [`${PSA}warn`]: "restricted",
+      [`${PSA}warn-version`]: DEFAULT_POD_SECURITY_VERSION,
+    },
+    podLabels,
+    name,
+    port,
+    replicas,
+    squid,
+    configHash: createHash("sha256").update(squid.config).digest("hex"),
+    podSpec,
+    networkPolicies: networkPoliciesFor({ podLabels, port, workerNamespaces, dns, squid }),
+    target: { namespace: namespaceName, podLabels: { ...podLabels }, port },
+    proxyUrl,
+    env: proxyEnvFor(proxyUrl, noProxy),
+  };
+}
