@@ -18,6 +18,8 @@ const COMMAND = /(?:^|[\s;|&(`$"'{])(curl|wget|nc|ncat|netcat|telnet|socat|ping|
 // Commands that take a bare host (not a URL), so `nc metadata 80` names the host with nothing after it.
 const BARE_HOST_COMMANDS = new Set(["nc", "ncat", "netcat", "telnet", "socat", "ping", "ssh"]);
 
+const LOOKBACK = 256;
+
 /** How a token stands in its line. */
 export type HostPosition = "url" | "at" | "host-key" | "command" | undefined;
 
@@ -39,14 +41,18 @@ function endsLikeHost(text: string, end: number, allowBare: boolean): boolean {
  * host.
  */
 export function hostPosition(text: string, start: number, end: number, strict: boolean): HostPosition {
-  const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 512);
+  // Only the line's last LOOKBACK characters before the token are read: enough for any command line, and it keeps
+  // a megabyte-long line of candidates linear.
+  let lineStart = start;
+  while (lineStart > 0 && start - lineStart < LOOKBACK && text.charCodeAt(lineStart - 1) !== 10) lineStart--;
   const before = text.slice(lineStart, start);
   const prev = before[before.length - 1] ?? "";
   if (prev === "@") return endsLikeHost(text, end, true) ? "at" : undefined;
-  if (AUTHORITY_START.test(before) || SPECIAL_SCHEME_NO_SLASH.test(before)) {
+  const near = before.slice(-24);
+  if (AUTHORITY_START.test(near) || SPECIAL_SCHEME_NO_SLASH.test(near)) {
     return endsLikeHost(text, end, true) ? "url" : undefined;
   }
-  if (HOST_KEY.test(before)) return endsLikeHost(text, end, true) ? "host-key" : undefined;
+  if (HOST_KEY.test(before.slice(-48))) return endsLikeHost(text, end, true) ? "host-key" : undefined;
   if (prev !== "" && !/[\s"'(,]/.test(prev)) return undefined;
   COMMAND.lastIndex = 0;
   let command: string | undefined;

@@ -7,7 +7,7 @@
  * would (ipv4.ts, ipv6.ts, hostnames.ts, hostContext.ts). Base64 runs are decoded and searched the same way.
  */
 import { base64Runs } from "./base64";
-import { decode } from "./normalise";
+import { decode, urlWithBreak } from "./normalise";
 import { findPlain } from "./plain";
 import { candidateWindows } from "./prefilter";
 import { RawFinding } from "./raw";
@@ -35,12 +35,17 @@ export function findEndpointReferences(text: string, options?: DetectOptions): E
 function detect(text: string, decodeBase64: boolean, depth: number): EndpointReference[] {
   const found: EndpointReference[] = [];
   for (const w of candidateWindows(text)) {
-    const decoded = decode(text.slice(w.start, w.end));
-    for (const f of findPlain(decoded.text)) {
-      if ((w.cutStart && f.start === 0) || (w.cutEnd && f.end === decoded.text.length)) continue;
-      const start = w.start + (decoded.starts ? decoded.starts[f.start] : f.start);
-      const end = w.start + (decoded.ends ? decoded.ends[f.end - 1] : f.end);
-      found.push(reference(text, start, end, f, decoded.starts !== undefined));
+    const slice = text.slice(w.start, w.end);
+    const readings = [decode(slice)];
+    // A tab or line end inside a URL: read it both joined (as the WHATWG parser does) and as written.
+    if (urlWithBreak(slice)) readings.push(decode(slice, true));
+    for (const decoded of readings) {
+      for (const f of findPlain(decoded.text)) {
+        if ((w.cutStart && f.start === 0) || (w.cutEnd && f.end === decoded.text.length)) continue;
+        const start = w.start + (decoded.starts ? decoded.starts[f.start] : f.start);
+        const end = w.start + (decoded.ends ? decoded.ends[f.end - 1] : f.end);
+        found.push(reference(text, start, end, f, decoded.starts !== undefined));
+      }
     }
   }
   if (decodeBase64 && depth < MAX_BASE64_DEPTH) {

@@ -26,20 +26,48 @@ export interface Decoded {
 export const MAX_PASSES = 3;
 
 const NEEDS_DECODING = /[%\\&\u0080-\uffff]/;
-const URL_WITH_BREAK = /:\/\/[^\s"'<>`]*[\t\r\n]+[^\s"'<>`]/;
-// Tabs and line ends matter only inside a URL; testing for them alone would decode every CRLF line.
-const needsDecoding = (text: string): boolean => NEEDS_DECODING.test(text) || URL_WITH_BREAK.test(text);
 
-/** Decodes `text` (a window of the scanned string); offsets in the result are relative to `text`. */
-export function decode(text: string): Decoded {
-  if (!needsDecoding(text)) return { text, starts: undefined, ends: undefined };
+/** Longest URL prefix searched back from a tab or newline for the `://` that makes it part of a URL. */
+const URL_LOOKBACK = 2048;
+const endsUrl = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96;
+
+/**
+ * True when a tab or line end sits inside a URL (after `://`, with URL characters on both sides). Tabs and line
+ * ends matter only there; testing for them alone would decode every CRLF line. A linear scan, not a regex: a
+ * regex with an unbounded run before the break is quadratic on a megabyte of `http://http://...`.
+ */
+export function urlWithBreak(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 9 && c !== 10 && c !== 13) continue;
+    let j = i + 1;
+    while (j < text.length && (text.charCodeAt(j) === 9 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13)) j++;
+    if (j >= text.length || endsUrl(text.charCodeAt(j))) continue;
+    const stop = Math.max(0, i - URL_LOOKBACK);
+    for (let k = i - 1; k >= stop + 2; k--) {
+      const b = text.charCodeAt(k);
+      if (endsUrl(b)) break;
+      if (b === 47 && text.charCodeAt(k - 1) === 47 && text.charCodeAt(k - 2) === 58) return true;
+    }
+  }
+  return false;
+}
+
+
+/**
+ * Decodes `text` (a window of the scanned string); offsets in the result are relative to `text`. With
+ * `joinUrlBreaks`, tabs and line ends inside a URL's host are dropped as the WHATWG parser does; callers also read
+ * the text without it, since a line end after a bare host more often ends the URL than continues it.
+ */
+export function decode(text: string, joinUrlBreaks = false): Decoded {
+  if (!NEEDS_DECODING.test(text) && !(joinUrlBreaks && urlWithBreak(text))) return { text, starts: undefined, ends: undefined };
   let current = text;
   let starts: number[] | undefined;
   let ends: number[] | undefined;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     // Only percent-encoding is undone twice (servers that decode twice); a backslash escape decoded in the first
-    // pass is literal text (`\\\\2` is a backslash and a 2, not the control character \2).
-    const step = decodeOnce(current, pass === 0);
+    // pass is literal text: JSON `"\\2"` is a backslash and a 2, not the control character U+0002.
+    const step = decodeOnce(current, pass === 0, joinUrlBreaks);
     if (!step) break;
     if (starts && ends) {
       const s0 = starts;
@@ -51,7 +79,7 @@ export function decode(text: string): Decoded {
       ends = step.ends;
     }
     current = step.text;
-    if (!needsDecoding(current)) break;
+    if (!NEEDS_DECODING.test(current)) break;
   }
   return starts ? { text: current, starts, ends } : { text, starts: undefined, ends: undefined };
 }
@@ -80,7 +108,7 @@ export function unicodeToAscii(cp: number): string | null {
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isUrlEnd = (c: number): boolean => c === 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 96 || Number.isNaN(c);
 
-function decodeOnce(src: string, escapes: boolean): Step | undefined {
+function decodeOnce(src: string, escapes: boolean, joinUrlBreaks: boolean): Step | undefined {
   const out: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
@@ -93,18 +121,20 @@ function decodeOnce(src: string, escapes: boolean): Step | undefined {
       const c = s.charCodeAt(k);
       if (inUrl && (c === 9 || c === 10 || c === 13)) {
         // WHATWG URL: tabs and newlines are removed wherever they are, so `169.254.\n169.254` is one host. A
-        // newline followed by a space or the end closes the URL instead (the next YAML line, not a continuation).
-        if (!isUrlEnd(src.charCodeAt(to)) && !(src.charCodeAt(to) === 10)) {
+        // break followed by a space, another break or the end closes the URL instead.
+        const next = src.charCodeAt(to);
+        if (!isUrlEnd(next) && next !== 9 && next !== 10 && next !== 13) {
           changed = true;
           continue;
         }
         inUrl = false;
       }
-      if (isUrlEnd(c)) inUrl = false;
+      // The host ends at the path, query or fragment; breaks after it are left alone.
+      if (isUrlEnd(c) || (inUrl && (c === 47 || c === 63 || c === 35) && slashes === 0)) inUrl = false;
       if (c === 58) slashes = 1;
       else if (c === 47 && slashes > 0) {
         slashes++;
-        if (slashes === 3) inUrl = true;
+        if (slashes === 3 && joinUrlBreaks) inUrl = true;
       } else slashes = 0;
       out.push(s[k]);
       starts.push(from);
@@ -144,7 +174,7 @@ function decodeOnce(src: string, escapes: boolean): Step | undefined {
         }
       }
     } else if (c >= 0x80) {
-      const cp = src.codePointAt(i)!;
+      const cp = src.codePointAt(i) ?? c;
       const width = cp > 0xffff ? 2 : 1;
       const mapped = unicodeToAscii(cp);
       if (mapped !== null) {

@@ -11,7 +11,8 @@ import { parseIpv6Groups } from "./ipv6Parse";
 import { RawFinding } from "./raw";
 
 const IPV4_TOKEN = /(?:0[xX][0-9a-fA-F]*|[0-9]+)(?:\.(?:0[xX][0-9a-fA-F]*|[0-9]+)){0,3}\.?/g;
-const IPV6_TOKEN = /[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f.:]*(?:%[0-9A-Za-z_.~-]+)?/g;
+// Groups are bounded ({0,4}) so that a long run of digits and dots with no colon is rejected in linear time.
+const IPV6_TOKEN = /(?:[0-9A-Fa-f]{0,4}:){2,8}[0-9A-Fa-f.]*(?:%[0-9A-Za-z_.~-]+)?/g;
 const WORD = /[A-Za-z0-9_]/;
 
 /** Every reference in decoded `text`. */

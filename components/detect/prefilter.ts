@@ -100,7 +100,8 @@ export function candidateWindows(text: string): Window[] {
   const windows: Window[] = [];
   for (const at of sorted) {
     const last = windows[windows.length - 1];
-    if (last && at < last.end && !last.cutEnd) continue;
+    // Inside the previous window: already covered. Past a cut end, the new window overlaps and extends it.
+    if (last && at < last.end) continue;
     const w = windowAround(text, at);
     if (last && w.start <= last.end) {
       windows[windows.length - 1] = { start: last.start, end: Math.max(last.end, w.end), cutStart: last.cutStart, cutEnd: w.end >= last.end ? w.cutEnd : last.cutEnd };
