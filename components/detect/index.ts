@@ -88,7 +88,7 @@ function obfuscations(original: string): string[] {
   if (/\\(?:[uUx0-7]|\/)/.test(original)) tricks.push("escaped");
   if (/&#/.test(original)) tricks.push("HTML character references");
   if (/\p{Default_Ignorable_Code_Point}/u.test(original)) tricks.push("zero-width characters");
-  if (/(?![\p{Default_Ignorable_Code_Point}])[^\x00-\x7f]/u.test(original)) tricks.push("Unicode look-alikes (NFKC/IDNA)");
+  if (/(?!\p{Default_Ignorable_Code_Point})[\u0080-\u{10ffff}]/u.test(original)) tricks.push("Unicode look-alikes (NFKC/IDNA)");
   if (/[\t\n\r]/.test(original)) tricks.push("tab or newline inside the URL");
   return tricks;
 }
