@@ -248,8 +248,10 @@ function preamble(o: Options): string[] {
     ...(o.dnsNameservers !== undefined ? [`dns_nameservers ${o.dnsNameservers.join(" ")}`] : []),
     "",
     "# --- One parseable line per request; refusals carry verdict=deny and the refusing rule in reason.",
+    "# Connections that never send a request (TCP health probes, port scans) are not logged.",
     `logformat ${EGRESS_LOG_FORMAT} ${EGRESS_LOG_FORMAT_BODY}`,
-    `access_log stdio:${o.accessLog} ${EGRESS_LOG_FORMAT}`,
+    "acl has_request has request",
+    `access_log stdio:${o.accessLog} ${EGRESS_LOG_FORMAT} has_request`,
     "",
   ];
 }

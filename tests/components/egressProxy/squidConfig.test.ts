@@ -186,7 +186,7 @@ describe("egress proxy: cloud-init for a proxy VM", () => {
     const files = new Map<string, { content: string; permissions: string; defer: boolean }>(doc.write_files.map((f: { path: string }) => [f.path, f]));
     assert.equal(files.get(PROXY_VM_PATHS.config)?.content, out.squid.config);
     assert.ok(out.squid.config.includes("acl clients src 10.0.1.0/24\n"));
-    assert.ok(out.squid.config.includes(`access_log stdio:${PROXY_VM_PATHS.accessLog} hardening_egress`));
+    assert.ok(out.squid.config.includes(`access_log stdio:${PROXY_VM_PATHS.accessLog} hardening_egress has_request\n`));
     assert.ok(out.squid.config.includes("pid_filename /run/squid.pid"));
     assert.match(files.get(HOST_FIREWALL_PATH)?.content ?? "", /^#!\/bin\/sh\n# pulumi-hardening host firewall \(aws\): only uid 0 may reach/);
     assert.deepEqual(doc.runcmd, [

@@ -13,6 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const NOBODY = 65534;
+let instances = 0;
 
 /** Where Squid is, or why it cannot run here. */
 export function findSquid(): { squid: string } | { missing: string } {
@@ -44,7 +45,7 @@ export interface SquidProcess {
   readonly port: number;
   readonly accessLog: string;
   readonly cacheLog: string;
-  /** Stops Squid (SIGTERM, then SIGKILL after `graceMs`) and removes the folder. Safe to call twice. */
+  /** Stops Squid (SIGINT: shut down without waiting for clients; SIGKILL after `graceMs`), removes the folder. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -58,7 +59,8 @@ export interface SquidPaths {
   readonly runDirectory: string;
 }
 
-async function waitForPort(port: number, child: ChildProcess, deadline: number, log: () => string): Promise<void> {
+/** Resolves once something accepts connections on 127.0.0.1:`port`; rejects if `child` exits first or time runs out. */
+export async function waitForPort(port: number, child: ChildProcess, deadline: number, log: () => string): Promise<void> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`squid exited (${child.exitCode ?? child.signalCode}):\n${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
@@ -97,7 +99,10 @@ export async function startSquid(squid: string, hosts: string, render: (p: Squid
   if (asRoot) {
     for (const p of [dir, paths.runDirectory]) fs.chownSync(p, NOBODY, NOBODY);
   }
-  const args = ["-N", "-f", path.join(dir, "squid.conf")];
+  // A service name of its own: Squid names its shared-memory segments after it (/dev/shm/<name>-cf__*), and two
+  // instances with the same name would take over each other's segments.
+  const service = `egress${process.pid}x${++instances}`;
+  const args = ["-N", "-n", service, "-f", path.join(dir, "squid.conf")];
   const child = asRoot
     ? spawn("setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", squid, ...args], { stdio: ["ignore", "pipe", "pipe"] })
     : spawn(squid, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -110,13 +115,17 @@ export async function startSquid(squid: string, hosts: string, render: (p: Squid
     if (!stopped) {
       stopped = true;
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
+        child.kill("SIGINT");
         const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
         await exited;
         clearTimeout(timer);
       }
     }
     fs.rmSync(dir, { recursive: true, force: true });
+    // Segments a killed Squid could not remove.
+    if (fs.existsSync("/dev/shm")) {
+      for (const f of fs.readdirSync("/dev/shm")) if (f.startsWith(`${service}-`)) fs.rmSync(path.join("/dev/shm", f), { force: true });
+    }
   };
   const log = () => {
     const cache = fs.existsSync(paths.cacheLog) ? fs.readFileSync(paths.cacheLog, "utf8") : "";
