@@ -1,0 +1,34 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { main, USAGE } from "../../cli";
+import { captureIO } from "./helpers";
+
+describe("hardening (dispatcher)", () => {
+  it("prints usage and exits 2 for no command or an unknown one", async () => {
+    for (const argv of [[], ["deploy"], ["--verbose"]]) {
+      const io = captureIO();
+      assert.equal(await main(argv, io), 2, argv.join(" "));
+      assert.ok(io.err().endsWith(USAGE), "usage follows the reason");
+      assert.equal(io.out(), "");
+    }
+    const io = captureIO();
+    await main(["deploy"], io);
+    assert.match(io.err(), /^hardening: unknown command "deploy"\n/);
+  });
+
+  it("prints usage on stdout and exits 0 for --help", async () => {
+    const io = captureIO();
+    assert.equal(await main(["--help"], io), 0);
+    assert.equal(io.out(), USAGE);
+  });
+
+  it("runs as a real process through bin/hardening.js, with the exit code of the command", () => {
+    const bin = path.join(__dirname, "..", "..", "bin", "hardening.js");
+    const r = spawnSync(process.execPath, [bin, "plan", "--cloud", "nowhere"], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^hardening plan: --cloud "nowhere" is not one of aws, gcp, azure, kubernetes, all\n/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
