@@ -9,7 +9,7 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { InvalidArgsError } from "../../components/errors";
-import { configMapNameOf, EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy } from "./egressProxyPlan";
+import { configMapNameOf, EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy, ProxyEnvVar } from "./egressProxyPlan";
 import { native } from "./native";
 import { EgressProxyTarget } from "./networkPolicies";
 
@@ -45,7 +45,7 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
   /** What KubernetesWorkerNamespace's `egressProxy` argument takes (known at plan time, so it can be passed directly). */
   readonly target: EgressProxyTarget;
   /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY and their lower-case forms, for the workers' containers. */
-  readonly proxyEnv: { name: string; value: string }[];
+  readonly proxyEnv: pulumi.Output<ProxyEnvVar[]>;
   /** The rendered squid.conf. */
   readonly squidConfig: pulumi.Output<string>;
   /** Native children, for what this abstraction does not cover. */
@@ -120,8 +120,8 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
     this.namespaceName = ns;
     this.proxyUrl = pulumi.all([this.service.metadata.name]).apply(() => plan.proxyUrl);
     this.target = plan.target;
-    this.proxyEnv = plan.env.map((e) => ({ ...e }));
+    this.proxyEnv = pulumi.output(plan.env.map((e) => ({ ...e })));
     this.squidConfig = pulumi.output(plan.squid.config);
-    this.registerOutputs({ namespaceName: this.namespaceName, proxyUrl: this.proxyUrl, squidConfig: this.squidConfig });
+    this.registerOutputs({ namespaceName: this.namespaceName, proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv, squidConfig: this.squidConfig });
   }
 }

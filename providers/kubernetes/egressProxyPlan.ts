@@ -88,8 +88,10 @@ export interface KubernetesEgressProxyArgs {
 
 /** One environment variable, in the Kubernetes `EnvVar` shape. */
 export interface ProxyEnvVar {
-  readonly name: string;
-  readonly value: string;
+  /** The variable's name. */
+  name: string;
+  /** Its value. */
+  value: string;
 }
 
 /** Everything the egress-proxy component creates, as plain data. */

@@ -192,6 +192,8 @@ describe("KubernetesEgressProxy (mocks)", () => {
     assert.deepStrictEqual(run.result.target, { namespace: "egress", podLabels: LABELS, port: 3128 });
     const url = await new Promise((resolve) => run.result.proxyUrl.apply(resolve));
     assert.equal(url, "http://egress.egress.svc.cluster.local:3128");
+    const env = await new Promise((resolve) => run.result.proxyEnv.apply(resolve));
+    assert.deepStrictEqual(env, proxyEnvFor("http://egress.egress.svc.cluster.local:3128"));
     assert.deepStrictEqual(
       auditResources(run.resources.map((r) => ({ type: r.type, urn: r.urn, name: r.name, props: r.inputs, parent: r.parent }))),
       [],
