@@ -14,6 +14,7 @@ export * from "./walk";
 export * from "./decode";
 export * from "./lines";
 export * from "./scanner";
+export * from "./detector";
 export * from "./format/json";
 export * from "./format/text";
 export * from "./format/sarif";
