@@ -11,8 +11,11 @@ export interface Base64Run {
   readonly decoded: string;
 }
 
-/** Shortest run looked at: 16 characters encode 12 bytes, as short as a spelling of an endpoint gets (`0xa9fea9fe`). */
-export const MIN_RUN = 16;
+/**
+ * Shortest run looked at: 20 characters encode 15 bytes, `169.254.169.254` or `http://metadata/`. Anything
+ * shorter could only hold a bare number or name, which counts only next to the context base64 would have hidden.
+ */
+export const MIN_RUN = 20;
 /** Runs decoded per call are capped so that one hostile blob cannot make a scan quadratic through recursion. */
 const MAX_RUN = 16 * 1024 * 1024;
 

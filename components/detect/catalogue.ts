@@ -70,6 +70,17 @@ for (const r of DENIED_RANGES) {
 }
 
 /**
+ * The first bytes an interesting IPv4 address can start with (catalogued endpoints and denied ranges), indexed by
+ * byte: the prefilter drops `1.0`, `3.11` and every other dotted number that cannot be one.
+ */
+export const IPV4_FIRST_OCTETS: Uint8Array = (() => {
+  const octets = new Uint8Array(256);
+  for (const value of v4Endpoints.keys()) octets[value >>> 24] = 1;
+  for (const r of v4Ranges) for (let b = Number(r.first >> 24n); b <= Number(r.last >> 24n); b++) octets[b] = 1;
+  return octets;
+})();
+
+/**
  * Classifies a 32-bit IPv4 address: `error` for a catalogued endpoint, nothing for a protected service (AWS DNS,
  * NTP), `warning` for any other address in a denied range (link-local), nothing otherwise.
  */
