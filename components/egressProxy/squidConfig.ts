@@ -252,6 +252,8 @@ function preamble(o: Options): string[] {
     `logformat ${EGRESS_LOG_FORMAT} ${EGRESS_LOG_FORMAT_BODY}`,
     "acl has_request has request",
     `access_log stdio:${o.accessLog} ${EGRESS_LOG_FORMAT} has_request`,
+    "# Rotation is logrotate's (the squid package's rule) or the container runtime's: `squid -k rotate` only reopens.",
+    "logfile_rotate 0",
     "",
   ];
 }
