@@ -88,6 +88,84 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+
+/** The definition a `$ref` to a type of this schema points at; undefined for other references. */
+function typeOf(schema: PackageSpec, prop: Property): PackageSpec["types"][string] | undefined {
+  return "$ref" in prop && prop.$ref.startsWith("#/types/") ? schema.types[prop.$ref.slice("#/types/".length)] : undefined;
+}
+
+/** Checks a YAML program's value against a schema property: field names, enum values, shapes. Returns problems. */
+function checkValue(schema: PackageSpec, prop: Property, value: unknown, where: string): string[] {
+  if (typeof value === "string" && value.includes("${")) return []; // an interpolation: checked by Pulumi YAML
+  const type = typeOf(schema, prop);
+  if (type?.enum) {
+    return type.enum.some((e) => e.value === value) ? [] : [`${where}: ${JSON.stringify(value)} is not one of ${type.enum.map((e) => e.value).join(", ")}`];
+  }
+  if (type?.properties) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return [`${where}: expected an object`];
+    return checkFields(schema, type.properties, type.required ?? [], value as Record<string, unknown>, where);
+  }
+  if ("type" in prop && prop.type === "array") {
+    if (!Array.isArray(value)) return [`${where}: expected a list`];
+    return value.flatMap((v, i) => checkValue(schema, prop.items!, v, `${where}[${i}]`));
+  }
+  if ("type" in prop && prop.type === "object" && prop.additionalProperties) {
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => checkValue(schema, prop.additionalProperties!, v, `${where}.${k}`));
+  }
+  if ("type" in prop && ["string", "number", "integer", "boolean"].includes(prop.type)) {
+    const ok = prop.type === "integer" || prop.type === "number" ? typeof value === "number" : typeof value === prop.type;
+    return ok ? [] : [`${where}: expected a ${prop.type}`];
+  }
+  return [];
+}
+
+function checkFields(schema: PackageSpec, props: Record<string, Property>, required: readonly string[], value: Record<string, unknown>, where: string): string[] {
+  const problems = required.filter((r) => !(r in value)).map((r) => `${where}: ${r} is required`);
+  for (const [k, v] of Object.entries(value)) {
+    if (!props[k]) problems.push(`${where}.${k} is not a property (known: ${Object.keys(props).join(", ")})`);
+    else problems.push(...checkValue(schema, props[k], v, `${where}.${k}`));
+  }
+  return problems;
+}
+
+/** Python SDK names: snake_case properties, UPPER_SNAKE enum members (the code generator's rules). */
+function camelOf(snake: string): string {
+  return snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+function pythonEnumMember(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}
+
+/** The text between the parenthesis at `open` and its match. */
+function callBody(text: string, open: number): string {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === "(" || text[i] === "[") depth++;
+    else if (text[i] === ")" || text[i] === "]") depth--;
+    if (depth === 0) return text.slice(open + 1, i);
+  }
+  throw new Error(`unbalanced call at ${open}`);
+}
+
+/** Keyword arguments given at the top level of a call body. */
+function keywordArgs(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") depth--;
+    else if (depth === 0) {
+      const m = /^([a-z_][a-z0-9_]*)=(?!=)/.exec(body.slice(i));
+      if (m && (i === 0 || /[\s,(]/.test(body[i - 1]))) {
+        out.push(m[1]);
+        i += m[0].length - 1;
+      }
+    }
+  }
+  return out;
+}
+
 describe("the component package for other languages (pulumi package add <checkout>/plugin)", function () {
   // One analyzer run over the four cloud SDKs' declarations: about 20-30 s on a quiet machine.
   this.timeout(240_000);
@@ -208,6 +286,64 @@ describe("the component package for other languages (pulumi package add <checkou
       if (where.length !== 1) duplicated.push(`${name}: ${where.join(", ") || "not found"}`);
     }
     assert.deepEqual(duplicated, []);
+  });
+
+  it("accepts the YAML example: its type tokens, properties, enum values and output references", () => {
+    const program = parseYaml(fs.readFileSync(path.join(ROOT, "docs/examples/yaml/Pulumi.yaml"), "utf8")) as {
+      packages: Record<string, string>;
+      resources: Record<string, { type: string; properties?: Record<string, unknown> }>;
+      outputs: Record<string, string>;
+    };
+    assert.equal(path.resolve(ROOT, "docs/examples/yaml", program.packages[PACKAGE]), PLUGIN_DIR);
+    const problems: string[] = [];
+    for (const [name, r] of Object.entries(program.resources)) {
+      const component = schema.resources[r.type];
+      if (!component) {
+        problems.push(`${name}: ${r.type} is not a component of the package`);
+        continue;
+      }
+      problems.push(...checkFields(schema, component.inputProperties ?? {}, component.requiredInputs ?? [], r.properties ?? {}, name));
+    }
+    const refs = [...JSON.stringify(program).matchAll(/\$\{(\w+)\.(\w+)\}/g)];
+    assert.ok(refs.length >= 4);
+    for (const [, resource, output] of refs) {
+      const token = program.resources[resource]?.type;
+      if (!(output in (schema.resources[token]?.properties ?? {}))) problems.push(`\${${resource}.${output}} is not an output`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it("accepts the Python example: its classes, keyword arguments, enum members and outputs", () => {
+    const text = fs.readFileSync(path.join(ROOT, "docs/examples/python/__main__.py"), "utf8");
+    const problems: string[] = [];
+    const instances = new Map<string, string>();
+    let calls = 0;
+    for (const m of text.matchAll(/(?:(\w+) = )?hardening\.(\w+)\(/g)) {
+      calls++;
+      const [, variable, cls] = m;
+      const args = keywordArgs(callBody(text, m.index! + m[0].length - 1)).map(camelOf);
+      const component = schema.resources[`${PACKAGE}:index:${cls}`];
+      const type = cls.endsWith("Args") ? schema.types[`${PACKAGE}:index:${cls.slice(0, -4)}`] : undefined;
+      const props = component?.inputProperties ?? type?.properties;
+      if (!props) {
+        problems.push(`hardening.${cls} is neither a component nor an input type (<Type>Args)`);
+        continue;
+      }
+      if (component && variable) instances.set(variable, `${PACKAGE}:index:${cls}`);
+      for (const a of args) if (!props[a]) problems.push(`hardening.${cls}(${a}=...) is not a property`);
+      for (const r of component?.requiredInputs ?? type?.required ?? []) if (!args.includes(r)) problems.push(`hardening.${cls} lacks ${r}`);
+    }
+    for (const [, enumName, member] of text.matchAll(/hardening\.(\w+)\.([A-Z_]+)\b/g)) {
+      const type = schema.types[`${PACKAGE}:index:${enumName}`];
+      if (!type?.enum?.some((e) => pythonEnumMember(e.name) === member)) problems.push(`hardening.${enumName}.${member} is not an enum member`);
+    }
+    for (const [variable, token] of instances) {
+      for (const [, attr] of text.matchAll(new RegExp(`\\b${variable}\\.(\\w+)`, "g"))) {
+        if (!(camelOf(attr) in (schema.resources[token].properties ?? {}))) problems.push(`${variable}.${attr} is not an output of ${token}`);
+      }
+    }
+    assert.ok(calls >= 5 && instances.size === 2, `found ${calls} calls, ${instances.size} components`);
+    assert.deepEqual(problems, []);
   });
 
   it("builds a component from schema-shaped inputs with every output the schema lists", async () => {
