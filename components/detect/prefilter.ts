@@ -5,16 +5,17 @@
  *
  * A candidate is any of: a dot before a digit in a token whose first part can be the first byte of a catalogued or
  * link-local address (every multi-part IPv4 spelling, whatever the radix), or before a wildcard-DNS service; a
- * colon followed by up to four hex digits and another colon (every IPv6 literal); `%`, `\`, `&`, `@`; any
- * non-ASCII character (look-alikes, zero-width characters); ten digits in a row or `0x` (the only ways a bare
- * 32-bit number in link-local or catalogued space can be written); the first label of a catalogued host name.
+ * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
+ * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
+ * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name.
  *
  * Speed: each test is a `String.prototype.indexOf` loop over one character, or a skip-scan, not one regular
  * expression with many alternatives. V8 runs `indexOf` for one character at memory speed, while an alternation
  * whose branches start with letters and digits makes the regex engine try every branch at almost every position
  * (measured on 40 MB of flows: 4-5 times slower).
  */
-import { HOSTNAME_TRIGGER_SOURCE, IPV4_FIRST_OCTETS, WILDCARD_SERVICES } from "./catalogue";
+import { classifyIpv4, HOSTNAME_TRIGGER_SOURCE, IPV4_FIRST_OCTETS, isIpv4Endpoint, WILDCARD_SERVICES } from "./catalogue";
+import { readIpv4 } from "./ipv4";
 
 /** A slice of the scanned text worth decoding. */
 export interface Window {
@@ -37,6 +38,7 @@ for (const s of WILDCARD_SERVICES) {
 const MAX_SIDE = 2048;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isNameLetter = (c: number): boolean => (c >= 71 && c <= 90) || (c >= 103 && c <= 122) || c === 95;
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
 /** Offsets of every candidate in `text`, unsorted, possibly repeated. */
@@ -57,15 +59,34 @@ export function candidatePositions(text: string): number[] {
     } else if (c < 128 && SERVICE_FIRST[c] === 1 && startsWithService(text, i + 1)) hits.push(i);
   }
   // IPv6: every literal has `::` or a `hex:hex:` run. Ports and times (`:8080`, `12:30`) do not qualify.
+  // A letter beyond `f` next to the colons means a name (`urn:pulumi:stack::project::aws:...`, `std::string`).
   for (let i = text.indexOf(":"); i >= 0; i = text.indexOf(":", i + 1)) {
+    if (isNameLetter(text.charCodeAt(i - 1))) continue;
     let j = i + 1;
     while (j < i + 5 && isHex(text.charCodeAt(j))) j++;
-    if (text.charCodeAt(j) === 58) hits.push(i);
+    if (text.charCodeAt(j) !== 58) continue;
+    let k = j + 1;
+    while (k < j + 5 && isHex(text.charCodeAt(k))) k++;
+    if (!isNameLetter(text.charCodeAt(k))) hits.push(i);
   }
-  // `//`, `@` and `http:` before a bare host need no test of their own: the host that follows is ten digits, `0x`
-  // hex, a catalogued name, or already a candidate (dotted, IPv6, encoded).
-  for (const needle of ["%", "\\", "&", "@", "0x", "0X"]) {
-    for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) hits.push(i);
+  // `//`, `@` and `http:` before a bare host need no test of their own: the host that follows is a bare number
+  // (below), a catalogued name, or already a candidate (dotted, IPv6, encoded).
+  for (let i = text.indexOf("%"); i >= 0; i = text.indexOf("%", i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if ((isHex(c) && isHex(text.charCodeAt(i + 2))) || c === 117 || c === 85) hits.push(i);
+  }
+  // Only escapes that can spell a character: `\u`, `\U`, `\x`, octal. `\"` and `\\` in JSON-in-JSON are not.
+  for (let i = text.indexOf("\\"); i >= 0; i = text.indexOf("\\", i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if (c === 117 || c === 85 || c === 120 || (c >= 48 && c <= 55)) hits.push(i);
+  }
+  for (let i = text.indexOf("&#"); i >= 0; i = text.indexOf("&#", i + 1)) hits.push(i);
+  for (const prefix of ["0x", "0X"]) {
+    for (let i = text.indexOf(prefix); i >= 0; i = text.indexOf(prefix, i + 1)) {
+      let j = i + 2;
+      while (j < text.length && isHex(text.charCodeAt(j))) j++;
+      if (j - i >= 10 && bareNumberInteresting(text.slice(i, j))) hits.push(i);
+    }
   }
   digitRuns(text, hits);
   HOSTNAME_TRIGGER.lastIndex = 0;
@@ -113,7 +134,20 @@ function startsWithService(text: string, at: number): boolean {
   return false;
 }
 
-/** Pushes the start of every run of ten or more digits: a skip-scan that looks at the tenth character first. */
+/**
+ * Whether a bare number (decimal, octal or `0x` hex) reads, under any reading the detector makes, as a catalogued
+ * or link-local address. Account ids, timestamps and timeouts (`153052954103`, `3000000000000`) do not.
+ */
+function bareNumberInteresting(token: string): boolean {
+  const read = readIpv4(token);
+  if (!read) return false;
+  return read.readings.some((r) => (r.kind === "wrapped" ? isIpv4Endpoint(r.value) : classifyIpv4(r.value) !== undefined));
+}
+
+/**
+ * Pushes the start of every run of ten or more digits that reads as an interesting address: a skip-scan that looks
+ * at the tenth character first. Ten is the fewest digits such a number has (169.254.0.0 is 2851995648).
+ */
 function digitRuns(text: string, hits: number[]): void {
   const n = text.length;
   let i = 0;
@@ -124,9 +158,9 @@ function digitRuns(text: string, hits: number[]): void {
         continue outer;
       }
     }
-    hits.push(i);
     let k = i + 10;
     while (k < n && isDigit(text.charCodeAt(k))) k++;
+    if (bareNumberInteresting(text.slice(i, k))) hits.push(i);
     i = k + 1;
   }
 }
@@ -176,14 +210,25 @@ function windowAround(text: string, at: number): Window {
   } else {
     // A URL running to the end of the line may go on after a newline (the WHATWG parser drops newlines in URLs).
     for (let k = 0; k < 2 && end < text.length; k++) {
-      const scheme = text.lastIndexOf("://", end);
-      if (scheme < start || !runsToEnd(text, scheme, end)) break;
+      const scheme = lastSchemeIn(text, start, end);
+      if (scheme < 0 || !runsToEnd(text, scheme, end)) break;
       const next = lineEnd(text, end + 1, MAX_SIDE + 1);
       if (next - end > MAX_SIDE) break;
       end = next;
     }
   }
   return { start, end, cutStart, cutEnd };
+}
+
+/**
+ * Offset of the last `://` inside [start, end), or -1. Bounded by the window: `lastIndexOf` would search back to
+ * the start of the file from every window, which is quadratic on files with many candidates and no URL.
+ */
+function lastSchemeIn(text: string, start: number, end: number): number {
+  for (let k = end - 3; k >= start; k--) {
+    if (text.charCodeAt(k) === 58 && text.charCodeAt(k + 1) === 47 && text.charCodeAt(k + 2) === 47) return k;
+  }
+  return -1;
 }
 
 /** True when nothing that ends a URL (space, quote, angle bracket) stands between `from` and `to`. */
