@@ -15,6 +15,11 @@ export const EgressDenyReason = {
   Scheme: "scheme-not-allowed",
   /** The destination resolved to (or is) a refused address: metadata, link-local, loopback, private, reserved. */
   ForbiddenAddress: "forbidden-address",
+  /**
+   * A listed name that did not resolve when the proxy checked it. Refused, not resolved again at connect time: a
+   * name that fails the check and answers the connect would otherwise escape the address check.
+   */
+  Unresolved: "unresolved",
   /** A listed destination on a port its rule does not list. */
   PortNotListed: "port-not-listed",
   /** A domain or address the allow-list does not list, raw IP spellings included. */

@@ -11,7 +11,8 @@
  * How Squid evaluates what this file relies on (checked against the real squid 5.7 by
  * tests/components/egressProxy/squid.real.test.ts):
  * - `dst` resolves a host name and matches when ANY of its addresses is in the list, for CONNECT and for plain
- *   HTTP alike; so "deny when the name resolves into a refused range" is one `dst` line;
+ *   HTTP alike; so "deny when the name resolves into a refused range" is one `dst` line; a name whose lookup fails
+ *   matches no `dst` list, so the allow lines also require that the name resolved (`resolved`);
  * - Squid normalises numeric hosts before any ACL: `2852039166`, `0xa9fea9fe`, `0251.0376.0251.0376`, `169.254.43518`
  *   and `[::ffff:169.254.169.254]` all reach the ACLs as `169.254.169.254`; an IPv6 literal keeps its brackets;
  * - `dstdomain` and `dstdom_regex` without `-n` fall back to a reverse lookup of an IP literal, so an address whose
@@ -281,6 +282,9 @@ function accessSection(o: Options, forbidden: readonly string[], domainRules: re
     "acl http_scheme proto HTTP",
     "# Hosts that are IP literals once Squid has normalised them (decimal, hex and octal IPv4 become dotted quads).",
     "acl ip_literal dstdom_regex -n ^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$ ^\\[[0-9a-fA-F:.]+\\]$",
+    "# Matches only a host that resolved (to any address; Squid spells 0.0.0.0/0 and ::/0 `all`): `dst` does not match",
+    "# a name whose lookup failed, so a deny by address alone would let it through, to be resolved again to connect.",
+    "acl resolved dst all",
     "# Refused after resolution: the catalogued metadata networks, and every range that is not globally reachable",
     "# unless a listed network covers it; the NAT64 (64:ff9b::/96) spellings of the IPv4 ones too.",
     ...forbidden.map((c) => `acl forbidden_dst dst ${c}`),
@@ -306,6 +310,7 @@ function accessSection(o: Options, forbidden: readonly string[], domainRules: re
     }
     for (const acl of acls) {
       lines.push(`http_access deny ${acl} forbidden_dst ${deny(EgressDenyReason.ForbiddenAddress)}`);
+      lines.push(`http_access deny ${acl} !resolved ${deny(EgressDenyReason.Unresolved)}`);
       lines.push(`http_access allow ${acl} domain_ports_${n} mark_allow`);
       portDenials.push(`http_access deny ${acl} ${deny(EgressDenyReason.PortNotListed)}`);
     }

@@ -10,7 +10,10 @@
  */
 import * as assert from "node:assert/strict";
 import { EgressDenyReason, egressDenials, HardeningSpec, parseEgressLogLine, planSquidConfig } from "../../../components";
-import { findSquid, proxyConnect, proxyGet, readLogUntil, SquidProcess, startSquid, startUpstream, Upstream } from "./squidHarness";
+import { findSquid, proxyConnect, proxyGet, readLogUntil, SquidProcess, startNxDomainDns, startSquid, startUpstream, Upstream } from "./squidHarness";
+
+/** A loopback address for the test's DNS server, unlikely to hold another resolver. */
+const DNS_ADDRESS = "127.53.0.1";
 
 /** One refusal the test expects to find in the access log. */
 interface Refusal {
@@ -26,6 +29,7 @@ describe("egress proxy in the real squid", function () {
   this.timeout(60_000);
   let upstream: Upstream | undefined;
   let proxy: SquidProcess | undefined;
+  let dns: { close(): Promise<void> } | undefined;
   let up = 0;
   const refusals: Refusal[] = [];
 
@@ -49,6 +53,7 @@ ${upstreamAddress} mixed.wild.test
     }
     upstream = await startUpstream();
     up = upstream.port;
+    dns = await startNxDomainDns(DNS_ADDRESS);
     const spec: HardeningSpec = {
       workloadSubnet: "private",
       egress: {
@@ -70,8 +75,9 @@ ${upstreamAddress} mixed.wild.test
         cacheLog: p.cacheLog,
         runDirectory: p.runDirectory,
         hostsFile: p.hostsFile,
-        // Nothing listens on 127.0.0.1:53: a name missing from the hosts file fails at once, and no query leaves.
-        dnsNameservers: ["127.0.0.1"],
+        // Names missing from the hosts file get NXDOMAIN from the test's own server (root only: port 53); without
+        // it, 127.0.0.1:53, where nothing answers. Either way no query leaves the machine.
+        dnsNameservers: [dns ? DNS_ADDRESS : "127.0.0.1"],
       }).config,
     );
   });
@@ -79,6 +85,7 @@ ${upstreamAddress} mixed.wild.test
   after(async function () {
     await proxy?.stop();
     await upstream?.close();
+    await dns?.close();
   });
 
   async function refused(
@@ -125,6 +132,15 @@ ${upstreamAddress} mixed.wild.test
     await refused("GET", "metadata-alias.test", 80, EgressDenyReason.ForbiddenAddress);
     await refused("CONNECT", "meta.wild.test", up, EgressDenyReason.ForbiddenAddress);
     await refused("CONNECT", "mapped.wild.test", 80, EgressDenyReason.ForbiddenAddress);
+  });
+
+  it("refuses a listed name that does not resolve, rather than resolving it again to connect", async function () {
+    if (!dns) {
+      if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error(`cannot bind the test's DNS server on ${DNS_ADDRESS}:53 (needs root)`);
+      this.skip();
+    }
+    await refused("GET", "nowhere.wild.test", up, EgressDenyReason.Unresolved);
+    await refused("CONNECT", "nowhere.wild.test", up, EgressDenyReason.Unresolved);
   });
 
   it("refuses 169.254.169.254 in every spelling, as plain HTTP and CONNECT", async function () {

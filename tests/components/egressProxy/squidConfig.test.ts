@@ -56,10 +56,13 @@ describe("egress proxy: squid configuration", () => {
       "http_access deny !clients mark_deny mark_client_not_allowed",
       "http_access deny !tunnel !http_scheme mark_deny mark_scheme_not_allowed",
       "http_access deny domains_1 forbidden_dst mark_deny mark_forbidden_address",
+      "http_access deny domains_1 !resolved mark_deny mark_unresolved",
       "http_access allow domains_1 domain_ports_1 mark_allow",
       "http_access deny wildcards_1 forbidden_dst mark_deny mark_forbidden_address",
+      "http_access deny wildcards_1 !resolved mark_deny mark_unresolved",
       "http_access allow wildcards_1 domain_ports_1 mark_allow",
       "http_access deny domains_2 forbidden_dst mark_deny mark_forbidden_address",
+      "http_access deny domains_2 !resolved mark_deny mark_unresolved",
       "http_access allow domains_2 domain_ports_2 mark_allow",
       "http_access deny ip_literal forbidden_dst mark_deny mark_forbidden_address",
       "http_access allow ip_literal networks_1 network_ports_1 mark_allow",
@@ -169,6 +172,22 @@ describe("egress proxy: squid configuration", () => {
         }
       });
     }
+    it("the cloud-init configuration", function () {
+      if ("missing" in found) {
+        if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error(found.missing);
+        this.skip();
+      }
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-parse-"));
+      try {
+        const file = path.join(dir, "squid.conf");
+        const doc = parse(egressProxyCloudInit(SPEC, { cloud: "aws" }).userData);
+        fs.writeFileSync(file, doc.write_files.find((f: { path: string }) => f.path === PROXY_VM_PATHS.config).content);
+        const r = spawnSync(found.squid, ["-k", "parse", "-f", file], { encoding: "utf8", timeout: 15_000 });
+        assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
     it("the allow-all baseline differs only in its access rules", () => {
       const base = allowAllSquidConfigFor({});
       assert.deepEqual(access(base), ["http_access allow all"]);

@@ -6,6 +6,7 @@
  * the host), so Squid sees the spellings under test.
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -239,4 +240,33 @@ export async function readLogUntil(file: string, predicate: (text: string) => bo
     if (predicate(text) || Date.now() > deadline) return text;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A DNS server on `address`:53 (UDP) that answers every query NXDOMAIN at once, so a name missing from the hosts
+ * file fails fast instead of waiting out Squid's DNS timeout. Port 53 needs root; resolves to undefined when the
+ * port cannot be bound.
+ */
+export async function startNxDomainDns(address: string): Promise<{ close(): Promise<void> } | undefined> {
+  const socket = dgram.createSocket("udp4");
+  socket.on("message", (query, peer) => {
+    if (query.length < 12) return;
+    const reply = Buffer.from(query);
+    // QR=1 (response), opcode and RD copied, RA=1, RCODE=3 (NXDOMAIN); no answer, authority or additional records.
+    reply[2] = 0x80 | (query[2] & 0x79);
+    reply[3] = 0x80 | 0x03;
+    reply.writeUInt16BE(0, 6);
+    reply.writeUInt16BE(0, 8);
+    reply.writeUInt16BE(0, 10);
+    socket.send(reply, peer.port, peer.address);
+  });
+  const bound = await new Promise<boolean>((resolve) => {
+    socket.once("error", () => resolve(false));
+    socket.bind(53, address, () => resolve(true));
+  });
+  if (!bound) {
+    socket.close();
+    return undefined;
+  }
+  return { close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
 }
