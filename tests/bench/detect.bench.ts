@@ -13,12 +13,12 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { findEndpointReferences } from "../../components/detect";
+import { KESTRA_FLOWS_DIR } from "../corpus";
 
-const CORPUS = path.join(__dirname, "../../../shared/corpus/kestra-flows");
-const FALLBACK_CORPUS = "/work/shared/corpus/kestra-flows";
+const CORPUS = KESTRA_FLOWS_DIR;
 
 function loadCorpus(targetBytes: number): string[] {
-  const dir = fs.existsSync(CORPUS) ? CORPUS : FALLBACK_CORPUS;
+  const dir = CORPUS;
   const files = fs
     .readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f))

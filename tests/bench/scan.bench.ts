@@ -1,5 +1,5 @@
 /**
- * `hardening scan` speed and memory on a corpus built from the real Kestra flows (../shared/corpus/kestra-flows):
+ * `hardening scan` speed and memory on a corpus built from the real Kestra flows (tests/fixtures/corpus/kestra-flows, a copy of ../shared/corpus):
  * at least 10,000 flows and 40 MB, each a real flow under a new id and namespace, one in 500 carrying a metadata
  * reference in an obfuscated spelling. Baseline measured in the same run: `grep -rF 169.254.169.254` over the
  * same tree. Goal (issue 2): the scan within 10x of grep while detecting every spelling; peak memory flat as the
@@ -20,9 +20,10 @@ import { scanPaths } from "../../policy/scan/scanner";
 import { walkFiles } from "../../policy/scan/walk";
 import { decodeFile } from "../../policy/scan/decode";
 import type { ScanConfig } from "../../policy/scan/config";
+import { KESTRA_FLOWS_DIR } from "../corpus";
 
 const REPO = path.resolve(__dirname, "..", "..");
-const CORPUS = path.resolve(REPO, "..", "shared", "corpus", "kestra-flows");
+const CORPUS = KESTRA_FLOWS_DIR;
 const MIN_FLOWS = Number(process.env.BENCH_FLOWS ?? 10_000);
 const MIN_BYTES = 40 * 1024 * 1024;
 const PLUGIN_CONTROL: ScanConfig = { plugins: { deny: ["io.kestra.plugin.scripts.shell.*"] } };

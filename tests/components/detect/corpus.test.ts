@@ -2,9 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { findEndpointReferences } from "../../../components/detect";
+import { KESTRA_FLOWS_DIR } from "../../corpus";
 
 // Real public Kestra flows, none of which references a metadata endpoint: any error here is a false positive.
-const CORPUS = "/work/shared/corpus/kestra-flows";
+const CORPUS = KESTRA_FLOWS_DIR;
 const FLOWS = fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).filter((f) => /\.ya?ml$/.test(f)) : [];
 
 describe("findEndpointReferences on real Kestra flows", () => {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { KESTRA_FLOWS_DIR } from "../../corpus";
 import type { EndpointReference } from "../../../components/detect/types";
 import { codeMetadataReference as rule, makeCodeMetadataReference, scanSources } from "../../../policy/rules/code";
 import { POD_SPEC_TYPES } from "../../../policy/rules/kubernetes/podSpec";
@@ -130,7 +131,7 @@ describe("code-metadata-reference", () => {
     });
     it("finds nothing in the 815 real Kestra flows of the corpus (none refers to a metadata endpoint), kept in a ConfigMap", function () {
       this.timeout(20000);
-      const dir = "/work/shared/corpus/kestra-flows";
+      const dir = KESTRA_FLOWS_DIR;
       const data: Record<string, string> = {};
       for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) data[file] = readFileSync(path.join(dir, file), "utf8");
       assert.equal(Object.keys(data).length, 815);

@@ -4,12 +4,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { EndpointReference } from "../../../components/detect/types";
 import type { CliIO } from "../../../cli/io";
+import { KESTRA_FLOWS_DIR } from "../../corpus";
 
 /** Root of the committed fixtures. */
 export const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "scan");
 
 /** The real Kestra corpus (read-only). */
-export const CORPUS = path.resolve(__dirname, "..", "..", "..", "..", "shared", "corpus", "kestra-flows");
+export const CORPUS = KESTRA_FLOWS_DIR;
 
 /**
  * A stand-in for the detector that finds only the plain spelling `169.254.169.254` (error) and `169.254.1.1`
