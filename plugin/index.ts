@@ -1,3 +1,3 @@
-// What the SDK's schema analyzer reads (it maps package.json `main`, a build output, to no source file and then
-// falls back to this index.ts). The provider process itself loads the compiled ../dist/providers/plugin.js.
+// What the SDK's schema analyzer reads: it maps package.json `main` (main.cjs) to no TypeScript source and falls
+// back to this index.ts. The provider process itself loads main.cjs, which loads the same ../providers/plugin.ts.
 export * from "../providers/plugin";

@@ -3,10 +3,10 @@
  * add this package with `pulumi package add <checkout>/plugin`.
  *
  * How the SDK hosts it (`@pulumi/pulumi/cmd/run-plugin`): the Node language host runs `run-plugin <plugin dir>`,
- * which `require`s that directory (so `plugin/package.json` `main`, which points here), takes every exported
- * `ComponentResource` subclass, and serves them as the provider named after `plugin/package.json` `name`
- * ("hardening", the prefix of every component's type token `hardening:index:<Class>`). The schema comes from the
- * SDK's analyzer reading these classes' TypeScript types and JSDoc through `plugin/tsconfig.json`.
+ * which `require`s that directory (`plugin/package.json` `main`, plugin/main.cjs, which loads this module), takes
+ * every exported `ComponentResource` subclass, and serves them as the provider named after `plugin/package.json`
+ * `name` ("hardening", the prefix of every component's type token `hardening:index:<Class>`). The schema comes from
+ * the SDK's analyzer reading these classes' TypeScript types and JSDoc through `plugin/tsconfig.json`.
  *
  * This module exports only the component classes. TypeScript programs import the per-cloud entry points
  * (`pulumi-hardening/aws`, ...) instead.

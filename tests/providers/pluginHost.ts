@@ -7,16 +7,10 @@
  * `node <run-plugin> <plugin dir> [engine address]` in the consumer's working directory. run-plugin registers
  * ts-node, `require`s the plugin directory (package.json `main`), collects every exported ComponentResource
  * subclass, names the provider after package.json `name`, and serves it; the process prints its port on stdout.
- *
- * The only difference here: `plugin/package.json` `main` is the build output (../dist/providers/plugin.js), which
- * tests do not build, so a copy of the package whose `main` loads the same TypeScript through tsx stands in for
- * it. Its index.ts and tsconfig.json forward to the real ones, so the schema analyzer reads exactly what it reads
- * for a consumer.
+ * We do exactly that, with an empty directory standing for the consumer's.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import * as fs from "node:fs";
 import { createRequire } from "node:module";
-import * as os from "node:os";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
@@ -35,33 +29,6 @@ const providerPb: typeof providerPbTypes = protoRequire("./provider_pb.js");
 const providerGrpc: typeof providerGrpcTypes = protoRequire("./provider_grpc_pb.js");
 const grpc: typeof grpcTypes = protoRequire("@grpc/grpc-js");
 
-/** Builds the stand-in package directory (see the module comment); returns it. The caller removes it. */
-export function standInPackage(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hardening-plugin-"));
-  const pkg = JSON.parse(fs.readFileSync(path.join(PLUGIN_DIR, "package.json"), "utf8")) as Record<string, unknown>;
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, main: "./main.js" }, null, 2));
-  fs.copyFileSync(path.join(PLUGIN_DIR, "PulumiPlugin.yaml"), path.join(dir, "PulumiPlugin.yaml"));
-  fs.writeFileSync(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify({
-      extends: path.join(PLUGIN_DIR, "tsconfig.json"),
-      // Type roots are found from the config's own directory, which has no node_modules here.
-      compilerOptions: { typeRoots: [path.join(ROOT, "node_modules/@types")] },
-      files: ["index.ts"],
-    }),
-  );
-  fs.writeFileSync(path.join(dir, "index.ts"), `export * from ${JSON.stringify(path.join(PLUGIN_DIR, "index"))};\n`);
-  fs.writeFileSync(
-    path.join(dir, "main.js"),
-    [
-      `require(${JSON.stringify(require.resolve("tsx/cjs"))});`,
-      `module.exports = require(${JSON.stringify(path.join(ROOT, "providers/plugin.ts"))});`,
-      "",
-    ].join("\n"),
-  );
-  return dir;
-}
-
 /** A running component provider and a connected client. */
 export interface PluginProcess {
   readonly port: number;
@@ -73,11 +40,14 @@ export interface PluginProcess {
   stop(): Promise<void>;
 }
 
-/** Runs the package in `dir` as the Node language host does; resolves once it printed its port. */
-export function startPlugin(dir: string, timeoutMs: number): Promise<PluginProcess> {
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [ROOT] });
+/**
+ * Runs the package in `dir` as the Node language host does, in the working directory `cwd`; resolves once it
+ * printed its port.
+ */
+export function startPlugin(dir: string, cwd: string, timeoutMs: number): Promise<PluginProcess> {
+  const runner = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [dir] });
   const child: ChildProcess = spawn(process.execPath, [runner, dir], {
-    cwd: dir,
+    cwd,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NODE_OPTIONS: "" },
   });

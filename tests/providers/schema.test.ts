@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PackageSpec, Property } from "@pulumi/pulumi/provider/experimental/schema";
 import { parse as parseYaml } from "yaml";
 import { runUnderMocks } from "../../providers/mockRuntime";
-import { PLUGIN_DIR, PluginProcess, ROOT, standInPackage, startPlugin } from "./pluginHost";
+import { PLUGIN_DIR, PluginProcess, ROOT, startPlugin } from "./pluginHost";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { getPulumiComponents } = require("@pulumi/pulumi/provider/experimental/provider") as {
@@ -174,8 +175,9 @@ describe("the component package for other languages (pulumi package add <checkou
   let schema: PackageSpec;
 
   before(async () => {
-    dir = standInPackage();
-    plugin = await startPlugin(dir, 120_000);
+    // The consumer's working directory: empty, as for a Python or YAML program.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "hardening-consumer-"));
+    plugin = await startPlugin(PLUGIN_DIR, dir, 120_000);
     schema = await plugin.getSchema(180_000);
   });
 
@@ -197,16 +199,23 @@ describe("the component package for other languages (pulumi package add <checkou
     assert.equal(schema.description, pkg.description);
   });
 
-  it("points `main` at the build output of providers/plugin.ts", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(PLUGIN_DIR, "package.json"), "utf8")) as { main: string };
+  it("loads, through package.json `main`, the same component classes as providers/plugin.ts", () => {
+    // run-plugin does `require(<plugin dir>)`; in a checkout main.cjs serves the TypeScript sources (never a stale
+    // build), so the classes are the very ones the tests build.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const served = require(PLUGIN_DIR) as Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const source = require(path.join(ROOT, "providers/plugin")) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(served).sort(), Object.keys(source).sort());
+    for (const k of Object.keys(source)) assert.equal(served[k], source[k], k);
+    // Without the sources (a build-only copy), it loads the compiled module where `npm run build` puts it.
     const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8")) as {
       compilerOptions: { outDir: string; rootDir: string };
       include: string[];
     };
-    const { outDir, rootDir } = tsconfig.compilerOptions;
-    const built = path.join(ROOT, outDir, path.relative(path.join(ROOT, rootDir), path.join(ROOT, "providers/plugin.js")));
-    assert.equal(path.resolve(PLUGIN_DIR, pkg.main), built);
-    assert.ok(tsconfig.include.includes("providers/**/*.ts"), "the build must compile providers/plugin.ts");
+    assert.equal(path.normalize(tsconfig.compilerOptions.rootDir), ".");
+    assert.ok(tsconfig.include.includes("providers/**/*.ts"));
+    assert.match(fs.readFileSync(path.join(PLUGIN_DIR, "main.cjs"), "utf8"), new RegExp(`"${tsconfig.compilerOptions.outDir}", "providers", "plugin.js"`));
   });
 
   it("serves every component class that providers/*/index.ts exports", () => {
