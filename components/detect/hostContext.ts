@@ -43,8 +43,15 @@ function endsLikeHost(text: string, end: number, allowBare: boolean): boolean {
 export function hostPosition(text: string, start: number, end: number, strict: boolean): HostPosition {
   // Only the line's last LOOKBACK characters before the token are read: enough for any command line, and it keeps
   // a megabyte-long line of candidates linear.
+  // A shell line continued with a trailing backslash is one command (`curl -s \` then the host on the next line).
   let lineStart = start;
-  while (lineStart > 0 && start - lineStart < LOOKBACK && text.charCodeAt(lineStart - 1) !== 10) lineStart--;
+  while (lineStart > 0 && start - lineStart < LOOKBACK) {
+    if (text.charCodeAt(lineStart - 1) === 10) {
+      const backslashAt = text.charCodeAt(lineStart - 2) === 13 ? lineStart - 3 : lineStart - 2;
+      if (text.charCodeAt(backslashAt) !== 92) break;
+    }
+    lineStart--;
+  }
   const before = text.slice(lineStart, start);
   const prev = before[before.length - 1] ?? "";
   if (prev === "@") return endsLikeHost(text, end, true) ? "at" : undefined;

@@ -30,7 +30,9 @@ function findIpv4(text: string): RawFinding[] {
     // 0xa9fe0000), and such numbers are everywhere: skip them before any parsing.
     if (m[0].length < 10 && !m[0].includes(".", 1)) continue;
     // Part of a longer token: `1169.254.169.254` is matched whole (and fails), `v169.254.169.254`, `a-169...` and
-    // `10.169.254.169.254` are names or version strings, not addresses.
+    // `10.169.254.169.254` are names or version strings, not addresses. No parser reaches the endpoint through
+    // them: the WHATWG host parser sends a name whose last label is numeric to the IPv4 parser, which refuses
+    // `v169`, and as a DNS name `v169.254.169.254` does not resolve to 169.254.169.254.
     const before = text[start - 1];
     if (before !== undefined && (WORD.test(before) || before === "." || (before === "-" && WORD.test(text[start - 2] ?? "")))) continue;
     const after = text[end];

@@ -44,6 +44,8 @@ const POSITIVES: readonly Positive[] = [
   { text: "nc 0xa9fea9fe 80", match: "0xa9fea9fe", ...IMDS },
   { text: "Invoke-WebRequest -Uri 2852039166", match: "2852039166", ...IMDS },
   { text: "r = requests.get('2852039166')", match: "2852039166", ...IMDS },
+  { text: "http.get(\"0xa9fea9fe\", (res) => res.pipe(out));", match: "0xa9fea9fe", ...IMDS },
+  { text: "curl -s \\\n  2852039166/latest/meta-data/", match: "2852039166", ...IMDS },
   { text: "curl -H 'Host: 2852039166' http://example.com/", match: "2852039166", ...IMDS },
   { text: "headers: {\"Host\": \"0xa9fea9fe\"}", match: "0xa9fea9fe", ...IMDS },
   { text: "open http://user:pass@2852039166/x", match: "2852039166", ...IMDS },
