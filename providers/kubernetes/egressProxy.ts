@@ -9,7 +9,8 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { InvalidArgsError } from "../../components/errors";
-import { configMapNameOf, EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy, ProxyEnvVar } from "./egressProxyPlan";
+import { ControlReport } from "../../components/controls";
+import { configMapNameOf, EgressProxyPlan, egressProxyControlsFor, KubernetesEgressProxyArgs, planEgressProxy, ProxyEnvVar } from "./egressProxyPlan";
 import { native } from "./native";
 import { EgressProxyTarget } from "./networkPolicies";
 
@@ -48,6 +49,8 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
   readonly proxyEnv: pulumi.Output<ProxyEnvVar[]>;
   /** The rendered squid.conf. */
   readonly squidConfig: pulumi.Output<string>;
+  /** One entry per control applied, with what it does not stop. */
+  readonly controls: pulumi.Output<ControlReport[]>;
   /** Native children, for what this abstraction does not cover. */
   readonly namespace: core.Namespace | undefined;
   readonly configMap: core.ConfigMap;
@@ -122,6 +125,7 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
     this.target = plan.target;
     this.proxyEnv = pulumi.output(plan.env.map((e) => ({ ...e })));
     this.squidConfig = pulumi.output(plan.squid.config);
-    this.registerOutputs({ namespaceName: this.namespaceName, proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv, squidConfig: this.squidConfig });
+    this.controls = pulumi.output(egressProxyControlsFor(name, plan));
+    this.registerOutputs({ namespaceName: this.namespaceName, proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv, squidConfig: this.squidConfig, controls: this.controls });
   }
 }

@@ -12,6 +12,7 @@
  * proxy, so the proxy is the only way out for names.
  */
 import { createHash } from "node:crypto";
+import { ControlFamily, ControlReport } from "../../components/controls";
 import { InvalidArgsError, show } from "../../components/errors";
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
 import { HardeningSpec } from "../../components/spec";
@@ -371,4 +372,70 @@ export function planEgressProxy(name: string, args: KubernetesEgressProxyArgs): 
     proxyUrl,
     env: proxyEnvFor(proxyUrl, noProxy),
   };
+}
+
+// squid.conf.documented (Debian's /etc/squid/squid.conf, squid 5.7), the ACL types the configuration relies on.
+const SQUID_DST = 'squid.conf.documented: "acl aclname dst [-n] ip-address/mask ... # URL host\'s IP address [slow]"';
+const SQUID_N =
+  'squid.conf.documented: "-n Disable lookups and address type conversions. If lookup or conversion is required because the parameter type (IP or domain name) does not match the message address type (domain name or IP), then the ACL would immediately declare a mismatch"';
+const K8S_NETPOL =
+  'kubernetes.io, Network Policies: "IP blocks (exception: traffic to and from the node where a Pod is running is always allowed, regardless of the IP address of the Pod or the node)"';
+
+/**
+ * The proxy's controls report: the allow-list Squid enforces, the resolved-address refusal, the NetworkPolicies
+ * around the proxy and its pod hardening, each with what it does not stop. Logical names are the component's
+ * children's.
+ */
+export function egressProxyControlsFor(name: string, plan: EgressProxyPlan): ControlReport[] {
+  const domains = plan.squid.domainRules.map((r) => `${r.domain}:${r.ports.join(",")}`);
+  const networks = plan.squid.cidrRules.map((r) => `${r.cidr}:${r.ports.join(",")}`);
+  const squid = [`${name}-squid`, `${name}-deployment`];
+  return [
+    {
+      id: "k8s-egress-proxy-allow-list",
+      family: ControlFamily.Egress,
+      cloud: "kubernetes",
+      appliedBy: `Squid http_access (ConfigMap ${name}-squid): HTTP and CONNECT only to ${[...domains, ...networks].join(", ")}; everything else 403 and logged`,
+      protects: "connections through the proxy to domains, addresses and ports the allow-list does not name",
+      effective: true,
+      limits:
+        "matches the requested name (Host, CONNECT authority), not the TLS SNI inside a tunnel (domain fronting on a shared CDN stays possible); TCP only; pods that ignore HTTP(S)_PROXY are stopped by their namespace's policies, not by the proxy",
+      resources: squid,
+      source: `${SQUID_N}; behaviour checked against squid 5.7 by tests/components/egressProxy/squid.real.test.ts`,
+    },
+    {
+      id: "k8s-egress-proxy-resolved-address",
+      family: ControlFamily.MetadataEndpoint,
+      cloud: "kubernetes",
+      appliedBy: `Squid dst ACL forbidden_dst: ${plan.squid.forbidden.length} refused networks (metadata, link-local, loopback, private, reserved, NAT64 forms) checked on the resolved addresses before any allow`,
+      protects:
+        "allowed-looking names that resolve to a metadata or internal address (169.254.169.254.nip.io, rebinding names) and raw IP spellings (decimal, hex, octal, IPv4-mapped IPv6)",
+      effective: true,
+      limits: "Squid connects to addresses from the DNS cache it checked; a cache entry expiring in between is caught by the NetworkPolicy below, not by Squid",
+      resources: squid,
+      source: `${SQUID_DST}; tests/components/egressProxy/squid.real.test.ts`,
+    },
+    {
+      id: "k8s-egress-proxy-networkpolicy",
+      family: ControlFamily.Egress,
+      cloud: "kubernetes",
+      appliedBy: `NetworkPolicy ${name}-allow-upstream (0.0.0.0/0 and ::/0 except the refused networks, TCP ${plan.squid.upstreamPorts.join(", ")}), ${name}-allow-dns, ${name}-allow-workers (only from the worker namespaces), ${name}-default-deny`,
+      protects: "the proxy pods reaching metadata or internal addresses even if a name rebinds between Squid's check and its connect; pods outside the worker namespaces using the proxy",
+      effective: true,
+      limits: "only where the CNI enforces NetworkPolicy; traffic to the proxy pod's own node is always allowed",
+      resources: plan.networkPolicies.map((p) => `${name}-${p.key}`),
+      source: K8S_NETPOL,
+    },
+    {
+      id: "k8s-egress-proxy-pod-security",
+      family: ControlFamily.Sandbox,
+      cloud: "kubernetes",
+      appliedBy: `Deployment ${name}: Pod Security restricted (uid ${(plan.podSpec.securityContext as { runAsUser?: number }).runAsUser}, all capabilities dropped, RuntimeDefault seccomp), read-only root filesystem, no service-account token${plan.createNamespace ? `, namespace ${plan.namespaceName} enforcing restricted` : ""}`,
+      protects: "a compromised proxy process gaining privileges, writing to its image or calling the Kubernetes API",
+      effective: true,
+      limits: "the proxy shares the node's kernel (no sandbox runtime)",
+      resources: [`${name}-deployment`, ...(plan.createNamespace ? [`${name}-namespace`] : [])],
+      source: "Pod Security Standards, restricted profile (kubernetes/kubernetes staging/src/k8s.io/pod-security-admission/policy)",
+    },
+  ];
 }

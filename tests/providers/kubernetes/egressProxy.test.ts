@@ -4,7 +4,7 @@ import { EXEMPT_ANNOTATION } from "../../../policy/config";
 import { auditResources } from "../../../policy/rules";
 import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
 import { KubernetesEgressProxy } from "../../../providers/kubernetes/egressProxy";
-import { planEgressProxy, proxyEnvFor } from "../../../providers/kubernetes/egressProxyPlan";
+import { egressProxyControlsFor, planEgressProxy, proxyEnvFor } from "../../../providers/kubernetes/egressProxyPlan";
 import { SCRATCH_VOLUME } from "../../../providers/kubernetes/podSecurity";
 import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerNamespace";
 import { pssFindings } from "./pss";
@@ -254,6 +254,22 @@ describe("KubernetesEgressProxy (mocks)", () => {
 });
 
 describe("egress proxy plan", () => {
+  it("reports its controls, each naming resources the component registers", async () => {
+    const run = await runUnderMocks(() => new KubernetesEgressProxy("egress", ARGS));
+    const controls = (await new Promise((resolve) => run.result.controls.apply(resolve))) as ReturnType<typeof egressProxyControlsFor>;
+    assert.deepStrictEqual(controls, egressProxyControlsFor("egress", planEgressProxy("egress", ARGS)));
+    assert.deepStrictEqual(controls.map((c) => [c.id, c.family, c.effective]), [
+      ["k8s-egress-proxy-allow-list", "egress", true],
+      ["k8s-egress-proxy-resolved-address", "metadataEndpoint", true],
+      ["k8s-egress-proxy-networkpolicy", "egress", true],
+      ["k8s-egress-proxy-pod-security", "sandbox", true],
+    ]);
+    const names = new Set(run.resources.map((r) => r.name));
+    for (const c of controls) for (const r of c.resources) assert.ok(names.has(r), `${c.id} names ${r}, which is registered`);
+    assert.match(controls[0].appliedBy, /pypi\.org:443, \*\.pythonhosted\.org:443, 10\.20\.0\.0\/16:5432/);
+    assert.match(controls[0].limits, /not the TLS SNI/);
+  });
+
   it("refuses a spec with nothing for the proxy to allow", () => {
     assert.deepStrictEqual(issuesOf(() => planEgressProxy("egress", { image: IMAGE, workerNamespaces: ["w"] })), [
       'hardening.egress has no TCP rule for the proxy to allow; set mode to "allowList" and add domain or cidr rules.',
