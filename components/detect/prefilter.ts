@@ -36,6 +36,10 @@ for (const s of WILDCARD_SERVICES) {
 
 /** Longest stretch of one line looked at on either side of a candidate. */
 const MAX_SIDE = 2048;
+/** Longest window decoded at once; longer runs of candidates are split into overlapping windows. */
+const MAX_WINDOW = 64 * 1024;
+/** Overlap between the pieces of a split line: longer than any spelling of a host. */
+const SEAM = 1024;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isNameLetter = (c: number): boolean => (c >= 71 && c <= 90) || (c >= 103 && c <= 122) || c === 95;
@@ -176,8 +180,13 @@ export function candidateWindows(text: string): Window[] {
     // Inside the previous window: already covered. Past a cut end, the new window overlaps and extends it.
     if (last && at < last.end) continue;
     const w = windowAround(text, at);
-    if (last && w.start <= last.end) {
+    if (last && w.start <= last.end && last.end - last.start < MAX_WINDOW) {
       windows[windows.length - 1] = { start: last.start, end: Math.max(last.end, w.end), cutStart: last.cutStart, cutEnd: w.end >= last.end ? w.cutEnd : last.cutEnd };
+    } else if (last && w.start <= last.end) {
+      // A long line full of candidates is read in overlapping pieces, so decoding keeps its memory bounded; a match
+      // cut by one piece's end lies whole in the next one, which starts SEAM characters earlier.
+      windows[windows.length - 1] = { ...last, cutEnd: true };
+      windows.push({ start: last.end - SEAM, end: w.end, cutStart: true, cutEnd: w.cutEnd });
     } else {
       windows.push(w);
     }

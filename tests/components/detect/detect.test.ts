@@ -279,3 +279,14 @@ describe("findEndpointReferences: result shape", () => {
     assert.equal(ref.start, 6);
   });
 });
+
+describe("findEndpointReferences on long lines", () => {
+  it("finds every reference on a line longer than one decoding window, once each", () => {
+    // About 300 kB on one line, percent-encoded, so it is decoded in overlapping pieces.
+    const unit = "x%20y 169.254.169.254 z%2Fw 0.0.0.0 ";
+    const text = unit.repeat(8000);
+    const refs = findEndpointReferences(text);
+    assert.equal(refs.length, 8000);
+    assert.ok(refs.every((r, i) => r.start === i * unit.length + 6 && r.match === "169.254.169.254"));
+  });
+});
