@@ -8,6 +8,9 @@
  * all of baseline), as summarised in shared/design/cloud-controls.md section 5.
  */
 import { InvalidArgsError, show } from "../../components/errors";
+import { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES } from "../../components/podSecurityStandards";
+
+export { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS };
 
 /** A pod spec as plain data in the Kubernetes API shape; fields this module does not know are kept as given. */
 export type PodSpec = Record<string, unknown>;
@@ -86,44 +89,6 @@ export interface HardenPodSpecOptions {
    */
   path?: string;
 }
-
-/**
- * Volume types the restricted profile allows (`check_restrictedVolumes.go`, `image` from policy v1.33). Kept equal
- * to policy/rules/kubernetes's list by a test, since providers do not import the policy pack.
- */
-export const RESTRICTED_VOLUME_TYPES: readonly string[] = [
-  "configMap",
-  "csi",
-  "downwardAPI",
-  "emptyDir",
-  "ephemeral",
-  "image",
-  "persistentVolumeClaim",
-  "projected",
-  "secret",
-];
-
-/**
- * Sysctls the baseline profile allows (`check_sysctls.go`, v1.32 set): namespaced ones that cannot affect other
- * pods on the node. Kept equal to policy/rules/kubernetes's list by a test.
- */
-export const SAFE_SYSCTLS: readonly string[] = [
-  "kernel.shm_rmid_forced",
-  "net.ipv4.ip_local_port_range",
-  "net.ipv4.tcp_syncookies",
-  "net.ipv4.ping_group_range",
-  "net.ipv4.ip_unprivileged_port_start",
-  "net.ipv4.ip_local_reserved_ports",
-  "net.ipv4.tcp_keepalive_time",
-  "net.ipv4.tcp_fin_timeout",
-  "net.ipv4.tcp_keepalive_intvl",
-  "net.ipv4.tcp_keepalive_probes",
-  "net.ipv4.tcp_rmem",
-  "net.ipv4.tcp_wmem",
-];
-
-/** SELinux types the baseline profile allows (`check_seLinuxOptions.go`). */
-const SELINUX_TYPES = ["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
 
 /** The name of the scratch volume this function adds; chosen so it cannot collide with a caller's volume. */
 export const SCRATCH_VOLUME = "hardening-scratch";

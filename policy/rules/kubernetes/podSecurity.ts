@@ -35,6 +35,9 @@ import {
 } from "./podSpec";
 import { containsUnknown, tryKnown } from "./unknown";
 import { unknownFinding } from "../values";
+import { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES } from "../../../components/podSecurityStandards";
+
+export { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES };
 
 /** A finding, and whether it is about a setting left out (not reported for patches, which carry only changes). */
 interface PodFinding extends Finding {
@@ -115,19 +118,6 @@ function capabilities(pod: LocatedPodSpec): PodFinding[] {
   return findings;
 }
 
-/** Volume sources `restricted` allows (check_restrictedVolumes.go, with `image` from the v1.33 source). */
-export const RESTRICTED_VOLUME_TYPES: readonly string[] = [
-  "configMap",
-  "csi",
-  "downwardAPI",
-  "emptyDir",
-  "ephemeral",
-  "image",
-  "persistentVolumeClaim",
-  "projected",
-  "secret",
-];
-
 // check_restrictedVolumes.go: each volume's source must be one of RESTRICTED_VOLUME_TYPES.
 function restrictedVolumes(pod: LocatedPodSpec): PodFinding[] {
   const findings: PodFinding[] = [];
@@ -192,15 +182,6 @@ function appArmorProfile(pod: LocatedPodSpec): PodFinding[] {
   }
   return findings;
 }
-
-/** SELinux types `baseline` allows (check_seLinuxOptions.go, v1.31 set). */
-export const SELINUX_TYPES: readonly string[] = [
-  "",
-  "container_t",
-  "container_init_t",
-  "container_kvm_t",
-  "container_engine_t",
-];
 
 // check_seLinuxOptions.go: seLinuxOptions.type in SELINUX_TYPES; user and role empty (pod and containers).
 function seLinuxOptions(pod: LocatedPodSpec): PodFinding[] {
@@ -274,22 +255,6 @@ function badSeccomp(path: string, type: unknown): PodFinding {
     message: `${path} is ${set(type) ? show(type) : "not set"}; set it to "RuntimeDefault" or "Localhost".`,
   };
 }
-
-/** Sysctls `baseline` allows (check_sysctls.go, v1.32 set). */
-export const SAFE_SYSCTLS: readonly string[] = [
-  "kernel.shm_rmid_forced",
-  "net.ipv4.ip_local_port_range",
-  "net.ipv4.tcp_syncookies",
-  "net.ipv4.ping_group_range",
-  "net.ipv4.ip_unprivileged_port_start",
-  "net.ipv4.ip_local_reserved_ports",
-  "net.ipv4.tcp_keepalive_time",
-  "net.ipv4.tcp_fin_timeout",
-  "net.ipv4.tcp_keepalive_intvl",
-  "net.ipv4.tcp_keepalive_probes",
-  "net.ipv4.tcp_rmem",
-  "net.ipv4.tcp_wmem",
-];
 
 // check_sysctls.go: spec.securityContext.sysctls[*].name in SAFE_SYSCTLS.
 function sysctls(pod: LocatedPodSpec): PodFinding[] {
