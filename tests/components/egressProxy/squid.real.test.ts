@@ -4,13 +4,16 @@
  * through the proxy as a client would send it. Needs squid installed (.ci/run installs it; CI sets
  * HARDENING_REQUIRE_SQUID=1 so that this suite can never be skipped there).
  *
+ * Names with several addresses, and names that do not exist, come from a DNS server of the test's own on
+ * 127.53.0.1:53 (root only; those cases are skipped without it, and fail under HARDENING_REQUIRE_SQUID=1).
+ *
  * The upstream listens on 127.0.0.1, which the proxy refuses by default (loopback); the spec lists
  * `127.0.0.1/32` as a CIDR rule on the upstream's port, exactly as a user lists an internal network the workers
  * need, and that is what lets the test's own upstream through, and nothing else on loopback.
  */
 import * as assert from "node:assert/strict";
 import { EgressDenyReason, egressDenials, HardeningSpec, parseEgressLogLine, planSquidConfig } from "../../../components";
-import { findSquid, proxyConnect, proxyGet, readLogUntil, SquidProcess, startNxDomainDns, startSquid, startUpstream, Upstream } from "./squidHarness";
+import { findSquid, proxyConnect, proxyGet, readLogUntil, SquidProcess, startTestDns, startSquid, startUpstream, Upstream } from "./squidHarness";
 
 /** A loopback address for the test's DNS server, unlikely to hold another resolver. */
 const DNS_ADDRESS = "127.53.0.1";
@@ -41,9 +44,15 @@ ${upstreamAddress} allowed.test a.wild.test
 fd00:ec2::254 v6meta.wild.test
 127.0.0.2 loop.wild.test
 10.1.2.3 private.wild.test
-${upstreamAddress} mixed.wild.test
-169.254.169.254 mixed.wild.test
 `;
+  // Answered by the test's DNS server (a hosts file keeps one address per name): one allowed and one refused
+  // address, in both orders, so the test shows that ANY refused address refuses the name.
+  const ZONE = {
+    "mixed.wild.test": ["127.0.0.1", "169.254.169.254"],
+    "mixed-reversed.wild.test": ["169.254.169.254", "127.0.0.1"],
+    "mixed-v6.wild.test": ["127.0.0.1", "fd00:ec2::254"],
+    "dns-ok.wild.test": ["127.0.0.1"],
+  };
 
   before(async function () {
     const found = findSquid();
@@ -53,7 +62,7 @@ ${upstreamAddress} mixed.wild.test
     }
     upstream = await startUpstream();
     up = upstream.port;
-    dns = await startNxDomainDns(DNS_ADDRESS);
+    dns = await startTestDns(DNS_ADDRESS, ZONE);
     const spec: HardeningSpec = {
       workloadSubnet: "private",
       egress: {
@@ -126,7 +135,7 @@ ${upstreamAddress} mixed.wild.test
   });
 
   it("refuses allowed-looking names that resolve to the metadata endpoint or another refused range", async function () {
-    for (const host of ["metadata-alias.test", "meta.wild.test", "169.254.169.254.wild.test", "mapped.wild.test", "v6meta.wild.test", "loop.wild.test", "private.wild.test", "mixed.wild.test"]) {
+    for (const host of ["metadata-alias.test", "meta.wild.test", "169.254.169.254.wild.test", "mapped.wild.test", "v6meta.wild.test", "loop.wild.test", "private.wild.test"]) {
       await refused("GET", host, up, EgressDenyReason.ForbiddenAddress);
     }
     await refused("GET", "metadata-alias.test", 80, EgressDenyReason.ForbiddenAddress);
@@ -134,13 +143,29 @@ ${upstreamAddress} mixed.wild.test
     await refused("CONNECT", "mapped.wild.test", 80, EgressDenyReason.ForbiddenAddress);
   });
 
-  it("refuses a listed name that does not resolve, rather than resolving it again to connect", async function () {
-    if (!dns) {
-      if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error(`cannot bind the test's DNS server on ${DNS_ADDRESS}:53 (needs root)`);
-      this.skip();
-    }
-    await refused("GET", "nowhere.wild.test", up, EgressDenyReason.Unresolved);
-    await refused("CONNECT", "nowhere.wild.test", up, EgressDenyReason.Unresolved);
+  describe("with names from the test's DNS server", function () {
+    before(function () {
+      if (!dns) {
+        if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error(`cannot bind the test's DNS server on ${DNS_ADDRESS}:53 (needs root)`);
+        this.skip();
+      }
+    });
+
+    it("passes a listed name that DNS resolves to an allowed address", async function () {
+      assert.equal((await proxyGet(proxy!.port, `http://dns-ok.wild.test:${up}/`)).status, 200);
+    });
+
+    it("refuses a name whose answer holds a refused address among allowed ones, in any order", async function () {
+      for (const host of ["mixed.wild.test", "mixed-reversed.wild.test", "mixed-v6.wild.test"]) {
+        await refused("GET", host, up, EgressDenyReason.ForbiddenAddress);
+        await refused("CONNECT", host, up, EgressDenyReason.ForbiddenAddress);
+      }
+    });
+
+    it("refuses a listed name that does not resolve, rather than resolving it again to connect", async function () {
+      await refused("GET", "nowhere.wild.test", up, EgressDenyReason.Unresolved);
+      await refused("CONNECT", "nowhere.wild.test", up, EgressDenyReason.Unresolved);
+    });
   });
 
   it("refuses 169.254.169.254 in every spelling, as plain HTTP and CONNECT", async function () {
@@ -176,21 +201,24 @@ ${upstreamAddress} mixed.wild.test
     refusals.push({ method: "GET", host: "allowed.test", port: up, reason: EgressDenyReason.Client, logged: "allowed.test" });
   });
 
-  it("logs every refusal in a parseable line with its reason", async function () {
-    assert.ok(refusals.length >= 40, `only ${refusals.length} refusals were sent`);
-    const text = await readLogUntil(proxy!.accessLog, (t) => egressDenials(t).length >= refusals.length);
-    const lines = text.split("\n").filter((l) => l !== "");
-    for (const line of lines) assert.ok(parseEgressLogLine(line), `unparseable log line: ${line}`);
-    const denials = egressDenials(text);
-    const expected = refusals.map((r) => `${r.method} ${r.logged}:${r.port} ${r.reason}`);
-    const actual = denials.map((d) => `${d.method} ${d.host}:${d.port} ${d.reason}`);
-    assert.deepEqual(actual, expected);
-    for (const d of denials) {
-      assert.equal(d.status, 403);
-      assert.equal(d.result, "TCP_DENIED");
-      assert.equal(d.server, "-", "a refused request must not have connected anywhere");
-    }
-    const allowed = lines.map(parseEgressLogLine).filter((r) => r?.verdict === "allow");
-    assert.equal(allowed.length, 4);
+  // Mocha runs a suite's own tests before its nested suites: the log is checked in a suite of its own, last.
+  describe("the access log", function () {
+    it("logs every refusal in a parseable line with its reason", async function () {
+      assert.ok(refusals.length >= 40, `only ${refusals.length} refusals were sent`);
+      const text = await readLogUntil(proxy!.accessLog, (t) => egressDenials(t).length >= refusals.length);
+      const lines = text.split("\n").filter((l) => l !== "");
+      for (const line of lines) assert.ok(parseEgressLogLine(line), `unparseable log line: ${line}`);
+      const denials = egressDenials(text);
+      const expected = refusals.map((r) => `${r.method} ${r.logged}:${r.port} ${r.reason}`);
+      const actual = denials.map((d) => `${d.method} ${d.host}:${d.port} ${d.reason}`);
+      assert.deepEqual(actual, expected);
+      for (const d of denials) {
+        assert.equal(d.status, 403);
+        assert.equal(d.result, "TCP_DENIED");
+        assert.equal(d.server, "-", "a refused request must not have connected anywhere");
+      }
+      const allowed = lines.map(parseEgressLogLine).filter((r) => r?.verdict === "allow");
+      assert.equal(allowed.length, dns ? 5 : 4);
+    });
   });
 });

@@ -242,23 +242,66 @@ export async function readLogUntil(file: string, predicate: (text: string) => bo
   }
 }
 
+/** Name -> addresses the test's DNS server answers with (IPv4 as A records, IPv6 as AAAA), in order. */
+export type DnsZone = Readonly<Record<string, readonly string[]>>;
+
+/** The queried name (lower case, no trailing dot) and the offset just past it, or undefined for a malformed query. */
+function questionName(query: Buffer): { name: string; end: number } | undefined {
+  const labels: string[] = [];
+  let i = 12;
+  while (i < query.length) {
+    const len = query[i];
+    if (len === 0) return { name: labels.join(".").toLowerCase(), end: i + 1 };
+    if (len > 63 || i + 1 + len > query.length) return undefined;
+    labels.push(query.subarray(i + 1, i + 1 + len).toString("latin1"));
+    i += 1 + len;
+  }
+  return undefined;
+}
+
+function rdata(address: string): { type: number; bytes: Buffer } {
+  if (!address.includes(":")) return { type: 1, bytes: Buffer.from(address.split(".").map(Number)) };
+  const [head, tail = ""] = address.split("::");
+  const groups = (t: string) => (t === "" ? [] : t.split(":"));
+  const h = groups(head);
+  const t = groups(tail);
+  const all = [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
+  const bytes = Buffer.alloc(16);
+  all.forEach((g, k) => bytes.writeUInt16BE(parseInt(g, 16), k * 2));
+  return { type: 28, bytes };
+}
+
 /**
- * A DNS server on `address`:53 (UDP) that answers every query NXDOMAIN at once, so a name missing from the hosts
- * file fails fast instead of waiting out Squid's DNS timeout. Port 53 needs root; resolves to undefined when the
- * port cannot be bound.
+ * A DNS server on `address`:53 (UDP) that answers the names in `zone` with their A and AAAA records, in the order
+ * given, and every other name NXDOMAIN at once (so a name missing from the hosts file fails fast instead of
+ * waiting out Squid's DNS timeout). Port 53 needs root; resolves to undefined when the port cannot be bound.
  */
-export async function startNxDomainDns(address: string): Promise<{ close(): Promise<void> } | undefined> {
+export async function startTestDns(address: string, zone: DnsZone = {}): Promise<{ close(): Promise<void> } | undefined> {
   const socket = dgram.createSocket("udp4");
   socket.on("message", (query, peer) => {
-    if (query.length < 12) return;
-    const reply = Buffer.from(query);
-    // QR=1 (response), opcode and RD copied, RA=1, RCODE=3 (NXDOMAIN); no answer, authority or additional records.
-    reply[2] = 0x80 | (query[2] & 0x79);
-    reply[3] = 0x80 | 0x03;
-    reply.writeUInt16BE(0, 6);
-    reply.writeUInt16BE(0, 8);
-    reply.writeUInt16BE(0, 10);
-    socket.send(reply, peer.port, peer.address);
+    const q = questionName(query);
+    if (query.length < 12 || q === undefined || q.end + 4 > query.length) return;
+    const qtype = query.readUInt16BE(q.end);
+    const known = zone[q.name];
+    const answers = (known ?? []).map(rdata).filter((r) => r.type === qtype);
+    const header = Buffer.from(query.subarray(0, 12));
+    // QR=1 (response), opcode and RD copied, AA=1; RA=1, RCODE 0 (known name) or 3 (NXDOMAIN).
+    header[2] = 0x84 | (query[2] & 0x79);
+    header[3] = 0x80 | (known ? 0 : 3);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(answers.length, 6);
+    header.writeUInt16BE(0, 8);
+    header.writeUInt16BE(0, 10);
+    const records = answers.map((a) => {
+      const r = Buffer.alloc(12);
+      r.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
+      r.writeUInt16BE(a.type, 2);
+      r.writeUInt16BE(1, 4); // class IN
+      r.writeUInt32BE(60, 6); // TTL
+      r.writeUInt16BE(a.bytes.length, 10);
+      return Buffer.concat([r, a.bytes]);
+    });
+    socket.send(Buffer.concat([header, query.subarray(12, q.end + 4), ...records]), peer.port, peer.address);
   });
   const bound = await new Promise<boolean>((resolve) => {
     socket.once("error", () => resolve(false));
