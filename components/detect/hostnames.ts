@@ -32,7 +32,7 @@ export function findHostnames(text: string): RawFinding[] {
     if (end > nameEnd + 1) end = nameEnd + 1;
     lastEnd = end;
     TRIGGER.lastIndex = Math.max(TRIGGER.lastIndex, end);
-    if (isWordChar(text[start - 1]) || text[start - 1] === "_") continue;
+    if (isWordChar(text[start - 1])) continue;
     const name = text.slice(start, nameEnd).toLowerCase();
     const finding = judgeName(text, start, end, name);
     if (finding) found.push(finding);

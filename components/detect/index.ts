@@ -59,7 +59,7 @@ function detect(text: string, decodeBase64: boolean, depth: number): EndpointRef
         start: run.start,
         end: run.end,
         match: forDisplay(text.slice(run.start, run.end)),
-        spelling: `base64-encoded text containing ${inner.spelling} ${JSON.stringify(inner.match)}`,
+        spelling: `base64-encoded text containing ${inner.spelling} ${JSON.stringify(inner.match.slice(0, 80))}`,
       });
     }
   }
