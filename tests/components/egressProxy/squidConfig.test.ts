@@ -217,6 +217,25 @@ describe("egress proxy: cloud-init for a proxy VM", () => {
     ]);
   });
 
+  it("is valid cloud-config for the distribution's cloud-init (`cloud-init schema`)", function () {
+    this.timeout(30_000);
+    const which = spawnSync("sh", ["-c", "command -v cloud-init"], { encoding: "utf8" });
+    if (which.status !== 0) {
+      if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error("cloud-init is not installed (apt-get install cloud-init)");
+      this.skip();
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-cloud-init-"));
+    try {
+      const file = path.join(dir, "user-data");
+      fs.writeFileSync(file, egressProxyCloudInit(SPEC, { cloud: "azure", clients: ["10.0.16.0/20"] }).userData);
+      const r = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8", timeout: 25_000 });
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /^Valid cloud-config/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("lists the problems of the spec, the options and the cloud together", () => {
     assert.deepEqual(
       issuesOf(() => egressProxyCloudInit({ egress: { mode: "allowList", allow: [] } }, { cloud: "ibm" as never, port: 0 })),
