@@ -333,3 +333,13 @@ export function resolveHardening(spec?: HardeningSpec): ResolvedHardening {
   if (issues.length > 0) throw new InvalidArgsError(issues);
   return resolved;
 }
+
+/**
+ * Resolves a spec as one part of a larger validation: appends its problems to `issues` and returns undefined when
+ * it is invalid, so that a planner reports the spec's problems and its own arguments' problems in one error.
+ */
+export function resolveHardeningInto(spec: HardeningSpec | undefined, issues: string[]): ResolvedHardening | undefined {
+  const { resolved, issues: found } = resolveInternal(spec);
+  issues.push(...found);
+  return found.length > 0 ? undefined : resolved;
+}

@@ -12,7 +12,7 @@ import {
   ResolvedHardening,
   WorkloadSubnetMode,
   planSubnets,
-  resolveHardening,
+  resolveHardeningInto,
   show,
 } from "../../components";
 import {
@@ -287,13 +287,7 @@ function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | 
  */
 export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetworkPlan {
   const issues: string[] = [];
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   checkNetworkArgs(args, hardening, issues);
   const spec = hardening;
   const routesOut = spec !== undefined && spec.workloadSubnet === WorkloadSubnetMode.Private && spec.egress.mode === EgressMode.AllowList;

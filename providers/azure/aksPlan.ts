@@ -17,7 +17,7 @@
  *   limitations), so secure boot and vTPM are set only on pools without Kata.
  */
 import { InvalidArgsError, show } from "../../components/errors";
-import { resolveHardening } from "../../components/resolve";
+import { resolveHardeningInto } from "../../components/resolve";
 import { HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 
 /** The runtime class pods name to run in the Kata sandbox on a `KataVmIsolation` pool. */
@@ -125,13 +125,7 @@ export function aksClusterSettingsFor(spec: ResolvedHardening): { stable: AksClu
 /** Plans the node pool; throws one InvalidArgsError listing every problem. */
 export function planAksNodePool(args: AksNodePoolPlanArgs): AksNodePoolPlan {
   const issues: string[] = [];
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   const vmSize = args.vmSize ?? DEFAULT_AKS_VM_SIZE;
   if (typeof vmSize !== "string" || !VM_SIZE.test(vmSize)) {
     issues.push(`vmSize ${show(vmSize)} is not an Azure VM size such as "${DEFAULT_AKS_VM_SIZE}" (Kata needs a Gen2 size with nested virtualization).`);

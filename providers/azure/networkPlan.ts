@@ -13,7 +13,7 @@
  */
 import { planSubnets } from "../../components/plan/subnets";
 import { InvalidArgsError, show } from "../../components/errors";
-import { resolveHardening } from "../../components/resolve";
+import { resolveHardeningInto } from "../../components/resolve";
 import {
   EgressMode,
   EgressProtocol,
@@ -345,13 +345,7 @@ export function dnsAllowedDomainsFor(spec: ResolvedHardening): string[] {
  */
 export function planAzureWorkerNetwork(args: AzureNetworkPlanArgs): AzureNetworkPlan {
   const issues: string[] = [];
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   if (typeof args.location !== "string" || !LOCATION.test(args.location)) {
     issues.push(`location ${show(args.location)} is not an Azure region name; use the lower-case name, e.g. "westeurope".`);
   }

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { InvalidArgsError, show } from "../../components/errors";
 import { hostFirewallUserData } from "../../components/hostFirewall";
-import { resolveHardening } from "../../components/resolve";
+import { resolveHardeningInto } from "../../components/resolve";
 import { HardeningSpec, HostIdentityMode, ResolvedHardening } from "../../components/spec";
 import { checkImdsServiceTagRequest, deniesImdsServiceTag } from "./networkPlan";
 
@@ -308,13 +308,7 @@ const MAX_CUSTOM_DATA_BYTES = 65535;
  */
 export function planAzureWorkerPool(args: AzureWorkerPoolPlanArgs): AzureWorkerPoolPlan {
   const issues: string[] = [];
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   if (typeof args.location !== "string" || !LOCATION.test(args.location)) {
     issues.push(`location ${show(args.location)} is not an Azure region name; use the lower-case name, e.g. "westeurope".`);
   }

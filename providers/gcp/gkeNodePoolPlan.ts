@@ -13,7 +13,7 @@ import {
   InvalidArgsError,
   ResolvedHardening,
   SandboxMode,
-  resolveHardening,
+  resolveHardeningInto,
   show,
   type HardeningSpec,
 } from "../../components";
@@ -121,13 +121,7 @@ export function planGkeNodePool(name: string, args: GkeNodePoolPlanArgs): GkeNod
   if (args.networkTag !== undefined && (typeof args.networkTag !== "string" || !TAG.test(args.networkTag))) {
     issues.push(`networkTag ${show(args.networkTag)} must be a GCE network tag (lower-case letters, digits, hyphens).`);
   }
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   if ((hardening?.hostIdentity ?? requestedHostIdentity(args.hardening)) !== HostIdentityMode.Minimal) {
     issues.push(
       `hardening.hostIdentity "none" cannot be met on GKE: every node runs as a service account, and without one GKE uses the Compute Engine default account (Editor); set hostIdentity to "minimal" and pass serviceAccountEmail. Pods never see it with GKE_METADATA.`,

@@ -31,7 +31,7 @@ import {
   WorkloadSubnetMode,
   metadataCidrs,
   planSubnets,
-  resolveHardening,
+  resolveHardeningInto,
   show,
   type HardeningSpec,
 } from "../../components";
@@ -460,13 +460,7 @@ function fqdnRulesFor(h: ResolvedHardening): GcpFqdnRulePlan[] {
  */
 export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): GcpNetworkPlan {
   const issues = checkArgs(name, args);
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   let subnetCidr: string | undefined;
   try {
     subnetCidr = planSubnets({ networkCidr: args.networkCidr ?? "10.42.0.0/16", zoneCount: 1 }).subnets[0].cidr;

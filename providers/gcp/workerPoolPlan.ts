@@ -14,7 +14,7 @@ import {
   MetadataEndpointMode,
   ResolvedHardening,
   hostFirewallScript,
-  resolveHardening,
+  resolveHardeningInto,
   show,
   type HardeningSpec,
 } from "../../components";
@@ -136,13 +136,7 @@ export function planGcpWorkerPool(name: string, args: GcpWorkerPoolPlanArgs): Gc
     if (value !== undefined && (typeof value !== "string" || value.trim() === "")) issues.push(`${field} ${show(value)} must be a non-empty string.`);
   }
 
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   const identity = hardening?.hostIdentity ?? requestedHostIdentity(args.hardening);
   if (identity === HostIdentityMode.Minimal) {
     issues.push(...checkServiceAccountEmail("serviceAccountEmail", args.serviceAccountEmail));

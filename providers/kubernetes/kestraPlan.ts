@@ -17,7 +17,7 @@ import { stringify } from "yaml";
 import { carveOutFor } from "../../components/metadataNetworks";
 import { parseCidr, formatCidr } from "../../components/cidr";
 import { InvalidArgsError, show } from "../../components/errors";
-import { resolveHardening } from "../../components/resolve";
+import { resolveHardeningInto } from "../../components/resolve";
 import { EgressProtocol, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";
 import { Labels } from "./networkPolicies";
@@ -344,13 +344,7 @@ export function planKestraWorker(name: string, args: KestraWorkerArgs): KestraWo
   if (!DNS_LABEL.test(name) || name.length > 40) {
     issues.push(`name ${show(name)} must be a DNS label of at most 40 characters (it prefixes the ServiceAccount and Secret names).`);
   }
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   if (args.namespace === undefined) issues.push("namespace is required: the hardened namespace the workers run in.");
   if (typeof args.image !== "string" || args.image.trim() === "" || /\s/.test(args.image)) {
     issues.push(`image ${show(args.image)} must be a container image reference such as "kestra/kestra:v1.1.0".`);

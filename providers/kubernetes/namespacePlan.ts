@@ -4,7 +4,7 @@
  */
 import { InvalidArgsError, show } from "../../components/errors";
 import { isIpAddress } from "../../components/cidr";
-import { resolveHardening } from "../../components/resolve";
+import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import {
   DEFAULT_DNS,
@@ -300,13 +300,7 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
   const issues: string[] = [];
   if (!isRecord(args as unknown)) throw new InvalidArgsError([`args ${show(args)} must be an object.`]);
   unknownKeys(issues, "args", args as unknown as Record<string, unknown>, ARG_FIELDS);
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(args.hardening);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(args.hardening, issues);
   const namespaceName = args.namespaceName ?? name;
   if (typeof namespaceName !== "string" || !DNS_LABEL.test(namespaceName)) {
     issues.push(`namespaceName ${show(namespaceName)} must be a DNS label (lower-case letters, digits, "-", at most 63); set namespaceName.`);
