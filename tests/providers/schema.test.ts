@@ -221,8 +221,12 @@ describe("the component package for other languages (pulumi package add <checkou
   it("serves every component class that providers/*/index.ts exports", () => {
     const expected = componentClasses();
     assert.ok(expected.length >= 10, `expected the four clouds' components, found ${expected.join(", ")}`);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    assert.deepEqual(getPulumiComponents(require(path.join(ROOT, "providers/plugin"))).map((c) => c.name).sort(), expected);
+    assert.deepEqual(
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      getPulumiComponents(require(path.join(ROOT, "providers/plugin"))).map((c) => c.name).sort(),
+      expected,
+      "providers/plugin.ts must export exactly the component classes of providers/*/index.ts",
+    );
     assert.deepEqual(Object.keys(schema.resources).sort(), expected.map((c) => `${PACKAGE}:index:${c}`).sort());
     for (const [token, r] of Object.entries(schema.resources)) {
       assert.equal(r.isComponent, true, token);
