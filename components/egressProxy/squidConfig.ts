@@ -244,7 +244,7 @@ function preamble(o: Options): string[] {
     "server_idle_pconn_timeout 1 minute",
     "client_lifetime 4 hours",
     "",
-    "# --- DNS",
+    `# --- DNS: ${o.hostsFile ?? "/etc/hosts"}, then ${o.dnsNameservers !== undefined ? "the resolvers below" : "the resolvers in /etc/resolv.conf"} (no search domains).`,
     ...(o.hostsFile !== undefined ? [`hosts_file ${o.hostsFile}`] : []),
     ...(o.dnsNameservers !== undefined ? [`dns_nameservers ${o.dnsNameservers.join(" ")}`] : []),
     "",

@@ -5,7 +5,7 @@
  * HARDENING_REQUIRE_SQUID=1 so that this suite can never be skipped there).
  *
  * Names with several addresses, and names that do not exist, come from a DNS server of the test's own on
- * 127.53.0.1:53 (root only; those cases are skipped without it, and fail under HARDENING_REQUIRE_SQUID=1).
+ * 127.53.0.1:53 or a neighbour (root only; those cases are skipped without it, and fail under HARDENING_REQUIRE_SQUID=1).
  *
  * The upstream listens on 127.0.0.1, which the proxy refuses by default (loopback); the spec lists
  * `127.0.0.1/32` as a CIDR rule on the upstream's port, exactly as a user lists an internal network the workers
@@ -15,8 +15,8 @@ import * as assert from "node:assert/strict";
 import { EgressDenyReason, egressDenials, HardeningSpec, parseEgressLogLine, planSquidConfig } from "../../../components";
 import { findSquid, proxyConnect, proxyGet, readLogUntil, SquidProcess, startTestDns, startSquid, startUpstream, Upstream } from "./squidHarness";
 
-/** A loopback address for the test's DNS server, unlikely to hold another resolver. */
-const DNS_ADDRESS = "127.53.0.1";
+/** Loopback addresses for the test's DNS server, unlikely to hold another resolver. */
+const DNS_ADDRESSES = ["127.53.0.1", "127.53.0.2", "127.53.0.3", "127.53.1.1", "127.53.2.1"];
 
 /** One refusal the test expects to find in the access log. */
 interface Refusal {
@@ -32,7 +32,7 @@ describe("egress proxy in the real squid", function () {
   this.timeout(60_000);
   let upstream: Upstream | undefined;
   let proxy: SquidProcess | undefined;
-  let dns: { close(): Promise<void> } | undefined;
+  let dns: { address: string; close(): Promise<void> } | undefined;
   let up = 0;
   const refusals: Refusal[] = [];
 
@@ -62,7 +62,7 @@ fd00:ec2::254 v6meta.wild.test
     }
     upstream = await startUpstream();
     up = upstream.port;
-    dns = await startTestDns(DNS_ADDRESS, ZONE);
+    dns = await startTestDns(DNS_ADDRESSES, ZONE);
     const spec: HardeningSpec = {
       workloadSubnet: "private",
       egress: {
@@ -86,7 +86,7 @@ fd00:ec2::254 v6meta.wild.test
         hostsFile: p.hostsFile,
         // Names missing from the hosts file get NXDOMAIN from the test's own server (root only: port 53); without
         // it, 127.0.0.1:53, where nothing answers. Either way no query leaves the machine.
-        dnsNameservers: [dns ? DNS_ADDRESS : "127.0.0.1"],
+        dnsNameservers: [dns ? dns.address : "127.0.0.1"],
       }).config,
     );
   });
@@ -146,7 +146,7 @@ fd00:ec2::254 v6meta.wild.test
   describe("with names from the test's DNS server", function () {
     before(function () {
       if (!dns) {
-        if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error(`cannot bind the test's DNS server on ${DNS_ADDRESS}:53 (needs root)`);
+        if (process.env.HARDENING_REQUIRE_SQUID === "1") throw new Error(`cannot bind the test's DNS server on port 53 of ${DNS_ADDRESSES.join(", ")} (needs root)`);
         this.skip();
       }
     });

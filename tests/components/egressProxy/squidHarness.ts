@@ -272,11 +272,21 @@ function rdata(address: string): { type: number; bytes: Buffer } {
 }
 
 /**
- * A DNS server on `address`:53 (UDP) that answers the names in `zone` with their A and AAAA records, in the order
+ * A DNS server on the first of `addresses` whose port 53 (UDP) is free, that answers the names in `zone` with their A and AAAA records, in the order
  * given, and every other name NXDOMAIN at once (so a name missing from the hosts file fails fast instead of
  * waiting out Squid's DNS timeout). Port 53 needs root; resolves to undefined when the port cannot be bound.
  */
-export async function startTestDns(address: string, zone: DnsZone = {}): Promise<{ close(): Promise<void> } | undefined> {
+export async function startTestDns(addresses: readonly string[], zone: DnsZone = {}): Promise<{ address: string; close(): Promise<void> } | undefined> {
+  // Several candidate addresses, tried in turn: another process on the machine may hold port 53 on one of them.
+  for (const address of addresses) {
+    const server = await serveDns(address, zone);
+    if (server) return server;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
+async function serveDns(address: string, zone: DnsZone): Promise<{ address: string; close(): Promise<void> } | undefined> {
   const socket = dgram.createSocket("udp4");
   socket.on("message", (query, peer) => {
     const q = questionName(query);
@@ -311,5 +321,5 @@ export async function startTestDns(address: string, zone: DnsZone = {}): Promise
     socket.close();
     return undefined;
   }
-  return { close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
+  return { address, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
 }
