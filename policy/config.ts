@@ -139,8 +139,15 @@ export function matchesAny(name: string, globs: readonly string[]): boolean {
   return false;
 }
 
-/** The tags / labels / annotations of a resource, whichever its provider uses, as plain strings. */
+const tagCache = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/**
+ * The tags / labels / annotations of a resource, whichever its provider uses, as plain strings. Remembered per
+ * props object: every rule's exemption check asks for them, once per resource would do.
+ */
 export function tagsOf(props: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
+  const cached = tagCache.get(props);
+  if (cached) return cached;
   const out: Record<string, string> = {};
   const add = (bag: unknown): void => {
     if (!isRecord(bag)) return;
@@ -150,6 +157,7 @@ export function tagsOf(props: Readonly<Record<string, unknown>>): Readonly<Recor
   add(props.tags);
   add(props.labels);
   add(isRecord(props.metadata) ? props.metadata.annotations : undefined);
+  tagCache.set(props, out);
   return out;
 }
 
