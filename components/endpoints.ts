@@ -3,7 +3,7 @@
  * never be blocked. Planners, the host-firewall renderer, the NetworkPolicy mappings, the policy rules and the
  * endpoint-reference detector all read this one list, so adding an endpoint here protects every layer at once.
  *
- * Sources are in ../shared/design/cloud-controls.md section 1; `confidence: "secondary"` marks an entry known only
+ * Sources are in docs/design/cloud-controls.md section 1; `confidence: "secondary"` marks an entry known only
  * from a third-party quote of a vendor page. Secondary entries are still denied: blocking an address that turns out
  * not to serve metadata costs nothing, missing one that does is the failure this package exists to prevent.
  */

@@ -7,7 +7,7 @@ import { ControlFamily, ControlReport, EgressMode, EgressTier } from "../../comp
 import { AwsWorkerNetworkPlan, FlowLogDestination } from "./networkPlan";
 import { AwsWorkerPoolPlan } from "./workerPoolPlan";
 
-/** Vendor words the reports quote. Sources: ../shared/design/cloud-controls.md section 2. */
+/** Vendor words the reports quote. Sources: docs/design/cloud-controls.md section 2. */
 export const AWS_SOURCES = {
   linkLocal:
     'VPC UG, Internetwork traffic privacy: "Amazon security groups and network ACLs don\'t filter traffic to or from link-local addresses (169.254.0.0/16) or AWS reserved IPv4 addresses... Similarly, flow logs do not capture IP traffic to or from these addresses... You can implement additional firewall solutions in your instances to block network communication with link-local addresses."',

@@ -2,7 +2,7 @@
  * IMDS settings from the hardening spec: the launch template's `metadataOptions` and the account-wide
  * `aws.ec2.InstanceMetadataDefaults` guardrail. Pure; no Pulumi types, so tests and `hardening plan` read them as-is.
  *
- * Why these work on AWS (../shared/design/cloud-controls.md section 2): security groups and NACLs do not filter
+ * Why these work on AWS (docs/design/cloud-controls.md section 2): security groups and NACLs do not filter
  * link-local traffic, so the instance's own metadata options are the network-independent control.
  */
 import { MetadataEndpointMode, ResolvedHardening } from "../../components";

@@ -3,7 +3,7 @@
  * zones, response-policy rules and FQDN firewall-policy rules. No Pulumi types, so every decision is testable
  * without mocks; providers/gcp/network.ts only turns this plan into resources.
  *
- * What GCP does and does not enforce (../shared/design/cloud-controls.md section 3): "Google Cloud always allows
+ * What GCP does and does not enforce (docs/design/cloud-controls.md section 3): "Google Cloud always allows
  * communication between a VM instance and its corresponding metadata server at 169.254.169.254", so nothing here
  * protects the metadata server; that is the worker pool's job (no service account, host firewall). The network
  * decides where everything else may go.

@@ -2,7 +2,7 @@
  * The hardened namespace's network rules as plain data: Kubernetes NetworkPolicy specs and, on Cilium clusters,
  * CiliumNetworkPolicy specs. Pure: tests and `hardening plan` read the exact manifests without a cluster.
  *
- * Why these work (shared/design/cloud-controls.md section 5): a NetworkPolicy that selects a pod for Egress turns
+ * Why these work (docs/design/cloud-controls.md section 5): a NetworkPolicy that selects a pod for Egress turns
  * that pod's egress into an allow-list, for pods on the pod network and only where the CNI enforces policies.
  * Policies union, so the metadata ranges are carved out of every allowed ipBlock with `except` (and the API rejects
  * an `except` outside its `cidr`, which is why each rule lists only the ranges inside it). On Cilium an `egressDeny`

@@ -5,7 +5,7 @@
  * task-runner template and callers' own workloads.
  *
  * The checks follow kubernetes/kubernetes staging/src/k8s.io/pod-security-admission/policy/ (restricted includes
- * all of baseline), as summarised in shared/design/cloud-controls.md section 5.
+ * all of baseline), as summarised in docs/design/cloud-controls.md section 5.
  */
 import { InvalidArgsError, show } from "../../components/errors";
 import { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES } from "../../components/podSecurityStandards";
