@@ -179,7 +179,8 @@ export function renderMatrix(byCloud: Map<CloudName, MatrixRow[]>, configuration
         out.push(`- **Stops:** ${text(control.protects)}`);
         out.push(`- **Does not stop:** ${control.limits ? text(control.limits) : "nothing known"}`);
         out.push(`- **Source:** ${text(control.source)}`);
-        out.push(`- **In configurations:** ${used.map((l) => `\`${l}\``).join(", ")}`);
+        const all = configurations.every((c) => used.includes(c.label));
+        out.push(`- **In configurations:** ${all ? "all" : used.map((l) => `\`${l}\``).join(", ")}`);
       }
     }
   }

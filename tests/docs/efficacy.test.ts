@@ -53,6 +53,7 @@ describe("renderMatrix", () => {
       [
         { label: "a", purpose: "first", spec: {} },
         { label: "b", purpose: "second", spec: { sandbox: "none" } },
+        { label: "c", purpose: "third", spec: { hostIdentity: "none" } },
       ],
     );
     assert.match(md, /\| `metadataEndpoint` \| ✗ `aws-sg-deny`<br>✓ `aws-imds-off` \| none \| none \| none \|/);
@@ -66,5 +67,6 @@ describe("renderMatrix", () => {
       [{ label: "a", purpose: "p", spec: {} }],
     );
     assert.ok(md.includes("- **Applied how:** allow \\*.pythonhosted.org | &lt;tag&gt;"));
+    assert.ok(md.includes("- **In configurations:** all"), "a control present under every configuration says so");
   });
 });
