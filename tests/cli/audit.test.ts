@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli";
 import { STACK_EXPORTS_DIR } from "../corpus";
+import { validateSarif } from "../sarif";
 import { captureIO } from "./helpers";
 
 const CORPUS = STACK_EXPORTS_DIR;
@@ -91,6 +92,22 @@ describe("hardening audit", function () {
     const v = report.violations.find((x: { property: string }) => x.property === "metadataOptions.httpTokens");
     assert.equal(v.enforcementLevel, "mandatory");
     assert.equal(v.type, "aws:ec2/launchTemplate:LaunchTemplate");
+  });
+
+  it("writes SARIF 2.1.0 that the schema accepts, one result per violation, located in its file and resource", async () => {
+    const file = write("stack.json", exportWith());
+    const { out } = await audit(["--format", "sarif", file]);
+    const log = JSON.parse(out);
+    const valid = validateSarif(log);
+    assert.ok(valid.ok, valid.errors);
+    const json = JSON.parse((await audit(["--format", "json", file])).out);
+    const results = log.runs[0].results;
+    assert.equal(results.length, json.violations.length);
+    const imds = results.find((r: { ruleId: string }) => r.ruleId === "metadata-endpoint-aws-imds");
+    assert.equal(imds.level, "error");
+    assert.equal(imds.locations[0].physicalLocation.artifactLocation.uri, file.replace(/\\/g, "/"));
+    assert.equal(imds.locations[0].logicalLocations[0].fullyQualifiedName, "urn:pulumi:prod::kestra::aws:ec2/launchTemplate:LaunchTemplate::workers");
+    assert.ok(log.runs[0].tool.driver.rules.some((r: { id: string }) => r.id === "metadata-endpoint-aws-imds"));
   });
 
   it("never prints a secret value, ciphertext or plaintext, in any format", async () => {

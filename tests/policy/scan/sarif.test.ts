@@ -1,27 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv, { ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
 import type * as Sarif from "sarif";
 import { parseScanConfig } from "../../../policy/scan/config";
 import { FINGERPRINT_KEY, toSarif } from "../../../policy/scan/format/sarif";
 import { SCAN_RULE_IDS } from "../../../policy/scan/rules";
 import { scanPaths } from "../../../policy/scan/scanner";
+import { SARIF_SCHEMA, validateSarif } from "../../sarif";
 import { FIXTURES, literalDetect, removeTree, tempTree } from "./helpers";
 
-const schema = JSON.parse(fs.readFileSync(path.join(FIXTURES, "sarif", "sarif-schema-2.1.0.json"), "utf8"));
-let validator: ValidateFunction | undefined;
-/** The SARIF schema compiled once (draft-07, the draft it declares; formats from ajv-formats). */
-function validateSarif(data: unknown): { ok: boolean; errors: string } {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    validator = ajv.compile(schema);
-  }
-  const ok = validator(data);
-  return { ok, errors: JSON.stringify(validator.errors, null, 2) };
-}
 
 describe("scan: SARIF output", () => {
   let dir: string;
@@ -40,7 +27,7 @@ describe("scan: SARIF output", () => {
   after(() => removeTree(dir));
 
   it("validates against the SARIF 2.1.0 schema", () => {
-    assert.equal(schema.$schema, "http://json-schema.org/draft-07/schema#");
+    assert.equal(SARIF_SCHEMA.$schema, "http://json-schema.org/draft-07/schema#");
     const { ok, errors } = validateSarif(log);
     assert.ok(ok, errors);
   });
