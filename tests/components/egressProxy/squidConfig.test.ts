@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import fc from "fast-check";
 import { parse } from "yaml";
 import {
   allowAllSquidConfigFor,
@@ -103,6 +104,39 @@ describe("egress proxy: squid configuration", () => {
       assert.ok(lines.includes(l), l);
     }
     for (const l of lines.filter((x) => / dstdom(ain|_regex) /.test(x))) assert.match(l, / -n /, l);
+  });
+
+  it("for any allow-list: every allow follows the address and resolution refusals of its ACL, every rule appears once", () => {
+    const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
+    const domain = fc.tuple(fc.boolean(), fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom("com", "org", "io")).map(
+      ([wild, labels, tld]) => `${wild ? "*." : ""}${labels.join(".")}.${tld}`,
+    );
+    const ports = fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 });
+    const rule = fc.oneof(
+      fc.record({ domain, ports }),
+      fc.record({ cidr: fc.constantFrom("10.1.0.0/16", "192.0.2.0/24", "2001:db8:5::/48", "0.0.0.0/0", "8.8.8.0/24"), ports }),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(rule, { minLength: 1, maxLength: 12, selector: (r) => ("domain" in r ? r.domain : r.cidr) }), (allow) => {
+        const plan = planSquidConfig({ workloadSubnet: "private", egress: { mode: "allowList", allow } });
+        const lines = access(plan.config);
+        lines.forEach((line, i) => {
+          const m = /^http_access allow (\S+) /.exec(line);
+          if (!m || m[1] === "ip_literal") return;
+          const before = lines.slice(0, i);
+          assert.ok(before.includes(`http_access deny ${m[1]} forbidden_dst mark_deny mark_forbidden_address`), line);
+          assert.ok(before.includes(`http_access deny ${m[1]} !resolved mark_deny mark_unresolved`), line);
+        });
+        const ipAllow = lines.findIndex((l) => l.startsWith("http_access allow ip_literal"));
+        if (ipAllow >= 0) assert.ok(lines.indexOf("http_access deny ip_literal forbidden_dst mark_deny mark_forbidden_address") < ipAllow);
+        assert.equal(lines.at(-1), "http_access deny all mark_deny mark_not_listed");
+        const acls = plan.config.split("\n").filter((l) => / dstdomain -n | dstdom_regex -n -i /.test(l)).flatMap((l) => l.split(" ").slice(l.includes("dstdom_regex") ? 5 : 4));
+        const domains = allow.flatMap((r) => ("domain" in r ? [r.domain.startsWith("*.") ? wildcardRegex(r.domain) : r.domain] : []));
+        assert.deepEqual([...acls].sort(), [...domains].sort());
+        for (const m of METADATA_NETWORKS) assert.ok(plan.forbidden.some((f) => cidrContains(mustParseCidr(f), m.parsed)), m.cidr);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it("renders a proxy that refuses everything for egress mode denyAll", () => {
