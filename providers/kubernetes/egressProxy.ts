@@ -47,6 +47,8 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
   readonly target: EgressProxyTarget;
   /** HTTP_PROXY, HTTPS_PROXY, NO_PROXY and their lower-case forms, for the workers' containers. */
   readonly proxyEnv: pulumi.Output<ProxyEnvVar[]>;
+  /** The proxy for JVM programs (which ignore HTTP_PROXY), as the value of `JAVA_TOOL_OPTIONS`. */
+  readonly javaToolOptions: pulumi.Output<string>;
   /** The rendered squid.conf. */
   readonly squidConfig: pulumi.Output<string>;
   /** One entry per control applied, with what it does not stop. */
@@ -124,8 +126,9 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
     this.proxyUrl = pulumi.all([this.service.metadata.name]).apply(() => plan.proxyUrl);
     this.target = plan.target;
     this.proxyEnv = pulumi.output(plan.env.map((e) => ({ ...e })));
+    this.javaToolOptions = pulumi.output(plan.javaToolOptions);
     this.squidConfig = pulumi.output(plan.squid.config);
     this.controls = pulumi.output(egressProxyControlsFor(name, plan));
-    this.registerOutputs({ namespaceName: this.namespaceName, proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv, squidConfig: this.squidConfig, controls: this.controls });
+    this.registerOutputs({ namespaceName: this.namespaceName, proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv, javaToolOptions: this.javaToolOptions, squidConfig: this.squidConfig, controls: this.controls });
   }
 }

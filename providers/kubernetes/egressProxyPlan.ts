@@ -119,6 +119,8 @@ export interface EgressProxyPlan {
   readonly proxyUrl: string;
   /** The variables workers need: see {@link proxyEnvFor}. */
   readonly env: ProxyEnvVar[];
+  /** The same for JVM programs, as `JAVA_TOOL_OPTIONS`: see {@link javaProxyOptionsFor}. */
+  readonly javaToolOptions: string;
 }
 
 /** Where the rendered configuration is mounted in the proxy pod. */
@@ -162,6 +164,25 @@ export function proxyEnvFor(proxyUrl: string, noProxy: readonly string[] = []): 
     { name: "https_proxy", value: proxyUrl },
     { name: "no_proxy", value: skip },
   ];
+}
+
+/**
+ * The same proxy for JVM programs (Kestra itself, Java tasks), which ignore HTTP_PROXY: system properties for
+ * `JAVA_TOOL_OPTIONS`, read by every JVM at start-up. `http.nonProxyHosts` serves HTTPS too (Java Networking
+ * Properties); NO_PROXY's `.example.com` becomes `*.example.com`, and network (`a.b.c.d/n`) entries, which Java
+ * cannot express, are left out.
+ */
+export function javaProxyOptionsFor(proxyUrl: string, noProxy: readonly string[] = []): string {
+  const url = new URL(proxyUrl);
+  const port = url.port !== "" ? url.port : "80";
+  const skip = [...new Set(["localhost", "127.0.0.1", "[::1]", ...noProxy.filter((h) => !h.includes("/")).map((h) => (h.startsWith(".") ? `*${h}` : h))])];
+  return [
+    `-Dhttp.proxyHost=${url.hostname}`,
+    `-Dhttp.proxyPort=${port}`,
+    `-Dhttps.proxyHost=${url.hostname}`,
+    `-Dhttps.proxyPort=${port}`,
+    `-Dhttp.nonProxyHosts=${skip.join("|")}`,
+  ].join(" ");
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -371,6 +392,7 @@ export function planEgressProxy(name: string, args: KubernetesEgressProxyArgs): 
     target: { namespace: namespaceName, podLabels: { ...podLabels }, port },
     proxyUrl,
     env: proxyEnvFor(proxyUrl, noProxy),
+    javaToolOptions: javaProxyOptionsFor(proxyUrl, noProxy),
   };
 }
 

@@ -28,7 +28,7 @@ describe("KubernetesEgressProxy under the Pulumi component analyzer", () => {
       assert.deepEqual(Object.keys(proxy.inputs).sort(), [
         "clients", "clusterDomain", "createNamespace", "dns", "hardening", "image", "namespaceName", "noProxy", "port", "replicas", "resources", "runAsUser", "workerNamespaces",
       ]);
-      for (const output of ["namespaceName", "proxyUrl", "proxyEnv", "target", "squidConfig", "controls", "deployment", "service"]) assert.ok(output in proxy.outputs, output);
+      for (const output of ["namespaceName", "proxyUrl", "proxyEnv", "javaToolOptions", "target", "squidConfig", "controls", "deployment", "service"]) assert.ok(output in proxy.outputs, output);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import { EXEMPT_ANNOTATION } from "../../../policy/config";
 import { auditResources } from "../../../policy/rules";
 import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
 import { KubernetesEgressProxy } from "../../../providers/kubernetes/egressProxy";
-import { egressProxyControlsFor, planEgressProxy, proxyEnvFor } from "../../../providers/kubernetes/egressProxyPlan";
+import { egressProxyControlsFor, javaProxyOptionsFor, planEgressProxy, proxyEnvFor } from "../../../providers/kubernetes/egressProxyPlan";
 import { SCRATCH_VOLUME } from "../../../providers/kubernetes/podSecurity";
 import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerNamespace";
 import { pssFindings } from "./pss";
@@ -285,7 +285,13 @@ describe("egress proxy plan", () => {
       { name: "https_proxy", value: "http://egress.egress.svc.cluster.local:3128" },
       { name: "no_proxy", value: "localhost,127.0.0.1,::1,.internal.example.com" },
     ]);
+    assert.equal(
+      javaProxyOptionsFor("http://egress.egress.svc.cluster.local:3128", [".internal.example.com", "10.0.0.0/8", "db.example.com"]),
+      "-Dhttp.proxyHost=egress.egress.svc.cluster.local -Dhttp.proxyPort=3128 -Dhttps.proxyHost=egress.egress.svc.cluster.local -Dhttps.proxyPort=3128 " +
+        "-Dhttp.nonProxyHosts=localhost|127.0.0.1|[::1]|*.internal.example.com|db.example.com",
+    );
     const plan = planEgressProxy("egress", { ...ARGS, port: 8080, clusterDomain: "corp.local", noProxy: ["10.0.0.5"] });
+    assert.equal(plan.javaToolOptions, javaProxyOptionsFor("http://egress.egress.svc.corp.local:8080", ["10.0.0.5"]));
     assert.equal(plan.proxyUrl, "http://egress.egress.svc.corp.local:8080");
     assert.deepStrictEqual(plan.env, proxyEnvFor("http://egress.egress.svc.corp.local:8080", ["10.0.0.5"]));
     assert.ok(plan.squid.config.includes("\nhttp_port 8080\n"));
