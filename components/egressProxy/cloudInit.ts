@@ -5,10 +5,10 @@
  * Firewall, Azure Firewall, GCP Secure Web Proxy): workers reach the internet only through it (HTTP_PROXY /
  * HTTPS_PROXY), and their subnet has no other route out.
  *
- * The proxy host also runs the package's host firewall (hostFirewall.ts) for the proxy's own user: Squid checks a
- * name's resolved addresses before it connects and connects to addresses from the same DNS cache, but should the
- * cache entry expire between the two (a rebinding name with a short TTL), the kernel still refuses the metadata
- * endpoints to every uid but root, and Squid runs as `proxy`.
+ * The proxy host also runs the package's host firewall (hostFirewall.ts): Squid checks a name's resolved addresses
+ * and connects to addresses from the same DNS cache entry, but should an entry ever expire between the two, or
+ * Squid itself be compromised, the kernel still refuses the metadata endpoints to every uid but root, and Squid
+ * runs as `proxy`.
  *
  * Cloud-neutral: nothing here calls a cloud API. A provider passes the text as user data (AWS launch template
  * `userData`, base64), custom data (Azure), or the `user-data` metadata key (GCP).

@@ -6,8 +6,9 @@
  * metadata network and every range that is not globally reachable (the same list Squid refuses after resolving),
  * on the listed ports, plus DNS. The component (egressProxy.ts) only creates what this plan says.
  *
- * Why both layers: Squid refuses a name that resolves to a metadata address before connecting; the NetworkPolicy
- * `except` makes the kernel refuse the same addresses should a name rebind between Squid's check and its connect.
+ * Why both layers: Squid refuses a name that resolves to a metadata address before connecting, and connects to the
+ * addresses it checked; the NetworkPolicy `except` makes the kernel refuse the same addresses should a cache entry
+ * ever expire between Squid's check and its connect, or the proxy be compromised.
  * Workers' own namespace (KubernetesWorkerNamespace with `egressProxy: proxy.target`) lets them reach only the
  * proxy, so the proxy is the only way out for names.
  */
@@ -433,7 +434,7 @@ export function egressProxyControlsFor(name: string, plan: EgressProxyPlan): Con
       protects:
         "allowed-looking names that resolve to a metadata or internal address (169.254.169.254.nip.io, rebinding names) and raw IP spellings (decimal, hex, octal, IPv4-mapped IPv6)",
       effective: true,
-      limits: "Squid connects to addresses from the DNS cache it checked; a cache entry expiring in between is caught by the NetworkPolicy below, not by Squid",
+      limits: "Squid connects to the addresses it checked (a TTL-0 rebinding name is served its first answer); an entry expiring between check and connect would be caught by the NetworkPolicy below, not by Squid",
       resources: squid,
       source: `${SQUID_DST}; tests/components/egressProxy/squid.real.test.ts`,
     },

@@ -12,6 +12,7 @@
  * need, and that is what lets the test's own upstream through, and nothing else on loopback.
  */
 import * as assert from "node:assert/strict";
+import * as http from "node:http";
 import { EgressDenyReason, egressDenials, HardeningSpec, parseEgressLogLine, planSquidConfig } from "../../../components";
 import { findSquid, proxyConnect, proxyGet, readLogUntil, SquidProcess, startTestDns, startSquid, startUpstream, Upstream } from "./squidHarness";
 
@@ -52,6 +53,8 @@ fd00:ec2::254 v6meta.wild.test
     "mixed-reversed.wild.test": ["169.254.169.254", "127.0.0.1"],
     "mixed-v6.wild.test": ["127.0.0.1", "fd00:ec2::254"],
     "dns-ok.wild.test": ["127.0.0.1"],
+    // DNS rebinding: TTL 0, an allowed address to the first A query, a refused one (where a trap listens) after.
+    "rebind.wild.test": { rebind: [["127.0.0.1"], ["127.0.0.2"]] },
   };
 
   before(async function () {
@@ -162,6 +165,26 @@ fd00:ec2::254 v6meta.wild.test
       }
     });
 
+    it("connects to the address it checked: a TTL-0 name rebinding to a refused address after the check never reaches it", async function () {
+      // A trap on the refused address, same port: any connection Squid makes there is counted.
+      let trapped = 0;
+      const trap = http.createServer((_req, res) => {
+        trapped++;
+        res.end("trap");
+      });
+      await new Promise<void>((resolve) => trap.listen(up, "127.0.0.2", resolve));
+      try {
+        for (let i = 0; i < 3; i++) {
+          const reply = await proxyGet(proxy!.port, `http://rebind.wild.test:${up}/`);
+          assert.deepEqual([reply.status, trapped], [200, 0], `request ${i}: ${reply.body}`);
+        }
+        assert.deepEqual([(await proxyConnect(proxy!.port, `rebind.wild.test:${up}`)).tunnelled, trapped], [200, 0]);
+      } finally {
+        trap.closeAllConnections();
+        await new Promise((resolve) => trap.close(resolve));
+      }
+    });
+
     it("refuses a listed name that does not resolve, rather than resolving it again to connect", async function () {
       await refused("GET", "nowhere.wild.test", up, EgressDenyReason.Unresolved);
       await refused("CONNECT", "nowhere.wild.test", up, EgressDenyReason.Unresolved);
@@ -218,7 +241,7 @@ fd00:ec2::254 v6meta.wild.test
         assert.equal(d.server, "-", "a refused request must not have connected anywhere");
       }
       const allowed = lines.map(parseEgressLogLine).filter((r) => r?.verdict === "allow");
-      assert.equal(allowed.length, dns ? 5 : 4);
+      assert.equal(allowed.length, dns ? 9 : 4);
     });
   });
 });

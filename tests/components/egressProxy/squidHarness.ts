@@ -242,8 +242,11 @@ export async function readLogUntil(file: string, predicate: (text: string) => bo
   }
 }
 
-/** Name -> addresses the test's DNS server answers with (IPv4 as A records, IPv6 as AAAA), in order. */
-export type DnsZone = Readonly<Record<string, readonly string[]>>;
+/**
+ * Name -> addresses the test's DNS server answers with (IPv4 as A records, IPv6 as AAAA), in order, TTL 60 s; or a
+ * rebinding name: a sequence of A answers, one per A query in turn (the last repeated), TTL 0.
+ */
+export type DnsZone = Readonly<Record<string, readonly string[] | { readonly rebind: readonly (readonly string[])[] }>>;
 
 /** The queried name (lower case, no trailing dot) and the offset just past it, or undefined for a malformed query. */
 function questionName(query: Buffer): { name: string; end: number } | undefined {
@@ -288,12 +291,25 @@ export async function startTestDns(addresses: readonly string[], zone: DnsZone =
 
 async function serveDns(address: string, zone: DnsZone): Promise<{ address: string; close(): Promise<void> } | undefined> {
   const socket = dgram.createSocket("udp4");
+  const aQueries = new Map<string, number>();
   socket.on("message", (query, peer) => {
     const q = questionName(query);
     if (query.length < 12 || q === undefined || q.end + 4 > query.length) return;
     const qtype = query.readUInt16BE(q.end);
     const known = zone[q.name];
-    const answers = (known ?? []).map(rdata).filter((r) => r.type === qtype);
+    let addresses: readonly string[] = [];
+    let ttl = 60;
+    if (Array.isArray(known)) addresses = known;
+    else if (known !== undefined) {
+      const { rebind } = known as { rebind: readonly (readonly string[])[] };
+      ttl = 0;
+      if (qtype === 1) {
+        const n = aQueries.get(q.name) ?? 0;
+        aQueries.set(q.name, n + 1);
+        addresses = rebind[Math.min(n, rebind.length - 1)];
+      }
+    }
+    const answers = addresses.map(rdata).filter((r) => r.type === qtype);
     const header = Buffer.from(query.subarray(0, 12));
     // QR=1 (response), opcode and RD copied, AA=1; RA=1, RCODE 0 (known name) or 3 (NXDOMAIN).
     header[2] = 0x84 | (query[2] & 0x79);
@@ -307,7 +323,7 @@ async function serveDns(address: string, zone: DnsZone): Promise<{ address: stri
       r.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
       r.writeUInt16BE(a.type, 2);
       r.writeUInt16BE(1, 4); // class IN
-      r.writeUInt32BE(60, 6); // TTL
+      r.writeUInt32BE(ttl, 6);
       r.writeUInt16BE(a.bytes.length, 10);
       return Buffer.concat([r, a.bytes]);
     });
