@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
+import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { InvalidArgsError } from "../../components/errors";
 import { ControlReport } from "../../components/controls";
@@ -34,7 +35,8 @@ function planOrThrow(name: string, args: KubernetesEgressProxyArgs): EgressProxy
 /**
  * A Squid forward proxy that lets workers reach only the spec's allow-list, and refuses every destination that
  * resolves to a metadata, link-local, loopback, private or reserved address. Pods meet Pod Security restricted
- * with a read-only root filesystem; NetworkPolicies let only the worker namespaces in and let the proxy out only
+ * with a read-only root filesystem, and a PodDisruptionBudget keeps all but one running through drains;
+ * NetworkPolicies let only the worker namespaces in and let the proxy out only
  * to the internet minus those ranges, on the listed ports, plus DNS. Pass `target` to KubernetesWorkerNamespace's
  * `egressProxy`, and `proxyEnv` to the workers' containers. Invalid arguments register nothing at all.
  */
@@ -60,6 +62,7 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
   readonly networkPolicies: networking.NetworkPolicy[];
   readonly deployment: apps.Deployment;
   readonly service: core.Service;
+  readonly disruptionBudget: policy.PodDisruptionBudget;
 
   constructor(name: string, args: KubernetesEgressProxyArgs, opts?: pulumi.ComponentResourceOptions) {
     const plan = planOrThrow(name, args);
@@ -120,6 +123,12 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
         metadata: { name, namespace: ns, labels },
         spec: { type: "ClusterIP", selector: labels, ports: [{ name: "proxy", protocol: "TCP", port: plan.port, targetPort: "proxy" }] },
       },
+      parent,
+    );
+    // A node drain evicts at most one proxy pod at a time, so workers keep a way out.
+    this.disruptionBudget = new policy.PodDisruptionBudget(
+      `${name}-pdb`,
+      { metadata: { name, namespace: ns, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
       parent,
     );
     this.namespaceName = ns;

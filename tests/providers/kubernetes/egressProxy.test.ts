@@ -51,8 +51,15 @@ describe("KubernetesEgressProxy (mocks)", () => {
         "kubernetes:networking.k8s.io/v1:NetworkPolicy egress-allow-upstream",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy egress-allow-workers",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy egress-default-deny",
+        "kubernetes:policy/v1:PodDisruptionBudget egress-pdb",
       ],
     );
+    assert.deepStrictEqual(one(run.resources, "egress-pdb").inputs, {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "egress", namespace: "egress", labels: LABELS },
+      spec: { maxUnavailable: 1, selector: { matchLabels: LABELS } },
+    });
     assert.deepStrictEqual(one(run.resources, "egress-namespace").inputs, {
       apiVersion: "v1",
       kind: "Namespace",
