@@ -44,9 +44,11 @@ export interface KestraSettings {
   /** @default undefined */
   readonly threads?: number;
   /**
-   * The process runner needs no API access, so the environment plans on any cluster; set "kubernetes" (with
-   * apiServerCidrs, or cilium) to run each task in its own pod.
-   * @default "process"
+   * How Kestra runs each task. "kubernetes" (the default, and the strict choice) runs every task in its own
+   * short-lived pod with no token, away from the worker's credentials; it needs apiServerCidrs (or cilium), since
+   * the worker must reach the API server to create those pods. "process" runs user code inside the worker
+   * process, sharing its filesystem and credentials: an explicit, weaker choice.
+   * @default "kubernetes"
    */
   readonly runner?: KestraRunner;
   /** An existing Secret holding application.yml; never put the configuration itself in stack config. @default "kestra-configuration" */
@@ -112,7 +114,7 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
     image: kestra.image ?? "kestra/kestra:v1.1.6",
     replicas: kestra.replicas,
     threads: kestra.threads,
-    runner: kestra.runner ?? KestraRunner.Process,
+    runner: kestra.runner ?? KestraRunner.Kubernetes,
     configurationSecretName: kestra.configurationSecretName ?? "kestra-configuration",
     apiServerCidrs: kestra.apiServerCidrs,
     backendEgress: kestra.backendEgress ?? [{ namespace: "kestra", ports: [5432] }],
@@ -156,4 +158,6 @@ export const cloudModule: CloudModule = {
   cloud: "kubernetes",
   createEnvironment,
   offlineCalls: {},
+  // The API server's endpoints differ per cluster and have no safe default; the offline plan assumes an example.
+  planSettings: { kestra: { apiServerCidrs: ["10.0.0.1/32"] } },
 };

@@ -220,9 +220,25 @@ describe("KestraWorker (mocks)", () => {
 });
 
 describe("cloudModule (kubernetes)", () => {
+  it("defaults to the Kubernetes task runner, which needs the API server's address, and says so", async () => {
+    const { error, resources } = await refused(() =>
+      cloudModule.createEnvironment({ cloud: "kubernetes", name: "kestra-workers", hardening: {}, networkCidr: "10.42.0.0/16", zoneCount: 2, settings: {} }),
+    );
+    assert.deepStrictEqual(resources, []);
+    assert.match(error.message, /hardening:kubernetes\.kestra\.runner "kubernetes" needs the worker to reach the API server/);
+  });
+
   it("builds the whole environment offline, with no provider function answered", async () => {
     const run = await runUnderMocks(
-      () => cloudModule.createEnvironment({ cloud: "kubernetes", name: "kestra-workers", hardening: {}, networkCidr: "10.42.0.0/16", zoneCount: 2, settings: {} }),
+      () =>
+        cloudModule.createEnvironment({
+          cloud: "kubernetes",
+          name: "kestra-workers",
+          hardening: {},
+          networkCidr: "10.42.0.0/16",
+          zoneCount: 2,
+          settings: cloudModule.planSettings ?? {},
+        }),
       { calls: cloudModule.offlineCalls },
     );
     const types = new Set(run.resources.map((r) => r.type));
@@ -231,7 +247,7 @@ describe("cloudModule (kubernetes)", () => {
     assert.equal(new Set(ids).size, ids.length, "control ids are unique");
     assert.deepStrictEqual(
       run.result.controls.filter((c) => !c.effective).map((c) => c.id),
-      ["k8s-networkpolicy-hostnetwork-pods", "k8s-node-lifetime", "k8s-kestra-process-runner", "k8s-kestra-docker-runner"],
+      ["k8s-networkpolicy-hostnetwork-pods", "k8s-node-lifetime", "k8s-kestra-docker-runner"],
     );
     // Every resource a control names is one the environment registered.
     const names = new Set(run.resources.map((r) => r.name));
