@@ -27,7 +27,7 @@
  */
 import { Cidr, isIpAddress, parseCidr } from "../cidr";
 import { InvalidArgsError, show } from "../errors";
-import { resolveHardening } from "../resolve";
+import { resolveHardeningInto } from "../resolve";
 import { EgressMode, EgressProtocol, HardeningSpec, ResolvedEgressRule, ResolvedHardening } from "../spec";
 import { EGRESS_LOG_FORMAT, EGRESS_LOG_FORMAT_BODY, EgressDenyReason } from "./accessLog";
 import { INTERNAL_RANGES, forbiddenCidrs } from "./ranges";
@@ -352,13 +352,7 @@ function splitRules(hardening: ResolvedHardening): Pick<SquidConfigPlan, "domain
 
 function resolveAll(spec: HardeningSpec | undefined, options: SquidConfigOptions): { hardening: ResolvedHardening; o: Options } {
   const issues: string[] = [];
-  let hardening: ResolvedHardening | undefined;
-  try {
-    hardening = resolveHardening(spec);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.push(...e.issues);
-  }
+  const hardening = resolveHardeningInto(spec, issues);
   const o = checkOptions(issues, options ?? {});
   for (const r of hardening?.egress.allow ?? []) {
     if (r.kind === "domain" && !DOMAIN.test(r.domain ?? "")) issues.push(`hardening.egress.allow domain ${show(r.domain)} is not a plain domain name.`);
