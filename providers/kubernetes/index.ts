@@ -15,4 +15,6 @@ export * from "./kestraPlan";
 export * from "./controls";
 export { KubernetesWorkerNamespace } from "./workerNamespace";
 export { KestraWorker } from "./kestraWorker";
+export * from "./egressProxyPlan";
+export { KubernetesEgressProxy } from "./egressProxy";
 export { cloudModule, type KubernetesSettings, type KestraSettings } from "./environment";
