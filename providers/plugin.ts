@@ -30,6 +30,7 @@ import type * as _k8sPodSecurity from "./kubernetes/podSecurity";
 import type * as _k8sNetworkPolicies from "./kubernetes/networkPolicies";
 import type * as _k8sNamespacePlan from "./kubernetes/namespacePlan";
 import type * as _k8sKestraPlan from "./kubernetes/kestraPlan";
+import type * as _k8sEgressProxyPlan from "./kubernetes/egressProxyPlan";
 
 export { AwsWorkerNetwork } from "./aws/network";
 export { AwsWorkerPool } from "./aws/workerPool";
@@ -41,3 +42,4 @@ export { AzureWorkerPool } from "./azure/workerPool";
 export { AzureAksNodePool } from "./azure/aksNodePool";
 export { KubernetesWorkerNamespace } from "./kubernetes/workerNamespace";
 export { KestraWorker } from "./kubernetes/kestraWorker";
+export { KubernetesEgressProxy } from "./kubernetes/egressProxy";

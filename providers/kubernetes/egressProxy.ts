@@ -57,11 +57,17 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
   readonly controls: pulumi.Output<ControlReport[]>;
   /** Native children, for what this abstraction does not cover. */
   readonly namespace: core.Namespace | undefined;
+  /** The ConfigMap holding the rendered squid.conf (native child). */
   readonly configMap: core.ConfigMap;
+  /** The proxy's own ServiceAccount: no token mounted, no role bound (native child). */
   readonly serviceAccount: core.ServiceAccount;
+  /** The NetworkPolicies: only the worker namespaces in, only DNS and the allowed internet out (native children). */
   readonly networkPolicies: networking.NetworkPolicy[];
+  /** The hardened Squid Deployment (native child). */
   readonly deployment: apps.Deployment;
+  /** The Service workers send their requests to (native child). */
   readonly service: core.Service;
+  /** The PodDisruptionBudget keeping a proxy up through node drains (native child). */
   readonly disruptionBudget: policy.PodDisruptionBudget;
 
   constructor(name: string, args: KubernetesEgressProxyArgs, opts?: pulumi.ComponentResourceOptions) {
