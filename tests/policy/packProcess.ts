@@ -9,13 +9,14 @@
  * ts-node, requires the pack directory (its package.json `main`), and the pack's `new PolicyPack` prints the gRPC
  * port on stdout. We do exactly that, minus the shell script.
  */
-import { ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as analyzerPbTypes from "@pulumi/pulumi/proto/analyzer_pb";
 import type * as analyzerGrpcTypes from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { startPortProcess } from "../portProcess";
 
 // The generated stubs check `instanceof` against their own google-protobuf copy (@pulumi/pulumi ships one), so
 // messages must be built from the modules the stubs themselves load.
@@ -46,59 +47,23 @@ export interface PackProcess {
  * Spawns the pack in `dir` as the CLI does and resolves once it printed its port; rejects (and kills the process)
  * when it exits first or `timeoutMs` passes.
  */
-export function startPack(dir: string, timeoutMs = 60_000): Promise<PackProcess> {
+export async function startPack(dir: string, timeoutMs = 60_000): Promise<PackProcess> {
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const kill = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
+  const p = await startPortProcess(`pack in ${dir}`, runner, ["127.0.0.1:0", "."], dir, timeoutMs);
+  const startupCpuMs = cpuMs(p.child.pid);
+  const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${p.port}`, grpc.credentials.createInsecure());
+  return {
+    port: p.port,
+    child: p.child,
+    startupMs: p.startupMs,
+    startupCpuMs,
+    client,
+    stderr: p.stderr,
+    stop: async () => {
+      client.close();
+      await p.kill();
+    },
   };
-  return new Promise<PackProcess>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void kill();
-      reject(new Error(`pack in ${dir} printed no port within ${timeoutMs} ms; stderr:\n${stderr}`));
-    }, timeoutMs);
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`pack in ${dir} exited (code ${code}, signal ${signal}) before printing a port; stderr:\n${stderr}`));
-    });
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-      const line = stdout.split("\n")[0];
-      if (!stdout.includes("\n") || line.trim() === "") return;
-      clearTimeout(timer);
-      const port = Number(line.trim());
-      if (!Number.isInteger(port) || port <= 0) {
-        void kill();
-        reject(new Error(`pack in ${dir} printed ${JSON.stringify(line)} instead of a port`));
-        return;
-      }
-      const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const startupCpuMs = cpuMs(child.pid);
-      const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-      resolve({
-        port,
-        child,
-        startupMs,
-        startupCpuMs,
-        client,
-        stderr: () => stderr,
-        stop: async () => {
-          client.close();
-          await kill();
-        },
-      });
-    });
-  });
 }
 
 /**

@@ -9,13 +9,13 @@
  * subclass, names the provider after package.json `name`, and serves it; the process prints its port on stdout.
  * We do exactly that, with an empty directory standing for the consumer's.
  */
-import { ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
 import type * as providerGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
+import { startPortProcess } from "../portProcess";
 
 /** The repository root. */
 export const ROOT = path.resolve(__dirname, "../..");
@@ -44,57 +44,23 @@ export interface PluginProcess {
  * Runs the package in `dir` as the Node language host does, in the working directory `cwd`; resolves once it
  * printed its port.
  */
-export function startPlugin(dir: string, cwd: string, timeoutMs: number): Promise<PluginProcess> {
+export async function startPlugin(dir: string, cwd: string, timeoutMs: number): Promise<PluginProcess> {
   const runner = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [dir] });
-  const child: ChildProcess = spawn(process.execPath, [runner, dir], {
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const kill = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
+  const p = await startPortProcess("the plugin", runner, [dir], cwd, timeoutMs);
+  const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${p.port}`, grpc.credentials.createInsecure());
+  return {
+    port: p.port,
+    stderr: p.stderr,
+    getSchema: (ms) =>
+      new Promise<PackageSpec>((ok, fail) => {
+        client.getSchema(new providerPb.GetSchemaRequest(), new grpc.Metadata(), { deadline: Date.now() + ms }, (err, res) => {
+          if (err) fail(new Error(`GetSchema failed: ${err.message}; plugin stderr:\n${p.stderr()}`));
+          else ok(JSON.parse(res.getSchema()) as PackageSpec);
+        });
+      }),
+    stop: async () => {
+      client.close();
+      await p.kill();
+    },
   };
-  return new Promise<PluginProcess>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void kill();
-      reject(new Error(`the plugin printed no port within ${timeoutMs} ms; stderr:\n${stderr}`));
-    }, timeoutMs);
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the plugin exited (code ${code}, signal ${signal}) before printing a port; stderr:\n${stderr}`));
-    });
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-      if (!stdout.includes("\n")) return;
-      clearTimeout(timer);
-      const line = stdout.split("\n")[0].trim();
-      const port = Number(line);
-      if (!Number.isInteger(port) || port <= 0) {
-        void kill();
-        reject(new Error(`the plugin printed ${JSON.stringify(line)} instead of a port; stderr:\n${stderr}`));
-        return;
-      }
-      const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-      resolve({
-        port,
-        stderr: () => stderr,
-        getSchema: (ms) =>
-          new Promise<PackageSpec>((ok, fail) => {
-            client.getSchema(new providerPb.GetSchemaRequest(), new grpc.Metadata(), { deadline: Date.now() + ms }, (err, res) => {
-              if (err) fail(new Error(`GetSchema failed: ${err.message}; plugin stderr:\n${stderr}`));
-              else ok(JSON.parse(res.getSchema()) as PackageSpec);
-            });
-          }),
-        stop: async () => {
-          client.close();
-          await kill();
-        },
-      });
-    });
-  });
 }
