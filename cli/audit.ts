@@ -22,6 +22,7 @@ import {
 } from "../policy/audit";
 import { oneOf, parseFlags } from "./flags";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
+import { packageVersion } from "./version";
 
 const FORMATS = ["text", "json", "sarif"] as const;
 /** Directories of a self-managed backend that hold history and backups, not current state. */
@@ -97,14 +98,6 @@ function parseOrFail(source: string, text: string): StackSnapshot {
   } catch (e) {
     if (e instanceof StateFileError) throw new UsageError(e.message);
     throw e;
-  }
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "0.0.0";
   }
 }
 

@@ -13,22 +13,9 @@ import {
 import { defaultDetect } from "../policy/scan/detector";
 import { oneOf, parseFlags } from "./flags";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
+import { packageVersion } from "./version";
 
 const FORMATS = ["text", "json", "sarif"] as const;
-
-/** The package version, found from this file upward (works from the sources and from dist/). */
-function packageVersion(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const file = path.join(dir, "package.json");
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "pulumi-hardening" && pkg.version) return pkg.version;
-    }
-    dir = path.dirname(dir);
-  }
-  return "0.0.0";
-}
 
 function loadConfig(file: string, io: CliIO): ScanConfig {
   let text: string;
