@@ -373,3 +373,13 @@ export const WILDCARD_DNS_SERVICES: readonly string[] = [
   "rbndr.us",
   "1u.ms",
 ];
+
+/**
+ * Every catalogued endpoint served at an address or host name (canonical spelling, as the detector reports it):
+ * 169.254.169.254 is AWS's, GCP's, Azure's, OCI's and DigitalOcean's metadata service at once, so a finding names
+ * them all rather than whichever the catalogue lists first.
+ */
+export function endpointsServing(endpoint: string): MetadataEndpoint[] {
+  const key = endpoint.toLowerCase();
+  return METADATA_ENDPOINTS.filter((e) => e.addresses.includes(key) || e.hostnames.includes(key));
+}

@@ -17,6 +17,7 @@ import {
 import { ConfigExceptions, findInlineIgnores, IGNORE_MARKER, inlineIgnoreFor, InlineIgnore } from "./suppress";
 import type { LocatedFinding, ScanReport, SuppressedFinding } from "./types";
 import { checkRoots, describeFsError, UnreadablePathError, walkFiles, WalkStats } from "./walk";
+import { endpointsServing } from "../../components/endpoints";
 
 /** The endpoint detector's signature (components/detect). */
 export type Detect = (text: string) => readonly EndpointReference[];
@@ -135,7 +136,9 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
       const p = pluginAt(flow, r.start);
       if (p) where = `, in ${p.kind}${p.id ? ` "${p.id}"` : ""} (${p.type})`;
     }
-    const id = r.endpointId ? ` (${r.endpointId})` : "";
+    const serving = endpointsServing(r.endpoint).map((e) => e.id);
+    const ids = serving.length > 0 ? serving : r.endpointId ? [r.endpointId] : [];
+    const id = ids.length > 0 ? ` (${ids.join(", ")})` : "";
     drafts.push({
       ruleId: r.severity === "error" ? METADATA_ENDPOINT : LINK_LOCAL_ADDRESS,
       offset: r.start, endOffset: r.end, endpoint: r.endpoint, match: r.match,
