@@ -15,6 +15,7 @@ import { ControlReport, HardeningSpec } from "../../components";
 import { awsNetworkControlsFor } from "./controls";
 import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, s3EndpointPolicyFor } from "./egress";
 import { AwsPlannedRoute, AwsWorkerNetworkArgs, AwsWorkerNetworkPlan, FlowLogDestination, hardeningSpecOf, planAwsWorkerNetwork } from "./networkPlan";
+import { planned } from "../planned";
 
 const TYPE = "hardening:index:AwsWorkerNetwork";
 
@@ -395,9 +396,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
 }
 
 function planOrThrow(name: string, args: AwsWorkerNetworkArgs): AwsWorkerNetworkPlan {
-  try {
-    return planAwsWorkerNetwork(args ?? {});
-  } catch (e) {
-    throw new Error(`AwsWorkerNetwork "${name}": ${(e as Error).message}`, { cause: e });
-  }
+  return planned("AwsWorkerNetwork", name, () =>
+    planAwsWorkerNetwork(args ?? {}),
+  );
 }

@@ -14,6 +14,7 @@ import { hardeningSpecOf } from "./networkPlan";
 import { awsWorkerPoolControlsFor } from "./controls";
 import { instanceMetadataDefaultsFor } from "./metadataOptions";
 import { AwsWorkerPoolArgs, AwsWorkerPoolPlan, SCRATCH_VOLUME, containerDefinitionsFor, planAwsWorkerPool, userDataFor } from "./workerPoolPlan";
+import { planned } from "../planned";
 
 const TYPE = "hardening:index:AwsWorkerPool";
 
@@ -147,9 +148,7 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
 }
 
 function planOrThrow(name: string, args: AwsWorkerPoolArgs): AwsWorkerPoolPlan {
-  try {
-    return planAwsWorkerPool(args ?? ({} as AwsWorkerPoolArgs));
-  } catch (e) {
-    throw new Error(`AwsWorkerPool "${name}": ${(e as Error).message}`, { cause: e });
-  }
+  return planned("AwsWorkerPool", name, () =>
+    planAwsWorkerPool(args ?? ({} as AwsWorkerPoolArgs)),
+  );
 }

@@ -6,10 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError } from "../../components/errors";
 import { HardeningSpec } from "../../components/spec";
 import { AksNodePoolPlan, planAksNodePool } from "./aksPlan";
 import { azureAksNodePoolControls } from "./controls";
+import { planned } from "../planned";
 
 /** Arguments of {@link AzureAksNodePool}. */
 export interface AzureAksNodePoolArgs {
@@ -44,12 +44,9 @@ export interface AzureAksNodePoolArgs {
 const TYPE = "hardening:index:AzureAksNodePool";
 
 function planOrThrow(name: string, args: AzureAksNodePoolArgs): AksNodePoolPlan {
-  try {
-    return planAksNodePool({ vmSize: args?.vmSize, nodeCount: args?.nodeCount, zones: args?.zones, hardening: args?.hardening });
-  } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`AzureAksNodePool "${name}": ${e.message}`, { cause: e });
-    throw e;
-  }
+  return planned("AzureAksNodePool", name, () =>
+    planAksNodePool({ vmSize: args?.vmSize, nodeCount: args?.nodeCount, zones: args?.zones, hardening: args?.hardening }),
+  );
 }
 
 /**

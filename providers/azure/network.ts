@@ -8,10 +8,10 @@ import * as dnsresolver from "@pulumi/azure-native/dnsresolver";
 import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError } from "../../components/errors";
 import { HardeningSpec } from "../../components/spec";
 import { azureNetworkControls } from "./controls";
 import { AzureEgressPath, AzureNetworkPlan, planAzureWorkerNetwork } from "./networkPlan";
+import { planned } from "../planned";
 
 /** Arguments of {@link AzureWorkerNetwork}. */
 export interface AzureWorkerNetworkArgs {
@@ -52,17 +52,14 @@ const TYPE = "hardening:index:AzureWorkerNetwork";
 
 /** Plans, or throws an error naming the component and listing every problem. Creates nothing. */
 function planOrThrow(name: string, args: AzureWorkerNetworkArgs): AzureNetworkPlan {
-  try {
-    return planAzureWorkerNetwork({
+  return planned("AzureWorkerNetwork", name, () =>
+    planAzureWorkerNetwork({
       location: args?.location,
       networkCidr: args?.networkCidr,
       hardening: args?.hardening,
       denyImdsServiceTag: args?.denyImdsServiceTag,
-    });
-  } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`AzureWorkerNetwork "${name}": ${e.message}`, { cause: e });
-    throw e;
-  }
+    }),
+  );
 }
 
 /**

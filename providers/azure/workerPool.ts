@@ -7,7 +7,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError } from "../../components/errors";
 import { HardeningSpec } from "../../components/spec";
 import { azureWorkerPoolControls } from "./controls";
 import {
@@ -21,6 +20,7 @@ import {
   vmssOsDiskFor,
   vmssSecurityProfileFor,
 } from "./workerPoolPlan";
+import { planned } from "../planned";
 
 /** Arguments of {@link AzureWorkerPool}. */
 export interface AzureWorkerPoolArgs {
@@ -89,8 +89,8 @@ export interface AzureWorkerPoolArgs {
 const TYPE = "hardening:index:AzureWorkerPool";
 
 function planOrThrow(name: string, args: AzureWorkerPoolArgs): AzureWorkerPoolPlan {
-  try {
-    return planAzureWorkerPool({
+  return planned("AzureWorkerPool", name, () =>
+    planAzureWorkerPool({
       location: args?.location,
       vmSize: args?.vmSize,
       instanceCount: args?.instanceCount,
@@ -100,11 +100,8 @@ function planOrThrow(name: string, args: AzureWorkerPoolArgs): AzureWorkerPoolPl
       hasUserAssignedIdentity: args?.userAssignedIdentityId !== undefined,
       hardening: args?.hardening,
       imdsServiceTagDenied: args?.imdsServiceTagDenied,
-    });
-  } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`AzureWorkerPool "${name}": ${e.message}`, { cause: e });
-    throw e;
-  }
+    }),
+  );
 }
 
 /**

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import * as dns from "@pulumi/gcp/dns";
-import { ControlReport, InvalidArgsError } from "../../components";
+import { ControlReport } from "../../components";
 import { gcpNetworkControls } from "./controls";
 import {
   firewallArgsFor,
@@ -24,6 +24,7 @@ import {
   subnetworkArgsFor,
 } from "./mappings";
 import { GcpNetworkPlan, GcpWorkerNetworkArgs, planGcpWorkerNetwork } from "./networkPlan";
+import { planned } from "../planned";
 
 export type { GcpWorkerNetworkArgs } from "./networkPlan";
 
@@ -32,12 +33,9 @@ export const GCP_WORKER_NETWORK_TYPE = "hardening:index:GcpWorkerNetwork";
 
 /** Plans or throws one error naming the component and listing every problem. */
 export function planNetworkFor(name: string, args: GcpWorkerNetworkArgs): GcpNetworkPlan {
-  try {
-    return planGcpWorkerNetwork(name, args);
-  } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`GcpWorkerNetwork "${name}": ${e.message}`, { cause: e });
-    throw e;
-  }
+  return planned("GcpWorkerNetwork", name, () =>
+    planGcpWorkerNetwork(name, args),
+  );
 }
 
 /**

@@ -9,11 +9,11 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as policy from "@pulumi/kubernetes/policy/v1";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
-import { InvalidArgsError } from "../../components/errors";
 import { ControlReport } from "../../components/controls";
 import { configMapNameOf, EgressProxyPlan, egressProxyControlsFor, KubernetesEgressProxyArgs, planEgressProxy, ProxyEnvVar } from "./egressProxyPlan";
 import { native } from "./native";
 import { EgressProxyTarget } from "./networkPolicies";
+import { planned } from "../planned";
 
 const TYPE = "hardening:index:KubernetesEgressProxy";
 // The policy pack's annotation (policy/config.ts EXEMPT_ANNOTATION) and rule id, spelled here because providers do
@@ -24,12 +24,9 @@ const CODE_RULE_REASON = "squid.conf lists metadata networks only in the deny AC
 
 /** Plans or throws an Error that names the component; nothing is registered when it throws. */
 function planOrThrow(name: string, args: KubernetesEgressProxyArgs): EgressProxyPlan {
-  try {
-    return planEgressProxy(name, args);
-  } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`KubernetesEgressProxy "${name}": ${e.message}`, { cause: e });
-    throw e;
-  }
+  return planned("KubernetesEgressProxy", name, () =>
+    planEgressProxy(name, args),
+  );
 }
 
 /**

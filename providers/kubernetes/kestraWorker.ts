@@ -11,20 +11,17 @@ import * as policy from "@pulumi/kubernetes/policy/v1";
 import * as rbac from "@pulumi/kubernetes/rbac/v1";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError } from "../../components/errors";
 import { kestraWorkerControlsFor } from "./controls";
 import { native } from "./native";
 import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, taskRunnerYaml } from "./kestraPlan";
+import { planned } from "../planned";
 
 const TYPE = "hardening:index:KestraWorker";
 
 function planOrThrow(name: string, args: KestraWorkerArgs): KestraWorkerPlan {
-  try {
-    return planKestraWorker(name, args);
-  } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`KestraWorker "${name}": ${e.message}`, { cause: e });
-    throw e;
-  }
+  return planned("KestraWorker", name, () =>
+    planKestraWorker(name, args),
+  );
 }
 
 /**

@@ -9,22 +9,19 @@ import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as node from "@pulumi/kubernetes/node/v1";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
-import { InvalidArgsError } from "../../components/errors";
 import { ControlReport } from "../../components/controls";
 import { namespaceControlsFor } from "./controls";
 import { native } from "./native";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
+import { planned } from "../planned";
 
 const TYPE = "hardening:index:KubernetesWorkerNamespace";
 
 /** Plans or throws an Error that names the component; nothing is registered when it throws. */
 function planOrThrow(name: string, args: KubernetesWorkerNamespaceArgs): WorkerNamespacePlan {
-  try {
-    return planWorkerNamespace(name, args);
-  } catch (e) {
-    if (e instanceof InvalidArgsError) throw new Error(`KubernetesWorkerNamespace "${name}": ${e.message}`, { cause: e });
-    throw e;
-  }
+  return planned("KubernetesWorkerNamespace", name, () =>
+    planWorkerNamespace(name, args),
+  );
 }
 
 /**
