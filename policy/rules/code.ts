@@ -16,6 +16,9 @@
  * - ConfigMaps (Kestra flows are often kept in them): `data` and `binaryData` (binary data can carry a flow or a
  *   script as well as text can, and is base64 on the wire). Secrets: `stringData` and `data`.
  *
+ * References that are the configuration refusing an endpoint are not reported: an iptables/nft line that drops or
+ * rejects it (the host firewall), and a Squid destination ACL used only to deny (the egress proxy's squid.conf).
+ *
  * Messages show only the short text matched (at most 40 characters; a longer match such as a base64 run is not
  * shown), never the value around it; for a Secret they name the key and the endpoint and show nothing of the value.
  */
@@ -75,6 +78,68 @@ function isFilterRule(line: string): boolean {
 }
 
 /**
+ * Squid's destination ACL types: a metadata address or name in one of these is a destination the configuration
+ * matches, so what matters is how the ACL is used.
+ */
+const SQUID_DESTINATION_ACL = /^\s*acl\s+(\S+)\s+(?:dst|dstdomain|dstdom_regex|url_regex)(?:\s|$)/;
+/** Access directives whose `deny` refuses the matching requests (squid.conf.documented). */
+const SQUID_ACCESS = /^\s*(?:http_access|adapted_http_access|miss_access)\s+(allow|deny)\s+(.*)$/;
+
+/**
+ * The names of the Squid destination ACLs in `text` that only refuse: every line naming the ACL is its own `acl`
+ * definition, a `deny_info` page, or an access line that denies when the ACL matches (`http_access deny ... name`)
+ * or allows only when it does not (`http_access allow ... !name`). A metadata address in such an ACL is the proxy
+ * refusing it (components/egressProxy/squidConfig.ts renders exactly these), not code reaching it. An ACL that is
+ * also allowed, negated in a deny, nested in another ACL or used by any other directive is not a deny list.
+ * Squid's comments start with `#` at the start of a line; a trailing `#` is part of the value, so such a line is
+ * not trusted either.
+ */
+function squidDenyAcls(text: string): ReadonlySet<string> {
+  const defined = new Set<string>();
+  const denied = new Set<string>();
+  const spoiled = new Set<string>();
+  const lines = text.split(/\r?\n/);
+  for (const line of lines) {
+    const m = SQUID_DESTINATION_ACL.exec(line);
+    if (m) defined.add(m[1]);
+  }
+  // Squid joins a line ending in `\` with the next; rather than re-join, a continued configuration is not trusted.
+  if (defined.size === 0 || lines.some((l) => /\\\s*$/.test(l) && !l.trim().startsWith("#"))) return new Set();
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const words = line.split(/\s+/);
+    const access = SQUID_ACCESS.exec(line);
+    if (access) {
+      for (const word of access[2].split(/\s+/)) {
+        const negated = word.startsWith("!");
+        const name = negated ? word.slice(1) : word;
+        if (!defined.has(name)) continue;
+        if ((access[1] === "deny") !== negated) denied.add(name);
+        else spoiled.add(name);
+      }
+      continue;
+    }
+    if (words[0] === "deny_info") continue;
+    // Its own definition (`acl name type ...`) is neutral; any other mention (an all-of/any-of ACL, a peer, an
+    // outgoing-address rule, never_direct) spoils the name.
+    const mentions = words[0] === "acl" ? words.slice(2) : words;
+    for (const word of mentions) {
+      const name = word.replace(/^!/, "");
+      if (defined.has(name)) spoiled.add(name);
+    }
+  }
+  return new Set([...denied].filter((n) => !spoiled.has(n)));
+}
+
+/** True when `line` defines one of the deny-only Squid ACLs of its text. */
+function isSquidDenyAcl(line: string, denyAcls: () => ReadonlySet<string>): boolean {
+  const m = SQUID_DESTINATION_ACL.exec(line);
+  if (!m || line.includes("#")) return false;
+  return denyAcls().has(m[1]);
+}
+
+/**
  * Base64 values (launch-template user data, Azure custom data) are decoded whole before scanning, so that a
  * reference can be judged by the line it sits on; anything else is scanned as it is (the detector still decodes
  * base64 runs inside it).
@@ -98,9 +163,12 @@ export function scanSources(sources: readonly TextSource[], detect: Detector): F
     }
     const seen = new Set<string>();
     const { text, base64 } = decodedWhole(source.text);
+    let denyAcls: ReadonlySet<string> | undefined;
+    const squidDeny = () => (denyAcls ??= squidDenyAcls(text));
     for (const ref of detect(text)) {
       if (ref.severity !== "error") continue;
-      if (isFilterRule(lineAround(text, ref.start))) continue;
+      const line = lineAround(text, ref.start);
+      if (isFilterRule(line) || isSquidDenyAcl(line, squidDeny)) continue;
       const message = source.secret
         ? `${source.path} (a Secret value, not shown) refers to ${ref.endpoint}; remove the reference: workload code must never reach a cloud metadata or credential endpoint.`
         : `${source.path} refers to ${ref.endpoint} (${describe(ref, base64)}); remove the reference: workload code must never reach a cloud metadata or credential endpoint.`;

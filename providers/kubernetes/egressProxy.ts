@@ -16,11 +16,6 @@ import { EgressProxyTarget } from "./networkPolicies";
 import { planned } from "../planned";
 
 const TYPE = "hardening:index:KubernetesEgressProxy";
-// The policy pack's annotation (policy/config.ts EXEMPT_ANNOTATION) and rule id, spelled here because providers do
-// not import the pack; a test checks them against the pack.
-const EXEMPT_ANNOTATION = "hardening/exempt";
-const CODE_RULE = "code-metadata-reference";
-const CODE_RULE_REASON = "squid.conf lists metadata networks only in the deny ACL forbidden_dst";
 
 /** Plans or throws an Error that names the component; nothing is registered when it throws. */
 function planOrThrow(name: string, args: KubernetesEgressProxyArgs): EgressProxyPlan {
@@ -87,14 +82,9 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
     this.configMap = new core.ConfigMap(
       `${name}-squid`,
       {
-        metadata: {
-          name: configMapNameOf(name),
-          namespace: ns,
-          labels,
-          // The configuration names the metadata addresses only to refuse them (acl forbidden_dst, used solely in
-          // http_access deny lines); the code rule cannot tell a Squid deny list from code reaching them.
-          annotations: { [EXEMPT_ANNOTATION]: `${CODE_RULE}: ${CODE_RULE_REASON}` },
-        },
+        // No exemption needed: the configuration names the metadata addresses only in the deny ACL forbidden_dst,
+        // which the code rule recognises as a deny list.
+        metadata: { name: configMapNameOf(name), namespace: ns, labels },
         data: { "squid.conf": plan.squid.config },
       },
       parent,

@@ -173,3 +173,52 @@ describe("code-metadata-reference and firewall rules", () => {
     }
   });
 });
+
+describe("code-metadata-reference and Squid deny lists", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { codeMetadataReference } = require("../../../policy/rules/code") as typeof import("../../../policy/rules/code");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { planSquidConfig, egressProxyCloudInit } = require("../../../components") as typeof import("../../../components");
+  const configMap = codeMetadataReference.checks["kubernetes:core/v1:ConfigMap"];
+  const lt = codeMetadataReference.checks["aws:ec2/launchTemplate:LaunchTemplate"];
+  const ctx = { config: {} };
+  const spec = { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org", ports: [443] }] } } as const;
+  const squid = (conf: string) => configMap({ data: { "squid.conf": conf } }, ctx);
+
+  it("does not report the rendered squid.conf, nor the proxy VM's cloud-init, plain or base64", () => {
+    const conf = planSquidConfig(spec, { port: 3128 }).config;
+    assert.ok(conf.includes("acl forbidden_dst dst 168.63.129.16/32"), "the configuration names a metadata address");
+    assert.deepStrictEqual(squid(conf), []);
+    const userData = egressProxyCloudInit(spec, { cloud: "aws", clients: ["10.0.0.0/20"] }).userData;
+    assert.deepStrictEqual(lt({ userData }, ctx), []);
+    assert.deepStrictEqual(lt({ userData: Buffer.from(userData).toString("base64") }, ctx), []);
+  });
+
+  const denyOnly = [
+    ["denied when matched", "acl meta dst 169.254.169.254\nhttp_access deny meta\nhttp_access allow all\n"],
+    ["allowed only when not matched, with a deny page", "acl meta dstdomain metadata.google.internal\ndeny_info ERR_ACCESS_DENIED meta\nhttp_access allow !meta clients\n"],
+    ["denied with other conditions", "acl meta dst -n 169.254.169.254/32 fd00:ec2::254\nhttp_access deny tunnel meta\n"],
+  ];
+  for (const [what, conf] of denyOnly) {
+    it(`does not report a metadata address in a Squid ACL ${what}`, () => assert.deepStrictEqual(squid(conf), []));
+  }
+
+  const reported = [
+    ["used in an allow", "acl meta dst 169.254.169.254\nhttp_access allow meta\n"],
+    ["denied and also allowed", "acl meta dst 169.254.169.254\nhttp_access deny meta tunnel\nhttp_access allow meta\n"],
+    ["negated in a deny (refuses everything else)", "acl meta dst 169.254.169.254\nhttp_access deny !meta\n"],
+    ["defined but never used to deny", "acl meta dst 169.254.169.254\nhttp_access allow all\n"],
+    ["nested in another ACL", "acl meta dst 169.254.169.254\nacl both all-of meta clients\nhttp_access deny meta\nhttp_access allow both\n"],
+    ["routed by another directive", "acl meta dst 169.254.169.254\nhttp_access deny meta\nnever_direct allow meta\n"],
+    ["on a line continued with a backslash", "acl meta dst 169.254.169.254 \\\n 10.0.0.1\nhttp_access deny meta\n"],
+    ["with a trailing # on the ACL line", "acl meta dst 169.254.169.254 # refused\nhttp_access deny meta\n"],
+    ["beside code that reaches it", "acl meta dst 169.254.169.254\nhttp_access deny meta\ncache_peer 169.254.169.254 parent 80 0\n"],
+  ];
+  for (const [what, conf] of reported) {
+    it(`reports a metadata address in a Squid ACL ${what}`, () => {
+      const findings = squid(conf);
+      assert.ok(findings.length > 0, conf);
+      for (const f of findings) assert.equal(f.property, 'data["squid.conf"]');
+    });
+  }
+});

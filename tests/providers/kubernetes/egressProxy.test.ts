@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import { forbiddenCidrs, InvalidArgsError, planSquidConfig } from "../../../components";
-import { EXEMPT_ANNOTATION } from "../../../policy/config";
 import { auditResources } from "../../../policy/rules";
 import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
 import { KubernetesEgressProxy } from "../../../providers/kubernetes/egressProxy";
@@ -80,12 +79,7 @@ describe("KubernetesEgressProxy (mocks)", () => {
     assert.deepStrictEqual(one(run.resources, "egress-squid").inputs, {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: {
-        name: "egress-squid",
-        namespace: "egress",
-        labels: LABELS,
-        annotations: { [EXEMPT_ANNOTATION]: "code-metadata-reference: squid.conf lists metadata networks only in the deny ACL forbidden_dst" },
-      },
+      metadata: { name: "egress-squid", namespace: "egress", labels: LABELS },
       data: { "squid.conf": config },
     });
     assert.deepStrictEqual(one(run.resources, "egress-service-account").inputs, {
@@ -207,16 +201,17 @@ describe("KubernetesEgressProxy (mocks)", () => {
     );
   });
 
-  it("without its exemption annotation the squid.conf ConfigMap is what the code rule reports, and nothing else", async () => {
+  it("carries no exemption: the code rule reads squid.conf's metadata networks as the deny list they are", async () => {
     const run = await runUnderMocks(() => new KubernetesEgressProxy("egress", ARGS));
-    const stripped = run.resources.map((r) => {
-      if (r.name !== "egress-squid") return r;
-      const { annotations: _a, ...metadata } = (r.inputs as { metadata: Record<string, unknown> }).metadata;
-      return { ...r, inputs: { ...r.inputs, metadata } };
-    });
-    const findings = auditResources(stripped.map((r) => ({ type: r.type, urn: r.urn, name: r.name, props: r.inputs, parent: r.parent })));
+    const configMap = one(run.resources, "egress-squid");
+    assert.equal((configMap.inputs as { metadata: Record<string, unknown> }).metadata.annotations, undefined);
+    // The same configuration with its deny ACL turned into an allow is reported, so the pass above is not vacuous.
+    const data = (configMap.inputs as { data: Record<string, string> }).data;
+    const allowing = data["squid.conf"].replace(/^http_access deny ip_literal forbidden_dst .*$/m, "http_access allow forbidden_dst");
+    assert.notEqual(allowing, data["squid.conf"]);
+    const findings = auditResources([{ type: configMap.type, urn: configMap.urn, name: configMap.name, props: { ...configMap.inputs, data: { "squid.conf": allowing } } }]);
     assert.ok(findings.length > 0);
-    for (const f of findings) assert.deepStrictEqual([f.policy, f.type, f.property], ["code-metadata-reference", "kubernetes:core/v1:ConfigMap", 'data["squid.conf"]']);
+    for (const f of findings) assert.deepStrictEqual([f.policy, f.property], ["code-metadata-reference", 'data["squid.conf"]']);
   });
 
   it("uses an existing namespace when asked, with no Namespace registered", async () => {
