@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  auditSnapshots,
+  auditStateFile,
   buildAuditReport,
   formatAuditJson,
   formatAuditSarif,
@@ -14,9 +14,10 @@ import {
   isBlocking,
   parseAuditConfig,
   parseBaseline,
-  readState,
+  openState,
   scrubSecrets,
-  StackSnapshot,
+  StackAudit,
+  StateFile,
   StateFileError,
   AuditConfigError,
 } from "../policy/audit";
@@ -51,15 +52,15 @@ function jsonFilesUnder(dir: string): string[] {
   return found;
 }
 
-/** Reads every input; exits 2 (UsageError) naming the first file that is not readable Pulumi state. */
-async function readInputs(inputs: string[], io: CliIO): Promise<StackSnapshot[]> {
-  const snapshots: StackSnapshot[] = [];
+/** Opens every input; exits 2 (UsageError) naming the first file that is not readable Pulumi state. */
+async function readInputs(inputs: string[], io: CliIO): Promise<StateFile[]> {
+  const opened: StateFile[] = [];
   let stdinUsed = false;
   for (const input of inputs) {
     if (input === "-") {
       if (stdinUsed) throw new UsageError('"-" (standard input) given twice');
       stdinUsed = true;
-      snapshots.push(parseOrFail("-", (await io.readStdin()).toString("utf8")));
+      opened.push(parseOrFail("-", (await io.readStdin()).toString("utf8")));
       continue;
     }
     const full = path.resolve(io.cwd, input);
@@ -70,7 +71,7 @@ async function readInputs(inputs: string[], io: CliIO): Promise<StackSnapshot[]>
       throw new UsageError(`cannot read ${input}: no such file or directory`);
     }
     if (!stat.isDirectory()) {
-      snapshots.push(parseOrFail(input, readFileOrFail(full)));
+      opened.push(parseOrFail(input, readFileOrFail(full)));
       continue;
     }
     const files = jsonFilesUnder(full);
@@ -84,17 +85,22 @@ async function readInputs(inputs: string[], io: CliIO): Promise<StackSnapshot[]>
         skipped++;
         continue;
       }
-      snapshots.push(parseOrFail(shown, text));
+      opened.push(parseOrFail(shown, text));
     }
     if (skipped > 0) io.stderr(`hardening audit: skipped ${skipped} JSON file(s) under ${input} that are not Pulumi state\n`);
     if (files.length - skipped === 0) throw new UsageError(`no Pulumi state files under ${input}`);
   }
-  return snapshots;
+  return opened;
 }
 
-function parseOrFail(source: string, text: string): StackSnapshot {
+function parseOrFail(source: string, text: string): StateFile {
+  return orUsageError(() => openState(source, text));
+}
+
+/** A state file that turns out not to be Pulumi state is a usage error (exit 2), named in one line. */
+function orUsageError<T>(fn: () => T): T {
   try {
-    return readState(source, text);
+    return fn();
   } catch (e) {
     if (e instanceof StateFileError) throw new UsageError(e.message);
     throw e;
@@ -132,17 +138,18 @@ export const auditCommand: Command = async (argv: string[], io: CliIO) => {
     }
   }
 
-  const snapshots = await readInputs(positionals, io);
-  const total = snapshots.reduce((n, s) => n + s.resources.length, 0);
+  const files = await readInputs(positionals, io);
+  const total = files.reduce((n, f) => n + f.resourceCount, 0);
   // Progress only for a person watching a long audit: stderr, a terminal, never mixed into stdout.
   const progress = io.stderrIsTTY && total >= 5000;
-  if (progress) io.stderr(`hardening audit: checking ${total} resources in ${snapshots.length} stack(s)...`);
-  const audits = auditSnapshots(snapshots, config);
+  if (progress) io.stderr(`hardening audit: checking ${total} resources in ${files.length} stack(s)...`);
+  // Each file is parsed resource by resource as it is audited; nothing is printed until every file has passed.
+  const audits: StackAudit[] = files.map((f) => orUsageError(() => auditStateFile(f, config)));
   if (progress) io.stderr("\r\x1b[K");
 
   const report = buildAuditReport(audits, baseline);
   const text =
     format === "json" ? formatAuditJson(report) : format === "sarif" ? formatAuditSarif(report, audits, packageVersion()) : formatAuditText(report, audits);
-  io.stdout(scrubSecrets(text, snapshots.flatMap((s) => s.secretValues)));
+  io.stdout(scrubSecrets(text, files.flatMap((f) => f.secretValues)));
   return isBlocking(report) ? ExitCode.Findings : ExitCode.Clean;
 };

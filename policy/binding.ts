@@ -94,13 +94,16 @@ function toInput(r: PolicyResource): ResourceInput {
 
 /** The policy for one stack rule: findings are reported on the resources they name. */
 export function stackPolicy(rule: StackRule): StackValidationPolicy {
+  const types = new Set(rule.types);
   return {
     name: rule.id,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
     configSchema: configSchemaFor(rule.id) as StackValidationPolicy["configSchema"],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-      const resources = args.resources.map(toInput);
+      // Only the types the rule reads: the SDK deserialised every resource already, converting them all per
+      // stack rule would be most of the rule's cost on a large stack.
+      const resources = args.resources.filter((r) => types.has(canonicalType(r.type))).map(toInput);
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
       const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
       for (const f of rule.check(resources, { config })) {

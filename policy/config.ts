@@ -139,26 +139,33 @@ export function matchesAny(name: string, globs: readonly string[]): boolean {
   return false;
 }
 
-const tagCache = new WeakMap<object, Readonly<Record<string, string>>>();
+// The last props object read and its tags: the rules of one resource ask one after another, so one remembered
+// answer serves them all, without a WeakMap entry (and its garbage-collector cost) per resource.
+let lastTagged: object | undefined;
+let lastTags: Readonly<Record<string, string>> = {};
 
 /**
- * The tags / labels / annotations of a resource, whichever its provider uses, as plain strings. Remembered per
- * props object: every rule's exemption check asks for them, once per resource would do.
+ * The tags / labels / annotations of a resource, whichever its provider uses, as plain strings, worked out once
+ * for the rules of one resource.
  */
 export function tagsOf(props: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> {
-  const cached = tagCache.get(props);
-  if (cached) return cached;
+  if (props === lastTagged) return lastTags;
   const out: Record<string, string> = {};
-  const add = (bag: unknown): void => {
-    if (!isRecord(bag)) return;
-    for (const [k, v] of Object.entries(bag)) if (typeof v === "string") out[k] = v;
-  };
-  add(props.tagsAll);
-  add(props.tags);
-  add(props.labels);
-  add(isRecord(props.metadata) ? props.metadata.annotations : undefined);
-  tagCache.set(props, out);
+  addStrings(out, props.tagsAll);
+  addStrings(out, props.tags);
+  addStrings(out, props.labels);
+  addStrings(out, isRecord(props.metadata) ? props.metadata.annotations : undefined);
+  lastTagged = props;
+  lastTags = out;
   return out;
+}
+
+function addStrings(out: Record<string, string>, bag: unknown): void {
+  if (!isRecord(bag)) return;
+  for (const k in bag) {
+    const v = bag[k];
+    if (typeof v === "string") out[k] = v;
+  }
 }
 
 /** True when the resource is marked as a worker: the worker tag/label, or its name or Name tag matches a glob. */
@@ -171,15 +178,16 @@ export function isWorker(name: string | undefined, props: Readonly<Record<string
 
 /** The exempt tag/label/annotation and its value, read directly (this runs for every rule on every resource). */
 function exemptTag(props: Readonly<Record<string, unknown>>): [string, string | undefined] {
-  const str = (bag: unknown, key: string): string | undefined => {
-    const v = isRecord(bag) ? bag[key] : undefined;
-    return typeof v === "string" ? v : undefined;
-  };
   const tag = str(props.tags, EXEMPT_TAG) ?? str(props.tagsAll, EXEMPT_TAG);
   if (tag !== undefined) return [EXEMPT_TAG, tag];
   const label = str(props.labels, EXEMPT_LABEL);
   if (label !== undefined) return [EXEMPT_LABEL, label];
   return [EXEMPT_ANNOTATION, str(isRecord(props.metadata) ? props.metadata.annotations : undefined, EXEMPT_ANNOTATION)];
+}
+
+function str(bag: unknown, key: string): string | undefined {
+  const v = isRecord(bag) ? bag[key] : undefined;
+  return typeof v === "string" ? v : undefined;
 }
 
 /** What the exemption checks decided for one resource and rule. */

@@ -5,7 +5,7 @@
  */
 import { exemptionFor, resolveConfig } from "./config";
 import { resourceRules, stackRules } from "./rules";
-import type { CheckContext, EnforcementLevel, Finding, ResourceCheck, ResourceInput, ResourceRule, Violation } from "./rules/types";
+import type { CheckContext, EnforcementLevel, Finding, ResourceCheck, ResourceInput, ResourceRule, StackRule, Violation } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
 /**
@@ -43,45 +43,101 @@ export function withTagProblem(finding: Finding, tagProblem: string | undefined)
 }
 
 /**
- * Runs every resource rule bound to each resource's type and every stack rule over all of them, honouring each
- * rule's configured level (`disabled` skips it), options and exemptions. Returns one Violation per finding, in
- * resource order then rule order.
+ * The pack's rules over a stream of resources: {@link StreamingAudit.add} runs the resource rules on one resource
+ * and keeps it only if an enabled stack rule reads its type; {@link StreamingAudit.finish} runs the stack rules.
+ * The offline auditor feeds it one parsed resource at a time, so it never holds a whole state's resources.
  */
-export function auditResources(resources: readonly ResourceInput[], config: AuditConfig = {}): Violation[] {
-  const violations: Violation[] = [];
-  const inputs = resources.map((r) => (canonicalType(r.type) === r.type ? r : { ...r, type: canonicalType(r.type) }));
-  const resolved = new Map<string, Readonly<Record<string, unknown>>>();
-  const configOf = (id: string): Readonly<Record<string, unknown>> => {
-    let c = resolved.get(id);
-    if (!c) resolved.set(id, (c = resolveConfig(id, config[id])));
-    return c;
-  };
-  for (const r of inputs) {
-    for (const { rule, check } of checksFor(r.type)) {
-      const level = config[rule.id]?.enforcementLevel ?? rule.enforcementLevel;
-      if (level === "disabled") continue;
-      const cfg = configOf(rule.id);
-      const exemption = exemptionFor(rule.id, r, cfg);
+export class StreamingAudit {
+  private readonly violations: Violation[] = [];
+  private readonly resolved = new Map<string, Readonly<Record<string, unknown>>>();
+  /** Enabled stack rules, with the resources of their types seen so far. */
+  private readonly stacks: { rule: StackRule; level: EnforcementLevel; config: Readonly<Record<string, unknown>>; resources: ResourceInput[] }[] = [];
+  /** Per type: the enabled resource checks and the stack rules that read it, resolved once. */
+  private readonly plans = new Map<string, TypePlan>();
+  private finished = false;
+
+  constructor(private readonly config: AuditConfig = {}) {
+    for (const rule of stackRules) {
+      const level = this.levelOf(rule);
+      if (level !== "disabled") this.stacks.push({ rule, level, config: this.configOf(rule.id), resources: [] });
+    }
+  }
+
+  /** Runs every enabled resource rule bound to the resource's type; keeps it for the stack rules that read it. */
+  add(resource: ResourceInput): void {
+    const type = canonicalType(resource.type);
+    const r = type === resource.type ? resource : { ...resource, type };
+    const plan = this.planFor(type);
+    const described = { urn: r.urn, name: r.name, type: r.type };
+    for (const { rule, check, level, config } of plan.checks) {
+      const exemption = exemptionFor(rule.id, r, config);
       if (exemption.exempt) continue;
-      const ctx: CheckContext = { config: cfg, resource: { urn: r.urn, name: r.name, type: r.type } };
+      const ctx: CheckContext = { config, resource: described };
       for (const f of check(r.props, ctx)) {
         const finding = withTagProblem(f, exemption.tagProblem);
-        violations.push({ policy: rule.id, urn: r.urn, type: r.type, enforcementLevel: reportedLevel(level, finding), property: finding.property, message: finding.message });
+        this.violations.push({ policy: rule.id, urn: r.urn, type: r.type, enforcementLevel: reportedLevel(level, finding), property: finding.property, message: finding.message });
       }
     }
+    for (const i of plan.stackRules) this.stacks[i].resources.push(r);
   }
-  for (const rule of stackRules) {
-    const level = config[rule.id]?.enforcementLevel ?? rule.enforcementLevel;
-    if (level === "disabled") continue;
-    const cfg = configOf(rule.id);
-    const byUrn = new Map(inputs.map((r) => [r.urn, r]));
-    for (const f of rule.check(inputs, { config: cfg })) {
-      const target = byUrn.get(f.urn);
-      const exemption = target ? exemptionFor(rule.id, target, cfg) : { exempt: false as const, tagProblem: undefined };
-      if (exemption.exempt) continue;
-      const finding = withTagProblem(f, exemption.tagProblem);
-      violations.push({ policy: rule.id, urn: f.urn, type: f.type, enforcementLevel: reportedLevel(level, finding), property: finding.property, message: finding.message });
+
+  /**
+   * Runs the stack rules and returns every violation: resource rules' in resource order then rule order, then
+   * stack rules' in rule order.
+   */
+  finish(): Violation[] {
+    if (this.finished) throw new Error("StreamingAudit.finish called twice");
+    this.finished = true;
+    for (const { rule, level, config, resources } of this.stacks) {
+      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      for (const f of rule.check(resources, { config })) {
+        const target = byUrn.get(f.urn);
+        const exemption = target ? exemptionFor(rule.id, target, config) : { exempt: false as const, tagProblem: undefined };
+        if (exemption.exempt) continue;
+        const finding = withTagProblem(f, exemption.tagProblem);
+        this.violations.push({ policy: rule.id, urn: f.urn, type: f.type, enforcementLevel: reportedLevel(level, finding), property: finding.property, message: finding.message });
+      }
     }
+    return this.violations;
   }
-  return violations;
+
+  private levelOf(rule: { readonly id: string; readonly enforcementLevel: EnforcementLevel }): EnforcementLevel {
+    return this.config[rule.id]?.enforcementLevel ?? rule.enforcementLevel;
+  }
+
+  private configOf(id: string): Readonly<Record<string, unknown>> {
+    let c = this.resolved.get(id);
+    if (!c) this.resolved.set(id, (c = resolveConfig(id, this.config[id])));
+    return c;
+  }
+
+  private planFor(type: string): TypePlan {
+    let plan = this.plans.get(type);
+    if (!plan) {
+      plan = {
+        checks: checksFor(type)
+          .map(({ rule, check }) => ({ rule, check, level: this.levelOf(rule), config: this.configOf(rule.id) }))
+          .filter((c) => c.level !== "disabled"),
+        stackRules: this.stacks.flatMap((s, i) => (s.rule.types.includes(type) ? [i] : [])),
+      };
+      this.plans.set(type, plan);
+    }
+    return plan;
+  }
+}
+
+interface TypePlan {
+  readonly checks: readonly { rule: ResourceRule; check: ResourceCheck; level: EnforcementLevel; config: Readonly<Record<string, unknown>> }[];
+  readonly stackRules: readonly number[];
+}
+
+/**
+ * Runs every resource rule bound to each resource's type and every stack rule over the resources of the types it
+ * reads, honouring each rule's configured level (`disabled` skips it), options and exemptions. Returns one
+ * Violation per finding, in resource order then rule order.
+ */
+export function auditResources(resources: readonly ResourceInput[], config: AuditConfig = {}): Violation[] {
+  const audit = new StreamingAudit(config);
+  for (const r of resources) audit.add(r);
+  return audit.finish();
 }

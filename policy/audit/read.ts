@@ -5,6 +5,7 @@
  * marker before any rule or formatter can see it.
  */
 import type { ResourceInput } from "../rules/types";
+import { ResourcesArray, ResourcesPath, splitState } from "./split";
 
 /** The wire signature key of Pulumi's special values (secrets, assets, archives, resource references). */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -58,7 +59,7 @@ function checkDepth(source: string, root: unknown): void {
     const value = stack.pop();
     const depth = depths.pop()!;
     if (typeof value !== "object" || value === null) continue;
-    if (depth >= MAX_DEPTH) throw new StateFileError(source, `nesting deeper than ${MAX_DEPTH} levels; not Pulumi state`);
+    if (depth >= MAX_DEPTH) throw tooDeep(source);
     for (const v of Array.isArray(value) ? value : Object.values(value)) {
       if (typeof v === "object" && v !== null) {
         stack.push(v);
@@ -93,9 +94,13 @@ function redact(value: unknown, secrets: string[]): unknown {
     }
     return SECRET_MARKER;
   }
-  delete record.__defaults;
-  delete record.__meta;
-  for (const k in record) record[k] = redact(record[k], secrets);
+  // Deleting only what is there: a delete changes the object's hidden class, which slows every later read of it.
+  if (record.__defaults !== undefined) delete record.__defaults;
+  if (record.__meta !== undefined) delete record.__meta;
+  for (const k in record) {
+    const v = record[k];
+    if (typeof v === "object" && v !== null) record[k] = redact(v, secrets);
+  }
   return record;
 }
 
@@ -137,12 +142,39 @@ function nameOfUrn(urn: string): string {
 }
 
 /**
- * Parses one state file's text into a snapshot. Throws {@link StateFileError} with a one-line reason for
- * anything that is not Pulumi state: invalid or truncated JSON, another version, another kind of file, an empty
- * file, hostile nesting.
+ * One state file, opened: its stack name and resource count are known, its resources are parsed one at a time by
+ * {@link StateFile.forEachResource}, so a caller that does not keep them never holds the whole parsed state.
  */
-export function readState(source: string, text: string): StackSnapshot {
+export interface StateFile {
+  /** Where it came from (a path, or `-` for stdin). */
+  readonly source: string;
+  /** The stack's name: the checkpoint's `stack`, or the stack part of the first URN. */
+  readonly stack: string;
+  /** How many resources the file holds. */
+  readonly resourceCount: number;
+  /**
+   * Calls `visit` with each resource in file order, secrets already replaced by {@link SECRET_MARKER}. Throws
+   * {@link StateFileError} at the first resource that is not Pulumi state. Call it once.
+   */
+  forEachResource(visit: (resource: ResourceInput) => void): void;
+  /** Plaintext secret values found so far (complete once forEachResource returns), to scrub from any output. */
+  readonly secretValues: string[];
+}
+
+/**
+ * Opens one state file's text. Throws {@link StateFileError} with a one-line reason for anything that is not
+ * Pulumi state: invalid or truncated JSON, another version, another kind of file, an empty file, hostile nesting.
+ * A resource that is not a resource is reported when {@link StateFile.forEachResource} reaches it.
+ */
+export function openState(source: string, text: string): StateFile {
   if (text.trim() === "") throw new StateFileError(source, "is empty");
+  const split = splitState(text, MAX_DEPTH);
+  if (split.kind === "too-deep") throw tooDeep(source);
+  if (split.kind === "split") {
+    const opened = openSplit(source, text, split.arrays);
+    if (opened) return opened;
+  }
+  // Not splittable (or not the shape the split expected): parse it whole, which reports the parser's own message.
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -153,24 +185,120 @@ export function readState(source: string, text: string): StackSnapshot {
   const { deployment, stack } = deploymentOf(source, doc);
   const raw = deployment.resources ?? [];
   if (!Array.isArray(raw)) throw new StateFileError(source, 'has "resources" that is not a list');
+  return stateFile(source, stack, raw.length, (i) => raw[i] as unknown);
+}
+
+/**
+ * The fast path: the skeleton (the document with its resources arrays emptied) is parsed now, each resource when
+ * it is visited. Returns undefined when the skeleton does not agree with what the split found (a duplicated key,
+ * say), so the caller parses the whole text instead.
+ */
+function openSplit(source: string, text: string, arrays: ReadonlyMap<ResourcesPath, ResourcesArray>): StateFile | undefined {
+  const cuts = [...arrays.values()].sort((a, b) => a.open - b.open);
+  let skeleton = "";
+  let from = 0;
+  for (const a of cuts) {
+    skeleton += text.slice(from, a.open + 1);
+    from = a.close;
+  }
+  skeleton += text.slice(from);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(skeleton);
+  } catch {
+    return undefined;
+  }
+  const { deployment, stack } = deploymentOf(source, doc);
+  const path: ResourcesPath = isRecord(doc) && "deployment" in doc ? "deployment.resources" : "checkpoint.latest.resources";
+  const array = arrays.get(path);
+  const raw = deployment.resources ?? [];
+  if (!Array.isArray(raw)) {
+    if (array) return undefined;
+    throw new StateFileError(source, 'has "resources" that is not a list');
+  }
+  if (!array) return raw.length === 0 ? stateFile(source, stack, 0, () => undefined) : undefined;
+  if (raw.length !== 0) return undefined;
+  return stateFile(source, stack, array.starts.length, (i) => {
+    try {
+      return JSON.parse(text.slice(array.starts[i], array.ends[i])) as unknown;
+    } catch {
+      // The whole text's parse names the position in the file, not in the slice.
+      try {
+        JSON.parse(text);
+      } catch (e) {
+        throw new StateFileError(source, `is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+      }
+      throw new StateFileError(source, `resource ${i} is not valid JSON`);
+    }
+  });
+}
+
+function tooDeep(source: string): StateFileError {
+  return new StateFileError(source, `nesting deeper than ${MAX_DEPTH} levels; not Pulumi state`);
+}
+
+/** A StateFile over `count` raw resources that `element(i)` produces. */
+function stateFile(source: string, checkpointStack: string | undefined, count: number, element: (i: number) => unknown): StateFile {
   const secretValues: string[] = [];
-  const resources: ResourceInput[] = raw.map((r, i) => {
-    if (!isRecord(r) || typeof r.urn !== "string" || typeof r.type !== "string") {
+  const seen = new Set<string>();
+  const toResource = (raw: unknown, i: number): ResourceInput => {
+    if (!isRecord(raw) || typeof raw.urn !== "string" || typeof raw.type !== "string") {
       throw new StateFileError(source, `resource ${i} has no "urn" and "type"; not Pulumi state`);
     }
-    const inputs = isRecord(r.inputs) ? (redact(r.inputs, secretValues) as Record<string, unknown>) : {};
-    const outputs = isRecord(r.outputs) ? (redact(r.outputs, secretValues) as Record<string, unknown>) : {};
+    const found: string[] = [];
+    const inputs = isRecord(raw.inputs) ? (redact(raw.inputs, found) as Record<string, unknown>) : {};
+    const outputs = isRecord(raw.outputs) ? (redact(raw.outputs, found) as Record<string, unknown>) : {};
+    for (const s of found) {
+      if (s.length >= 4 && !seen.has(s)) {
+        seen.add(s);
+        secretValues.push(s);
+      }
+    }
     // Inputs say what the program asked for; outputs fill in what it left to the provider's defaults (an
-    // instance's metadataOptions, a subnet's mapPublicIpOnLaunch), which is what is really deployed.
-    const props = { ...outputs, ...inputs };
+    // instance's metadataOptions, a subnet's mapPublicIpOnLaunch), which is what is really deployed. Merged into
+    // the outputs object, which is ours alone: the same keys in the same order as `{ ...outputs, ...inputs }`,
+    // without a third object per resource.
+    const props = outputs;
+    for (const k in inputs) {
+      // A "__proto__" key is data in JSON; assigning it would set the object's prototype instead.
+      if (k === "__proto__") Object.defineProperty(props, k, { value: inputs[k], enumerable: true, writable: true, configurable: true });
+      else props[k] = inputs[k];
+    }
     return {
-      type: r.type,
-      urn: r.urn,
-      name: nameOfUrn(r.urn),
+      type: raw.type,
+      urn: raw.urn,
+      name: nameOfUrn(raw.urn),
       props,
-      ...(typeof r.parent === "string" ? { parent: r.parent } : {}),
+      ...(typeof raw.parent === "string" ? { parent: raw.parent } : {}),
     };
-  });
-  const name = stack ?? (resources.length > 0 ? stackOfUrn(resources[0].urn) : undefined) ?? "(empty stack)";
-  return { source, stack: name, resources, secretValues: [...new Set(secretValues)].filter((s) => s.length >= 4) };
+  };
+  // The stack name comes from the first URN when the file does not say it; only a peek, parsed again when visited.
+  let stack = checkpointStack;
+  if (stack === undefined && count > 0) {
+    const first = element(0);
+    if (isRecord(first) && typeof first.urn === "string") stack = stackOfUrn(first.urn);
+  }
+  let visited = false;
+  return {
+    source,
+    stack: stack ?? "(empty stack)",
+    resourceCount: count,
+    secretValues,
+    forEachResource(visit) {
+      if (visited) throw new Error(`${source}: forEachResource called twice`);
+      visited = true;
+      for (let i = 0; i < count; i++) visit(toResource(element(i), i));
+    },
+  };
+}
+
+/**
+ * Parses one state file's text into a snapshot holding every resource. Throws {@link StateFileError} with a
+ * one-line reason for anything that is not Pulumi state (see {@link openState}).
+ */
+export function readState(source: string, text: string): StackSnapshot {
+  const file = openState(source, text);
+  const resources: ResourceInput[] = [];
+  file.forEachResource((r) => resources.push(r));
+  return { source, stack: file.stack, resources, secretValues: file.secretValues };
 }

@@ -13,6 +13,9 @@ const WHY = "any code on a worker host can fetch this identity's token from the 
 // ---- AWS -------------------------------------------------------------------------------------------------------
 
 const ROLE = "aws:iam/role:Role";
+const AWS_INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile";
+const AWS_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const AWS_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment";
 
 /** A role reference: by dependency on a Role resource, else the role name as written. */
 function roleKey(index: ResourceIndex, r: ResourceInput, key: string, value: unknown): string | undefined {
@@ -37,7 +40,7 @@ function awsFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   };
   // Roles that an instance profile hands to EC2 hosts.
   const hostRoles = new Set<string>();
-  for (const p of index.ofType("aws:iam/instanceProfile:InstanceProfile")) {
+  for (const p of index.ofType(AWS_INSTANCE_PROFILE)) {
     const k = roleKey(index, p, "role", p.props.role);
     if (!k) continue;
     hostRoles.add(k);
@@ -47,7 +50,7 @@ function awsFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   }
   if (hostRoles.size === 0) return [];
   const findings: StackFinding[] = [];
-  for (const a of index.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")) {
+  for (const a of index.ofType(AWS_ROLE_POLICY_ATTACHMENT)) {
     const name = isAdmin(a.props.policyArn);
     const k = roleKey(index, a, "role", a.props.role);
     if (name && k && hostRoles.has(k)) {
@@ -59,7 +62,7 @@ function awsFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
       });
     }
   }
-  for (const a of index.ofType("aws:iam/policyAttachment:PolicyAttachment")) {
+  for (const a of index.ofType(AWS_POLICY_ATTACHMENT)) {
     const name = isAdmin(a.props.policyArn);
     if (!name) continue;
     list(a.props.roles).forEach((role, i) => {
@@ -81,6 +84,8 @@ function awsFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
 
 const GCE = ["gcp:compute/instance:Instance", "gcp:compute/instanceTemplate:InstanceTemplate", "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate"];
 const GCP_SA = "gcp:serviceaccount/account:Account";
+const GCP_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember";
+const GCP_IAM_BINDING = "gcp:projects/iAMBinding:IAMBinding";
 
 function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   const adminRoles = stringOption(ctx.config, "gcpRoles");
@@ -104,7 +109,7 @@ function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
     return (r.propertyDependencies?.[key] ?? []).some((u) => hostSas.has(`urn:${u}`));
   };
   const findings: StackFinding[] = [];
-  for (const m of index.ofType("gcp:projects/iAMMember:IAMMember")) {
+  for (const m of index.ofType(GCP_IAM_MEMBER)) {
     if (typeof m.props.role === "string" && adminRoles.includes(m.props.role) && used(m, "member", m.props.member)) {
       findings.push({
         urn: m.urn,
@@ -114,7 +119,7 @@ function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
       });
     }
   }
-  for (const b of index.ofType("gcp:projects/iAMBinding:IAMBinding")) {
+  for (const b of index.ofType(GCP_IAM_BINDING)) {
     if (typeof b.props.role !== "string" || !adminRoles.includes(b.props.role)) continue;
     list(b.props.members).forEach((member, i) => {
       if (used(b, "members", member)) {
@@ -134,6 +139,7 @@ function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
 
 const AZ_VMS = ["azure-native:compute:VirtualMachine", "azure-native:compute:VirtualMachineScaleSet"];
 const AZ_UAI = "azure-native:managedidentity:UserAssignedIdentity";
+const AZ_ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 
 function azureFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   const adminIds = stringOption(ctx.config, "azureRoleDefinitionIds").map((s) => s.toLowerCase());
@@ -152,7 +158,7 @@ function azureFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] 
     if (hostPrincipals.has(`urn:${uai.urn}`) && typeof pid === "string") hostPrincipals.add(`id:${pid}`);
   }
   const findings: StackFinding[] = [];
-  for (const ra of index.ofType("azure-native:authorization:RoleAssignment")) {
+  for (const ra of index.ofType(AZ_ROLE_ASSIGNMENT)) {
     const def = ra.props.roleDefinitionId;
     if (typeof def !== "string") continue;
     const guid = def.slice(def.lastIndexOf("/") + 1).toLowerCase();
@@ -185,5 +191,18 @@ export const adminGrantRule: StackRule = {
   description:
     "The identity worker hosts run as (EC2 instance profile role, GCE service account, Azure VM managed identity) holds no administrator-level grant in the stack.",
   enforcementLevel: "mandatory",
+  types: [
+    ROLE,
+    AWS_INSTANCE_PROFILE,
+    AWS_ROLE_POLICY_ATTACHMENT,
+    AWS_POLICY_ATTACHMENT,
+    ...GCE,
+    GCP_SA,
+    GCP_IAM_MEMBER,
+    GCP_IAM_BINDING,
+    ...AZ_VMS,
+    AZ_UAI,
+    AZ_ROLE_ASSIGNMENT,
+  ],
   check: checkAdminGrants,
 };

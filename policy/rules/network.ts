@@ -309,6 +309,7 @@ const SUBNET = "aws:ec2/subnet:Subnet";
 const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 const ROUTE = "aws:ec2/route:Route";
 const IGW = "aws:ec2/internetGateway:InternetGateway";
+const ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation";
 
 interface IgwRoute {
   readonly resource: ResourceInput;
@@ -363,7 +364,7 @@ export function checkInternetRoutes(resources: readonly ResourceInput[], ctx: Ch
       else if (hit === "unknown") push(table, "unknown", route);
     }
   }
-  for (const assoc of index.ofType("aws:ec2/routeTableAssociation:RouteTableAssociation")) {
+  for (const assoc of index.ofType(ROUTE_TABLE_ASSOCIATION)) {
     const subnet = index.ref(assoc, "subnetId", [SUBNET]);
     if (!subnet || !isWorker(subnet.name, subnet.props, globs)) continue;
     const table = index.ref(assoc, "routeTableId", [ROUTE_TABLE]);
@@ -392,5 +393,6 @@ export const internetRouteRule: StackRule = {
   id: "workload-subnet-internet-route",
   description: "No worker subnet is associated with a route table that sends 0.0.0.0/0 or ::/0 to an internet gateway.",
   enforcementLevel: "mandatory",
+  types: [SUBNET, ROUTE_TABLE, ROUTE, IGW, ROUTE_TABLE_ASSOCIATION],
   check: checkInternetRoutes,
 };

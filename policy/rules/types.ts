@@ -83,6 +83,12 @@ export interface StackRule {
   readonly id: string;
   readonly description: string;
   readonly enforcementLevel: EnforcementLevel;
+  /**
+   * Every resource type (canonical token) the check reads. It is handed only resources of these types, so the
+   * offline auditor can drop every other resource as soon as the resource rules have seen it; findings name only
+   * resources of these types.
+   */
+  readonly types: readonly string[];
   /** Checks the whole stack; returns findings naming the offending resources. */
   readonly check: (resources: readonly ResourceInput[], ctx: CheckContext) => StackFinding[];
 }

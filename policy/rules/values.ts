@@ -18,9 +18,12 @@ const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set([
   "dd056dcd-154b-4c76-9bd3-c8f88648b5ff", // object
 ]);
 
+const SENTINEL_LENGTH = 36;
+
 /** True when `v` is a value the engine does not know yet (preview). */
 export function isUnknown(v: unknown): boolean {
-  return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
+  // Length first: a Set lookup hashes the whole string, and rules ask this of every value, base64 user data included.
+  return typeof v === "string" && v.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(v);
 }
 
 /** A plain JSON-like object (not an array, not null, not an unknown sentinel). */

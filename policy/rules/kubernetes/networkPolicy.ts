@@ -19,7 +19,7 @@
 import { cidrContains, parseAddress, bitsOf, type Cidr } from "../../../components/cidr";
 import { carveOutFor, type MetadataNetwork } from "../../../components/metadataNetworks";
 import type { ResourceInput, StackFinding, StackRule } from "../types";
-import { asArray, asRecord, dig, namespaceOf, POD_SPEC_LOCATIONS } from "./podSpec";
+import { asArray, asRecord, dig, namespaceOf, POD_SPEC_LOCATIONS, POD_SPEC_TYPES } from "./podSpec";
 import { guardUnknowns, tryKnown, whenKnown } from "./unknown";
 
 const NETWORK_POLICY_TYPES = [
@@ -137,6 +137,7 @@ export const kubernetesNamespaceMetadataEgress: StackRule = {
   description:
     "Every namespace running workloads has an all-pods egress NetworkPolicy and no egress rule there allows a cloud metadata network.",
   enforcementLevel: "mandatory",
+  types: [NAMESPACE, ...POD_SPEC_TYPES, ...NETWORK_POLICY_TYPES],
   check: (resources) => {
     const findings: StackFinding[] = [];
     // Namespace name -> the resource to report on when it lacks a policy: the Namespace, else its first workload.

@@ -12,7 +12,7 @@
  *   off.
  */
 import type { Finding, ResourceCheck, ResourceRemediation, ResourceRule, StackFinding, StackRule } from "../types";
-import { bindPodCheck, dig, locatePodSpec, namespaceOf, POD_SPEC_LOCATIONS, type LocatedPodSpec } from "./podSpec";
+import { bindPodCheck, dig, locatePodSpec, namespaceOf, POD_SPEC_LOCATIONS, POD_SPEC_TYPES, type LocatedPodSpec } from "./podSpec";
 import { bindPodRemediation } from "./podSecurity";
 import { containsUnknown, findingsOrUnknown, guardUnknowns, tryKnown, whenKnown } from "./unknown";
 
@@ -85,6 +85,7 @@ export const kubernetesServiceAccountTokenInherited: StackRule = {
   description:
     "Pods that leave automountServiceAccountToken out use a ServiceAccount defined in the stack, so whether they get an API token is visible and checked.",
   enforcementLevel: "mandatory",
+  types: [SERVICE_ACCOUNT, ...POD_SPEC_TYPES],
   check: (resources) => {
     const accounts = new Set<string>();
     for (const r of resources) {

@@ -1,6 +1,7 @@
 /** Runs one rule's check the way the pack does: config defaults filled, the resource's name in the context. */
 import { resolveConfig } from "../../../policy/config";
-import type { Finding, ResourceRule } from "../../../policy/rules/types";
+import * as assert from "node:assert/strict";
+import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../../../policy/rules/types";
 
 export function runCheck(
   rule: ResourceRule,
@@ -16,3 +17,14 @@ export function runCheck(
 
 /** The unknown-value sentinel of the wire format (what the pack's rules see for an unknown value). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Runs a stack rule the way the offline auditor does, handing it only the types it declares, and asserts that it
+ * finds exactly what it finds over every resource given: a rule that reads a type it does not declare fails here.
+ */
+export function checkDeclared(rule: StackRule, resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
+  const all = rule.check(resources, ctx);
+  const declared = resources.filter((r) => rule.types.includes(r.type));
+  assert.deepStrictEqual(rule.check(declared, ctx), all, `${rule.id} reads a resource type it does not declare in types`);
+  return all;
+}

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { resolveConfig } from "../../../policy/config";
 import { adminGrantRule } from "../../../policy/rules/hostIdentity";
 import type { ResourceInput } from "../../../policy/rules/types";
-import { UNKNOWN } from "./helpers";
+import { checkDeclared, UNKNOWN } from "./helpers";
 
 const WHY = "any code on a worker host can fetch this identity's token from the metadata endpoint, so the grant is the workers' grant";
 const res = (type: string, name: string, props: Record<string, unknown>, deps?: Record<string, string[]>): ResourceInput => ({
@@ -12,7 +12,7 @@ const res = (type: string, name: string, props: Record<string, unknown>, deps?: 
   props,
   propertyDependencies: deps,
 });
-const check = (rs: ResourceInput[]) => adminGrantRule.check(rs, { config: resolveConfig(adminGrantRule.id, {}) });
+const check = (rs: ResourceInput[]) => checkDeclared(adminGrantRule, rs, { config: resolveConfig(adminGrantRule.id, {}) });
 
 const ROLE = "aws:iam/role:Role";
 const PROFILE = "aws:iam/instanceProfile:InstanceProfile";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { resolveConfig } from "../../../policy/config";
 import { internetRouteRule, openEgressRule, publicIpRule } from "../../../policy/rules/network";
 import type { ResourceInput } from "../../../policy/rules/types";
-import { runCheck, UNKNOWN } from "./helpers";
+import { checkDeclared, runCheck, UNKNOWN } from "./helpers";
 
 const WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
 const EGRESS_WHY =
@@ -97,7 +97,7 @@ describe("workload-subnet-internet-route (stack)", () => {
   const ROUTE = "aws:ec2/route:Route";
   const ASSOC = "aws:ec2/routeTableAssociation:RouteTableAssociation";
   const IGW = "aws:ec2/internetGateway:InternetGateway";
-  const check = (rs: ResourceInput[], config = {}) => internetRouteRule.check(rs, { config: resolveConfig(internetRouteRule.id, config) });
+  const check = (rs: ResourceInput[], config = {}) => checkDeclared(internetRouteRule, rs, { config: resolveConfig(internetRouteRule.id, config) });
   const worker = res(SUBNET, "workload-a", { id: "subnet-1", tags: { "hardening:role": "workload" } });
   const publicSubnet = res(SUBNET, "public-a", { id: "subnet-2" });
   const igw = res(IGW, "igw", { id: "igw-123" });

@@ -7,6 +7,7 @@ import {
   parseIpBlockCidr,
 } from "../../../../policy/rules/kubernetes/networkPolicy";
 import type { ResourceInput, StackFinding } from "../../../../policy/rules/types";
+import { checkDeclared } from "../helpers";
 
 const ctx = { config: {} };
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -63,29 +64,29 @@ describe("egress-kubernetes-metadata-networks", () => {
       policy("p", "jobs", { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["128.0.0.0/1", "0.0.0.0/1"] } }] }] }),
     ]],
   ];
-  for (const [what, resources] of passing) it(`passes ${what}`, () => assert.deepStrictEqual(rule.check(resources, ctx), []));
+  for (const [what, resources] of passing) it(`passes ${what}`, () => assert.deepStrictEqual(checkDeclared(rule, resources, ctx), []));
 
   it("reports a namespace the stack creates but runs nothing in (Kestra's task pods appear only at run time)", () => {
     const n = ns("tasks");
-    assert.deepStrictEqual(rule.check([n], ctx), [noPolicy("tasks", n)]);
+    assert.deepStrictEqual(checkDeclared(rule, [n], ctx), [noPolicy("tasks", n)]);
   });
 
   it("reports a workload namespace whose only policy selects some pods, on the first workload", () => {
     const w1 = deploy("w1", "jobs");
     const resources = [w1, deploy("w2", "jobs"), policy("p", "jobs", { podSelector: { matchLabels: { a: "b" } }, policyTypes: ["Egress"] })];
-    assert.deepStrictEqual(rule.check(resources, ctx), [noPolicy("jobs", w1)]);
+    assert.deepStrictEqual(checkDeclared(rule, resources, ctx), [noPolicy("jobs", w1)]);
   });
 
   it("reports an all-pods policy that governs ingress only", () => {
     const n = ns("jobs");
     const resources = [n, deploy("w", "jobs"), policy("p", "jobs", { podSelector: {}, policyTypes: ["Ingress"], egress: [carved] })];
-    assert.deepStrictEqual(rule.check(resources, ctx), [noPolicy("jobs", n)]);
+    assert.deepStrictEqual(checkDeclared(rule, resources, ctx), [noPolicy("jobs", n)]);
   });
 
   it("reports an egress rule with no `to`, even beside a default deny (policies union)", () => {
     const allowAll = policy("allow-dns-anywhere", "jobs", { podSelector: {}, policyTypes: ["Egress"], egress: [dns, { ports: [{ port: 53, protocol: "UDP" }] }] });
     const resources = [ns("jobs"), deploy("w", "jobs"), denyAll("jobs"), allowAll];
-    assert.deepStrictEqual(rule.check(resources, ctx), [opening(allowAll, 1, "no `to` (every destination)", ["every metadata network"])]);
+    assert.deepStrictEqual(checkDeclared(rule, resources, ctx), [opening(allowAll, 1, "no `to` (every destination)", ["every metadata network"])]);
   });
 
   it("reports an ipBlock that carves out only the IMDS address, and one missing the IPv6 networks", () => {
@@ -97,7 +98,7 @@ describe("egress-kubernetes-metadata-networks", () => {
         { to: [{ podSelector: {} }, { ipBlock: { cidr: "::/0" } }] },
       ],
     });
-    assert.deepStrictEqual(rule.check([deploy("w", "jobs"), p], ctx), [
+    assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), p], ctx), [
       opening(p, 0, `to[0].ipBlock "0.0.0.0/0"`, V4),
       opening(p, 1, `to[1].ipBlock "::/0"`, V6),
     ]);
@@ -108,19 +109,19 @@ describe("egress-kubernetes-metadata-networks", () => {
       metadata: { namespace: "jobs" },
       spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }] }] },
     });
-    assert.deepStrictEqual(rule.check([deploy("w", "jobs"), p], ctx), [opening(p, 0, `to[0].ipBlock "169.254.169.254/32"`, ["169.254.0.0/16"])]);
+    assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), p], ctx), [opening(p, 0, `to[0].ipBlock "169.254.169.254/32"`, ["169.254.0.0/16"])]);
   });
 
   it("ignores policies of namespaces that run nothing of this stack", () => {
     const p = policy("p", "elsewhere", { podSelector: {}, egress: [{}] });
-    assert.deepStrictEqual(rule.check([deploy("w", "jobs"), denyAll("jobs"), p], ctx), []);
+    assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), denyAll("jobs"), p], ctx), []);
   });
 
   it("sets aside what is unknown during preview with an indeterminate finding, instead of failing the whole stack", () => {
     const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // @pulumi/policy's unknown-string sentinel
     const known = deploy("w", "jobs");
     const unknownNs = { ...deploy("u"), props: unknownCheckingProxy({ metadata: { namespace: unknownString }, spec: {} }) };
-    assert.deepStrictEqual(rule.check([unknownNs, known, denyAll("jobs")], ctx), [
+    assert.deepStrictEqual(checkDeclared(rule, [unknownNs, known, denyAll("jobs")], ctx), [
       {
         urn: unknownNs.urn,
         type: unknownNs.type,
@@ -131,7 +132,7 @@ describe("egress-kubernetes-metadata-networks", () => {
     ]);
     const unknownPolicy = { ...policy("p", "jobs", {}), props: unknownCheckingProxy({ metadata: { namespace: "jobs" }, spec: unknownString }) };
     // The unknown policy may be the one isolating "jobs": the namespace is not judged.
-    assert.deepStrictEqual(rule.check([known, unknownPolicy], ctx), [
+    assert.deepStrictEqual(checkDeclared(rule, [known, unknownPolicy], ctx), [
       {
         urn: unknownPolicy.urn,
         type: unknownPolicy.type,

@@ -5,6 +5,7 @@ import {
   kubernetesServiceAccountTokenInherited as inherited,
 } from "../../../../policy/rules/kubernetes/serviceAccountToken";
 import type { Finding, ResourceInput } from "../../../../policy/rules/types";
+import { checkDeclared } from "../helpers";
 
 const ctx = { config: {} };
 const SA = "kubernetes:core/v1:ServiceAccount";
@@ -83,7 +84,7 @@ describe("sandbox-service-account-token-inherited", () => {
     ["a pod on the default account, which the stack defines", [sa("default"), deploy("a", {})]],
     ["a patch, which changes nothing it leaves out", [res(`${DEPLOYMENT}Patch`, "p", { spec: { template: { spec: {} } } })]],
   ];
-  for (const [what, resources] of passing) it(`passes ${what}`, () => assert.deepStrictEqual(inherited.check(resources, ctx), []));
+  for (const [what, resources] of passing) it(`passes ${what}`, () => assert.deepStrictEqual(checkDeclared(inherited, resources, ctx), []));
 
   const failing: [string, ResourceInput[], string[]][] = [
     ["a pod on the default account Kubernetes creates", [deploy("a", {})], [
@@ -100,7 +101,7 @@ describe("sandbox-service-account-token-inherited", () => {
     it(`reports ${what}`, () => {
       const pod = resources[resources.length - 1];
       assert.deepStrictEqual(
-        inherited.check(resources, ctx),
+        checkDeclared(inherited, resources, ctx),
         messages.map((message) => ({ urn: pod.urn, type: pod.type, property: P, message })),
       );
     });
@@ -109,7 +110,7 @@ describe("sandbox-service-account-token-inherited", () => {
   it("sets a pod aside with an indeterminate finding when its account name is unknown during preview", () => {
     const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     const pod = { ...deploy("a", {}), props: unknownCheckingProxy({ spec: { template: { spec: { serviceAccountName: unknownString } } } }) };
-    assert.deepStrictEqual(inherited.check([pod], ctx), [
+    assert.deepStrictEqual(checkDeclared(inherited, [pod], ctx), [
       {
         urn: pod.urn,
         type: pod.type,

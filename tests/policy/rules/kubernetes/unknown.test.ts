@@ -10,6 +10,7 @@ import {
   kubernetesServiceAccountTokenInherited,
 } from "../../../../policy/rules/kubernetes";
 import { guardUnknowns, PreviewUnknownError, tryKnown } from "../../../../policy/rules/kubernetes/unknown";
+import { checkDeclared } from "../helpers";
 import type { Finding, ResourceInput } from "../../../../policy/rules/types";
 
 // The engine's placeholders for values not known during preview (policy/rules/values.ts), as the pack hands them
@@ -89,7 +90,7 @@ describe("values unknown during preview (raw props with the engine's placeholder
 
     it("metadata egress: a workload whose namespace is unknown is set aside with an indeterminate finding", () => {
       const u = deploy("u", { namespace: UNKNOWN_STRING });
-      assert.deepStrictEqual(kubernetesNamespaceMetadataEgress.check([u, deploy("w", { namespace: "jobs" }), denyAll], ctx), [
+      assert.deepStrictEqual(checkDeclared(kubernetesNamespaceMetadataEgress, [u, deploy("w", { namespace: "jobs" }), denyAll], ctx), [
         {
           urn: u.urn,
           type: u.type,
@@ -101,17 +102,17 @@ describe("values unknown during preview (raw props with the engine's placeholder
     });
     it("metadata egress: an unknown policy leaves its namespace unjudged (it may be the isolating one)", () => {
       const p = res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "p", { metadata: { namespace: "jobs" }, spec: { podSelector: {}, egress: UNKNOWN_ARRAY } });
-      const found = kubernetesNamespaceMetadataEgress.check([deploy("w", { namespace: "jobs" }), p], ctx);
+      const found = checkDeclared(kubernetesNamespaceMetadataEgress, [deploy("w", { namespace: "jobs" }), p], ctx);
       assert.deepStrictEqual(found.map((f) => [f.urn, f.property, f.indeterminate]), [[p.urn, "spec.egress", true]]);
     });
     it("metadata egress: the SDK's own proxy (UnknownValueError) is handled the same way", () => {
       const u = { ...deploy("u", {}), props: unknownCheckingProxy({ metadata: { namespace: UNKNOWN_STRING }, spec: {} }) };
-      const found = kubernetesNamespaceMetadataEgress.check([u, deploy("w", { namespace: "jobs" }), denyAll], ctx);
+      const found = checkDeclared(kubernetesNamespaceMetadataEgress, [u, deploy("w", { namespace: "jobs" }), denyAll], ctx);
       assert.deepStrictEqual(found.map((f) => [f.urn, f.property, f.indeterminate]), [[u.urn, "metadata.namespace", true]]);
     });
     it("inherited token: a pod whose account name is unknown is indeterminate", () => {
       const d = deploy("a", {}, { serviceAccountName: UNKNOWN_STRING });
-      assert.deepStrictEqual(kubernetesServiceAccountTokenInherited.check([d], ctx), [
+      assert.deepStrictEqual(checkDeclared(kubernetesServiceAccountTokenInherited, [d], ctx), [
         {
           urn: d.urn,
           type: d.type,
