@@ -53,6 +53,32 @@ describe("conformance: every component passes the whole pack", function () {
   }
 });
 
+/** The egress-proxy alternatives to a managed L7 filter, each a setting of its cloud's environment. */
+const PROXY_CHOICES: { cloud: CloudName; what: string; settings: Record<string, unknown>; proxyType: string }[] = [
+  {
+    cloud: "kubernetes",
+    what: "the worker namespace creates its egress proxy (no Cilium)",
+    settings: {
+      kubernetes: {
+        egressProxy: { create: { image: "ubuntu/squid@sha256:0000000000000000000000000000000000000000000000000000000000000000" } },
+        kestra: { apiServerCidrs: ["10.0.0.1/32"] },
+      },
+    },
+    proxyType: "hardening:index:KubernetesEgressProxy",
+  },
+];
+
+describe("conformance: the egress-proxy choices pass the whole pack", function () {
+  this.timeout(120_000);
+  for (const c of PROXY_CHOICES) {
+    it(`${c.cloud}: ${c.what}`, async () => {
+      const plan = await planCloud(c.cloud, { spec: SPECS["L7 firewall allow-list"], ...c.settings });
+      assert.ok(plan.resources.some((r) => r.type === c.proxyType), `the plan has a ${c.proxyType}`);
+      assert.deepEqual(show(auditResources(toResourceInputs(plan.resources))), "", `${c.cloud} (${c.what}) fails the pack`);
+    });
+  }
+});
+
 /** Finds the first planned resource of a type, and returns a copy of the plan with `change` applied to its inputs. */
 function weaken(resources: readonly PlannedResource[], type: string, change: (inputs: Record<string, unknown>) => void): PlannedResource[] {
   const i = resources.findIndex((r) => r.type === type);

@@ -4,6 +4,7 @@
  */
 import { ControlFamily, ControlReport } from "../../components/controls";
 import { EgressMode, SandboxMode } from "../../components/spec";
+import { egressProxyControlsFor } from "./egressProxyPlan";
 import type { KestraWorkerPlan } from "./kestraPlan";
 import type { WorkerNamespacePlan } from "./namespacePlan";
 
@@ -134,7 +135,9 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
         appliedBy: `NetworkPolicy egress only to proxy pods ${JSON.stringify(p.podLabels)} in namespace ${p.namespace} on TCP ${p.port}, for ${domains.map((d) => d.domain).join(", ")}`,
         protects: "direct connections to any domain: pods reach named destinations only through the proxy",
         effective: true,
-        limits: "the proxy itself must enforce the domain allow-list (SNI/Host) and deny the metadata networks; this component only confines pods to it",
+        limits: plan.egressProxy
+          ? `the proxy this component creates (${plan.egressProxy.name}, controls below) enforces the allow-list; pods must be given its proxyEnv, or their requests fail closed`
+          : "the proxy itself must enforce the domain allow-list (SNI/Host) and deny the metadata networks; this component only confines pods to it",
         resources: [policy("allow-proxy")],
         source: SRC.netpol,
       }),
@@ -215,6 +218,8 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
       source: "kubernetes.io/docs/concepts/architecture/nodes: nodes are registered and replaced by the cluster's infrastructure, not by namespaced objects",
     }),
   );
+  // The proxy this namespace created reports its own controls, under its own children's names.
+  if (plan.egressProxy) out.push(...egressProxyControlsFor(plan.egressProxy.name, plan.egressProxy.plan));
   return out;
 }
 

@@ -17,7 +17,7 @@ import { ControlFamily, ControlReport } from "../../components/controls";
 import { InvalidArgsError, show } from "../../components/errors";
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
 import { HardeningSpec } from "../../components/spec";
-import { checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./namespacePlan";
+import { checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./checks";
 import { DEFAULT_DNS, DnsTarget, EgressProxyTarget, Labels, PlannedNetworkPolicy } from "./networkPolicies";
 import { hardenPodSpec, PodSpec, ResourceDefaults } from "./podSecurity";
 

@@ -21,7 +21,11 @@ export interface KubernetesSettings {
   readonly podSecurityVersion?: string;
   /** @default false */
   readonly cilium?: boolean;
-  /** @default undefined */
+  /**
+   * An existing proxy (`namespace`, `podLabels`, `port`) or `{ create: { image } }` for one the namespace creates,
+   * whose variables the Kestra workers then get.
+   * @default undefined
+   */
   readonly egressProxy?: KubernetesWorkerNamespaceArgs["egressProxy"];
   /** @default kube-system / k8s-app=kube-dns */
   readonly dns?: KubernetesWorkerNamespaceArgs["dns"];
@@ -140,7 +144,12 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { KestraWorker } = require("./kestraWorker") as typeof import("./kestraWorker");
   const ns = new KubernetesWorkerNamespace(config.name, namespaceArgs);
-  const worker = new KestraWorker(workerName, { ...workerArgs, namespace: ns.namespaceName });
+  // A proxy the namespace created is the workers' only way out for names: they get its variables.
+  const worker = new KestraWorker(workerName, {
+    ...workerArgs,
+    namespace: ns.namespaceName,
+    ...(ns.proxyEnv ? { proxyEnv: ns.proxyEnv, javaToolOptions: ns.javaToolOptions } : {}),
+  });
   const controls: ControlReport[] = [...namespaceControlsFor(config.name, namespacePlanned), ...kestraWorkerControlsFor(workerName, workerPlanned)];
   return {
     controls,

@@ -20,6 +20,7 @@ import { InvalidArgsError, show } from "../../components/errors";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressProtocol, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";
+import type { ProxyEnvVar } from "./egressProxyPlan";
 import { Labels } from "./networkPolicies";
 import { hardenPodSpec, PodSpec, ResourceDefaults } from "./podSecurity";
 
@@ -164,6 +165,18 @@ export interface KestraWorkerArgs {
    * @default {}
    */
   taskPod?: KestraTaskPodArgs;
+  /**
+   * Proxy variables for the worker's container and every task container: a KubernetesWorkerNamespace's (or a
+   * KubernetesEgressProxy's) `proxyEnv`, when the namespace reaches domains only through an egress proxy.
+   * @default [] (no proxy)
+   */
+  proxyEnv?: pulumi.Input<pulumi.Input<ProxyEnvVar>[]>;
+  /**
+   * `JAVA_TOOL_OPTIONS` for the worker and task containers: the proxy's `javaToolOptions`. Kestra itself is a JVM,
+   * which ignores HTTP_PROXY, so its own HTTP tasks need this to reach allowed domains.
+   * @default undefined (not set)
+   */
+  javaToolOptions?: pulumi.Input<string>;
 }
 
 /** Kestra's task-runner settings (a `taskRunner` block for pluginDefaults), as plain data. */
@@ -223,6 +236,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ARG_FIELDS = [
   "namespace", "taskNamespace", "hardening", "image", "replicas", "threads", "configuration", "configurationSecretName", "runner",
   "runtimeClassName", "runAsUser", "resources", "backendEgress", "apiServerCidrs", "apiServerPorts", "cilium", "taskPod",
+  "proxyEnv", "javaToolOptions",
 ];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -303,6 +317,40 @@ export function kestraTaskRunnerFor(opts: {
     podSpec: { ...podLevel, activeDeadlineSeconds: deadline },
     containerDefaultSpec: containerDefaults,
   };
+}
+
+/**
+ * The variables a proxied worker or task container gets: the proxy's variables, then `JAVA_TOOL_OPTIONS` when given.
+ */
+export function proxyContainerEnv(proxyEnv: readonly ProxyEnvVar[], javaToolOptions?: string): ProxyEnvVar[] {
+  const env = proxyEnv.map((e) => ({ name: e.name, value: e.value }));
+  return javaToolOptions === undefined || javaToolOptions === "" ? env : [...env, { name: "JAVA_TOOL_OPTIONS", value: javaToolOptions }];
+}
+
+/**
+ * The pod spec with `env` appended to every container's (and init container's) environment. A variable the
+ * container already sets is replaced, so the proxy settings win over an image default spelled the same.
+ */
+export function withContainerEnv(podSpec: PodSpec, env: readonly ProxyEnvVar[]): PodSpec {
+  if (env.length === 0) return podSpec;
+  const add = (c: Record<string, unknown>) => {
+    const names = new Set(env.map((e) => e.name));
+    const own = Array.isArray(c.env) ? (c.env as { name: string }[]).filter((e) => !names.has(e.name)) : [];
+    return { ...c, env: [...own, ...env.map((e) => ({ ...e }))] };
+  };
+  const spec = podSpec as { containers?: Record<string, unknown>[]; initContainers?: Record<string, unknown>[] };
+  return {
+    ...podSpec,
+    ...(spec.containers ? { containers: spec.containers.map(add) } : {}),
+    ...(spec.initContainers ? { initContainers: spec.initContainers.map(add) } : {}),
+  } as PodSpec;
+}
+
+/** The task runner settings with `env` added to `containerDefaultSpec`, which Kestra merges into every task container. */
+export function withTaskEnv(settings: KestraTaskRunnerSettings, env: readonly ProxyEnvVar[]): KestraTaskRunnerSettings {
+  if (env.length === 0) return settings;
+  const [container] = (withContainerEnv({ containers: [{ ...settings.containerDefaultSpec }] } as PodSpec, env) as { containers: Record<string, unknown>[] }).containers;
+  return { ...settings, containerDefaultSpec: container };
 }
 
 /** The task runner settings as the YAML block to paste under `pluginDefaults[].values.taskRunner`. */

@@ -13,7 +13,8 @@ import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { ControlReport } from "../../components/controls";
 import { kestraWorkerControlsFor } from "./controls";
 import { native } from "./native";
-import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, taskRunnerYaml } from "./kestraPlan";
+import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, proxyContainerEnv, taskRunnerYaml, withContainerEnv, withTaskEnv } from "./kestraPlan";
+import type { ProxyEnvVar } from "./egressProxyPlan";
 import { planned } from "../planned";
 
 const TYPE = "hardening:index:KestraWorker";
@@ -112,6 +113,12 @@ export class KestraWorker extends pulumi.ComponentResource {
         )
       : undefined;
 
+    // Proxy variables (from a namespace or proxy output) go into the worker's and the task pods' containers.
+    const env = pulumi
+      .all([pulumi.output(args.proxyEnv ?? []), pulumi.output(args.javaToolOptions)])
+      .apply(([proxyEnv, jto]) => proxyContainerEnv(proxyEnv as ProxyEnvVar[], jto));
+    const podSpec = args.proxyEnv === undefined && args.javaToolOptions === undefined ? plan.podSpec : env.apply((e) => withContainerEnv(plan.podSpec, e));
+
     // The Deployment starts only after its identity, configuration and egress rules exist.
     const dependsOn = [this.configurationSecret, this.serviceAccount, this.roleBinding, this.networkPolicy, ciliumPolicy].filter(
       (r): r is NonNullable<typeof r> => r !== undefined,
@@ -123,7 +130,7 @@ export class KestraWorker extends pulumi.ComponentResource {
         spec: {
           replicas: plan.replicas,
           selector: { matchLabels: plan.labels },
-          template: { metadata: { labels: plan.labels }, spec: native<k8sInput.core.v1.PodSpec>(plan.podSpec) },
+          template: { metadata: { labels: plan.labels }, spec: native<pulumi.Input<k8sInput.core.v1.PodSpec>>(podSpec) },
         },
       },
       { parent: this, dependsOn },
@@ -134,7 +141,7 @@ export class KestraWorker extends pulumi.ComponentResource {
       parent,
     );
     this.ciliumPolicyName = ciliumPolicy?.metadata.name;
-    this.taskRunner = taskNs.apply((n) => taskRunnerYaml({ ...plan.taskRunner, namespace: n }));
+    this.taskRunner = pulumi.all([taskNs, env]).apply(([n, e]) => taskRunnerYaml(withTaskEnv({ ...plan.taskRunner, namespace: n }, e)));
     this.controls = pulumi.output(kestraWorkerControlsFor(name, plan));
     this.registerOutputs({ taskRunner: this.taskRunner, controls: this.controls });
   }

@@ -6,6 +6,9 @@ import { InvalidArgsError, show } from "../../components/errors";
 import { isIpAddress } from "../../components/cidr";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
+import { checkLabels, DEFAULT_POD_SECURITY_VERSION, isRecord } from "./checks";
+import { EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy } from "./egressProxyPlan";
+import type { ResourceDefaults } from "./podSecurity";
 import {
   DEFAULT_DNS,
   DnsTarget,
@@ -77,6 +80,114 @@ export interface LimitRangeArgs {
   maxMemory?: string;
 }
 
+/**
+ * The worker namespace's egress proxy: either an existing proxy (`namespace`, `podLabels` and `port`, all three) or
+ * `create`, never both.
+ */
+export interface WorkerNamespaceEgressProxyArgs {
+  /**
+   * Namespace of an existing proxy's pods (with `podLabels` and `port`; a KubernetesEgressProxy's `target`).
+   * @default undefined
+   */
+  namespace?: string;
+  /**
+   * Labels of the existing proxy's pods (NetworkPolicies select pods, not Services).
+   * @default undefined
+   */
+  podLabels?: Labels;
+  /**
+   * The existing proxy's listening port (the pod's port, which policies see after the Service rewrite).
+   * @default undefined
+   */
+  port?: number;
+  /**
+   * Create a KubernetesEgressProxy for this namespace, as a child of the component: it enforces the namespace's
+   * `hardening.egress` allow-list, admits this namespace's pods (and `otherWorkerNamespaces`), and the component
+   * exposes its `proxyUrl`, `proxyEnv` and `javaToolOptions` for the workers.
+   * @default undefined
+   */
+  create?: WorkerNamespaceProxyCreateArgs;
+}
+
+/**
+ * The proxy a worker namespace creates: the KubernetesEgressProxy arguments that are not the namespace's own
+ * (the spec, the resolver and the admitted namespace come from the namespace component).
+ */
+export interface WorkerNamespaceProxyCreateArgs {
+  /**
+   * A Squid 5 or newer image that has `squid` on its PATH and runs as a non-root uid (for example Canonical's
+   * `ubuntu/squid`), pinned by digest.
+   */
+  image: string;
+  /**
+   * Name of the proxy: its Service, Deployment and ServiceAccount, and the prefix of its children's names.
+   * @default "<component name>-proxy"
+   */
+  name?: string;
+  /**
+   * Namespace of the proxy; never the worker namespace itself.
+   * @default the proxy's name
+   */
+  namespaceName?: string;
+  /**
+   * Create the proxy's namespace (Pod Security restricted) rather than use an existing one.
+   * @default true
+   */
+  createNamespace?: boolean;
+  /**
+   * Other namespaces whose pods may use the proxy too (the Kestra workers' namespace, when tasks run here). Their
+   * own egress policies must allow the proxy (KubernetesWorkerNamespace `egressProxy` with the proxy's target).
+   * @default []
+   */
+  otherWorkerNamespaces?: string[];
+  /**
+   * Proxy pods; two or more keep workers online through a node drain.
+   * @default 2
+   */
+  replicas?: number;
+  /**
+   * The port Squid listens on.
+   * @default 3128
+   */
+  port?: number;
+  /**
+   * Non-root uid (and gid) Squid runs as. 13 is `proxy` in Debian and Ubuntu images.
+   * @default 13
+   */
+  runAsUser?: number;
+  /**
+   * Pod networks allowed to use the proxy, checked by Squid itself.
+   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"]
+   */
+  clients?: string[];
+  /**
+   * The cluster's DNS domain, for the proxy URL.
+   * @default "cluster.local"
+   */
+  clusterDomain?: string;
+  /**
+   * Hosts and domains workers reach without the proxy (NO_PROXY), besides loopback: in-cluster services such as
+   * `.svc` and the API server's address, which the proxy refuses as private.
+   * @default []
+   */
+  noProxy?: string[];
+  /**
+   * Requests and limits of the Squid container.
+   * @default { requests: { cpu: "100m", memory: "128Mi", ephemeralStorage: "64Mi" }, limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" } }
+   */
+  resources?: ResourceDefaults;
+}
+
+/** The proxy a worker namespace creates, planned: the child component's name, its arguments and its plan. */
+export interface CreatedEgressProxyPlan {
+  /** The KubernetesEgressProxy child's name. */
+  readonly name: string;
+  /** The arguments the child is constructed with. */
+  readonly args: KubernetesEgressProxyArgs;
+  /** What the child will create. */
+  readonly plan: EgressProxyPlan;
+}
+
 /** Arguments of {@link KubernetesWorkerNamespace}. */
 export interface KubernetesWorkerNamespaceArgs {
   /**
@@ -103,11 +214,13 @@ export interface KubernetesWorkerNamespaceArgs {
    */
   dns?: DnsTarget;
   /**
-   * An in-cluster forward proxy that enforces the domain allow-list. When given, domain rules are reached only
-   * through it; CIDR rules stay direct ipBlock rules, since a proxy cannot carry arbitrary TCP/UDP.
-   * @default undefined
+   * Egress only through a forward proxy that enforces the domain allow-list: an existing one (`namespace`,
+   * `podLabels`, `port`, which a KubernetesEgressProxy's `target` gives) or one this component creates (`create`).
+   * When set, domain rules are reached only through the proxy; CIDR rules stay direct ipBlock rules, since a proxy
+   * cannot carry arbitrary TCP/UDP.
+   * @default undefined (no proxy)
    */
-  egressProxy?: EgressProxyTarget;
+  egressProxy?: WorkerNamespaceEgressProxyArgs;
   /**
    * The cluster runs Cilium with its CRDs: adds an `egressDeny` of the metadata networks that no other policy can
    * reopen, and enforces domain rules with `toFQDNs` when there is no proxy.
@@ -163,10 +276,12 @@ export interface WorkerNamespacePlan {
   readonly limitRange: Record<string, unknown>;
   /** Undefined when `hardening.sandbox` is `none`. */
   readonly runtimeClass?: RuntimeClassPlan;
+  /** Set when the component creates its egress proxy (`egressProxy.create`). */
+  readonly egressProxy?: CreatedEgressProxyPlan;
 }
 
-/** The Pod Security Standards version pinned by default. */
-export const DEFAULT_POD_SECURITY_VERSION = "v1.34";
+// Re-exported: callers have imported these from here.
+export { checkLabels, DEFAULT_POD_SECURITY_VERSION };
 /** The name of the workload ServiceAccount in the namespace. */
 export const WORKLOAD_SERVICE_ACCOUNT = "workload";
 
@@ -176,28 +291,7 @@ const ARG_FIELDS = [
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const PSA_PREFIX = "pod-security.kubernetes.io/";
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Lists problems in a label map under `path`. */
-export function checkLabels(issues: string[], path: string, labels: unknown, nonEmpty = false): Labels {
-  if (labels === undefined) return {};
-  if (!isRecord(labels)) {
-    issues.push(`${path} ${show(labels)} must be a map of label keys to values.`);
-    return {};
-  }
-  if (nonEmpty && Object.keys(labels).length === 0) issues.push(`${path} is empty; give at least one label to select pods by.`);
-  for (const [k, v] of Object.entries(labels)) {
-    if (!LABEL_KEY.test(k)) issues.push(`${path} key ${show(k)} is not a label key (optional DNS prefix, then up to 63 letters, digits, "-", "_", ".").`);
-    if (typeof v !== "string" || !LABEL_VALUE.test(v)) issues.push(`${path}.${k} ${show(v)} is not a label value (up to 63 letters, digits, "-", "_", ".").`);
-  }
-  return labels as Labels;
-}
 
 function quantity(issues: string[], path: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
@@ -242,13 +336,13 @@ function planRuntimeClass(issues: string[], raw: unknown): RuntimeClassPlan {
   };
 }
 
-function planProxy(issues: string[], raw: unknown): EgressProxyTarget | undefined {
-  if (raw === undefined) return undefined;
-  if (!isRecord(raw)) {
-    issues.push(`egressProxy ${show(raw)} must be an object such as { namespace: "egress", podLabels: { app: "squid" }, port: 3128 }.`);
-    return undefined;
-  }
-  unknownKeys(issues, "egressProxy", raw, ["namespace", "podLabels", "port"]);
+const PROXY_TARGET_FIELDS = ["namespace", "podLabels", "port"];
+const PROXY_CREATE_FIELDS = [
+  "image", "name", "namespaceName", "createNamespace", "otherWorkerNamespaces", "replicas", "port", "runAsUser", "clients", "clusterDomain", "noProxy", "resources",
+];
+
+/** An existing proxy's target, checked. */
+function planProxyTarget(issues: string[], raw: Record<string, unknown>): EgressProxyTarget {
   if (typeof raw.namespace !== "string" || !DNS_LABEL.test(raw.namespace)) {
     issues.push(`egressProxy.namespace ${show(raw.namespace)} must be a namespace name.`);
   }
@@ -257,6 +351,91 @@ function planProxy(issues: string[], raw: unknown): EgressProxyTarget | undefine
     issues.push(`egressProxy.port ${show(raw.port)} must be the proxy pods' port, 1-65535.`);
   }
   return { namespace: String(raw.namespace), podLabels: { ...podLabels }, port: Number(raw.port) };
+}
+
+/**
+ * The proxy this namespace creates, planned by planEgressProxy with the namespace's spec and resolver, and this
+ * namespace admitted; its issues are reported under `egressProxy.create`. `specValid` false drops the proxy's
+ * complaints about the spec, which the namespace reports already.
+ */
+function planCreatedProxy(
+  issues: string[],
+  componentName: string,
+  namespaceName: unknown,
+  raw: unknown,
+  spec: HardeningSpec | undefined,
+  dns: NetworkPlanOptions["dns"],
+  specValid: boolean,
+): CreatedEgressProxyPlan | undefined {
+  if (!isRecord(raw)) {
+    issues.push(`egressProxy.create ${show(raw)} must be an object such as { image: "ubuntu/squid@sha256:..." }.`);
+    return undefined;
+  }
+  unknownKeys(issues, "egressProxy.create", raw, PROXY_CREATE_FIELDS);
+  const others = raw.otherWorkerNamespaces ?? [];
+  const otherIssues: string[] = [];
+  if (!Array.isArray(others)) otherIssues.push(`egressProxy.create.otherWorkerNamespaces ${show(others)} must be a list of namespace names.`);
+  else {
+    others.forEach((ns, i) => {
+      if (typeof ns !== "string" || !DNS_LABEL.test(ns)) otherIssues.push(`egressProxy.create.otherWorkerNamespaces[${i}] ${show(ns)} must be a namespace name.`);
+    });
+  }
+  issues.push(...otherIssues);
+  const name = raw.name ?? `${componentName}-proxy`;
+  if (typeof name !== "string") {
+    issues.push(`egressProxy.create.name ${show(name)} must be a DNS-1035 label such as "egress".`);
+    return undefined;
+  }
+  // Unknown fields were reported above; only the proxy's own fields are passed on.
+  const own = Object.fromEntries(Object.entries(raw).filter(([k]) => PROXY_CREATE_FIELDS.includes(k) && k !== "otherWorkerNamespaces" && k !== "name"));
+  const args = {
+    ...own,
+    hardening: spec,
+    workerNamespaces: [String(namespaceName), ...(Array.isArray(others) ? others.map(String) : [])],
+    dns: { namespaceLabels: { ...dns.namespaceLabels }, podLabels: { ...dns.podLabels } },
+  } as KubernetesEgressProxyArgs;
+  try {
+    return { name, args, plan: planEgressProxy(name, args) };
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    for (const issue of e.issues) {
+      // The namespace reports its own name, spec and resolver; the admitted namespaces were checked above.
+      if (issue.startsWith("workerNamespaces") || issue.startsWith("dns")) continue;
+      if (issue.startsWith("hardening")) {
+        if (specValid) issues.push(issue);
+        continue;
+      }
+      if (issue.startsWith("name ")) issues.push(`egressProxy.create.${issue}${raw.name === undefined ? " Set egressProxy.create.name." : ""}`);
+      else issues.push(`egressProxy.create.${issue}`);
+    }
+    return undefined;
+  }
+}
+
+/** The proxy decision: an existing proxy's target, or one to create; exactly one of the two forms. */
+function planProxy(
+  issues: string[],
+  raw: unknown,
+  context: { componentName: string; namespaceName: unknown; spec: HardeningSpec | undefined; dns: NetworkPlanOptions["dns"]; specValid: boolean },
+): { target?: EgressProxyTarget; created?: CreatedEgressProxyPlan } {
+  if (raw === undefined) return {};
+  if (!isRecord(raw)) {
+    issues.push(
+      `egressProxy ${show(raw)} must be an object: an existing proxy { namespace: "egress", podLabels: { app: "squid" }, port: 3128 } or { create: { image: "ubuntu/squid@sha256:..." } }.`,
+    );
+    return {};
+  }
+  unknownKeys(issues, "egressProxy", raw, [...PROXY_TARGET_FIELDS, "create"]);
+  const targetFields = PROXY_TARGET_FIELDS.filter((k) => raw[k] !== undefined);
+  if (raw.create !== undefined) {
+    if (targetFields.length > 0) {
+      issues.push(`egressProxy gives both create and ${targetFields.join(", ")}; give create (a proxy this component makes) or an existing proxy's namespace, podLabels and port, not both.`);
+      return {};
+    }
+    const created = planCreatedProxy(issues, context.componentName, context.namespaceName, raw.create, context.spec, context.dns, context.specValid);
+    return created ? { target: created.plan.target, created } : {};
+  }
+  return { target: planProxyTarget(issues, raw) };
 }
 
 function planDns(issues: string[], raw: unknown): NetworkPlanOptions["dns"] {
@@ -307,7 +486,13 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
   }
   const podSecurityVersion = planPodSecurityVersion(issues, args.podSecurityVersion);
   const dns = planDns(issues, args.dns);
-  const proxy = planProxy(issues, args.egressProxy);
+  const { target: proxy, created: createdProxy } = planProxy(issues, args.egressProxy, {
+    componentName: name,
+    namespaceName,
+    spec: args.hardening,
+    dns,
+    specValid: hardening !== undefined,
+  });
   const cilium = args.cilium ?? false;
   if (typeof cilium !== "boolean") issues.push(`cilium ${show(cilium)} must be true or false.`);
   const extraLabels = checkLabels(issues, "labels", args.labels);
@@ -352,12 +537,13 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
   const runtimeClass = planRuntimeClass(issues, args.runtimeClass);
   if (hardening !== undefined) {
     const domains = hardening.egress.mode === EgressMode.AllowList ? hardening.egress.allow.filter((r) => r.kind === "domain") : [];
-    if (domains.length > 0 && proxy === undefined && cilium !== true) {
+    // Whether a proxy was asked for, not whether it planned: a proxy with bad arguments is reported on its own.
+    if (domains.length > 0 && args.egressProxy === undefined && cilium !== true) {
       issues.push(
         `hardening.egress.allow has domain rules (${domains.map((d) => d.domain).join(", ")}), which a Kubernetes NetworkPolicy cannot match; set cilium: true (toFQDNs) or egressProxy, or use cidr rules.`,
       );
     }
-    if (proxy !== undefined && domains.length === 0) {
+    if (args.egressProxy !== undefined && domains.length === 0) {
       issues.push("egressProxy is set but hardening.egress.allow has no domain rule to send through it; remove egressProxy or add domain rules.");
     }
     if (hardening.sandbox === SandboxMode.None && args.runtimeClass !== undefined) {
@@ -389,5 +575,6 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
     quota,
     limitRange,
     ...(hardening.sandbox === SandboxMode.Runtime ? { runtimeClass } : {}),
+    ...(createdProxy ? { egressProxy: createdProxy } : {}),
   };
 }

@@ -11,6 +11,8 @@ import * as node from "@pulumi/kubernetes/node/v1";
 import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { ControlReport } from "../../components/controls";
 import { namespaceControlsFor } from "./controls";
+import { KubernetesEgressProxy } from "./egressProxy";
+import type { ProxyEnvVar } from "./egressProxyPlan";
 import { native } from "./native";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
 import { planned } from "../planned";
@@ -28,7 +30,9 @@ function planOrThrow(name: string, args: KubernetesWorkerNamespaceArgs): WorkerN
  * A namespace that admits only Pod Security `restricted` pods (pinned version, enforced, audited and warned),
  * denies all ingress and egress except DNS to the cluster resolver and the spec's allow-list (metadata networks
  * carved out of every allowed network), gives workloads a ServiceAccount with no token and no bindings, caps
- * resources, and provides the sandbox RuntimeClass. Invalid arguments register nothing at all.
+ * resources, and provides the sandbox RuntimeClass. With `egressProxy.create` it also creates the allow-list egress
+ * proxy (KubernetesEgressProxy) its pods must use for names, and exposes the proxy's variables for the workers.
+ * Invalid arguments register nothing at all.
  */
 export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
   /** The namespace's name, for workloads placed in it. */
@@ -48,6 +52,21 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
   readonly resourceQuota: core.ResourceQuota;
   readonly limitRange: core.LimitRange;
   readonly runtimeClass: node.RuntimeClass | undefined;
+  /**
+   * The created proxy's URL, `http://<name>.<namespace>.svc.<clusterDomain>:<port>`; undefined when the namespace
+   * uses an existing proxy or none.
+   */
+  readonly proxyUrl: pulumi.Output<string> | undefined;
+  /**
+   * HTTP_PROXY, HTTPS_PROXY, NO_PROXY and their lower-case forms for the workers' containers (KestraWorker
+   * `proxyEnv`), when this component created the proxy; undefined otherwise.
+   */
+  readonly proxyEnv: pulumi.Output<ProxyEnvVar[]> | undefined;
+  /**
+   * The created proxy for JVM programs (which ignore HTTP_PROXY), as the value of `JAVA_TOOL_OPTIONS` (KestraWorker
+   * `javaToolOptions`); undefined when this component did not create the proxy.
+   */
+  readonly javaToolOptions: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: KubernetesWorkerNamespaceArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     const plan = planOrThrow(name, args);
@@ -96,13 +115,34 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
           )
         : undefined;
     this.runtimeClassName = rc?.name;
+    // Its plan was checked with this one, so it cannot fail here. It admits this namespace by name, so it follows it.
+    // Not kept as a property: the schema analyzer cannot express a component of this package as another
+    // component's output (a resource reference needs a custom resource's type); its values are exposed instead.
+    const createdProxy = plan.egressProxy
+      ? new KubernetesEgressProxy(plan.egressProxy.name, plan.egressProxy.args, { parent: this, dependsOn: [this.namespace] })
+      : undefined;
+    this.proxyUrl = createdProxy?.proxyUrl;
+    this.proxyEnv = createdProxy?.proxyEnv;
+    this.javaToolOptions = createdProxy?.javaToolOptions;
     this.ciliumPolicyNames = ciliumPolicies.map((p) => p.metadata.name);
     // Workloads placed through namespaceName depend on every policy, quota and limit: none of their pods can be
     // created before the rules that confine them (a pod started before its policy may run unprotected).
-    const guards = [...this.networkPolicies, ...ciliumPolicies, this.resourceQuota, this.limitRange].map((r) => r.urn);
+    // With a proxy of its own, they also wait for the proxy, which is their only way out for names.
+    const guards = [
+      ...this.networkPolicies,
+      ...ciliumPolicies,
+      this.resourceQuota,
+      this.limitRange,
+      ...(createdProxy ? [createdProxy.deployment, createdProxy.service] : []),
+    ].map((r) => r.urn);
     this.namespaceName = pulumi.all([ns, ...guards]).apply(([n]) => n);
     this.serviceAccountName = this.serviceAccount.metadata.name;
     this.controls = pulumi.output(namespaceControlsFor(name, plan));
-    this.registerOutputs({ namespaceName: this.namespaceName, serviceAccountName: this.serviceAccountName, controls: this.controls });
+    this.registerOutputs({
+      namespaceName: this.namespaceName,
+      serviceAccountName: this.serviceAccountName,
+      controls: this.controls,
+      ...(createdProxy ? { proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv, javaToolOptions: this.javaToolOptions } : {}),
+    });
   }
 }

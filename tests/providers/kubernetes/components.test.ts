@@ -7,6 +7,7 @@ import { cloudModule } from "../../../providers/kubernetes/environment";
 import { KestraWorker } from "../../../providers/kubernetes/kestraWorker";
 import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerNamespace";
 import { SCRATCH_VOLUME, TOKEN_PATH, TOKEN_VOLUME } from "../../../providers/kubernetes/podSecurity";
+import { javaProxyOptionsFor, proxyEnvFor } from "../../../providers/kubernetes/egressProxyPlan";
 import { pssFindings } from "./pss";
 
 const T = {
@@ -216,6 +217,100 @@ describe("KestraWorker (mocks)", () => {
     const { error, resources } = await refused(() => new KestraWorker("kestra", { ...WORKER_ARGS, namespace: "w", image: "kestra/kestra" }));
     assert.deepStrictEqual(resources, []);
     assert.match(error.message, /^KestraWorker "kestra": invalid arguments:\n - image "kestra\/kestra" is not pinned/);
+  });
+});
+
+describe("KubernetesWorkerNamespace with egressProxy.create, and KestraWorker behind it (mocks)", () => {
+  const IMAGE = "ubuntu/squid@sha256:0000000000000000000000000000000000000000000000000000000000000000";
+  const HARDENING = { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } } as const;
+  const URL = "http://tasks-proxy.tasks-proxy.svc.cluster.local:3128";
+  const value = <T>(o: import("@pulumi/pulumi").Output<T> | undefined) => new Promise<T>((resolve) => (o as import("@pulumi/pulumi").Output<T>).apply(resolve));
+
+  it("creates the proxy as its child, admits only itself to it, exposes its variables; the workers get them; the stack passes the pack", async () => {
+    const run = await runUnderMocks(() => {
+      const ns = new KubernetesWorkerNamespace("tasks", { hardening: { ...HARDENING, egress: { ...HARDENING.egress, allow: [...HARDENING.egress.allow] } }, egressProxy: { create: { image: IMAGE, noProxy: [".svc"] } } });
+      const worker = new KestraWorker("kestra", {
+        ...WORKER_ARGS,
+        namespace: ns.namespaceName,
+        apiServerCidrs: ["10.0.0.0/28"],
+        proxyEnv: ns.proxyEnv,
+        javaToolOptions: ns.javaToolOptions,
+      });
+      return { ns, worker };
+    });
+    const component = one(run.resources, "tasks");
+    const proxy = one(run.resources, "tasks-proxy");
+    assert.equal(proxy.type, "hardening:index:KubernetesEgressProxy");
+    assert.equal(proxy.parent, component.urn);
+    for (const key of ["namespace", "squid", "service-account", "deployment", "service", "pdb", "default-deny", "allow-workers", "allow-dns", "allow-upstream"]) {
+      assert.equal(one(run.resources, `tasks-proxy-${key}`).parent, proxy.urn, key);
+    }
+    assert.deepStrictEqual((one(run.resources, "tasks-proxy-allow-workers").inputs as { spec: Obj }).spec.ingress, [
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "tasks" } } }], ports: [{ protocol: "TCP", port: 3128 }] },
+    ]);
+    const allowProxy = (one(run.resources, "tasks-allow-proxy").inputs as { spec: { egress: { to: Obj[] }[] } }).spec.egress[0].to[0];
+    assert.deepStrictEqual(allowProxy.namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "tasks-proxy" } });
+
+    const env = proxyEnvFor(URL, [".svc"]);
+    const jto = javaProxyOptionsFor(URL, [".svc"]);
+    assert.equal(await value(run.result.ns.proxyUrl), URL);
+    assert.deepStrictEqual(await value(run.result.ns.proxyEnv), env);
+    assert.equal(await value(run.result.ns.javaToolOptions), jto);
+    const controls = (await value(run.result.ns.controls)).map((c) => c.id);
+    for (const id of ["k8s-egress-proxy", "k8s-egress-proxy-allow-list", "k8s-egress-proxy-resolved-address", "k8s-egress-proxy-networkpolicy"]) assert.ok(controls.includes(id), id);
+
+    const expected = [{ name: "HOME", value: "/tmp" }, ...env, { name: "JAVA_TOOL_OPTIONS", value: jto }];
+    const pod = (one(run.resources, "kestra-deployment").inputs as { spec: { template: { spec: { containers: Obj[] } } } }).spec.template.spec;
+    assert.deepStrictEqual(pod.containers[0].env, expected);
+    assert.deepStrictEqual(pssFindings(pod as Obj), []);
+    const taskRunner = parse(await value(run.result.worker.taskRunner)) as { containerDefaultSpec: Obj };
+    assert.deepStrictEqual(taskRunner.containerDefaultSpec.env, expected);
+    assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
+  });
+
+  it("exposes no proxy outputs with an existing proxy, and the worker's env is untouched without proxyEnv", async () => {
+    const run = await runUnderMocks(() => {
+      const ns = new KubernetesWorkerNamespace("tasks", { hardening: { ...HARDENING, egress: { ...HARDENING.egress, allow: [...HARDENING.egress.allow] } }, egressProxy: { namespace: "egress", podLabels: { app: "squid" }, port: 3128 } });
+      new KestraWorker("kestra", { ...WORKER_ARGS, namespace: ns.namespaceName, apiServerCidrs: ["10.0.0.0/28"] });
+      return ns;
+    });
+    assert.equal(run.result.proxyUrl, undefined);
+    assert.equal(run.result.proxyEnv, undefined);
+    assert.deepStrictEqual(run.resources.filter((r) => r.type === "hardening:index:KubernetesEgressProxy"), []);
+    const pod = (one(run.resources, "kestra-deployment").inputs as { spec: { template: { spec: { containers: Obj[] } } } }).spec.template.spec;
+    assert.deepStrictEqual(pod.containers[0].env, [{ name: "HOME", value: "/tmp" }]);
+  });
+
+  it("a bad proxy registers nothing at all, not even the namespace", async () => {
+    const { error, resources } = await refused(
+      () => new KubernetesWorkerNamespace("tasks", { hardening: { ...HARDENING, egress: { ...HARDENING.egress, allow: [...HARDENING.egress.allow] } }, egressProxy: { create: { image: "", replicas: 0 } } }),
+    );
+    assert.deepStrictEqual(resources, []);
+    assert.deepStrictEqual(error.message.split("\n - ").slice(1), [
+      'egressProxy.create.image "" must be a container image reference such as "ubuntu/squid@sha256:...", pinned by digest.',
+      "egressProxy.create.replicas 0 must be a whole number from 1 to 100.",
+    ]);
+  });
+
+  it("the environment gives the Kestra workers the proxy's variables when the namespace creates it", async () => {
+    const run = await runUnderMocks(
+      () =>
+        cloudModule.createEnvironment({
+          cloud: "kubernetes",
+          name: "kestra-workers",
+          hardening: { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } },
+          networkCidr: "10.42.0.0/16",
+          zoneCount: 2,
+          settings: { ...(cloudModule.planSettings ?? {}), egressProxy: { create: { image: IMAGE } } },
+        }),
+      { calls: cloudModule.offlineCalls },
+    );
+    const pod = (one(run.resources, "kestra-workers-kestra-deployment").inputs as { spec: { template: { spec: { containers: Obj[] } } } }).spec.template.spec;
+    const names = (pod.containers[0].env as { name: string }[]).map((e) => e.name);
+    assert.deepStrictEqual(names, ["HOME", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "JAVA_TOOL_OPTIONS"]);
+    const registered = new Set(run.resources.map((r) => r.name));
+    for (const c of run.result.controls) for (const r of c.resources) assert.ok(registered.has(r), `${c.id} names ${r}, which was not registered`);
+    assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
   });
 });
 

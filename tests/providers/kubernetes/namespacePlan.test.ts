@@ -7,6 +7,7 @@ import { HardeningSpec } from "../../../components/spec";
 import { METADATA_NETWORKS } from "../../../components/metadataNetworks";
 import { metadataAllowedBy } from "../../../policy/rules/kubernetes/networkPolicy";
 import { egressRulesFor } from "../../../providers/kubernetes/networkPolicies";
+import { planEgressProxy } from "../../../providers/kubernetes/egressProxyPlan";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan";
 
 function issuesOf(args: unknown): readonly string[] {
@@ -164,6 +165,101 @@ describe("planWorkerNamespace", () => {
       },
     });
     assert.deepStrictEqual(plan.ciliumPolicies, []);
+  });
+
+  describe("egressProxy.create", () => {
+    const PROXIED: HardeningSpec = { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24", ports: [443] }] } };
+    const IMAGE = "ubuntu/squid@sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+    it("plans the proxy with the namespace's spec and resolver, admits the namespace, and confines domain traffic to it", () => {
+      const plan = planWorkerNamespace("workers", {
+        hardening: PROXIED,
+        dns: { podLabels: { "k8s-app": "coredns" } },
+        egressProxy: { create: { image: IMAGE, otherWorkerNamespaces: ["kestra"], noProxy: [".svc"] } },
+      });
+      const created = plan.egressProxy;
+      assert.ok(created);
+      assert.equal(created.name, "workers-proxy");
+      const expected = planEgressProxy("workers-proxy", {
+        image: IMAGE,
+        noProxy: [".svc"],
+        hardening: PROXIED,
+        workerNamespaces: ["workers", "kestra"],
+        dns: { namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" }, podLabels: { "k8s-app": "coredns" } },
+      });
+      assert.deepStrictEqual(created.plan, expected);
+      assert.deepStrictEqual(created.args.workerNamespaces, ["workers", "kestra"]);
+      assert.deepStrictEqual(plan.network.proxy, expected.target);
+      assert.deepStrictEqual(plan.networkPolicies.find((p) => p.key === "allow-proxy"), {
+        key: "allow-proxy",
+        spec: {
+          podSelector: {},
+          policyTypes: ["Egress"],
+          egress: [
+            {
+              to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "workers-proxy" } }, podSelector: { matchLabels: expected.podLabels } }],
+              ports: [{ protocol: "TCP", port: 3128 }],
+            },
+          ],
+        },
+      });
+      // The CIDR rule stays a direct ipBlock rule; the proxy admits only the worker namespaces.
+      assert.ok(plan.networkPolicies.some((p) => p.key === "allow-egress"));
+      const admit = created.plan.networkPolicies.find((p) => p.key === "allow-workers")?.spec as { ingress: { from: unknown[] }[] };
+      assert.deepStrictEqual(admit.ingress[0].from, [
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "workers" } } },
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kestra" } } },
+      ]);
+      assert.equal(created.plan.env.find((e) => e.name === "NO_PROXY")?.value, "localhost,127.0.0.1,::1,.svc");
+    });
+
+    it("uses the given proxy name and namespace", () => {
+      const plan = planWorkerNamespace("workers", { hardening: PROXIED, egressProxy: { create: { image: IMAGE, name: "egress", namespaceName: "platform-egress", port: 8080 } } });
+      assert.equal(plan.egressProxy?.name, "egress");
+      assert.deepStrictEqual(plan.network.proxy, { namespace: "platform-egress", podLabels: plan.egressProxy?.plan.podLabels, port: 8080 });
+      assert.equal(plan.egressProxy?.plan.proxyUrl, "http://egress.platform-egress.svc.cluster.local:8080");
+    });
+
+    it("refuses a bad proxy with the namespace's other problems, each under egressProxy.create, once", () => {
+      assert.deepStrictEqual(
+        issuesOf({
+          hardening: PROXIED,
+          dns: { nodeLocalAddress: "169.254.20.10" },
+          egressProxy: { create: { image: "", namespaceName: "workers", replicas: 0, otherWorkerNamespaces: ["Bad_NS"], colour: "red" } },
+        }),
+        [
+          "egressProxy.create.colour is not a field; known fields: image, name, namespaceName, createNamespace, otherWorkerNamespaces, replicas, port, runAsUser, clients, clusterDomain, noProxy, resources.",
+          'egressProxy.create.otherWorkerNamespaces[0] "Bad_NS" must be a namespace name.',
+          'egressProxy.create.image "" must be a container image reference such as "ubuntu/squid@sha256:...", pinned by digest.',
+          'egressProxy.create.namespaceName "workers" is also a worker namespace; run the proxy in a namespace of its own, so workers cannot reach the internet around it.',
+          "egressProxy.create.replicas 0 must be a whole number from 1 to 100.",
+        ],
+      );
+    });
+
+    it("names the proxy's name problem and how to fix it; refuses both forms and a spec the proxy cannot enforce", () => {
+      const issuesFor = (name: string, args: unknown): readonly string[] => {
+        try {
+          planWorkerNamespace(name, args as KubernetesWorkerNamespaceArgs);
+        } catch (e) {
+          assert.ok(e instanceof InvalidArgsError);
+          return e.issues;
+        }
+        return assert.fail("expected the arguments to be refused");
+      };
+      assert.deepStrictEqual(issuesFor("1workers", { hardening: PROXIED, egressProxy: { create: { image: IMAGE } } }), [
+        'egressProxy.create.name "1workers-proxy" names the Service, the Deployment and the ServiceAccount, so it must be a DNS-1035 label (a lower-case letter, then letters, digits, "-", at most 63). Set egressProxy.create.name.',
+      ]);
+      assert.deepStrictEqual(issuesOf({ hardening: PROXIED, egressProxy: { create: { image: IMAGE }, namespace: "egress", port: 3128 } }), [
+        "egressProxy gives both create and namespace, port; give create (a proxy this component makes) or an existing proxy's namespace, podLabels and port, not both.",
+      ]);
+      // The spec's problems are the namespace's to report, once; a proxy with bad arguments is not "no proxy".
+      assert.deepStrictEqual(issuesOf({ hardening: { sandbox: "maybe", workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } }, egressProxy: { create: { image: "" } } }), [
+        'hardening.sandbox "maybe" is not one of "none", "runtime".',
+        'egressProxy.create.image "" must be a container image reference such as "ubuntu/squid@sha256:...", pinned by digest.',
+      ]);
+      assert.deepStrictEqual(issuesOf({ hardening: PROXIED, egressProxy: { create: "yes" } }), ['egressProxy.create "yes" must be an object such as { image: "ubuntu/squid@sha256:..." }.']);
+    });
   });
 
   it("creates a RuntimeClass only when asked, and none without a sandbox", () => {
