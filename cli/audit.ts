@@ -17,10 +17,10 @@ import {
   openState,
   scrubSecrets,
   StackAudit,
-  StateFile,
   StateFileError,
   AuditConfigError,
 } from "../policy/audit";
+import type { AuditConfig } from "../policy/evaluate";
 import { oneOf, parseFlags } from "./flags";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
 import { packageVersion } from "./version";
@@ -52,15 +52,35 @@ function jsonFilesUnder(dir: string): string[] {
   return found;
 }
 
-/** Opens every input; exits 2 (UsageError) naming the first file that is not readable Pulumi state. */
-async function readInputs(inputs: string[], io: CliIO): Promise<StateFile[]> {
-  const opened: StateFile[] = [];
+/** A file with this many resources gets a progress line on a terminal. */
+const PROGRESS_AT = 5000;
+
+/**
+ * Audits every input, one file at a time, so only one file's text is held at once however many stacks are
+ * audited. Exits 2 (UsageError) naming the first file that is not readable Pulumi state; nothing is printed on
+ * stdout before every file has passed.
+ */
+async function auditInputs(inputs: string[], io: CliIO, config: AuditConfig): Promise<{ audits: StackAudit[]; secrets: string[] }> {
+  const audits: StackAudit[] = [];
+  const secrets: string[] = [];
+  const auditOne = (source: string, text: string): void => {
+    const file = orUsageError(() => openState(source, text));
+    // Progress only for a person watching a long audit: stderr, a terminal, never mixed into stdout.
+    const progress = io.stderrIsTTY && file.resourceCount >= PROGRESS_AT;
+    if (progress) io.stderr(`hardening audit: checking ${file.resourceCount} resources in ${source}...`);
+    try {
+      audits.push(orUsageError(() => auditStateFile(file, config)));
+    } finally {
+      if (progress) io.stderr("\r\x1b[K");
+    }
+    secrets.push(...file.secretValues);
+  };
   let stdinUsed = false;
   for (const input of inputs) {
     if (input === "-") {
       if (stdinUsed) throw new UsageError('"-" (standard input) given twice');
       stdinUsed = true;
-      opened.push(parseOrFail("-", (await io.readStdin()).toString("utf8")));
+      auditOne("-", (await io.readStdin()).toString("utf8"));
       continue;
     }
     const full = path.resolve(io.cwd, input);
@@ -71,7 +91,7 @@ async function readInputs(inputs: string[], io: CliIO): Promise<StateFile[]> {
       throw new UsageError(`cannot read ${input}: no such file or directory`);
     }
     if (!stat.isDirectory()) {
-      opened.push(parseOrFail(input, readFileOrFail(full)));
+      auditOne(input, readFileOrFail(full));
       continue;
     }
     const files = jsonFilesUnder(full);
@@ -85,16 +105,12 @@ async function readInputs(inputs: string[], io: CliIO): Promise<StateFile[]> {
         skipped++;
         continue;
       }
-      opened.push(parseOrFail(shown, text));
+      auditOne(shown, text);
     }
     if (skipped > 0) io.stderr(`hardening audit: skipped ${skipped} JSON file(s) under ${input} that are not Pulumi state\n`);
     if (files.length - skipped === 0) throw new UsageError(`no Pulumi state files under ${input}`);
   }
-  return opened;
-}
-
-function parseOrFail(source: string, text: string): StateFile {
-  return orUsageError(() => openState(source, text));
+  return { audits, secrets };
 }
 
 /** A state file that turns out not to be Pulumi state is a usage error (exit 2), named in one line. */
@@ -117,7 +133,7 @@ export const auditCommand: Command = async (argv: string[], io: CliIO) => {
   const format = oneOf("format", values.format as string | undefined, FORMATS, "text");
   if (positionals.length === 0) throw new UsageError("give at least one stack export, checkpoint folder, or - for standard input", true);
 
-  let config = {};
+  let config: AuditConfig = {};
   if (values.config !== undefined) {
     const file = values.config as string;
     try {
@@ -138,18 +154,11 @@ export const auditCommand: Command = async (argv: string[], io: CliIO) => {
     }
   }
 
-  const files = await readInputs(positionals, io);
-  const total = files.reduce((n, f) => n + f.resourceCount, 0);
-  // Progress only for a person watching a long audit: stderr, a terminal, never mixed into stdout.
-  const progress = io.stderrIsTTY && total >= 5000;
-  if (progress) io.stderr(`hardening audit: checking ${total} resources in ${files.length} stack(s)...`);
-  // Each file is parsed resource by resource as it is audited; nothing is printed until every file has passed.
-  const audits: StackAudit[] = files.map((f) => orUsageError(() => auditStateFile(f, config)));
-  if (progress) io.stderr("\r\x1b[K");
+  const { audits, secrets } = await auditInputs(positionals, io, config);
 
   const report = buildAuditReport(audits, baseline);
   const text =
     format === "json" ? formatAuditJson(report) : format === "sarif" ? formatAuditSarif(report, audits, packageVersion()) : formatAuditText(report, audits);
-  io.stdout(scrubSecrets(text, files.flatMap((f) => f.secretValues)));
+  io.stdout(scrubSecrets(text, secrets));
   return isBlocking(report) ? ExitCode.Findings : ExitCode.Clean;
 };

@@ -205,6 +205,14 @@ describe("hardening audit", function () {
         assert.equal(fs.statSync(file).mtimeMs, before);
       });
     }
+    it("a bad file after good ones: nothing on stdout, the bad file named", async () => {
+      write("a-good.json", exportWith());
+      write("b-bad.json", `{"version":3,"deployment":{"resources":[${JSON.stringify(exportWith().deployment.resources[1])},{"id":1}]}}`);
+      const { code, out, err } = await audit(["a-good.json", "b-bad.json", "a-good.json"]);
+      assert.equal(code, 2);
+      assert.equal(out, "");
+      assert.equal(err, 'hardening audit: b-bad.json: resource 1 has no "urn" and "type"; not Pulumi state\n');
+    });
     it("a path that does not exist", async () => {
       const { code, err } = await audit(["missing.json"]);
       assert.equal(code, 2);
@@ -225,7 +233,7 @@ describe("hardening audit", function () {
     const file = write("big.json", big);
     const tty = captureIO({ cwd: dir, tty: true });
     await main(["audit", "--format", "json", file], tty);
-    assert.match(tty.err(), /checking 5003 resources/);
+    assert.match(tty.err(), /checking 5003 resources in .*big\.json/);
     JSON.parse(tty.out());
     const pipe = captureIO({ cwd: dir, tty: false });
     await main(["audit", "--format", "json", file], pipe);
