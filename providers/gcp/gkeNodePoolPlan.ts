@@ -19,6 +19,7 @@ import {
 } from "../../components";
 import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail, requestedHostIdentity } from "./identity";
 import { MAX_RUN_HOURS } from "./workerPoolPlan";
+import { checkRange, isWhole } from "./sizes";
 
 /** Plain arguments of a hardened node pool, as the planner needs them. */
 export interface GkeNodePoolPlanArgs {
@@ -70,10 +71,6 @@ export interface GkeNodePoolPlan {
 const NAME = /^[a-z]([-a-z0-9]{0,25}[a-z0-9])?$/;
 const TAG = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-function isWhole(v: unknown, min: number, max: number): v is number {
-  return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
-}
-
 /**
  * The hardened `nodeConfig`: `workloadMetadataConfig.mode: "GKE_METADATA"`, `sandboxConfig.type: "GVISOR"` when
  * the spec asks for a sandbox runtime (`sandboxType` is deprecated in @pulumi/gcp 9), Shielded nodes (secure
@@ -112,11 +109,12 @@ export function planGkeNodePool(name: string, args: GkeNodePoolPlanArgs): GkeNod
   }
   const minNodeCount = args.minNodeCount ?? 0;
   const maxNodeCount = args.maxNodeCount ?? Math.max(3, minNodeCount);
-  if (!isWhole(minNodeCount, 0, 1000)) issues.push(`minNodeCount ${show(args.minNodeCount)} must be a whole number from 0 to 1000.`);
-  if (!isWhole(maxNodeCount, 1, 1000)) issues.push(`maxNodeCount ${show(args.maxNodeCount)} must be a whole number from 1 to 1000.`);
-  else if (isWhole(minNodeCount, 0, 1000) && maxNodeCount < minNodeCount) {
-    issues.push(`maxNodeCount ${maxNodeCount} is below minNodeCount ${minNodeCount}; raise maxNodeCount or lower minNodeCount.`);
-  }
+  checkRange(
+    issues,
+    { field: "minNodeCount", given: args.minNodeCount, value: minNodeCount, lowest: 0 },
+    { field: "maxNodeCount", given: args.maxNodeCount, value: maxNodeCount, lowest: 1 },
+    1000,
+  );
   if (args.diskSizeGb !== undefined && !isWhole(args.diskSizeGb, 10, 65536)) issues.push(`diskSizeGb ${show(args.diskSizeGb)} must be a whole number from 10 to 65536.`);
   if (args.networkTag !== undefined && (typeof args.networkTag !== "string" || !TAG.test(args.networkTag))) {
     issues.push(`networkTag ${show(args.networkTag)} must be a GCE network tag (lower-case letters, digits, hyphens).`);

@@ -19,6 +19,7 @@ import {
   type HardeningSpec,
 } from "../../components";
 import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail, requestedHostIdentity } from "./identity";
+import { checkRange, isWhole } from "./sizes";
 
 /** Plain arguments of the worker pool, as the planner needs them. */
 export interface GcpWorkerPoolPlanArgs {
@@ -87,10 +88,6 @@ export const MAX_RUN_HOURS = 120 * 24;
 const NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
 const TAG = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-function isWhole(v: unknown, min: number, max: number): v is number {
-  return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
-}
-
 /** The instance metadata every worker gets: legacy endpoints off, OS Login on, project keys off, host firewall. */
 export function workerMetadataFor(h: ResolvedHardening): Record<string, string> {
   const metadata: Record<string, string> = {
@@ -127,11 +124,12 @@ export function planGcpWorkerPool(name: string, args: GcpWorkerPoolPlanArgs): Gc
   if (!isWhole(diskSizeGb, 10, 65536)) issues.push(`diskSizeGb ${show(args.diskSizeGb)} must be a whole number from 10 to 65536.`);
   const minReplicas = args.minReplicas ?? 1;
   const maxReplicas = args.maxReplicas ?? Math.max(3, minReplicas);
-  if (!isWhole(minReplicas, 1, 1000)) issues.push(`minReplicas ${show(args.minReplicas)} must be a whole number from 1 to 1000.`);
-  if (!isWhole(maxReplicas, 1, 1000)) issues.push(`maxReplicas ${show(args.maxReplicas)} must be a whole number from 1 to 1000.`);
-  else if (isWhole(minReplicas, 1, 1000) && maxReplicas < minReplicas) {
-    issues.push(`maxReplicas ${maxReplicas} is below minReplicas ${minReplicas}; raise maxReplicas or lower minReplicas.`);
-  }
+  checkRange(
+    issues,
+    { field: "minReplicas", given: args.minReplicas, value: minReplicas, lowest: 1 },
+    { field: "maxReplicas", given: args.maxReplicas, value: maxReplicas, lowest: 1 },
+    1000,
+  );
   for (const [field, value] of [["machineType", args.machineType], ["image", args.image]] as const) {
     if (value !== undefined && (typeof value !== "string" || value.trim() === "")) issues.push(`${field} ${show(value)} must be a non-empty string.`);
   }
