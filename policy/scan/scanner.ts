@@ -1,8 +1,9 @@
 /**
  * The flow scanner: every text file under the given paths goes through the endpoint detector as raw text (so
- * offsets map straight to lines and columns, whatever the YAML quoting), and YAML is parsed only when something
- * needs it: plugin control is configured and the file names a `type`, or the detector found something to place
- * in its task. Files are read one at a time; only findings are kept.
+ * offsets map straight to lines and columns, whatever the YAML quoting), and every YAML file is checked for
+ * validity. YAML is parsed only when something needs it: plugin control is configured and the file names a `type`,
+ * the detector found something to place in its task, or the fast validity check (yamlVouch.ts) cannot vouch for
+ * the file, so the parser's own message is reported. Files are read one at a time; only findings are kept.
  */
 import * as fs from "node:fs";
 import type { EndpointReference } from "../../components/detect/types";
@@ -11,6 +12,7 @@ import { decodeFile } from "./decode";
 import { FlowDocument, parseFlowFile, pluginAt } from "./flow";
 import { LineIndex } from "./lines";
 import { PluginPolicy } from "./pluginControl";
+import { vouchForYaml } from "./yamlVouch";
 import {
   DENIED_TASK_TYPE, INVALID_IGNORE, INVALID_YAML, LINK_LOCAL_ADDRESS, METADATA_ENDPOINT, NOT_SCANNED, scanRule,
 } from "./rules";
@@ -60,6 +62,8 @@ export class ScanContext {
   readonly maxFlowChars: number;
   /** @internal Tests turn the parse prefilter off to prove it never changes a verdict. */
   prefilter = true;
+  /** @internal Tests turn the fast YAML validity check off (every YAML file parsed) to prove it changes nothing. */
+  vouch = true;
 
   constructor(readonly detect: Detect, config: ScanConfig = {}, maxFlowChars = 8 * 1024 * 1024) {
     this.policy = config.plugins ? new PluginPolicy(config.plugins) : undefined;
@@ -97,15 +101,20 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
   const mayNameType = text.includes("type") || text.includes("\\");
   const needsPolicy = isYaml && ctx.policy !== undefined && mayNameType && (!ctx.prefilter || ctx.policy.mayRefuse(text));
   let flows: readonly FlowDocument[] = [];
-  if (isYaml && (needsPolicy || refs.length > 0)) {
-    if (text.length > ctx.maxFlowChars) {
-      if (needsPolicy) {
+  if (isYaml) {
+    const oversize = text.length > ctx.maxFlowChars;
+    // Every YAML file's validity is checked: the fast check vouches for the plain shape nearly every flow has (and
+    // is linear, so it also runs on files too large to parse); anything it cannot vouch for is parsed.
+    const vouched = (oversize || !(needsPolicy || refs.length > 0)) && ctx.vouch && vouchForYaml(text);
+    if (oversize) {
+      if (needsPolicy || !vouched) {
+        const unchecked = needsPolicy ? `its plugin types${vouched ? "" : " and its validity"} were` : "its validity was";
         drafts.push({
           ruleId: NOT_SCANNED, offset: 0, endpoint: null, match: "",
-          message: `YAML of ${text.length} characters is over the ${ctx.maxFlowChars}-character flow limit; its plugin types were not checked (its text was scanned)`,
+          message: `YAML of ${text.length} characters is over the ${ctx.maxFlowChars}-character flow limit; ${unchecked} not checked (its text was scanned)`,
         });
       }
-    } else {
+    } else if (!vouched) {
       const parsed = parseFlowFile(text);
       flows = parsed.flows;
       if (parsed.problems.length > 0) {

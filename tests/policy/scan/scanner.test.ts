@@ -81,14 +81,16 @@ describe("scan: scanner", () => {
       ]);
     });
 
-    it("parses YAML only when plugin control may refuse one of its types, or a finding needs placing", () => {
+    it("reports invalid YAML in every YAML file, whether or not plugin control or a finding needed the parse", () => {
       const broken = "id: x\nnamespace: y\ntasks:\n  - id: a\n   type: io.kestra.plugin.core.log.Log\n";
-      assert.deepEqual(scanText(broken, "f.yml", ctx()).findings, []);
-      // A deny list names nothing this file could spell: not parsed, so its broken YAML goes unreported.
-      assert.deepEqual(scanText(broken, "f.yml", ctx(denyShell)).findings, []);
-      // An allow list refuses anything unlisted: every flow is parsed.
+      // No plugin control, no finding: the fast check cannot vouch for the file, so it is parsed.
+      assert.deepEqual(at(scanText(broken, "f.yml", ctx())), ["5:1 invalid-yaml"]);
+      // A deny list names nothing this file could spell: plugin control does not parse it, validation does.
+      assert.deepEqual(at(scanText(broken, "f.yml", ctx(denyShell))), ["5:1 invalid-yaml"]);
       assert.deepEqual(at(scanText(broken, "f.yml", ctx(allowCore))), ["5:1 invalid-yaml"]);
       assert.deepEqual(at(scanText(broken.replace("core.log.Log", "scripts.shell.Commands"), "f.yml", ctx(denyShell))), ["5:1 invalid-yaml", "5:10 denied-task-type"]);
+      // Other files are not YAML.
+      assert.deepEqual(scanText(broken, "f.txt", ctx()).findings, []);
     });
   });
 
