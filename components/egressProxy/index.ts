@@ -7,3 +7,4 @@ export * from "./accessLog";
 export * from "./ranges";
 export * from "./squidConfig";
 export * from "./cloudInit";
+export * from "./proxyEnv";

@@ -41,6 +41,15 @@ export const AWS_SOURCES = {
   noInstanceProfile: "EC2 UG: instance-profile credentials are served at IMDS /latest/meta-data/iam/security-credentials/; with no profile there are none to steal",
   taskRole: "ECS DG, task IAM roles: task-role credentials are served at 169.254.170.2 through AWS_CONTAINER_CREDENTIALS_RELATIVE_URI; with no task role there are none",
   ecsTaskHardening: "ECS DG, task definition parameters: user, readonlyRootFilesystem, privileged (Fargate refuses privileged containers)",
+  squidAllowList:
+    'squid.conf.documented (squid 5.7): "acl aclname dst [-n] ip-address/mask ... # URL host\'s IP address [slow]"; "-n Disable lookups and address type conversions"; behaviour checked against the real squid 5.7 by tests/components/egressProxy/squid.real.test.ts',
+  nlbSecurityGroups:
+    'ELB UG, Network Load Balancer security groups: "If you don\'t assign a security group to your Network Load Balancer, all client traffic can reach the Network Load Balancer listeners"; "Referencing the security group associated with your Network Load Balancer in the security groups associated with your targets ensures that your targets accept traffic from your Network Load Balancer even if you enable client IP preservation"; a load balancer created without security groups cannot be given them later',
+  nlbCrossZone:
+    'ELB UG, cross-zone load balancing for target groups: "With Network Load Balancers, cross-zone load balancing is off by default at the load balancer level"; "When enabling cross-zone load balancing for a Network Load Balancer, EC2 data transfer charges apply"',
+  asgElbHealth:
+    'EC2 Auto Scaling UG, health checks: Elastic Load Balancing health checks check "whether the load balancer reports the instance as healthy"; "To run this health check type, you must turn it on for your Auto Scaling group"; an unhealthy instance is replaced',
+  dnsRedirection: "@pulumi/aws ResolverFirewallRule firewallDomainRedirectionAction: \"Evaluate DNS redirection in the DNS redirection chain, such as CNAME, DNAME, ot ALIAS. Valid values are INSPECT_REDIRECTION_DOMAIN and TRUST_REDIRECTION_DOMAIN\"",
 } as const;
 
 type Entry = Omit<ControlReport, "cloud">;
@@ -55,14 +64,21 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
   const n = (key: string) => `${name}-${key}`;
   const workloads = plan.subnets.filter((s) => s.role === "workload");
   const reports: ControlReport[] = [];
+  const proxy = plan.egressProxy;
   reports.push(
     entry({
-      id: plan.routesOut ? "aws-workload-subnet-private" : "aws-workload-subnet-isolated",
+      id: plan.routesOut || proxy ? "aws-workload-subnet-private" : "aws-workload-subnet-isolated",
       family: ControlFamily.WorkloadSubnet,
       appliedBy: plan.routesOut
         ? `aws.ec2.Subnet mapPublicIpOnLaunch=false; aws.ec2.RouteTable 0.0.0.0/0 -> ${plan.networkFirewall ? "Network Firewall endpoint -> NAT gateway" : "NAT gateway"}, never an internet gateway`
-        : "aws.ec2.Subnet mapPublicIpOnLaunch=false; aws.ec2.RouteTable with only the VPC's local route",
-      protects: plan.routesOut ? "workers reachable from, or reaching, the internet except through the egress filter" : "any traffic from workers leaving the VPC",
+        : proxy
+          ? "aws.ec2.Subnet mapPublicIpOnLaunch=false; aws.ec2.RouteTable with only the VPC's local route (and the S3 gateway endpoint's): the egress proxy group's load balancer, reached by the local route, is the only way out"
+          : "aws.ec2.Subnet mapPublicIpOnLaunch=false; aws.ec2.RouteTable with only the VPC's local route",
+      protects: plan.routesOut
+        ? "workers reachable from, or reaching, the internet except through the egress filter"
+        : proxy
+          ? "workers reaching the internet except through the egress proxy: with no route out, a program that ignores HTTP(S)_PROXY reaches nothing outside the VPC"
+          : "any traffic from workers leaving the VPC",
       effective: true,
       limits: "Link-local services (IMDS, DNS, NTP) answer whatever the routes say; routing cannot express \"no route to metadata\" on AWS.",
       resources: [...workloads.map((s) => n(s.key)), ...workloads.map((s) => n(`rt-${s.key}`))],
@@ -91,6 +107,9 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
       limits: [
         domainPorts.length > 0
           ? `Domain rules open tcp/${domainPorts.map((r) => r.fromPort).join(",")} to 0.0.0.0/0 here (SGs cannot match names); the name is enforced by the ${plan.networkFirewall ? "Network Firewall on every connection" : "DNS Firewall at resolution only, so a direct-IP connection on those ports bypasses it"}.`
+          : "",
+        proxy
+          ? `Names go only to the egress proxy's load balancer (tcp/${proxy.port} to ${proxy.subnetCidrs.join(", ")}); no port is open to the internet. CIDR rules outside the VPC have no route: Squid serves them for IP-literal HTTP and CONNECT requests only.`
           : "",
         "SG rules cannot except the metadata ranges inside a broad CIDR, and need not: SGs do not govern link-local traffic at all; the host firewall does.",
         "DNS queries to the VPC resolver (an AWS reserved address) are never filtered by SGs.",
@@ -127,12 +146,12 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
       entry({
         id: "aws-dns-firewall",
         family: ControlFamily.Egress,
-        appliedBy: `aws.route53.ResolverFirewallRuleGroup: ALLOW allow-listed domains, ALLOW ${plan.dnsFirewall.awsServiceDomains.join(" ")}, BLOCK "*" (NXDOMAIN), associated with the VPC; aws.route53.ResolverFirewallConfig firewallFailOpen=DISABLED`,
+        appliedBy: `aws.route53.ResolverFirewallRuleGroup: ALLOW allow-listed domains, ${plan.dnsFirewall.packageMirrorDomains.length > 0 ? `ALLOW the proxy hosts' package mirror ${plan.dnsFirewall.packageMirrorDomains.join(" ")} (CNAME chain trusted), ` : ""}ALLOW ${plan.dnsFirewall.awsServiceDomains.join(" ")}, BLOCK "*" (NXDOMAIN), associated with the VPC; aws.route53.ResolverFirewallConfig firewallFailOpen=DISABLED`,
         protects: `resolution of ${tierWords}, including DNS tunnelling of data to a name server an attacker controls`,
         effective: true,
         limits: "Filters names, not connections: code that connects to an IP address directly is not stopped by it (the security group and, in the firewall tier, the Network Firewall are).",
-        resources: [n("dns-firewall"), n("dns-firewall-association")],
-        source: AWS_SOURCES.dnsFirewall,
+        resources: [n("dns-firewall"), n("dns-firewall-association"), ...(plan.dnsFirewall.packageMirrorDomains.length > 0 ? [n("dns-rule-package-mirrors")] : [])],
+        source: plan.dnsFirewall.packageMirrorDomains.length > 0 ? `${AWS_SOURCES.dnsFirewall}; ${AWS_SOURCES.dnsRedirection}` : AWS_SOURCES.dnsFirewall,
       }),
     );
   } else if (spec.egress.mode === EgressMode.AllowList && spec.egress.tier === EgressTier.Basic) {
@@ -173,6 +192,7 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
       }),
     );
   }
+  if (proxy) reports.push(...egressProxyControlsFor(n, plan, proxy));
   if (plan.s3Gateway) {
     reports.push(
       entry({
@@ -219,6 +239,59 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
     );
   }
   return reports;
+}
+
+/**
+ * The egress proxy group's controls: Squid's allow-list and resolved-address refusal, the load balancer's client
+ * gate, and the hosts' own hardening, each with what it does not stop. The cheap alternative to Network Firewall.
+ */
+function egressProxyControlsFor(n: (key: string) => string, plan: AwsWorkerNetworkPlan, proxy: NonNullable<AwsWorkerNetworkPlan["egressProxy"]>): ControlReport[] {
+  const spec = plan.hardening;
+  const rules = spec.egress.allow.filter((r) => r.protocol === "tcp").map((r) => `${r.domain ?? r.cidr}:${r.ports.join(",")}`);
+  const hosts = [n("proxy-asg"), n("proxy-launch-template")];
+  return [
+    entry({
+      id: "aws-egress-proxy-allow-list",
+      family: ControlFamily.Egress,
+      appliedBy: `Squid on ${proxy.instanceCount} EC2 hosts (aws.autoscaling.Group, cloud-init user data): HTTP and CONNECT only to ${rules.join(", ")}; everything else 403 and logged to /var/log/squid/egress.log`,
+      protects: "connections to names, addresses and ports outside the allow-list, at a fraction of Network Firewall's per-endpoint price (two small instances and one Network Load Balancer)",
+      effective: true,
+      limits:
+        "Matches the requested name (Host, CONNECT authority), not the TLS SNI inside a tunnel (domain fronting on a shared CDN stays possible); TCP, HTTP and CONNECT only: other protocols have no way out at all. The hosts install Squid from the distribution's mirror at boot, so they may reach it on tcp/80 and tcp/443; they hold no credentials.",
+      resources: [...hosts, n("proxy-sg")],
+      source: AWS_SOURCES.squidAllowList,
+    }),
+    entry({
+      id: "aws-egress-proxy-resolved-address",
+      family: ControlFamily.MetadataEndpoint,
+      appliedBy: "Squid dst ACL forbidden_dst, checked on the resolved addresses before any allow: metadata, link-local, loopback, private and reserved ranges (IPv4, IPv6, NAT64); the host firewall refuses the metadata endpoints to every uid but root",
+      protects: "allowed-looking names that resolve to 169.254.169.254 or an internal address (169.254.169.254.nip.io, rebinding names), and raw-IP spellings, sent through the proxy",
+      effective: true,
+      limits: "Squid connects to the addresses it checked; should a cache entry expire between check and connect, the host firewall still refuses the metadata endpoints to Squid's uid, but private VPC addresses are refused by Squid alone.",
+      resources: hosts,
+      source: `${AWS_SOURCES.squidAllowList}; ${AWS_SOURCES.iptables}`,
+    }),
+    entry({
+      id: "aws-egress-proxy-load-balancer",
+      family: ControlFamily.Egress,
+      appliedBy: `aws.lb.LoadBalancer (network, internal) in ${proxy.subnetKeys.join(", ")} with a security group admitting tcp/${proxy.port} from the worker subnets only; target group with client IP preservation; cross-zone load balancing on; the hosts' security group admits only the load balancer's; Auto Scaling replaces hosts that fail the load balancer's health check`,
+      protects: "anything but the worker subnets using the proxy; one failed or replaced host (or zone) cutting the workers off",
+      effective: true,
+      limits: `Squid also refuses clients outside ${proxy.clientCidrs.join(", ")}. Cross-zone traffic is billed. Each proxy subnet is small (it also holds the load balancer's nodes) [verify the free addresses a Network Load Balancer needs in each subnet].`,
+      resources: [n("proxy-lb"), n("proxy-lb-sg"), n("proxy-tg"), n("proxy-listener"), n("proxy-asg"), n("proxy-sg")],
+      source: `${AWS_SOURCES.nlbSecurityGroups}; ${AWS_SOURCES.nlbCrossZone}; ${AWS_SOURCES.asgElbHealth}`,
+    }),
+    entry({
+      id: "aws-egress-proxy-host",
+      family: ControlFamily.HostIdentity,
+      appliedBy: `aws.ec2.LaunchTemplate: no instance profile; metadataOptions httpTokens=required, httpPutResponseHopLimit=1 (cloud-init reads its user data from IMDS); no public IP; replaced after ${proxy.maxInstanceLifetime / 86400} day(s) (maxInstanceLifetime ${proxy.maxInstanceLifetime} s)`,
+      protects: "a compromised proxy host yielding AWS credentials, or living long enough to be worth persisting on",
+      effective: true,
+      limits: "The hosts share nothing with the workers but the network path; a compromised host can reach the internet on the ports above.",
+      resources: [n("proxy-launch-template"), n("proxy-asg")],
+      source: `${AWS_SOURCES.noInstanceProfile}; ${AWS_SOURCES.imdsV2}; ${AWS_SOURCES.hopLimit}; ${AWS_SOURCES.asgLifetime}`,
+    }),
+  ];
 }
 
 /** The worker pool's controls report. */

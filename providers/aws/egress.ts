@@ -55,6 +55,14 @@ export interface AwsEndpointEgress {
   readonly interfaceEndpoints: boolean;
 }
 
+/** The egress proxy group's load balancer, which replaces the domain rules' ports to anywhere. */
+export interface AwsProxyEgress {
+  /** The subnets of the load balancer's nodes. */
+  readonly cidrs: readonly string[];
+  /** Its listener port. */
+  readonly port: number;
+}
+
 /**
  * The worker security group's egress rules: exactly the allow-list (CIDR, protocol, port), never an implicit
  * `0.0.0.0/0`, plus tcp/443 to the network's own private endpoints.
@@ -63,11 +71,13 @@ export interface AwsEndpointEgress {
  * security group, an IPv4 or IPv6 CIDR block... or a prefix list ID", VPC UG security-group rules), so each domain
  * port opens tcp to `0.0.0.0/0` and the name is enforced by the DNS Firewall (tier `dns`: at resolution only) or by
  * the Network Firewall (tier `firewall`: on every connection's SNI/Host). Those rules say so in their description.
+ * With the egress proxy group (`proxy`) there are none: one rule opens the proxy port to the load balancer's
+ * subnets instead.
  *
  * A CIDR rule that contains metadata networks cannot carve them out here (SG rules have no `except`); that is no
  * weakness on AWS, because SGs do not govern link-local traffic at all. The host firewall does.
  */
-export function securityGroupEgressFor(spec: ResolvedHardening, endpoints: AwsEndpointEgress): AwsEgressRulePlan[] {
+export function securityGroupEgressFor(spec: ResolvedHardening, endpoints: AwsEndpointEgress, proxy?: AwsProxyEgress): AwsEgressRulePlan[] {
   const rules: AwsEgressRulePlan[] = [];
   if (spec.egress.mode === EgressMode.AllowList) {
     for (const rule of spec.egress.allow) {
@@ -82,6 +92,17 @@ export function securityGroupEgressFor(spec: ResolvedHardening, endpoints: AwsEn
       for (const port of rule.ports) domainPorts.set(port, [...(domainPorts.get(port) ?? []), rule.domain as string]);
     }
     const enforcer = spec.egress.tier === EgressTier.Firewall ? "Network Firewall SNI/Host allow-list" : "DNS Firewall allow-list";
+    if (proxy) {
+      // Names go only through the proxy group: no port is opened to the internet (there is no route there either).
+      rules.push({
+        protocol: "tcp",
+        fromPort: proxy.port,
+        toPort: proxy.port,
+        cidrBlocks: [...proxy.cidrs],
+        description: ec2Description(`egress proxy load balancer; names and addresses enforced by Squid`),
+      });
+      domainPorts.clear();
+    }
     for (const [port, domains] of [...domainPorts].sort((a, b) => a[0] - b[0])) {
       rules.push({
         protocol: "tcp",

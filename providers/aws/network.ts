@@ -3,24 +3,35 @@
  * in planAwsWorkerNetwork (networkPlan.ts), every report line in awsNetworkControlsFor (controls.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as iam from "@pulumi/aws/iam";
+import * as lb from "@pulumi/aws/lb";
 import * as networkfirewall from "@pulumi/aws/networkfirewall";
 import * as route53 from "@pulumi/aws/route53";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import type * as awsInput from "@pulumi/aws/types/input";
-import { ControlReport, HardeningSpec } from "../../components";
+import { ControlReport, HardeningSpec, ProxyEnvVar } from "../../components";
 import { awsNetworkControlsFor } from "./controls";
 import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, s3EndpointPolicyFor } from "./egress";
-import { AwsPlannedRoute, AwsWorkerNetworkArgs, AwsWorkerNetworkPlan, FlowLogDestination, hardeningSpecOf, planAwsWorkerNetwork } from "./networkPlan";
+import {
+  AwsPlannedRoute,
+  AwsWorkerNetworkArgs,
+  AwsWorkerNetworkPlan,
+  FlowLogDestination,
+  awsProxyEnvFor,
+  awsProxyUrlFor,
+  hardeningSpecOf,
+  planAwsWorkerNetwork,
+} from "./networkPlan";
 import { planned } from "../planned";
 
 const TYPE = "hardening:index:AwsWorkerNetwork";
 
 /** Priorities of the DNS Firewall rules: the allow lists first, the catch-all block last. */
-export const DNS_FIREWALL_PRIORITIES = { allowed: 100, awsServices: 200, blockAll: 1000 } as const;
+export const DNS_FIREWALL_PRIORITIES = { allowed: 100, packageMirrors: 150, awsServices: 200, blockAll: 1000 } as const;
 
 /**
  * A hardened worker network on AWS: one isolated (or NAT/firewall-routed) worker subnet per zone, a worker
@@ -61,6 +72,22 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
   readonly s3Endpoint: ec2.VpcEndpoint | undefined;
   /** Flow logs by worker subnet key. */
   readonly flowLogs: Record<string, ec2.FlowLog>;
+  /**
+   * The egress proxy's URL, `http://<internal load balancer DNS name>:<port>`, with `l7Filter: "egressProxy"`;
+   * undefined otherwise.
+   */
+  readonly proxyUrl: pulumi.Output<string> | undefined;
+  /**
+   * HTTP_PROXY, HTTPS_PROXY, NO_PROXY (and lower-case forms) and JAVA_TOOL_OPTIONS for the workers, with
+   * `l7Filter: "egressProxy"` (AwsWorkerPool `proxyEnv`); undefined otherwise.
+   */
+  readonly proxyEnv: pulumi.Output<ProxyEnvVar[]> | undefined;
+  /** The egress proxy group's internal Network Load Balancer, with `l7Filter: "egressProxy"`. */
+  readonly proxyLoadBalancer: lb.LoadBalancer | undefined;
+  /** The egress proxy group's Auto Scaling group, with `l7Filter: "egressProxy"`. */
+  readonly proxyAutoScalingGroup: autoscaling.Group | undefined;
+  /** The egress proxy hosts' security group, with `l7Filter: "egressProxy"`. */
+  readonly proxySecurityGroup: ec2.SecurityGroup | undefined;
 
   constructor(name: string, args: AwsWorkerNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything, the component included, is registered.
@@ -103,7 +130,8 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
     }
     const workloads = plan.subnets.filter((s) => s.role === "workload");
 
-    const igw = plan.routesOut ? new ec2.InternetGateway(n("igw"), { vpcId: this.vpc.id, tags: tags("igw") }, parent) : undefined;
+    // An internet gateway exists whenever something routes out: the workers, or with the proxy group only the proxies.
+    const igw = plan.natZones.length > 0 ? new ec2.InternetGateway(n("igw"), { vpcId: this.vpc.id, tags: tags("igw") }, parent) : undefined;
     this.natGateways = {};
     for (const zone of plan.natZones) {
       const key = `${zone + 1}`;
@@ -140,12 +168,13 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
       }
     };
     this.routeTables = {};
+    // Routes are inline, so the table is authoritative: a route added out of band (an internet gateway route on a
+    // worker subnet) is removed by the next `pulumi up`. The S3 gateway endpoint's prefix-list routes are left alone:
+    // the provider skips prefix-list routes to a "vpce-" gateway ("VPC endpoint routes are handled separately").
+    const associations: Record<string, ec2.RouteTableAssociation> = {};
     for (const rt of plan.routeTables) {
-      // Routes are inline, so the table is authoritative: a route added out of band (an internet gateway route on a
-      // worker subnet) is removed by the next `pulumi up`. The S3 gateway endpoint's prefix-list routes are left alone:
-      // the provider skips prefix-list routes to a "vpce-" gateway ("VPC endpoint routes are handled separately").
       this.routeTables[rt.subnetKey] = new ec2.RouteTable(n(`rt-${rt.subnetKey}`), { vpcId: this.vpc.id, routes: rt.routes.map(routeArgs), tags: tags(`rt-${rt.subnetKey}`) }, parent);
-      new ec2.RouteTableAssociation(n(`rta-${rt.subnetKey}`), { subnetId: this.subnets[rt.subnetKey].id, routeTableId: this.routeTables[rt.subnetKey].id }, parent);
+      associations[rt.subnetKey] = new ec2.RouteTableAssociation(n(`rta-${rt.subnetKey}`), { subnetId: this.subnets[rt.subnetKey].id, routeTableId: this.routeTables[rt.subnetKey].id }, parent);
     }
     const workerRouteTableIds = workloads.map((s) => this.routeTables[s.key].id);
 
@@ -217,6 +246,14 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
       parent,
     );
 
+    const proxy = plan.egressProxy ? this.createEgressProxy(name, plan, args, tags, associations) : undefined;
+    this.proxyLoadBalancer = proxy?.loadBalancer;
+    this.proxyAutoScalingGroup = proxy?.group;
+    this.proxySecurityGroup = proxy?.securityGroup;
+    const proxyPlan = plan.egressProxy;
+    this.proxyUrl = proxy && proxyPlan ? proxy.loadBalancer.dnsName.apply((dns) => awsProxyUrlFor(dns, proxyPlan)) : undefined;
+    this.proxyEnv = proxy && proxyPlan ? proxy.loadBalancer.dnsName.apply((dns) => awsProxyEnvFor(dns, proxyPlan)) : undefined;
+
     this.dnsFirewallRuleGroup = plan.dnsFirewall ? this.createDnsFirewall(name, plan, tags) : undefined;
     this.flowLogs = plan.flowLogs ? this.createFlowLogs(name, plan, tags) : {};
 
@@ -230,7 +267,123 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
       workerSecurityGroupId: this.workerSecurityGroupId,
       controls: this.controls,
       hardening: this.hardening,
+      ...(this.proxyUrl ? { proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv } : {}),
     });
+  }
+
+  /**
+   * The egress proxy group: an internal Network Load Balancer in the firewall subnets, admitting only the worker
+   * subnets, in front of an Auto Scaling group of Squid hosts (cloud-init from components/egressProxy) that have
+   * no instance profile, IMDSv2 only with hop limit 1, and a security group that admits only the load balancer.
+   */
+  private createEgressProxy(
+    name: string,
+    plan: AwsWorkerNetworkPlan,
+    args: AwsWorkerNetworkArgs,
+    tags: (key: string, extra?: Record<string, string>) => Record<string, string>,
+    associations: Record<string, ec2.RouteTableAssociation>,
+  ): { loadBalancer: lb.LoadBalancer; group: autoscaling.Group; securityGroup: ec2.SecurityGroup } {
+    const p = plan.egressProxy as NonNullable<AwsWorkerNetworkPlan["egressProxy"]>;
+    const parent = { parent: this };
+    const n = (key: string) => `${name}-${key}`;
+    const subnetIds = p.subnetKeys.map((k) => this.subnets[k].id);
+    // The load balancer's own group is the clients' gate: a Network Load Balancer created without a security group
+    // admits every client and cannot be given one later (ELB UG, load-balancer-security-groups).
+    const lbSg = new ec2.SecurityGroup(
+      n("proxy-lb-sg"),
+      {
+        vpcId: this.vpc.id,
+        description: "Egress proxy load balancer: the proxy port from the worker subnets only",
+        ingress: [{ protocol: "tcp", fromPort: p.port, toPort: p.port, cidrBlocks: [...p.clientCidrs], description: "worker subnets" }],
+        egress: [{ protocol: "tcp", fromPort: p.port, toPort: p.port, cidrBlocks: [...p.subnetCidrs], description: "proxy hosts and their health checks" }],
+        revokeRulesOnDelete: true,
+        tags: tags("proxy-lb-sg"),
+      },
+      parent,
+    );
+    const securityGroup = new ec2.SecurityGroup(
+      n("proxy-sg"),
+      {
+        vpcId: this.vpc.id,
+        description: "Egress proxy hosts: the proxy port from the load balancer only; out on the allow-list ports",
+        // Client IPs are preserved, so the rule names the load balancer's group, which ELB honours for preserved
+        // client traffic and for health checks alike (ELB UG, load-balancer-security-groups).
+        ingress: [{ protocol: "tcp", fromPort: p.port, toPort: p.port, securityGroups: [lbSg.id], description: "egress proxy load balancer" }],
+        egress: p.hostEgress.map((r) => ({ protocol: r.protocol, fromPort: r.fromPort, toPort: r.toPort, cidrBlocks: [...(r.cidrBlocks ?? [])], description: r.description })),
+        revokeRulesOnDelete: true,
+        tags: tags("proxy-sg"),
+      },
+      parent,
+    );
+    const launchTemplate = new ec2.LaunchTemplate(
+      n("proxy-launch-template"),
+      {
+        imageId: args.egressProxy?.imageId,
+        instanceType: p.instanceType,
+        metadataOptions: { ...p.metadataOptions },
+        networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [securityGroup.id] }],
+        userData: Buffer.from(p.userData, "utf8").toString("base64"),
+        updateDefaultVersion: true,
+        tagSpecifications: [{ resourceType: "instance", tags: tags("proxy", { "hardening:role": "egress-proxy" }) }],
+        tags: tags("proxy-launch-template"),
+      },
+      parent,
+    );
+    const loadBalancer = new lb.LoadBalancer(
+      n("proxy-lb"),
+      {
+        internal: true,
+        loadBalancerType: "network",
+        subnets: subnetIds,
+        securityGroups: [lbSg.id],
+        // Off by default for Network Load Balancers: on, a zone whose proxies are down or being replaced is still
+        // served by the other zones' (ELB UG, target-group-cross-zone; cross-zone traffic is billed).
+        enableCrossZoneLoadBalancing: true,
+        tags: tags("proxy-lb"),
+      },
+      parent,
+    );
+    const targetGroup = new lb.TargetGroup(
+      n("proxy-tg"),
+      {
+        vpcId: this.vpc.id,
+        targetType: "instance",
+        protocol: "TCP",
+        port: p.port,
+        // Squid admits only the worker subnets (its clients ACL), so it must see their addresses.
+        preserveClientIp: "true",
+        deregistrationDelay: 30,
+        healthCheck: { enabled: true, protocol: "TCP", port: "traffic-port", interval: 10, healthyThreshold: 2, unhealthyThreshold: 2 },
+        tags: tags("proxy-tg"),
+      },
+      parent,
+    );
+    new lb.Listener(
+      n("proxy-listener"),
+      { loadBalancerArn: loadBalancer.arn, port: p.port, protocol: "TCP", defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }], tags: tags("proxy-listener") },
+      parent,
+    );
+    const group = new autoscaling.Group(
+      n("proxy-asg"),
+      {
+        vpcZoneIdentifiers: subnetIds,
+        minSize: p.instanceCount,
+        maxSize: p.instanceCount,
+        desiredCapacity: p.instanceCount,
+        maxInstanceLifetime: p.maxInstanceLifetime,
+        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply((v) => `${v}`) },
+        targetGroupArns: [targetGroup.arn],
+        // A host whose Squid stops answering is replaced, not only taken out of the load balancer (Auto Scaling
+        // UG, health checks: Elastic Load Balancing health checks must be turned on for the group).
+        healthCheckType: "ELB",
+        healthCheckGracePeriod: 300,
+        instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50 } },
+        tags: Object.entries(tags("proxy", { "hardening:role": "egress-proxy" })).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+      },
+      // The hosts install Squid at boot, so their route out must exist first.
+      { parent: this, dependsOn: [...p.subnetKeys.map((k) => associations[k]), ...Object.values(this.natGateways)] },
+    );
+    return { loadBalancer, group, securityGroup };
   }
 
   private createNetworkFirewall(name: string, plan: AwsWorkerNetworkPlan, tags: (key: string) => Record<string, string>): networkfirewall.Firewall {
@@ -306,7 +459,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
     const parent = { parent: this };
     const n = (key: string) => `${name}-${key}`;
     const group = new route53.ResolverFirewallRuleGroup(n("dns-firewall"), { tags: tags("dns-firewall") }, parent);
-    const rule = (key: string, domains: readonly string[], action: "ALLOW" | "BLOCK", priority: number) => {
+    const rule = (key: string, domains: readonly string[], action: "ALLOW" | "BLOCK", priority: number, redirection?: string) => {
       const list = new route53.ResolverFirewallDomainList(n(`dns-${key}`), { domains: [...domains], tags: tags(`dns-${key}`) }, parent);
       new route53.ResolverFirewallRule(
         n(`dns-rule-${key}`),
@@ -316,11 +469,14 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
           action,
           priority,
           ...(action === "BLOCK" ? { blockResponse: "NXDOMAIN" } : {}),
+          ...(redirection ? { firewallDomainRedirectionAction: redirection } : {}),
         },
         parent,
       );
     };
     if (dns.allowedDomains.length > 0) rule("allowed", dns.allowedDomains, "ALLOW", DNS_FIREWALL_PRIORITIES.allowed);
+    // The proxy hosts' package mirror: mirrors answer through CDN CNAME chains, which this rule alone trusts.
+    if (dns.packageMirrorDomains.length > 0) rule("package-mirrors", dns.packageMirrorDomains, "ALLOW", DNS_FIREWALL_PRIORITIES.packageMirrors, "TRUST_REDIRECTION_DOMAIN");
     rule("aws-services", dns.awsServiceDomains, "ALLOW", DNS_FIREWALL_PRIORITIES.awsServices);
     // The catch-all: every name no ALLOW rule matched is answered NXDOMAIN.
     rule("block-all", ["*"], "BLOCK", DNS_FIREWALL_PRIORITIES.blockAll);

@@ -3,11 +3,16 @@
  * to create, decided in plain data from the resolved spec and the arguments. Validates everything and throws one
  * InvalidArgsError listing every problem; creates nothing.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import {
   EgressMode,
   EgressTier,
   HardeningSpec,
   InvalidArgsError,
+  MetadataEndpointMode,
+  egressProxyCloudInit,
+  javaProxyOptionsFor,
+  proxyEnvFor,
   PlannedSubnet,
   ResolvedHardening,
   WorkloadSubnetMode,
@@ -19,11 +24,14 @@ import {
   AWS_SERVICE_DOMAINS,
   AwsEgressRulePlan,
   AwsStatefulRule,
+  ANY_IPV4,
   dnsFirewallDomainsFor,
+  ec2Description,
   networkFirewallCidrRulesFor,
   networkFirewallTargetsFor,
   securityGroupEgressFor,
 } from "./egress";
+import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
 
 /** AWS services that can get an interface VPC endpoint in the worker subnets. */
 export const AwsInterfaceEndpoint = {
@@ -80,6 +88,61 @@ export interface AwsPrivateEndpointsArgs {
    * @default []
    */
   interfaceServices?: AwsInterfaceEndpoint[];
+}
+
+/** What enforces domain names in the `firewall` egress tier. */
+export const AwsL7Filter = {
+  /** AWS Network Firewall: SNI/Host allow-list on every connection, one endpoint per zone (billed per endpoint-hour and per GB). */
+  NetworkFirewall: "networkFirewall",
+  /**
+   * A small group of Squid proxies (the package's egress proxy) behind an internal Network Load Balancer, the cheap
+   * alternative: workers have no route out at all and reach allowed names only through the proxy.
+   */
+  EgressProxy: "egressProxy",
+} as const;
+/** What enforces domain names in the `firewall` egress tier. */
+export type AwsL7Filter = (typeof AwsL7Filter)[keyof typeof AwsL7Filter];
+
+/** The egress proxy group (`l7Filter: "egressProxy"`): Squid on EC2, configured by cloud-init from the spec. */
+export interface AwsEgressProxyArgs {
+  /**
+   * AMI of the proxy hosts: Debian 12 or Ubuntu 22.04 or newer (their `squid` package is 5.x, which the rendered
+   * configuration targets), for `instanceType`'s architecture. Required.
+   */
+  imageId?: pulumi.Input<string>;
+  /**
+   * EC2 instance type of the proxy hosts.
+   * @default "t3.small"
+   */
+  instanceType?: string;
+  /**
+   * Number of proxy hosts, spread over the zones: two or more, so one host (or zone) can fail or be replaced.
+   * @default 2
+   */
+  instanceCount?: number;
+  /**
+   * The port Squid listens on, and the load balancer's.
+   * @default 3128
+   */
+  port?: number;
+  /**
+   * Largest age of a proxy host before Auto Scaling replaces it, in days (1-365).
+   * @default 7
+   */
+  maxLifetimeDays?: number;
+  /**
+   * Hosts and domains workers reach without the proxy (NO_PROXY), besides loopback: AWS endpoints the workers reach
+   * through VPC endpoints, in-VPC services.
+   * @default []
+   */
+  noProxy?: string[];
+  /**
+   * Names of the package mirror the proxy hosts install Squid from at boot; the DNS Firewall allows them (and
+   * their CNAME chains) and the hosts may reach them on tcp/80 and tcp/443. The Debian AMIs' default mirrors
+   * [verify for your AMI: Ubuntu uses <region>.ec2.archive.ubuntu.com].
+   * @default ["deb.debian.org", "cdn-aws.deb.debian.org", "security.debian.org"]
+   */
+  packageMirrors?: string[];
 }
 
 /** VPC flow logs for the worker subnets. */
@@ -139,6 +202,17 @@ export interface AwsWorkerNetworkArgs {
    */
   flowLogs?: AwsFlowLogsArgs;
   /**
+   * What enforces domain names in the `firewall` egress tier: AWS Network Firewall, or the egress proxy group
+   * (`egressProxy`), with which the worker subnets have no route out at all.
+   * @default "networkFirewall"
+   */
+  l7Filter?: AwsL7Filter;
+  /**
+   * The egress proxy group, with `l7Filter: "egressProxy"`.
+   * @default undefined
+   */
+  egressProxy?: AwsEgressProxyArgs;
+  /**
    * Tags for every resource the network creates (besides `Name` and `hardening:role`).
    * @default {}
    */
@@ -177,12 +251,41 @@ export interface AwsNetworkFirewallPlan {
   readonly homeNet: string;
 }
 
+/** The egress proxy group of the `firewall` tier with `l7Filter: "egressProxy"`, as plain data. */
+export interface AwsEgressProxyPlan {
+  /** Squid's and the load balancer's port. */
+  readonly port: number;
+  readonly instanceType: string;
+  /** Hosts in the Auto Scaling group (minimum, maximum and desired). */
+  readonly instanceCount: number;
+  /** The group's `maxInstanceLifetime`, seconds. */
+  readonly maxInstanceLifetime: number;
+  /** Keys of the subnets holding the hosts and the load balancer's nodes: the tier's `firewall-N` subnets. */
+  readonly subnetKeys: readonly string[];
+  /** Their CIDRs (where the load balancer's nodes, and so the workers' proxy connections, go). */
+  readonly subnetCidrs: readonly string[];
+  /** The worker subnets: the only clients, by the load balancer's security group and by Squid's `clients` ACL. */
+  readonly clientCidrs: readonly string[];
+  /** The hosts' security-group egress: the allow-list's TCP ports and the package mirror's to anywhere. */
+  readonly hostEgress: readonly AwsEgressRulePlan[];
+  /** IMDSv2 only, hop limit 1: cloud-init reads its user data from IMDS; there is no instance profile. */
+  readonly metadataOptions: AwsMetadataOptions;
+  /** `#cloud-config` user data (plain text; base64 on the launch template). */
+  readonly userData: string;
+  /** Names the DNS Firewall allows for the hosts' package installation. */
+  readonly packageMirrors: readonly string[];
+  /** NO_PROXY entries besides loopback. */
+  readonly noProxy: readonly string[];
+}
+
 /** The DNS Firewall configuration. */
 export interface AwsDnsFirewallPlan {
   /** Names from the allow-list: ALLOW. */
   readonly allowedDomains: readonly string[];
   /** AWS service and EC2-internal names: ALLOW. */
   readonly awsServiceDomains: readonly string[];
+  /** The egress proxy hosts' package mirrors: ALLOW, their CNAME chains trusted. Empty without a proxy group. */
+  readonly packageMirrorDomains: readonly string[];
 }
 
 /** Everything the network creates, decided before the first resource. */
@@ -197,9 +300,9 @@ export interface AwsWorkerNetworkPlan {
   readonly subnets: readonly PlannedSubnet[];
   /** One route table per subnet. */
   readonly routeTables: readonly AwsPlannedRouteTable[];
-  /** Whether workers route out at all (NAT gateways and an internet gateway exist). */
+  /** Whether workers route out at all (to a NAT gateway or a firewall endpoint). False with the egress proxy group. */
   readonly routesOut: boolean;
-  /** Zones that hold a NAT gateway (empty when `routesOut` is false). */
+  /** Zones that hold a NAT gateway; an internet gateway exists when this is not empty. */
   readonly natZones: readonly number[];
   /** The worker security group's egress rules; it has no ingress rules. */
   readonly securityGroupEgress: readonly AwsEgressRulePlan[];
@@ -211,6 +314,8 @@ export interface AwsWorkerNetworkPlan {
   readonly dnsFirewall: AwsDnsFirewallPlan | undefined;
   /** Network Firewall, if any. */
   readonly networkFirewall: AwsNetworkFirewallPlan | undefined;
+  /** The egress proxy group, if any (the `firewall` tier with `l7Filter: "egressProxy"`). */
+  readonly egressProxy: AwsEgressProxyPlan | undefined;
   /** Flow logs, if any. */
   readonly flowLogs: { readonly destination: FlowLogDestination; readonly retentionDays?: number; readonly s3BucketArn?: string; readonly kmsKeyArn?: string } | undefined;
   /** Extra tags. */
@@ -223,7 +328,12 @@ export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = Object.freeze([
 ]);
 
 const S3_BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const NETWORK_FIELDS = ["hardening", "cidr", "zoneCount", "singleNatGateway", "endpoints", "flowLogs", "tags"];
+const NETWORK_FIELDS = ["hardening", "cidr", "zoneCount", "singleNatGateway", "endpoints", "flowLogs", "l7Filter", "egressProxy", "tags"];
+const PROXY_FIELDS = ["imageId", "instanceType", "instanceCount", "port", "maxLifetimeDays", "noProxy", "packageMirrors"];
+const DEFAULT_PACKAGE_MIRRORS: readonly string[] = Object.freeze(["deb.debian.org", "cdn-aws.deb.debian.org", "security.debian.org"]);
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+const NO_PROXY_ENTRY = /^[A-Za-z0-9.*:[\]/-]+$/;
 
 function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | undefined, issues: string[]): void {
   for (const key of Object.keys(args)) {
@@ -274,6 +384,80 @@ function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | 
   }
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function wholeNumber(issues: string[], path: string, v: unknown, fallback: number, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    issues.push(`${path} ${show(v)} must be a whole number from ${min} to ${max}.`);
+    return fallback;
+  }
+  return v;
+}
+
+/** `l7Filter` and the proxy group's arguments, checked; without `l7Filter: "egressProxy"` they must be absent. */
+function checkProxyArgs(
+  args: AwsWorkerNetworkArgs,
+  issues: string[],
+): { l7Filter: AwsL7Filter; proxy: Required<Omit<AwsEgressProxyArgs, "imageId">> | undefined } {
+  const l7Filter = args.l7Filter ?? AwsL7Filter.NetworkFirewall;
+  const filters = Object.values(AwsL7Filter) as string[];
+  if (!filters.includes(l7Filter)) issues.push(`l7Filter ${show(l7Filter)} is not one of ${filters.map((v) => `"${v}"`).join(", ")}.`);
+  const raw = args.egressProxy;
+  if (l7Filter !== AwsL7Filter.EgressProxy) {
+    if (raw !== undefined) issues.push(`egressProxy is set but l7Filter is ${show(l7Filter)}; set l7Filter to "egressProxy" or remove egressProxy.`);
+    return { l7Filter, proxy: undefined };
+  }
+  if (raw !== undefined && !isRecord(raw)) {
+    issues.push(`egressProxy ${show(raw)} must be an object such as { imageId: "ami-..." }.`);
+    return { l7Filter, proxy: undefined };
+  }
+  const p = (raw ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(p)) {
+    if (!PROXY_FIELDS.includes(key) && p[key] !== undefined) issues.push(`egressProxy.${key} is not an argument; known arguments: ${PROXY_FIELDS.join(", ")}.`);
+  }
+  if (p.imageId === undefined || p.imageId === "") {
+    issues.push('egressProxy.imageId is required with l7Filter "egressProxy": a Debian 12 or Ubuntu 22.04+ AMI for the proxy hosts.');
+  }
+  const instanceType = p.instanceType ?? "t3.small";
+  if (typeof instanceType !== "string" || !INSTANCE_TYPE.test(instanceType)) issues.push(`egressProxy.instanceType ${show(instanceType)} is not an EC2 instance type such as "t3.small".`);
+  const instanceCount = wholeNumber(issues, "egressProxy.instanceCount", p.instanceCount, 2, 2, 10);
+  const port = wholeNumber(issues, "egressProxy.port", p.port, 3128, 1024, 65535);
+  const maxLifetimeDays = wholeNumber(issues, "egressProxy.maxLifetimeDays", p.maxLifetimeDays, 7, 1, 365);
+  const list = (key: string, fallback: readonly string[], re: RegExp, what: string): string[] => {
+    const v = p[key];
+    if (v === undefined) return [...fallback];
+    if (!Array.isArray(v)) {
+      issues.push(`egressProxy.${key} ${show(v)} must be a list.`);
+      return [...fallback];
+    }
+    v.forEach((h, i) => {
+      if (typeof h !== "string" || !re.test(h)) issues.push(`egressProxy.${key}[${i}] ${show(h)} must be ${what}.`);
+    });
+    return v.map(String);
+  };
+  const noProxy = list("noProxy", [], NO_PROXY_ENTRY, 'one host, domain (".example.com") or address, without commas or spaces');
+  const packageMirrors = list("packageMirrors", DEFAULT_PACKAGE_MIRRORS, HOST_NAME, 'a host name such as "deb.debian.org"');
+  return { l7Filter, proxy: { instanceType: String(instanceType), instanceCount, port, maxLifetimeDays, noProxy, packageMirrors } };
+}
+
+/** Ports the proxy hosts install their packages over (Debian's mirrors serve http; https where configured). */
+const PACKAGE_MIRROR_PORTS = [80, 443];
+
+/** The proxy hosts' security-group egress: every port Squid may connect to, and the package mirror's. */
+function proxyHostEgressFor(upstreamPorts: readonly number[]): AwsEgressRulePlan[] {
+  const ports = [...new Set([...upstreamPorts, ...PACKAGE_MIRROR_PORTS])].sort((a, b) => a - b);
+  return ports.map((port) => {
+    const why = [
+      ...(upstreamPorts.includes(port) ? ["allow-list port, destinations checked by Squid"] : []),
+      ...(PACKAGE_MIRROR_PORTS.includes(port) ? ["package mirror at boot"] : []),
+    ].join("; ");
+    return { protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: [ANY_IPV4], description: ec2Description(`egress proxy: ${why}`) };
+  });
+}
+
 /**
  * Decides the whole network. Throws InvalidArgsError listing every problem in the spec and the arguments.
  *
@@ -283,22 +467,34 @@ function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | 
  *   destinations outside its VPC" (VPC UG, subnet types);
  * - `basic`/`dns`: worker 0.0.0.0/0 -> NAT gateway (same zone) -> egress subnet -> internet gateway;
  * - `firewall`: worker 0.0.0.0/0 -> firewall endpoint (same zone) -> firewall subnet 0.0.0.0/0 -> NAT -> IGW,
- *   and back: the egress subnet routes each worker CIDR to the firewall endpoint of that worker's zone.
+ *   and back: the egress subnet routes each worker CIDR to the firewall endpoint of that worker's zone;
+ * - `firewall` with `l7Filter: "egressProxy"`: workers have no route out (only the local route and the S3 gateway
+ *   endpoint's); they reach the internal load balancer in the firewall subnets by the local route, and only the
+ *   proxy hosts there route 0.0.0.0/0 -> NAT -> IGW.
  */
 export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetworkPlan {
   const issues: string[] = [];
   const hardening = resolveHardeningInto(args.hardening, issues);
   checkNetworkArgs(args, hardening, issues);
+  const { l7Filter, proxy: proxyArgs } = checkProxyArgs(args, issues);
   const spec = hardening;
-  const routesOut = spec !== undefined && spec.workloadSubnet === WorkloadSubnetMode.Private && spec.egress.mode === EgressMode.AllowList;
-  const firewallTier = routesOut && spec?.egress.tier === EgressTier.Firewall;
+  // Whether the spec lets workers out at all; with the proxy group only the proxies route out, for them.
+  const specRoutesOut = spec !== undefined && spec.workloadSubnet === WorkloadSubnetMode.Private && spec.egress.mode === EgressMode.AllowList;
+  const firewallTier = specRoutesOut && spec?.egress.tier === EgressTier.Firewall;
+  if (spec !== undefined && l7Filter === AwsL7Filter.EgressProxy && !firewallTier) {
+    issues.push(
+      'l7Filter "egressProxy" is the firewall tier\'s name filter; set hardening.egress.tier to "firewall" (with workloadSubnet "private" and mode "allowList") or remove l7Filter.',
+    );
+  }
+  const proxyGroup = firewallTier && proxyArgs !== undefined;
+  const routesOut = specRoutesOut && !proxyGroup;
   let subnets: PlannedSubnet[] = [];
   let networkCidr = "";
   try {
     const plan = planSubnets({
       networkCidr: args.cidr ?? "10.42.0.0/16",
       zoneCount: args.zoneCount ?? 2,
-      egressSubnets: routesOut,
+      egressSubnets: specRoutesOut,
       firewallSubnets: firewallTier,
     });
     subnets = [...plan.subnets];
@@ -307,10 +503,14 @@ export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetwo
     if (!(e instanceof InvalidArgsError)) throw e;
     issues.push(...e.issues.map((i) => i.replace(/^networkCidr /, "cidr ")));
   }
+  let egressProxy: AwsEgressProxyPlan | undefined;
+  if (proxyGroup && proxyArgs !== undefined && subnets.length > 0) {
+    egressProxy = planProxyGroup(args, proxyArgs, subnets, issues);
+  }
   if (issues.length > 0 || spec === undefined) throw new InvalidArgsError(issues);
 
   const zoneCount = args.zoneCount ?? 2;
-  const natZones = routesOut ? (args.singleNatGateway ? [0] : [...Array(zoneCount).keys()]) : [];
+  const natZones = specRoutesOut ? (args.singleNatGateway ? [0] : [...Array(zoneCount).keys()]) : [];
   // With one NAT gateway only the first zone's egress subnet is used; the others are not created.
   subnets = subnets.filter((s) => s.role !== "egress" || natZones.includes(s.zoneIndex));
   const natFor = (zone: number) => (natZones.includes(zone) ? zone : natZones[0]);
@@ -327,7 +527,7 @@ export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetwo
       routes.push({ destination: "0.0.0.0/0", target: { kind: "natGateway", zoneIndex: natFor(s.zoneIndex) } });
     } else if (s.role === "egress") {
       routes.push({ destination: "0.0.0.0/0", target: { kind: "internetGateway" } });
-      if (firewallTier) {
+      if (firewallTier && !proxyGroup) {
         // Return path: the NAT gateway's replies to a worker must cross the same firewall endpoint the request
         // crossed, or the stateful engine sees half a flow and drops it. A route whose destination is exactly a
         // subnet's CIDR may be more specific than the VPC's local route (VPC UG, "middlebox" routing), so each
@@ -357,16 +557,80 @@ export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetwo
     routeTables,
     routesOut,
     natZones,
-    securityGroupEgress: securityGroupEgressFor(spec, { s3Gateway: s3Gateway !== undefined, interfaceEndpoints: interfaceServices.length > 0 }),
+    securityGroupEgress: securityGroupEgressFor(
+      spec,
+      { s3Gateway: s3Gateway !== undefined, interfaceEndpoints: interfaceServices.length > 0 },
+      egressProxy ? { cidrs: egressProxy.subnetCidrs, port: egressProxy.port } : undefined,
+    ),
     s3Gateway,
     interfaceServices,
-    dnsFirewall: dnsTier ? { allowedDomains: dnsFirewallDomainsFor(spec), awsServiceDomains: AWS_SERVICE_DOMAINS } : undefined,
-    networkFirewall: firewallTier
-      ? { domainTargets: networkFirewallTargetsFor(spec), cidrRules: networkFirewallCidrRulesFor(spec), homeNet: networkCidr }
+    dnsFirewall: dnsTier
+      ? { allowedDomains: dnsFirewallDomainsFor(spec), awsServiceDomains: AWS_SERVICE_DOMAINS, packageMirrorDomains: egressProxy ? [...egressProxy.packageMirrors] : [] }
       : undefined,
+    networkFirewall:
+      firewallTier && !proxyGroup
+        ? { domainTargets: networkFirewallTargetsFor(spec), cidrRules: networkFirewallCidrRulesFor(spec), homeNet: networkCidr }
+        : undefined,
+    egressProxy,
     flowLogs,
     tags: { ...(args.tags ?? {}) },
   };
+}
+
+/**
+ * The proxy group: its subnets (the tier's firewall subnets), clients (the worker subnets), host egress and the
+ * cloud-init that makes each host the package's Squid proxy.
+ */
+function planProxyGroup(
+  args: AwsWorkerNetworkArgs,
+  proxy: Required<Omit<AwsEgressProxyArgs, "imageId">>,
+  subnets: readonly PlannedSubnet[],
+  issues: string[],
+): AwsEgressProxyPlan | undefined {
+  const hosts = subnets.filter((s) => s.role === "firewall");
+  const clientCidrs = subnets.filter((s) => s.role === "workload").map((s) => s.cidr);
+  let init: ReturnType<typeof egressProxyCloudInit>;
+  try {
+    init = egressProxyCloudInit(args.hardening, { cloud: "aws", clients: clientCidrs, port: proxy.port });
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    // The spec's own problems were reported when it was resolved.
+    issues.push(...e.issues.filter((i) => !i.startsWith("hardening")).map((i) => `egressProxy: ${i}`));
+    return undefined;
+  }
+  if (init.squid.upstreamPorts.length === 0) {
+    issues.push('l7Filter "egressProxy": hardening.egress.allow has no TCP rule for the proxy to allow; add domain or cidr rules over TCP, or use l7Filter "networkFirewall".');
+    return undefined;
+  }
+  return {
+    port: proxy.port,
+    instanceType: proxy.instanceType,
+    instanceCount: proxy.instanceCount,
+    maxInstanceLifetime: proxy.maxLifetimeDays * 86400,
+    subnetKeys: hosts.map((s) => s.key),
+    subnetCidrs: hosts.map((s) => s.cidr),
+    clientCidrs,
+    hostEgress: proxyHostEgressFor(init.squid.upstreamPorts),
+    // cloud-init reads the user data from IMDS, so the endpoint stays on: tokens only, one hop, no role behind it.
+    metadataOptions: metadataOptionsFor({ metadataEndpoint: MetadataEndpointMode.TokenRequired }),
+    userData: init.userData,
+    packageMirrors: [...new Set(proxy.packageMirrors)],
+    noProxy: proxy.noProxy,
+  };
+}
+
+/**
+ * The variables a worker needs to use the proxy group behind `loadBalancerDnsName`: HTTP(S)_PROXY, NO_PROXY (and
+ * lower-case forms), plus `JAVA_TOOL_OPTIONS` for JVM programs such as Kestra.
+ */
+export function awsProxyEnvFor(loadBalancerDnsName: string, plan: AwsEgressProxyPlan): { name: string; value: string }[] {
+  const url = awsProxyUrlFor(loadBalancerDnsName, plan);
+  return [...proxyEnvFor(url, plan.noProxy), { name: "JAVA_TOOL_OPTIONS", value: javaProxyOptionsFor(url, plan.noProxy) }];
+}
+
+/** The proxy URL workers use: `http://<load balancer DNS name>:<port>` (clients send CONNECT to it for https). */
+export function awsProxyUrlFor(loadBalancerDnsName: string, plan: Pick<AwsEgressProxyPlan, "port">): string {
+  return `http://${loadBalancerDnsName}:${plan.port}`;
 }
 
 /**

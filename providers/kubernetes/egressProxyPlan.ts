@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import { ControlFamily, ControlReport } from "../../components/controls";
 import { InvalidArgsError, show } from "../../components/errors";
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
+import { javaProxyOptionsFor, proxyEnvFor, ProxyEnvVar } from "../../components/egressProxy/proxyEnv";
 import { HardeningSpec } from "../../components/spec";
 import { checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./checks";
 import { DEFAULT_DNS, DnsTarget, EgressProxyTarget, Labels, PlannedNetworkPolicy } from "./networkPolicies";
@@ -88,14 +89,6 @@ export interface KubernetesEgressProxyArgs {
   resources?: ResourceDefaults;
 }
 
-/** One environment variable, in the Kubernetes `EnvVar` shape. */
-export interface ProxyEnvVar {
-  /** The variable's name. */
-  name: string;
-  /** Its value. */
-  value: string;
-}
-
 /** Everything the egress-proxy component creates, as plain data. */
 export interface EgressProxyPlan {
   readonly namespaceName: string;
@@ -124,6 +117,10 @@ export interface EgressProxyPlan {
   readonly javaToolOptions: string;
 }
 
+// Re-exported: they were defined here before the AWS proxy group needed them too.
+export { javaProxyOptionsFor, proxyEnvFor };
+export type { ProxyEnvVar };
+
 /** Where the rendered configuration is mounted in the proxy pod. */
 export const SQUID_CONFIG_DIR = "/etc/squid-hardening";
 /** Squid's runtime directory (pid file, core dumps): the pod's only writable path besides its logs on stdout. */
@@ -148,43 +145,6 @@ const DEFAULT_RESOURCES: ResourceDefaults = {
   requests: { cpu: "100m", memory: "128Mi", ephemeralStorage: "64Mi" },
   limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" },
 };
-
-/**
- * The variables that send a worker's HTTP and HTTPS through the proxy: `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`,
- * each also in lower case (curl reads only `http_proxy` in lower case; Go, Python and Node's common clients read
- * either). `NO_PROXY` always holds loopback, then `noProxy` in order. The proxy URL is `http:` for both: clients
- * send CONNECT to it for `https:` URLs, and TLS stays end to end.
- */
-export function proxyEnvFor(proxyUrl: string, noProxy: readonly string[] = []): ProxyEnvVar[] {
-  const skip = [...new Set(["localhost", "127.0.0.1", "::1", ...noProxy])].join(",");
-  return [
-    { name: "HTTP_PROXY", value: proxyUrl },
-    { name: "HTTPS_PROXY", value: proxyUrl },
-    { name: "NO_PROXY", value: skip },
-    { name: "http_proxy", value: proxyUrl },
-    { name: "https_proxy", value: proxyUrl },
-    { name: "no_proxy", value: skip },
-  ];
-}
-
-/**
- * The same proxy for JVM programs (Kestra itself, Java tasks), which ignore HTTP_PROXY: system properties for
- * `JAVA_TOOL_OPTIONS`, read by every JVM at start-up. `http.nonProxyHosts` serves HTTPS too (Java Networking
- * Properties); NO_PROXY's `.example.com` becomes `*.example.com`, and network (`a.b.c.d/n`) entries, which Java
- * cannot express, are left out.
- */
-export function javaProxyOptionsFor(proxyUrl: string, noProxy: readonly string[] = []): string {
-  const url = new URL(proxyUrl);
-  const port = url.port !== "" ? url.port : "80";
-  const skip = [...new Set(["localhost", "127.0.0.1", "[::1]", ...noProxy.filter((h) => !h.includes("/")).map((h) => (h.startsWith(".") ? `*${h}` : h))])];
-  return [
-    `-Dhttp.proxyHost=${url.hostname}`,
-    `-Dhttp.proxyPort=${port}`,
-    `-Dhttps.proxyHost=${url.hostname}`,
-    `-Dhttps.proxyPort=${port}`,
-    `-Dhttp.nonProxyHosts=${skip.join("|")}`,
-  ].join(" ");
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

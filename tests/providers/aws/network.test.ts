@@ -249,3 +249,116 @@ describe("AwsWorkerNetwork (mocks)", () => {
     }
   });
 });
+
+describe("AwsWorkerNetwork with the egress proxy group (mocks)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { egressProxyCloudInit, proxyEnvFor, javaProxyOptionsFor } = require("../../../components") as typeof import("../../../components");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { auditResources } = require("../../../policy/rules") as typeof import("../../../policy/rules");
+  const args: AwsWorkerNetworkArgs = { hardening: specs.firewall, l7Filter: "egressProxy", egressProxy: { imageId: "ami-0123456789abcdef0" } };
+  const WORKERS = ["10.42.0.0/19", "10.42.32.0/19"];
+  const PROXY_SUBNETS = ["10.42.192.0/24", "10.42.193.0/24"];
+
+  it("workers have no route out; only the proxy subnets route to NAT; no Network Firewall", async () => {
+    const { resources } = await build(args);
+    const routes = Object.fromEntries(of(resources, "aws:ec2/routeTable:RouteTable").map((r) => [r.name, r.inputs.routes]));
+    assert.deepEqual(routes, {
+      "w-rt-workload-1": [],
+      "w-rt-workload-2": [],
+      "w-rt-egress-1": [{ cidrBlock: "0.0.0.0/0", gatewayId: "w-igw-id" }],
+      "w-rt-egress-2": [{ cidrBlock: "0.0.0.0/0", gatewayId: "w-igw-id" }],
+      "w-rt-firewall-1": [{ cidrBlock: "0.0.0.0/0", natGatewayId: "w-nat-1-id" }],
+      "w-rt-firewall-2": [{ cidrBlock: "0.0.0.0/0", natGatewayId: "w-nat-2-id" }],
+    });
+    assert.deepEqual(of(resources, "aws:networkfirewall/firewall:Firewall"), []);
+    assert.deepEqual(of(resources, "aws:networkfirewall/firewallPolicy:FirewallPolicy"), []);
+    assert.deepEqual(
+      of(resources, "aws:ec2/subnet:Subnet").filter((s) => s.name.startsWith("w-firewall-")).map((s) => s.inputs.cidrBlock),
+      PROXY_SUBNETS,
+    );
+  });
+
+  it("workers may open only the proxy port to the load balancer's subnets, never a port to the internet", async () => {
+    const { resources } = await build(args);
+    assert.deepEqual(one(resources, "w-workers-sg").inputs.egress, [
+      ...backendRules,
+      { protocol: "tcp", fromPort: 3128, toPort: 3128, cidrBlocks: PROXY_SUBNETS, description: "egress proxy load balancer; names and addresses enforced by Squid" },
+      s3Rule,
+    ]);
+  });
+
+  it("an internal NLB admitting only the workers, an ASG of 2 hardened Squid hosts behind it, the cloud-init as base64 user data", async () => {
+    const { resources } = await build(args);
+    assert.deepEqual(one(resources, "w-proxy-lb-sg").inputs.ingress, [{ protocol: "tcp", fromPort: 3128, toPort: 3128, cidrBlocks: WORKERS, description: "worker subnets" }]);
+    assert.deepEqual(one(resources, "w-proxy-lb-sg").inputs.egress, [
+      { protocol: "tcp", fromPort: 3128, toPort: 3128, cidrBlocks: PROXY_SUBNETS, description: "proxy hosts and their health checks" },
+    ]);
+    const hostSg = one(resources, "w-proxy-sg").inputs;
+    assert.deepEqual(hostSg.ingress, [{ protocol: "tcp", fromPort: 3128, toPort: 3128, securityGroups: ["w-proxy-lb-sg-id"], description: "egress proxy load balancer" }]);
+    assert.deepEqual(
+      (hostSg.egress as { fromPort: number; cidrBlocks: string[]; description: string }[]).map((r) => [r.fromPort, r.cidrBlocks, r.description]),
+      [
+        [80, ["0.0.0.0/0"], "egress proxy: package mirror at boot"],
+        [443, ["0.0.0.0/0"], "egress proxy: allow-list port, destinations checked by Squid; package mirror at boot"],
+        [8443, ["0.0.0.0/0"], "egress proxy: allow-list port, destinations checked by Squid"],
+      ],
+    );
+    const nlb = one(resources, "w-proxy-lb").inputs;
+    assert.deepEqual(
+      [nlb.internal, nlb.loadBalancerType, nlb.subnets, nlb.securityGroups, nlb.enableCrossZoneLoadBalancing],
+      [true, "network", ["w-firewall-1-id", "w-firewall-2-id"], ["w-proxy-lb-sg-id"], true],
+    );
+    const tg = one(resources, "w-proxy-tg").inputs;
+    assert.deepEqual([tg.targetType, tg.protocol, tg.port, tg.preserveClientIp], ["instance", "TCP", 3128, "true"]);
+    const listener = one(resources, "w-proxy-listener").inputs;
+    assert.deepEqual([listener.port, listener.protocol], [3128, "TCP"]);
+
+    const lt = one(resources, "w-proxy-launch-template").inputs;
+    assert.equal(lt.iamInstanceProfile, undefined);
+    assert.deepEqual(lt.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, httpProtocolIpv6: "disabled", instanceMetadataTags: "disabled" });
+    assert.deepEqual(lt.networkInterfaces, [{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: ["w-proxy-sg-id"] }]);
+    const expected = egressProxyCloudInit(specs.firewall, { cloud: "aws", clients: WORKERS, port: 3128 }).userData;
+    assert.equal(Buffer.from(lt.userData as string, "base64").toString("utf8"), expected);
+
+    const asg = one(resources, "w-proxy-asg").inputs;
+    assert.deepEqual(
+      [asg.minSize, asg.maxSize, asg.desiredCapacity, asg.vpcZoneIdentifiers, asg.healthCheckType, asg.maxInstanceLifetime],
+      [2, 2, 2, ["w-firewall-1-id", "w-firewall-2-id"], "ELB", 7 * 86400],
+    );
+    assert.equal((asg.targetGroupArns as string[]).length, 1);
+  });
+
+  it("the DNS Firewall also lets the hosts resolve their package mirror, trusting its CNAME chain", async () => {
+    const { resources } = await build(args);
+    assert.deepEqual(one(resources, "w-dns-package-mirrors").inputs.domains, ["deb.debian.org", "cdn-aws.deb.debian.org", "security.debian.org"]);
+    const rule = one(resources, "w-dns-rule-package-mirrors").inputs;
+    assert.deepEqual([rule.action, rule.priority, rule.firewallDomainRedirectionAction], ["ALLOW", 150, "TRUST_REDIRECTION_DOMAIN"]);
+    // No other rule trusts redirections.
+    for (const r of of(resources, "aws:route53/resolverFirewallRule:ResolverFirewallRule").filter((x) => x.name !== "w-dns-rule-package-mirrors")) {
+      assert.equal(r.inputs.firewallDomainRedirectionAction, undefined, r.name);
+    }
+  });
+
+  it("exposes the proxy URL and the workers' variables; the whole network passes the policy pack", async () => {
+    const { resources, net } = await build({ ...args, egressProxy: { imageId: "ami-0123456789abcdef0", noProxy: [".internal"] } });
+    const url = await new Promise<string>((r) => (net.proxyUrl as pulumi.Output<string>).apply(r));
+    assert.match(url, /^http:\/\/.+:3128$/);
+    const env = await new Promise((r) => (net.proxyEnv as pulumi.Output<unknown>).apply(r));
+    assert.deepEqual(env, [...proxyEnvFor(url, [".internal"]), { name: "JAVA_TOOL_OPTIONS", value: javaProxyOptionsFor(url, [".internal"]) }]);
+    const violations = auditResources(resources.map((r) => ({ type: r.type, urn: r.urn, name: r.name, props: r.inputs, parent: r.parent })));
+    assert.deepEqual(violations.map((v) => `${v.policy} ${v.urn} ${v.property}`), []);
+    const names = new Set(resources.map((r) => r.name));
+    const controls = await new Promise<{ id: string; resources: string[] }[]>((r) => net.controls.apply(r));
+    for (const id of ["aws-egress-proxy-allow-list", "aws-egress-proxy-resolved-address", "aws-egress-proxy-load-balancer", "aws-egress-proxy-host"]) {
+      assert.ok(controls.some((c) => c.id === id), id);
+    }
+    for (const c of controls) for (const name of c.resources) assert.ok(names.has(name), `${c.id} names ${name}, which was not created`);
+  });
+
+  it("without the proxy group nothing of it exists, and no output says otherwise", async () => {
+    const { resources, net } = await build({ hardening: specs.firewall });
+    assert.equal(net.proxyUrl, undefined);
+    assert.equal(net.proxyEnv, undefined);
+    assert.deepEqual(resources.filter((r) => r.name.startsWith("w-proxy")), []);
+  });
+});
