@@ -36,6 +36,13 @@ export interface MetadataEndpoint {
   readonly addresses: readonly string[];
   /** Host names that resolve to it, lower case, without a trailing dot, possibly none. */
   readonly hostnames: readonly string[];
+  /**
+   * Environment variables that hold its address (or a path or token for it) and that the cloud's SDKs read: code
+   * that names one asks for the endpoint without writing its address. Only variables that point at this endpoint;
+   * switches such as `AWS_EC2_METADATA_DISABLED` are not listed (naming those is how code turns the endpoint off).
+   * @default []
+   */
+  readonly variables?: readonly string[];
   /** TCP ports it answers on for metadata or credentials. */
   readonly ports: readonly number[];
   /** What an attacker gets from it. */
@@ -81,9 +88,12 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     cloud: "aws",
     addresses: ["169.254.169.254", "fd00:ec2::254"],
     hostnames: ["instance-data", "instance-data.ec2.internal"],
+    variables: ["AWS_EC2_METADATA_SERVICE_ENDPOINT"],
     ports: [80],
     serves: "EC2 instance metadata, user data and the instance role's credentials",
-    source: `${AWS_IMDS}; instance-data alias: serverfault.com/questions/436086 [secondary]`,
+    source:
+      `${AWS_IMDS}; instance-data alias: serverfault.com/questions/436086 [secondary]; AWS SDKs and Tools ` +
+      'Reference Guide, IMDS credential provider: "AWS_EC2_METADATA_SERVICE_ENDPOINT - environment variable ... The endpoint of IMDS"',
     confidence: "vendor",
   },
   {
@@ -91,9 +101,13 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     cloud: "aws",
     addresses: ["169.254.170.2"],
     hostnames: [],
+    variables: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "ECS_CONTAINER_METADATA_URI", "ECS_CONTAINER_METADATA_URI_V4"],
     ports: [80],
     serves: "ECS task metadata v2-v4 and the task role's credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)",
-    source: "docs.rs aws_config::ecs: \"construct a URI rooted at http://169.254.170.2\"",
+    source:
+      'docs.rs aws_config::ecs: "construct a URI rooted at http://169.254.170.2"; AWS SDKs and Tools Reference Guide, ' +
+      'container credential provider: "Amazon ECS sets the AWS_CONTAINER_CREDENTIALS_RELATIVE_URI environment variable"; ' +
+      'ECS Developer Guide, task metadata endpoint v4: "an environment variable named ECS_CONTAINER_METADATA_URI_V4 is injected into each container"',
     confidence: "vendor",
   },
   {
@@ -101,9 +115,13 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     cloud: "aws",
     addresses: ["169.254.170.23", "fd00:ec2::23"],
     hostnames: [],
+    variables: ["AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"],
     ports: [80, 2703],
     serves: "EKS Pod Identity Agent: credentials for pods' service accounts",
-    source: "docs.rs aws_config::ecs: \"EKS Pod Identity addresses ie 169.254.170.23 or fd00:ec2::23\"; EKS UG pod-id-agent-setup",
+    source:
+      'docs.rs aws_config::ecs: "EKS Pod Identity addresses ie 169.254.170.23 or fd00:ec2::23"; EKS UG pod-id-agent-setup; ' +
+      'AWS SDKs and Tools Reference Guide, container credential provider: "Amazon EKS sets the AWS_CONTAINER_CREDENTIALS_FULL_URI ' +
+      'and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE environment variables"',
     confidence: "vendor",
   },
   {
@@ -121,9 +139,13 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     cloud: "gcp",
     addresses: ["169.254.169.254"],
     hostnames: ["metadata.google.internal", "metadata", "metadata.goog"],
+    variables: ["GCE_METADATA_HOST", "GCE_METADATA_ROOT", "GCE_METADATA_IP"],
     ports: [80, 8080],
     serves: "GCE/GKE metadata server: instance metadata, startup scripts and the service account's OAuth tokens",
-    source: "cloud.google.com/compute/docs/metadata: \"Full URL: http://metadata.google.internal/... Shorthand URL: http://metadata/... IP address: http://169.254.169.254/\"",
+    source:
+      'cloud.google.com/compute/docs/metadata: "Full URL: http://metadata.google.internal/... Shorthand URL: http://metadata/... ' +
+      'IP address: http://169.254.169.254/"; google-auth google.auth.environment_vars: "GCE_METADATA_HOST ... an alternate ' +
+      'hostname or host:port to be used for GCE metadata requests", GCE_METADATA_ROOT (its old name), GCE_METADATA_IP',
     confidence: "vendor",
   },
   {

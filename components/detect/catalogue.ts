@@ -29,6 +29,7 @@ export function formatIpv4(value: number): string {
 const v4Endpoints = new Map<number, Verdict>();
 const v6Endpoints = new Map<string, Verdict>();
 const hostnameEndpoints = new Map<string, Verdict>();
+const variableEndpoints = new Map<string, Verdict>();
 for (const e of METADATA_ENDPOINTS) {
   for (const address of e.addresses) {
     const verdict: Verdict = { severity: "error", endpointId: e.id, endpoint: address };
@@ -42,6 +43,9 @@ for (const e of METADATA_ENDPOINTS) {
   }
   for (const name of e.hostnames) {
     if (!hostnameEndpoints.has(name)) hostnameEndpoints.set(name, { severity: "error", endpointId: e.id, endpoint: name });
+  }
+  for (const variable of e.variables ?? []) {
+    variableEndpoints.set(variable, { severity: "error", endpointId: e.id, endpoint: e.addresses[0] ?? e.hostnames[0] ?? e.id });
   }
 }
 
@@ -163,3 +167,20 @@ export const HOSTNAME_TRIGGER_SOURCE: string = [...new Set(CATALOGUED_HOSTNAMES.
   .sort((a, b) => b.length - a.length)
   .map(escapeRegExp)
   .join("|");
+
+/** The endpoint an environment variable of the catalogue points at (exact, upper-case name), or undefined. */
+export function classifyVariable(name: string): Verdict | undefined {
+  return variableEndpoints.get(name);
+}
+
+/** Every catalogued environment-variable name, longest first (so `..._URI_V4` is tried before `..._URI`). */
+export const CATALOGUED_VARIABLES: readonly string[] = [...variableEndpoints.keys()].sort((a, b) => b.length - a.length);
+
+/**
+ * Substrings the prefilter looks for with one `indexOf` pass each: every catalogued variable contains one of them
+ * (checked at load), and they are rare in ordinary text, unlike the words `METADATA` or `CONTAINER` alone.
+ */
+export const VARIABLE_TRIGGERS: readonly string[] = ["METADATA_", "S_CONTAINER_"];
+for (const v of CATALOGUED_VARIABLES) {
+  if (!VARIABLE_TRIGGERS.some((t) => v.includes(t))) throw new Error(`catalogued variable ${v} contains no VARIABLE_TRIGGERS substring`);
+}

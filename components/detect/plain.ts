@@ -1,5 +1,6 @@
 /**
- * The detector's core, on text that has already been decoded: IPv4 numbers-and-dots, IPv6 literals and host names.
+ * The detector's core, on text that has already been decoded: IPv4 numbers-and-dots, IPv6 literals, host names and
+ * the environment variables that hold an endpoint.
  * Spans are offsets into that decoded text.
  */
 import { classifyIpv4, isIpv4Endpoint, Verdict } from "./catalogue";
@@ -9,6 +10,7 @@ import { describeIpv4, readIpv4 } from "./ipv4";
 import { judgeIpv6 } from "./ipv6";
 import { parseIpv6Groups } from "./ipv6Parse";
 import { RawFinding } from "./raw";
+import { findVariables } from "./variables";
 
 const IPV4_TOKEN = /(?:0[xX][0-9a-fA-F]*|[0-9]+)(?:\.(?:0[xX][0-9a-fA-F]*|[0-9]+)){0,3}\.?/g;
 // Groups are bounded ({0,4}) so that a long run of digits and dots with no colon is rejected in linear time.
@@ -17,7 +19,13 @@ const WORD = /[A-Za-z0-9_]/;
 
 /** Every reference in decoded `text`. */
 export function findPlain(text: string): RawFinding[] {
-  return [...findIpv4(text), ...findIpv6(text), ...findHostnames(text)];
+  const found = [...findIpv4(text), ...findIpv6(text), ...findHostnames(text)];
+  // `http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is one reference: a variable right after the
+  // address of its own endpoint (`$` or `${` between) adds nothing but a second finding on the same spot.
+  for (const v of findVariables(text)) {
+    if (!found.some((f) => f.endpointId === v.endpointId && f.end <= v.start && v.start - f.end <= 2)) found.push(v);
+  }
+  return found;
 }
 
 function findIpv4(text: string): RawFinding[] {

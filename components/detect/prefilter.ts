@@ -7,14 +7,15 @@
  * link-local address (every multi-part IPv4 spelling, whatever the radix), or before a wildcard-DNS service; a
  * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
- * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name.
+ * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name; a part of
+ * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`).
  *
  * Speed: each test is a `String.prototype.indexOf` loop over one character, or a skip-scan, not one regular
  * expression with many alternatives. V8 runs `indexOf` for one character at memory speed, while an alternation
  * whose branches start with letters and digits makes the regex engine try every branch at almost every position
  * (measured on 40 MB of flows: 4-5 times slower).
  */
-import { classifyIpv4, HOSTNAME_TRIGGER_SOURCE, IPV4_FIRST_OCTETS, isIpv4Endpoint, WILDCARD_SERVICES } from "./catalogue";
+import { classifyIpv4, HOSTNAME_TRIGGER_SOURCE, IPV4_FIRST_OCTETS, isIpv4Endpoint, VARIABLE_TRIGGERS, WILDCARD_SERVICES } from "./catalogue";
 import { readIpv4 } from "./ipv4";
 
 /** A slice of the scanned text worth decoding. */
@@ -91,6 +92,9 @@ export function candidatePositions(text: string): number[] {
       while (j < text.length && isHex(text.charCodeAt(j))) j++;
       if (j - i >= 10 && bareNumberInteresting(text.slice(i, j))) hits.push(i);
     }
+  }
+  for (const trigger of VARIABLE_TRIGGERS) {
+    for (let i = text.indexOf(trigger); i >= 0; i = text.indexOf(trigger, i + 1)) hits.push(i);
   }
   digitRuns(text, hits);
   HOSTNAME_TRIGGER.lastIndex = 0;

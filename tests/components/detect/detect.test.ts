@@ -155,6 +155,15 @@ const POSITIVES: readonly Positive[] = [
   { text: "url: http://192.0.0.192/latest/", match: "192.0.0.192", endpoint: "192.0.0.192", endpointId: "oracle-classic-metadata" },
   { text: "url: http://169.254.169.252:988/", match: "169.254.169.252", endpoint: "169.254.169.252", endpointId: "gke-metadata-server" },
   { text: "kms 169.254.169.250:1688", match: "169.254.169.250", endpoint: "169.254.169.250", endpointId: "aws-windows-activation" },
+  // Environment variables that hold an endpoint: the script reaches it without writing the address.
+  { text: 'creds=$(curl -s "$BASE${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}")', match: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", endpoint: "169.254.170.2", endpointId: "aws-ecs-task-metadata", spelling: "environment variable" },
+  { text: "curl -s $ECS_CONTAINER_METADATA_URI_V4/task", match: "ECS_CONTAINER_METADATA_URI_V4", endpoint: "169.254.170.2", endpointId: "aws-ecs-task-metadata" },
+  { text: "wget -qO- ${ECS_CONTAINER_METADATA_URI}", match: "ECS_CONTAINER_METADATA_URI", endpoint: "169.254.170.2", endpointId: "aws-ecs-task-metadata" },
+  { text: 'url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]', match: "AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint: "169.254.170.23", endpointId: "aws-eks-pod-identity" },
+  { text: "token=$(cat $AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)", match: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", endpoint: "169.254.170.23", endpointId: "aws-eks-pod-identity" },
+  { text: "env:\n  AWS_EC2_METADATA_SERVICE_ENDPOINT: http://example.internal/\n", match: "AWS_EC2_METADATA_SERVICE_ENDPOINT", ...IMDS },
+  { text: 'host = process.env.GCE_METADATA_HOST || "x"', match: "GCE_METADATA_HOST", endpoint: "169.254.169.254", endpointId: "gcp-metadata" },
+  { text: "print(os.getenv('GCE_METADATA_IP'))", match: "GCE_METADATA_IP", endpoint: "169.254.169.254", endpointId: "gcp-metadata" },
   // Other link-local addresses: warnings, no endpoint id.
   { text: "peer: 169.254.1.1", match: "169.254.1.1", endpoint: "169.254.1.1", endpointId: undefined, severity: "warning" },
   { text: "url: http://0xa9fe0101/", match: "0xa9fe0101", endpoint: "169.254.1.1", endpointId: undefined, severity: "warning" },
@@ -209,6 +218,12 @@ const NEGATIVES: readonly { text: string; warnings?: readonly string[] }[] = [
   { text: "pi: 3.14159 ratio 0.5" },
   { text: "url: http://0169.0254.0169.0253/" },
   { text: "link-local peer 169.254.1.1", warnings: ["169.254.1.1"] },
+  // Switches that turn the endpoint off, and longer names that merely contain a catalogued one.
+  { text: "env:\n  AWS_EC2_METADATA_DISABLED: 'true'\n" },
+  { text: "export AWS_EC2_METADATA_V1_DISABLED=true" },
+  { text: "MY_ECS_CONTAINER_METADATA_URI_V4_COPY=1" },
+  { text: "ecs_container_metadata_uri_v4 is how the docs spell it in lower case" },
+  { text: "ECS_CONTAINER_METADATA_URI_V5" },
 ];
 
 function only(refs: readonly EndpointReference[]): EndpointReference {
