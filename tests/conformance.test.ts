@@ -66,6 +66,12 @@ const PROXY_CHOICES: { cloud: CloudName; what: string; settings: Record<string, 
     },
     proxyType: "hardening:index:KubernetesEgressProxy",
   },
+  {
+    cloud: "aws",
+    what: "the network builds the egress proxy group instead of Network Firewall",
+    settings: { aws: { l7Filter: "egressProxy", egressProxy: { imageId: "ami-0123456789abcdef0" } } },
+    proxyType: "aws:autoscaling/group:Group",
+  },
 ];
 
 describe("conformance: the egress-proxy choices pass the whole pack", function () {

@@ -9,7 +9,7 @@ import { InvalidArgsError, SandboxMode, checkHardening, resolveHardening, show }
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { awsNetworkControlsFor, awsWorkerPoolControlsFor } from "./controls";
 import { AwsWorkerNetwork } from "./network";
-import { AwsFlowLogsArgs, AwsPrivateEndpointsArgs, AwsWorkerNetworkArgs, planAwsWorkerNetwork } from "./networkPlan";
+import { AwsEgressProxyArgs, AwsFlowLogsArgs, AwsL7Filter, AwsPrivateEndpointsArgs, AwsWorkerNetworkArgs, planAwsWorkerNetwork } from "./networkPlan";
 import { AwsWorkerPool } from "./workerPool";
 import { AwsWorkerContainerArgs, AwsWorkerPoolArgs, planAwsWorkerPool } from "./workerPoolPlan";
 
@@ -37,6 +37,14 @@ export interface AwsEnvironmentSettings {
   endpoints?: AwsPrivateEndpointsArgs;
   /** @default { destination: "cloudWatchLogs", retentionDays: 365 } */
   flowLogs?: AwsFlowLogsArgs;
+  /**
+   * What enforces names in the firewall tier: "networkFirewall" (AWS Network Firewall) or "egressProxy" (the Squid
+   * proxy group, the cheap alternative; needs `egressProxy.imageId`). The workers then get the proxy's variables.
+   * @default "networkFirewall"
+   */
+  l7Filter?: AwsL7Filter;
+  /** The proxy group, with l7Filter "egressProxy". @default undefined */
+  egressProxy?: AwsEgressProxyArgs;
   /** @default false */
   accountMetadataDefaults?: boolean;
   /** @default {} */
@@ -45,7 +53,7 @@ export interface AwsEnvironmentSettings {
 
 const SETTINGS = [
   "imageId", "instanceType", "minSize", "maxSize", "instanceProfileArn", "ecsClusterName", "bootScript", "container",
-  "singleNatGateway", "endpoints", "flowLogs", "accountMetadataDefaults", "tags",
+  "singleNatGateway", "endpoints", "flowLogs", "l7Filter", "egressProxy", "accountMetadataDefaults", "tags",
 ];
 
 /** The default worker container: Kestra's worker. Pin a digest in production (`hardening:aws.container.image`). */
@@ -65,6 +73,8 @@ function networkArgsFrom(config: EnvironmentConfig, s: AwsEnvironmentSettings): 
     singleNatGateway: s.singleNatGateway,
     endpoints: s.endpoints,
     flowLogs: s.flowLogs,
+    l7Filter: s.l7Filter,
+    egressProxy: s.egressProxy,
     tags: s.tags,
   };
 }
@@ -131,10 +141,11 @@ export function createAwsEnvironment(config: EnvironmentConfig): EnvironmentResu
   const networkPlan = planAwsWorkerNetwork(networkArgsFrom(config, s));
   const network = new AwsWorkerNetwork(`${config.name}-net`, networkArgsFrom(config, s));
   const imageId = runtime ? undefined : (s.imageId ?? getParameterOutput({ name: AL2023_AMI_PARAMETER }).value);
-  const pool = new AwsWorkerPool(
-    `${config.name}-pool`,
-    poolArgsFrom(config, s, runtime, { subnetIds: network.workloadSubnetIds, sg: network.workerSecurityGroupId }, imageId),
-  );
+  const pool = new AwsWorkerPool(`${config.name}-pool`, {
+    ...poolArgsFrom(config, s, runtime, { subnetIds: network.workloadSubnetIds, sg: network.workerSecurityGroupId }, imageId),
+    // With the egress proxy group the workers have no route out: its variables are their way out for names.
+    ...(network.proxyEnv ? { proxyEnv: network.proxyEnv } : {}),
+  });
   const poolPlan = planAwsWorkerPool(poolArgsFrom(config, s, runtime, { subnetIds: ["planned"], sg: "planned" }, imageId));
   return {
     controls: [...awsNetworkControlsFor(`${config.name}-net`, networkPlan), ...awsWorkerPoolControlsFor(`${config.name}-pool`, poolPlan)],
@@ -142,6 +153,7 @@ export function createAwsEnvironment(config: EnvironmentConfig): EnvironmentResu
       vpcId: network.networkId,
       workloadSubnetIds: network.workloadSubnetIds,
       workerSecurityGroupId: network.workerSecurityGroupId,
+      ...(network.proxyUrl ? { proxyUrl: network.proxyUrl } : {}),
       ...(pool.launchTemplate ? { launchTemplateId: pool.launchTemplate.id, autoScalingGroupName: pool.autoScalingGroup?.name } : {}),
       ...(pool.service ? { clusterArn: pool.cluster?.arn, serviceName: pool.service.name } : {}),
     },
@@ -200,6 +212,7 @@ export function awsOfflineState(type: string, name: string, inputs: Record<strin
   }
   if (type === "aws:ec2/vpcEndpoint:VpcEndpoint" && inputs.vpcEndpointType === "Gateway") state.prefixListId = "pl-63a5400a";
   if (type === "aws:ec2/launchTemplate:LaunchTemplate") state.latestVersion = 1;
+  if (type === "aws:lb/loadBalancer:LoadBalancer") state.dnsName = `${name}-0123456789.elb.${OFFLINE_REGION}.amazonaws.com`;
   return state;
 }
 

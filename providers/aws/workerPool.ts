@@ -9,7 +9,7 @@ import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ecs from "@pulumi/aws/ecs";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
-import { ControlReport, HardeningSpec } from "../../components";
+import { ControlReport, HardeningSpec, ProxyEnvVar } from "../../components";
 import { hardeningSpecOf } from "./networkPlan";
 import { awsWorkerPoolControlsFor } from "./controls";
 import { instanceMetadataDefaultsFor } from "./metadataOptions";
@@ -52,8 +52,8 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
     if (plan.ec2) {
       const p = plan.ec2;
       const userData = pulumi
-        .output(args.ecsClusterName)
-        .apply((cluster) => Buffer.from(userDataFor(p, cluster, args.bootScript)).toString("base64"));
+        .all([pulumi.output(args.ecsClusterName), pulumi.output(args.proxyEnv ?? [])])
+        .apply(([cluster, env]) => Buffer.from(userDataFor(p, cluster, args.bootScript, env as ProxyEnvVar[])).toString("base64"));
       this.launchTemplate = new ec2.LaunchTemplate(
         n("launch-template"),
         {
@@ -115,7 +115,12 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
           executionRoleArn: c.executionRoleArn,
           ...(f.taskRole ? { taskRoleArn: c.taskRoleArn } : {}),
           volumes: [{ name: SCRATCH_VOLUME.name }],
-          containerDefinitions: logging.apply((l) => containerDefinitionsFor(f, l)),
+          // The egress proxy's variables replace any of the same name the caller set.
+          containerDefinitions: pulumi.all([logging, pulumi.output(args.proxyEnv ?? [])]).apply(([l, env]) => {
+            const proxy = env as ProxyEnvVar[];
+            const names = new Set(proxy.map((e) => e.name));
+            return containerDefinitionsFor({ ...f, environment: [...f.environment.filter((e) => !names.has(e.name)), ...proxy.map((e) => ({ name: e.name, value: e.value }))] }, l);
+          }),
           tags: tags("task"),
         },
         parent,

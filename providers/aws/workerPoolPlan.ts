@@ -10,6 +10,7 @@ import {
   HostIdentityMode,
   InvalidArgsError,
   MetadataEndpointMode,
+  ProxyEnvVar,
   ResolvedHardening,
   SandboxMode,
   hostFirewallUserData,
@@ -144,6 +145,13 @@ export interface AwsWorkerPoolArgs {
    */
   accountMetadataDefaults?: boolean;
   /**
+   * The egress proxy's variables (AwsWorkerNetwork `proxyEnv`, with `l7Filter: "egressProxy"`): on EC2 hosts they
+   * are written to /etc/environment and exported to the boot script; on Fargate they are added to the container's
+   * environment (replacing variables of the same name).
+   * @default [] (no proxy)
+   */
+  proxyEnv?: pulumi.Input<pulumi.Input<ProxyEnvVar>[]>;
+  /**
    * Tags for every resource the pool creates.
    * @default {}
    */
@@ -198,7 +206,7 @@ const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384];
 const POOL_FIELDS = [
   "hardening", "subnetIds", "securityGroupIds", "imageId", "instanceType", "minSize", "maxSize", "rootVolumeSizeGiB",
   "rootDeviceName", "ebsKmsKeyArn", "instanceProfileArn", "ecsClusterName", "bootScript", "container",
-  "accountMetadataDefaults", "tags",
+  "accountMetadataDefaults", "proxyEnv", "tags",
 ];
 const EC2_ONLY = ["imageId", "instanceType", "minSize", "maxSize", "rootVolumeSizeGiB", "rootDeviceName", "ebsKmsKeyArn", "instanceProfileArn", "ecsClusterName", "bootScript"] as const;
 const USER = /^(\d+)(:(\d+))?$/;
@@ -370,9 +378,10 @@ export function planAwsWorkerPool(args: AwsWorkerPoolArgs): AwsWorkerPoolPlan {
  * container runtime), then, when needed, a shell script for the ECS agent settings and the caller's boot script.
  * The ECS agent starts after cloud-init's final stage on ECS-optimized AMIs, so it reads the settings written here.
  */
-export function userDataFor(plan: AwsEc2PoolPlan, ecsClusterName: string | undefined, bootScript: string | undefined): string {
+export function userDataFor(plan: AwsEc2PoolPlan, ecsClusterName: string | undefined, bootScript: string | undefined, proxyEnv: readonly ProxyEnvVar[] = []): string {
   const boothook = hostFirewallUserData({ cloud: "aws", allowedUid: 0, containers: plan.runsEcs ? ["docker", "ecs"] : [] });
   const tail: string[] = [];
+  if (proxyEnv.length > 0) tail.push(...proxyEnvScript(proxyEnv));
   if (plan.runsEcs && ecsClusterName !== undefined) {
     tail.push(
       // ECS_AWSVPC_BLOCK_IMDS=true is written by the host firewall's boothook itself, on every boot.
@@ -401,6 +410,27 @@ export function userDataFor(plan: AwsEc2PoolPlan, ecsClusterName: string | undef
     `--${boundary}--`,
     "",
   ].join("\n");
+}
+
+const SAFE_ENV_VALUE = /^[A-Za-z0-9 ._:/,=|*[\]@%+-]*$/;
+
+/**
+ * Shell lines that write the proxy variables to /etc/environment (read by PAM sessions and by units that name it as
+ * EnvironmentFile) and export them to the rest of the script, so the caller's boot script installs through the
+ * proxy. Names must be variable names and values plain (URLs, host lists, JVM flags): anything a shell or pam_env
+ * would interpret is refused.
+ *
+ * @throws Error naming the variable when one is not safe to write.
+ */
+export function proxyEnvScript(proxyEnv: readonly ProxyEnvVar[]): string[] {
+  for (const e of proxyEnv) {
+    if (!ENV_NAME.test(e.name) || !SAFE_ENV_VALUE.test(e.value)) throw new Error(`proxyEnv ${JSON.stringify(e.name)} is not a plain variable name and value; it cannot be written to /etc/environment.`);
+  }
+  return [
+    "# Egress proxy: the workers' only way out for names (AwsWorkerNetwork l7Filter egressProxy).",
+    ...proxyEnv.map((e) => `printf '%s\\n' '${e.name}="${e.value}"' >> /etc/environment`),
+    ...proxyEnv.map((e) => `export ${e.name}='${e.value}'`),
+  ];
 }
 
 /** The writable scratch volume the read-only container gets at /tmp (Fargate ephemeral storage, per task). */

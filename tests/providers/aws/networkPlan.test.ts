@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { HardeningSpec, InvalidArgsError, resolveHardening } from "../../../components";
-import { hardeningSpecOf, planAwsWorkerNetwork } from "../../../providers/aws/networkPlan";
+import { awsProxyEnvFor, hardeningSpecOf, planAwsWorkerNetwork } from "../../../providers/aws/networkPlan";
+import { egressProxyCloudInit, javaProxyOptionsFor, proxyEnvFor } from "../../../components";
 
 const tiers: Record<string, HardeningSpec> = {
   denyAll: {},
@@ -128,5 +129,113 @@ describe("aws planAwsWorkerNetwork", () => {
       assert.deepEqual(resolveHardening(shown), resolved);
       assert.ok((shown.egress?.allow ?? []).every((r) => !("kind" in r) && !("except" in r)));
     }
+  });
+
+  describe('l7Filter "egressProxy"', () => {
+    const AMI = "ami-0123456789abcdef0";
+    const spec: HardeningSpec = {
+      workloadSubnet: "private",
+      egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24", ports: [8443] }] },
+    };
+
+    it("plans the proxy group in the firewall subnets; workers get no route out, only the proxy subnets reach NAT", () => {
+      const plan = planAwsWorkerNetwork({ hardening: spec, l7Filter: "egressProxy", egressProxy: { imageId: AMI } });
+      assert.equal(plan.routesOut, false);
+      assert.deepEqual(plan.natZones, [0, 1]);
+      assert.equal(plan.networkFirewall, undefined);
+      assert.deepEqual(plan.routeTables, [
+        { subnetKey: "workload-1", routes: [] },
+        { subnetKey: "workload-2", routes: [] },
+        { subnetKey: "egress-1", routes: [{ destination: "0.0.0.0/0", target: { kind: "internetGateway" } }] },
+        { subnetKey: "egress-2", routes: [{ destination: "0.0.0.0/0", target: { kind: "internetGateway" } }] },
+        { subnetKey: "firewall-1", routes: [{ destination: "0.0.0.0/0", target: { kind: "natGateway", zoneIndex: 0 } }] },
+        { subnetKey: "firewall-2", routes: [{ destination: "0.0.0.0/0", target: { kind: "natGateway", zoneIndex: 1 } }] },
+      ]);
+      const p = plan.egressProxy;
+      assert.ok(p);
+      assert.deepEqual(
+        { port: p.port, instanceType: p.instanceType, instanceCount: p.instanceCount, maxInstanceLifetime: p.maxInstanceLifetime, subnetKeys: p.subnetKeys, subnetCidrs: p.subnetCidrs, clientCidrs: p.clientCidrs },
+        {
+          port: 3128,
+          instanceType: "t3.small",
+          instanceCount: 2,
+          maxInstanceLifetime: 604800,
+          subnetKeys: ["firewall-1", "firewall-2"],
+          subnetCidrs: ["10.42.192.0/24", "10.42.193.0/24"],
+          clientCidrs: ["10.42.0.0/19", "10.42.32.0/19"],
+        },
+      );
+      assert.deepEqual(p.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, httpProtocolIpv6: "disabled", instanceMetadataTags: "disabled" });
+      assert.equal(p.userData, egressProxyCloudInit(spec, { cloud: "aws", clients: ["10.42.0.0/19", "10.42.32.0/19"], port: 3128 }).userData);
+      assert.deepEqual(p.hostEgress.map((r) => [r.protocol, r.fromPort, r.toPort, r.cidrBlocks]), [
+        ["tcp", 80, 80, ["0.0.0.0/0"]],
+        ["tcp", 443, 443, ["0.0.0.0/0"]],
+        ["tcp", 8443, 8443, ["0.0.0.0/0"]],
+      ]);
+      assert.deepEqual(plan.dnsFirewall?.packageMirrorDomains, ["deb.debian.org", "cdn-aws.deb.debian.org", "security.debian.org"]);
+      // The workers' only rule for names is the proxy port, to the proxy subnets.
+      assert.deepEqual(
+        plan.securityGroupEgress.filter((r) => r.cidrBlocks !== undefined).map((r) => [r.fromPort, r.cidrBlocks]),
+        [
+          [8443, ["203.0.113.0/24"]],
+          [3128, ["10.42.192.0/24", "10.42.193.0/24"]],
+        ],
+      );
+    });
+
+    it("gives workers the variables for the load balancer's name, JAVA_TOOL_OPTIONS included", () => {
+      const plan = planAwsWorkerNetwork({ hardening: spec, l7Filter: "egressProxy", egressProxy: { imageId: AMI, port: 8080, noProxy: [".internal"] } });
+      const p = plan.egressProxy;
+      assert.ok(p);
+      const url = "http://internal-w-proxy-lb-1.elb.us-east-1.amazonaws.com:8080";
+      assert.deepEqual(awsProxyEnvFor("internal-w-proxy-lb-1.elb.us-east-1.amazonaws.com", p), [
+        ...proxyEnvFor(url, [".internal"]),
+        { name: "JAVA_TOOL_OPTIONS", value: javaProxyOptionsFor(url, [".internal"]) },
+      ]);
+    });
+
+    it("property: with the proxy group, no workload route table has any route, whatever the zones and NAT layout", () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 6 }), fc.boolean(), fc.integer({ min: 2, max: 10 }), (zoneCount, singleNatGateway, instanceCount) => {
+          const plan = planAwsWorkerNetwork({ hardening: spec, zoneCount, singleNatGateway, l7Filter: "egressProxy", egressProxy: { imageId: AMI, instanceCount } });
+          for (const t of plan.routeTables.filter((x) => x.subnetKey.startsWith("workload-"))) assert.deepEqual(t.routes, []);
+          for (const t of plan.routeTables.filter((x) => x.subnetKey.startsWith("firewall-"))) {
+            assert.deepEqual(t.routes.map((r) => r.target.kind), ["natGateway"]);
+          }
+          assert.equal(plan.egressProxy?.subnetKeys.length, zoneCount);
+          assert.equal(plan.egressProxy?.instanceCount, instanceCount);
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it("refuses the proxy group outside the firewall tier and bad proxy arguments, all at once", () => {
+      assert.deepEqual(issuesOf(() => planAwsWorkerNetwork({ hardening: tiers.dns, l7Filter: "egressProxy", egressProxy: { imageId: AMI } })), [
+        'l7Filter "egressProxy" is the firewall tier\'s name filter; set hardening.egress.tier to "firewall" (with workloadSubnet "private" and mode "allowList") or remove l7Filter.',
+      ]);
+      assert.deepEqual(issuesOf(() => planAwsWorkerNetwork({ hardening: spec, egressProxy: { imageId: AMI } })), [
+        'egressProxy is set but l7Filter is "networkFirewall"; set l7Filter to "egressProxy" or remove egressProxy.',
+      ]);
+      assert.deepEqual(
+        issuesOf(() =>
+          planAwsWorkerNetwork({
+            hardening: spec,
+            l7Filter: "egressProxy",
+            egressProxy: { instanceType: "big", instanceCount: 1, port: 80, maxLifetimeDays: 0, noProxy: ["a,b"], packageMirrors: ["http://deb.debian.org"], colour: "red" } as never,
+          }),
+        ),
+        [
+          "egressProxy.colour is not an argument; known arguments: imageId, instanceType, instanceCount, port, maxLifetimeDays, noProxy, packageMirrors.",
+          'egressProxy.imageId is required with l7Filter "egressProxy": a Debian 12 or Ubuntu 22.04+ AMI for the proxy hosts.',
+          'egressProxy.instanceType "big" is not an EC2 instance type such as "t3.small".',
+          "egressProxy.instanceCount 1 must be a whole number from 2 to 10.",
+          "egressProxy.port 80 must be a whole number from 1024 to 65535.",
+          "egressProxy.maxLifetimeDays 0 must be a whole number from 1 to 365.",
+          'egressProxy.noProxy[0] "a,b" must be one host, domain (".example.com") or address, without commas or spaces.',
+          'egressProxy.packageMirrors[0] "http://deb.debian.org" must be a host name such as "deb.debian.org".',
+        ],
+      );
+      assert.deepEqual(issuesOf(() => planAwsWorkerNetwork({ hardening: spec, l7Filter: "squid" as never })), ['l7Filter "squid" is not one of "networkFirewall", "egressProxy".']);
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   containerDefinitionsFor,
   maxInstanceLifetimeFor,
   planAwsWorkerPool,
+  proxyEnvScript,
   userDataFor,
 } from "../../../providers/aws/workerPoolPlan";
 
@@ -135,5 +136,28 @@ describe("aws planAwsWorkerPool", () => {
     assert.match(parts[2], /'ECS_CLUSTER=workers' 'ECS_DISABLE_PRIVILEGED=true' >> \/etc\/ecs\/ecs.config/);
     assert.ok(parts[2].indexOf("ECS_CLUSTER") < parts[2].indexOf("echo hello"));
     assert.equal(parts[3], "--\n");
+  });
+
+  it("user data with the egress proxy: the variables go to /etc/environment and are exported before the boot script", () => {
+    const plain = planAwsWorkerPool({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1" }).ec2!;
+    const env = [
+      { name: "HTTPS_PROXY", value: "http://internal-p.elb.us-east-1.amazonaws.com:3128" },
+      { name: "JAVA_TOOL_OPTIONS", value: "-Dhttp.proxyHost=p -Dhttp.nonProxyHosts=localhost|*.internal|[::1]" },
+    ];
+    assert.deepEqual(proxyEnvScript(env), [
+      "# Egress proxy: the workers' only way out for names (AwsWorkerNetwork l7Filter egressProxy).",
+      "printf '%s\\n' 'HTTPS_PROXY=\"http://internal-p.elb.us-east-1.amazonaws.com:3128\"' >> /etc/environment",
+      "printf '%s\\n' 'JAVA_TOOL_OPTIONS=\"-Dhttp.proxyHost=p -Dhttp.nonProxyHosts=localhost|*.internal|[::1]\"' >> /etc/environment",
+      "export HTTPS_PROXY='http://internal-p.elb.us-east-1.amazonaws.com:3128'",
+      "export JAVA_TOOL_OPTIONS='-Dhttp.proxyHost=p -Dhttp.nonProxyHosts=localhost|*.internal|[::1]'",
+    ]);
+    const data = userDataFor(plain, undefined, "#!/bin/sh\npip install x", env);
+    const script = data.split("--==HARDENING-BOUNDARY==")[2];
+    assert.ok(script.indexOf("export HTTPS_PROXY") < script.indexOf("pip install x"));
+    // Anything a shell or pam_env would interpret is refused rather than written.
+    for (const value of ["x'; curl evil", "$(id)", "a\nb", 'say "hi"']) {
+      assert.throws(() => proxyEnvScript([{ name: "HTTP_PROXY", value }]), /proxyEnv "HTTP_PROXY" is not a plain variable name and value/);
+    }
+    assert.throws(() => proxyEnvScript([{ name: "A-B", value: "x" }]), /proxyEnv "A-B"/);
   });
 });
