@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { KESTRA_FLOWS_DIR } from "../../corpus";
 import type { EndpointReference } from "../../../components/detect/types";
+import type { HardeningSpec } from "../../../components/spec";
 import { codeMetadataReference as rule, makeCodeMetadataReference, scanSources } from "../../../policy/rules/code";
 import { POD_SPEC_TYPES } from "../../../policy/rules/kubernetes/podSpec";
 import type { Finding } from "../../../policy/rules/types";
@@ -182,7 +183,10 @@ describe("code-metadata-reference and Squid deny lists", () => {
   const configMap = codeMetadataReference.checks["kubernetes:core/v1:ConfigMap"];
   const lt = codeMetadataReference.checks["aws:ec2/launchTemplate:LaunchTemplate"];
   const ctx = { config: {} };
-  const spec = { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org", ports: [443] }] } } as const;
+  const spec: HardeningSpec = {
+    workloadSubnet: "private",
+    egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org", ports: [443] }] },
+  };
   const squid = (conf: string) => configMap({ data: { "squid.conf": conf } }, ctx);
 
   it("does not report the rendered squid.conf, nor the proxy VM's cloud-init, plain or base64", () => {
