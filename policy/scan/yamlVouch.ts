@@ -36,6 +36,8 @@ const RBRACE = 0x7d;
 const PIPE = 0x7c;
 const GREATER = 0x3e;
 const PLUS = 0x2b;
+const DOT = 0x2e;
+const SLASH = 0x2f;
 
 /** Collections nested deeper than this are left to the parser. */
 const MAX_DEPTH = 64;
@@ -44,21 +46,23 @@ const OPEN = -2;
 /** Implicit keys longer than this are left to the parser (it refuses those over 1024 characters). */
 const MAX_KEY = 1000;
 
-// Control characters (other than tab and line feed), a carriage return not ending a line, C1 controls and byte
-// order marks: the parser's treatment of these is not part of the subset (its lexer uses \x02, \x18, \x1f and
-// U+FEFF as token markers). The first pattern, one character class, is the fast test; a carriage return found by
-// it is checked by the second.
+// Control characters other than tab and line feed, a carriage return not ending a line, and U+FEFF: the parser's
+// lexer uses \x02, \x18, \x1f and U+FEFF as token markers, and how it treats the others is not part of the subset.
+// The first pattern, one character class (irregexp runs it at over 1 GB/s), is the fast test; what it finds is
+// checked by the second, which lets a carriage return through before a line feed. (C1 controls, DEL, U+FFFE and
+// U+FFFF are ordinary characters to the lexer and to the fuzz tests.)
 // eslint-disable-next-line no-control-regex -- control characters are what these patterns look for
-const MAYBE_OUTSIDE_SUBSET = /[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\r]/;
+const MAYBE_OUTSIDE_SUBSET = /[\x00-\x08\x0b-\x1f\ufeff]/;
 // eslint-disable-next-line no-control-regex -- as above
-const OUTSIDE_SUBSET = /[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]|\r(?!\n)/;
+const OUTSIDE_SUBSET = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff]|\r(?!\n)/;
 
 // Plain keys the core schema resolves to something other than the same string (so two spellings could collide).
 const NON_STRING_KEYS = new Set([
   "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN",
 ]);
-const DIGITS_KEY = /^[0-9]{1,15}$/;
-const PATH_KEY = /^[./][A-Za-z_$]/;
+const WORD_START = new Uint8Array(128);
+for (const w of NON_STRING_KEYS) WORD_START[w.charCodeAt(0)] = 1;
+
 
 // Characters that may not start a plain scalar (c-indicator), except `-`, handled apart.
 const INDICATOR = new Uint8Array(128);
@@ -104,10 +108,15 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
+/** Keys of a mapping kept in a list up to this many (a linear search beats a Set there), then in a Set. */
+const SMALL_MAP = 16;
+
 class Checker {
   private readonly indents: number[] = [];
   private readonly kinds: Kind[] = [];
-  private readonly keys: (Set<string> | undefined)[] = [];
+  /** Per open collection: its keys' [start, end) offsets in pairs, then (past SMALL_MAP keys) their texts. */
+  private readonly keyLists: number[][] = [];
+  private readonly keySets: (Set<string> | undefined)[] = [];
   private depth = 0;
   private mode = Mode.Entry;
   /** Pending: the indentation of the collection whose entry awaits a value, and whether it is a mapping. */
@@ -121,8 +130,14 @@ class Checker {
   private scalarOwner = 0;
   /** Quoted: the quote character. */
   private quote = 0;
-  /** The key read by the last successful `key()`, in a form where two keys are equal when the parser says so. */
-  private keyText = "";
+  /**
+   * The key read by the last successful `key()`, as the span of text that stands for its value: a string key's
+   * characters, a digit key's digits without leading zeros. Two keys the parser finds equal have equal spans (a
+   * string and a number with the same span are not equal to the parser: a false duplicate, which only costs a
+   * parse).
+   */
+  private keyStart = 0;
+  private keyEnd = 0;
 
   constructor(private readonly t: string) {}
 
@@ -216,17 +231,39 @@ class Checker {
     const d = this.depth++;
     this.indents[d] = indent;
     this.kinds[d] = kind;
-    this.keys[d] = undefined;
+    if (this.keyLists[d] === undefined) this.keyLists[d] = [];
+    else this.keyLists[d].length = 0;
+    this.keySets[d] = undefined;
     return true;
   }
 
-  /** Records `keyText` in the innermost mapping; false when it is already there. */
+  /** Records the last key in the innermost mapping; false when it is already there. */
   private addKey(): boolean {
     const d = this.depth - 1;
-    let set = this.keys[d];
-    if (set === undefined) this.keys[d] = set = new Set();
-    else if (set.has(this.keyText)) return false;
-    set.add(this.keyText);
+    const set = this.keySets[d];
+    if (set !== undefined) {
+      const key = this.t.slice(this.keyStart, this.keyEnd);
+      if (set.has(key)) return false;
+      set.add(key);
+      return true;
+    }
+    const list = this.keyLists[d];
+    const start = this.keyStart;
+    const length = this.keyEnd - start;
+    // Spans compared in place: no string is made for the few keys of a typical mapping.
+    for (let k = 0; k < list.length; k += 2) if (list[k + 1] - list[k] === length && this.sameText(list[k], start, length)) return false;
+    list.push(start, this.keyEnd);
+    if (list.length > 2 * SMALL_MAP) {
+      const all = new Set<string>();
+      for (let k = 0; k < list.length; k += 2) all.add(this.t.slice(list[k], list[k + 1]));
+      this.keySets[d] = all;
+    }
+    return true;
+  }
+
+  private sameText(a: number, b: number, length: number): boolean {
+    const t = this.t;
+    for (let k = 0; k < length; k++) if (t.charCodeAt(a + k) !== t.charCodeAt(b + k)) return false;
     return true;
   }
 
@@ -304,7 +341,7 @@ class Checker {
 
   /**
    * Reads an implicit key at `i`: returns the offset past its `:` (which a space or the line end follows) and sets
-   * `keyText`, or -1 when the line does not start with a key of the subset.
+   * its span, or -1 when the line does not start with a key of the subset.
    */
   private key(i: number, end: number): number {
     const t = this.t;
@@ -319,7 +356,8 @@ class Checker {
       }
       if (close >= end || t.charCodeAt(close) !== c) return -1;
       if (close + 1 < end && t.charCodeAt(close + 1) === c) return -1; // '' escape: left to the parser
-      this.keyText = t.slice(i + 1, close);
+      this.keyStart = i + 1;
+      this.keyEnd = close;
       close++;
     } else {
       close = this.plainKey(i, end, true);
@@ -401,6 +439,7 @@ class Checker {
     const t = this.t;
     for (let j = i; j < end; j++) {
       const k = t.charCodeAt(j);
+      if (k > COLON) continue; // the common case first: none of the characters below
       if (k === COLON) {
         // `: ` or a final `:` would make this a mapping key.
         if (j + 1 === end || t.charCodeAt(j + 1) === SPACE) return false;
@@ -423,15 +462,16 @@ class Checker {
     const t = this.t;
     for (let j = i; j < end; j++) {
       const c = t.charCodeAt(j);
+      if (c !== q && c !== BACKSLASH && c !== TAB) continue;
       if (c === TAB) return -1;
       if (q === SQUOTE) {
         if (c !== SQUOTE) continue;
+        // '' is a quote inside a single-quoted scalar.
         if (j + 1 < end && t.charCodeAt(j + 1) === SQUOTE) j++;
         else return j + 1;
         continue;
       }
       if (c === DQUOTE) return j + 1;
-      if (c !== BACKSLASH) continue;
       if (++j === end) return OPEN; // an escaped line break
       const e = t.charCodeAt(j);
       if (e < 128 && SIMPLE_ESCAPE[e] === 1) continue;
@@ -451,14 +491,16 @@ class Checker {
     const close = isMap ? RBRACE : RBRACKET;
     let keys: Set<string> | undefined;
     let j = this.skipSpaces(i + 1, end);
+    // Flow mappings are rare in flows: their keys go in a Set as strings.
     if (j < end && t.charCodeAt(j) === close) return j + 1;
     for (;;) {
       if (isMap) {
         j = this.flowKey(j, end);
         if (j < 0) return -1;
+        const key = t.slice(this.keyStart, this.keyEnd);
         if (keys === undefined) keys = new Set();
-        else if (keys.has(this.keyText)) return -1;
-        keys.add(this.keyText);
+        else if (keys.has(key)) return -1;
+        keys.add(key);
         j = this.skipSpaces(j, end);
       }
       j = this.flowItem(j, end, depth);
@@ -486,7 +528,8 @@ class Checker {
       }
       if (close + 1 >= end || t.charCodeAt(close) !== c || t.charCodeAt(close + 1) !== COLON) return -1;
       if (close - i > MAX_KEY) return -1;
-      this.keyText = t.slice(i + 1, close);
+      this.keyStart = i + 1;
+      this.keyEnd = close;
       return close + 2;
     }
     const close = this.plainKey(i, end, false);
@@ -495,9 +538,9 @@ class Checker {
   }
 
   /**
-   * A plain key at `i` (with inner spaces when `spaces`): the offset where it ends, or -1. Sets `keyText` to a
-   * form equal for two keys exactly when the core schema resolves them to equal values: the text itself for keys
-   * that resolve to strings, a marked number for digit strings (resolved with parseInt, as the parser does).
+   * A plain key at `i` (with inner spaces when `spaces`): the offset where it ends, or -1. Sets the key's span:
+   * the whole key when the core schema resolves it to a string, the digits without leading zeros for a key of at
+   * most 15 digits (an integer, exact in a double: two such keys are equal exactly when these digits are).
    */
   private plainKey(i: number, end: number, spaces: boolean): number {
     const t = this.t;
@@ -510,12 +553,19 @@ class Checker {
       else break;
     }
     if (t.charCodeAt(close - 1) === SPACE || close - i > MAX_KEY) return -1;
-    const text = t.slice(i, close);
-    if (NON_STRING_KEYS.has(text)) return -1;
-    if (KEY_CHAR[c] === 1) this.keyText = text;
-    else if (DIGITS_KEY.test(text)) this.keyText = `\0${parseInt(text, 10)}`;
-    else if (PATH_KEY.test(text)) this.keyText = text;
-    else return -1;
+    // Hashing every key for a Set lookup costs more than this test of length and first character.
+    if (close - i >= 4 && close - i <= 5 && c < 128 && WORD_START[c] === 1 && NON_STRING_KEYS.has(t.slice(i, close))) return -1;
+    this.keyStart = i;
+    this.keyEnd = close;
+    if (KEY_CHAR[c] === 1) return close;
+    if (c === DOT || c === SLASH) {
+      // `/path` and `.name` are strings; `.5`, `.inf` and the like are not.
+      const k = t.charCodeAt(i + 1);
+      return close - i > 1 && k < 128 && KEY_CHAR[k] === 1 ? close : -1;
+    }
+    if (close - i > 15) return -1;
+    for (let k = i; k < close; k++) if (t.charCodeAt(k) < 0x30 || t.charCodeAt(k) > 0x39) return -1;
+    while (this.keyStart < close - 1 && t.charCodeAt(this.keyStart) === 0x30) this.keyStart++;
     return close;
   }
 
