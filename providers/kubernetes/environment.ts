@@ -158,6 +158,7 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
       serviceAccountName: ns.serviceAccountName,
       kestraDeployment: worker.deployment.metadata.name,
       taskRunner: worker.taskRunner,
+      ...(ns.proxyUrl ? { proxyUrl: ns.proxyUrl } : {}),
     },
   };
 }

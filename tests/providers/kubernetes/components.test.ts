@@ -308,6 +308,7 @@ describe("KubernetesWorkerNamespace with egressProxy.create, and KestraWorker be
     const pod = (one(run.resources, "kestra-workers-kestra-deployment").inputs as { spec: { template: { spec: { containers: Obj[] } } } }).spec.template.spec;
     const names = (pod.containers[0].env as { name: string }[]).map((e) => e.name);
     assert.deepStrictEqual(names, ["HOME", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "JAVA_TOOL_OPTIONS"]);
+    assert.ok(Object.keys(run.result.outputs).includes("proxyUrl"));
     const registered = new Set(run.resources.map((r) => r.name));
     for (const c of run.result.controls) for (const r of c.resources) assert.ok(registered.has(r), `${c.id} names ${r}, which was not registered`);
     assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
