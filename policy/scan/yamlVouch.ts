@@ -5,15 +5,19 @@
  * then gives the parser's own message and position. So the check never decides that a file is invalid; it only
  * spares the full parse (about 6 MB/s) for the files it can vouch for (this check runs at hundreds of MB/s).
  *
- * The subset is the usual shape of Kestra flows:
+ * The subset is the usual shape of Kestra flows (the check vouches for 812 of the 815 corpus flows, 99.9% of their
+ * bytes; the other three are two invalid flows and one with an alias):
  * - block mappings and sequences indented with spaces, compact `- key: value` entries, sequences at their parent
  *   key's indentation, at most MAX_DEPTH collections deep (the parser recurses, and overflows far deeper);
- * - keys: plain (`[A-Za-z_][A-Za-z0-9_./ -]*`, never `null`/`true`/`false` in any case the core schema resolves),
- *   or single-line quoted without escapes; at most one of each per mapping (duplicates are parser errors);
- * - values on the key's line or alone on the next line: a plain scalar (no `: `, no trailing `:`, no leading
- *   indicator), a single-line quoted scalar with valid escapes, a single-line flow `[...]`/`{...}` of such
- *   scalars, or a block scalar `|`/`>` (with an optional chomping indicator, no explicit indentation) whose
- *   content is auto-detected the way the spec requires;
+ * - keys: plain (`[A-Za-z_$][A-Za-z0-9_$./ -]*`, `.name`, `/path`, or up to 15 digits; never a word the core
+ *   schema resolves to null, a boolean, infinity or NaN), or single-line quoted without escapes; each at most once
+ *   per mapping, two keys being the same when the parser would resolve them to equal values (`a` and `"a"`, `1`
+ *   and `01`): a duplicate is a parser error;
+ * - values on the key's line, or alone on the next, deeper line: a plain scalar (no `: `, no trailing `:`, no
+ *   leading indicator) that deeper lines may continue, a quoted scalar with valid escapes whose continuation
+ *   lines are deeper than the collection holding it, a single-line flow `[...]`/`{...}` of such scalars, or a
+ *   block scalar `|`/`>` (with an optional chomping indicator, no explicit indentation) whose content indentation
+ *   is auto-detected the way the parser requires;
  * - comment lines anywhere, `---` document separators, CRLF line ends; tabs only inside block-scalar content.
  *
  * Soundness (whenever this says valid, the parser reports no error) is what tests/policy/scan/yamlVouch*.test.ts
@@ -62,7 +66,6 @@ const NON_STRING_KEYS = new Set([
 ]);
 const WORD_START = new Uint8Array(128);
 for (const w of NON_STRING_KEYS) WORD_START[w.charCodeAt(0)] = 1;
-
 
 // Characters that may not start a plain scalar (c-indicator), except `-`, handled apart.
 const INDICATOR = new Uint8Array(128);

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as YAML from "yaml";
 import type { EndpointReference } from "../../../components/detect/types";
 import type { CliIO } from "../../../cli/io";
 import { KESTRA_FLOWS_DIR } from "../../corpus";
@@ -55,4 +56,9 @@ export function fakeIO(cwd: string): CliIO & { out: () => string; err: () => str
     out: () => out,
     err: () => err,
   };
+}
+
+/** The `yaml` parser's error codes for `text`, parsed with the scanner's options (policy/scan/flow.ts). */
+export function parserErrors(text: string): string[] {
+  return (YAML.parseAllDocuments(text, { prettyErrors: false }) as YAML.Document.Parsed[]).flatMap((d) => d.errors.map((e) => e.code));
 }
