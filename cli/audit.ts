@@ -30,8 +30,13 @@ const FORMATS = ["text", "json", "sarif"] as const;
 const SKIP_DIRS = new Set(["history", "backups", "locks", ".git", "node_modules"]);
 
 function readFileOrFail(file: string): string {
+  return readBytesOrFail(file).toString("utf8");
+}
+
+/** A state file's bytes: the reader splits them and decodes one resource at a time, never the whole file. */
+function readBytesOrFail(file: string): Buffer {
   try {
-    return fs.readFileSync(file, "utf8");
+    return fs.readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new UsageError(`cannot read ${file}: ${err.code === "ENOENT" ? "no such file or directory" : (err.code ?? err.message)}`);
@@ -52,6 +57,17 @@ function jsonFilesUnder(dir: string): string[] {
   return found;
 }
 
+/** True when `"<key>"` followed by optional whitespace and a colon occurs in the bytes: the file has that key. */
+function hasKey(data: Buffer, key: string): boolean {
+  const quoted = `"${key}"`;
+  for (let i = data.indexOf(quoted); i >= 0; i = data.indexOf(quoted, i + 1)) {
+    let k = i + quoted.length;
+    while (k < data.length && (data[k] === 0x20 || data[k] === 0x0a || data[k] === 0x0d || data[k] === 0x09)) k++;
+    if (data[k] === 0x3a) return true;
+  }
+  return false;
+}
+
 /** A file with this many resources gets a progress line on a terminal. */
 const PROGRESS_AT = 5000;
 
@@ -63,8 +79,8 @@ const PROGRESS_AT = 5000;
 async function auditInputs(inputs: string[], io: CliIO, config: AuditConfig): Promise<{ audits: StackAudit[]; secrets: string[] }> {
   const audits: StackAudit[] = [];
   const secrets: string[] = [];
-  const auditOne = (source: string, text: string): void => {
-    const file = orUsageError(() => openState(source, text));
+  const auditOne = (source: string, data: Buffer): void => {
+    const file = orUsageError(() => openState(source, data));
     // Progress only for a person watching a long audit: stderr, a terminal, never mixed into stdout.
     const progress = io.stderrIsTTY && file.resourceCount >= PROGRESS_AT;
     if (progress) io.stderr(`hardening audit: checking ${file.resourceCount} resources in ${source}...`);
@@ -80,7 +96,7 @@ async function auditInputs(inputs: string[], io: CliIO, config: AuditConfig): Pr
     if (input === "-") {
       if (stdinUsed) throw new UsageError('"-" (standard input) given twice');
       stdinUsed = true;
-      auditOne("-", (await io.readStdin()).toString("utf8"));
+      auditOne("-", await io.readStdin());
       continue;
     }
     const full = path.resolve(io.cwd, input);
@@ -91,21 +107,21 @@ async function auditInputs(inputs: string[], io: CliIO, config: AuditConfig): Pr
       throw new UsageError(`cannot read ${input}: no such file or directory`);
     }
     if (!stat.isDirectory()) {
-      auditOne(input, readFileOrFail(full));
+      auditOne(input, readBytesOrFail(full));
       continue;
     }
     const files = jsonFilesUnder(full);
     let skipped = 0;
     for (const file of files) {
-      const text = readFileOrFail(file);
+      const data = readBytesOrFail(file);
       const shown = path.relative(io.cwd, file) || file;
       // Inside a folder, JSON that is not Pulumi state at all (package.json, ...) is skipped and counted;
       // state that cannot be read (bad JSON, another version) still stops the audit.
-      if (!/"(deployment|checkpoint)"\s*:/.test(text) && /^\s*[{[]/.test(text)) {
+      if (!hasKey(data, "deployment") && !hasKey(data, "checkpoint") && /^\s*[{[]/.test(data.toString("utf8", 0, 64))) {
         skipped++;
         continue;
       }
-      auditOne(shown, text);
+      auditOne(shown, data);
     }
     if (skipped > 0) io.stderr(`hardening audit: skipped ${skipped} JSON file(s) under ${input} that are not Pulumi state\n`);
     if (files.length - skipped === 0) throw new UsageError(`no Pulumi state files under ${input}`);

@@ -5,7 +5,7 @@
  * marker before any rule or formatter can see it.
  */
 import type { ResourceInput } from "../rules/types";
-import { ResourcesArray, ResourcesPath, splitState } from "./split";
+import { isJsonSpace, ResourcesArray, ResourcesPath, splitState } from "./split";
 
 /** The wire signature key of Pulumi's special values (secrets, assets, archives, resource references). */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -162,25 +162,22 @@ export interface StateFile {
 }
 
 /**
- * Opens one state file's text. Throws {@link StateFileError} with a one-line reason for anything that is not
+ * Opens one state file: its text, or better its bytes as read (a file is then never decoded whole; each resource
+ * is decoded as it is visited). Throws {@link StateFileError} with a one-line reason for anything that is not
  * Pulumi state: invalid or truncated JSON, another version, another kind of file, an empty file, hostile nesting.
  * A resource that is not a resource is reported when {@link StateFile.forEachResource} reaches it.
  */
-export function openState(source: string, text: string): StateFile {
-  if (text.trim() === "") throw new StateFileError(source, "is empty");
-  const split = splitState(text, MAX_DEPTH);
+export function openState(source: string, data: string | Uint8Array): StateFile {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (bytes.every(isJsonSpace)) throw new StateFileError(source, "is empty");
+  const split = splitState(bytes, MAX_DEPTH);
   if (split.kind === "too-deep") throw tooDeep(source);
   if (split.kind === "split") {
-    const opened = openSplit(source, text, split.arrays);
+    const opened = openSplit(source, bytes, split.arrays);
     if (opened) return opened;
   }
   // Not splittable (or not the shape the split expected): parse it whole, which reports the parser's own message.
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new StateFileError(source, `is not valid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
+  const doc = parseWhole(source, bytes);
   checkDepth(source, doc);
   const { deployment, stack } = deploymentOf(source, doc);
   const raw = deployment.resources ?? [];
@@ -193,18 +190,18 @@ export function openState(source: string, text: string): StateFile {
  * it is visited. Returns undefined when the skeleton does not agree with what the split found (a duplicated key,
  * say), so the caller parses the whole text instead.
  */
-function openSplit(source: string, text: string, arrays: ReadonlyMap<ResourcesPath, ResourcesArray>): StateFile | undefined {
+function openSplit(source: string, bytes: Buffer, arrays: ReadonlyMap<ResourcesPath, ResourcesArray>): StateFile | undefined {
   const cuts = [...arrays.values()].sort((a, b) => a.open - b.open);
-  let skeleton = "";
+  const pieces: Buffer[] = [];
   let from = 0;
   for (const a of cuts) {
-    skeleton += text.slice(from, a.open + 1);
+    pieces.push(bytes.subarray(from, a.open + 1));
     from = a.close;
   }
-  skeleton += text.slice(from);
+  pieces.push(bytes.subarray(from));
   let doc: unknown;
   try {
-    doc = JSON.parse(skeleton);
+    doc = JSON.parse(Buffer.concat(pieces).toString("utf8"));
   } catch {
     return undefined;
   }
@@ -220,17 +217,22 @@ function openSplit(source: string, text: string, arrays: ReadonlyMap<ResourcesPa
   if (raw.length !== 0) return undefined;
   return stateFile(source, stack, array.starts.length, (i) => {
     try {
-      return JSON.parse(text.slice(array.starts[i], array.ends[i])) as unknown;
+      return JSON.parse(bytes.toString("utf8", array.starts[i], array.ends[i])) as unknown;
     } catch {
-      // The whole text's parse names the position in the file, not in the slice.
-      try {
-        JSON.parse(text);
-      } catch (e) {
-        throw new StateFileError(source, `is not valid JSON (${(e as Error).message.split("\n")[0]})`);
-      }
+      // The whole file's parse names the position in the file, not in the slice.
+      parseWhole(source, bytes);
       throw new StateFileError(source, `resource ${i} is not valid JSON`);
     }
   });
+}
+
+/** The whole file parsed at once, or its parser's message as a StateFileError. */
+function parseWhole(source: string, bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (e) {
+    throw new StateFileError(source, `is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
 }
 
 function tooDeep(source: string): StateFileError {
@@ -296,7 +298,7 @@ function stateFile(source: string, checkpointStack: string | undefined, count: n
  * Parses one state file's text into a snapshot holding every resource. Throws {@link StateFileError} with a
  * one-line reason for anything that is not Pulumi state (see {@link openState}).
  */
-export function readState(source: string, text: string): StackSnapshot {
+export function readState(source: string, text: string | Uint8Array): StackSnapshot {
   const file = openState(source, text);
   const resources: ResourceInput[] = [];
   file.forEachResource((r) => resources.push(r));

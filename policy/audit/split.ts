@@ -1,5 +1,5 @@
 /**
- * One pass over a state file's text that finds where each element of its resources array begins and ends, without
+ * One pass over a state file's bytes that finds where each element of its resources array begins and ends, without
  * building any value. The reader then parses one resource at a time (and drops it once the rules have seen it), so
  * an audit never holds the whole parsed state: that tree is about twice the file's size and most of the baseline's
  * memory. The same pass measures nesting depth for the whole document, so hostile nesting is refused before any
@@ -15,7 +15,7 @@
 /** Where the resources array sits: in a `pulumi stack export` or in a self-managed checkpoint. */
 export type ResourcesPath = "deployment.resources" | "checkpoint.latest.resources";
 
-/** The elements of one resources array, as [start, end) offsets into the text. */
+/** The elements of one resources array, as [start, end) byte offsets into the file. */
 export interface ResourcesArray {
   /** Offset of the array's `[`. */
   readonly open: number;
@@ -48,11 +48,13 @@ const PATHS: ReadonlyMap<string, ResourcesPath> = new Map([
 ]);
 
 /**
- * Scans `text` once. Returns `too-deep` when some value is nested `maxDepth` or more containers deep (the root is
- * depth 0), `unsplittable` when the text is not well-formed enough to split (the caller then parses it whole and
- * reports the parser's message), else every resources array found at the two known paths.
+ * Scans the UTF-8 bytes of a state file once. Returns `too-deep` when some value is nested `maxDepth` or more
+ * containers deep (the root is depth 0), `unsplittable` when the text is not well-formed enough to split (the
+ * caller then parses it whole and reports the parser's message), else every resources array found at the two known
+ * paths. Bytes, not a string: the caller never needs the whole file decoded at once, and every byte this looks for
+ * is ASCII, which UTF-8 never uses inside a multi-byte character.
  */
-export function splitState(text: string, maxDepth: number): SplitResult {
+export function splitState(bytes: Uint8Array, maxDepth: number): SplitResult {
   // keys[d] is the key under which the container at depth d+1 was opened, for the first three levels.
   const keys: string[] = [];
   const kinds: number[] = []; // OPEN_BRACE or OPEN_BRACKET per open container
@@ -60,23 +62,22 @@ export function splitState(text: string, maxDepth: number): SplitResult {
   let lastStringEnd = -1;
   const arrays = new Map<ResourcesPath, ResourcesArray>();
   let target: { path: ResourcesPath; depth: number; open: number; starts: number[]; ends: number[] } | undefined;
-  const n = text.length;
+  const n = bytes.length;
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i];
     if (c === QUOTE) {
-      // Skip the string: the next quote not escaped by an odd run of backslashes.
-      let j = text.indexOf('"', i + 1);
-      while (j !== -1) {
-        let k = j - 1;
-        while (text.charCodeAt(k) === BACKSLASH) k--;
-        if ((j - 1 - k) % 2 === 0) break;
-        j = text.indexOf('"', j + 1);
+      // Skip the string: a backslash escapes the byte after it, so the first quote not so escaped ends it.
+      let j = i + 1;
+      while (j < n) {
+        const b = bytes[j];
+        if (b === QUOTE) break;
+        j += b === BACKSLASH ? 2 : 1;
       }
-      if (j === -1) return { kind: "unsplittable" };
-      // Keys are only needed near the root; slicing every string would cost a copy of the file.
+      if (j >= n) return { kind: "unsplittable" };
+      // Keys are only needed near the root; decoding every string would cost a copy of the file.
       if (kinds.length <= 3) {
-        lastString = text.slice(i + 1, j);
+        lastString = Buffer.from(bytes.buffer, bytes.byteOffset + i + 1, j - i - 1).toString("utf8");
         lastStringEnd = j;
       }
       i = j + 1;
@@ -87,7 +88,7 @@ export function splitState(text: string, maxDepth: number): SplitResult {
       if (depth >= maxDepth) return { kind: "too-deep" };
       if (depth >= 1 && depth <= 3 && kinds[depth - 1] === OPEN_BRACE) {
         // The key is the last string before this container's colon.
-        keys[depth - 1] = isKeyBefore(text, lastStringEnd, i) ? lastString : "";
+        keys[depth - 1] = isKeyBefore(bytes, lastStringEnd, i) ? lastString : "";
       }
       kinds.push(c);
       if (c === OPEN_BRACKET && depth >= 2 && depth <= 3 && allObjects(kinds, depth)) {
@@ -106,7 +107,7 @@ export function splitState(text: string, maxDepth: number): SplitResult {
       if (open === undefined || (open === OPEN_BRACE) !== (c === CLOSE_BRACE)) return { kind: "unsplittable" };
       if (target !== undefined && kinds.length === target.depth - 1) {
         target.ends.push(i);
-        arrays.set(target.path, finish(text, target, i));
+        arrays.set(target.path, finish(bytes, target, i));
         target = undefined;
       }
       i++;
@@ -128,20 +129,25 @@ function allObjects(kinds: readonly number[], depth: number): boolean {
   return true;
 }
 
+/** JSON's whitespace: space, tab, line feed, carriage return. */
+export function isJsonSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
 /** True when only whitespace and one colon lie between a string's closing quote and `at`. */
-function isKeyBefore(text: string, stringEnd: number, at: number): boolean {
+function isKeyBefore(bytes: Uint8Array, stringEnd: number, at: number): boolean {
   if (stringEnd < 0) return false;
   let colon = false;
   for (let k = stringEnd + 1; k < at; k++) {
-    const c = text.charCodeAt(k);
+    const c = bytes[k];
     if (c === COLON && !colon) colon = true;
-    else if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+    else if (!isJsonSpace(c)) return false;
   }
   return colon;
 }
 
 /** An empty array `[ ]` has one all-whitespace slot, which is no element at all. */
-function finish(text: string, t: { open: number; starts: number[]; ends: number[] }, close: number): ResourcesArray {
-  if (t.starts.length === 1 && text.slice(t.starts[0], t.ends[0]).trim() === "") return { open: t.open, close, starts: [], ends: [] };
+function finish(bytes: Uint8Array, t: { open: number; starts: number[]; ends: number[] }, close: number): ResourcesArray {
+  if (t.starts.length === 1 && bytes.subarray(t.starts[0], t.ends[0]).every(isJsonSpace)) return { open: t.open, close, starts: [], ends: [] };
   return { open: t.open, close, starts: t.starts, ends: t.ends };
 }
