@@ -10,12 +10,15 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as fromSources from "../../policy/audit";
 
 type AuditModule = Pick<typeof fromSources, "auditStateFile" | "openState">;
 const ROOT = path.join(__dirname, "..", "..");
+/** Loads the compiled package's plain CommonJS files (and resolves typescript's tsc). */
+const load = createRequire(__filename);
 
 const COUNT = Number(process.env.BENCH_RESOURCES ?? 100_000);
 const REPEAT = 5;
@@ -89,16 +92,16 @@ function bestOfAlternating(a: () => void, b: () => void): [number, number] {
 
 /** Compiles the package into `out` with the project's tsconfig (no declarations or maps: not needed to run). */
 function compile(out: string): AuditModule {
-  const tsc = require.resolve("typescript/bin/tsc");
+  const tsc = load.resolve("typescript/bin/tsc");
   const r = spawnSync(process.execPath, [tsc, "-p", path.join(ROOT, "tsconfig.json"), "--outDir", out, "--declaration", "false", "--sourceMap", "false"], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-  return require(path.join(out, "policy", "audit", "index.js")) as AuditModule;
+  return load(path.join(out, "policy", "audit", "index.js")) as AuditModule;
 }
 
 if (process.argv[2] === "--peak") {
   // Child mode: audit one file as `hardening audit` does (its bytes, never decoded whole) with the compiled
   // package, and print the peak resident set size (KiB) of this process.
-  const compiled = require(path.join(process.argv[4], "policy", "audit", "index.js")) as AuditModule;
+  const compiled = load(path.join(process.argv[4], "policy", "audit", "index.js")) as AuditModule;
   compiled.auditStateFile(compiled.openState("bench", fs.readFileSync(process.argv[3])));
   process.stdout.write(String(process.resourceUsage().maxRSS));
 } else if (process.argv[2] === "--parse") {
@@ -107,7 +110,7 @@ if (process.argv[2] === "--peak") {
   process.stdout.write(String(process.resourceUsage().maxRSS));
 } else if (process.argv[2] === "--idle") {
   // Child mode: the same process start-up and module loading, without the audit.
-  void require(path.join(process.argv[4], "policy", "audit", "index.js"));
+  void load(path.join(process.argv[4], "policy", "audit", "index.js"));
   process.stdout.write(String(process.resourceUsage().maxRSS));
 } else {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-bench-"));
