@@ -7,7 +7,9 @@
  *
  * Prints, for the base corpus and one twice its size: MB/s and the ratio to grep for the in-process library call
  * (no plugin control; and with plugin control, where every flow naming a `type` is parsed) and for the CLI
- * (`node bin/hardening.js scan`, process start-up included), and peak RSS of the in-process scan.
+ * (`node bin/hardening.js scan`, process start-up included), and peak RSS of the in-process scan. Every scan
+ * checks every YAML file's validity; a line gives that check's own share (the fast check of
+ * policy/scan/yamlVouch.ts, plus a full parse of each file it cannot vouch for) and what it vouched for.
  *
  * Run: node --import tsx tests/bench/scan.bench.ts   (BENCH_FLOWS=n to change the base size)
  */
@@ -19,6 +21,8 @@ import { defaultDetect } from "../../policy/scan/detector";
 import { scanPaths } from "../../policy/scan/scanner";
 import { walkFiles } from "../../policy/scan/walk";
 import { decodeFile } from "../../policy/scan/decode";
+import { parseFlowFile } from "../../policy/scan/flow";
+import { vouchForYaml } from "../../policy/scan/yamlVouch";
 import type { ScanConfig } from "../../policy/scan/config";
 import { KESTRA_FLOWS_DIR } from "../corpus";
 
@@ -42,6 +46,27 @@ function child(dir: string, mode: string): void {
     }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     process.stdout.write(JSON.stringify({ ms, files, errors: 0, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+    return;
+  }
+  if (mode === "validate") {
+    // The validity check's own share: only the time spent in it is counted.
+    let ns = 0n;
+    let files = 0;
+    let vouched = 0;
+    let vouchedChars = 0;
+    let chars = 0;
+    for (const f of walkFiles([dir], dir, { symlinksSkipped: 0, specialFilesSkipped: 0 })) {
+      const decoded = decodeFile(fs.readFileSync(f.absolute));
+      if (decoded.binary || !/\.ya?ml$/i.test(f.absolute)) continue;
+      const t0 = process.hrtime.bigint();
+      const ok = vouchForYaml(decoded.text);
+      if (!ok) parseFlowFile(decoded.text);
+      ns += process.hrtime.bigint() - t0;
+      files++;
+      chars += decoded.text.length;
+      if (ok) [vouched, vouchedChars] = [vouched + 1, vouchedChars + decoded.text.length];
+    }
+    process.stdout.write(JSON.stringify({ ms: Number(ns) / 1e6, files, vouched, vouchedShare: vouchedChars / chars, errors: 0, maxRssMB: 0 }));
     return;
   }
   const t0 = process.hrtime.bigint();
@@ -87,7 +112,16 @@ function best<T extends { ms: number }>(runs: T[]): T {
   return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 }
 
-function inProcess(dir: string, mode: "plain" | "config" | "read"): { ms: number; files: number; errors: number; maxRssMB: number } {
+interface ChildResult {
+  ms: number;
+  files: number;
+  errors: number;
+  maxRssMB: number;
+  vouched?: number;
+  vouchedShare?: number;
+}
+
+function inProcess(dir: string, mode: "plain" | "config" | "read" | "validate"): ChildResult {
   const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", dir, mode], { encoding: "utf8", cwd: REPO });
   if (r.status !== 0) throw new Error(`child scan failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -100,6 +134,7 @@ function measure(label: string, dir: string, bytes: number, files: number): numb
   const plain = best([0, 1].map(() => inProcess(dir, "plain")));
   const controlled = best([0, 1].map(() => inProcess(dir, "config")));
   const readOnly = best([0, 1].map(() => inProcess(dir, "read")));
+  const validate = best([0, 1].map(() => inProcess(dir, "validate")));
   const cliMs = Math.min(...[0, 1].map(() => time(process.execPath, [path.join(REPO, "bin", "hardening.js"), "scan", dir, "--format", "json"], dir)));
   const row = (name: string, ms: number, extra = "") =>
     `  ${name.padEnd(44)} ${(ms / 1000).toFixed(3).padStart(7)} s  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s  ${(ms / grepMs).toFixed(1).padStart(6)}x grep${extra}`;
@@ -107,6 +142,8 @@ function measure(label: string, dir: string, bytes: number, files: number): numb
   process.stdout.write(`${row("grep -rF 169.254.169.254 (baseline)", grepMs)}\n`);
   process.stdout.write(`${row("scan, in-process, no plugin control", plain.ms, `  peak RSS ${plain.maxRssMB.toFixed(0)} MB, ${plain.errors} errors`)}\n`);
   process.stdout.write(`${row("  of which walk + read + decode (no detector)", readOnly.ms)}\n`);
+  process.stdout.write(`${row("  of which YAML validity check", validate.ms,
+    `  fast check vouched for ${validate.vouched} of ${validate.files} files (${(100 * validate.vouchedShare!).toFixed(1)}% of the text), parsed the rest`)}\n`);
   process.stdout.write(`${row("scan, in-process, plugin control (parses)", controlled.ms, `  peak RSS ${controlled.maxRssMB.toFixed(0)} MB`)}\n`);
   process.stdout.write(`${row("scan, CLI (node bin/hardening.js, start-up)", cliMs)}\n`);
   return plain.maxRssMB;

@@ -135,6 +135,48 @@ describe("scan: scanner", () => {
       assert.match(r.findings[0].message, /^invalid YAML: Sequence item without - indicator/);
     });
 
+    it("validates every YAML file without plugin control or findings: an alias bomb and deep nesting neither hang nor crash", () => {
+      let bomb = "id: bomb\nnamespace: x\nl0: &l0 [\"lol\",\"lol\"]\n";
+      for (let i = 1; i < 30; i++) bomb += `l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(",")}]\n`;
+      dir = tempTree({
+        "bomb.yml": bomb,
+        "deep.yml": `id: d\nnamespace: x\nx: ${"[".repeat(50000)}${"]".repeat(50000)}\n`,
+        "deep-block.yml": `id: d\nnamespace: x\n${Array.from({ length: 3000 }, (_, i) => `${" ".repeat(i)}k:`).join("\n")}\n`,
+        "ok.yml": "id: fine\nnamespace: x\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n",
+        "dup.yaml": "id: a\nnamespace: x\nid: b\n",
+      });
+      const t0 = Date.now();
+      const r = scanPaths(["."], { cwd: dir, detect: literalDetect });
+      assert.ok(Date.now() - t0 < 20000);
+      // The bomb is valid YAML (aliases are never expanded); the deep ones overflow the parser, which says so.
+      assert.deepEqual(r.findings.map((f) => [f.file, f.ruleId]), [
+        ["deep-block.yml", "invalid-yaml"], ["deep.yml", "invalid-yaml"], ["dup.yaml", "invalid-yaml"],
+      ]);
+      assert.equal(r.filesScanned, 5);
+      const dup = r.findings.find((f) => f.file === "dup.yaml")!;
+      assert.deepEqual([dup.line, dup.column], [3, 1]);
+      assert.match(dup.message, /^invalid YAML: Map keys must be unique/);
+    });
+
+    it("says when a YAML file over the flow limit could not be validated", () => {
+      const allowCore = { plugins: { allow: ["io.kestra.plugin.core.*"] } };
+      const limit = (config = {}) => new ScanContext(literalDetect, config, 100);
+      const plain = `id: a\nnamespace: b\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: ${"x".repeat(100)}\n`;
+      const odd = plain.replace("id: t", "id: &anchor t");
+      // The fast check runs on any size: what it vouches for needs no parse.
+      assert.deepEqual(scanText(plain, "f.yml", limit()).findings, []);
+      const messages = (text: string, config = {}) => scanText(text, "f.yml", limit(config)).findings.map((f) => `${f.ruleId}: ${f.message}`);
+      assert.deepEqual(messages(odd), [
+        `not-scanned: YAML of ${odd.length} characters is over the 100-character flow limit; its validity was not checked (its text was scanned)`,
+      ]);
+      assert.deepEqual(messages(plain, allowCore), [
+        `not-scanned: YAML of ${plain.length} characters is over the 100-character flow limit; its plugin types were not checked (its text was scanned)`,
+      ]);
+      assert.deepEqual(messages(odd, allowCore), [
+        `not-scanned: YAML of ${odd.length} characters is over the 100-character flow limit; its plugin types and its validity were not checked (its text was scanned)`,
+      ]);
+    });
+
     it("skips and counts binary files, reads UTF-16 with a BOM, survives invalid UTF-8", () => {
       const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Invoke-WebRequest http://169.254.169.254/\r\n", "utf16le")]);
       dir = tempTree({
