@@ -64,8 +64,9 @@ const OUTSIDE_SUBSET = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff]|\r(?!\n)/;
 const NON_STRING_KEYS = new Set([
   "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN",
 ]);
-const WORD_START = new Uint8Array(128);
-for (const w of NON_STRING_KEYS) WORD_START[w.charCodeAt(0)] = 1;
+// Their first two characters, as (first << 7 | second): a key without such a start needs no lookup.
+const WORD_START = new Uint8Array(1 << 14);
+for (const w of NON_STRING_KEYS) WORD_START[(w.charCodeAt(0) << 7) | w.charCodeAt(1)] = 1;
 
 // Characters that may not start a plain scalar (c-indicator), except `-`, handled apart.
 const INDICATOR = new Uint8Array(128);
@@ -556,8 +557,8 @@ class Checker {
       else break;
     }
     if (t.charCodeAt(close - 1) === SPACE || close - i > MAX_KEY) return -1;
-    // Hashing every key for a Set lookup costs more than this test of length and first character.
-    if (close - i >= 4 && close - i <= 5 && c < 128 && WORD_START[c] === 1 && NON_STRING_KEYS.has(t.slice(i, close))) return -1;
+    // Hashing every key for a Set lookup costs more than this test of length and first two characters.
+    if (close - i >= 4 && close - i <= 5 && WORD_START[(c << 7) | t.charCodeAt(i + 1)] === 1 && NON_STRING_KEYS.has(t.slice(i, close))) return -1;
     this.keyStart = i;
     this.keyEnd = close;
     if (KEY_CHAR[c] === 1) return close;
