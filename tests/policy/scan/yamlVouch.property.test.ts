@@ -65,7 +65,7 @@ interface Style {
   readonly indentless: boolean;
   /** `- key: value` rather than `-` and the mapping below. */
   readonly compact: boolean;
-  /** A plain scalar on the line after its key. */
+  /** A plain or quoted scalar on the line after its key. */
   readonly ownLine: boolean;
   /** A comment line before every n-th node (0: none), at a varying indentation. */
   readonly comments: number;
@@ -111,7 +111,7 @@ function render(root: Node, st: Style): string {
           out.push(`${lead}${key}:`);
           const indent = value.kind === "seq" && st.indentless ? col : col + st.step;
           walk(value, indent, pad(indent), col);
-        } else if (st.ownLine && value.kind === "plain") {
+        } else if (st.ownLine && (value.kind === "plain" || value.kind === "quoted")) {
           out.push(`${lead}${key}:`);
           walk(value, col + st.step, pad(col + st.step), col);
         } else {
