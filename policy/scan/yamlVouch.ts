@@ -152,6 +152,17 @@ class Checker {
       let eol = t.indexOf("\n", pos);
       if (eol === -1) eol = n;
       const end = eol > pos && t.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+      if (this.mode === Mode.Block && this.blockIndent >= 0) {
+        // Most of a flow's bytes are block-scalar content: a line with the content's indentation, or only spaces,
+        // needs nothing more.
+        const lim = pos + this.blockIndent;
+        let k = pos;
+        while (k < end && k < lim && t.charCodeAt(k) === SPACE) k++;
+        if (k === lim || k === end) {
+          pos = eol + 1;
+          continue;
+        }
+      }
       if (!this.line(pos, end)) return false;
       pos = eol + 1;
     }
