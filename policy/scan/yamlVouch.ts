@@ -3,7 +3,9 @@
  * subset of YAML that the `yaml` package parses without an error (with the scanner's options: unique keys, the
  * 1.2 core schema). Anything outside the subset returns false, and the caller falls back to the full parse, which
  * then gives the parser's own message and position. So the check never decides that a file is invalid; it only
- * spares the full parse (about 6 MB/s) for the files it can vouch for (this check runs at hundreds of MB/s).
+ * spares the full parse (about 6 MB/s) for the files it can vouch for (this check: about 200 MB/s in a scan).
+ * The parser's own early stages are no shortcut: its lexer alone runs at about 30 MB/s and its CST parser at about
+ * 14 MB/s, and most errors (indentation, implicit keys, tabs, duplicate keys) are found only by its composer.
  *
  * The subset is the usual shape of Kestra flows (the check vouches for 812 of the 815 corpus flows, 99.9% of their
  * bytes; the other three are two invalid flows and one with an alias):
