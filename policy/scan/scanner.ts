@@ -41,8 +41,9 @@ export interface ScanOptions {
    */
   readonly maxFileBytes?: number;
   /**
-   * YAML files larger than this (in UTF-16 code units) are not parsed; when plugin control needed the parse, a
-   * `not-scanned` warning says so. Their raw text is still scanned.
+   * YAML files larger than this (in UTF-16 code units) are not parsed; when plugin control needed the parse, or
+   * the fast validity check cannot vouch for the file, a `not-scanned` warning says so. Their raw text is still
+   * scanned.
    * @default 8388608 (8 Mi)
    */
   readonly maxFlowChars?: number;
