@@ -43,7 +43,7 @@ export class PluginPolicy {
   }
 
   /**
-   * False only when `text` cannot hold a type this policy refuses, so its YAML need not be parsed. Sound, not
+   * False only when `text` cannot hold a type this policy refuses, so plugin control need not parse it. Sound, not
    * clever: an allow list (anything unlisted is refused) or a deny glob without a literal prefix means every flow
    * is parsed; otherwise a flow is parsed when its raw text contains a deny glob's literal prefix, a legacy name
    * of something denied, or any backslash (a YAML escape can spell a type without its letters).
