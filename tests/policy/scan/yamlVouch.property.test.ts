@@ -215,7 +215,7 @@ class Tally {
 }
 
 describe("scan: vouchForYaml is sound (property)", function () {
-  this.timeout(60000);
+  this.timeout(60000 * Math.max(1, SCALE));
 
   it("on generated trees and their mutations", () => {
     const tally = new Tally();
