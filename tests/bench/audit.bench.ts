@@ -10,15 +10,12 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as fromSources from "../../policy/audit";
+import { compilePackage, loadCompiled as load } from "./compiled";
 
 type AuditModule = Pick<typeof fromSources, "auditStateFile" | "openState">;
-const ROOT = path.join(__dirname, "..", "..");
-/** Loads the compiled package's plain CommonJS files (and resolves typescript's tsc). */
-const load = createRequire(__filename);
 
 const COUNT = Number(process.env.BENCH_RESOURCES ?? 100_000);
 const REPEAT = 5;
@@ -90,14 +87,6 @@ function bestOfAlternating(a: () => void, b: () => void): [number, number] {
   return [minA, minB];
 }
 
-/** Compiles the package into `out` with the project's tsconfig (no declarations or maps: not needed to run). */
-function compile(out: string): AuditModule {
-  const tsc = load.resolve("typescript/bin/tsc");
-  const r = spawnSync(process.execPath, [tsc, "-p", path.join(ROOT, "tsconfig.json"), "--outDir", out, "--declaration", "false", "--sourceMap", "false"], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
-  return load(path.join(out, "policy", "audit", "index.js")) as AuditModule;
-}
-
 if (process.argv[2] === "--peak") {
   // Child mode: audit one file as `hardening audit` does (its bytes, never decoded whole) with the compiled
   // package, and print the peak resident set size (KiB) of this process.
@@ -114,10 +103,10 @@ if (process.argv[2] === "--peak") {
   process.stdout.write(String(process.resourceUsage().maxRSS));
 } else {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-bench-"));
-  // Inside the checkout, so the compiled files find node_modules as the installed package would.
-  const build = fs.mkdtempSync(path.join(ROOT, ".bench-build-"));
+  const pkg = compilePackage();
+  const build = pkg.dir;
   try {
-    const compiled = compile(build);
+    const compiled = load(path.join(build, "policy", "audit", "index.js")) as AuditModule;
     const file = path.join(dir, "stack.json");
     const resources = Array.from({ length: COUNT }, (_, i) => resource(i));
     fs.writeFileSync(file, JSON.stringify({ version: 3, deployment: { manifest: {}, resources } }));
@@ -146,6 +135,6 @@ if (process.argv[2] === "--peak") {
     console.log(`peak memory of the baseline (JSON.parse + walk): ${mb(parseRss - idle)}  ->  ${((parseRss - idle) / size).toFixed(2)}x the file size; audit/baseline ${((peakRss - idle) / (parseRss - idle)).toFixed(2)}x`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(build, { recursive: true, force: true });
+    pkg.remove();
   }
 }

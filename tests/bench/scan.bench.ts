@@ -11,6 +11,9 @@
  * checks every YAML file's validity; a line gives that check's own share (the fast check of
  * policy/scan/yamlVouch.ts, plus a full parse of each file it cannot vouch for) and what it vouched for.
  *
+ * The scan and the CLI are measured twice: as installed (the package compiled by tsc, tests/bench/compiled.ts) and
+ * from the TypeScript sources through tsx, as in a development checkout.
+ *
  * Run: node --import tsx tests/bench/scan.bench.ts   (BENCH_FLOWS=n to change the base size)
  */
 import { spawnSync } from "node:child_process";
@@ -25,6 +28,7 @@ import { parseFlowFile } from "../../policy/scan/flow";
 import { vouchForYaml } from "../../policy/scan/yamlVouch";
 import type { ScanConfig } from "../../policy/scan/config";
 import { KESTRA_FLOWS_DIR } from "../corpus";
+import { compiledCliArgs, compilePackage, loadCompiled } from "./compiled";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const CORPUS = KESTRA_FLOWS_DIR;
@@ -35,8 +39,21 @@ const PLUGIN_CONTROL: ScanConfig = { plugins: { deny: ["io.kestra.plugin.scripts
 const SPELLINGS = ["http://0xa9fea9fe/latest/meta-data/", "http://[::ffff:a9fe:a9fe]/", "http://169.254.169.254.nip.io/", "http://0251.0376.0251.0376/"];
 
 /** Child mode: one in-process scan, printing its time, findings and peak RSS as JSON. */
-function child(dir: string, mode: string): void {
+function child(dir: string, mode: string, build?: string): void {
   const withConfig = mode === "config";
+  if (mode === "compiled") {
+    // The same plain scan with the compiled package (as installed).
+    const scanner = loadCompiled(path.join(build!, "policy", "scan", "scanner.js")) as { scanPaths: typeof scanPaths };
+    const detector = loadCompiled(path.join(build!, "policy", "scan", "detector.js")) as { defaultDetect: typeof defaultDetect };
+    const t0 = process.hrtime.bigint();
+    const report = scanner.scanPaths([dir], { cwd: dir, detect: detector.defaultDetect });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    process.stdout.write(JSON.stringify({
+      ms, files: report.filesScanned, errors: report.findings.filter((f) => f.severity === "error").length,
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+    }));
+    return;
+  }
   if (mode === "read") {
     // The scan's own share: walking, reading and decoding every file, no detector.
     const t0 = process.hrtime.bigint();
@@ -121,13 +138,13 @@ interface ChildResult {
   vouchedShare?: number;
 }
 
-function inProcess(dir: string, mode: "plain" | "config" | "read" | "validate"): ChildResult {
-  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", dir, mode], { encoding: "utf8", cwd: REPO });
+function inProcess(dir: string, mode: "plain" | "config" | "read" | "validate" | "compiled", build = ""): ChildResult {
+  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", dir, mode, build], { encoding: "utf8", cwd: REPO });
   if (r.status !== 0) throw new Error(`child scan failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 
-function measure(label: string, dir: string, bytes: number, files: number): number {
+function measure(label: string, dir: string, bytes: number, files: number, build: string): number {
   const mb = bytes / (1024 * 1024);
   time("grep", ["-rF", "169.254.169.254", dir], dir); // warm the page cache for everyone
   const grepMs = Math.min(...[0, 1, 2].map(() => time("grep", ["-rF", "169.254.169.254", dir], dir)));
@@ -136,6 +153,8 @@ function measure(label: string, dir: string, bytes: number, files: number): numb
   const readOnly = best([0, 1].map(() => inProcess(dir, "read")));
   const validate = best([0, 1].map(() => inProcess(dir, "validate")));
   const cliMs = Math.min(...[0, 1].map(() => time(process.execPath, [path.join(REPO, "bin", "hardening.js"), "scan", dir, "--format", "json"], dir)));
+  const compiled = best([0, 1].map(() => inProcess(dir, "compiled", build)));
+  const cliCompiledMs = Math.min(...[0, 1].map(() => time(process.execPath, compiledCliArgs(build, ["scan", dir, "--format", "json"]), dir)));
   const row = (name: string, ms: number, extra = "") =>
     `  ${name.padEnd(44)} ${(ms / 1000).toFixed(3).padStart(7)} s  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s  ${(ms / grepMs).toFixed(1).padStart(6)}x grep${extra}`;
   process.stdout.write(`\n${label}: ${files} flows, ${mb.toFixed(1)} MB\n`);
@@ -145,24 +164,28 @@ function measure(label: string, dir: string, bytes: number, files: number): numb
   process.stdout.write(`${row("  of which YAML validity check", validate.ms,
     `  fast check vouched for ${validate.vouched} of ${validate.files} files (${(100 * validate.vouchedShare!).toFixed(1)}% of the text), parsed the rest`)}\n`);
   process.stdout.write(`${row("scan, in-process, plugin control (parses)", controlled.ms, `  peak RSS ${controlled.maxRssMB.toFixed(0)} MB`)}\n`);
-  process.stdout.write(`${row("scan, CLI (node bin/hardening.js, start-up)", cliMs)}\n`);
+  process.stdout.write(`${row("scan, CLI (node bin/hardening.js, start-up)", cliMs, "  from the sources through tsx")}\n`);
+  process.stdout.write(`${row("scan, in-process, compiled package", compiled.ms, `  as installed from npm, ${compiled.errors} errors`)}\n`);
+  process.stdout.write(`${row("scan, CLI, compiled package (start-up)", cliCompiledMs, "  as installed from npm")}\n`);
   return plain.maxRssMB;
 }
 
 function main(): void {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "scan-bench-"));
+  const pkg = compilePackage();
   try {
     const small = path.join(root, "base");
     const large = path.join(root, "double");
     const a = buildCorpus(small, MIN_FLOWS, MIN_BYTES);
     const b = buildCorpus(large, a.files * 2, 0);
-    const rssA = measure("base corpus", small, a.bytes, a.files);
-    const rssB = measure("double corpus", large, b.bytes, b.files);
+    const rssA = measure("base corpus", small, a.bytes, a.files, pkg.dir);
+    const rssB = measure("double corpus", large, b.bytes, b.files, pkg.dir);
     process.stdout.write(`\npeak RSS, in-process scan: ${rssA.toFixed(0)} MB -> ${rssB.toFixed(0)} MB for ${(b.bytes / a.bytes).toFixed(1)}x the data (${(rssB / rssA).toFixed(2)}x)\n`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
+    pkg.remove();
   }
 }
 
-if (process.argv[2] === "--child") child(process.argv[3], process.argv[4]);
+if (process.argv[2] === "--child") child(process.argv[3], process.argv[4], process.argv[5]);
 else main();
