@@ -7,6 +7,7 @@
  * would (ipv4.ts, ipv6.ts, hostnames.ts, hostContext.ts). Base64 runs are decoded and searched the same way.
  */
 import { base64Runs } from "./base64";
+import { composeDecoded, joinStringLiterals, STRING_GLUE } from "./concat";
 import { decode, urlWithBreak } from "./normalise";
 import { findPlain } from "./plain";
 import { candidateWindows } from "./prefilter";
@@ -36,9 +37,14 @@ function detect(text: string, decodeBase64: boolean, depth: number): EndpointRef
   const found: EndpointReference[] = [];
   for (const w of candidateWindows(text)) {
     const slice = text.slice(w.start, w.end);
-    const readings = [decode(slice)];
+    const decoded = decode(slice);
+    const readings = [decoded];
     // A tab or line end inside a URL: read it both joined (as the WHATWG parser does) and as written.
     if (urlWithBreak(slice)) readings.push(decode(slice, true));
+    // String literals glued together (`"169.254" + ".169.254"`), after escapes are undone (`\"169.254\" + ...` in
+    // a JSON or YAML string): read once more as the one string they make.
+    const joined = joinStringLiterals(decoded.text);
+    if (joined) readings.push(composeDecoded(decoded, joined));
     for (const decoded of readings) {
       for (const f of findPlain(decoded.text)) {
         if ((w.cutStart && f.start === 0) || (w.cutEnd && f.end === decoded.text.length)) continue;
@@ -90,6 +96,7 @@ function obfuscations(original: string): string[] {
   if (/\p{Default_Ignorable_Code_Point}/u.test(original)) tricks.push("zero-width characters");
   if (/(?!\p{Default_Ignorable_Code_Point})[\u0080-\u{10ffff}]/u.test(original)) tricks.push("Unicode look-alikes (NFKC/IDNA)");
   if (/[\t\n\r]/.test(original)) tricks.push("tab or newline inside the URL");
+  if (STRING_GLUE.test(original)) tricks.push("split across string literals joined together");
   return tricks;
 }
 

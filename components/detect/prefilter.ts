@@ -8,7 +8,8 @@
  * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
  * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name; a part of
- * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`).
+ * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`); an operator (`+`, `.`, `..`,
+ * `||`) joining two string literals.
  *
  * Speed: each test is a `String.prototype.indexOf` loop over one character, or a skip-scan, not one regular
  * expression with many alternatives. V8 runs `indexOf` for one character at memory speed, while an alternation
@@ -62,6 +63,7 @@ export function candidatePositions(text: string): number[] {
       }
       if (tokenInteresting) hits.push(i);
     } else if (c < 128 && SERVICE_FIRST[c] === 1 && startsWithService(text, i + 1)) hits.push(i);
+    else if ((c === 32 || c === 34 || c === 39 || c === 46 || c === 96) && joinsLiterals(text, i, text.charCodeAt(i + 1) === 46 ? i + 2 : i + 1)) hits.push(i);
   }
   // IPv6: every literal has `::` or a `hex:hex:` run. Ports and times (`:8080`, `12:30`) do not qualify.
   // A letter beyond `f` next to the colons means a name (`urn:pulumi:stack::project::aws:...`, `std::string`).
@@ -93,6 +95,15 @@ export function candidatePositions(text: string): number[] {
       if (j - i >= 10 && bareNumberInteresting(text.slice(i, j))) hits.push(i);
     }
   }
+  // `"169." + "254.169.254"`: two literals of the same quote joined by an operator (concat.ts reads the window once
+  // more with them joined); the address's pieces alone need not look like one. The `.` and `..` operators are
+  // looked for in the dot loop above; literals joined by adjacency alone are read joined when the line is a
+  // window for another reason (a bare quote is too common a character to look at each one).
+  for (const op of ["+", "||"]) {
+    for (let i = text.indexOf(op); i >= 0; i = text.indexOf(op, i + 1)) {
+      if (joinsLiterals(text, i, i + op.length)) hits.push(i);
+    }
+  }
   for (const trigger of VARIABLE_TRIGGERS) {
     for (let i = text.indexOf(trigger); i >= 0; i = text.indexOf(trigger, i + 1)) hits.push(i);
   }
@@ -105,6 +116,21 @@ export function candidatePositions(text: string): number[] {
     for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) hits.push(m.index);
   }
   return hits;
+}
+
+/**
+ * True when the operator at [from, to) stands between two literals of the same quote (`' + '`, `" . "`,
+ * `' .. '`, `' || '`; either quote may be escaped). Mirrors concat.ts's GLUE, loosely: a false hit only costs a
+ * window's reading.
+ */
+function joinsLiterals(text: string, from: number, to: number): boolean {
+  let before = from - 1;
+  while (text.charCodeAt(before) === 32 || text.charCodeAt(before) === 9) before--;
+  let after = to;
+  while (text.charCodeAt(after) === 32 || text.charCodeAt(after) === 9) after++;
+  if (text.charCodeAt(after) === 92) after++;
+  const q = text.charCodeAt(before);
+  return (q === 34 || q === 39 || q === 96) && text.charCodeAt(after) === q;
 }
 
 const isTokenChar = (c: number): boolean => isHex(c) || c === 46 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
