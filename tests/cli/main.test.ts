@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import { main, USAGE } from "../../cli";
 import { captureIO } from "./helpers";
@@ -30,5 +31,32 @@ describe("hardening (dispatcher)", () => {
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^hardening plan: --cloud "nowhere" is not one of aws, gcp, azure, kubernetes, all\n/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  it("runs `audit` in a process started with its node flags, passing stdin, stdout and the exit code through", () => {
+    const bin = path.join(__dirname, "..", "..", "bin", "hardening.js");
+    const state = {
+      version: 3,
+      deployment: {
+        resources: [
+          {
+            urn: "urn:pulumi:prod::p::aws:ec2/launchTemplate:LaunchTemplate::workers",
+            type: "aws:ec2/launchTemplate:LaunchTemplate",
+            inputs: { metadataOptions: { httpEndpoint: "enabled", httpTokens: "optional" } },
+          },
+        ],
+      },
+    };
+    const r = spawnSync(process.execPath, [bin, "audit", "-", "--format", "json"], { input: JSON.stringify(state), encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { resourcesChecked: number; violations: { policy: string }[] };
+    assert.equal(report.resourcesChecked, 1);
+    assert.ok(report.violations.some((v) => v.policy === "metadata-endpoint-aws-imds"));
+    const bad = spawnSync(process.execPath, [bin, "audit", "-"], { input: "{", encoding: "utf8", timeout: 60_000 });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^hardening audit: -: is not valid JSON/);
+    // The flags really are node's: an unknown one would have made the child fail to start.
+    const flags = (createRequire(__filename)("../../bin/node-flags.js") as { audit: string[] }).audit;
+    assert.deepEqual(spawnSync(process.execPath, [...flags, "-e", "0"]).status, 0);
   });
 });
