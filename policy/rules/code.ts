@@ -164,11 +164,12 @@ export function scanSources(sources: readonly TextSource[], detect: Detector): F
     const seen = new Set<string>();
     const { text, base64 } = decodedWhole(source.text);
     let denyAcls: ReadonlySet<string> | undefined;
-    const squidDeny = () => (denyAcls ??= squidDenyAcls(text));
     for (const ref of detect(text)) {
       if (ref.severity !== "error") continue;
       const line = lineAround(text, ref.start);
-      if (isFilterRule(line) || isSquidDenyAcl(line, squidDeny)) continue;
+      // The Squid deny lists are worked out once per source, and only when a reference needs them (the closure
+      // is made here, not per source: this runs for every scanned string of every resource).
+      if (isFilterRule(line) || isSquidDenyAcl(line, () => (denyAcls ??= squidDenyAcls(text)))) continue;
       const message = source.secret
         ? `${source.path} (a Secret value, not shown) refers to ${ref.endpoint}; remove the reference: workload code must never reach a cloud metadata or credential endpoint.`
         : `${source.path} refers to ${ref.endpoint} (${describe(ref, base64)}); remove the reference: workload code must never reach a cloud metadata or credential endpoint.`;

@@ -26,8 +26,9 @@ function maxHopLimit(ctx: CheckContext): number {
  * (often "optional") applies.
  */
 export function checkImdsOptions(prefix: string): (props: Record<string, unknown>, ctx: CheckContext) => Finding[] {
+  // Made once per bound type, not per resource checked.
+  const p = (k: string): string => (prefix ? `${prefix}.${k}` : k);
   return (props, ctx) => {
-    const p = (k: string): string => (prefix ? `${prefix}.${k}` : k);
     const options = prefix ? props[prefix] : props;
     if (isUnknown(options)) return [unknownFinding(prefix)];
     const endpoint = field(options, "httpEndpoint");
