@@ -12,6 +12,7 @@ import {
   formatAuditSarif,
   formatAuditText,
   isBlocking,
+  isJsonSpace,
   parseAuditConfig,
   parseBaseline,
   openState,
@@ -62,7 +63,7 @@ function hasKey(data: Buffer, key: string): boolean {
   const quoted = `"${key}"`;
   for (let i = data.indexOf(quoted); i >= 0; i = data.indexOf(quoted, i + 1)) {
     let k = i + quoted.length;
-    while (k < data.length && (data[k] === 0x20 || data[k] === 0x0a || data[k] === 0x0d || data[k] === 0x09)) k++;
+    while (k < data.length && isJsonSpace(data[k])) k++;
     if (data[k] === 0x3a) return true;
   }
   return false;

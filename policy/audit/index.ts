@@ -2,14 +2,14 @@
  * The offline audit: every rule of the pack over the resources of `pulumi stack export` files, with the pack's
  * config, levels and exemptions. What preview-time checks would say of the state as it is recorded now.
  */
-import { auditResources, AuditConfig, StreamingAudit } from "../evaluate";
+import { AuditConfig, StreamingAudit } from "../evaluate";
 import type { Violation } from "../rules/types";
-import type { StackSnapshot, StateFile } from "./read";
+import type { StateFile } from "./read";
 
 export * from "./read";
 export * from "./config";
 export * from "./report";
-export { splitState } from "./split";
+export { isJsonSpace, splitState } from "./split";
 export type { ResourcesArray, ResourcesPath, SplitResult } from "./split";
 
 /** One stack's audit: its source, name, resource count and violations. */
@@ -20,19 +20,9 @@ export interface StackAudit {
   readonly violations: Violation[];
 }
 
-/** Audits each snapshot on its own (stack rules relate resources of one stack only). */
-export function auditSnapshots(snapshots: readonly StackSnapshot[], config: AuditConfig = {}): StackAudit[] {
-  return snapshots.map((s) => ({
-    source: s.source,
-    stack: s.stack,
-    resourcesChecked: s.resources.length,
-    violations: auditResources(s.resources, config),
-  }));
-}
-
 /**
  * Audits one opened state file while reading it: each resource is parsed, checked and dropped unless a stack rule
- * reads its type, so the audit holds the file's text and little else. Throws StateFileError at the first resource
+ * reads its type, so the audit holds the file's bytes and little else. Throws StateFileError at the first resource
  * that is not Pulumi state.
  */
 export function auditStateFile(file: StateFile, config: AuditConfig = {}): StackAudit {

@@ -105,7 +105,7 @@ function redact(value: unknown, secrets: string[]): unknown {
 }
 
 /** Picks the deployment object from either shape, or says what the file is instead. */
-function deploymentOf(source: string, doc: unknown): { deployment: Record<string, unknown>; stack?: string } {
+function deploymentOf(source: string, doc: unknown): { deployment: Record<string, unknown>; stack?: string; path: ResourcesPath } {
   if (!isRecord(doc)) throw new StateFileError(source, "is not a Pulumi stack export or checkpoint (expected a JSON object)");
   const version = doc.version;
   let deployment: unknown;
@@ -126,7 +126,7 @@ function deploymentOf(source: string, doc: unknown): { deployment: Record<string
     );
   }
   if (!isRecord(deployment)) throw new StateFileError(source, "has a deployment that is not a JSON object");
-  return { deployment, stack };
+  return { deployment, stack, path: "deployment" in doc ? "deployment.resources" : "checkpoint.latest.resources" };
 }
 
 /** The stack name inside a URN (`urn:pulumi:<stack>::<project>::...`). */
@@ -205,8 +205,7 @@ function openSplit(source: string, bytes: Buffer, arrays: ReadonlyMap<ResourcesP
   } catch {
     return undefined;
   }
-  const { deployment, stack } = deploymentOf(source, doc);
-  const path: ResourcesPath = isRecord(doc) && "deployment" in doc ? "deployment.resources" : "checkpoint.latest.resources";
+  const { deployment, stack, path } = deploymentOf(source, doc);
   const array = arrays.get(path);
   const raw = deployment.resources ?? [];
   if (!Array.isArray(raw)) {
