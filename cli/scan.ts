@@ -2,15 +2,18 @@
  * `hardening scan <path>... [--format text|json|sarif] [--config FILE]`: scans Kestra flows and every other text
  * file under the paths for metadata-endpoint references and denied plugin types. Exit 0 clean, 1 a finding at
  * error severity, 2 bad usage, a bad config, or a path that does not exist or cannot be read. Thin: parses flags,
- * calls policy/scan, prints.
+ * calls scan/, prints.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   Detect, describeFsError, hasBlockingFindings, InvalidConfigError, parseScanConfig, ScanConfig, scanPaths,
-  toSarif, toScanJson, toScanText, UnreadablePathError,
-} from "../policy/scan";
-import { defaultDetect } from "../policy/scan/detector";
+  UnreadablePathError,
+} from "../scan";
+import { toScanJson } from "./format/scan/json";
+import { toSarif } from "./format/scan/sarif";
+import { toScanText } from "./format/scan/text";
+import { defaultDetect } from "../scan/detector";
 import { oneOf, parseFlags } from "./flags";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
 import { packageVersion } from "./version";
@@ -32,7 +35,7 @@ function loadConfig(file: string, io: CliIO): ScanConfig {
   }
 }
 
-/** Builds the command around a detector (tests inject one; the CLI uses components/detect). */
+/** Builds the command around a detector (tests inject one; the CLI uses detect). */
 export function makeScanCommand(detect: Detect): Command {
   return async (argv, io) => {
     const { values, positionals } = parseFlags(argv, {
@@ -61,5 +64,5 @@ export function makeScanCommand(detect: Detect): Command {
   };
 }
 
-/** `hardening scan`, with the endpoint detector of components/detect. */
+/** `hardening scan`, with the endpoint detector of detect. */
 export const scanCommand: Command = makeScanCommand(defaultDetect);

@@ -1,7 +1,7 @@
 /** The policy pack's verdicts on a plan: the pack's own offline evaluator over the planned resources. */
 import { auditResources } from "../policy/evaluate";
 import type { ResourceInput, Violation } from "../policy/rules/types";
-import type { PlannedResource } from "../providers/plan";
+import type { PlannedResource } from "../program/plan";
 
 /** Plan resources as rules see them (logical name, inputs as props). */
 export function toResourceInputs(resources: readonly PlannedResource[]): ResourceInput[] {

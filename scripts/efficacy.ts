@@ -11,8 +11,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ControlFamily, type ControlReport, type HardeningSpec } from "../components";
-import { CLOUDS, type CloudName } from "../providers/environment";
-import { planCloud } from "../providers/plan";
+import { CLOUDS, type CloudName } from "../program/environment";
+import { planCloud } from "../program/plan";
 
 /** One configuration the environments are planned with: a spec, and cloud settings where a cloud needs them. */
 export interface MatrixConfiguration {

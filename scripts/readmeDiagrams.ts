@@ -8,8 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { planToMermaid } from "../cli/format/mermaid";
-import { CLOUDS } from "../providers/environment";
-import { planCloud } from "../providers/plan";
+import { CLOUDS } from "../program/environment";
+import { planCloud } from "../program/plan";
 
 /** The README this script maintains. */
 export const README = path.join(__dirname, "..", "README.md");

@@ -6,8 +6,8 @@
 import * as assert from "node:assert/strict";
 import { auditResources } from "../policy/evaluate";
 import type { Violation } from "../policy/rules/types";
-import { CLOUDS, CloudName } from "../providers/environment";
-import { planCloud, PlannedResource } from "../providers/plan";
+import { CLOUDS, CloudName } from "../program/environment";
+import { planCloud, PlannedResource } from "../program/plan";
 import { toResourceInputs } from "../cli/verdicts";
 
 const SPECS: Record<string, Record<string, unknown>> = {

@@ -3,7 +3,7 @@
  * wherever one resource's inputs name another's id. Offline plans give every resource the id `<name>-id`, which
  * is what makes those references visible.
  */
-import type { PlannedResource } from "../../providers/plan";
+import type { PlannedResource } from "../../program/plan";
 
 /** Mermaid-safe node id for a URN. */
 function nodeId(index: number): string {

@@ -1,6 +1,6 @@
 /**
  * Code that ships inside infrastructure: boot scripts, container commands and configuration data. The
- * endpoint-reference detector (components/detect) runs over every such string, decoding base64 where the field is
+ * endpoint-reference detector (detect) runs over every such string, decoding base64 where the field is
  * base64 (launch-template user data, Azure custom data, ConfigMap binaryData, Secret data) and anywhere a base64 run
  * hides a reference; a reference to a catalogued metadata or credential endpoint (severity `error`) is a violation.
  * Other link-local addresses (severity `warning`) are left to `hardening scan`, which reports warnings.
@@ -22,8 +22,8 @@
  * Messages show only the short text matched (at most 40 characters; a longer match such as a base64 run is not
  * shown), never the value around it; for a Secret they name the key and the endpoint and show nothing of the value.
  */
-import { findEndpointReferences } from "../../components/detect";
-import type { EndpointReference } from "../../components/detect/types";
+import { findEndpointReferences } from "../../detect";
+import type { EndpointReference } from "../../detect/types";
 import { asRecord, bindPodCheck, containersOf, dig, type LocatedPodSpec } from "./kubernetes/podSpec";
 import { findingsOrUnknown, guardUnknowns, tryKnown } from "./kubernetes/unknown";
 import { unknownFinding } from "./values";

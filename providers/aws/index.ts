@@ -10,5 +10,5 @@ export * from "./workerPoolPlan";
 export * from "./metadataOptions";
 export * from "./egress";
 export * from "./controls";
-export { cloudModule, checkAwsEnvironment, createAwsEnvironment, DEFAULT_WORKER_CONTAINER, AL2023_AMI_PARAMETER } from "./environment";
-export type { AwsEnvironmentSettings } from "./environment";
+export { cloudModule, checkAwsEnvironment, createAwsEnvironment, DEFAULT_WORKER_CONTAINER, AL2023_AMI_PARAMETER } from "../../program/clouds/aws";
+export type { AwsEnvironmentSettings } from "../../program/clouds/aws";

@@ -10,4 +10,4 @@ export * from "./controls";
 export * from "./network";
 export * from "./workerPool";
 export * from "./aksNodePool";
-export { cloudModule } from "./environment";
+export { cloudModule } from "../../program/clouds/azure";

@@ -17,4 +17,4 @@ export { KubernetesWorkerNamespace } from "./workerNamespace";
 export { KestraWorker } from "./kestraWorker";
 export * from "./egressProxyPlan";
 export { KubernetesEgressProxy } from "./egressProxy";
-export { cloudModule, type KubernetesSettings, type KestraSettings } from "./environment";
+export { cloudModule, type KubernetesSettings, type KestraSettings } from "../../program/clouds/kubernetes";

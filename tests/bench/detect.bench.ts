@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { findEndpointReferences } from "../../components/detect";
+import { findEndpointReferences } from "../../detect";
 import { KESTRA_FLOWS_DIR } from "../corpus";
 
 const CORPUS = KESTRA_FLOWS_DIR;

@@ -9,7 +9,7 @@
  * (no plugin control; and with plugin control, where every flow naming a `type` is parsed) and for the CLI
  * (`node bin/hardening.js scan`, process start-up included), and peak RSS of the in-process scan. Every scan
  * checks every YAML file's validity; a line gives that check's own share (the fast check of
- * policy/scan/yamlVouch.ts, plus a full parse of each file it cannot vouch for) and what it vouched for.
+ * scan/yamlVouch.ts, plus a full parse of each file it cannot vouch for) and what it vouched for.
  *
  * The scan and the CLI are measured twice: as installed (the package compiled by tsc, tests/bench/compiled.ts) and
  * from the TypeScript sources through tsx, as in a development checkout.
@@ -20,13 +20,13 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { defaultDetect } from "../../policy/scan/detector";
-import { scanPaths } from "../../policy/scan/scanner";
-import { walkFiles } from "../../policy/scan/walk";
-import { decodeFile } from "../../policy/scan/decode";
-import { parseFlowFile } from "../../policy/scan/flow";
-import { vouchForYaml } from "../../policy/scan/yamlVouch";
-import type { ScanConfig } from "../../policy/scan/config";
+import { defaultDetect } from "../../scan/detector";
+import { scanPaths } from "../../scan/scanner";
+import { walkFiles } from "../../scan/walk";
+import { decodeFile } from "../../scan/decode";
+import { parseFlowFile } from "../../scan/flow";
+import { vouchForYaml } from "../../scan/yamlVouch";
+import type { ScanConfig } from "../../scan/config";
 import { KESTRA_FLOWS_DIR } from "../corpus";
 import { compiledCliArgs, compilePackage, loadCompiled } from "./compiled";
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli";
-import { loadCloud, CloudNotAvailableError } from "../../providers/environment";
+import { loadCloud, CloudNotAvailableError } from "../../program/environment";
 import { captureIO } from "./helpers";
 
 describe("hardening plan", function () {

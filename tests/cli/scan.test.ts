@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "../../cli/index";
 import { makeScanCommand } from "../../cli/scan";
-import { FIXTURES, fakeIO, literalDetect, removeTree, tempTree } from "../policy/scan/helpers";
+import { FIXTURES, fakeIO, literalDetect, removeTree, tempTree } from "../scan/helpers";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const scan = makeScanCommand(literalDetect);

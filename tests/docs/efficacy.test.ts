@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import type { ControlReport } from "../../components";
-import { CLOUDS } from "../../providers/environment";
+import { CLOUDS } from "../../program/environment";
 import { EFFICACY_MD, collectControls, generateEfficacy, renderMatrix } from "../../scripts/efficacy";
 
 describe("docs/efficacy.md", () => {

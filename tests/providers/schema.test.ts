@@ -5,7 +5,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { PackageSpec, Property } from "@pulumi/pulumi/provider/experimental/schema";
 import { parse as parseYaml } from "yaml";
-import { runUnderMocks } from "../../providers/mockRuntime";
+import { runUnderMocks } from "../../program/offlineEngine";
 import { PLUGIN_DIR, PluginProcess, ROOT, startPlugin } from "./pluginHost";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

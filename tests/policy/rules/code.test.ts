@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { KESTRA_FLOWS_DIR } from "../../corpus";
-import type { EndpointReference } from "../../../components/detect/types";
+import type { EndpointReference } from "../../../detect/types";
 import type { HardeningSpec } from "../../../components/spec";
 import { codeMetadataReference as rule, makeCodeMetadataReference, scanSources } from "../../../policy/rules/code";
 import { POD_SPEC_TYPES } from "../../../policy/rules/kubernetes/podSpec";

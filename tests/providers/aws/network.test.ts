@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { HardeningSpec } from "../../../components";
-import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
+import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine";
 import { AwsWorkerNetwork } from "../../../providers/aws/network";
 import { AwsWorkerNetworkArgs } from "../../../providers/aws/networkPlan";
-import { awsOfflineCalls, awsOfflineState } from "../../../providers/aws/environment";
+import { awsOfflineCalls, awsOfflineState } from "../../../program/clouds/aws";
 
 async function build(args: AwsWorkerNetworkArgs): Promise<{ resources: RecordedResource[]; net: AwsWorkerNetwork }> {
   const run = await runUnderMocks(

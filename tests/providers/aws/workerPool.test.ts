@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
+import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine";
 import { AwsWorkerPool } from "../../../providers/aws/workerPool";
 import { AwsWorkerPoolArgs } from "../../../providers/aws/workerPoolPlan";
-import { awsOfflineCalls, awsOfflineState } from "../../../providers/aws/environment";
+import { awsOfflineCalls, awsOfflineState } from "../../../program/clouds/aws";
 
 const net = { subnetIds: ["subnet-1", "subnet-2"], securityGroupIds: ["sg-workers"] };
 

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { HardeningSpec } from "../../../components/spec";
-import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
+import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine";
 import { AzureWorkerNetwork } from "../../../providers/azure/network";
-import { cloudModule } from "../../../providers/azure/environment";
+import { cloudModule } from "../../../program/clouds/azure";
 
 const FIREWALL_IP = "10.42.192.4";
 

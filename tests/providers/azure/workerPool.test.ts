@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
+import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine";
 import { AzureAksNodePool } from "../../../providers/azure/aksNodePool";
 import { AzureWorkerPool, AzureWorkerPoolArgs } from "../../../providers/azure/workerPool";
 import { noLoginSshPublicKey } from "../../../providers/azure/workerPoolPlan";

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import type { HardeningSpec } from "../../../components";
 import { metadataCidrs } from "../../../components";
-import { cloudModule } from "../../../providers/gcp/environment";
+import { cloudModule } from "../../../program/clouds/gcp";
 import { GcpGkeNodePool } from "../../../providers/gcp/gkeNodePool";
 import { GcpWorkerNetwork } from "../../../providers/gcp/network";
 import { GcpWorkerPool } from "../../../providers/gcp/workerPool";
-import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
+import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine";
 
 const REGION = "europe-west1";
 const T = {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { forbiddenCidrs, InvalidArgsError, planSquidConfig } from "../../../components";
 import { auditResources } from "../../../policy/rules";
-import { RecordedResource, runUnderMocks } from "../../../providers/mockRuntime";
+import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine";
 import { KubernetesEgressProxy } from "../../../providers/kubernetes/egressProxy";
 import { egressProxyControlsFor, javaProxyOptionsFor, planEgressProxy, proxyEnvFor } from "../../../providers/kubernetes/egressProxyPlan";
 import { SCRATCH_VOLUME } from "../../../providers/kubernetes/podSecurity";

@@ -1,0 +1,70 @@
+/**
+ * An offline plan of one cloud's environment: the root program run under mocks with the cloud module's stated
+ * assumptions (zones, project), recording every resource the engine would be asked to create.
+ */
+import type { ControlReport } from "../components";
+import { environmentConfigFrom } from "./stackConfig";
+import { CloudName, loadCloud } from "./environment";
+import { RecordedResource, runUnderMocks } from "./offlineEngine";
+
+/** One resource of the plan, as the engine would receive it (the contract's `resources[]`). */
+export interface PlannedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  /** The parent's URN; undefined for children of the stack. */
+  readonly parent: string | undefined;
+  /** Inputs with secret values replaced by `"[secret]"`. */
+  readonly inputs: Record<string, unknown>;
+}
+
+/** One cloud's plan before the policy pack has looked at it. */
+export interface CloudPlan {
+  readonly cloud: CloudName;
+  /** Example settings the plan assumed because the stack config gave none (see CloudModule.planSettings). */
+  readonly assumedSettings?: Readonly<Record<string, unknown>>;
+  readonly resources: PlannedResource[];
+  readonly controls: ControlReport[];
+}
+
+// The SDK's wire form of a secret: { [specialSigKey]: specialSecretSig, value }.
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces every secret value (wire form) with `"[secret]"`, recursively; other values are copied. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SIG_KEY] === SECRET_SIG) return "[secret]";
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, redactSecrets(v)]));
+  }
+  return value;
+}
+
+function toPlanned(r: RecordedResource): PlannedResource {
+  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent, inputs: redactSecrets(r.inputs) as Record<string, unknown> };
+}
+
+/**
+ * Plans one cloud from `hardening:*` config values (keys without the namespace; `cloud` is taken from the
+ * argument). Throws the config's or the components' validation error unchanged, and CloudNotAvailableError
+ * for a cloud whose module is missing.
+ */
+export async function planCloud(cloud: CloudName, values: Record<string, unknown>): Promise<CloudPlan> {
+  const mod = loadCloud(cloud);
+  const assumed = values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
+  const config = environmentConfigFrom({ ...values, cloud, ...(assumed ? { [cloud]: assumed } : {}) }, cloud);
+  const run = await runUnderMocks(() => mod.createEnvironment(config), {
+    project: "pulumi-hardening",
+    stack: "plan",
+    calls: mod.offlineCalls,
+    state: mod.offlineState?.bind(mod),
+  });
+  return {
+    cloud,
+    ...(assumed ? { assumedSettings: assumed } : {}),
+    resources: run.resources.map(toPlanned),
+    controls: run.result.controls,
+  };
+}

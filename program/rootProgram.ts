@@ -1,0 +1,35 @@
+/**
+ * The root program, as a function: reads the `hardening:*` stack config and builds the chosen cloud's
+ * environment. `index.ts` (what `pulumi up` runs) calls {@link runProgram}; `hardening plan` calls
+ * {@link buildEnvironment} under mocks with config from a file, so both take the same path.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, environmentConfigFrom } from "./stackConfig";
+import { EnvironmentConfig, EnvironmentResult, loadCloud } from "./environment";
+
+/** Builds one environment from its config: loads only that cloud's module and SDK. */
+export function buildEnvironment(config: EnvironmentConfig): EnvironmentResult {
+  return loadCloud(config.cloud).createEnvironment(config);
+}
+
+/** Reads every `hardening:*` key from the stack's config (objects parsed from their JSON/YAML form). */
+export function stackConfigValues(config: pulumi.Config = new pulumi.Config("hardening")): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const raw = config.get(key);
+    if (raw === undefined) continue;
+    // Structured values (spec, per-cloud blocks) arrive as JSON text; plain ones stay strings.
+    try {
+      values[key] = key === "name" || key === "cloud" || key === "networkCidr" ? raw : JSON.parse(raw);
+    } catch {
+      values[key] = raw;
+    }
+  }
+  return values;
+}
+
+/** What `pulumi up` runs: the environment of the stack's config, with the controls report as a stack output. */
+export function runProgram(): Record<string, unknown> {
+  const result = buildEnvironment(environmentConfigFrom(stackConfigValues()));
+  return { ...result.outputs, controls: result.controls };
+}

@@ -1,0 +1,250 @@
+/**
+ * The flow scanner: every text file under the given paths goes through the endpoint detector as raw text (so
+ * offsets map straight to lines and columns, whatever the YAML quoting), and every YAML file is checked for
+ * validity. YAML is parsed only when something needs it: plugin control is configured and the file names a `type`,
+ * the detector found something to place in its task, or the fast validity check (yamlVouch.ts) cannot vouch for
+ * the file, so the parser's own message is reported. Files are read one at a time; only findings are kept.
+ */
+import * as fs from "node:fs";
+import type { EndpointReference } from "../detect/types";
+import type { ScanConfig } from "./config";
+import { decodeFile } from "./decode";
+import { FlowDocument, parseFlowFile, pluginAt } from "./flow";
+import { LineIndex } from "./lines";
+import { PluginPolicy } from "./pluginControl";
+import { vouchForYaml } from "./yamlVouch";
+import {
+  DENIED_TASK_TYPE, INVALID_IGNORE, INVALID_YAML, LINK_LOCAL_ADDRESS, METADATA_ENDPOINT, NOT_SCANNED, scanRule,
+} from "./rules";
+import { ConfigExceptions, findInlineIgnores, IGNORE_MARKER, inlineIgnoreFor, InlineIgnore } from "./suppress";
+import type { LocatedFinding, ScanReport, SuppressedFinding } from "./types";
+import { checkRoots, describeFsError, UnreadablePathError, walkFiles, WalkStats } from "./walk";
+import { endpointsServing } from "../components/endpoints";
+
+/** The endpoint detector's signature (detect). */
+export type Detect = (text: string) => readonly EndpointReference[];
+
+/** Options of a scan. */
+export interface ScanOptions {
+  /** Directory relative roots and displayed paths are resolved against. */
+  readonly cwd: string;
+  /** The endpoint detector. */
+  readonly detect: Detect;
+  /**
+   * Plugin control and exceptions.
+   * @default {} (no plugin control, no config exceptions, inline ignores honoured)
+   */
+  readonly config?: ScanConfig;
+  /**
+   * Files larger than this are not read; a `not-scanned` warning says so.
+   * @default 268435456 (256 MiB)
+   */
+  readonly maxFileBytes?: number;
+  /**
+   * YAML files larger than this (in UTF-16 code units) are not parsed; when plugin control needed the parse, or
+   * the fast validity check cannot vouch for the file, a `not-scanned` warning says so. Their raw text is still
+   * scanned.
+   * @default 8388608 (8 Mi)
+   */
+  readonly maxFlowChars?: number;
+}
+
+/** What scanning one text found. */
+export interface TextScanResult {
+  readonly findings: LocatedFinding[];
+  readonly suppressed: SuppressedFinding[];
+}
+
+/** Per-scan state compiled once from the config. */
+export class ScanContext {
+  readonly policy: PluginPolicy | undefined;
+  readonly exceptions: ConfigExceptions;
+  readonly inlineIgnores: boolean;
+  readonly maxFlowChars: number;
+  /** @internal Tests turn the parse prefilter off to prove it never changes a verdict. */
+  prefilter = true;
+  /** @internal Tests turn the fast YAML validity check off (every YAML file parsed) to prove it changes nothing. */
+  vouch = true;
+
+  constructor(readonly detect: Detect, config: ScanConfig = {}, maxFlowChars = 8 * 1024 * 1024) {
+    this.policy = config.plugins ? new PluginPolicy(config.plugins) : undefined;
+    this.exceptions = new ConfigExceptions(config.exceptions ?? []);
+    this.inlineIgnores = config.inlineIgnores ?? true;
+    this.maxFlowChars = maxFlowChars;
+  }
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+interface Draft {
+  readonly ruleId: string;
+  readonly offset: number;
+  readonly endOffset?: number;
+  readonly endpoint: string | null;
+  readonly match: string;
+  readonly message: string;
+}
+
+/**
+ * Scans one file's text. `file` is the path shown in findings (its extension decides whether it is read as YAML;
+ * config exception globs match it).
+ */
+export function scanText(text: string, file: string, ctx: ScanContext): TextScanResult {
+  let refs: readonly EndpointReference[];
+  try {
+    refs = ctx.detect(text);
+  } catch (e) {
+    throw new Error(`${file}: the endpoint detector failed: ${(e as Error).message}`, { cause: e });
+  }
+  const drafts: Draft[] = [];
+  const isYaml = YAML_FILE.test(file);
+  // A flow names a plugin with a `type` key, spelled plainly or through a YAML escape ("typ\u0065").
+  const mayNameType = text.includes("type") || text.includes("\\");
+  const needsPolicy = isYaml && ctx.policy !== undefined && mayNameType && (!ctx.prefilter || ctx.policy.mayRefuse(text));
+  let flows: readonly FlowDocument[] = [];
+  if (isYaml) {
+    const oversize = text.length > ctx.maxFlowChars;
+    // Every YAML file's validity is checked: the fast check vouches for the plain shape nearly every flow has (and
+    // is linear, so it also runs on files too large to parse); anything it cannot vouch for is parsed.
+    const vouched = (oversize || !(needsPolicy || refs.length > 0)) && ctx.vouch && vouchForYaml(text);
+    if (oversize) {
+      if (needsPolicy || !vouched) {
+        const unchecked = needsPolicy ? `its plugin types${vouched ? "" : " and its validity"} were` : "its validity was";
+        drafts.push({
+          ruleId: NOT_SCANNED, offset: 0, endpoint: null, match: "",
+          message: `YAML of ${text.length} characters is over the ${ctx.maxFlowChars}-character flow limit; ${unchecked} not checked (its text was scanned)`,
+        });
+      }
+    } else if (!vouched) {
+      const parsed = parseFlowFile(text);
+      flows = parsed.flows;
+      if (parsed.problems.length > 0) {
+        const first = parsed.problems[0];
+        const more = parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more parser errors)` : "";
+        drafts.push({
+          ruleId: INVALID_YAML, offset: first.offset, endpoint: null, match: "",
+          message: `invalid YAML: ${first.message}${more}; the raw text was still scanned`,
+        });
+      }
+    }
+  }
+  if (needsPolicy) {
+    for (const flow of flows) {
+      for (const p of flow.plugins) {
+        const verdict = ctx.policy!.check(p.type, flow.namespace);
+        if (verdict.allowed) continue;
+        drafts.push({
+          ruleId: DENIED_TASK_TYPE, offset: p.typeStart, endOffset: p.typeEnd, endpoint: null, match: p.type,
+          message: `${p.kind}${p.id ? ` "${p.id}"` : ""} in namespace ${flow.namespace ?? "(none)"} is not allowed: ${verdict.reason}`,
+        });
+      }
+    }
+  }
+  for (const r of refs) {
+    let where = "";
+    for (const flow of flows) {
+      const p = pluginAt(flow, r.start);
+      if (p) where = `, in ${p.kind}${p.id ? ` "${p.id}"` : ""} (${p.type})`;
+    }
+    const serving = endpointsServing(r.endpoint).map((e) => e.id);
+    const ids = serving.length > 0 ? serving : r.endpointId ? [r.endpointId] : [];
+    const id = ids.length > 0 ? ` (${ids.join(", ")})` : "";
+    drafts.push({
+      ruleId: r.severity === "error" ? METADATA_ENDPOINT : LINK_LOCAL_ADDRESS,
+      offset: r.start, endOffset: r.end, endpoint: r.endpoint, match: r.match,
+      message: r.severity === "error"
+        ? `references the metadata endpoint ${r.endpoint}${id} as ${r.spelling}${where}`
+        : `references the link-local address ${r.endpoint} as ${r.spelling}${where}`,
+    });
+  }
+  const hasMarker = text.includes(IGNORE_MARKER);
+  if (drafts.length === 0 && !hasMarker) return { findings: [], suppressed: [] };
+
+  const lines = new LineIndex(text);
+  const ignores: InlineIgnore[] = hasMarker ? findInlineIgnores(text, (o) => lines.position(o).line) : [];
+  for (const i of ignores) {
+    if (i.problem === undefined) continue;
+    drafts.push({
+      ruleId: INVALID_IGNORE, offset: i.offset, endpoint: null, match: i.text.slice(0, 200),
+      message: `this ${IGNORE_MARKER} comment ${i.problem}, so it suppresses nothing; write "${IGNORE_MARKER} <rule-id> reason: <why>"`,
+    });
+  }
+  const findings: LocatedFinding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  for (const d of drafts) {
+    const pos = lines.position(d.offset);
+    const endPos = d.endOffset !== undefined ? lines.position(d.endOffset) : undefined;
+    const finding: LocatedFinding = {
+      file, line: pos.line, column: pos.column, ruleId: d.ruleId, severity: scanRule(d.ruleId).severity,
+      endpoint: d.endpoint, match: d.match, message: d.message,
+      ...(endPos ? { end: { endLine: endPos.line, endColumn: endPos.column } } : {}),
+      lineText: lines.lineText(pos.line, 400).trim().slice(0, 200),
+    };
+    const inline = ctx.inlineIgnores ? inlineIgnoreFor(ignores, d.ruleId, pos.line) : undefined;
+    const configured = inline ? undefined : ctx.exceptions.find(file, d.ruleId);
+    if (inline) suppressed.push({ ...finding, suppressedBy: "comment", reason: inline.reason });
+    else if (configured) suppressed.push({ ...finding, suppressedBy: "config", reason: configured.reason });
+    else findings.push(finding);
+  }
+  return { findings: sortFindings(findings), suppressed: sortFindings(suppressed) };
+}
+
+function sortFindings<T extends LocatedFinding>(list: T[]): T[] {
+  return list.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
+}
+
+/**
+ * Scans every file under `roots`. Throws UnreadablePathError (exit 2) for a root or file that does not exist or
+ * cannot be read; never writes anything.
+ */
+export function scanPaths(roots: readonly string[], options: ScanOptions): ScanReport {
+  checkRoots(roots, options.cwd);
+  const ctx = new ScanContext(options.detect, options.config, options.maxFlowChars);
+  const maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
+  const stats: WalkStats = { symlinksSkipped: 0, specialFilesSkipped: 0 };
+  const findings: LocatedFinding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  let filesScanned = 0;
+  let binaryFilesSkipped = 0;
+  // One buffer, grown as needed and reused for every file: the decoded text is a copy, so nothing aliases it.
+  let buffer = Buffer.allocUnsafe(1 << 20);
+  for (const f of walkFiles(roots, options.cwd, stats)) {
+    let length: number;
+    try {
+      const fd = fs.openSync(f.absolute, "r");
+      try {
+        // Size and contents from the same open file: no window for a swap between a stat and the read.
+        const size = fs.fstatSync(fd).size;
+        if (size > maxFileBytes) {
+          findings.push({
+            file: f.display, line: 1, column: 1, ruleId: NOT_SCANNED, severity: "warning", endpoint: null, match: "",
+            message: `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`, lineText: "",
+          });
+          continue;
+        }
+        if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
+        length = 0;
+        while (length < size) {
+          const n = fs.readSync(fd, buffer, length, size - length, length);
+          if (n === 0) break;
+          length += n;
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      throw new UnreadablePathError(f.display, describeFsError(e));
+    }
+    const bytes = buffer.subarray(0, length);
+    const decoded = decodeFile(bytes);
+    if (decoded.binary) {
+      binaryFilesSkipped++;
+      continue;
+    }
+    filesScanned++;
+    const result = scanText(decoded.text, f.display, ctx);
+    findings.push(...result.findings);
+    suppressed.push(...result.suppressed);
+  }
+  return { filesScanned, binaryFilesSkipped, symlinksSkipped: stats.symlinksSkipped, findings, suppressed };
+}

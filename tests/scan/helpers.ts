@@ -1,0 +1,64 @@
+/** Test helpers for the flow scanner: temp trees, a fake CliIO, and a literal stand-in detector. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import type { EndpointReference } from "../../detect/types";
+import type { CliIO } from "../../cli/io";
+import { KESTRA_FLOWS_DIR } from "../corpus";
+
+/** Root of the committed fixtures. */
+export const FIXTURES = path.join(__dirname, "..", "fixtures", "scan");
+
+/** The real Kestra corpus (read-only). */
+export const CORPUS = KESTRA_FLOWS_DIR;
+
+/**
+ * A stand-in for the detector that finds only the plain spelling `169.254.169.254` (error) and `169.254.1.1`
+ * (warning). Tests of the scanner's own behaviour use it so they do not depend on the detector's coverage.
+ */
+export function literalDetect(text: string): EndpointReference[] {
+  const out: EndpointReference[] = [];
+  for (const [needle, severity, id] of [["169.254.169.254", "error", "aws-imds"], ["169.254.1.1", "warning", undefined]] as const) {
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+      out.push({ endpointId: id, endpoint: needle, severity, start: at, end: at + needle.length, match: needle, spelling: "dotted-decimal IPv4" });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** A temp directory with `files` written (paths relative, contents string or bytes). */
+export function tempTree(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scan-test-"));
+  for (const [rel, content] of Object.entries(files)) {
+    const full = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, content);
+  }
+  return dir;
+}
+
+/** Removes a temp tree. */
+export function removeTree(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A CliIO that records what a command prints. */
+export function fakeIO(cwd: string): CliIO & { out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    readStdin: async () => Buffer.alloc(0),
+    stderrIsTTY: false,
+    cwd,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/** The `yaml` parser's error codes for `text`, parsed with the scanner's options (scan/flow.ts). */
+export function parserErrors(text: string): string[] {
+  return (YAML.parseAllDocuments(text, { prettyErrors: false }) as YAML.Document.Parsed[]).flatMap((d) => d.errors.map((e) => e.code));
+}
