@@ -1,5 +1,5 @@
 /**
- * The host firewall: iptables and ip6tables rules, rendered as a boot script, that keep every process but one
+ * The host firewall: iptables and ip6tables rules, rendered as a POSIX sh program, that keep every process but one
  * uid (root by default) and every container away from the catalogued metadata and credential endpoints.
  *
  * Why a host firewall at all: on every cloud the metadata request never leaves the host, so network firewalls,
@@ -8,17 +8,24 @@
  * trustworthy-user --jump REJECT", instance-metadata-limiting-access); the AWS Knowledge Center adds the
  * DOCKER-USER drop for bridged containers, the EKS User Guide the FORWARD drop for pod traffic.
  *
- * Design, so that the script is safe to run on every boot and again at any time:
+ * Design, so that the rules hold against what else runs on the host:
+ * - every refusal matches the packet's ORIGINAL destination as well as its current one (`-m conntrack
+ *   --ctorigdst`): NAT runs before the filter table, so an agent that the host redirects to itself (the ECS agent's
+ *   REDIRECT/DNAT of 169.254.170.2:80 to 127.0.0.1:51679, a GKE-style metadata DNAT, kube2iam) would otherwise be
+ *   reached through the rewritten local address. Redirected container traffic arrives in INPUT, not FORWARD, so
+ *   INPUT is hooked too (for packets that did not come in on loopback);
  * - all rules live in chains of our own, written with `iptables-restore --noflush`: one atomic transaction per
- *   family, so there is never a moment with the chain half-written (a flush-and-refill would open a window);
- * - the hooks (jumps to our chains at the top of OUTPUT, FORWARD and DOCKER-USER) are inserted only if absent and
- *   moved back to the top if something inserted above them, so re-running never grows the rule set;
+ *   family, so there is never a moment with a chain half-written;
+ * - the hooks (jumps to our chains at the top of OUTPUT, INPUT, FORWARD and DOCKER-USER) are inserted only if
+ *   absent and moved back to the top if something inserted above them, so running again never grows the rule set;
  * - the cloud's DNS and NTP, which share or sit beside the metadata addresses (GCE and OCI answer DNS on
- *   169.254.169.254:53, AWS on 169.254.169.253), are let through first, for everyone; Azure's WireServer agent
- *   channel is let through for root only;
+ *   169.254.169.254:53, AWS on 169.254.169.253), are let through first, for everyone, only when both the original
+ *   and the current destination are that service; Azure's WireServer agent channel is let through for root only;
  * - only TCP and UDP are refused, so kernel traffic (IPv6 neighbour discovery to fe80::/10) keeps working;
- * - a systemd unit re-applies it at every boot before the container runtimes start, and a timer re-asserts the
- *   hooks every minute (the iptables rules are "not persistent across system reboots", EC2 UG).
+ * - `seal` (AWS with `metadataEndpoint: blocked`) withdraws the allowed uid's exception once boot has finished:
+ *   from then on no uid reaches the metadata endpoints, while the cloud's DNS and NTP stay open;
+ * - the program fails loudly (exit status 1, one line on stderr) when a tool or a kernel match is missing; the
+ *   boot units (hostBoot.ts) make the container runtimes require it, so a failure keeps them stopped.
  */
 import { hostCidr } from "./cidr";
 import { EndpointCloud, PROTECTED_SERVICES, ProtectedService } from "./endpoints";
@@ -30,6 +37,23 @@ export type HostFirewallCloud = "aws" | "gcp" | "azure" | "generic";
 
 /** Container runtimes whose traffic needs a rule of its own. */
 export type HostFirewallContainers = "docker" | "ecs";
+
+/**
+ * Agents on the host that containers may reach through a metadata-range address, each an explicit, weaker choice:
+ * - `aws-ecs-task-credentials`: the ECS agent's task metadata and task-role credentials at 169.254.170.2:80 (ECS
+ *   redirects it to the agent on 127.0.0.1:51679). Tasks with a task role need it; the agent answers a container
+ *   only for the credentials id it was given (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`).
+ */
+export type HostFirewallAgentException = "aws-ecs-task-credentials";
+
+/** The original destinations each agent exception lets containers reach. */
+export const AGENT_EXCEPTIONS: Readonly<Record<HostFirewallAgentException, { readonly address: string; readonly port: number; readonly why: string }>> = {
+  "aws-ecs-task-credentials": {
+    address: "169.254.170.2",
+    port: 80,
+    why: "ECS task metadata and task-role credentials, served by the ECS agent (ECS DG, task-iam-roles)",
+  },
+};
 
 /** What the host firewall protects and whom it lets through. */
 export interface HostFirewallArgs {
@@ -43,25 +67,34 @@ export interface HostFirewallArgs {
   /**
    * Container runtimes on the host. `docker` adds the jump from Docker's DOCKER-USER chain (Docker's own FORWARD
    * rules would accept container traffic before a plain FORWARD rule); `ecs` implies `docker` and also sets
-   * `ECS_AWSVPC_BLOCK_IMDS=true` for the ECS agent (ECS DG, ec2-security-considerations). Pod traffic on
-   * Kubernetes nodes is covered by the FORWARD hook, always installed.
+   * `ECS_AWSVPC_BLOCK_IMDS=true` for the ECS agent (ECS DG, ec2-security-considerations). Forwarded and redirected
+   * traffic (FORWARD, INPUT) is covered whatever this says.
    * @default []
    */
   readonly containers?: readonly HostFirewallContainers[];
+  /**
+   * Agents containers may reach through a metadata-range address (see {@link HostFirewallAgentException}).
+   * @default [] (no container reaches any)
+   */
+  readonly agentExceptions?: readonly HostFirewallAgentException[];
 }
 
 /**
  * The chains holding the rules: one for locally generated traffic (OUTPUT, where the uid is known) and one for
- * forwarded traffic (FORWARD and DOCKER-USER: containers and pods). They must be two because the kernel refuses
- * an owner match in any chain reachable from FORWARD.
+ * traffic from elsewhere (FORWARD, DOCKER-USER, and INPUT for what NAT redirected to the host). Two because the
+ * kernel refuses an owner match in any chain reachable from FORWARD or INPUT.
  */
-export const HOST_FIREWALL_CHAINS = { output: "HARDENING-META-OUT", forward: "HARDENING-META-FWD" } as const;
-/** Where the script installs itself. */
+export const HOST_FIREWALL_CHAINS = { output: "HARDENING-META-OUT", forward: "HARDENING-META-FWD", input: "HARDENING-META-IN" } as const;
+/** Where the boot path installs the program. */
 export const HOST_FIREWALL_PATH = "/usr/local/sbin/hardening-host-firewall";
-/** The systemd unit's name. */
+/** The name every boot unit of the host firewall starts with. */
 export const HOST_FIREWALL_UNIT = "hardening-host-firewall";
+/** Where the program keeps its run-time state (tmpfs: a reboot forgets a seal, which the boot units re-apply). */
+export const HOST_FIREWALL_STATE_DIR = "/run/hardening-host-firewall";
 
 const CLOUDS: readonly HostFirewallCloud[] = ["aws", "gcp", "azure", "generic"];
+/** IPv6 link-local: the host's own fe80:: address receives DHCPv6 replies, so INPUT judges it by NAT only. */
+const IPV6_LINK_LOCAL = ["fe80::/10"];
 
 function checkArgs(args: HostFirewallArgs): void {
   const issues: string[] = [];
@@ -73,6 +106,9 @@ function checkArgs(args: HostFirewallArgs): void {
   for (const c of args.containers ?? []) {
     if (c !== "docker" && c !== "ecs") issues.push(`containers ${show(c)} is not one of docker, ecs.`);
   }
+  for (const a of args.agentExceptions ?? []) {
+    if (!Object.hasOwn(AGENT_EXCEPTIONS, a)) issues.push(`agentExceptions ${show(a)} is not one of ${Object.keys(AGENT_EXCEPTIONS).join(", ")}.`);
+  }
   if (issues.length > 0) throw new InvalidArgsError(issues);
 }
 
@@ -82,7 +118,7 @@ function servicesFor(cloud: HostFirewallCloud): ProtectedService[] {
   return PROTECTED_SERVICES.filter((s) => wanted.includes(s.cloud));
 }
 
-/** Rules of one address family, in iptables-restore syntax (`-A <chain> ...`), output chain first. */
+/** Rules of one address family, in iptables-restore syntax (`-A <chain> ...`). */
 export type HostFirewallFamilyRules = readonly string[];
 
 /** The rules of both address families. */
@@ -91,93 +127,105 @@ export interface HostFirewallRules {
   readonly ipv4: HostFirewallFamilyRules;
   /** Lines for ip6tables-restore. */
   readonly ipv6: HostFirewallFamilyRules;
+  /**
+   * The OUTPUT rule that lets the allowed uid through, per family: left out once the host is sealed.
+   * Not part of `ipv4`/`ipv6`.
+   */
+  readonly allowedUidRule: string;
+}
+
+/** `-d A/len -p P --dport X` matched on both the current and the original destination. */
+function serviceMatch(address: string, proto: string, ports: readonly number[]): string[] {
+  const family = hostCidr(address).version;
+  const host = `${address}/${family === 4 ? 32 : 128}`;
+  // conntrack's --ctorigdstport takes one port or a range, so a service on several ports gets one line per port.
+  return ports.map((port) => `-d ${host} -p ${proto} --dport ${port} -m conntrack --ctorigdst ${host} --ctorigdstport ${port}`);
 }
 
 /**
- * The rules as data: first the protected services (RETURN), then the allowed uid (RETURN), then a refusal of TCP
- * and UDP to every metadata network. Pure, so tests can read exactly what the script applies.
+ * The rules as data. OUTPUT: the protected services (RETURN), the allowed uid's exception (see `allowedUidRule`),
+ * then a refusal of TCP and UDP to every metadata network by current and by original destination. FORWARD and
+ * INPUT: the services open to all, the named agent exceptions, then a drop of the same. Pure, so tests can read
+ * exactly what the program applies.
  */
 export function hostFirewallRules(args: HostFirewallArgs): HostFirewallRules {
   checkArgs(args);
   const uid = args.allowedUid ?? 0;
+  const { output, forward, input } = HOST_FIREWALL_CHAINS;
   const out = { 4: [] as string[], 6: [] as string[] };
   const fwd = { 4: [] as string[], 6: [] as string[] };
-  const OUT = `-A ${HOST_FIREWALL_CHAINS.output}`;
-  const FWD = `-A ${HOST_FIREWALL_CHAINS.forward}`;
+  const inp = { 4: [] as string[], 6: [] as string[] };
   for (const s of servicesFor(args.cloud)) {
     const family = hostCidr(s.address).version;
+    const comment = `-m comment --comment "keep ${s.id}"`;
     for (const proto of s.protocols) {
-      const ports = s.ports.join(",");
-      const match = `-d ${s.address}/${family === 4 ? 32 : 128} -p ${proto} ${s.ports.length > 1 ? `-m multiport --dports ${ports}` : `--dport ${ports}`}`;
-      const comment = `-m comment --comment "keep ${s.id}"`;
-      if (s.allowedFor === "root") {
-        // Root-only services (Azure's WireServer agent channel) stay closed to containers and other users.
-        out[family].push(`${OUT} ${match} -m owner --uid-owner 0 ${comment} -j RETURN`);
-      } else {
-        out[family].push(`${OUT} ${match} ${comment} -j RETURN`);
-        fwd[family].push(`${FWD} ${match} ${comment} -j RETURN`);
+      for (const match of serviceMatch(s.address, proto, s.ports)) {
+        if (s.allowedFor === "root") {
+          // Root-only services (Azure's WireServer agent channel) stay closed to containers and other users.
+          out[family].push(`-A ${output} ${match} -m owner --uid-owner 0 ${comment} -j RETURN`);
+        } else {
+          out[family].push(`-A ${output} ${match} ${comment} -j RETURN`);
+          fwd[family].push(`-A ${forward} ${match} ${comment} -j RETURN`);
+          inp[family].push(`-A ${input} ${match} ${comment} -j RETURN`);
+        }
       }
     }
   }
-  for (const family of [4, 6] as const) out[family].push(`${OUT} -m owner --uid-owner ${uid} -j RETURN`);
+  for (const id of args.agentExceptions ?? []) {
+    const a = AGENT_EXCEPTIONS[id];
+    const family = hostCidr(a.address).version;
+    const match = `-p tcp -m conntrack --ctorigdst ${a.address}/${family === 4 ? 32 : 128} --ctorigdstport ${a.port}`;
+    const comment = `-m comment --comment "agent exception ${id}"`;
+    fwd[family].push(`-A ${forward} ${match} ${comment} -j RETURN`);
+    inp[family].push(`-A ${input} ${match} ${comment} -j RETURN`);
+  }
   for (const n of METADATA_NETWORKS) {
     const family = n.parsed.version;
     const comment = `-m comment --comment "deny metadata ${n.cidr}"`;
-    out[family].push(`${OUT} -d ${n.cidr} -p tcp ${comment} -j REJECT --reject-with tcp-reset`);
-    out[family].push(`${OUT} -d ${n.cidr} -p udp ${comment} -j REJECT`);
-    fwd[family].push(`${FWD} -d ${n.cidr} -p tcp ${comment} -j DROP`);
-    fwd[family].push(`${FWD} -d ${n.cidr} -p udp ${comment} -j DROP`);
+    for (const proto of ["tcp", "udp"] as const) {
+      const reject = proto === "tcp" ? "REJECT --reject-with tcp-reset" : "REJECT";
+      out[family].push(`-A ${output} -d ${n.cidr} -p ${proto} ${comment} -j ${reject}`);
+      out[family].push(`-A ${output} -p ${proto} -m conntrack --ctdir ORIGINAL --ctorigdst ${n.cidr} ${comment} -j ${reject}`);
+      fwd[family].push(`-A ${forward} -d ${n.cidr} -p ${proto} ${comment} -j DROP`);
+      fwd[family].push(`-A ${forward} -p ${proto} -m conntrack --ctdir ORIGINAL --ctorigdst ${n.cidr} ${comment} -j DROP`);
+      // INPUT (packets from outside the host: containers, pods): what NAT sent here from a metadata address, and
+      // what is addressed to a metadata address the host itself holds (an agent on 169.254.170.23 or
+      // fd00:ec2::23). Not by destination for IPv6 link-local: the host's own fe80:: address receives DHCPv6 replies.
+      inp[family].push(`-A ${input} -p ${proto} -m conntrack --ctdir ORIGINAL --ctstate DNAT --ctorigdst ${n.cidr} ${comment} -j DROP`);
+      if (!IPV6_LINK_LOCAL.includes(n.cidr)) inp[family].push(`-A ${input} -d ${n.cidr} -p ${proto} ${comment} -j DROP`);
+    }
   }
-  return { ipv4: [...out[4], ...fwd[4]], ipv6: [...out[6], ...fwd[6]] };
+  return {
+    ipv4: [...out[4], ...fwd[4], ...inp[4]],
+    ipv6: [...out[6], ...fwd[6], ...inp[6]],
+    allowedUidRule: `-A ${output} -m owner --uid-owner ${uid} -m comment --comment "allowed uid" -j RETURN`,
+  };
 }
 
-/** The systemd units that re-apply the firewall on every boot and re-assert its hooks every minute. */
-export function hostFirewallUnits(): { service: string; timer: string } {
-  const service = `[Unit]
-Description=pulumi-hardening host firewall: only the allowed uid reaches cloud metadata endpoints
-DefaultDependencies=no
-Wants=network-pre.target
-Before=network-pre.target docker.service containerd.service ecs.service kubelet.service
-After=local-fs.target
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-Environment=HARDENING_FW_NO_INSTALL=1
-ExecStart=/bin/sh ${HOST_FIREWALL_PATH}
-
-[Install]
-WantedBy=multi-user.target
-`;
-  const timer = `[Unit]
-Description=Re-assert the pulumi-hardening host firewall hooks (container runtimes insert rules above them)
-
-[Timer]
-OnBootSec=1min
-OnUnitActiveSec=1min
-
-[Install]
-WantedBy=timers.target
-`;
-  return { service, timer };
-}
-
+/** The rules of one family as an iptables-restore transaction; `@ALLOWED_UID@` marks the allowed uid's line. */
 function restoreBlock(lines: readonly string[]): string {
-  const { output, forward } = HOST_FIREWALL_CHAINS;
+  const { output, forward, input } = HOST_FIREWALL_CHAINS;
+  const firstDeny = lines.findIndex((l) => l.startsWith(`-A ${output} -d `) || l.startsWith(`-A ${output} -p `));
+  const withUid = [...lines.slice(0, firstDeny), "@ALLOWED_UID@", ...lines.slice(firstDeny)];
   // Declaring a chain in a --noflush restore creates it or empties it, inside the same atomic commit.
-  return ["*filter", `:${output} - [0:0]`, `:${forward} - [0:0]`, ...lines, "COMMIT"].join("\n");
+  return ["*filter", `:${output} - [0:0]`, `:${forward} - [0:0]`, `:${input} - [0:0]`, ...withUid, "COMMIT"].join("\n");
 }
 
 /**
- * The POSIX sh script that applies {@link hostFirewallRules} and installs itself to run on every boot.
- * Idempotent: running it again leaves the rule set unchanged. Exits non-zero if a rule cannot be applied.
- * Set `HARDENING_FW_NO_INSTALL=1` to apply the rules without installing the script and units.
+ * The POSIX sh program that applies {@link hostFirewallRules}. Installed at {@link HOST_FIREWALL_PATH} by the boot
+ * path (hostBoot.ts) and run by its units. Commands:
+ * - `apply` (the default): write the chains and put the hooks on top; keeps a seal that is in force;
+ * - `seal`: as `apply`, without the allowed uid's exception, until the next boot;
+ * - `check`: exit 1 unless every hook is the first rule of its parent chain and every chain is populated.
+ *
+ * Idempotent: running it again leaves the rule set unchanged. Exits 1 with one line on stderr when a tool is
+ * missing or a rule cannot be applied.
  */
 export function hostFirewallScript(args: HostFirewallArgs): string {
   const rules = hostFirewallRules(args);
   const containers = new Set(args.containers ?? []);
   const docker = containers.has("docker") || containers.has("ecs");
-  const units = hostFirewallUnits();
+  const { output, forward, input } = HOST_FIREWALL_CHAINS;
   const ecs = containers.has("ecs")
     ? `
 # ECS: keep awsvpc tasks away from the instance's credentials (ECS DG, ec2-security-considerations).
@@ -187,64 +235,84 @@ grep -qx 'ECS_AWSVPC_BLOCK_IMDS=true' /etc/ecs/ecs.config 2>/dev/null || echo 'E
     : "";
   return `#!/bin/sh
 # pulumi-hardening host firewall (${args.cloud}): only uid ${args.allowedUid ?? 0} may reach cloud metadata and
-# credential endpoints; the cloud's DNS and NTP stay open. Safe to run again: the rule set does not grow.
+# credential endpoints (no uid once sealed); the cloud's DNS and NTP stay open. Safe to run again.
+# Usage: ${HOST_FIREWALL_PATH} [apply|seal|check]
 set -eu
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+STATE=${HOST_FIREWALL_STATE_DIR}
+mode=\${1:-apply}
 
-# hook TOOL PARENT CHAIN: make "-j CHAIN" the first rule of PARENT, exactly once.
-hook() {
-  if [ "$($1 -w -S "$2" | sed -n 2p)" != "-A $2 -j $3" ]; then
-    $1 -w -I "$2" 1 -j "$3"
+fail() {
+  echo "hardening-host-firewall: $*" >&2
+  exit 1
+}
+
+families=4
+[ -e /proc/net/if_inet6 ] && families="4 6"
+for f in $families; do
+  t=iptables; [ "$f" = 6 ] && t=ip6tables
+  for tool in "$t" "$t-restore"; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool not found: this image cannot run the host firewall; install the iptables package (nftables-only images are not supported)"
+  done
+done
+
+# first TOOL PARENT RULE: RULE (without "-A PARENT") is the first rule of PARENT, exactly once.
+first() {
+  if [ "$($1 -w -S "$2" | sed -n 2p)" != "-A $2 $3" ]; then
+    # shellcheck disable=SC2086 # the rule's words are meant to split
+    $1 -w -I "$2" 1 $3 || return 1
   fi
-  # Remove any older copies further down (by number, from the last, so numbers stay valid).
-  for n in $($1 -w -L "$2" --line-numbers -n | awk -v c="$3" '$2 == c && $1 != 1 { print $1 }' | sort -rn); do
-    $1 -w -D "$2" "$n"
+  chain=\${3##* }
+  # Remove older copies further down (by number, from the last, so numbers stay valid).
+  for n in $($1 -w -L "$2" --line-numbers -n | awk -v c="$chain" '$2 == c && $1 != 1 { print $1 }' | sort -rn); do
+    $1 -w -D "$2" "$n" || return 1
   done
 }
 
-apply() {
-  tool=$1
-  # One atomic transaction: the chains are created or replaced whole (--noflush keeps every other rule).
-  "$tool-restore" -w --noflush
-  hook "$tool" OUTPUT ${HOST_FIREWALL_CHAINS.output}
-  hook "$tool" FORWARD ${HOST_FIREWALL_CHAINS.forward}
-${docker ? `  # Docker evaluates DOCKER-USER before its own ACCEPT rules and keeps a chain that already exists.
-  $tool -w -N DOCKER-USER 2>/dev/null || true
-  hook "$tool" DOCKER-USER ${HOST_FIREWALL_CHAINS.forward}
-` : ""}}
-
-apply iptables <<'RULES'
-${restoreBlock(rules.ipv4)}
-RULES
-
-if [ -e /proc/net/if_inet6 ]; then
-apply ip6tables <<'RULES'
-${restoreBlock(rules.ipv6)}
-RULES
-fi
-${ecs}
-# Re-apply on every boot, before the container runtimes start.
-if [ "\${HARDENING_FW_NO_INSTALL:-0}" != "1" ] && [ -d /run/systemd/system ]; then
-  if ! cmp -s "$0" ${HOST_FIREWALL_PATH} 2>/dev/null; then
-    install -m 0700 "$0" ${HOST_FIREWALL_PATH}
-  fi
-  cat > /etc/systemd/system/${HOST_FIREWALL_UNIT}.service <<'UNIT'
-${units.service}UNIT
-  cat > /etc/systemd/system/${HOST_FIREWALL_UNIT}.timer <<'UNIT'
-${units.timer}UNIT
-  systemctl daemon-reload
-  systemctl enable ${HOST_FIREWALL_UNIT}.service ${HOST_FIREWALL_UNIT}.timer >/dev/null 2>&1
-  systemctl start ${HOST_FIREWALL_UNIT}.timer >/dev/null 2>&1 || true
-fi
-`;
+hooks() {
+  first "$1" OUTPUT "-j ${output}" &&
+    first "$1" INPUT "! -i lo -j ${input}" &&
+    first "$1" FORWARD "-j ${forward}"${docker ? ` &&
+    { $1 -w -N DOCKER-USER 2>/dev/null || true; } &&
+    first "$1" DOCKER-USER "-j ${forward}"` : ""}
 }
 
-/**
- * The script as cloud-init user data (`#cloud-boothook`: cloud-init runs boothooks early on every boot, before
- * the container runtime), for AWS user data and Azure custom data. Plain text; base64-encode where the API asks.
- */
-export function hostFirewallUserData(args: HostFirewallArgs): string {
-  const script = hostFirewallScript(args);
-  // cloud-init runs a boothook from a temporary file; the script installs a copy under a fixed name for systemd.
-  return `#cloud-boothook
-${script.replace(/^#!\/bin\/sh\n/, "")}`;
+check() {
+  for t in $1; do
+    $t -w -S OUTPUT | sed -n 2p | grep -qx -- "-A OUTPUT -j ${output}" || return 1
+    $t -w -S INPUT | sed -n 2p | grep -qx -- "-A INPUT ! -i lo -j ${input}" || return 1
+    $t -w -S FORWARD | sed -n 2p | grep -qx -- "-A FORWARD -j ${forward}" || return 1
+${docker ? `    $t -w -S DOCKER-USER | sed -n 2p | grep -qx -- "-A DOCKER-USER -j ${forward}" || return 1\n` : ""}    for c in ${output} ${forward} ${input}; do
+      [ "$($t -w -S "$c" | wc -l)" -gt 1 ] || return 1
+    done
+  done
+}
+
+tools() { for f in $families; do if [ "$f" = 4 ]; then echo iptables; else echo ip6tables; fi; done; }
+
+case "$mode" in
+  apply) ;;
+  seal) mkdir -p "$STATE" && : > "$STATE/sealed" ;;
+  check) check "$(tools)" || fail "the rules are not in place (a hook is missing or not first, or a chain is empty)"; exit 0 ;;
+  *) fail "unknown command '$mode' (apply, seal, check)" ;;
+esac
+
+uid='${rules.allowedUidRule}'
+[ -e "$STATE/sealed" ] && uid=''
+
+# One atomic transaction per family: the chains are created or replaced whole (--noflush keeps every other rule).
+sed "s|^@ALLOWED_UID@$|$uid|" <<'RULES' | iptables-restore -w --noflush || fail "iptables-restore refused the IPv4 rules (are the conntrack, owner and comment matches available?)"
+${restoreBlock(rules.ipv4)}
+RULES
+hooks iptables || fail "could not put the IPv4 hooks on top"
+
+if [ "$families" != 4 ]; then
+  sed "s|^@ALLOWED_UID@$|$uid|" <<'RULES' | ip6tables-restore -w --noflush || fail "ip6tables-restore refused the IPv6 rules"
+${restoreBlock(rules.ipv6)}
+RULES
+  hooks ip6tables || fail "could not put the IPv6 hooks on top"
+fi
+${ecs}
+check "$(tools)" || fail "the rules did not take effect"
+`;
 }

@@ -16,7 +16,8 @@
 import { stringify } from "yaml";
 import { HardeningSpec } from "../spec";
 import { InvalidArgsError, show } from "../errors";
-import { HOST_FIREWALL_PATH, HostFirewallCloud, hostFirewallScript } from "../hostFirewall";
+import { hostBootUserData } from "../hostBoot";
+import { HostFirewallCloud, hostFirewallRules } from "../hostFirewall";
 import { planSquidConfig, SquidConfigPlan } from "./squidConfig";
 
 /** Options of {@link egressProxyCloudInit}. */
@@ -44,7 +45,7 @@ export const PROXY_VM_PATHS = {
 
 /** The rendered user data and the Squid plan behind it. */
 export interface EgressProxyCloudInit {
-  /** `#cloud-config` user data, plain text. */
+  /** cloud-init user data (MIME multipart: the host firewall's boothook, then the Squid cloud-config), plain text. */
   readonly userData: string;
   /** What the Squid configuration allows and refuses. */
   readonly squid: SquidConfigPlan;
@@ -75,9 +76,8 @@ export function egressProxyCloudInit(spec: HardeningSpec | undefined, args: Egre
     if (!(e instanceof InvalidArgsError)) throw e;
     issues.push(...e.issues);
   }
-  let firewall = "";
   try {
-    firewall = hostFirewallScript({ cloud: args.cloud, allowedUid: 0 });
+    hostFirewallRules({ cloud: args.cloud, allowedUid: 0 });
   } catch (e) {
     if (!(e instanceof InvalidArgsError)) throw e;
     issues.push(...e.issues.map((i) => (i.startsWith("cloud ") ? i : `cloud ${show(args.cloud)}: ${i}`)));
@@ -88,18 +88,19 @@ export function egressProxyCloudInit(spec: HardeningSpec | undefined, args: Egre
     packages: ["squid", "iptables"],
     // `defer: true` writes after the packages are installed (cloud-init 21.4+, write_files docs), so dpkg never
     // finds a squid.conf it does not own and the package's default file is replaced, not merged.
-    write_files: [
-      { path: PROXY_VM_PATHS.config, owner: "root:root", permissions: "0644", defer: true, content: squid.config },
-      { path: HOST_FIREWALL_PATH, owner: "root:root", permissions: "0700", defer: true, content: firewall },
-    ],
+    write_files: [{ path: PROXY_VM_PATHS.config, owner: "root:root", permissions: "0644", defer: true, content: squid.config }],
     runcmd: [
-      // The host firewall first: Squid must never run without it.
-      [HOST_FIREWALL_PATH],
       ["install", "-d", "-o", "proxy", "-g", "proxy", "-m", "0750", "/var/log/squid", "/var/spool/squid"],
       ["squid", "-k", "parse", "-f", PROXY_VM_PATHS.config],
       ["systemctl", "enable", "squid"],
       ["systemctl", "restart", "squid"],
     ],
   };
-  return { userData: `#cloud-config\n${stringify(config, { lineWidth: 0 })}`, squid };
+  // The host firewall comes first, as a boothook (components/hostBoot.ts): it is in force before the packages are
+  // installed, and squid.service is among the units that cannot start without it.
+  const userData = hostBootUserData({
+    firewall: { cloud: args.cloud, allowedUid: 0 },
+    cloudConfigs: [`#cloud-config\n${stringify(config, { lineWidth: 0 })}`],
+  });
+  return { userData, squid };
 }

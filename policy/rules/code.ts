@@ -60,7 +60,7 @@ function describe(ref: EndpointReference, base64: boolean): string {
  * Rules that send traffic somewhere (ACCEPT, DNAT, REDIRECT) are still reported.
  */
 const FILTER_RULE = [
-  /^\s*(?:sudo\s+)?(?:\/\S*\/)?(?:ip6?tables(?:-legacy|-nft)?\s+(?:-w\s+)?(?:-t\s+filter\s+)?)?(?:-A|-I|--append|--insert)\s+\S+(?:\s+\d+)?\s.*(?:-d|--destination)\s+\S+.*\s(?:-j|--jump)\s+(?:DROP|REJECT|RETURN)\b/,
+  /^\s*(?:sudo\s+)?(?:\/\S*\/)?(?:ip6?tables(?:-legacy|-nft)?\s+(?:-w\s+)?(?:-t\s+filter\s+)?)?(?:-A|-I|--append|--insert)\s+\S+(?:\s+\d+)?\s.*(?:-d|--destination|--ctorigdst)\s+\S+.*\s(?:-j|--jump)\s+(?:DROP|REJECT|RETURN)\b/,
   /^\s*(?:sudo\s+)?(?:\/\S*\/)?nft\s+(?:add|insert)\s+rule\s.*\bip6?\s+daddr\s+\S+.*\b(?:drop|reject)\b/,
 ];
 

@@ -5,11 +5,11 @@
  * Why these work on AWS (docs/design/cloud-controls.md section 2): security groups and NACLs do not filter
  * link-local traffic, so the instance's own metadata options are the network-independent control.
  */
-import { MetadataEndpointMode, ResolvedHardening } from "../../components";
+import { ResolvedHardening } from "../../components";
 
 /** The launch template's `metadataOptions`, every field set so that no field is left at a weaker AWS default. */
 export interface AwsMetadataOptions {
-  /** `"disabled"` turns the IMDS off for the instance; `"enabled"` keeps it for the host's own agents. */
+  /** Always `"enabled"`: EC2 delivers user data (the host firewall itself) through IMDS. */
   readonly httpEndpoint: "enabled" | "disabled";
   /** Always `"required"` (IMDSv2 only): the AWS default is `"optional"`, which lets one GET-based SSRF read credentials. */
   readonly httpTokens: "required";
@@ -24,17 +24,18 @@ export interface AwsMetadataOptions {
 /**
  * The `metadataOptions` that implement `hardening.metadataEndpoint` on an EC2 launch template.
  *
- * - `blocked` sets `httpEndpoint: "disabled"` (CFN LaunchTemplate MetadataOptions: "If you specify a value of
- *   disabled, you will not be able to access your instance metadata"). The other fields are still set to their
- *   strictest value, so an operator who re-enables the endpoint out of band gets IMDSv2-only, hop limit 1, no IPv6
- *   and no tags rather than AWS's defaults (`httpTokens: "optional"`, and hop limit 2 on AL2023 AMIs).
+ * - `blocked` keeps the endpoint on, IMDSv2 only with hop limit 1, because EC2 delivers user data through IMDS:
+ *   with `httpEndpoint: "disabled"` ("you will not be able to access your instance metadata", CFN LaunchTemplate
+ *   MetadataOptions) cloud-init never receives the user data, so neither the host firewall nor any boot script
+ *   would run. The host firewall (components/hostBoot.ts) lets only root reach it while the host boots and seals it
+ *   for every uid once cloud-init's final stage has finished; workerPoolPlan.ts sets `sealAfterBoot` for this mode.
  * - `tokenRequired` keeps the endpoint for the host's agents but demands IMDSv2 session tokens with hop limit 1:
  *   "requests to IMDS from pods [are] rejected, provided those pods do not use host networking" (AWS whitepaper
  *   Security Practices for Multi-Tenant SaaS on EKS). Host-network processes are stopped by the host firewall.
  */
-export function metadataOptionsFor(spec: Pick<ResolvedHardening, "metadataEndpoint">): AwsMetadataOptions {
+export function metadataOptionsFor(_spec: Pick<ResolvedHardening, "metadataEndpoint">): AwsMetadataOptions {
   return {
-    httpEndpoint: spec.metadataEndpoint === MetadataEndpointMode.Blocked ? "disabled" : "enabled",
+    httpEndpoint: "enabled",
     httpTokens: "required",
     httpPutResponseHopLimit: 1,
     httpProtocolIpv6: "disabled",

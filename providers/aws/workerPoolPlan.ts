@@ -13,10 +13,10 @@ import {
   ProxyEnvVar,
   ResolvedHardening,
   SandboxMode,
-  hostFirewallUserData,
   resolveHardening,
   show,
 } from "../../components";
+import { checkBootScript, hostBootUserData } from "../../components/hostBoot";
 import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
 
 /** The container the Fargate workers run (`sandbox: "runtime"`). */
@@ -132,10 +132,21 @@ export interface AwsWorkerPoolArgs {
    */
   ecsClusterName?: pulumi.Input<string>;
   /**
-   * A shell script run at the end of the first boot (installs the worker). The host firewall runs before it.
+   * The hosts' own program, run once at the end of the first boot (installs and starts the worker, e.g. the Kestra
+   * worker: see docs/aws.md). Must start with an interpreter line such as `#!/bin/sh`; cloud-init runs it as a
+   * `text/x-shellscript` part after the host firewall is in force. The egress proxy's variables are in
+   * /etc/environment.
    * @default undefined
    */
   bootScript?: string;
+  /**
+   * Let containers on ECS hosts reach the ECS agent's task metadata and task-role credentials (169.254.170.2:80,
+   * which ECS redirects to the agent). Tasks with a task role need it; the host firewall refuses it otherwise.
+   * An explicit, weaker choice: any container can then ask the agent, which answers only for a credentials id it
+   * was given. Only with `ecsClusterName`.
+   * @default false
+   */
+  ecsTaskCredentials?: boolean;
   /** The Fargate container, required with `sandbox: "runtime"`. @default undefined */
   container?: AwsWorkerContainerArgs;
   /**
@@ -177,6 +188,13 @@ export interface AwsEc2PoolPlan {
   readonly runsEcs: boolean;
   /** Whether an instance profile is attached (the caller's). */
   readonly instanceProfile: boolean;
+  /**
+   * `metadataEndpoint: blocked`: IMDS stays on to boot (EC2 delivers user data through it), root only; once
+   * cloud-init's final stage has finished, the host firewall refuses it to every uid.
+   */
+  readonly sealAfterBoot: boolean;
+  /** Containers may reach the ECS agent's credentials endpoint (`ecsTaskCredentials`). */
+  readonly ecsTaskCredentials: boolean;
 }
 
 /** Fargate plan. */
@@ -206,9 +224,9 @@ const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384];
 const POOL_FIELDS = [
   "hardening", "subnetIds", "securityGroupIds", "imageId", "instanceType", "minSize", "maxSize", "rootVolumeSizeGiB",
   "rootDeviceName", "ebsKmsKeyArn", "instanceProfileArn", "ecsClusterName", "bootScript", "container",
-  "accountMetadataDefaults", "proxyEnv", "tags",
+  "accountMetadataDefaults", "proxyEnv", "tags", "ecsTaskCredentials",
 ];
-const EC2_ONLY = ["imageId", "instanceType", "minSize", "maxSize", "rootVolumeSizeGiB", "rootDeviceName", "ebsKmsKeyArn", "instanceProfileArn", "ecsClusterName", "bootScript"] as const;
+const EC2_ONLY = ["imageId", "instanceType", "minSize", "maxSize", "rootVolumeSizeGiB", "rootDeviceName", "ebsKmsKeyArn", "instanceProfileArn", "ecsClusterName", "bootScript", "ecsTaskCredentials"] as const;
 const USER = /^(\d+)(:(\d+))?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -267,7 +285,9 @@ function planEc2(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: strin
   if (runsEcs && blocked) {
     issues.push(`ecsClusterName is set but hardening.metadataEndpoint is "blocked": the ECS agent reads its identity and credentials from IMDS; set metadataEndpoint to "tokenRequired" (the host firewall and ECS_AWSVPC_BLOCK_IMDS keep tasks away from it).`);
   }
-  if (args.bootScript !== undefined && typeof args.bootScript !== "string") issues.push(`bootScript ${show(args.bootScript)} must be a string.`);
+  checkBootScript("bootScript", args.bootScript, issues);
+  if (args.ecsTaskCredentials !== undefined && typeof args.ecsTaskCredentials !== "boolean") issues.push(`ecsTaskCredentials ${show(args.ecsTaskCredentials)} must be true or false.`);
+  if (args.ecsTaskCredentials === true && !runsEcs) issues.push(`ecsTaskCredentials is set but ecsClusterName is not: only ECS hosts have a task credentials agent; remove it or set ecsClusterName.`);
   const lifetime = maxInstanceLifetimeFor(spec);
   return {
     instanceType: args.instanceType ?? "t3.large",
@@ -280,6 +300,8 @@ function planEc2(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: strin
     lifetimeRoundedUp: lifetime.roundedUp,
     runsEcs,
     instanceProfile: minimal,
+    sealAfterBoot: blocked,
+    ecsTaskCredentials: args.ecsTaskCredentials === true,
   };
 }
 
@@ -373,64 +395,30 @@ export function planAwsWorkerPool(args: AwsWorkerPoolArgs): AwsWorkerPoolPlan {
 }
 
 /**
- * The hosts' user data, plain text (the launch template wants it base64-encoded). A MIME multi-part document:
- * first the host firewall as a `#cloud-boothook` (cloud-init runs boothooks early on every boot, before the
- * container runtime), then, when needed, a shell script for the ECS agent settings and the caller's boot script.
- * The ECS agent starts after cloud-init's final stage on ECS-optimized AMIs, so it reads the settings written here.
+ * The hosts' user data, plain text (the launch template wants it base64-encoded): the boot path of
+ * components/hostBoot.ts. A `#cloud-boothook` installs the host firewall, its units and the drop-ins that keep the
+ * container runtime and the ECS agent from starting without it, writes the ECS agent settings, and applies the
+ * rules; the final stage then writes the proxy variables, runs the caller's boot script and, with
+ * `metadataEndpoint: blocked`, seals the metadata endpoints for every uid. The ECS agent starts after cloud-init's
+ * final stage on ECS-optimized AMIs, so it reads the settings written here.
  */
 export function userDataFor(plan: AwsEc2PoolPlan, ecsClusterName: string | undefined, bootScript: string | undefined, proxyEnv: readonly ProxyEnvVar[] = []): string {
-  const boothook = hostFirewallUserData({ cloud: "aws", allowedUid: 0, containers: plan.runsEcs ? ["docker", "ecs"] : [] });
-  const tail: string[] = [];
-  if (proxyEnv.length > 0) tail.push(...proxyEnvScript(proxyEnv));
-  if (plan.runsEcs && ecsClusterName !== undefined) {
-    tail.push(
-      // ECS_AWSVPC_BLOCK_IMDS=true is written by the host firewall's boothook itself, on every boot.
-      "# ECS agent: join the cluster and refuse privileged containers (ECS agent configuration).",
-      "mkdir -p /etc/ecs",
-      `printf '%s\\n' 'ECS_CLUSTER=${ecsClusterName.replace(/'/g, "")}' 'ECS_DISABLE_PRIVILEGED=true' >> /etc/ecs/ecs.config`,
-    );
-  }
-  if (bootScript !== undefined && bootScript.trim() !== "") tail.push("# Caller's boot script.", bootScript.replace(/^#!.*\n/, ""));
-  if (tail.length === 0) return boothook;
-  const boundary = "==HARDENING-BOUNDARY==";
-  return [
-    `Content-Type: multipart/mixed; boundary="${boundary}"`,
-    "MIME-Version: 1.0",
-    "",
-    `--${boundary}`,
-    'Content-Type: text/cloud-boothook; charset="us-ascii"',
-    "",
-    boothook,
-    `--${boundary}`,
-    'Content-Type: text/x-shellscript; charset="us-ascii"',
-    "",
-    "#!/bin/sh",
-    "set -e",
-    ...tail,
-    `--${boundary}--`,
-    "",
-  ].join("\n");
-}
-
-const SAFE_ENV_VALUE = /^[A-Za-z0-9 ._:/,=|*[\]@%+-]*$/;
-
-/**
- * Shell lines that write the proxy variables to /etc/environment (read by PAM sessions and by units that name it as
- * EnvironmentFile) and export them to the rest of the script, so the caller's boot script installs through the
- * proxy. Names must be variable names and values plain (URLs, host lists, JVM flags): anything a shell or pam_env
- * would interpret is refused.
- *
- * @throws Error naming the variable when one is not safe to write.
- */
-export function proxyEnvScript(proxyEnv: readonly ProxyEnvVar[]): string[] {
-  for (const e of proxyEnv) {
-    if (!ENV_NAME.test(e.name) || !SAFE_ENV_VALUE.test(e.value)) throw new Error(`proxyEnv ${JSON.stringify(e.name)} is not a plain variable name and value; it cannot be written to /etc/environment.`);
-  }
-  return [
-    "# Egress proxy: the workers' only way out for names (AwsWorkerNetwork l7Filter egressProxy).",
-    ...proxyEnv.map((e) => `printf '%s\\n' '${e.name}="${e.value}"' >> /etc/environment`),
-    ...proxyEnv.map((e) => `export ${e.name}='${e.value}'`),
-  ];
+  const ecs = plan.runsEcs && ecsClusterName !== undefined;
+  return hostBootUserData({
+    firewall: {
+      cloud: "aws",
+      allowedUid: 0,
+      containers: plan.runsEcs ? ["docker", "ecs"] : ["docker"],
+      agentExceptions: plan.ecsTaskCredentials ? ["aws-ecs-task-credentials"] : [],
+    },
+    sealAfterBoot: plan.sealAfterBoot,
+    // The ECS agent manages its own containers (and runs in the host's namespaces); user-namespace remapping is
+    // for hosts where the worker starts containers itself (Kestra's Docker task runner).
+    hardenDocker: !plan.runsEcs,
+    proxyEnv,
+    ecsConfig: ecs ? [`ECS_CLUSTER=${ecsClusterName}`, "ECS_DISABLE_PRIVILEGED=true", "ECS_AWSVPC_BLOCK_IMDS=true"] : [],
+    ...(bootScript !== undefined && bootScript.trim() !== "" ? { bootScript } : {}),
+  });
 }
 
 /** The writable scratch volume the read-only container gets at /tmp (Fargate ephemeral storage, per task). */

@@ -84,6 +84,12 @@ export interface AzureWorkerPoolArgs {
    * @default {}
    */
   tags?: Record<string, string>;
+  /**
+   * The hosts' own program, run once at the end of the first boot after the host firewall is in force (installs
+   * and starts the worker: see docs/azure.md). Must start with an interpreter line such as `#!/bin/sh`.
+   * @default undefined
+   */
+  bootScript?: string;
 }
 
 const TYPE = "hardening:index:AzureWorkerPool";
@@ -100,6 +106,7 @@ function planOrThrow(name: string, args: AzureWorkerPoolArgs): AzureWorkerPoolPl
       hasUserAssignedIdentity: args?.userAssignedIdentityId !== undefined,
       hardening: args?.hardening,
       imdsServiceTagDenied: args?.imdsServiceTagDenied,
+      bootScript: args?.bootScript,
     }),
   );
 }

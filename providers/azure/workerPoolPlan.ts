@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { InvalidArgsError, show } from "../../components/errors";
-import { hostFirewallUserData } from "../../components/hostFirewall";
+import { checkBootScript, checkImageFamily, hostBootUserData } from "../../components/hostBoot";
 import { resolveHardeningInto } from "../../components/resolve";
 import { HardeningSpec, HostIdentityMode, ResolvedHardening } from "../../components/spec";
 import { checkImdsServiceTagRequest, deniesImdsServiceTag } from "./networkPlan";
@@ -98,6 +98,13 @@ export interface AzureWorkerPoolPlanArgs {
   readonly adminUsername?: string;
   /** @default Ubuntu 24.04 LTS Gen2 */
   readonly image?: AzureImageReference;
+  /**
+   * The hosts' own program, run once at the end of the first boot after the host firewall is in force (installs
+   * and starts the worker, e.g. the Kestra worker: see docs/azure.md). Must start with an interpreter line such as
+   * `#!/bin/sh`: cloud-init executes it directly.
+   * @default undefined
+   */
+  readonly bootScript?: string;
   /** Whether the caller gave a user-assigned identity (required for `hostIdentity: "minimal"`, refused otherwise). */
   readonly hasUserAssignedIdentity: boolean;
   /** @default {} */
@@ -275,27 +282,32 @@ ${socketFiles}runcmd:
   - |
     deadline="$(date -u -d '+${lifetime.maxLifetimeHours} hours' '+%Y-%m-%d %H:%M:%S UTC')"
     sed -i "s/@DEADLINE@/$deadline/" /etc/systemd/system/hardening-lifetime.timer
-    systemctl daemon-reload
-    systemctl enable --now hardening-lifetime.timer
-${probe ? "    systemctl enable --now hardening-alive.socket\n" : ""}`;
+    # Enabled as systemctl enable would, so that an image booted without systemd as init (a build chroot, a
+    # container test) keeps the same units; started only where systemd runs.
+    mkdir -p /etc/systemd/system/timers.target.wants${probe ? " /etc/systemd/system/sockets.target.wants" : ""}
+    ln -sf /etc/systemd/system/hardening-lifetime.timer /etc/systemd/system/timers.target.wants/hardening-lifetime.timer
+${probe ? "    ln -sf /etc/systemd/system/hardening-alive.socket /etc/systemd/system/sockets.target.wants/hardening-alive.socket\n" : ""}    if [ -d /run/systemd/system ]; then
+      systemctl daemon-reload
+      systemctl start hardening-lifetime.timer${probe ? " hardening-alive.socket" : ""}
+    fi
+`;
 }
 
-const BOUNDARY = "==pulumi-hardening==";
-
 /**
- * The custom data: a cloud-init MIME multipart message with the host firewall as a `#cloud-boothook` (cloud-init
- * runs boothooks early on every boot, before the container runtime) and the lifetime cloud-config, base64-encoded
- * as `osProfile.customData` requires. The host firewall keeps 168.63.129.16 open to root only on 80 and 32526 (the
- * guest agent) and to everyone on 53 (Azure DNS); every other uid and every container is refused the metadata
- * endpoints, which no NSG rule can do ("aren't subject to the configured network security groups").
+ * The custom data, base64-encoded as `osProfile.customData` requires: the boot path of components/hostBoot.ts (a
+ * cloud-init MIME message whose boothook installs and applies the host firewall, gates the container runtime on
+ * it and writes dockerd's user-namespace settings), the lifetime cloud-config, and the caller's boot script. The
+ * host firewall keeps 168.63.129.16 open to root only on 80 and 32526 (the guest agent) and to everyone on 53
+ * (Azure DNS); every other uid and every container is refused the metadata endpoints, which no NSG rule can do
+ * ("aren't subject to the configured network security groups").
  */
-export function workerCustomDataFor(lifetime: LifetimePlan): string {
-  const part = (type: string, body: string) => `--${BOUNDARY}\nContent-Type: ${type}; charset="us-ascii"\nMIME-Version: 1.0\n\n${body}\n`;
-  const message =
-    `Content-Type: multipart/mixed; boundary="${BOUNDARY}"\nMIME-Version: 1.0\n\n` +
-    part("text/cloud-boothook", hostFirewallUserData({ cloud: "azure", containers: ["docker"] })) +
-    part("text/cloud-config", lifetimeCloudConfig(lifetime)) +
-    `--${BOUNDARY}--\n`;
+export function workerCustomDataFor(lifetime: LifetimePlan, bootScript?: string): string {
+  const message = hostBootUserData({
+    firewall: { cloud: "azure", containers: ["docker"] },
+    hardenDocker: true,
+    cloudConfigs: [lifetimeCloudConfig(lifetime)],
+    ...(bootScript !== undefined && bootScript.trim() !== "" ? { bootScript } : {}),
+  });
   return Buffer.from(message, "utf8").toString("base64");
 }
 
@@ -333,6 +345,8 @@ export function planAzureWorkerPool(args: AzureWorkerPoolPlanArgs): AzureWorkerP
   for (const key of ["publisher", "offer", "sku", "version"] as const) {
     if (typeof image[key] !== "string" || image[key].trim() === "") issues.push(`image.${key} ${show(image[key])} must be a non-empty string.`);
   }
+  for (const key of ["publisher", "offer", "sku"] as const) checkImageFamily(`image.${key}`, image[key], issues);
+  checkBootScript("bootScript", args.bootScript, issues);
   // Checked even when the rest of the spec is invalid, so one run reports this too.
   const rawIdentity = args.hardening?.hostIdentity ?? HostIdentityMode.None;
   const identityMode = hardening?.hostIdentity ?? (Object.values(HostIdentityMode).includes(rawIdentity) ? rawIdentity : undefined);
@@ -352,7 +366,7 @@ export function planAzureWorkerPool(args: AzureWorkerPoolPlanArgs): AzureWorkerP
 
   const extensionsBlocked = deniesImdsServiceTag(hardening, args.imdsServiceTagDenied);
   const lifetime: LifetimePlan = { maxLifetimeHours: hardening.ephemeral.maxLifetimeHours, automaticReplacement: !extensionsBlocked };
-  const customData = workerCustomDataFor(lifetime);
+  const customData = workerCustomDataFor(lifetime, args.bootScript);
   if (Buffer.from(customData, "base64").length > MAX_CUSTOM_DATA_BYTES) {
     throw new InvalidArgsError([`the rendered custom data exceeds Azure's ${MAX_CUSTOM_DATA_BYTES} bytes; report this as a bug.`]);
   }

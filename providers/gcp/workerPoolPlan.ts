@@ -8,12 +8,12 @@
  * firewall rule can do it: "Google Cloud always allows communication between a VM instance and its corresponding
  * metadata server".
  */
+import { checkBootScript, checkImageFamily, hostBootStartupScript } from "../../components/hostBoot";
 import {
   HostIdentityMode,
   InvalidArgsError,
   MetadataEndpointMode,
   ResolvedHardening,
-  hostFirewallScript,
   resolveHardeningInto,
   show,
   type HardeningSpec,
@@ -23,6 +23,12 @@ import { checkRange, isWhole } from "./sizes";
 
 /** Plain arguments of the worker pool, as the planner needs them. */
 export interface GcpWorkerPoolPlanArgs {
+  /**
+   * The hosts' own program, run by GCE's guest environment at every boot after the host firewall is in force
+   * (installs and starts the worker: see docs/gcp.md). Must start with an interpreter line such as `#!/bin/sh`.
+   * @default undefined
+   */
+  readonly bootScript?: string;
   /** Region of the regional managed instance group, e.g. `europe-west1`. */
   readonly region: string;
   /** The network tag the worker network scopes its routes and allow rules to (`GcpWorkerNetwork.workerTag`). */
@@ -88,17 +94,28 @@ export const MAX_RUN_HOURS = 120 * 24;
 const NAME = /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/;
 const TAG = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** The instance metadata every worker gets: legacy endpoints off, OS Login on, project keys off, host firewall. */
-export function workerMetadataFor(h: ResolvedHardening): Record<string, string> {
+/**
+ * The instance metadata every worker gets: legacy endpoints off, OS Login on, project keys off, and the boot path
+ * as `startup-script` (components/hostBoot.ts: the host firewall, its units, dockerd's user-namespace settings,
+ * then the caller's boot script) when the endpoint is blocked.
+ */
+export function workerMetadataFor(h: ResolvedHardening, bootScript?: string): Record<string, string> {
   const metadata: Record<string, string> = {
     "disable-legacy-endpoints": "TRUE",
     "block-project-ssh-keys": "TRUE",
     "enable-oslogin": "TRUE",
   };
+  const script = bootScript !== undefined && bootScript.trim() !== "" ? bootScript : undefined;
   if (h.metadataEndpoint === MetadataEndpointMode.Blocked) {
-    // The guest environment runs startup-script on every boot; the script also installs a systemd unit so the
-    // rules are back before the container runtime on later boots.
-    metadata["startup-script"] = hostFirewallScript({ cloud: "gcp", containers: ["docker"] });
+    // The guest environment runs startup-script on every boot; the installed units apply the rules earlier on
+    // every later boot, before the container runtime.
+    metadata["startup-script"] = hostBootStartupScript({
+      firewall: { cloud: "gcp", containers: ["docker"] },
+      hardenDocker: true,
+      ...(script !== undefined ? { bootScript: script } : {}),
+    });
+  } else if (script !== undefined) {
+    metadata["startup-script"] = script;
   }
   return metadata;
 }
@@ -133,6 +150,8 @@ export function planGcpWorkerPool(name: string, args: GcpWorkerPoolPlanArgs): Gc
   for (const [field, value] of [["machineType", args.machineType], ["image", args.image]] as const) {
     if (value !== undefined && (typeof value !== "string" || value.trim() === "")) issues.push(`${field} ${show(value)} must be a non-empty string.`);
   }
+  checkImageFamily("image", args.image, issues);
+  checkBootScript("bootScript", args.bootScript, issues);
 
   const hardening = resolveHardeningInto(args.hardening, issues);
   const identity = hardening?.hostIdentity ?? requestedHostIdentity(args.hardening);
@@ -160,7 +179,7 @@ export function planGcpWorkerPool(name: string, args: GcpWorkerPoolPlanArgs): Gc
       hardening.hostIdentity === HostIdentityMode.Minimal
         ? { email: args.serviceAccountEmail!, scopes: [CLOUD_PLATFORM_SCOPE] }
         : undefined,
-    metadata: workerMetadataFor(hardening),
+    metadata: workerMetadataFor(hardening, args.bootScript),
     maxRunSeconds: lifetimeHours * 3600,
     lifetimeHours,
   };

@@ -124,7 +124,9 @@ describe("host firewall in network namespaces", function () {
   const applyScript = (args: HostFirewallArgs) => {
     const file = path.join(dir, "firewall.sh");
     fs.writeFileSync(file, hostFirewallScript(args));
-    inNs(NS.host, ["env", "HARDENING_FW_NO_INSTALL=1", "sh", file]);
+    // `ip netns exec` gives a mount namespace of its own, but /run is still this machine's: the program's state
+    // (a seal) goes to a private tmpfs.
+    inNs(NS.host, ["sh", "-c", `mount -t tmpfs tmpfs /run && exec sh ${file}`]);
   };
   const ruleSet = () =>
     ["iptables-save", "ip6tables-save"].map((t) => inNs(NS.host, [t]).split("\n").filter((l) => !l.startsWith("#") && !l.startsWith(":")).join("\n")).join("\n---\n");

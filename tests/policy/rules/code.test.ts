@@ -145,7 +145,7 @@ describe("code-metadata-reference and firewall rules", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { codeMetadataReference } = require("../../../policy/rules/code") as typeof import("../../../policy/rules/code");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { hostFirewallScript, hostFirewallUserData } = require("../../../components") as typeof import("../../../components");
+  const { hostFirewallScript, hostBootUserData, hostBootStartupScript } = require("../../../components") as typeof import("../../../components");
   const lt = codeMetadataReference.checks["aws:ec2/launchTemplate:LaunchTemplate"];
   const gcp = codeMetadataReference.checks["gcp:compute/instanceTemplate:InstanceTemplate"];
   const ctx = { config: {} };
@@ -154,7 +154,9 @@ describe("code-metadata-reference and firewall rules", () => {
     for (const cloud of ["aws", "gcp", "azure", "generic"] as const) {
       const script = hostFirewallScript({ cloud, containers: ["ecs"] });
       assert.deepStrictEqual(gcp({ metadata: { "startup-script": script } }, ctx), [], cloud);
-      assert.deepStrictEqual(lt({ userData: Buffer.from(hostFirewallUserData({ cloud })).toString("base64") }, ctx), [], cloud);
+      const boot = { firewall: { cloud, containers: ["ecs" as const], agentExceptions: ["aws-ecs-task-credentials" as const] }, hardenDocker: true, sealAfterBoot: true };
+      assert.deepStrictEqual(lt({ userData: Buffer.from(hostBootUserData(boot)).toString("base64") }, ctx), [], cloud);
+      assert.deepStrictEqual(gcp({ metadata: { "startup-script": hostBootStartupScript({ ...boot, sealAfterBoot: false }) } }, ctx), [], cloud);
     }
     const ec2Guide = "#!/bin/sh\niptables --append OUTPUT --proto tcp --destination 169.254.169.254 --match owner ! --uid-owner root --jump REJECT\n";
     assert.deepStrictEqual(lt({ userData: ec2Guide }, ctx), []);
