@@ -19,7 +19,7 @@ export type ControlFamily = (typeof ControlFamily)[keyof typeof ControlFamily];
 
 /** One control in a component's report. */
 export interface ControlReport {
-  /** Stable kebab-case id, unique per cloud, e.g. `aws-imds-disabled`, `k8s-networkpolicy-metadata-deny`. */
+  /** Stable kebab-case id, unique per cloud, e.g. `aws-imds-sealed-after-boot`, `k8s-networkpolicy-metadata-deny`. */
   id: string;
   /** The spec field this control serves. */
   family: ControlFamily;
@@ -37,6 +37,12 @@ export interface ControlReport {
   resources: string[];
   /** The vendor document (and its words) that says it works, or that it does not. */
   source: string;
+  /**
+   * What must hold for `effective` to be true, each saying who makes it true: the package (and how), or the
+   * caller (and what happens when it does not hold). Absent when the cloud alone enforces the control.
+   * @default undefined
+   */
+  preconditions?: string[];
 }
 
 /** What every hardened component exposes besides its native children. */

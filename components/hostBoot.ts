@@ -28,6 +28,10 @@ import type { ProxyEnvVar } from "./egressProxy/proxyEnv";
 /** The systemd units (by name) that must never start without the host firewall: runtimes, agents and the proxy. */
 export const GATED_RUNTIMES = ["docker.service", "containerd.service", "ecs.service", "kubelet.service", "crio.service", "squid.service"] as const;
 
+/** Why user-namespace remapping takes the host away from containers, in Docker's words. */
+export const DOCKER_USERNS_SOURCE =
+  'Docker docs, Isolate containers with a user namespace: "The best way to prevent privilege-escalation attacks from within a container is to configure your container\'s applications to run as unprivileged users"; known limitations: sharing the host\'s PID or network namespace and --privileged mode are incompatible with user namespaces unless --userns=host is given; dockerd --no-new-privileges';
+
 /** The Docker daemon settings the boot path writes when it manages the container runtime. */
 export const HARDENED_DOCKER_DAEMON = {
   /**
@@ -88,6 +92,14 @@ export interface BootLink {
 const UNIT_DIR = "/etc/systemd/system";
 const REASSERT = `${HOST_FIREWALL_UNIT}-reassert`;
 const SEAL = "hardening-metadata-seal";
+/**
+ * The preconditions of every host-firewall control, for the controls reports: each says who makes it true.
+ */
+export const HOST_FIREWALL_PRECONDITIONS: readonly string[] = [
+  "the image runs the boot path (cloud-init for user/custom data, the guest environment for GCE startup-script) and has systemd, iptables and ip6tables with the conntrack, owner and comment matches: the caller's image choice; known families without them (Windows, Flatcar, Fedora CoreOS, Bottlerocket) are refused by name, and on any other image that lacks them the program exits 1, the caller's boot script does not run and docker, containerd, ECS, kubelet, CRI-O and Squid cannot start (their units require the firewall's)",
+  "nothing but root changes the rules: made true by the firewall itself (only root may run iptables); root on the host is trusted",
+];
+
 /** The program's `check-docker` command: dockerd's drop-in runs it before dockerd starts. */
 const DAEMON_JSON = "/etc/docker/daemon.json";
 
@@ -302,6 +314,34 @@ export function proxyEnvScript(proxyEnv: readonly ProxyEnvVar[]): string[] {
   ];
 }
 
+/**
+ * The proxy variables and the caller's boot script as one POSIX sh program: the variables are written to
+ * /etc/environment and exported, then the caller's script (written to a file of its own, so its interpreter line
+ * holds) replaces the shell and inherits them. Undefined when there is nothing to run.
+ */
+function finalProgram(args: HostBootArgs): string | undefined {
+  const env = args.proxyEnv ?? [];
+  const script = args.bootScript !== undefined && args.bootScript.trim() !== "" ? args.bootScript : undefined;
+  if (env.length === 0 && script === undefined) return undefined;
+  // cloud-init runs this part even when the boothook failed: the rules are applied again (a runtime may have put
+  // rules above the hooks since) and, if they cannot be, nothing of the caller's runs.
+  const lines = ["#!/bin/sh", "set -e", `${HOST_FIREWALL_PATH} apply || { echo 'pulumi-hardening: the host firewall is not in force; the boot script does not run' >&2; exit 1; }`];
+  if (env.length > 0) {
+    // Once per instance on cloud-init; at every boot on GCE, so the file is written only once.
+    lines.push("if ! grep -q '^# pulumi-hardening egress proxy' /etc/environment 2>/dev/null; then", "echo '# pulumi-hardening egress proxy' >> /etc/environment");
+    lines.push(...proxyEnvScript(env).filter((l) => l.startsWith("printf")), "fi", ...proxyEnvScript(env).filter((l) => l.startsWith("export")));
+  }
+  if (script !== undefined) {
+    lines.push(
+      "install -d -m 0700 /var/lib/pulumi-hardening",
+      `cat > /var/lib/pulumi-hardening/boot-script ${heredoc("HARDENING_BOOT_SCRIPT", script)}`,
+      "chmod 0700 /var/lib/pulumi-hardening/boot-script",
+      "exec /var/lib/pulumi-hardening/boot-script",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 const BOUNDARY = "==pulumi-hardening-boot==";
 
 function part(type: string, body: string, name: string): string {
@@ -319,7 +359,7 @@ function validate(args: HostBootArgs): void {
  * The cloud-init user data (AWS user data, Azure custom data), plain text: a MIME multipart message of
  * 1. a `#cloud-boothook` with the installer (runs in cloud-init's network stage, before the runtimes start);
  * 2. the extra cloud-config documents;
- * 3. in the final stage, in this order: the proxy variables, the caller's boot script, and the seal.
+ * 3. in the final stage: the proxy variables and the caller's boot script (one program), then the seal.
  *
  * @throws InvalidArgsError when the boot script or a cloud-config document is malformed.
  */
@@ -328,12 +368,8 @@ export function hostBootUserData(args: HostBootArgs): string {
   const parts = [part("text/cloud-boothook", `#cloud-boothook\n${hostBootInstaller(args)}`, "00-hardening-host-firewall")];
   (args.cloudConfigs ?? []).forEach((c, i) => parts.push(part("text/cloud-config", c, `10-cloud-config-${i}.yaml`)));
   // Script parts run in cloud-init's final stage in the order of their names.
-  const env = args.proxyEnv ?? [];
-  if (env.length > 0) parts.push(part("text/x-shellscript", ["#!/bin/sh", "set -e", ...proxyEnvScript(env)].join("\n"), "20-proxy-env.sh"));
-  if (args.bootScript !== undefined && args.bootScript.trim() !== "") {
-    // The proxy variables reach the caller's script through /etc/environment, read by a login shell or explicitly.
-    parts.push(part("text/x-shellscript", args.bootScript, "50-boot-script"));
-  }
+  const program = finalProgram(args);
+  if (program !== undefined) parts.push(part("text/x-shellscript", program, "50-boot-script.sh"));
   if (args.sealAfterBoot) {
     parts.push(part("text/x-shellscript", `#!/bin/sh\n# Boot has finished: from now on no uid reaches the metadata endpoints.\nexec ${HOST_FIREWALL_PATH} seal\n`, "99-hardening-seal.sh"));
   }
@@ -363,14 +399,7 @@ export function hostBootStartupScript(args: HostBootArgs): string {
     "chmod 0700 /var/lib/pulumi-hardening/install-host-firewall",
     "/var/lib/pulumi-hardening/install-host-firewall || { echo 'pulumi-hardening: the host firewall failed; the boot script does not run' >&2; exit 1; }",
   ];
-  const env = args.proxyEnv ?? [];
-  if (env.length > 0) lines.push("grep -q '^# pulumi-hardening proxy' /etc/environment 2>/dev/null || {", "echo '# pulumi-hardening proxy' >> /etc/environment", ...proxyEnvScript(env).filter((l) => l.startsWith("printf")), "}", ...proxyEnvScript(env).filter((l) => l.startsWith("export")));
-  if (args.bootScript !== undefined && args.bootScript.trim() !== "") {
-    lines.push(
-      `cat > /var/lib/pulumi-hardening/boot-script ${heredoc("HARDENING_BOOT_SCRIPT", args.bootScript)}`,
-      "chmod 0700 /var/lib/pulumi-hardening/boot-script",
-      "exec /var/lib/pulumi-hardening/boot-script",
-    );
-  }
+  const program = finalProgram(args);
+  if (program !== undefined) lines.push(program.replace(/^#!\/bin\/sh\n/, ""));
   return `${lines.join("\n")}\n`;
 }

@@ -94,7 +94,7 @@ export async function collectControls(
       for (const report of controls) {
         // Resource names depend on the stack's names; the matrix is about what each control is and does.
         const { resources: _resources, ...control } = report;
-        const key = JSON.stringify([control.id, control.family, control.effective, control.appliedBy, control.protects, control.limits, control.source]);
+        const key = JSON.stringify([control.id, control.family, control.effective, control.appliedBy, control.protects, control.limits, control.source, control.preconditions ?? []]);
         const row = rows.get(key) ?? { control, configurations: [] };
         if (!row.configurations.includes(c.label)) row.configurations.push(c.label);
         rows.set(key, row);
@@ -178,6 +178,7 @@ export function renderMatrix(byCloud: Map<CloudName, MatrixRow[]>, configuration
         out.push(`- **Applied how:** ${text(control.appliedBy)}`);
         out.push(`- **Stops:** ${text(control.protects)}`);
         out.push(`- **Does not stop:** ${control.limits ? text(control.limits) : "nothing known"}`);
+        for (const p of control.preconditions ?? []) out.push(`- **Holds only if:** ${text(p)}`);
         out.push(`- **Source:** ${text(control.source)}`);
         const all = configurations.every((c) => used.includes(c.label));
         out.push(`- **In configurations:** ${all ? "all" : used.map((l) => `\`${l}\``).join(", ")}`);

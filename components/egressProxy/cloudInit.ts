@@ -47,6 +47,8 @@ export const PROXY_VM_PATHS = {
 export interface EgressProxyCloudInit {
   /** cloud-init user data (MIME multipart: the host firewall's boothook, then the Squid cloud-config), plain text. */
   readonly userData: string;
+  /** The Squid host's `#cloud-config` document alone (the second part of `userData`), for user data of your own. */
+  readonly cloudConfig: string;
   /** What the Squid configuration allows and refuses. */
   readonly squid: SquidConfigPlan;
 }
@@ -98,9 +100,7 @@ export function egressProxyCloudInit(spec: HardeningSpec | undefined, args: Egre
   };
   // The host firewall comes first, as a boothook (components/hostBoot.ts): it is in force before the packages are
   // installed, and squid.service is among the units that cannot start without it.
-  const userData = hostBootUserData({
-    firewall: { cloud: args.cloud, allowedUid: 0 },
-    cloudConfigs: [`#cloud-config\n${stringify(config, { lineWidth: 0 })}`],
-  });
-  return { userData, squid };
+  const cloudConfig = `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
+  const userData = hostBootUserData({ firewall: { cloud: args.cloud, allowedUid: 0 }, cloudConfigs: [cloudConfig] });
+  return { userData, cloudConfig, squid };
 }

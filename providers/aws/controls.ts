@@ -4,6 +4,7 @@
  * tests and `hardening plan` print exactly what the components apply.
  */
 import { ControlFamily, ControlReport, EgressMode, EgressTier } from "../../components";
+import { DOCKER_USERNS_SOURCE, HOST_FIREWALL_PRECONDITIONS } from "../../components/hostBoot";
 import { AwsWorkerNetworkPlan, FlowLogDestination } from "./networkPlan";
 import { AwsWorkerPoolPlan } from "./workerPoolPlan";
 
@@ -12,6 +13,8 @@ export const AWS_SOURCES = {
   linkLocal:
     'VPC UG, Internetwork traffic privacy: "Amazon security groups and network ACLs don\'t filter traffic to or from link-local addresses (169.254.0.0/16) or AWS reserved IPv4 addresses... Similarly, flow logs do not capture IP traffic to or from these addresses... You can implement additional firewall solutions in your instances to block network communication with link-local addresses."',
   imdsDisabled: 'CFN LaunchTemplate MetadataOptions: "If you specify a value of disabled, you will not be able to access your instance metadata."',
+  userDataThroughImds:
+    'EC2 UG, Run commands when you launch an EC2 instance with user data input: user data is retrieved from "http://169.254.169.254/latest/user-data" (instance metadata); with the endpoint disabled cloud-init never receives it',
   imdsV2: 'EC2 API InstanceMetadataOptionsRequest HttpTokens: "required - ... IMDSv1 is disabled"',
   hopLimit:
     'AWS whitepaper Security Practices for Multi-Tenant SaaS on EKS: "require IMDSv2... and to set the maximum hop count to 1... requests to IMDS from pods [are] rejected, provided those pods do not use host networking."',
@@ -301,18 +304,20 @@ export function awsWorkerPoolControlsFor(name: string, plan: AwsWorkerPoolPlan):
   if (plan.ec2) {
     const ec2 = plan.ec2;
     const lt = n("launch-template");
-    const blocked = ec2.metadataOptions.httpEndpoint === "disabled";
     reports.push(
-      blocked
+      ec2.sealAfterBoot
         ? entry({
-            id: "aws-imds-disabled",
+            id: "aws-imds-sealed-after-boot",
             family: ControlFamily.MetadataEndpoint,
-            appliedBy: 'aws.ec2.LaunchTemplate metadataOptions.httpEndpoint="disabled" (and httpTokens="required", hop limit 1, so a re-enabled endpoint is still strict)',
-            protects: "every process and container on the host reading instance metadata or credentials",
+            appliedBy:
+              'aws.ec2.LaunchTemplate metadataOptions httpTokens="required", httpPutResponseHopLimit=1, httpEndpoint="enabled" (EC2 delivers user data through IMDS); userData: once cloud-init\'s final stage has finished, the host firewall refuses the metadata endpoints to every uid, root included (hardening-metadata-seal.service after cloud-final.service on later boots)',
+            protects: "every process and container on the host reading instance metadata or credentials once the host has booted",
             effective: true,
-            limits: "Whole instance: the host's own agents (SSM, ECS, CloudWatch) cannot use IMDS either.",
+            limits:
+              "While the host boots (cloud-init's stages, before the caller's boot script ends) root-owned processes reach IMDS; nothing of the caller's runs as root then but the boot script. Agents that need IMDS (SSM Agent, EC2 Instance Connect, CloudWatch agent) do not work on a sealed host. Root can remove the rules.",
             resources: [lt],
-            source: AWS_SOURCES.imdsDisabled,
+            source: `${AWS_SOURCES.userDataThroughImds}; ${AWS_SOURCES.iptables}; ${AWS_SOURCES.imdsV2}`,
+            preconditions: [...HOST_FIREWALL_PRECONDITIONS],
           })
         : entry({
             id: "aws-imds-v2-hop-limit-1",
@@ -347,12 +352,15 @@ export function awsWorkerPoolControlsFor(name: string, plan: AwsWorkerPoolPlan):
       entry({
         id: "aws-host-firewall",
         family: ControlFamily.MetadataEndpoint,
-        appliedBy: "aws.ec2.LaunchTemplate userData: #cloud-boothook iptables/ip6tables chains (OUTPUT by uid, FORWARD/DOCKER-USER for containers) re-applied on every boot by a systemd unit",
-        protects: "processes other than root, and every container, reaching IMDS, the ECS/EKS credential endpoints and the other catalogued metadata addresses",
+        appliedBy:
+          "aws.ec2.LaunchTemplate userData: a #cloud-boothook installs and applies iptables/ip6tables chains (OUTPUT by uid; FORWARD, DOCKER-USER and INPUT for containers; every refusal by current and by original destination, so NAT redirects to local agents cannot route around it), a boot unit that docker, containerd, ECS and kubelet require, and a re-assert timer",
+        protects:
+          "processes other than root, and every container, reaching IMDS, the ECS/EKS credential endpoints (also when the host redirects them to a local agent) and the other catalogued metadata addresses",
         effective: true,
-        limits: "Root on the host can remove the rules; the owner match uses the primary group only. DNS (169.254.169.253) and NTP (169.254.169.123) stay open.",
+        limits: `Root on the host is trusted: a workload that gains root passes. The owner match uses the primary group only. DNS (169.254.169.253) and NTP (169.254.169.123) stay open.${ec2.ecsTaskCredentials ? " ecsTaskCredentials: every container reaches the ECS agent's task credentials endpoint (169.254.170.2:80)." : ""}`,
         resources: [lt],
         source: AWS_SOURCES.iptables,
+        preconditions: [...HOST_FIREWALL_PRECONDITIONS],
       }),
     );
     if (ec2.runsEcs) {
@@ -360,12 +368,38 @@ export function awsWorkerPoolControlsFor(name: string, plan: AwsWorkerPoolPlan):
         entry({
           id: "aws-ecs-awsvpc-block-imds",
           family: ControlFamily.MetadataEndpoint,
-          appliedBy: "userData /etc/ecs/ecs.config: ECS_AWSVPC_BLOCK_IMDS=true, ECS_DISABLE_PRIVILEGED=true; DOCKER-USER drop for bridge tasks",
-          protects: "awsvpc and bridge ECS tasks reaching the instance profile's credentials",
+          appliedBy: "userData /etc/ecs/ecs.config (written before the agent starts): ECS_AWSVPC_BLOCK_IMDS=true, ECS_DISABLE_PRIVILEGED=true; DOCKER-USER and INPUT drops for bridge tasks",
+          protects: "awsvpc and bridge ECS tasks reaching the instance profile's credentials, and privileged task containers",
           effective: true,
-          limits: "Tasks in host network mode cannot be blocked: do not run untrusted code with networkMode host.",
+          limits: "Tasks in host network mode are not covered: see aws-ecs-host-network-tasks.",
           resources: [lt],
           source: `${AWS_SOURCES.ecsBlockImds}; ${AWS_SOURCES.ecsHostMode}`,
+          preconditions: ["the ECS-optimized AMI's agent reads /etc/ecs/ecs.config when it starts, after cloud-init's final stage: made true by writing it in the boothook"],
+        }),
+        entry({
+          id: "aws-ecs-host-network-tasks",
+          family: ControlFamily.Sandbox,
+          appliedBy: "none: the ECS agent has no setting that refuses networkMode host",
+          protects: "a task definition with networkMode host running in the host's network namespace, as root, past the host firewall",
+          effective: false,
+          limits: "Register only task definitions with networkMode awsvpc or bridge for untrusted code (the policy pack's ECS rule checks them); the package cannot stop another task definition from using host mode.",
+          resources: [],
+          source: AWS_SOURCES.ecsHostMode,
+        }),
+      );
+    } else {
+      reports.push(
+        entry({
+          id: "aws-docker-userns-remap",
+          family: ControlFamily.Sandbox,
+          appliedBy: 'userData: /etc/docker/daemon.json {"userns-remap":"default","no-new-privileges":true} (written when the image has none), and a docker.service drop-in that refuses to start dockerd without those settings',
+          protects: "a flow's container getting the host: root in a container is an unprivileged host uid (refused by the host firewall's owner match); dockerd refuses --privileged and --network host without --userns=host; no setuid escalation",
+          effective: true,
+          limits:
+            "Host volumes and the Docker socket are dockerd's to grant: Kestra's Docker task runner must keep host volumes disabled (kestra.plugins.configurations volume-enabled: false, Kestra's default). A runner that passes --userns=host undoes it. Images that ship their own daemon.json must carry the two settings or dockerd does not start.",
+          resources: [lt],
+          source: DOCKER_USERNS_SOURCE,
+          preconditions: ["dockerd reads /etc/docker/daemon.json: made true by the boot path, which writes it and refuses to start dockerd without the settings"],
         }),
       );
     }

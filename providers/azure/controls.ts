@@ -3,6 +3,7 @@
  * component applies. Each entry quotes the vendor text that says the control works, or that it does not; the
  * tempting-but-ineffective NSG deny of 169.254.169.254 by IP is always listed with `effective: false`.
  */
+import { DOCKER_USERNS_SOURCE, HOST_FIREWALL_PRECONDITIONS } from "../../components/hostBoot";
 import { ControlFamily, ControlReport } from "../../components/controls";
 import { EgressMode, HostIdentityMode, MetadataEndpointMode, SandboxMode, WorkloadSubnetMode } from "../../components/spec";
 import { AksNodePoolPlan } from "./aksPlan";
@@ -187,26 +188,48 @@ export function azureWorkerPoolControls(plan: AzureWorkerPoolPlan, name: string)
       MI_TOKENS,
     ));
   }
-  out.push(entry(
-    "azure-host-firewall",
-    "metadataEndpoint",
-    "custom data (#cloud-boothook): iptables/ip6tables chains HARDENING-META-OUT/-FWD; only root reaches metadata endpoints, root keeps 168.63.129.16 on 80 and 32526, everyone keeps Azure DNS on 53; containers are dropped in FORWARD and DOCKER-USER",
-    "Workload processes and containers reaching IMDS (169.254.169.254), WireServer (168.63.129.16) and every other catalogued metadata endpoint",
-    true,
-    "Root on the host is trusted; a container escape to root defeats it. Applied by cloud-init at every boot; if cloud-init is disabled in a custom image, nothing applies it.",
-    [vmss],
-    'learn.microsoft.com, What is IP address 168.63.129.16: "We recommend that you allow this IP address in any local (in the VM) firewall policies"; EC2 UG instance-metadata-limiting-access (the owner-match pattern)',
-  ));
-  out.push(entry(
-    "azure-metadata-security-protocol",
-    "metadataEndpoint",
-    'azure-native compute.VirtualMachineScaleSet virtualMachineProfile.securityProfile.proxyAgentSettings = { enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Enforce" } }',
-    "Unauthorised processes on the VM using IMDS and WireServer: the Guest Proxy Agent authorises each request per process",
-    true,
-    "Needs an image whose guest runs the Guest Proxy Agent [verify for your image]; the default access rules per endpoint are Microsoft's [verify]; a custom rule set needs inVMAccessControlProfileReferenceId. Requires Compute API 2024-03-01 or later (the pinned SDK uses 2024-11-01).",
-    [vmss],
-    'Azure SDK ProxyAgentSettings: "Specifies whether ProxyAgent feature should be enabled on the virtual machine or virtual machine scale set"; HostEndpointSettings.mode: "In Enforce mode, the system will enforce the access control and it is the recommended mode of operation"; Ubuntu man page azure-proxy-agent: "eBPF ... default-open to a default-closed access model"',
-  ));
+  out.push({
+    ...entry(
+      "azure-host-firewall",
+      "metadataEndpoint",
+      "custom data: a #cloud-boothook installs and applies iptables/ip6tables chains (only root reaches metadata endpoints, root keeps 168.63.129.16 on 80 and 32526, everyone keeps Azure DNS on 53; containers are dropped in FORWARD, DOCKER-USER and INPUT; every refusal by current and by original destination), a boot unit that docker and containerd require, and a re-assert timer; the caller's boot script runs only once the rules are in force",
+      "Workload processes and containers reaching IMDS (169.254.169.254), WireServer (168.63.129.16) and every other catalogued metadata endpoint, also through a NAT redirect to a local agent",
+      true,
+      "Root on the host is trusted (the guest agent needs IMDS and WireServer); a container escape to root defeats it.",
+      [vmss],
+      'learn.microsoft.com, What is IP address 168.63.129.16: "We recommend that you allow this IP address in any local (in the VM) firewall policies"; EC2 UG instance-metadata-limiting-access (the owner-match pattern)',
+    ),
+    preconditions: [...HOST_FIREWALL_PRECONDITIONS],
+  });
+  out.push({
+    ...entry(
+      "azure-docker-userns-remap",
+      "sandbox",
+      'custom data: /etc/docker/daemon.json {"userns-remap":"default","no-new-privileges":true} (written when the image has none), and a docker.service drop-in that refuses to start dockerd without those settings',
+      "a flow's container getting the host: container root is an unprivileged host uid; dockerd refuses --privileged and --network host without --userns=host; no setuid escalation",
+      true,
+      "Host volumes and the Docker socket are dockerd's to grant: Kestra's Docker task runner must keep host volumes disabled (kestra.plugins.configurations volume-enabled: false, Kestra's default).",
+      [vmss],
+      DOCKER_USERNS_SOURCE,
+    ),
+    preconditions: ["dockerd reads /etc/docker/daemon.json: made true by the boot path, which writes it and refuses to start dockerd without the settings"],
+  });
+  out.push({
+    ...entry(
+      "azure-metadata-security-protocol",
+      "metadataEndpoint",
+      'azure-native compute.VirtualMachineScaleSet virtualMachineProfile.securityProfile.proxyAgentSettings = { enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Enforce" } }',
+      "Unauthorised processes on the VM using IMDS and WireServer: the Guest Proxy Agent authorises each request per process",
+      false,
+      "Not counted as protection: on Linux it works only where the image runs Microsoft's Guest Proxy Agent (azure-proxy-agent), which the default Ubuntu image is not known to ship, and per-process rules need an access-control profile (inVMAccessControlProfileReferenceId) that the package does not create. The host firewall is what protects the host. Requires Compute API 2024-03-01 or later (the pinned SDK uses 2024-11-01).",
+      [],
+      'Azure SDK ProxyAgentSettings: "Specifies whether ProxyAgent feature should be enabled on the virtual machine or virtual machine scale set"; HostEndpointSettings.mode: "In Enforce mode, the system will enforce the access control and it is the recommended mode of operation"; Ubuntu man page azure-proxy-agent: "eBPF ... default-open to a default-closed access model"',
+    ),
+    preconditions: [
+      "the image runs the Guest Proxy Agent: the caller's image choice, not checked by the package",
+      "an in-VM access-control profile names the processes allowed: not created by the package",
+    ],
+  });
   out.push(entry(
     "azure-vmss-no-public-ip",
     "workloadSubnet",

@@ -3,6 +3,7 @@
  * thing the components expose. Each report lists the controls applied and, with `effective: false`, the tempting
  * ones that GCP does not enforce, so nobody mistakes a VPC firewall rule for metadata protection.
  */
+import { DOCKER_USERNS_SOURCE, HOST_FIREWALL_PRECONDITIONS } from "../../components/hostBoot";
 import { ControlFamily, ControlReport, EgressMode, EgressTier, MetadataEndpointMode, SandboxMode } from "../../components";
 import type { GkeNodePoolPlan } from "./gkeNodePoolPlan";
 import type { GcpNetworkPlan } from "./networkPlan";
@@ -175,13 +176,27 @@ export function gcpWorkerPoolControls(plan: GcpWorkerPoolPlan): ControlReport[] 
       control({
         id: "gcp-host-firewall",
         family: ControlFamily.MetadataEndpoint,
-        appliedBy: "gcp.compute.InstanceTemplate metadata.startup-script: iptables/ip6tables owner rules (non-root TCP/UDP to link-local and every catalogued endpoint refused, except the metadata server's DNS on port 53 and NTP on 123), FORWARD and DOCKER-USER drops for containers, re-applied by a systemd unit",
-        protects: "Workload processes and containers on the worker reaching the metadata server.",
+        appliedBy:
+          "gcp.compute.InstanceTemplate metadata.startup-script: installs and applies iptables/ip6tables chains (non-root TCP/UDP to link-local and every catalogued endpoint refused by current and by original destination, except the metadata server's DNS on 53 and NTP on 123; FORWARD, DOCKER-USER and INPUT drops for containers), a boot unit that docker and containerd require, and a re-assert timer; the caller's boot script runs only once the rules are in force",
+        protects: "Workload processes and containers on the worker reaching the metadata server, also through a NAT redirect to a local agent.",
         effective: true,
         limits:
-          "Root on the host passes (it must: the guest agent needs the server); a workload that gains root bypasses it. The startup script runs later in boot than a cloud-init boothook; on later boots its systemd unit applies the rules before the container runtime.",
+          "Root on the host passes (it must: the guest agent needs the server); a workload that gains root bypasses it. On the first boot the startup script runs after the network is up, later than a cloud-init boothook; on later boots its unit applies the rules before the container runtime.",
         resources: [template],
         source: `${S.hostFirewall}; ${S.startupScript}; ${S.metadataServes}`,
+        preconditions: [...HOST_FIREWALL_PRECONDITIONS],
+      }),
+      control({
+        id: "gcp-docker-userns-remap",
+        family: ControlFamily.Sandbox,
+        appliedBy: 'startup-script: /etc/docker/daemon.json {"userns-remap":"default","no-new-privileges":true} (written when the image has none), and a docker.service drop-in that refuses to start dockerd without those settings',
+        protects: "a flow's container getting the host: container root is an unprivileged host uid; dockerd refuses --privileged and --network host without --userns=host; no setuid escalation",
+        effective: true,
+        limits:
+          "Host volumes and the Docker socket are dockerd's to grant: Kestra's Docker task runner must keep host volumes disabled (kestra.plugins.configurations volume-enabled: false, Kestra's default). A dockerd already running at first boot is restarted to pick the settings up.",
+        resources: [template],
+        source: DOCKER_USERNS_SOURCE,
+        preconditions: ["dockerd reads /etc/docker/daemon.json: made true by the boot path, which writes it and refuses to start dockerd without the settings"],
       }),
     );
   } else {

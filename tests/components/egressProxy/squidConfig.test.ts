@@ -214,7 +214,7 @@ describe("egress proxy: squid configuration", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-parse-"));
       try {
         const file = path.join(dir, "squid.conf");
-        const doc = parse(egressProxyCloudInit(SPEC, { cloud: "aws" }).userData);
+        const doc = parse(egressProxyCloudInit(SPEC, { cloud: "aws" }).cloudConfig);
         fs.writeFileSync(file, doc.write_files.find((f: { path: string }) => f.path === PROXY_VM_PATHS.config).content);
         const r = spawnSync(found.squid, ["-k", "parse", "-f", file], { encoding: "utf8", timeout: 15_000 });
         assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
@@ -231,19 +231,21 @@ describe("egress proxy: squid configuration", () => {
 });
 
 describe("egress proxy: cloud-init for a proxy VM", () => {
-  it("installs squid, writes the rendered configuration and the host firewall, and starts squid after checking it", () => {
+  it("installs squid, writes the rendered configuration, and starts squid after checking it; the host firewall boots first", () => {
     const out = egressProxyCloudInit(SPEC, { cloud: "aws", clients: ["10.0.1.0/24"] });
-    assert.ok(out.userData.startsWith("#cloud-config\n"));
-    const doc = parse(out.userData);
+    // The boot itself is proven in tests/host/boot.netns.test.ts; here, the order of the parts.
+    const types = [...out.userData.matchAll(/^Content-Type: (text\/[\w-]+)/gm)].map((m) => m[1]);
+    assert.deepEqual(types, ["text/cloud-boothook", "text/cloud-config"]);
+    assert.ok(out.userData.includes(out.cloudConfig));
+    const doc = parse(out.cloudConfig);
     assert.deepEqual(doc.packages, ["squid", "iptables"]);
     const files = new Map<string, { content: string; permissions: string; defer: boolean }>(doc.write_files.map((f: { path: string }) => [f.path, f]));
     assert.equal(files.get(PROXY_VM_PATHS.config)?.content, out.squid.config);
     assert.ok(out.squid.config.includes("acl clients src 10.0.1.0/24\n"));
     assert.ok(out.squid.config.includes(`access_log stdio:${PROXY_VM_PATHS.accessLog} hardening_egress has_request\n`));
     assert.ok(out.squid.config.includes("pid_filename /run/squid.pid"));
-    assert.match(files.get(HOST_FIREWALL_PATH)?.content ?? "", /^#!\/bin\/sh\n# pulumi-hardening host firewall \(aws\): only uid 0 may reach/);
+    assert.equal(files.has(HOST_FIREWALL_PATH), false, "installed by the boothook, not by write_files");
     assert.deepEqual(doc.runcmd, [
-      [HOST_FIREWALL_PATH],
       ["install", "-d", "-o", "proxy", "-g", "proxy", "-m", "0750", "/var/log/squid", "/var/spool/squid"],
       ["squid", "-k", "parse", "-f", PROXY_VM_PATHS.config],
       ["systemctl", "enable", "squid"],
@@ -261,7 +263,7 @@ describe("egress proxy: cloud-init for a proxy VM", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-cloud-init-"));
     try {
       const file = path.join(dir, "user-data");
-      fs.writeFileSync(file, egressProxyCloudInit(SPEC, { cloud: "azure", clients: ["10.0.16.0/20"] }).userData);
+      fs.writeFileSync(file, egressProxyCloudInit(SPEC, { cloud: "azure", clients: ["10.0.16.0/20"] }).cloudConfig);
       const r = spawnSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8", timeout: 25_000 });
       assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
       assert.match(r.stdout, /^Valid cloud-config/m);

@@ -35,7 +35,8 @@ describe("aws cloudModule", () => {
     const { resources } = await plan({ ...base, hardening: { sandbox: "none" } });
     const [lt] = resources.filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate");
     assert.equal(lt.inputs.imageId, "ami-00000000000000000");
-    assert.equal((lt.inputs.metadataOptions as Record<string, unknown>).httpEndpoint, "disabled");
+    // EC2 delivers user data through IMDS; the host firewall seals it for every uid once the host has booted.
+    assert.equal((lt.inputs.metadataOptions as Record<string, unknown>).httpEndpoint, "enabled");
   });
 
   it("the firewall tier plans offline with the firewall endpoints on the worker routes", async () => {

@@ -54,9 +54,12 @@ describe("aws controls reports", () => {
     assert.match(sg?.limits ?? "", /SGs do not govern link-local traffic at all; the host firewall does/);
   });
 
-  it("EC2 pool: IMDS disabled by default, the host firewall, no instance profile, and the lifetime rounding stated", () => {
+  it("EC2 pool: IMDS sealed after boot by default, the host firewall with its preconditions, no instance profile, and the lifetime rounding stated", () => {
     const reports = byId(awsWorkerPoolControlsFor("p", planAwsWorkerPool({ ...net, hardening: { sandbox: "none", ephemeral: { maxLifetimeHours: 4 } }, imageId: "ami-1" })));
-    assert.equal(reports.get("aws-imds-disabled")?.effective, true);
+    assert.equal(reports.get("aws-imds-sealed-after-boot")?.effective, true);
+    assert.match(reports.get("aws-imds-sealed-after-boot")?.limits ?? "", /While the host boots .* root-owned processes reach IMDS/);
+    assert.match(reports.get("aws-host-firewall")?.preconditions?.[0] ?? "", /the program exits 1, the caller's boot script does not run and docker, containerd, ECS, kubelet, CRI-O and Squid cannot start/);
+    assert.equal(reports.get("aws-docker-userns-remap")?.effective, true);
     assert.equal(reports.has("aws-imds-v2-hop-limit-1"), false);
     assert.equal(reports.get("aws-host-firewall")?.effective, true);
     assert.ok(reports.has("aws-no-instance-profile"));

@@ -3,9 +3,10 @@ import { DEFAULT_HARDENING, resolveHardening } from "../../../components";
 import { instanceMetadataDefaultsFor, metadataOptionsFor } from "../../../providers/aws/metadataOptions";
 
 describe("aws metadataOptionsFor", () => {
-  it("blocked (the default) disables the endpoint and still sets every other field strictly", () => {
+  it("blocked (the default) keeps the endpoint for the boot (EC2 delivers user data through it), every field strict", () => {
+    // The seal after boot is the host firewall's (tests/host/boot.netns.test.ts proves no uid reaches IMDS then).
     assert.deepEqual(metadataOptionsFor(DEFAULT_HARDENING), {
-      httpEndpoint: "disabled",
+      httpEndpoint: "enabled",
       httpTokens: "required",
       httpPutResponseHopLimit: 1,
       httpProtocolIpv6: "disabled",

@@ -27,15 +27,17 @@ const of = (resources: RecordedResource[], type: string) => resources.filter((r)
 const STRICT = { httpTokens: "required", httpPutResponseHopLimit: 1, httpProtocolIpv6: "disabled", instanceMetadataTags: "disabled" };
 
 describe("AwsWorkerPool (mocks)", () => {
-  it("EC2, metadata blocked (default): IMDS disabled, every other option strict, no public IP, encrypted gp3, no instance profile", async () => {
+  it("EC2, metadata blocked (default): IMDSv2 only with hop limit 1 for the boot, every other option strict, no public IP, encrypted gp3, no instance profile", async () => {
     const { resources } = await build({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1" });
     const [lt] = of(resources, "aws:ec2/launchTemplate:LaunchTemplate");
-    assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "disabled", ...STRICT });
+    assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", ...STRICT });
     assert.deepEqual(lt.inputs.networkInterfaces, [{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: ["sg-workers"] }]);
     assert.deepEqual(lt.inputs.blockDeviceMappings, [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeType: "gp3", volumeSize: 30, deleteOnTermination: "true" } }]);
     assert.equal(lt.inputs.iamInstanceProfile, undefined);
     assert.equal(lt.inputs.vpcSecurityGroupIds, undefined);
-    assert.match(Buffer.from(lt.inputs.userData as string, "base64").toString(), /^#cloud-boothook\n/);
+    const userData = Buffer.from(lt.inputs.userData as string, "base64").toString();
+    assert.match(userData, /^Content-Type: multipart\/mixed/);
+    assert.match(userData, /filename="99-hardening-seal\.sh"/, "the endpoint is sealed once the host has booted");
     assert.equal(of(resources, "aws:iam/role:Role").length + of(resources, "aws:iam/instanceProfile:InstanceProfile").length, 0);
     assert.equal(of(resources, "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults").length, 0, "the account guardrail is opt-in");
   });

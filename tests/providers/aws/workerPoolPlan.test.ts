@@ -1,11 +1,10 @@
 import * as assert from "node:assert/strict";
-import { InvalidArgsError, resolveHardening } from "../../../components";
+import { InvalidArgsError, proxyEnvScript, resolveHardening } from "../../../components";
 import {
   AwsWorkerPoolArgs,
   containerDefinitionsFor,
   maxInstanceLifetimeFor,
   planAwsWorkerPool,
-  proxyEnvScript,
   userDataFor,
 } from "../../../providers/aws/workerPoolPlan";
 
@@ -51,10 +50,11 @@ describe("aws planAwsWorkerPool", () => {
     });
   });
 
-  it("sandbox none: EC2 hosts, no instance profile, IMDS off", () => {
+  it("sandbox none: EC2 hosts, no instance profile, IMDS sealed for every uid after boot", () => {
     const plan = planAwsWorkerPool({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1" });
     assert.equal(plan.ec2?.instanceProfile, false);
-    assert.equal(plan.ec2?.metadataOptions.httpEndpoint, "disabled");
+    assert.equal(plan.ec2?.metadataOptions.httpEndpoint, "enabled");
+    assert.equal(plan.ec2?.sealAfterBoot, true);
     assert.equal(plan.ec2?.runsEcs, false);
   });
 
@@ -112,13 +112,10 @@ describe("aws planAwsWorkerPool", () => {
     ]);
   });
 
-  it("user data: the host firewall boothook alone, or first in a multi-part document with ECS settings and the boot script", () => {
+  it("user data: the boot path's parts in order, with the ECS agent settings and the caller's script (boot proven in tests/host)", () => {
+    const parts = (data: string) => [...data.matchAll(/^Content-Type: (text\/[\w-]+).*\n(?:.*\n)*?Content-Disposition: attachment; filename="([^"]+)"/gm)].map((m) => `${m[1]} ${m[2]}`);
     const plain = planAwsWorkerPool({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1" }).ec2!;
-    const only = userDataFor(plain, undefined, undefined);
-    assert.match(only, /^#cloud-boothook\n/);
-    assert.match(only, /-d 169\.254\.0\.0\/16 -p tcp .* -j REJECT/);
-    assert.doesNotMatch(only, /ECS_/);
-
+    assert.deepEqual(parts(userDataFor(plain, undefined, undefined)), ["text/cloud-boothook 00-hardening-host-firewall", "text/x-shellscript 99-hardening-seal.sh"]);
     const ecs = planAwsWorkerPool({
       ...net,
       hardening: { sandbox: "none", hostIdentity: "minimal", metadataEndpoint: "tokenRequired" },
@@ -127,33 +124,39 @@ describe("aws planAwsWorkerPool", () => {
       ecsClusterName: "workers",
     }).ec2!;
     const multi = userDataFor(ecs, "workers", "#!/bin/bash\necho hello");
-    const parts = multi.split("--==HARDENING-BOUNDARY==");
-    assert.equal(parts.length, 4);
-    assert.match(parts[1], /^\nContent-Type: text\/cloud-boothook/);
-    assert.match(parts[1], /DOCKER-USER/);
-    assert.match(parts[1], /ECS_AWSVPC_BLOCK_IMDS=true/);
-    assert.match(parts[2], /^\nContent-Type: text\/x-shellscript/);
-    assert.match(parts[2], /'ECS_CLUSTER=workers' 'ECS_DISABLE_PRIVILEGED=true' >> \/etc\/ecs\/ecs.config/);
-    assert.ok(parts[2].indexOf("ECS_CLUSTER") < parts[2].indexOf("echo hello"));
-    assert.equal(parts[3], "--\n");
+    assert.deepEqual(parts(multi), ["text/cloud-boothook 00-hardening-host-firewall", "text/x-shellscript 50-boot-script.sh"]);
+    // The agent settings are written by the boothook, before the agent starts (after cloud-init's final stage).
+    assert.match(multi, /printf '%s\\n' 'ECS_CLUSTER=workers' 'ECS_DISABLE_PRIVILEGED=true' 'ECS_AWSVPC_BLOCK_IMDS=true' >> \/etc\/ecs\/ecs\.config/);
+    assert.ok(multi.indexOf("ECS_CLUSTER") < multi.indexOf("echo hello"));
+    assert.doesNotMatch(multi, /userns-remap/, "the ECS agent manages its own containers");
   });
 
-  it("user data with the egress proxy: the variables go to /etc/environment and are exported before the boot script", () => {
+  it("refuses a boot script without an interpreter line, naming the fix", () => {
+    assert.throws(
+      () => planAwsWorkerPool({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1", bootScript: "apt-get install -y docker.io\n" }),
+      (e: unknown) => e instanceof InvalidArgsError && e.issues.some((i) => i.startsWith('bootScript must start with an interpreter line such as "#!/bin/sh" (it starts with "apt-get install -y docker.io")')),
+    );
+    assert.throws(
+      () => planAwsWorkerPool({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1", ecsTaskCredentials: true }),
+      /ecsTaskCredentials is set but ecsClusterName is not/,
+    );
+  });
+
+  it("user data with the egress proxy: the variables go to /etc/environment and reach the boot script", () => {
     const plain = planAwsWorkerPool({ ...net, hardening: { sandbox: "none" }, imageId: "ami-1" }).ec2!;
     const env = [
       { name: "HTTPS_PROXY", value: "http://internal-p.elb.us-east-1.amazonaws.com:3128" },
       { name: "JAVA_TOOL_OPTIONS", value: "-Dhttp.proxyHost=p -Dhttp.nonProxyHosts=localhost|*.internal|[::1]" },
     ];
     assert.deepEqual(proxyEnvScript(env), [
-      "# Egress proxy: the workers' only way out for names (AwsWorkerNetwork l7Filter egressProxy).",
+      "# Egress proxy: the workers' only way out for names.",
       "printf '%s\\n' 'HTTPS_PROXY=\"http://internal-p.elb.us-east-1.amazonaws.com:3128\"' >> /etc/environment",
       "printf '%s\\n' 'JAVA_TOOL_OPTIONS=\"-Dhttp.proxyHost=p -Dhttp.nonProxyHosts=localhost|*.internal|[::1]\"' >> /etc/environment",
       "export HTTPS_PROXY='http://internal-p.elb.us-east-1.amazonaws.com:3128'",
       "export JAVA_TOOL_OPTIONS='-Dhttp.proxyHost=p -Dhttp.nonProxyHosts=localhost|*.internal|[::1]'",
     ]);
     const data = userDataFor(plain, undefined, "#!/bin/sh\npip install x", env);
-    const script = data.split("--==HARDENING-BOUNDARY==")[2];
-    assert.ok(script.indexOf("export HTTPS_PROXY") < script.indexOf("pip install x"));
+    assert.ok(data.indexOf("export HTTPS_PROXY") < data.indexOf("exec /var/lib/pulumi-hardening/boot-script"));
     // Anything a shell or pam_env would interpret is refused rather than written.
     for (const value of ["x'; curl evil", "$(id)", "a\nb", 'say "hi"']) {
       assert.throws(() => proxyEnvScript([{ name: "HTTP_PROXY", value }]), /proxyEnv "HTTP_PROXY" is not a plain variable name and value/);

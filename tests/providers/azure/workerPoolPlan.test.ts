@@ -67,7 +67,8 @@ describe("Azure worker pool mappings", () => {
     assert.match(config, /OnCalendar=@DEADLINE@\n {6}Persistent=true/);
     assert.match(config, /ListenStream=127\.0\.0\.1:999/);
     assert.match(config, /ExecStart=\/bin\/sleep 3600\n {6}ExecStart=\/bin\/systemctl poweroff/);
-    assert.match(config, /systemctl enable --now hardening-alive\.socket/);
+    assert.match(config, /ln -sf \/etc\/systemd\/system\/hardening-alive\.socket \/etc\/systemd\/system\/sockets\.target\.wants\//);
+    assert.match(config, /systemctl start hardening-lifetime\.timer hardening-alive\.socket/);
     const parsed = parse(config) as { write_files: { path: string }[]; runcmd: string[] };
     assert.deepEqual(parsed.write_files.map((f) => f.path), [
       "/etc/systemd/system/hardening-lifetime.timer",
@@ -91,17 +92,14 @@ describe("Azure worker pool mappings", () => {
     ]);
   });
 
-  it("custom data: a MIME message with the Azure host firewall boothook and the lifetime cloud-config", () => {
-    const parts = mimeParts(workerCustomDataFor({ maxLifetimeHours: 24, automaticReplacement: true }));
-    assert.deepEqual(Object.keys(parts), ["text/cloud-boothook", "text/cloud-config"]);
-    const boothook = parts["text/cloud-boothook"];
-    assert.match(boothook, /^#cloud-boothook\n/);
-    // Root only keeps the guest agent's WireServer ports; everyone keeps Azure DNS.
-    assert.match(boothook, /-d 168\.63\.129\.16\/32 -p tcp -m multiport --dports 80,32526 -m owner --uid-owner 0 .*-j RETURN/);
-    assert.match(boothook, /-d 168\.63\.129\.16\/32 -p udp --dport 53 .*-j RETURN/);
-    assert.match(boothook, /-d 169\.254\.0\.0\/16 -p tcp .*-j REJECT/);
-    assert.match(boothook, /DOCKER-USER/);
-    assert.match(parts["text/cloud-config"], /^#cloud-config\n/);
+  it("custom data: a MIME message with the boot path's boothook, the lifetime cloud-config and the boot script", () => {
+    // What the boot does is proven in tests/host/boot.netns.test.ts (Debian's cloud-init, the Azure rules).
+    const lifetime = { maxLifetimeHours: 24, automaticReplacement: true };
+    const parts = mimeParts(workerCustomDataFor(lifetime, "#!/bin/sh\necho hi\n"));
+    assert.deepEqual(Object.keys(parts), ["text/cloud-boothook", "text/cloud-config", "text/x-shellscript"]);
+    assert.match(parts["text/cloud-boothook"], /^#cloud-boothook\n#!\/bin\/sh\n/);
+    assert.equal(parts["text/cloud-config"].trim(), lifetimeCloudConfig(lifetime).trim());
+    assert.throws(() => planAzureWorkerPool({ location: "westeurope", hasUserAssignedIdentity: false, bootScript: "echo hi" }), /bootScript must start with an interpreter line/);
   });
 });
 

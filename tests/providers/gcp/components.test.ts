@@ -207,7 +207,7 @@ describe("GcpWorkerPool (mocks)", () => {
       [metadata["disable-legacy-endpoints"], metadata["block-project-ssh-keys"], metadata["enable-oslogin"]],
       ["TRUE", "TRUE", "TRUE"],
     );
-    assert.match(metadata["startup-script"], /^#!\/bin\/sh\n# pulumi-hardening host firewall \(gcp\)/);
+    assert.match(metadata["startup-script"], /^#!\/bin\/sh\n# pulumi-hardening boot path \(GCE startup-script\)/);
     assert.deepEqual(template.scheduling, {
       provisioningModel: "STANDARD",
       automaticRestart: true,

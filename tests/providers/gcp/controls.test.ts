@@ -43,6 +43,7 @@ describe("GCP controls reports", () => {
     assert.deepEqual(ids(report), [
       "gcp-no-service-account:true",
       "gcp-host-firewall:true",
+      "gcp-docker-userns-remap:true",
       "gcp-legacy-metadata-endpoints-disabled:true",
       "gcp-os-login:true",
       "gcp-shielded-vm:true",
