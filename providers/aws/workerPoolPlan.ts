@@ -16,7 +16,7 @@ import {
   resolveHardening,
   show,
 } from "../../components";
-import { checkBootScript, hostBootUserData } from "../../components/hostBoot";
+import { checkBootScript, checkImageFamily, hostBootUserData } from "../../components/hostBoot";
 import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
 
 /** The container the Fargate workers run (`sandbox: "runtime"`). */
@@ -286,6 +286,8 @@ function planEc2(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: strin
     issues.push(`ecsClusterName is set but hardening.metadataEndpoint is "blocked": the ECS agent reads its identity and credentials from IMDS; set metadataEndpoint to "tokenRequired" (the host firewall and ECS_AWSVPC_BLOCK_IMDS keep tasks away from it).`);
   }
   checkBootScript("bootScript", args.bootScript, issues);
+  // An AMI id says nothing about its family, but an SSM parameter path (resolve:ssm:/aws/service/...) does.
+  checkImageFamily("imageId", args.imageId, issues);
   if (args.ecsTaskCredentials !== undefined && typeof args.ecsTaskCredentials !== "boolean") issues.push(`ecsTaskCredentials ${show(args.ecsTaskCredentials)} must be true or false.`);
   if (args.ecsTaskCredentials === true && !runsEcs) issues.push(`ecsTaskCredentials is set but ecsClusterName is not: only ECS hosts have a task credentials agent; remove it or set ecsClusterName.`);
   const lifetime = maxInstanceLifetimeFor(spec);

@@ -183,6 +183,20 @@ describe("worker host boot paths, booted for real (cloud-init, netns, iptables)"
     assert.match(boot.written("/etc/systemd/system/docker.service.d/10-hardening-host-firewall.conf") ?? "", /^Requires=hardening-host-firewall\.service$/m);
   });
 
+  it("fails closed under cloud-init too: a failed boothook leaves the boot script unrun and the endpoints unreachable to it", () => {
+    h.resetHost();
+    const plan = planAwsWorkerPool({ hardening: { sandbox: "none" }, subnetIds: ["s"], securityGroupIds: ["g"], imageId: "ami-1" });
+    const data = userDataFor(plan.ec2!, undefined, BOOT_SCRIPT);
+    // An image without iptables-restore: a boothook of the test's own, ahead of the package's, takes it away.
+    const boundary = /boundary="([^"]+)"/.exec(data)![1];
+    const strip = `--${boundary}\nContent-Type: text/cloud-boothook; charset="us-ascii"\nMIME-Version: 1.0\nContent-Disposition: attachment; filename="00-aaa-strip"\n\n#cloud-boothook\n#!/bin/sh\nrm -f /etc/alternatives/iptables-restore /etc/alternatives/ip6tables-restore\n`;
+    const boot = h.boot("cloud-init", data.replace(`--${boundary}\n`, `${strip}--${boundary}\n`));
+    assert.match(boot.log, /Boothooks script .*00-hardening-host-firewall execution error/, "cloud-init itself goes on");
+    assert.equal(boot.written("/root/boot-script-ran"), undefined, "the caller's program does not run on an unprotected host");
+    assert.match(boot.written("/etc/systemd/system/docker.service.d/10-hardening-host-firewall.conf") ?? "", /^Requires=hardening-host-firewall\.service$/m);
+    assert.notEqual(boot.rc.modulesmodefinal, 0, "the final stage reports the refusal");
+  });
+
   it("the egress proxy host's user data boots with the firewall first", () => {
     h.resetHost();
     const { userData } = egressProxyCloudInit(DEFAULT_HARDENING, { cloud: "aws" });
