@@ -12,4 +12,3 @@ export * from "./controls";
 export * from "./plan/subnets";
 export * from "./hostFirewall";
 export * from "./egressProxy";
-export * from "../detect";
