@@ -14,7 +14,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { configSchemaFor, resolveConfig } from "./config";
+import { configSchemaFor, resolveConfig } from "./options";
 import { runRemediation, runResourceRule, runStackRule } from "./core/evaluate";
 import type { EnforcementLevel, Finding, ResourceInput, ResourceRule, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
@@ -51,7 +51,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
   const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
     const check = rule.checks[canonicalType(args.type)];
     if (!check) return;
-    const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
+    const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
     const resource = { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) };
     for (const f of runResourceRule(rule.id, check, resource, config)) send(report, f);
   };
@@ -65,7 +65,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     name: rule.id,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
-    configSchema: configSchemaFor(rule.id) as ResourceValidationPolicy["configSchema"],
+    configSchema: configSchemaFor(rule) as ResourceValidationPolicy["configSchema"],
     validateResource: validate,
   };
   const remediations = rule.remediations;
@@ -73,7 +73,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     policy.remediateResource = (args) => {
       const fix = remediations[canonicalType(args.type)];
       if (!fix) return undefined;
-      const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
+      const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
       return runRemediation(rule.id, fix, { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) }, config);
     };
   }
@@ -93,12 +93,12 @@ export function stackPolicy(rule: StackRule): StackValidationPolicy {
     name: rule.id,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
-    configSchema: configSchemaFor(rule.id) as StackValidationPolicy["configSchema"],
+    configSchema: configSchemaFor(rule) as StackValidationPolicy["configSchema"],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
       // Only the types the rule reads: the SDK deserialised every resource already, converting them all per
       // stack rule would be most of the rule's cost on a large stack.
       const resources = args.resources.filter((r) => types.has(canonicalType(r.type))).map(toInput);
-      const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
+      const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
       for (const f of runStackRule(rule, resources, config)) send(report, f, f.urn);
     },
   };

@@ -3,15 +3,15 @@
  * plan` and the conformance test use it. Its verdicts are the pack's verdicts: same rules, same config defaults,
  * same exemptions, same levels (a `remediate` level reports as `mandatory`, an unknown value as `advisory`).
  */
-import { resolveConfig } from "./config";
+import { resolveConfig } from "./options";
 import { runResourceRule, runStackRule, toViolation } from "./core/evaluate";
 import { checksFor, stackRules } from "./registry";
-import type { EnforcementLevel, ResourceCheck, ResourceInput, ResourceRule, StackRule, Violation } from "./rules/types";
+import type { EnforcementLevel, ResourceCheck, ResourceInput, ResourceRule, RuleDescription, StackRule, Violation } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
 /**
  * Per-rule configuration, keyed by rule id, in the shape of a policy-pack config file: an optional
- * `enforcementLevel` plus the rule's own properties (see policy/config.ts).
+ * `enforcementLevel` plus the rule's own properties (see policy/options.ts).
  */
 export type AuditConfig = Readonly<Record<string, Readonly<Record<string, unknown>> & { readonly enforcementLevel?: EnforcementLevel }>>;
 
@@ -32,7 +32,7 @@ export class StreamingAudit {
   constructor(private readonly config: AuditConfig = {}) {
     for (const rule of stackRules) {
       const level = this.levelOf(rule);
-      if (level !== "disabled") this.stacks.push({ rule, level, config: this.configOf(rule.id), resources: [] });
+      if (level !== "disabled") this.stacks.push({ rule, level, config: this.configOf(rule), resources: [] });
     }
   }
 
@@ -64,9 +64,9 @@ export class StreamingAudit {
     return this.config[rule.id]?.enforcementLevel ?? rule.enforcementLevel;
   }
 
-  private configOf(id: string): Readonly<Record<string, unknown>> {
-    let c = this.resolved.get(id);
-    if (!c) this.resolved.set(id, (c = resolveConfig(id, this.config[id])));
+  private configOf(rule: RuleDescription): Readonly<Record<string, unknown>> {
+    let c = this.resolved.get(rule.id);
+    if (!c) this.resolved.set(rule.id, (c = resolveConfig(rule, this.config[rule.id])));
     return c;
   }
 
@@ -75,7 +75,7 @@ export class StreamingAudit {
     if (!plan) {
       plan = {
         checks: checksFor(type)
-          .map(({ rule, check }) => ({ rule, check, level: this.levelOf(rule), config: this.configOf(rule.id) }))
+          .map(({ rule, check }) => ({ rule, check, level: this.levelOf(rule), config: this.configOf(rule) }))
           .filter((c) => c.level !== "disabled"),
         stackRules: this.stacks.flatMap((s, i) => (s.rule.types.includes(type) ? [i] : [])),
       };

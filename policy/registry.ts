@@ -1,38 +1,28 @@
 /**
- * The registry of every rule in the pack: resource rules and stack rules of all clouds. The pack
- * (policy/index.ts), the offline auditor and `hardening plan` all read these two lists, so a rule added here is
- * enforced everywhere at once.
+ * The registry: every rule of the pack, one line each. The pack (policy/index.ts), the offline audit, `hardening
+ * plan`, the config schemas (policy/options.ts) and the rule table in policy/README.md (`npm run docs:rules`) all
+ * read this list, so a rule added here is enforced and documented everywhere at once. Rules are grouped by the
+ * folder of their family; the order is the order the pack lists them and the audit reports their findings.
  */
-import { ecsTaskRule } from "./rules/aws/ecs";
-import { awsImdsRule } from "./rules/aws/imds";
-import { azureIdentityRule, azureMspRule } from "./rules/azure/compute";
-import { gcpLegacyEndpointsRule, gcpServiceAccountRule } from "./rules/gcp/compute";
-import { gkeMetadataRule } from "./rules/gcp/gke";
-import { adminGrantRule } from "./rules/hostIdentity";
-import { internetRouteRule, openEgressRule, publicIpRule } from "./rules/network";
+import { adminGrantRule } from "./rules/hostIdentity/adminGrant";
+import { azureIdentityRule } from "./rules/hostIdentity/azureCompute";
+import { azureMspRule } from "./rules/metadataEndpoint/azureMsp";
+import { awsImdsRule } from "./rules/metadataEndpoint/awsImds";
+import { codeMetadataReference } from "./rules/metadataEndpoint/codeReference";
+import { ecsTaskRule } from "./rules/metadataEndpoint/ecsTask";
+import { gcpLegacyEndpointsRule, gcpServiceAccountRule } from "./rules/metadataEndpoint/gcpCompute";
+import { gkeMetadataRule } from "./rules/metadataEndpoint/gkeMetadataServer";
+import { kubernetesHostNamespaces } from "./rules/metadataEndpoint/kubernetesHostNamespaces";
+import { internetRouteRule, openEgressRule, publicIpRule } from "./rules/network/cloudNetwork";
+import { kubernetesNamespaceMetadataEgress } from "./rules/network/kubernetesMetadataEgress";
+import { kubernetesNamespacePodSecurity } from "./rules/sandbox/namespacePodSecurity";
+import { kubernetesPodSecurityRestricted } from "./rules/sandbox/podSecurityRestricted";
+import { kubernetesServiceAccountToken, kubernetesServiceAccountTokenInherited } from "./rules/sandbox/serviceAccountToken";
 import type { ResourceCheck, ResourceRule, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
-// ---------------------------------------------------------------------------------------------------------------
-// >>> KUBERNETES AND CODE RULES: their author appends the imports and list entries in this block only. <<<
-// e.g. import { kubernetesRules, kubernetesStackRules } from "./rules/kubernetes";
-//      import { codeRules } from "./rules/code";
-import { codeRules } from "./rules/code";
-import { kubernetesRules, kubernetesStackRules } from "./rules/kubernetes";
-const contributedResourceRules: readonly (readonly ResourceRule[])[] = [
-  // kubernetesRules, codeRules,
-  kubernetesRules,
-  codeRules,
-];
-const contributedStackRules: readonly (readonly StackRule[])[] = [
-  // kubernetesStackRules,
-  kubernetesStackRules,
-];
-// <<< END OF THE KUBERNETES AND CODE RULES BLOCK >>>
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Every resource rule, each with a unique id. */
-export const resourceRules: readonly ResourceRule[] = [
+/** Every rule, resource and stack rules alike, each with a unique id. */
+export const rules: readonly (ResourceRule | StackRule)[] = [
   awsImdsRule,
   ecsTaskRule,
   gcpServiceAccountRule,
@@ -42,12 +32,38 @@ export const resourceRules: readonly ResourceRule[] = [
   azureMspRule,
   publicIpRule,
   openEgressRule,
-  ...contributedResourceRules.flat(),
+  kubernetesHostNamespaces,
+  kubernetesPodSecurityRestricted,
+  kubernetesServiceAccountToken,
+  kubernetesNamespacePodSecurity,
+  codeMetadataReference,
+  internetRouteRule,
+  adminGrantRule,
+  kubernetesNamespaceMetadataEgress,
+  kubernetesServiceAccountTokenInherited,
 ];
 
-/** Every stack rule, each with a unique id. */
-export const stackRules: readonly StackRule[] = [internetRouteRule, adminGrantRule, ...contributedStackRules.flat()];
+/** True for a rule checked one resource at a time (it has per-type `checks`). */
+export function isResourceRule(rule: ResourceRule | StackRule): rule is ResourceRule {
+  return "checks" in rule;
+}
 
+/** Every resource rule, in registry order. */
+export const resourceRules: readonly ResourceRule[] = rules.filter(isResourceRule);
+
+/** Every stack rule, in registry order. */
+export const stackRules: readonly StackRule[] = rules.filter((r): r is StackRule => !isResourceRule(r));
+
+const byId = new Map<string, ResourceRule | StackRule>(rules.map((r) => [r.id, r]));
+/** The rule with this id, if the pack has one. */
+export function ruleById(id: string): ResourceRule | StackRule | undefined {
+  return byId.get(id);
+}
+
+/** The resource types a rule reads: its checks' type tokens, or a stack rule's `types`. */
+export function typesOf(rule: ResourceRule | StackRule): readonly string[] {
+  return isResourceRule(rule) ? Object.keys(rule.checks) : rule.types;
+}
 
 let checksByType: Map<string, { rule: ResourceRule; check: ResourceCheck }[]> | undefined;
 

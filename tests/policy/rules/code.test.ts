@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { KESTRA_FLOWS_DIR } from "../../corpus";
 import type { EndpointReference } from "../../../detect/types";
 import type { HardeningSpec } from "../../../components/spec";
-import { codeMetadataReference as rule, makeCodeMetadataReference, scanSources } from "../../../policy/rules/code";
+import { codeMetadataReference as rule, makeCodeMetadataReference, scanSources } from "../../../policy/rules/metadataEndpoint/codeReference";
 import { POD_SPEC_TYPES } from "../../../policy/rules/kubernetes/podSpec";
 import type { Finding } from "../../../policy/rules/types";
 
@@ -143,7 +143,7 @@ describe("code-metadata-reference", () => {
 
 describe("code-metadata-reference and firewall rules", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { codeMetadataReference } = require("../../../policy/rules/code") as typeof import("../../../policy/rules/code");
+  const { codeMetadataReference } = require("../../../policy/rules/metadataEndpoint/codeReference") as typeof import("../../../policy/rules/metadataEndpoint/codeReference");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { hostFirewallScript, hostFirewallUserData } = require("../../../components") as typeof import("../../../components");
   const lt = codeMetadataReference.checks["aws:ec2/launchTemplate:LaunchTemplate"];
@@ -177,7 +177,7 @@ describe("code-metadata-reference and firewall rules", () => {
 
 describe("code-metadata-reference and Squid deny lists", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { codeMetadataReference } = require("../../../policy/rules/code") as typeof import("../../../policy/rules/code");
+  const { codeMetadataReference } = require("../../../policy/rules/metadataEndpoint/codeReference") as typeof import("../../../policy/rules/metadataEndpoint/codeReference");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { planSquidConfig, egressProxyCloudInit } = require("../../../components") as typeof import("../../../components");
   const configMap = codeMetadataReference.checks["kubernetes:core/v1:ConfigMap"];

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { resolveConfig } from "../../../policy/config";
-import { adminGrantRule } from "../../../policy/rules/hostIdentity";
+import { resolveConfig } from "../../../policy/options";
+import { adminGrantRule } from "../../../policy/rules/hostIdentity/adminGrant";
 import type { ResourceInput } from "../../../policy/rules/types";
 import { checkDeclared, UNKNOWN } from "./helpers";
 

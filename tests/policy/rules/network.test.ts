@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { resolveConfig } from "../../../policy/config";
-import { internetRouteRule, openEgressRule, publicIpRule } from "../../../policy/rules/network";
+import { resolveConfig } from "../../../policy/options";
+import { internetRouteRule, openEgressRule, publicIpRule } from "../../../policy/rules/network/cloudNetwork";
 import type { ResourceInput } from "../../../policy/rules/types";
 import { checkDeclared, runCheck, UNKNOWN } from "./helpers";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { ecsTaskRule } from "../../../../policy/rules/aws/ecs";
+import { ecsTaskRule } from "../../../../policy/rules/metadataEndpoint/ecsTask";
 import { runCheck, UNKNOWN } from "../helpers";
 
 const T = "aws:ecs/taskDefinition:TaskDefinition";

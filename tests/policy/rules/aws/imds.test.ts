@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { resolveConfig } from "../../../../policy/config";
-import { awsImdsRule } from "../../../../policy/rules/aws/imds";
+import { resolveConfig } from "../../../../policy/options";
+import { awsImdsRule } from "../../../../policy/rules/metadataEndpoint/awsImds";
 import { runCheck, UNKNOWN } from "../helpers";
 
 const HOP_WHY =

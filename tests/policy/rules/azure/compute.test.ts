@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { azureIdentityRule, azureMspRule } from "../../../../policy/rules/azure/compute";
+import { azureIdentityRule } from "../../../../policy/rules/hostIdentity/azureCompute";
+import { azureMspRule } from "../../../../policy/rules/metadataEndpoint/azureMsp";
 import { runCheck, UNKNOWN } from "../helpers";
 
 const VM = "azure-native:compute:VirtualMachine";

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { GCE_TYPES, gcpLegacyEndpointsRule, gcpServiceAccountRule } from "../../../../policy/rules/gcp/compute";
+import { GCE_TYPES, gcpLegacyEndpointsRule, gcpServiceAccountRule } from "../../../../policy/rules/metadataEndpoint/gcpCompute";
 import { runCheck, UNKNOWN } from "../helpers";
 
 const saMsg = (seen: string) =>

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { gkeMetadataRule } from "../../../../policy/rules/gcp/gke";
+import { gkeMetadataRule } from "../../../../policy/rules/metadataEndpoint/gkeMetadataServer";
 import { runCheck, UNKNOWN } from "../helpers";
 
 const POOL = "gcp:container/nodePool:NodePool";

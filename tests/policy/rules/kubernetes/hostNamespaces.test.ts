@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { kubernetesHostNamespaces } from "../../../../policy/rules/kubernetes/hostNamespaces";
+import { kubernetesHostNamespaces } from "../../../../policy/rules/metadataEndpoint/kubernetesHostNamespaces";
 import { POD_SPEC_TYPES } from "../../../../policy/rules/kubernetes/podSpec";
 import type { Finding } from "../../../../policy/rules/types";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { kubernetesNamespacePodSecurity as rule } from "../../../../policy/rules/kubernetes/namespace";
+import { kubernetesNamespacePodSecurity as rule } from "../../../../policy/rules/sandbox/namespacePodSecurity";
 import type { Finding } from "../../../../policy/rules/types";
 
 const ctx = { config: {} };

@@ -5,7 +5,7 @@ import {
   kubernetesNamespaceMetadataEgress as rule,
   metadataAllowedBy,
   parseIpBlockCidr,
-} from "../../../../policy/rules/kubernetes/networkPolicy";
+} from "../../../../policy/rules/network/kubernetesMetadataEgress";
 import type { ResourceInput, StackFinding } from "../../../../policy/rules/types";
 import { checkDeclared } from "../helpers";
 

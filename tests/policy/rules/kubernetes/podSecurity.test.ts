@@ -1,13 +1,13 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { checkHostNamespaces } from "../../../../policy/rules/kubernetes/hostNamespaces";
+import { checkHostNamespaces } from "../../../../policy/rules/metadataEndpoint/kubernetesHostNamespaces";
 import {
   checkPodSecurityRestricted,
   kubernetesPodSecurityRestricted,
   POD_SECURITY_CHECKS,
   RESTRICTED_VOLUME_TYPES,
   SAFE_SYSCTLS,
-} from "../../../../policy/rules/kubernetes/podSecurity";
+} from "../../../../policy/rules/sandbox/podSecurityRestricted";
 import { locatePodSpec, POD_SPEC_LOCATIONS } from "../../../../policy/rules/kubernetes/podSpec";
 import type { Finding } from "../../../../policy/rules/types";
 

@@ -3,7 +3,7 @@ import { unknownCheckingProxy } from "@pulumi/policy";
 import {
   kubernetesServiceAccountToken as rule,
   kubernetesServiceAccountTokenInherited as inherited,
-} from "../../../../policy/rules/kubernetes/serviceAccountToken";
+} from "../../../../policy/rules/sandbox/serviceAccountToken";
 import type { Finding, ResourceInput } from "../../../../policy/rules/types";
 import { checkDeclared } from "../helpers";
 

@@ -1,37 +1,9 @@
 /**
- * Azure VMs and scale sets: no managed identity on worker hosts (IMDS would hand its token to any code on the
- * VM), and, where the Metadata Security Protocol is configured, it enforces rather than audits.
+ * Azure VMs and scale sets: where the Metadata Security Protocol is configured, it enforces rather than audits.
  */
 import type { Finding, ResourceRule } from "../types";
 import { field, isUnknown, show, unknownFinding } from "../values";
-
-/** The types carrying VM settings; versioned tokens (`azure-native:compute/v20240701:...`) are mapped onto these. */
-export const AZURE_VM = "azure-native:compute:VirtualMachine";
-export const AZURE_VMSS = "azure-native:compute:VirtualMachineScaleSet";
-
-/**
- * Passes when `identity` is absent or its type is "None". Microsoft's managed identity docs: "All code/scripts
- * running on a virtual machine can request and retrieve tokens for any managed identities available on it."
- * A host that needs one is exempted through the rule's config (exemptNames / exemptUrns) or a
- * `hardening:exempt` tag with a reason.
- */
-export function checkNoIdentity(props: Record<string, unknown>): Finding[] {
-  const identity = props.identity;
-  if (identity === undefined || identity === null) return [];
-  if (isUnknown(identity)) return [unknownFinding("identity")];
-  const type = field(identity, "type");
-  if (isUnknown(type)) return [unknownFinding("identity.type")];
-  if (typeof type === "string" && type.trim().toLowerCase() === "none") return [];
-  return [
-    {
-      property: "identity.type",
-      message:
-        `identity.type is ${show(type)}; remove identity or set its type to "None", or exempt this host in the ` +
-        "policy config with a reason: any code on the VM can ask IMDS for the managed identity's token, and NSG " +
-        "rules do not filter IMDS by default.",
-    },
-  ];
-}
+import { AZURE_VM, AZURE_VMSS } from "../hostIdentity/azureCompute";
 
 /**
  * Where `proxyAgentSettings` (Metadata Security Protocol) is present: it is enabled and IMDS access is in "Enforce"
@@ -72,20 +44,14 @@ export function checkProxyAgent(securityProfilePath: readonly string[]): (props:
   };
 }
 
-/** `host-identity-azure-vm`: worker VMs and scale sets carry no managed identity unless explicitly exempted. */
-export const azureIdentityRule: ResourceRule = {
-  id: "host-identity-azure-vm",
-  description: "Azure VMs and scale sets have no managed identity (or are exempted with a reason), so IMDS has no token to give to workload code.",
-  enforcementLevel: "mandatory",
-  checks: { [AZURE_VM]: checkNoIdentity, [AZURE_VMSS]: checkNoIdentity },
-};
-
 /** `metadata-endpoint-azure-msp`: a configured Metadata Security Protocol enforces. */
 export const azureMspRule: ResourceRule = {
   id: "metadata-endpoint-azure-msp",
   description: "Where Azure VMs or scale sets configure the Metadata Security Protocol (proxyAgentSettings), it is enabled and enforces IMDS access.",
   // Advisory: MSP's GA status and image support are unverified (cloud-controls.md section 7, item 3).
   enforcementLevel: "advisory",
+  family: "metadataEndpoint",
+  docs: "Where `proxyAgentSettings` is set: enabled, IMDS mode `Enforce`.",
   checks: {
     [AZURE_VM]: checkProxyAgent(["securityProfile"]),
     [AZURE_VMSS]: checkProxyAgent(["virtualMachineProfile", "securityProfile"]),

@@ -63,6 +63,8 @@ export const gkeMetadataRule: ResourceRule = {
   id: "metadata-endpoint-gke-metadata-server",
   description: "GKE clusters enable Workload Identity and their node pools run the GKE metadata server (GKE_METADATA), so pods cannot read the node's credentials.",
   enforcementLevel: "mandatory",
+  family: "metadataEndpoint",
+  docs: "GKE clusters (Workload Identity on) and node pools (`GKE_METADATA`).",
   checks: {
     "gcp:container/cluster:Cluster": checkGkeCluster,
     "gcp:container/nodePool:NodePool": checkGkeNodePool,

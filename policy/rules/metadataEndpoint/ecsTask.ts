@@ -59,5 +59,7 @@ export const ecsTaskRule: ResourceRule = {
   id: "metadata-endpoint-ecs-task",
   description: "ECS task definitions use no host network mode and no privileged containers, so IMDS blocking on the host applies to them.",
   enforcementLevel: "mandatory",
+  family: "metadataEndpoint",
+  docs: "ECS task definitions: no `host` network mode, no privileged container.",
   checks: { "aws:ecs/taskDefinition:TaskDefinition": checkEcsTaskDefinition },
 };

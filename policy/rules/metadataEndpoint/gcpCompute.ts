@@ -96,6 +96,8 @@ export const gcpServiceAccountRule: ResourceRule = {
   description:
     "GCE instances and instance templates attach no service account or a dedicated one, never the default compute service account, so the metadata server cannot mint a broad token.",
   enforcementLevel: "mandatory",
+  family: "metadataEndpoint",
+  docs: "GCE instances and templates: no default compute service account; `cloud-platform` scope on it reported too.",
   checks: Object.fromEntries(GCE_TYPES.map((t) => [t, checkGceServiceAccount])),
 };
 
@@ -107,6 +109,8 @@ export const gcpLegacyEndpointsRule: ResourceRule = {
   id: "metadata-endpoint-gcp-legacy-endpoints",
   description: "GCE instances, templates and GKE nodes never re-enable the legacy metadata endpoints (disable-legacy-endpoints is not false).",
   enforcementLevel: "mandatory",
+  family: "metadataEndpoint",
+  docs: "GCE and GKE node metadata: `disable-legacy-endpoints` not false.",
   checks: {
     ...Object.fromEntries(GCE_TYPES.map((t) => [t, topLevel])),
     "gcp:container/cluster:Cluster": nodeConfig,

@@ -12,9 +12,9 @@
  *   off.
  */
 import type { Finding, ResourceCheck, ResourceRemediation, ResourceRule, StackFinding, StackRule } from "../types";
-import { bindPodCheck, dig, locatePodSpec, namespaceOf, POD_SPEC_LOCATIONS, POD_SPEC_TYPES, type LocatedPodSpec } from "./podSpec";
-import { bindPodRemediation } from "./podSecurity";
-import { containsUnknown, findingsOrUnknown, guardUnknowns, tryKnown, whenKnown } from "./unknown";
+import { bindPodCheck, dig, locatePodSpec, namespaceOf, POD_SPEC_LOCATIONS, POD_SPEC_TYPES, type LocatedPodSpec } from "../kubernetes/podSpec";
+import { bindPodRemediation } from "./podSecurityRestricted";
+import { containsUnknown, findingsOrUnknown, guardUnknowns, tryKnown, whenKnown } from "../kubernetes/unknown";
 
 const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 const WHY =
@@ -63,6 +63,9 @@ export const kubernetesServiceAccountToken: ResourceRule = {
   description:
     "Pods do not ask for a Kubernetes API token and ServiceAccounts set automountServiceAccountToken to false, so workload code gets no API credential by default.",
   enforcementLevel: "mandatory",
+  family: "sandbox",
+  docs: "Pods and workloads: `automountServiceAccountToken` not true; ServiceAccounts: it is false.",
+  remediation: "Sets `automountServiceAccountToken: false` where it is left out.",
   checks: {
     ...bindPodCheck(checkPodAutomount),
     [SERVICE_ACCOUNT]: checkServiceAccountFor(false),
@@ -85,6 +88,8 @@ export const kubernetesServiceAccountTokenInherited: StackRule = {
   description:
     "Pods that leave automountServiceAccountToken out use a ServiceAccount defined in the stack, so whether they get an API token is visible and checked.",
   enforcementLevel: "mandatory",
+  family: "sandbox",
+  docs: "Pods that leave `automountServiceAccountToken` out name a ServiceAccount defined in the stack.",
   types: [SERVICE_ACCOUNT, ...POD_SPEC_TYPES],
   check: (resources) => {
     const accounts = new Set<string>();

@@ -32,8 +32,8 @@ import {
   POD_SPEC_LOCATIONS,
   type ContainerRef,
   type LocatedPodSpec,
-} from "./podSpec";
-import { containsUnknown, tryKnown } from "./unknown";
+} from "../kubernetes/podSpec";
+import { containsUnknown, tryKnown } from "../kubernetes/unknown";
 import { unknownFinding } from "../values";
 import { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES } from "../../../components/podSecurityStandards";
 
@@ -523,6 +523,9 @@ export const kubernetesPodSecurityRestricted: ResourceRule = {
   description:
     "Pods and workloads satisfy the Pod Security Standards restricted profile: no privilege, no escalation, non-root, seccomp on, all capabilities dropped, restricted volume types.",
   enforcementLevel: "mandatory",
+  family: "sandbox",
+  docs: "Pods and every workload kind: every check of the Pod Security Standards `restricted` profile (no privilege or escalation, non-root, seccomp, all capabilities dropped, restricted volume types, no host ports, probes or sysctls outside the safe set).",
+  remediation: "Sets pod seccomp `RuntimeDefault`, `allowPrivilegeEscalation: false` and `drop: [\"ALL\"]` where the pod spec leaves them out; never overrides a value someone set.",
   checks: bindPodCheck(checkPodSecurityRestricted),
   remediations: bindPodRemediation(remediatePodSecurity),
 };

@@ -2,7 +2,7 @@
  * AWS instance metadata (IMDS): instances, launch templates, launch configurations and the account/region
  * defaults either turn the endpoint off or require IMDSv2 session tokens with a PUT response hop limit of 1.
  */
-import type { CheckContext, Finding, ResourceRule } from "../types";
+import type { CheckContext, Finding, ResourceRule, RuleOption } from "../types";
 import { field, isRecord, isUnknown, show, unknownFinding } from "../values";
 
 const HOP_LIMIT_WHY =
@@ -11,9 +11,18 @@ const HOP_LIMIT_WHY =
   "role's credentials; AWS's whitepaper \"Security Practices for Multi-Tenant SaaS Applications using Amazon EKS\" " +
   "recommends requiring IMDSv2 and a maximum hop count of 1";
 
+/** The `maxHopLimit` option: its schema holds the one default, which a malformed value also falls back to. */
+const MAX_HOP_LIMIT = {
+  type: "integer",
+  minimum: 1,
+  maximum: 64,
+  default: 1,
+  description: "Highest IMDS PUT response hop limit accepted with tokens required. 1 keeps the token on the host; AWS's own guidance accepts any.",
+} as const satisfies RuleOption;
+
 function maxHopLimit(ctx: CheckContext): number {
   const v = ctx.config.maxHopLimit;
-  return typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : 1;
+  return typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : MAX_HOP_LIMIT.default;
 }
 
 /**
@@ -90,6 +99,10 @@ export const awsImdsRule: ResourceRule = {
   description:
     "EC2 instances, launch templates, launch configurations and the account's IMDS defaults turn the metadata endpoint off, or require IMDSv2 tokens with a hop limit of 1.",
   enforcementLevel: "mandatory",
+  family: "metadataEndpoint",
+  docs: "EC2 instances, launch templates, launch configurations, `InstanceMetadataDefaults`: IMDS disabled, or tokens required and hop limit 1 (stricter than AWS's IMDSv2 guidance; the finding says why).",
+  remediation: "Sets `httpTokens: required` and the hop limit to 1.",
+  options: { maxHopLimit: MAX_HOP_LIMIT },
   checks: {
     "aws:ec2/instance:Instance": onOptions,
     "aws:ec2/launchTemplate:LaunchTemplate": onOptions,

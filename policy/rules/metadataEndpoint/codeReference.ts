@@ -22,12 +22,12 @@
  * Messages show only the short text matched (at most 40 characters; a longer match such as a base64 run is not
  * shown), never the value around it; for a Secret they name the key and the endpoint and show nothing of the value.
  */
-import { findEndpointReferences } from "../../detect";
-import type { EndpointReference } from "../../detect/types";
-import { asRecord, bindPodCheck, containersOf, dig, type LocatedPodSpec } from "./kubernetes/podSpec";
-import { findingsOrUnknown, guardUnknowns, tryKnown } from "./kubernetes/unknown";
-import { unknownFinding } from "./values";
-import type { Finding, ResourceCheck, ResourceRule } from "./types";
+import { findEndpointReferences } from "../../../detect";
+import type { EndpointReference } from "../../../detect/types";
+import { asRecord, bindPodCheck, containersOf, dig, type LocatedPodSpec } from "../kubernetes/podSpec";
+import { findingsOrUnknown, guardUnknowns, tryKnown } from "../kubernetes/unknown";
+import { unknownFinding } from "../values";
+import type { Finding, ResourceCheck, ResourceRule } from "../types";
 
 /** A string to scan and where it sits; `text` is undefined when the value is unknown during preview. */
 interface TextSource {
@@ -273,6 +273,8 @@ export function makeCodeMetadataReference(detect: Detector): ResourceRule {
     description:
       "Boot scripts, container commands and environment, ConfigMaps and Secrets refer to no cloud metadata or credential endpoint, in any spelling or encoding.",
     enforcementLevel: "mandatory",
+    family: "metadataEndpoint",
+    docs: "User data, startup scripts, custom data, container commands, args and environment, ConfigMaps and Secrets: no reference to a cloud metadata or credential endpoint, in any spelling or encoding.",
     checks,
   };
 }

@@ -6,14 +6,14 @@
  * by this package's components) or by a logical name / Name tag matching the rule's `workerNames` globs
  * (default `*worker*`, `*workload*`).
  */
-import { isWorker, stringOption, DEFAULT_WORKER_NAMES } from "../config";
-import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "./types";
-import { field, isAnywhere, isTrueish, isUnknown, list, show, unknownFinding } from "./values";
+import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../types";
+import { field, isAnywhere, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
 
 const PUBLIC_IP_WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
 
 function workerGlobs(ctx: CheckContext): readonly string[] {
-  return ctx.config.workerNames === undefined ? DEFAULT_WORKER_NAMES : stringOption(ctx.config, "workerNames");
+  return ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
 }
 
 /** A boolean (or "true" string) flag that must not be set: one finding when it is. */
@@ -113,6 +113,9 @@ export const publicIpRule: ResourceRule = {
   id: "workload-subnet-public-ip",
   description: "Worker hosts have no public IP on any cloud, and worker subnets do not assign public IPs on launch.",
   enforcementLevel: "mandatory",
+  family: "workloadSubnet",
+  docs: "Public IPs on hosts (all clouds); worker subnets with `mapPublicIpOnLaunch`.",
+  options: { workerNames: WORKER_NAMES_OPTION },
   checks: {
     "aws:ec2/instance:Instance": checkAwsAssociatePublicIp,
     "aws:ec2/launchConfiguration:LaunchConfiguration": checkAwsAssociatePublicIp,
@@ -264,6 +267,17 @@ export const openEgressRule: ResourceRule = {
   description:
     "Security groups, GCP firewalls and NSGs do not allow all traffic out to 0.0.0.0/0 or ::/0 on every port (scope: all resources by default, or worker resources only).",
   enforcementLevel: "mandatory",
+  family: "egress",
+  docs: "Security groups, SG rules, GCP firewalls, NSGs and security rules allowing everything out.",
+  options: {
+    scope: {
+      type: "string",
+      enum: ["all", "workers"],
+      default: "all",
+      description: "Check every security group / firewall / NSG, or only those marked as worker resources.",
+    },
+    workerNames: WORKER_NAMES_OPTION,
+  },
   checks: {
     "aws:ec2/securityGroup:SecurityGroup": checkAwsSecurityGroup,
     "aws:ec2/securityGroupRule:SecurityGroupRule": checkAwsSecurityGroupRule,
@@ -393,6 +407,9 @@ export const internetRouteRule: StackRule = {
   id: "workload-subnet-internet-route",
   description: "No worker subnet is associated with a route table that sends 0.0.0.0/0 or ::/0 to an internet gateway.",
   enforcementLevel: "mandatory",
+  family: "workloadSubnet",
+  docs: "A worker subnet associated with a route table that sends `0.0.0.0/0` or `::/0` to an internet gateway.",
+  options: { workerNames: WORKER_NAMES_OPTION },
   types: [SUBNET, ROUTE_TABLE, ROUTE, IGW, ROUTE_TABLE_ASSOCIATION],
   check: checkInternetRoutes,
 };

@@ -2,8 +2,8 @@
  * Metadata access from Kubernetes pods: no pod shares the node's network, PID or IPC namespace.
  */
 import type { Finding, ResourceRule } from "../types";
-import { bindPodCheck, type LocatedPodSpec } from "./podSpec";
-import { findingsOrUnknown } from "./unknown";
+import { bindPodCheck, type LocatedPodSpec } from "../kubernetes/podSpec";
+import { findingsOrUnknown } from "../kubernetes/unknown";
 
 // Why each host namespace matters. A host-network pod is the metadata hole: it uses the node's interfaces, so the
 // node's route to 169.254.169.254 (and IMDS hop limit 1) applies to it as to the node itself, and NetworkPolicy
@@ -45,5 +45,7 @@ export const kubernetesHostNamespaces: ResourceRule = {
   description:
     "Pods and workloads do not share the node's network, PID or IPC namespace, so they cannot use the node's route to the metadata endpoint.",
   enforcementLevel: "mandatory",
+  family: "metadataEndpoint",
+  docs: "Pods and every workload kind (pod templates included): no `hostNetwork`, `hostPID` or `hostIPC`.",
   checks: bindPodCheck(checkHostNamespaces),
 };

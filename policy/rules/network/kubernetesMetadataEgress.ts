@@ -19,8 +19,8 @@
 import { cidrContains, parseAddress, bitsOf, type Cidr } from "../../../components/cidr";
 import { carveOutFor, type MetadataNetwork } from "../../../components/metadataNetworks";
 import type { ResourceInput, StackFinding, StackRule } from "../types";
-import { asArray, asRecord, dig, namespaceOf, POD_SPEC_LOCATIONS, POD_SPEC_TYPES } from "./podSpec";
-import { guardUnknowns, tryKnown, whenKnown } from "./unknown";
+import { asArray, asRecord, dig, namespaceOf, POD_SPEC_LOCATIONS, POD_SPEC_TYPES } from "../kubernetes/podSpec";
+import { guardUnknowns, tryKnown, whenKnown } from "../kubernetes/unknown";
 
 const NETWORK_POLICY_TYPES = [
   "kubernetes:networking.k8s.io/v1:NetworkPolicy",
@@ -137,6 +137,8 @@ export const kubernetesNamespaceMetadataEgress: StackRule = {
   description:
     "Every namespace running workloads has an all-pods egress NetworkPolicy and no egress rule there allows a cloud metadata network.",
   enforcementLevel: "mandatory",
+  family: "egress",
+  docs: "Every namespace with workloads has an all-pods egress NetworkPolicy, and no egress rule there allows a cloud metadata network.",
   types: [NAMESPACE, ...POD_SPEC_TYPES, ...NETWORK_POLICY_TYPES],
   check: (resources) => {
     const findings: StackFinding[] = [];

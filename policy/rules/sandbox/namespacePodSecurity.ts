@@ -13,8 +13,8 @@
  *   template problems at apply time; it is left to the user.
  */
 import type { Finding, ResourceCheck, ResourceRule } from "../types";
-import { asRecord, dig } from "./podSpec";
-import { findingsOrUnknown, guardUnknowns } from "./unknown";
+import { asRecord, dig } from "../kubernetes/podSpec";
+import { findingsOrUnknown, guardUnknowns } from "../kubernetes/unknown";
 
 const ENFORCE = "pod-security.kubernetes.io/enforce";
 const ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version";
@@ -69,6 +69,8 @@ export const kubernetesNamespacePodSecurity: ResourceRule = {
   description:
     "Namespaces carry pod-security.kubernetes.io/enforce=restricted (at policy version latest or v1.34+), so Kubernetes itself rejects pods that break the restricted profile.",
   enforcementLevel: "mandatory",
+  family: "sandbox",
+  docs: "Namespaces: `pod-security.kubernetes.io/enforce=restricted` at version `latest` or v1.34+.",
   checks: {
     "kubernetes:core/v1:Namespace": checkNamespaceFor(false),
     "kubernetes:core/v1:NamespacePatch": checkNamespaceFor(true),

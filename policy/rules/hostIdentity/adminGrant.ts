@@ -3,10 +3,10 @@
  * (an EC2 instance profile's role, a GCE service account, an Azure VM's managed identity). Any code on the host
  * can fetch that identity's token from the metadata endpoint, so its grants are the workers' grants.
  */
-import { stringOption } from "../config";
-import { ResourceIndex } from "./network";
-import type { CheckContext, ResourceInput, StackFinding, StackRule } from "./types";
-import { field, isUnknown, list, show } from "./values";
+import { stringListOption, stringOption } from "../../config";
+import { ResourceIndex } from "../network/cloudNetwork";
+import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
+import { field, isUnknown, list, show } from "../values";
 
 const WHY = "any code on a worker host can fetch this identity's token from the metadata endpoint, so the grant is the workers' grant";
 
@@ -191,6 +191,18 @@ export const adminGrantRule: StackRule = {
   description:
     "The identity worker hosts run as (EC2 instance profile role, GCE service account, Azure VM managed identity) holds no administrator-level grant in the stack.",
   enforcementLevel: "mandatory",
+  family: "hostIdentity",
+  docs: "Administrator-level grants to an instance profile's role, a worker VM's GCP service account, or an Azure VM identity.",
+  options: {
+    awsPolicyNames: stringListOption("AWS managed policy names treated as administrator-level.", ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]),
+    gcpRoles: stringListOption("GCP roles treated as administrator-level.", ["roles/owner", "roles/editor", "roles/iam.securityAdmin", "roles/resourcemanager.projectIamAdmin"]),
+    // Built-in role GUIDs (learn.microsoft.com, "Azure built-in roles"): the last two can grant any role, so they
+    // are administrator-level too.
+    azureRoleDefinitionIds: stringListOption(
+      "Azure role definition GUIDs treated as administrator-level (Owner, Contributor, User Access Administrator, Role Based Access Control Administrator).",
+      ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "f58310d9-a9f6-439a-9e8d-f62e7b41a168"],
+    ),
+  },
   types: [
     ROLE,
     AWS_INSTANCE_PROFILE,
