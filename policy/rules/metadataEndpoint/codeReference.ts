@@ -23,7 +23,7 @@
  * shown), never the value around it; for a Secret they name the key and the endpoint and show nothing of the value.
  */
 import { findEndpointReferences } from "../../../detect";
-import type { EndpointReference } from "../../../detect/types";
+import type { EndpointDetector, EndpointReference } from "../../../detect/types";
 import { asRecord, bindPodCheck, containersOf, dig, type LocatedPodSpec } from "../kubernetes/podSpec";
 import { findingsOrUnknown, guardUnknowns, tryKnown } from "../kubernetes/unknown";
 import { unknownFinding } from "../values";
@@ -39,7 +39,7 @@ interface TextSource {
 }
 
 /** The detector's signature, so that the rule can be built around another detector (tests). */
-export type Detector = (text: string) => readonly EndpointReference[];
+export type { EndpointDetector } from "../../../detect/types";
 
 // A match longer than this is not shown at all: it is a base64 run or similar, whose start is the start of the
 // value itself (a script's first line), and the spelling already names what it decodes to.
@@ -154,7 +154,7 @@ function decodedWhole(text: string): { text: string; base64: boolean } {
 }
 
 /** Findings for the error-severity references in the sources: one per distinct reference of each property. */
-export function scanSources(sources: readonly TextSource[], detect: Detector): Finding[] {
+export function scanSources(sources: readonly TextSource[], detect: EndpointDetector): Finding[] {
   const findings: Finding[] = [];
   for (const source of sources) {
     if (source.text === undefined) {
@@ -258,7 +258,7 @@ const EXTRACTORS: Readonly<Record<string, Extract>> = {
 };
 
 /** Builds the code rule around a detector (the real one in {@link codeRules}). */
-export function makeCodeMetadataReference(detect: Detector): ResourceRule {
+export function makeCodeMetadataReference(detect: EndpointDetector): ResourceRule {
   const checks: Record<string, ResourceCheck> = {
     ...Object.fromEntries(
       Object.entries(EXTRACTORS).map(([type, extract]): [string, ResourceCheck] => [

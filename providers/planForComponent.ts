@@ -6,7 +6,7 @@
 import { InvalidArgsError } from "../components/errors";
 
 /** Runs `plan`; an InvalidArgsError becomes `<kind> "<name>": invalid arguments: ...` with the original as cause. */
-export function planned<T>(kind: string, name: string, plan: () => T): T {
+export function planForComponent<T>(kind: string, name: string, plan: () => T): T {
   try {
     return plan();
   } catch (e) {
