@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { resolveConfig } from "../../../policy/options";
-import { internetRouteRule, openEgressRule, publicIpRule } from "../../../policy/rules/network/cloudNetwork";
-import type { ResourceInput } from "../../../policy/rules/types";
-import { checkDeclared, runCheck, UNKNOWN } from "./helpers";
+import { resolveConfig } from "../../../../policy/options";
+import { internetRouteRule, openEgressRule, publicIpRule } from "../../../../policy/rules/network/cloudNetwork";
+import type { ResourceInput } from "../../../../policy/rules/types";
+import { checkDeclared, runCheck, UNKNOWN } from "../helpers";
 
 const WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
 const EGRESS_WHY =

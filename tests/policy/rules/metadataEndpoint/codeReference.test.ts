@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { KESTRA_FLOWS_DIR } from "../../corpus";
-import type { EndpointReference } from "../../../detect/types";
-import type { HardeningSpec } from "../../../components/spec";
-import { codeMetadataReference as rule, makeCodeMetadataReference, scanSources } from "../../../policy/rules/metadataEndpoint/codeReference";
-import { POD_SPEC_TYPES } from "../../../policy/rules/kubernetes/podSpec";
-import type { Finding } from "../../../policy/rules/types";
+import { KESTRA_FLOWS_DIR } from "../../../corpus";
+import type { EndpointReference } from "../../../../detect/types";
+import type { HardeningSpec } from "../../../../components/spec";
+import { codeMetadataReference as rule, makeCodeMetadataReference, scanSources } from "../../../../policy/rules/metadataEndpoint/codeReference";
+import { POD_SPEC_TYPES } from "../../../../policy/rules/kubernetes/podSpec";
+import type { Finding } from "../../../../policy/rules/types";
 
 const ctx = { config: {} };
 const check = (type: string, props: Record<string, unknown>): Finding[] => rule.checks[type](props, ctx);
@@ -143,9 +143,9 @@ describe("code-metadata-reference", () => {
 
 describe("code-metadata-reference and firewall rules", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { codeMetadataReference } = require("../../../policy/rules/metadataEndpoint/codeReference") as typeof import("../../../policy/rules/metadataEndpoint/codeReference");
+  const { codeMetadataReference } = require("../../../../policy/rules/metadataEndpoint/codeReference") as typeof import("../../../../policy/rules/metadataEndpoint/codeReference");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { hostFirewallScript, hostFirewallUserData } = require("../../../components") as typeof import("../../../components");
+  const { hostFirewallScript, hostFirewallUserData } = require("../../../../components") as typeof import("../../../../components");
   const lt = codeMetadataReference.checks["aws:ec2/launchTemplate:LaunchTemplate"];
   const gcp = codeMetadataReference.checks["gcp:compute/instanceTemplate:InstanceTemplate"];
   const ctx = { config: {} };
@@ -177,9 +177,9 @@ describe("code-metadata-reference and firewall rules", () => {
 
 describe("code-metadata-reference and Squid deny lists", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { codeMetadataReference } = require("../../../policy/rules/metadataEndpoint/codeReference") as typeof import("../../../policy/rules/metadataEndpoint/codeReference");
+  const { codeMetadataReference } = require("../../../../policy/rules/metadataEndpoint/codeReference") as typeof import("../../../../policy/rules/metadataEndpoint/codeReference");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { planSquidConfig, egressProxyCloudInit } = require("../../../components") as typeof import("../../../components");
+  const { planSquidConfig, egressProxyCloudInit } = require("../../../../components") as typeof import("../../../../components");
   const configMap = codeMetadataReference.checks["kubernetes:core/v1:ConfigMap"];
   const lt = codeMetadataReference.checks["aws:ec2/launchTemplate:LaunchTemplate"];
   const ctx = { config: {} };
