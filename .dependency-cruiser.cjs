@@ -15,7 +15,8 @@ module.exports = {
   forbidden: [
     {
       name: "no-circular",
-      comment: "A module cycle makes load order decide what is undefined at import time; break it by moving the shared part down.",
+      comment:
+        "A module cycle makes load order decide what is undefined at import time; break it by moving the shared part down.",
       severity: "error",
       from: { path: SOURCE },
       to: { circular: true },

@@ -19,11 +19,14 @@ export interface RuleConfigSchema {
 /** The options every rule accepts: exemptions are how an operator records a deliberate exception. */
 export const COMMON_OPTIONS: Readonly<Record<string, RuleOption>> = {
   exemptUrns: stringListOption("URNs of resources this rule does not check."),
-  exemptNames: stringListOption("Globs (picomatch) on logical names of resources this rule does not check, e.g. \"bastion-*\"."),
+  exemptNames: stringListOption(
+    'Globs (picomatch) on logical names of resources this rule does not check, e.g. "bastion-*".',
+  ),
 };
 
 type RuleRef = string | Pick<RuleDescription, "id" | "options">;
-const ruleOf = (ref: RuleRef): Pick<RuleDescription, "id" | "options"> | undefined => (typeof ref === "string" ? ruleById(ref) : ref);
+const ruleOf = (ref: RuleRef): Pick<RuleDescription, "id" | "options"> | undefined =>
+  typeof ref === "string" ? ruleById(ref) : ref;
 const idOf = (ref: RuleRef): string => (typeof ref === "string" ? ref : ref.id);
 
 const schemas = new Map<string, RuleConfigSchema>();
@@ -42,7 +45,10 @@ const defaults = new Map<string, Readonly<Record<string, unknown>>>();
  * supplied the config. Unknown keys are kept; `enforcementLevel` is dropped (it is the caller's business).
  * Runs on every analyze call, so the defaults are computed once per rule.
  */
-export function resolveConfig(rule: RuleRef, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+export function resolveConfig(
+  rule: RuleRef,
+  given: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> {
   const id = idOf(rule);
   let base = defaults.get(id);
   if (!base) {
@@ -53,7 +59,8 @@ export function resolveConfig(rule: RuleRef, given: Readonly<Record<string, unkn
   let out: Record<string, unknown> | undefined;
   for (const k in given) {
     const v = given[k];
-    if (k === "enforcementLevel" || v === undefined || v === base[k] || (isEmptyList(v) && isEmptyList(base[k]))) continue;
+    if (k === "enforcementLevel" || v === undefined || v === base[k] || (isEmptyList(v) && isEmptyList(base[k])))
+      continue;
     (out ??= { ...base })[k] = v;
   }
   return out ?? base;

@@ -17,7 +17,10 @@ import { internetRouteRule, openEgressRule, publicIpRule } from "./rules/network
 import { kubernetesNamespaceMetadataEgress } from "./rules/network/kubernetesMetadataEgress";
 import { kubernetesNamespacePodSecurity } from "./rules/sandbox/namespacePodSecurity";
 import { kubernetesPodSecurityRestricted } from "./rules/sandbox/podSecurityRestricted";
-import { kubernetesServiceAccountToken, kubernetesServiceAccountTokenInherited } from "./rules/sandbox/serviceAccountToken";
+import {
+  kubernetesServiceAccountToken,
+  kubernetesServiceAccountTokenInherited,
+} from "./rules/sandbox/serviceAccountToken";
 import type { ResourceCheck, ResourceRule, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
 

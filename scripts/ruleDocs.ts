@@ -31,7 +31,9 @@ export function renderRuleTables(): string {
   for (const r of rules) {
     for (const [name, option] of Object.entries(r.options ?? {})) {
       const values = Array.isArray(option.enum) ? ` (${option.enum.map((v) => `\`${String(v)}\``).join(" or ")})` : "";
-      out.push(`| \`${r.id}\` | \`${name}\`${values} | \`${cell(JSON.stringify(option.default))}\` | ${cell(option.description)} |`);
+      out.push(
+        `| \`${r.id}\` | \`${name}\`${values} | \`${cell(JSON.stringify(option.default))}\` | ${cell(option.description)} |`,
+      );
     }
   }
   return out.join("\n");
