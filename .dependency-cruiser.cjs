@@ -53,6 +53,24 @@ module.exports = {
       to: { path: "^(detect|scan|policy|program|cli)/" },
     },
     {
+      name: "cloud-sdks-only-in-providers-and-program",
+      comment:
+        "components/, detect/, scan/, policy/ and cli/ run on any stack with no cloud SDK installed (they are optional peers).",
+      severity: "error",
+      from: { path: "^(components|detect|scan|policy|cli)/" },
+      to: { path: "node_modules/@pulumi/(aws|gcp|azure-native|kubernetes)/" },
+    },
+    {
+      name: "policy-sdk-only-in-the-pack",
+      comment: "Constructing a PolicyPack starts a server; only the pack's binding and entry touch @pulumi/policy.",
+      severity: "error",
+      from: {
+        path: "^(components|detect|scan|policy|providers|program|cli)/",
+        pathNot: "^policy/(binding|index)\\.ts$",
+      },
+      to: { path: "node_modules/@pulumi/policy/" },
+    },
+    {
       name: "program-imports-no-cli",
       comment: "The root program is run by the CLI (hardening plan) and by Pulumi; it never reaches back into the CLI.",
       severity: "error",
@@ -62,7 +80,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|dist|docs)/" },
+    exclude: { path: "^(dist|docs)/" },
     // Type-only imports count: a layer that needs another's types depends on it as much as on its values.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
