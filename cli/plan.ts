@@ -8,24 +8,15 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { InvalidArgsError } from "../components";
 import { CLOUDS, CloudName, CloudNotAvailableError } from "../program/environment";
-import { CloudPlan, planCloud } from "../program/plan";
-import type { Violation } from "../policy/rules/types";
+import { planCloud } from "../program/plan";
 import { oneOf, parseFlags } from "./flags";
+import type { PlanReport, PlanReportCloud } from "./format/planReport";
 import { formatPlanText } from "./format/planText";
 import { planToMermaid } from "./format/mermaid";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
 import { evaluatePlan } from "./verdicts";
 
-/** One cloud's section of the JSON report (ARCHITECTURE.md contract). */
-export interface PlanReportCloud extends CloudPlan {
-  readonly violations: Violation[];
-}
-
-/** The JSON report: `{"version":1,"clouds":[...]}`. */
-export interface PlanReport {
-  readonly version: 1;
-  readonly clouds: PlanReportCloud[];
-}
+export type { PlanReport, PlanReportCloud } from "./format/planReport";
 
 const FORMATS = ["text", "json", "mermaid"] as const;
 

@@ -7,13 +7,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  Detect, describeFsError, hasBlockingFindings, InvalidConfigError, parseScanConfig, ScanConfig, scanPaths,
+  EndpointDetector, describeFsError, hasBlockingFindings, InvalidConfigError, parseScanConfig, ScanConfig, scanPaths,
   UnreadablePathError,
 } from "../scan";
 import { toScanJson } from "./format/scan/json";
 import { toSarif } from "./format/scan/sarif";
 import { toScanText } from "./format/scan/text";
-import { defaultDetect } from "../scan/detector";
+import { defaultDetector } from "../scan/detector";
 import { oneOf, parseFlags } from "./flags";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
 import { packageVersion } from "./version";
@@ -36,7 +36,7 @@ function loadConfig(file: string, io: CliIO): ScanConfig {
 }
 
 /** Builds the command around a detector (tests inject one; the CLI uses detect). */
-export function makeScanCommand(detect: Detect): Command {
+export function makeScanCommand(detect: EndpointDetector): Command {
   return async (argv, io) => {
     const { values, positionals } = parseFlags(argv, {
       format: { type: "string", short: "f" },
@@ -65,4 +65,4 @@ export function makeScanCommand(detect: Detect): Command {
 }
 
 /** `hardening scan`, with the endpoint detector of detect. */
-export const scanCommand: Command = makeScanCommand(defaultDetect);
+export const scanCommand: Command = makeScanCommand(defaultDetector);

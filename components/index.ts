@@ -12,5 +12,4 @@ export * from "./controls";
 export * from "./plan/subnets";
 export * from "./hostFirewall";
 export * from "./egressProxy";
-export * from "../detect";
 export * from "./hostBoot";

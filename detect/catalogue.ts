@@ -75,7 +75,7 @@ for (const r of DENIED_RANGES) {
 
 /**
  * The first bytes an interesting IPv4 address can start with (catalogued endpoints and denied ranges), indexed by
- * byte: the prefilter drops `1.0`, `3.11` and every other dotted number that cannot be one.
+ * byte: the candidate pass drops `1.0`, `3.11` and every other dotted number that cannot be one.
  */
 export const IPV4_FIRST_OCTETS: Uint8Array = (() => {
   const octets = new Uint8Array(256);
@@ -177,7 +177,7 @@ export function classifyVariable(name: string): Verdict | undefined {
 export const CATALOGUED_VARIABLES: readonly string[] = [...variableEndpoints.keys()].sort((a, b) => b.length - a.length);
 
 /**
- * Substrings the prefilter looks for with one `indexOf` pass each: every catalogued variable contains one of them
+ * Substrings the candidate pass looks for with one `indexOf` pass each: every catalogued variable contains one of them
  * (checked at load), and they are rare in ordinary text, unlike the words `METADATA` or `CONTAINER` alone.
  */
 export const VARIABLE_TRIGGERS: readonly string[] = ["METADATA_", "S_CONTAINER_"];

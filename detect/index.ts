@@ -2,7 +2,7 @@
  * The endpoint-reference detector: finds, in any string, every reference to a catalogued metadata or credential
  * endpoint (components/endpoints.ts) however it is spelled, and every other link-local address.
  *
- * How: a cheap prefilter ({@link candidateWindows}) finds the few lines that could hold a reference; only those are
+ * How: a cheap first pass ({@link candidateWindows}) finds the few lines that could hold a reference; only those are
  * decoded (percent-encoding, escapes, Unicode look-alikes; normalise.ts) and parsed as a resolver or URL parser
  * would (ipv4.ts, ipv6.ts, hostnames.ts, hostContext.ts). Base64 runs are decoded and searched the same way.
  */
@@ -10,7 +10,7 @@ import { base64Runs } from "./base64";
 import { composeDecoded, joinStringLiterals, STRING_GLUE } from "./concat";
 import { decode, urlWithBreak } from "./normalise";
 import { findPlain } from "./plain";
-import { candidateWindows } from "./prefilter";
+import { candidateWindows } from "./candidates";
 import { RawFinding } from "./raw";
 import { DetectOptions, EndpointReference } from "./types";
 

@@ -32,3 +32,9 @@ export interface DetectOptions {
    */
   readonly decodeBase64?: boolean;
 }
+
+/**
+ * A function that finds endpoint references in a text: detect's `findEndpointReferences` in production, a stub in
+ * tests. The scanner (scan/) and the code rule (policy) take one, so neither depends on how detection works.
+ */
+export type EndpointDetector = (text: string) => readonly EndpointReference[];

@@ -1,5 +1,5 @@
 "use strict";
-/* global require, module, __dirname */
+/* global __dirname */
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: the host requires this file before any TypeScript loader */
 // What the component host loads (package.json `main`): `run-plugin` requires this directory and serves every
 // ComponentResource class exported here. As bin/hardening.js does, a checkout runs the TypeScript sources through

@@ -1,7 +1,7 @@
 /**
  * Wraps the pure rule bodies into @pulumi/policy policies: one ResourceValidationPolicy per resource rule (with its
- * remediation) and one StackValidationPolicy per stack rule, each with its config schema. The same config
- * defaults, exemptions and levels as policy/evaluate.ts apply, so the pack and the offline auditor agree.
+ * remediation) and one StackValidationPolicy per stack rule, each with its config schema. Each rule runs through
+ * the evaluation core (policy/core/evaluate.ts), as in the offline audit, so the pack and the auditor agree.
  * The only module besides policy/index.ts that touches @pulumi/policy, and only its types: constructing a
  * PolicyPack starts a server, so tests build policies here and call them with fake arguments.
  */
@@ -14,8 +14,8 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { configSchemaFor, exemptionFor, resolveConfig } from "./config";
-import { withTagProblem } from "./evaluate";
+import { configSchemaFor, resolveConfig } from "./options";
+import { runRemediation, runResourceRule, runStackRule } from "./core/evaluate";
 import type { EnforcementLevel, Finding, ResourceInput, ResourceRule, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
@@ -51,13 +51,9 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
   const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
     const check = rule.checks[canonicalType(args.type)];
     if (!check) return;
-    const props = rawProps(args.props);
-    const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
-    const exemption = exemptionFor(rule.id, { urn: args.urn, name: args.name, props }, config);
-    if (exemption.exempt) return;
-    for (const f of check(props, { config, resource: { urn: args.urn, name: args.name, type: args.type } })) {
-      send(report, withTagProblem(f, exemption.tagProblem));
-    }
+    const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
+    const resource = { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) };
+    for (const f of runResourceRule(rule.id, check, resource, config)) send(report, f);
   };
   const types = Object.keys(rule.checks);
   // A rule bound to one type lets the SDK skip it without deserialising props (server.js checks __pulumiType);
@@ -69,7 +65,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     name: rule.id,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
-    configSchema: configSchemaFor(rule.id) as ResourceValidationPolicy["configSchema"],
+    configSchema: configSchemaFor(rule) as ResourceValidationPolicy["configSchema"],
     validateResource: validate,
   };
   const remediations = rule.remediations;
@@ -77,10 +73,8 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
     policy.remediateResource = (args) => {
       const fix = remediations[canonicalType(args.type)];
       if (!fix) return undefined;
-      const props = rawProps(args.props);
-      const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
-      if (exemptionFor(rule.id, { urn: args.urn, name: args.name, props }, config).exempt) return undefined;
-      return fix(props, { config, resource: { urn: args.urn, name: args.name, type: args.type } });
+      const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
+      return runRemediation(rule.id, fix, { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) }, config);
     };
   }
   return policy;
@@ -99,19 +93,13 @@ export function stackPolicy(rule: StackRule): StackValidationPolicy {
     name: rule.id,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
-    configSchema: configSchemaFor(rule.id) as StackValidationPolicy["configSchema"],
+    configSchema: configSchemaFor(rule) as StackValidationPolicy["configSchema"],
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
       // Only the types the rule reads: the SDK deserialised every resource already, converting them all per
       // stack rule would be most of the rule's cost on a large stack.
       const resources = args.resources.filter((r) => types.has(canonicalType(r.type))).map(toInput);
-      const byUrn = new Map(resources.map((r) => [r.urn, r]));
-      const config = resolveConfig(rule.id, args.getConfig<Record<string, unknown>>());
-      for (const f of rule.check(resources, { config })) {
-        const target = byUrn.get(f.urn);
-        const exemption = target ? exemptionFor(rule.id, target, config) : undefined;
-        if (exemption?.exempt) continue;
-        send(report, withTagProblem(f, exemption?.tagProblem), f.urn);
-      }
+      const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
+      for (const f of runStackRule(rule, resources, config)) send(report, f, f.urn);
     },
   };
 }

@@ -1,20 +1,12 @@
 /**
- * The pack's configuration: one JSON schema per rule (what `pulumi preview --policy-pack-config` and Pulumi Cloud
- * policy groups validate), the defaults filled in code (the CLI fills schema defaults, tests and the offline
- * auditor do not), and exemptions by URN, by logical-name glob or by a `hardening:exempt` tag that carries a reason.
- * Pure; imports no @pulumi/policy. Never declares `enforcementLevel` inside a schema: the SDK adds it and exits
- * when a pack declares it.
+ * What every rule shares besides its own options: exemptions by URN, by logical-name glob or by a
+ * `hardening:exempt` tag that carries a reason; the worker marking (tag, label or name globs) the network rules
+ * read; and the helpers to read a resolved config. The rules' options and their defaults live in each rule
+ * (policy/options.ts turns them into the pack's config schemas). Pure; imports no @pulumi/policy.
  */
 import picomatch from "picomatch";
+import type { RuleOption } from "./rules/types";
 import { isRecord } from "./rules/values";
-
-/** A JSON schema fragment as CrossGuard config schemas accept it. */
-export type JsonSchema = Readonly<Record<string, unknown>>;
-
-/** A policy's config schema: properties and (never) `enforcementLevel`. */
-export interface RuleConfigSchema {
-  readonly properties: Readonly<Record<string, JsonSchema>>;
-}
 
 /** Tag key (AWS, Azure) that exempts a resource: value `<rule-id>[,<rule-id>...]: <reason>`, or `all: <reason>`. */
 export const EXEMPT_TAG = "hardening:exempt";
@@ -35,89 +27,16 @@ export const WORKER_TAG_VALUE = "workload";
  */
 export const DEFAULT_WORKER_NAMES: readonly string[] = ["*worker*", "*workload*"];
 
-const stringList = (description: string, dflt: readonly string[] = []): JsonSchema => ({
-  type: "array",
-  items: { type: "string" },
-  default: dflt,
-  description,
-});
+/** A rule option holding a list of strings (JSON schema with its default). */
+export function stringListOption(description: string, dflt: readonly string[] = []): RuleOption {
+  return { type: "array", items: { type: "string" }, default: dflt, description };
+}
 
-// Every rule accepts these: exemptions are how an operator records a deliberate exception.
-const COMMON: Readonly<Record<string, JsonSchema>> = {
-  exemptUrns: stringList("URNs of resources this rule does not check."),
-  exemptNames: stringList("Globs (picomatch) on logical names of resources this rule does not check, e.g. \"bastion-*\"."),
-};
-
-const WORKER_NAMES = stringList(
+/** The `workerNames` option the network rules share: which names mark worker resources besides the tag. */
+export const WORKER_NAMES_OPTION: RuleOption = stringListOption(
   `Globs on logical names (or the Name tag) that mark worker resources, besides the tag ${WORKER_TAG}=${WORKER_TAG_VALUE}.`,
   DEFAULT_WORKER_NAMES,
 );
-
-// Rule-specific options, each with its default.
-const OPTIONS: Readonly<Record<string, Readonly<Record<string, JsonSchema>>>> = {
-  "metadata-endpoint-aws-imds": {
-    maxHopLimit: {
-      type: "integer",
-      minimum: 1,
-      maximum: 64,
-      default: 1,
-      description:
-        "Highest IMDS PUT response hop limit accepted with tokens required. 1 keeps the token on the host; AWS's own guidance accepts any.",
-    },
-  },
-  "workload-subnet-public-ip": { workerNames: WORKER_NAMES },
-  "workload-subnet-internet-route": { workerNames: WORKER_NAMES },
-  "egress-open-to-internet": {
-    scope: {
-      type: "string",
-      enum: ["all", "workers"],
-      default: "all",
-      description: "Check every security group / firewall / NSG, or only those marked as worker resources.",
-    },
-    workerNames: WORKER_NAMES,
-  },
-  "host-identity-admin-grant": {
-    awsPolicyNames: stringList("AWS managed policy names treated as administrator-level.", ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]),
-    gcpRoles: stringList("GCP roles treated as administrator-level.", ["roles/owner", "roles/editor", "roles/iam.securityAdmin", "roles/resourcemanager.projectIamAdmin"]),
-    // Built-in role GUIDs (learn.microsoft.com, "Azure built-in roles"): the last two can grant any role, so they
-    // are administrator-level too.
-    azureRoleDefinitionIds: stringList(
-      "Azure role definition GUIDs treated as administrator-level (Owner, Contributor, User Access Administrator, Role Based Access Control Administrator).",
-      ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "f58310d9-a9f6-439a-9e8d-f62e7b41a168"],
-    ),
-  },
-};
-
-const schemas = new Map<string, RuleConfigSchema>();
-/** The config schema of rule `ruleId`: the common exemption properties plus the rule's own options. */
-export function configSchemaFor(ruleId: string): RuleConfigSchema {
-  let s = schemas.get(ruleId);
-  if (!s) schemas.set(ruleId, (s = { properties: { ...COMMON, ...(OPTIONS[ruleId] ?? {}) } }));
-  return s;
-}
-
-const isEmptyList = (v: unknown): boolean => Array.isArray(v) && v.length === 0;
-const defaults = new Map<string, Readonly<Record<string, unknown>>>();
-/**
- * The rule's configuration with every default filled in: what the rule sees whether the CLI, a test or the auditor
- * supplied the config. Unknown keys are kept; `enforcementLevel` is dropped (it is the caller's business).
- * Runs on every analyze call, so the defaults are computed once per rule.
- */
-export function resolveConfig(ruleId: string, given: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
-  let base = defaults.get(ruleId);
-  if (!base) {
-    const d: Record<string, unknown> = {};
-    for (const [k, s] of Object.entries(configSchemaFor(ruleId).properties)) d[k] = s.default;
-    defaults.set(ruleId, (base = Object.freeze(d)));
-  }
-  let out: Record<string, unknown> | undefined;
-  for (const k in given) {
-    const v = given[k];
-    if (k === "enforcementLevel" || v === undefined || v === base[k] || (isEmptyList(v) && isEmptyList(base[k]))) continue;
-    (out ??= { ...base })[k] = v;
-  }
-  return out ?? base;
-}
 
 /** A string-list option of a resolved config (a malformed value counts as the empty list). */
 export function stringOption(config: Readonly<Record<string, unknown>>, key: string): readonly string[] {

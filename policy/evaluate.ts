@@ -3,44 +3,17 @@
  * plan` and the conformance test use it. Its verdicts are the pack's verdicts: same rules, same config defaults,
  * same exemptions, same levels (a `remediate` level reports as `mandatory`, an unknown value as `advisory`).
  */
-import { exemptionFor, resolveConfig } from "./config";
-import { resourceRules, stackRules } from "./rules";
-import type { CheckContext, EnforcementLevel, Finding, ResourceCheck, ResourceInput, ResourceRule, StackRule, Violation } from "./rules/types";
+import { resolveConfig } from "./options";
+import { runResourceRule, runStackRule, toViolation } from "./core/evaluate";
+import { checksFor, stackRules } from "./registry";
+import type { EnforcementLevel, ResourceCheck, ResourceInput, ResourceRule, RuleDescription, StackRule, Violation } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
 /**
  * Per-rule configuration, keyed by rule id, in the shape of a policy-pack config file: an optional
- * `enforcementLevel` plus the rule's own properties (see policy/config.ts).
+ * `enforcementLevel` plus the rule's own properties (see policy/options.ts).
  */
 export type AuditConfig = Readonly<Record<string, Readonly<Record<string, unknown>> & { readonly enforcementLevel?: EnforcementLevel }>>;
-
-let checksByType: Map<string, { rule: ResourceRule; check: ResourceCheck }[]> | undefined;
-
-/** The resource checks bound to each type token, built once. */
-export function checksFor(type: string): readonly { rule: ResourceRule; check: ResourceCheck }[] {
-  if (!checksByType) {
-    checksByType = new Map();
-    for (const rule of resourceRules) {
-      for (const [t, check] of Object.entries(rule.checks)) {
-        const list = checksByType.get(t) ?? [];
-        list.push({ rule, check });
-        checksByType.set(t, list);
-      }
-    }
-  }
-  return checksByType.get(canonicalType(type)) ?? [];
-}
-
-/** The level a finding is reported at, given the rule's configured level. */
-export function reportedLevel(level: EnforcementLevel, finding: Finding): EnforcementLevel {
-  if (finding.indeterminate) return "advisory";
-  return level === "remediate" ? "mandatory" : level;
-}
-
-/** Appends an exemption tag's problem (a tag with no reason) to the finding's message. */
-export function withTagProblem(finding: Finding, tagProblem: string | undefined): Finding {
-  return tagProblem ? { ...finding, message: `${finding.message} ${tagProblem}` } : finding;
-}
 
 /**
  * The pack's rules over a stream of resources: {@link StreamingAudit.add} runs the resource rules on one resource
@@ -59,7 +32,7 @@ export class StreamingAudit {
   constructor(private readonly config: AuditConfig = {}) {
     for (const rule of stackRules) {
       const level = this.levelOf(rule);
-      if (level !== "disabled") this.stacks.push({ rule, level, config: this.configOf(rule.id), resources: [] });
+      if (level !== "disabled") this.stacks.push({ rule, level, config: this.configOf(rule), resources: [] });
     }
   }
 
@@ -68,15 +41,8 @@ export class StreamingAudit {
     const type = canonicalType(resource.type);
     const r = type === resource.type ? resource : { ...resource, type };
     const plan = this.planFor(type);
-    const described = { urn: r.urn, name: r.name, type: r.type };
     for (const { rule, check, level, config } of plan.checks) {
-      const exemption = exemptionFor(rule.id, r, config);
-      if (exemption.exempt) continue;
-      const ctx: CheckContext = { config, resource: described };
-      for (const f of check(r.props, ctx)) {
-        const finding = withTagProblem(f, exemption.tagProblem);
-        this.violations.push({ policy: rule.id, urn: r.urn, type: r.type, enforcementLevel: reportedLevel(level, finding), property: finding.property, message: finding.message });
-      }
+      for (const f of runResourceRule(rule.id, check, r, config)) this.violations.push(toViolation(rule.id, level, f, r.urn, r.type));
     }
     for (const i of plan.stackRules) this.stacks[i].resources.push(r);
   }
@@ -89,14 +55,7 @@ export class StreamingAudit {
     if (this.finished) throw new Error("StreamingAudit.finish called twice");
     this.finished = true;
     for (const { rule, level, config, resources } of this.stacks) {
-      const byUrn = new Map(resources.map((r) => [r.urn, r]));
-      for (const f of rule.check(resources, { config })) {
-        const target = byUrn.get(f.urn);
-        const exemption = target ? exemptionFor(rule.id, target, config) : { exempt: false as const, tagProblem: undefined };
-        if (exemption.exempt) continue;
-        const finding = withTagProblem(f, exemption.tagProblem);
-        this.violations.push({ policy: rule.id, urn: f.urn, type: f.type, enforcementLevel: reportedLevel(level, finding), property: finding.property, message: finding.message });
-      }
+      for (const f of runStackRule(rule, resources, config)) this.violations.push(toViolation(rule.id, level, f, f.urn, f.type));
     }
     return this.violations;
   }
@@ -105,9 +64,9 @@ export class StreamingAudit {
     return this.config[rule.id]?.enforcementLevel ?? rule.enforcementLevel;
   }
 
-  private configOf(id: string): Readonly<Record<string, unknown>> {
-    let c = this.resolved.get(id);
-    if (!c) this.resolved.set(id, (c = resolveConfig(id, this.config[id])));
+  private configOf(rule: RuleDescription): Readonly<Record<string, unknown>> {
+    let c = this.resolved.get(rule.id);
+    if (!c) this.resolved.set(rule.id, (c = resolveConfig(rule, this.config[rule.id])));
     return c;
   }
 
@@ -116,7 +75,7 @@ export class StreamingAudit {
     if (!plan) {
       plan = {
         checks: checksFor(type)
-          .map(({ rule, check }) => ({ rule, check, level: this.levelOf(rule), config: this.configOf(rule.id) }))
+          .map(({ rule, check }) => ({ rule, check, level: this.levelOf(rule), config: this.configOf(rule) }))
           .filter((c) => c.level !== "disabled"),
         stackRules: this.stacks.flatMap((s, i) => (s.rule.types.includes(type) ? [i] : [])),
       };

@@ -1,6 +1,6 @@
 /** The endpoint detector the scanner uses by default: detect's findEndpointReferences. */
 import { findEndpointReferences } from "../detect";
-import type { Detect } from "./scanner";
+import type { EndpointDetector } from "../detect/types";
 
 /** The default detector: every spelling detect knows, base64 runs included. */
-export const defaultDetect: Detect = (text) => findEndpointReferences(text);
+export const defaultDetector: EndpointDetector = (text) => findEndpointReferences(text);

@@ -6,7 +6,7 @@
  * the file, so the parser's own message is reported. Files are read one at a time; only findings are kept.
  */
 import * as fs from "node:fs";
-import type { EndpointReference } from "../detect/types";
+import type { EndpointDetector, EndpointReference } from "../detect/types";
 import type { ScanConfig } from "./config";
 import { decodeFile } from "./decode";
 import { FlowDocument, parseFlowFile, pluginAt } from "./flow";
@@ -21,15 +21,14 @@ import type { LocatedFinding, ScanReport, SuppressedFinding } from "./types";
 import { checkRoots, describeFsError, UnreadablePathError, walkFiles, WalkStats } from "./walk";
 import { endpointsServing } from "../components/endpoints";
 
-/** The endpoint detector's signature (detect). */
-export type Detect = (text: string) => readonly EndpointReference[];
+export type { EndpointDetector } from "../detect/types";
 
 /** Options of a scan. */
 export interface ScanOptions {
   /** Directory relative roots and displayed paths are resolved against. */
   readonly cwd: string;
   /** The endpoint detector. */
-  readonly detect: Detect;
+  readonly detect: EndpointDetector;
   /**
    * Plugin control and exceptions.
    * @default {} (no plugin control, no config exceptions, inline ignores honoured)
@@ -66,7 +65,7 @@ export class ScanContext {
   /** @internal Tests turn the fast YAML validity check off (every YAML file parsed) to prove it changes nothing. */
   vouch = true;
 
-  constructor(readonly detect: Detect, config: ScanConfig = {}, maxFlowChars = 8 * 1024 * 1024) {
+  constructor(readonly detect: EndpointDetector, config: ScanConfig = {}, maxFlowChars = 8 * 1024 * 1024) {
     this.policy = config.plugins ? new PluginPolicy(config.plugins) : undefined;
     this.exceptions = new ConfigExceptions(config.exceptions ?? []);
     this.inlineIgnores = config.inlineIgnores ?? true;

@@ -1,5 +1,5 @@
 /** The text form of `hardening plan`: per cloud, the resource tree, the controls report and the pack's verdicts. */
-import type { PlanReport } from "../plan";
+import type { PlanReport } from "./planReport";
 import { shortType } from "./mermaid";
 
 /** Renders the whole report for a terminal. */

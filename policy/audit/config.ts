@@ -5,7 +5,7 @@
  */
 import Ajv from "ajv";
 import { parse as parseYaml } from "yaml";
-import { configSchemaFor } from "../config";
+import { configSchemaFor } from "../options";
 import type { AuditConfig } from "../evaluate";
 import { resourceRules, stackRules } from "../rules";
 import type { EnforcementLevel } from "../rules/types";

@@ -3,8 +3,8 @@
  * config, levels and exemptions. What preview-time checks would say of the state as it is recorded now.
  */
 import { AuditConfig, StreamingAudit } from "../evaluate";
-import type { Violation } from "../rules/types";
 import type { StateFile } from "./read";
+import type { StackAudit } from "./stackAudit";
 
 export * from "./read";
 export * from "./config";
@@ -12,13 +12,7 @@ export * from "./report";
 export { isJsonSpace, splitState } from "./split";
 export type { ResourcesArray, ResourcesPath, SplitResult } from "./split";
 
-/** One stack's audit: its source, name, resource count and violations. */
-export interface StackAudit {
-  readonly source: string;
-  readonly stack: string;
-  readonly resourcesChecked: number;
-  readonly violations: Violation[];
-}
+export type { StackAudit } from "./stackAudit";
 
 /**
  * Audits one opened state file while reading it: each resource is parsed, checked and dropped unless a stack rule

@@ -4,9 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import type { Log, ReportingDescriptor, Result } from "sarif";
-import { resourceRules, stackRules } from "../rules";
+import { resourceRules, stackRules } from "../registry";
 import type { Violation } from "../rules/types";
-import type { StackAudit } from "./index";
+import type { StackAudit } from "./stackAudit";
 
 /** The JSON report. `violations` holds only new ones when a baseline was given. */
 export interface AuditReport {

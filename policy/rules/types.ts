@@ -3,6 +3,9 @@
  * offline auditor bind the same bodies, so a stack passes the audit exactly when it passes the pack.
  * Nothing here imports @pulumi/policy or a cloud SDK.
  */
+import type { ControlFamily } from "../../components/controls";
+
+export type { ControlFamily } from "../../components/controls";
 
 /** CrossGuard enforcement levels. */
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -58,14 +61,43 @@ export type ResourceCheck = (props: Record<string, unknown>, ctx: CheckContext) 
 /** A pure fix of one resource's props: returns new props, or undefined when nothing can be fixed safely. */
 export type ResourceRemediation = (props: Record<string, unknown>, ctx: CheckContext) => Record<string, unknown> | undefined;
 
-/** One control enforced on single resources, bound to every type token that carries the setting. */
-export interface ResourceRule {
+/** A JSON schema fragment as CrossGuard config schemas accept it. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** One option of a rule: its JSON schema, which carries the option's only default and its description. */
+export type RuleOption = JsonSchema & { readonly default: unknown; readonly description: string };
+
+/**
+ * What every rule says of itself: enough for the pack's config schema, the docs table (policy/README.md, generated
+ * by `npm run docs:rules`) and the audit's SARIF descriptors, with nothing kept elsewhere by rule id.
+ */
+export interface RuleDescription {
   /** Kebab-case id, the same words as the spec field or control it enforces. */
   readonly id: string;
   /** One sentence: what a passing resource guarantees. */
   readonly description: string;
   /** Default level; a stack's policy config may change it. */
   readonly enforcementLevel: EnforcementLevel;
+  /** The control family (the spec field) the rule enforces; its folder under policy/rules/ is named for it. */
+  readonly family: ControlFamily;
+  /** What the rule checks, for the rule table: the resources it reads and what passes. */
+  readonly docs: string;
+  /**
+   * The rule's own options (besides `exemptUrns`, `exemptNames` and `enforcementLevel`), each with its JSON schema
+   * and default: the one place the default is written (policy/options.ts fills it in; the body reads it with
+   * `optionValue`).
+   * @default {}
+   */
+  readonly options?: Readonly<Record<string, RuleOption>>;
+  /**
+   * What the `remediate` level changes, in one sentence, for the docs.
+   * @default undefined (the rule has no remediation)
+   */
+  readonly remediation?: string;
+}
+
+/** One control enforced on single resources, bound to every type token that carries the setting. */
+export interface ResourceRule extends RuleDescription {
   /** Check bodies keyed by type token; one body serves every type carrying the same setting. */
   readonly checks: Readonly<Record<string, ResourceCheck>>;
   /** Safe fixes keyed by type token, for `remediate`. */
@@ -79,10 +111,7 @@ export interface StackFinding extends Finding {
 }
 
 /** One control over relations between resources (route tables and subnets, namespaces and NetworkPolicies). */
-export interface StackRule {
-  readonly id: string;
-  readonly description: string;
-  readonly enforcementLevel: EnforcementLevel;
+export interface StackRule extends RuleDescription {
   /**
    * Every resource type (canonical token) the check reads. It is handed only resources of these types, so the
    * offline auditor can drop every other resource as soon as the resource rules have seen it; findings name only

@@ -10,5 +10,3 @@ export * from "./workerPoolPlan";
 export * from "./metadataOptions";
 export * from "./egress";
 export * from "./controls";
-export { cloudModule, checkAwsEnvironment, createAwsEnvironment, DEFAULT_WORKER_CONTAINER, AL2023_AMI_PARAMETER } from "../../program/clouds/aws";
-export type { AwsEnvironmentSettings } from "../../program/clouds/aws";

@@ -26,7 +26,7 @@ import {
   hardeningSpecOf,
   planAwsWorkerNetwork,
 } from "./networkPlan";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 const TYPE = "hardening:index:AwsWorkerNetwork";
 
@@ -552,7 +552,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
 }
 
 function planOrThrow(name: string, args: AwsWorkerNetworkArgs): AwsWorkerNetworkPlan {
-  return planned("AwsWorkerNetwork", name, () =>
+  return planForComponent("AwsWorkerNetwork", name, () =>
     planAwsWorkerNetwork(args ?? {}),
   );
 }

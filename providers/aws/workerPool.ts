@@ -14,7 +14,7 @@ import { hardeningSpecOf } from "./networkPlan";
 import { awsWorkerPoolControlsFor } from "./controls";
 import { instanceMetadataDefaultsFor } from "./metadataOptions";
 import { AwsWorkerPoolArgs, AwsWorkerPoolPlan, SCRATCH_VOLUME, containerDefinitionsFor, planAwsWorkerPool, userDataFor } from "./workerPoolPlan";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 const TYPE = "hardening:index:AwsWorkerPool";
 
@@ -153,7 +153,7 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
 }
 
 function planOrThrow(name: string, args: AwsWorkerPoolArgs): AwsWorkerPoolPlan {
-  return planned("AwsWorkerPool", name, () =>
+  return planForComponent("AwsWorkerPool", name, () =>
     planAwsWorkerPool(args ?? ({} as AwsWorkerPoolArgs)),
   );
 }

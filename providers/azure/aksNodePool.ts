@@ -9,7 +9,7 @@ import { ControlReport } from "../../components/controls";
 import { HardeningSpec } from "../../components/spec";
 import { AksNodePoolPlan, planAksNodePool } from "./aksPlan";
 import { azureAksNodePoolControls } from "./controls";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 /** Arguments of {@link AzureAksNodePool}. */
 export interface AzureAksNodePoolArgs {
@@ -44,7 +44,7 @@ export interface AzureAksNodePoolArgs {
 const TYPE = "hardening:index:AzureAksNodePool";
 
 function planOrThrow(name: string, args: AzureAksNodePoolArgs): AksNodePoolPlan {
-  return planned("AzureAksNodePool", name, () =>
+  return planForComponent("AzureAksNodePool", name, () =>
     planAksNodePool({ vmSize: args?.vmSize, nodeCount: args?.nodeCount, zones: args?.zones, hardening: args?.hardening }),
   );
 }

@@ -10,4 +10,3 @@ export * from "./controls";
 export * from "./network";
 export * from "./workerPool";
 export * from "./aksNodePool";
-export { cloudModule } from "../../program/clouds/azure";

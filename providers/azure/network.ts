@@ -11,7 +11,7 @@ import { ControlReport } from "../../components/controls";
 import { HardeningSpec } from "../../components/spec";
 import { azureNetworkControls } from "./controls";
 import { AzureEgressPath, AzureNetworkPlan, planAzureWorkerNetwork } from "./networkPlan";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 /** Arguments of {@link AzureWorkerNetwork}. */
 export interface AzureWorkerNetworkArgs {
@@ -52,7 +52,7 @@ const TYPE = "hardening:index:AzureWorkerNetwork";
 
 /** Plans, or throws an error naming the component and listing every problem. Creates nothing. */
 function planOrThrow(name: string, args: AzureWorkerNetworkArgs): AzureNetworkPlan {
-  return planned("AzureWorkerNetwork", name, () =>
+  return planForComponent("AzureWorkerNetwork", name, () =>
     planAzureWorkerNetwork({
       location: args?.location,
       networkCidr: args?.networkCidr,

@@ -20,7 +20,7 @@ import {
   vmssOsDiskFor,
   vmssSecurityProfileFor,
 } from "./workerPoolPlan";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 /** Arguments of {@link AzureWorkerPool}. */
 export interface AzureWorkerPoolArgs {
@@ -95,7 +95,7 @@ export interface AzureWorkerPoolArgs {
 const TYPE = "hardening:index:AzureWorkerPool";
 
 function planOrThrow(name: string, args: AzureWorkerPoolArgs): AzureWorkerPoolPlan {
-  return planned("AzureWorkerPool", name, () =>
+  return planForComponent("AzureWorkerPool", name, () =>
     planAzureWorkerPool({
       location: args?.location,
       vmSize: args?.vmSize,

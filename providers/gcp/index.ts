@@ -17,4 +17,3 @@ export * from "./sources";
 export { GcpWorkerNetwork, GCP_WORKER_NETWORK_TYPE, planNetworkFor } from "./network";
 export { GcpWorkerPool, GCP_WORKER_POOL_TYPE, planWorkerPoolFor, type GcpWorkerPoolArgs } from "./workerPool";
 export { GcpGkeNodePool, GCP_GKE_NODE_POOL_TYPE, planGkeNodePoolFor, nodePoolArgsFor, type GcpGkeNodePoolArgs } from "./gkeNodePool";
-export { cloudModule, type GcpSettings, type GcpGkeSettings } from "../../program/clouds/gcp";

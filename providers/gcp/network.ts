@@ -24,7 +24,7 @@ import {
   subnetworkArgsFor,
 } from "./mappings";
 import { GcpNetworkPlan, GcpWorkerNetworkArgs, planGcpWorkerNetwork } from "./networkPlan";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 export type { GcpWorkerNetworkArgs } from "./networkPlan";
 
@@ -33,7 +33,7 @@ export const GCP_WORKER_NETWORK_TYPE = "hardening:index:GcpWorkerNetwork";
 
 /** Plans or throws one error naming the component and listing every problem. */
 export function planNetworkFor(name: string, args: GcpWorkerNetworkArgs): GcpNetworkPlan {
-  return planned("GcpWorkerNetwork", name, () =>
+  return planForComponent("GcpWorkerNetwork", name, () =>
     planGcpWorkerNetwork(name, args),
   );
 }

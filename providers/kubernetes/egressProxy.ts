@@ -13,13 +13,13 @@ import { ControlReport } from "../../components/controls";
 import { configMapNameOf, EgressProxyPlan, egressProxyControlsFor, KubernetesEgressProxyArgs, planEgressProxy, ProxyEnvVar } from "./egressProxyPlan";
 import { native } from "./native";
 import { EgressProxyTarget } from "./networkPolicies";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 const TYPE = "hardening:index:KubernetesEgressProxy";
 
 /** Plans or throws an Error that names the component; nothing is registered when it throws. */
 function planOrThrow(name: string, args: KubernetesEgressProxyArgs): EgressProxyPlan {
-  return planned("KubernetesEgressProxy", name, () =>
+  return planForComponent("KubernetesEgressProxy", name, () =>
     planEgressProxy(name, args),
   );
 }

@@ -17,4 +17,3 @@ export { KubernetesWorkerNamespace } from "./workerNamespace";
 export { KestraWorker } from "./kestraWorker";
 export * from "./egressProxyPlan";
 export { KubernetesEgressProxy } from "./egressProxy";
-export { cloudModule, type KubernetesSettings, type KestraSettings } from "../../program/clouds/kubernetes";

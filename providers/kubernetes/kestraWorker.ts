@@ -15,12 +15,12 @@ import { kestraWorkerControlsFor } from "./controls";
 import { native } from "./native";
 import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, proxyContainerEnv, taskRunnerYaml, withContainerEnv, withTaskEnv } from "./kestraPlan";
 import type { ProxyEnvVar } from "./egressProxyPlan";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 const TYPE = "hardening:index:KestraWorker";
 
 function planOrThrow(name: string, args: KestraWorkerArgs): KestraWorkerPlan {
-  return planned("KestraWorker", name, () =>
+  return planForComponent("KestraWorker", name, () =>
     planKestraWorker(name, args),
   );
 }

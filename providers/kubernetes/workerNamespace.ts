@@ -15,13 +15,13 @@ import { KubernetesEgressProxy } from "./egressProxy";
 import type { ProxyEnvVar } from "./egressProxyPlan";
 import { native } from "./native";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
-import { planned } from "../planned";
+import { planForComponent } from "../planForComponent";
 
 const TYPE = "hardening:index:KubernetesWorkerNamespace";
 
 /** Plans or throws an Error that names the component; nothing is registered when it throws. */
 function planOrThrow(name: string, args: KubernetesWorkerNamespaceArgs): WorkerNamespacePlan {
-  return planned("KubernetesWorkerNamespace", name, () =>
+  return planForComponent("KubernetesWorkerNamespace", name, () =>
     planWorkerNamespace(name, args),
   );
 }

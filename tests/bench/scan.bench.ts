@@ -20,7 +20,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { defaultDetect } from "../../scan/detector";
+import { defaultDetector as defaultDetect } from "../../scan/detector";
 import { scanPaths } from "../../scan/scanner";
 import { walkFiles } from "../../scan/walk";
 import { decodeFile } from "../../scan/decode";

@@ -5,7 +5,6 @@
  * against every catalogued metadata endpoint, with ordinary traffic, DNS and NTP as the positive controls.
  */
 import * as assert from "node:assert/strict";
-import { DEFAULT_HARDENING } from "../../components";
 import { HOST_FIREWALL_PATH } from "../../components/hostFirewall";
 import { egressProxyCloudInit } from "../../components/egressProxy/cloudInit";
 import { planAwsWorkerPool, userDataFor } from "../../providers/aws/workerPoolPlan";
@@ -199,7 +198,7 @@ describe("worker host boot paths, booted for real (cloud-init, netns, iptables)"
 
   it("the egress proxy host's user data boots with the firewall first", () => {
     h.resetHost();
-    const { userData } = egressProxyCloudInit(DEFAULT_HARDENING, { cloud: "aws" });
+    const { userData } = egressProxyCloudInit({}, { cloud: "aws" });
     const boot = h.boot("cloud-init", userData);
     // Offline, apt cannot install Squid here (the final stage's package module fails); the firewall does not wait.
     assert.equal(boot.rc.initlocal, 0);

@@ -2,10 +2,10 @@ import * as assert from "node:assert/strict";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import { policiesFor, rawProps, resourcePolicy, stackPolicy } from "../../policy/binding";
-import { awsImdsRule } from "../../policy/rules/aws/imds";
-import { azureIdentityRule } from "../../policy/rules/azure/compute";
+import { awsImdsRule } from "../../policy/rules/metadataEndpoint/awsImds";
+import { azureIdentityRule } from "../../policy/rules/hostIdentity/azureCompute";
 import { resourceRules, stackRules } from "../../policy/rules";
-import { internetRouteRule } from "../../policy/rules/network";
+import { internetRouteRule } from "../../policy/rules/network/cloudNetwork";
 import { UNKNOWN } from "./rules/helpers";
 
 type Report = { message: string; urn?: string; enforcementLevel?: string };

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { configSchemaFor, exemptionFor, parseExemptTag, resolveConfig } from "../../policy/config";
+import { exemptionFor, parseExemptTag } from "../../policy/config";
+import { configSchemaFor, resolveConfig } from "../../policy/options";
 import { resourceRules, stackRules } from "../../policy/rules";
 
 const r = (props: Record<string, unknown>, name = "vm", urn = "urn:pulumi:dev::p::t::vm") => ({ urn, name, props });

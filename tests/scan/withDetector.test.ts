@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { main } from "../../cli/index";
-import { defaultDetect } from "../../scan/detector";
+import { defaultDetector as defaultDetect } from "../../scan/detector";
 import { ScanContext, scanPaths, scanText } from "../../scan/scanner";
 import type { ScanConfig } from "../../scan/config";
 import { CORPUS, FIXTURES, fakeIO, removeTree, tempTree } from "./helpers";

@@ -1,5 +1,5 @@
 /** Runs one rule's check the way the pack does: config defaults filled, the resource's name in the context. */
-import { resolveConfig } from "../../../policy/config";
+import { resolveConfig } from "../../../policy/options";
 import * as assert from "node:assert/strict";
 import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../../../policy/rules/types";
 

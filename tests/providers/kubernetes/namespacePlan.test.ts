@@ -5,7 +5,7 @@ import { InvalidArgsError } from "../../../components/errors";
 import { resolveHardening } from "../../../components/resolve";
 import { HardeningSpec } from "../../../components/spec";
 import { METADATA_NETWORKS } from "../../../components/metadataNetworks";
-import { metadataAllowedBy } from "../../../policy/rules/kubernetes/networkPolicy";
+import { metadataAllowedBy } from "../../../policy/rules/network/kubernetesMetadataEgress";
 import { egressRulesFor } from "../../../providers/kubernetes/networkPolicies";
 import { planEgressProxy } from "../../../providers/kubernetes/egressProxyPlan";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan";

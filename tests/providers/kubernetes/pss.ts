@@ -3,7 +3,9 @@
  * token), applied to a bare pod spec. Using the pack's rules, not a copy, means hardenPodSpec and the pack cannot
  * drift apart unnoticed.
  */
-import { kubernetesHostNamespaces, kubernetesPodSecurityRestricted, kubernetesServiceAccountToken } from "../../../policy/rules/kubernetes";
+import { kubernetesHostNamespaces } from "../../../policy/rules/metadataEndpoint/kubernetesHostNamespaces";
+import { kubernetesPodSecurityRestricted } from "../../../policy/rules/sandbox/podSecurityRestricted";
+import { kubernetesServiceAccountToken } from "../../../policy/rules/sandbox/serviceAccountToken";
 import type { CheckContext } from "../../../policy/rules/types";
 
 const POD = "kubernetes:core/v1:Pod";

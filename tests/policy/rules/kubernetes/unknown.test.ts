@@ -1,14 +1,11 @@
 import * as assert from "node:assert/strict";
 import { unknownCheckingProxy } from "@pulumi/policy";
-import { codeMetadataReference } from "../../../../policy/rules/code";
-import {
-  kubernetesHostNamespaces,
-  kubernetesNamespaceMetadataEgress,
-  kubernetesNamespacePodSecurity,
-  kubernetesPodSecurityRestricted,
-  kubernetesServiceAccountToken,
-  kubernetesServiceAccountTokenInherited,
-} from "../../../../policy/rules/kubernetes";
+import { codeMetadataReference } from "../../../../policy/rules/metadataEndpoint/codeReference";
+import { kubernetesHostNamespaces } from "../../../../policy/rules/metadataEndpoint/kubernetesHostNamespaces";
+import { kubernetesNamespaceMetadataEgress } from "../../../../policy/rules/network/kubernetesMetadataEgress";
+import { kubernetesNamespacePodSecurity } from "../../../../policy/rules/sandbox/namespacePodSecurity";
+import { kubernetesPodSecurityRestricted } from "../../../../policy/rules/sandbox/podSecurityRestricted";
+import { kubernetesServiceAccountToken, kubernetesServiceAccountTokenInherited } from "../../../../policy/rules/sandbox/serviceAccountToken";
 import { guardUnknowns, PreviewUnknownError, tryKnown } from "../../../../policy/rules/kubernetes/unknown";
 import { checkDeclared } from "../helpers";
 import type { Finding, ResourceInput } from "../../../../policy/rules/types";

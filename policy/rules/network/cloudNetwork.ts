@@ -1,0 +1,415 @@
+/**
+ * Cross-cloud network exposure: public IPs on worker hosts, worker subnets that hand out public IPs, egress rules
+ * that let everything out, and (a stack rule) internet-gateway routes from worker subnets.
+ *
+ * Worker resources are recognised by the tag `hardening:role=workload` (GCP label `hardening-role=workload`, set
+ * by this package's components) or by a logical name / Name tag matching the rule's `workerNames` globs
+ * (default `*worker*`, `*workload*`).
+ */
+import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../types";
+import { field, isAnywhere, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
+
+const PUBLIC_IP_WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
+
+function workerGlobs(ctx: CheckContext): readonly string[] {
+  return ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
+}
+
+/** A boolean (or "true" string) flag that must not be set: one finding when it is. */
+function flag(props: Record<string, unknown>, key: string, fix: string): Finding[] {
+  const v = props[key];
+  if (isUnknown(v)) return [unknownFinding(key)];
+  return isTrueish(v) ? [{ property: key, message: `${key} is ${show(v)}; ${fix}: ${PUBLIC_IP_WHY}.` }] : [];
+}
+
+/** EC2 instances and launch configurations: `associatePublicIpAddress` is not true. */
+export function checkAwsAssociatePublicIp(props: Record<string, unknown>): Finding[] {
+  return flag(props, "associatePublicIpAddress", "set it to false and reach the host through SSM or a bastion");
+}
+
+/** Launch templates: no `networkInterfaces[].associatePublicIpAddress` "true" (a string in @pulumi/aws). */
+export function checkLaunchTemplatePublicIp(props: Record<string, unknown>): Finding[] {
+  const nis = props.networkInterfaces;
+  if (isUnknown(nis)) return [unknownFinding("networkInterfaces")];
+  const findings: Finding[] = [];
+  list(nis).forEach((ni, i) => {
+    const v = field(ni, "associatePublicIpAddress");
+    const path = `networkInterfaces[${i}].associatePublicIpAddress`;
+    if (isUnknown(v)) findings.push(unknownFinding(path));
+    else if (isTrueish(v)) findings.push({ property: path, message: `${path} is ${show(v)}; set it to "false": ${PUBLIC_IP_WHY}.` });
+  });
+  return findings;
+}
+
+/** Subnets: a worker subnet does not map public IPs on launch. Other subnets are not this rule's business. */
+export function checkAwsSubnet(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (!isWorker(ctx.resource?.name, props, workerGlobs(ctx))) return [];
+  return flag(props, "mapPublicIpOnLaunch", "set it to false on a worker subnet");
+}
+
+/** GCE instances and templates: no `accessConfigs` / `ipv6AccessConfigs` (each one is an external address). */
+export function checkGcpAccessConfigs(props: Record<string, unknown>): Finding[] {
+  const nis = props.networkInterfaces;
+  if (isUnknown(nis)) return [unknownFinding("networkInterfaces")];
+  const findings: Finding[] = [];
+  list(nis).forEach((ni, i) => {
+    for (const key of ["accessConfigs", "ipv6AccessConfigs"]) {
+      const v = field(ni, key);
+      const path = `networkInterfaces[${i}].${key}`;
+      if (isUnknown(v)) findings.push(unknownFinding(path));
+      else if (list(v).length > 0) {
+        findings.push({
+          property: path,
+          message: `${path} has ${list(v).length} entr${list(v).length === 1 ? "y" : "ies"}; remove it and use Cloud NAT for egress: each access config gives the VM an external IP, and ${PUBLIC_IP_WHY}.`,
+        });
+      }
+    }
+  });
+  return findings;
+}
+
+/** Azure NICs: no `ipConfigurations[].publicIPAddress`. */
+export function checkAzureNic(props: Record<string, unknown>): Finding[] {
+  const ipcs = props.ipConfigurations;
+  if (isUnknown(ipcs)) return [unknownFinding("ipConfigurations")];
+  const findings: Finding[] = [];
+  list(ipcs).forEach((c, i) => {
+    const v = field(c, "publicIPAddress");
+    const path = `ipConfigurations[${i}].publicIPAddress`;
+    if (isUnknown(v)) findings.push(unknownFinding(path));
+    else if (v !== undefined && v !== null) findings.push({ property: path, message: `${path} is set; remove it and use a NAT gateway for egress: ${PUBLIC_IP_WHY}.` });
+  });
+  return findings;
+}
+
+/** Azure VMs and scale sets with inline NIC configurations: no `publicIPAddressConfiguration`. */
+export function checkAzureInlineNics(networkProfilePath: readonly string[]): (props: Record<string, unknown>) => Finding[] {
+  const base = networkProfilePath.join(".");
+  return (props) => {
+    let profile: unknown = props;
+    for (const k of networkProfilePath) {
+      if (isUnknown(profile)) return [unknownFinding(base)];
+      profile = field(profile, k);
+    }
+    const nics = field(profile, "networkInterfaceConfigurations");
+    if (isUnknown(profile) || isUnknown(nics)) return [unknownFinding(`${base}.networkInterfaceConfigurations`)];
+    const findings: Finding[] = [];
+    list(nics).forEach((nic, i) => {
+      const ipcs = field(nic, "ipConfigurations");
+      list(ipcs).forEach((c, j) => {
+        const v = field(c, "publicIPAddressConfiguration");
+        const path = `${base}.networkInterfaceConfigurations[${i}].ipConfigurations[${j}].publicIPAddressConfiguration`;
+        if (isUnknown(v)) findings.push(unknownFinding(path));
+        else if (v !== undefined && v !== null) findings.push({ property: path, message: `${path} is set; remove it and use a NAT gateway for egress: ${PUBLIC_IP_WHY}.` });
+      });
+    });
+    return findings;
+  };
+}
+
+/** `workload-subnet-public-ip`: worker hosts get no public address and worker subnets hand none out. */
+export const publicIpRule: ResourceRule = {
+  id: "workload-subnet-public-ip",
+  description: "Worker hosts have no public IP on any cloud, and worker subnets do not assign public IPs on launch.",
+  enforcementLevel: "mandatory",
+  family: "workloadSubnet",
+  docs: "Public IPs on hosts (all clouds); worker subnets with `mapPublicIpOnLaunch`.",
+  options: { workerNames: WORKER_NAMES_OPTION },
+  checks: {
+    "aws:ec2/instance:Instance": checkAwsAssociatePublicIp,
+    "aws:ec2/launchConfiguration:LaunchConfiguration": checkAwsAssociatePublicIp,
+    "aws:ec2/launchTemplate:LaunchTemplate": checkLaunchTemplatePublicIp,
+    "aws:ec2/subnet:Subnet": checkAwsSubnet,
+    "gcp:compute/instance:Instance": checkGcpAccessConfigs,
+    "gcp:compute/instanceTemplate:InstanceTemplate": checkGcpAccessConfigs,
+    "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate": checkGcpAccessConfigs,
+    "azure-native:network:NetworkInterface": checkAzureNic,
+    "azure-native:compute:VirtualMachine": checkAzureInlineNics(["networkProfile"]),
+    "azure-native:compute:VirtualMachineScaleSet": checkAzureInlineNics(["virtualMachineProfile", "networkProfile"]),
+  },
+};
+
+// ---- egress ---------------------------------------------------------------------------------------------------
+
+const EGRESS_WHY =
+  "a worker that can open any connection to the internet can exfiltrate data and reach services the egress " +
+  "allow-list exists to keep out; allow only the destinations and ports the workers need";
+
+/** True when an AWS protocol/port pair covers every port: protocol "-1"/"all", or tcp/udp 0-65535. */
+function awsAllPorts(protocol: unknown, from: unknown, to: unknown): boolean {
+  const p = typeof protocol === "string" ? protocol.toLowerCase() : protocol;
+  if (p === "-1" || p === "all" || p === -1) return true;
+  return (p === "tcp" || p === "udp" || p === "6" || p === "17") && (from === 0 || from === 1) && to === 65535;
+}
+
+function openAwsRule(rule: unknown, path: string, cidrKeys: readonly string[], proto: string, from: string, to: string): Finding[] {
+  const vals = [field(rule, proto), field(rule, from), field(rule, to)];
+  const findings: Finding[] = [];
+  for (const key of cidrKeys) {
+    const cidrs = field(rule, key);
+    const anywhere = Array.isArray(cidrs) ? cidrs.filter(isAnywhere) : isAnywhere(cidrs) ? [cidrs] : [];
+    if (isUnknown(cidrs)) findings.push(unknownFinding(`${path}${key}`));
+    if (anywhere.length === 0) continue;
+    if (vals.some(isUnknown)) {
+      findings.push(unknownFinding(`${path}${proto}`));
+      continue;
+    }
+    if (awsAllPorts(vals[0], vals[1], vals[2])) {
+      findings.push({
+        property: `${path}${key}`,
+        message: `${path}${key} allows ${show(anywhere[0])} on every port (${proto} ${show(vals[0])}); ${EGRESS_WHY}.`,
+      });
+    }
+  }
+  return findings;
+}
+
+function inScope(props: Record<string, unknown>, ctx: CheckContext): boolean {
+  return ctx.config.scope !== "workers" || isWorker(ctx.resource?.name, props, workerGlobs(ctx));
+}
+
+/** Security groups: no inline egress rule to 0.0.0.0/0 or ::/0 on every port. */
+export function checkAwsSecurityGroup(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (!inScope(props, ctx)) return [];
+  const egress = props.egress;
+  if (isUnknown(egress)) return [unknownFinding("egress")];
+  return list(egress).flatMap((r, i) => openAwsRule(r, `egress[${i}].`, ["cidrBlocks", "ipv6CidrBlocks"], "protocol", "fromPort", "toPort"));
+}
+
+/** Standalone security group rules of type "egress". */
+export function checkAwsSecurityGroupRule(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (props.type !== "egress" || !inScope(props, ctx)) return [];
+  return openAwsRule(props, "", ["cidrBlocks", "ipv6CidrBlocks"], "protocol", "fromPort", "toPort");
+}
+
+/** `aws.vpc.SecurityGroupEgressRule`: one CIDR per rule. */
+export function checkAwsEgressRule(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (!inScope(props, ctx)) return [];
+  return openAwsRule(props, "", ["cidrIpv4", "cidrIpv6"], "ipProtocol", "fromPort", "toPort");
+}
+
+/**
+ * GCP firewalls: no enabled EGRESS allow of protocol "all" (or tcp/udp with no port list) to 0.0.0.0/0 or ::/0.
+ * An egress rule without destinationRanges applies to 0.0.0.0/0 (VPC firewall docs).
+ */
+export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (!inScope(props, ctx)) return [];
+  const direction = props.direction;
+  if (isUnknown(direction)) return [unknownFinding("direction")];
+  if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS" || props.disabled === true) return [];
+  const ranges = props.destinationRanges;
+  if (isUnknown(ranges)) return [unknownFinding("destinationRanges")];
+  const noRanges = ranges === undefined || ranges === null || list(ranges).length === 0;
+  const anywhere = noRanges ? undefined : list(ranges).find(isAnywhere);
+  if (!noRanges && anywhere === undefined) return [];
+  const open = noRanges ? "0.0.0.0/0 (no destinationRanges)" : show(anywhere);
+  const allows = props.allows;
+  if (isUnknown(allows)) return [unknownFinding("allows")];
+  const findings: Finding[] = [];
+  list(allows).forEach((a, i) => {
+    const protocol = field(a, "protocol");
+    const ports = field(a, "ports");
+    if (isUnknown(protocol) || isUnknown(ports)) {
+      findings.push(unknownFinding(`allows[${i}]`));
+      return;
+    }
+    const p = typeof protocol === "string" ? protocol.toLowerCase() : "";
+    const allPorts = list(ports).length === 0 || list(ports).some((x) => x === "0-65535" || x === "1-65535");
+    if (p === "all" || ((p === "tcp" || p === "udp") && allPorts)) {
+      findings.push({
+        property: `allows[${i}]`,
+        message: `allows[${i}] lets ${show(protocol)} traffic out to ${open} on every port; ${EGRESS_WHY}.`,
+      });
+    }
+  });
+  return findings;
+}
+
+function azureOpenOutbound(rule: unknown, path: string): Finding[] {
+  const keys = ["direction", "access", "protocol", "destinationAddressPrefix", "destinationAddressPrefixes", "destinationPortRange", "destinationPortRanges"];
+  const vals = keys.map((k) => field(rule, k));
+  if (vals.some(isUnknown)) return [unknownFinding(path || "securityRule")];
+  const [direction, access, protocol, prefix, prefixes, portRange, portRanges] = vals;
+  const is = (v: unknown, s: string): boolean => typeof v === "string" && v.toLowerCase() === s.toLowerCase();
+  if (!is(direction, "Outbound") || !is(access, "Allow")) return [];
+  if (!(protocol === "*" || is(protocol, "any"))) return [];
+  const dest = isAnywhere(prefix) ? prefix : list(prefixes).find(isAnywhere);
+  if (dest === undefined) return [];
+  const allPorts = portRange === "*" || portRange === "0-65535" || list(portRanges).some((p) => p === "*" || p === "0-65535");
+  if (!allPorts) return [];
+  const at = path ? `${path}.` : "";
+  return [
+    {
+      property: `${at}destinationAddressPrefix`,
+      message: `${at}destinationAddressPrefix ${show(dest)} is allowed outbound for every protocol and port; ${EGRESS_WHY}.`,
+    },
+  ];
+}
+
+/** NSGs (inline `securityRules`) and standalone security rules: no Outbound Allow of any protocol to any or Internet destination on every port. */
+export function checkAzureNsg(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (!inScope(props, ctx)) return [];
+  const rules = props.securityRules;
+  if (isUnknown(rules)) return [unknownFinding("securityRules")];
+  return list(rules).flatMap((r, i) => azureOpenOutbound(r, `securityRules[${i}]`));
+}
+
+/** A standalone `azure-native:network:SecurityRule`. */
+export function checkAzureSecurityRule(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (!inScope(props, ctx)) return [];
+  return azureOpenOutbound(props, "");
+}
+
+/** `egress-open-to-internet`: no firewall construct lets everything out. */
+export const openEgressRule: ResourceRule = {
+  id: "egress-open-to-internet",
+  description:
+    "Security groups, GCP firewalls and NSGs do not allow all traffic out to 0.0.0.0/0 or ::/0 on every port (scope: all resources by default, or worker resources only).",
+  enforcementLevel: "mandatory",
+  family: "egress",
+  docs: "Security groups, SG rules, GCP firewalls, NSGs and security rules allowing everything out.",
+  options: {
+    scope: {
+      type: "string",
+      enum: ["all", "workers"],
+      default: "all",
+      description: "Check every security group / firewall / NSG, or only those marked as worker resources.",
+    },
+    workerNames: WORKER_NAMES_OPTION,
+  },
+  checks: {
+    "aws:ec2/securityGroup:SecurityGroup": checkAwsSecurityGroup,
+    "aws:ec2/securityGroupRule:SecurityGroupRule": checkAwsSecurityGroupRule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": checkAwsEgressRule,
+    "gcp:compute/firewall:Firewall": checkGcpFirewall,
+    "azure-native:network:NetworkSecurityGroup": checkAzureNsg,
+    "azure-native:network:SecurityRule": checkAzureSecurityRule,
+  },
+};
+
+// ---- internet-gateway routes (stack rule) ----------------------------------------------------------------------
+
+/** Looks resources up by URN and by known id (props.id), to follow references whether or not ids are known. */
+export class ResourceIndex {
+  private readonly byUrn = new Map<string, ResourceInput>();
+  private readonly byId = new Map<string, ResourceInput>();
+  constructor(readonly resources: readonly ResourceInput[]) {
+    for (const r of resources) {
+      this.byUrn.set(r.urn, r);
+      const id = r.props.id;
+      if (typeof id === "string" && !isUnknown(id) && id !== "") this.byId.set(id, r);
+    }
+  }
+  /** The resource that `from.props[key]` refers to, if it has type `type`: by property dependency, else by id. */
+  ref(from: ResourceInput, key: string, types: readonly string[], value: unknown = from.props[key]): ResourceInput | undefined {
+    for (const urn of from.propertyDependencies?.[key] ?? []) {
+      const r = this.byUrn.get(urn);
+      if (r && types.includes(r.type)) return r;
+    }
+    if (typeof value === "string" && !isUnknown(value)) {
+      const r = this.byId.get(value);
+      if (r && types.includes(r.type)) return r;
+    }
+    return undefined;
+  }
+  /** Every resource of `type`. */
+  ofType(type: string): ResourceInput[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+}
+
+const SUBNET = "aws:ec2/subnet:Subnet";
+const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
+const ROUTE = "aws:ec2/route:Route";
+const IGW = "aws:ec2/internetGateway:InternetGateway";
+const ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation";
+
+interface IgwRoute {
+  readonly resource: ResourceInput;
+  readonly property: string;
+  readonly destination: string;
+  readonly gateway: string;
+}
+
+/** True when a route target is an internet gateway: an `igw-` id, or a reference to an InternetGateway resource. */
+function toIgw(index: ResourceIndex, res: ResourceInput, key: string, value: unknown): boolean | "unknown" {
+  if (typeof value === "string" && value.startsWith("igw-")) return true;
+  if (index.ref(res, key, [IGW], value)) return true;
+  return isUnknown(value) ? "unknown" : false;
+}
+
+/**
+ * `workload-subnet-internet-route`: no worker subnet is associated with a route table that sends 0.0.0.0/0 or
+ * ::/0 to an internet gateway (inline `routes` of a RouteTable, or standalone Route resources). Links are followed
+ * through property dependencies (preview) or ids (exports). Not covered: subnets left on the VPC's main route
+ * table without an explicit association.
+ */
+export function checkInternetRoutes(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
+  const index = new ResourceIndex(resources);
+  const globs = workerGlobs(ctx);
+  const findings: StackFinding[] = [];
+  const routesOf = new Map<string, IgwRoute[]>();
+  const unknownRoutesOf = new Map<string, ResourceInput[]>();
+  const push = (table: ResourceInput, r: IgwRoute | "unknown", res: ResourceInput): void => {
+    if (r === "unknown") unknownRoutesOf.set(table.urn, [...(unknownRoutesOf.get(table.urn) ?? []), res]);
+    else routesOf.set(table.urn, [...(routesOf.get(table.urn) ?? []), r]);
+  };
+  for (const table of index.ofType(ROUTE_TABLE)) {
+    list(table.props.routes).forEach((route, i) => {
+      for (const destKey of ["cidrBlock", "ipv6CidrBlock"]) {
+        const dest = field(route, destKey);
+        if (!isAnywhere(dest)) continue;
+        const gw = field(route, "gatewayId");
+        const hit = toIgw(index, table, "routes", gw);
+        if (hit === true) push(table, { resource: table, property: `routes[${i}].gatewayId`, destination: dest as string, gateway: String(gw) }, table);
+        else if (hit === "unknown") push(table, "unknown", table);
+      }
+    });
+  }
+  for (const route of index.ofType(ROUTE)) {
+    const table = index.ref(route, "routeTableId", [ROUTE_TABLE]);
+    if (!table) continue;
+    for (const destKey of ["destinationCidrBlock", "destinationIpv6CidrBlock"]) {
+      const dest = route.props[destKey];
+      if (!isAnywhere(dest)) continue;
+      const hit = toIgw(index, route, "gatewayId", route.props.gatewayId);
+      if (hit === true) push(table, { resource: route, property: "gatewayId", destination: dest as string, gateway: String(route.props.gatewayId) }, route);
+      else if (hit === "unknown") push(table, "unknown", route);
+    }
+  }
+  for (const assoc of index.ofType(ROUTE_TABLE_ASSOCIATION)) {
+    const subnet = index.ref(assoc, "subnetId", [SUBNET]);
+    if (!subnet || !isWorker(subnet.name, subnet.props, globs)) continue;
+    const table = index.ref(assoc, "routeTableId", [ROUTE_TABLE]);
+    if (!table) continue;
+    for (const r of routesOf.get(table.urn) ?? []) {
+      const gw = isUnknown(r.gateway) ? "an internet gateway" : `internet gateway ${show(r.gateway)}`;
+      findings.push({
+        urn: r.resource.urn,
+        type: r.resource.type,
+        property: r.property,
+        message:
+          `${r.property} sends ${r.destination} to ${gw} in route table "${table.name}", which worker subnet ` +
+          `"${subnet.name}" uses; route the worker subnet's default route to a NAT gateway or the egress firewall, or ` +
+          "give it none: an internet-gateway route makes the subnet public and bypasses the egress allow-list.",
+      });
+    }
+    for (const res of unknownRoutesOf.get(table.urn) ?? []) {
+      findings.push({ urn: res.urn, type: res.type, ...unknownFinding(res.type === ROUTE ? "gatewayId" : "routes") });
+    }
+  }
+  return findings;
+}
+
+/** `workload-subnet-internet-route`: worker subnets have no route to an internet gateway. */
+export const internetRouteRule: StackRule = {
+  id: "workload-subnet-internet-route",
+  description: "No worker subnet is associated with a route table that sends 0.0.0.0/0 or ::/0 to an internet gateway.",
+  enforcementLevel: "mandatory",
+  family: "workloadSubnet",
+  docs: "A worker subnet associated with a route table that sends `0.0.0.0/0` or `::/0` to an internet gateway.",
+  options: { workerNames: WORKER_NAMES_OPTION },
+  types: [SUBNET, ROUTE_TABLE, ROUTE, IGW, ROUTE_TABLE_ASSOCIATION],
+  check: checkInternetRoutes,
+};

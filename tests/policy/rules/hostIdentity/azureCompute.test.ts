@@ -1,0 +1,46 @@
+import * as assert from "node:assert/strict";
+import { azureIdentityRule } from "../../../../policy/rules/hostIdentity/azureCompute";
+import { azureMspRule } from "../../../../policy/rules/metadataEndpoint/azureMsp";
+import { runCheck, UNKNOWN } from "../helpers";
+
+const VM = "azure-native:compute:VirtualMachine";
+const VMSS = "azure-native:compute:VirtualMachineScaleSet";
+const idMsg = (seen: string) =>
+  `identity.type is ${seen}; remove identity or set its type to "None", or exempt this host in the policy config ` +
+  "with a reason: any code on the VM can ask IMDS for the managed identity's token, and NSG rules do not filter IMDS by default.";
+
+describe("host-identity-azure-vm", () => {
+  for (const type of [VM, VMSS]) {
+    for (const props of [{}, { identity: { type: "None" } }, { identity: { type: "none" } }]) {
+      it(`passes ${type} ${JSON.stringify(props)}`, () => assert.deepEqual(runCheck(azureIdentityRule, type, props), []));
+    }
+    for (const [t, seen] of [["SystemAssigned", '"SystemAssigned"'], ["UserAssigned", '"UserAssigned"'], ["SystemAssigned, UserAssigned", '"SystemAssigned, UserAssigned"']]) {
+      it(`fails ${type} identity ${t}`, () => assert.deepEqual(runCheck(azureIdentityRule, type, { identity: { type: t } }), [{ property: "identity.type", message: idMsg(seen) }]));
+    }
+  }
+  it("is indeterminate on an unknown identity", () => {
+    assert.deepEqual(runCheck(azureIdentityRule, VM, { identity: UNKNOWN }).map((f) => f.indeterminate), [true]);
+  });
+});
+
+describe("metadata-endpoint-azure-msp", () => {
+  const sp = (s: object) => ({ securityProfile: { proxyAgentSettings: s } });
+  const passing: [string, Record<string, unknown>][] = [
+    [VM, {}],
+    [VM, sp({ enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Audit" } })],
+    [VM, sp({ enabled: true, mode: "Enforce" })],
+    [VMSS, { virtualMachineProfile: { securityProfile: { proxyAgentSettings: { enabled: true, imds: { mode: "Enforce" } } } } }],
+  ];
+  for (const [type, props] of passing) it(`passes ${JSON.stringify(props)}`, () => assert.deepEqual(runCheck(azureMspRule, type, props), []));
+  const failing: [string, Record<string, unknown>, { property: string; message: string }[]][] = [
+    [VM, sp({ enabled: false }), [{ property: "securityProfile.proxyAgentSettings.enabled", message: "securityProfile.proxyAgentSettings.enabled is false; set it to true: the Metadata Security Protocol limits IMDS and WireServer access to the processes it authorises." }]],
+    [VM, sp({ enabled: true, imds: { mode: "Audit" } }), [{ property: "securityProfile.proxyAgentSettings.imds.mode", message: 'securityProfile.proxyAgentSettings.imds.mode is "Audit"; set it to "Enforce": only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).' }]],
+    [VM, sp({ enabled: true }), [{ property: "securityProfile.proxyAgentSettings.mode", message: 'securityProfile.proxyAgentSettings.mode is not set; set it to "Enforce": only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).' }]],
+    [
+      VMSS,
+      { virtualMachineProfile: { securityProfile: { proxyAgentSettings: { enabled: true, imds: { mode: "Disabled" } } } } },
+      [{ property: "virtualMachineProfile.securityProfile.proxyAgentSettings.imds.mode", message: 'virtualMachineProfile.securityProfile.proxyAgentSettings.imds.mode is "Disabled"; set it to "Enforce": only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).' }],
+    ],
+  ];
+  for (const [type, props, expected] of failing) it(`fails ${JSON.stringify(props)}`, () => assert.deepEqual(runCheck(azureMspRule, type, props), expected));
+});

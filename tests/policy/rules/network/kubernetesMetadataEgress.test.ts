@@ -1,0 +1,156 @@
+import * as assert from "node:assert/strict";
+import { unknownCheckingProxy } from "@pulumi/policy";
+import { metadataCidrs } from "../../../../components/metadataNetworks";
+import {
+  kubernetesNamespaceMetadataEgress as rule,
+  metadataAllowedBy,
+  parseIpBlockCidr,
+} from "../../../../policy/rules/network/kubernetesMetadataEgress";
+import type { ResourceInput, StackFinding } from "../../../../policy/rules/types";
+import { checkDeclared } from "../helpers";
+
+const ctx = { config: {} };
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const res = (type: string, name: string, props: Record<string, unknown>): ResourceInput => ({
+  type,
+  name,
+  urn: `urn:pulumi:dev::p::${type}::${name}`,
+  props,
+});
+const ns = (name: string) => res("kubernetes:core/v1:Namespace", name, { metadata: { name } });
+const deploy = (name: string, namespace?: string) =>
+  res("kubernetes:apps/v1:Deployment", name, { metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { template: { spec: {} } } });
+const policy = (name: string, namespace: string | undefined, spec: Record<string, unknown>) =>
+  res(NP, name, { metadata: { name, ...(namespace ? { namespace } : {}) }, spec });
+const V4 = metadataCidrs(4);
+const V6 = metadataCidrs(6);
+/** The carve-out the components write: all of IPv4 and IPv6 except every metadata network. */
+const carved = {
+  to: [{ ipBlock: { cidr: "0.0.0.0/0", except: V4 } }, { ipBlock: { cidr: "::/0", except: V6 } }],
+};
+const dns = {
+  to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+  ports: [{ port: 53, protocol: "UDP" }],
+};
+const denyAll = (namespace?: string) => policy(`deny-${namespace ?? "default"}`, namespace, { podSelector: {}, policyTypes: ["Egress"] });
+const noPolicy = (namespace: string, subject: ResourceInput): StackFinding => ({
+  urn: subject.urn,
+  type: subject.type,
+  property: subject.type === "kubernetes:core/v1:Namespace" ? "metadata.name" : "metadata.namespace",
+  message: `namespace "${namespace}" has no NetworkPolicy with podSelector {} and policyTypes ["Egress"]; add one whose egress allows only what workloads need (e.g. 0.0.0.0/0 except the metadata ranges), so that no pod there can reach the cloud metadata endpoints.`,
+});
+const opening = (p: ResourceInput, i: number, what: string, networks: string[]): StackFinding => ({
+  urn: p.urn,
+  type: p.type,
+  property: `spec.egress[${i}]`,
+  message: `spec.egress[${i}] has ${what}, which allows ${networks.join(", ")}; policies union, so this reopens the metadata endpoints to every pod it selects: list them in the ipBlock's except, or name the destinations.`,
+});
+
+describe("egress-kubernetes-metadata-networks", () => {
+  const passing: [string, ResourceInput[]][] = [
+    ["a stack with no workloads and no namespaces", [res("kubernetes:core/v1:ConfigMap", "c", {})]],
+    ["a namespace with default-deny egress and a carved allow-all", [
+      ns("jobs"),
+      deploy("w", "jobs"),
+      policy("egress", "jobs", { podSelector: {}, policyTypes: ["Egress"], egress: [carved, dns] }),
+    ]],
+    ["the default namespace (workload with no namespace) with deny-all, plus a narrower allow for some pods", [
+      deploy("w"),
+      denyAll(),
+      policy("web", undefined, { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/8" } }] }] }),
+    ]],
+    ["an ipBlock whose except lists a wider range than needed", [
+      deploy("w", "jobs"),
+      policy("p", "jobs", { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["128.0.0.0/1", "0.0.0.0/1"] } }] }] }),
+    ]],
+  ];
+  for (const [what, resources] of passing) it(`passes ${what}`, () => assert.deepStrictEqual(checkDeclared(rule, resources, ctx), []));
+
+  it("reports a namespace the stack creates but runs nothing in (Kestra's task pods appear only at run time)", () => {
+    const n = ns("tasks");
+    assert.deepStrictEqual(checkDeclared(rule, [n], ctx), [noPolicy("tasks", n)]);
+  });
+
+  it("reports a workload namespace whose only policy selects some pods, on the first workload", () => {
+    const w1 = deploy("w1", "jobs");
+    const resources = [w1, deploy("w2", "jobs"), policy("p", "jobs", { podSelector: { matchLabels: { a: "b" } }, policyTypes: ["Egress"] })];
+    assert.deepStrictEqual(checkDeclared(rule, resources, ctx), [noPolicy("jobs", w1)]);
+  });
+
+  it("reports an all-pods policy that governs ingress only", () => {
+    const n = ns("jobs");
+    const resources = [n, deploy("w", "jobs"), policy("p", "jobs", { podSelector: {}, policyTypes: ["Ingress"], egress: [carved] })];
+    assert.deepStrictEqual(checkDeclared(rule, resources, ctx), [noPolicy("jobs", n)]);
+  });
+
+  it("reports an egress rule with no `to`, even beside a default deny (policies union)", () => {
+    const allowAll = policy("allow-dns-anywhere", "jobs", { podSelector: {}, policyTypes: ["Egress"], egress: [dns, { ports: [{ port: 53, protocol: "UDP" }] }] });
+    const resources = [ns("jobs"), deploy("w", "jobs"), denyAll("jobs"), allowAll];
+    assert.deepStrictEqual(checkDeclared(rule, resources, ctx), [opening(allowAll, 1, "no `to` (every destination)", ["every metadata network"])]);
+  });
+
+  it("reports an ipBlock that carves out only the IMDS address, and one missing the IPv6 networks", () => {
+    const p = policy("p", "jobs", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }] },
+        { to: [{ podSelector: {} }, { ipBlock: { cidr: "::/0" } }] },
+      ],
+    });
+    assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), p], ctx), [
+      opening(p, 0, `to[0].ipBlock "0.0.0.0/0"`, V4),
+      opening(p, 1, `to[1].ipBlock "::/0"`, V6),
+    ]);
+  });
+
+  it("reports an ipBlock that names a metadata address itself, in a policy of another kind (extensions/v1beta1)", () => {
+    const p = res("kubernetes:extensions/v1beta1:NetworkPolicy", "old", {
+      metadata: { namespace: "jobs" },
+      spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }] }] },
+    });
+    assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), p], ctx), [opening(p, 0, `to[0].ipBlock "169.254.169.254/32"`, ["169.254.0.0/16"])]);
+  });
+
+  it("ignores policies of namespaces that run nothing of this stack", () => {
+    const p = policy("p", "elsewhere", { podSelector: {}, egress: [{}] });
+    assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), denyAll("jobs"), p], ctx), []);
+  });
+
+  it("sets aside what is unknown during preview with an indeterminate finding, instead of failing the whole stack", () => {
+    const unknownString = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // @pulumi/policy's unknown-string sentinel
+    const known = deploy("w", "jobs");
+    const unknownNs = { ...deploy("u"), props: unknownCheckingProxy({ metadata: { namespace: unknownString }, spec: {} }) };
+    assert.deepStrictEqual(checkDeclared(rule, [unknownNs, known, denyAll("jobs")], ctx), [
+      {
+        urn: unknownNs.urn,
+        type: unknownNs.type,
+        property: "metadata.namespace",
+        message: "metadata.namespace is not known during preview, so whether its namespace isolates it from the metadata networks is checked when the stack is updated.",
+        indeterminate: true,
+      },
+    ]);
+    const unknownPolicy = { ...policy("p", "jobs", {}), props: unknownCheckingProxy({ metadata: { namespace: "jobs" }, spec: unknownString }) };
+    // The unknown policy may be the one isolating "jobs": the namespace is not judged.
+    assert.deepStrictEqual(checkDeclared(rule, [known, unknownPolicy], ctx), [
+      {
+        urn: unknownPolicy.urn,
+        type: unknownPolicy.type,
+        property: "spec",
+        message: "spec is not known during preview, so whether this policy isolates pods from the metadata networks is checked when the stack is updated.",
+        indeterminate: true,
+      },
+    ]);
+  });
+
+  describe("helpers", () => {
+    it("parses ipBlock CIDRs as the API server does (host bits ignored)", () => {
+      assert.deepStrictEqual(parseIpBlockCidr("10.1.2.3/8"), { version: 4, first: 10n << 24n, prefix: 8 });
+      for (const bad of ["10.0.0.0", "10.0.0.0/33", "x/8", 7, "::/129"]) assert.equal(parseIpBlockCidr(bad), undefined, String(bad));
+    });
+    it("finds no metadata network behind pod and namespace selectors", () => {
+      assert.deepStrictEqual(metadataAllowedBy({ to: [{ podSelector: {} }, { namespaceSelector: {} }] }), []);
+      assert.deepStrictEqual(metadataAllowedBy({ to: [{ ipBlock: { cidr: "10.0.0.0/8" } }] }), []);
+    });
+  });
+});
