@@ -77,14 +77,30 @@ export const KUBERNETES_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceacco
 /** A destination the environment allows, tried as a positive control. */
 export interface CanaryPositiveControl {
   /** A host name that must resolve (and, with `port`, accept a connection). Give this or `address`. */
-  readonly name?: string;
+  name?: string;
   /** An address that must accept a connection on `port`. Give this or `name`. */
-  readonly address?: string;
+  address?: string;
   /**
    * Port to connect to; without it a name is only resolved.
    * @default undefined
    */
-  readonly port?: number;
+  port?: number;
+}
+
+/** The Kubernetes API server's address, for the canary. */
+export interface CanaryApiServer {
+  /** Name or address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+}
+
+/** The Kubernetes API server's address, for the canary. */
+export interface CanaryApiServer {
+  /** Name or address. */
+  host: string;
+  /** TCP port. */
+  port: number;
 }
 
 /** What the probe tries besides the catalogue, and where. */
@@ -93,38 +109,38 @@ export interface CanaryCheckOptions {
    * A name outside the egress allow-list: resolving it must fail where the environment filters names.
    * @default "example.com"
    */
-  readonly outsideName?: string;
+  outsideName?: string;
   /**
    * An address outside the egress allow-list (and outside every metadata network): connecting must fail.
    * @default "1.1.1.1"
    */
-  readonly outsideAddress?: string;
+  outsideAddress?: string;
   /**
    * Port tried on `outsideAddress`.
    * @default 443
    */
-  readonly outsidePort?: number;
+  outsidePort?: number;
   /**
    * Destinations that must work, so that a refusal proves a control and not a dead network.
    * @default []
    */
-  readonly positiveControls?: readonly CanaryPositiveControl[];
+  positiveControls?: CanaryPositiveControl[];
   /**
    * The Kubernetes API server. Without it the probe uses `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT`
    * from its environment and, when they are unset, `kubernetes.default.svc:443`.
    * @default undefined
    */
-  readonly kubernetesApi?: { readonly host: string; readonly port: number };
+  kubernetesApi?: CanaryApiServer;
   /**
    * The ServiceAccount token file.
    * @default "/var/run/secrets/kubernetes.io/serviceaccount/token"
    */
-  readonly tokenPath?: string;
+  tokenPath?: string;
   /**
    * The directory of the root filesystem the write check tries to create a file in (then removes it).
    * @default "/"
    */
-  readonly writeDirectory?: string;
+  writeDirectory?: string;
 }
 
 /** Canonical dotted IPv4 to a 32-bit number. */

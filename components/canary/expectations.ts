@@ -14,9 +14,9 @@ export type CanarySeverity = "error" | "warning" | "accepted";
 /** A reached check the operator accepts in this environment, with the reason reviewers read. */
 export interface CanaryAcceptance {
   /** The check's id (`dns-outside`, `metadata:169.254.170.2:80`, ...). */
-  readonly check: string;
+  check: string;
   /** Why reaching it is acceptable here. */
-  readonly reason: string;
+  reason: string;
 }
 
 /** A check with its verdict-if-reached filled in from the controls report. */
