@@ -24,7 +24,7 @@ const NOBODY = 65534;
 const TAG = `cny${process.pid % 100000}`;
 const NS = { host: `${TAG}-host`, meta: `${TAG}-meta`, ctr: `${TAG}-ctr` };
 const OUTSIDE = { name: "outside.test", address: "203.0.113.10" };
-const ALLOWED = { name: "allowed.test", address: "198.51.100.10", port: 443 };
+const ALLOWED = { name: "allowed.test", address: "198.51.100.10", address6: "2001:db8::10", port: 443 };
 const API = { host: "10.96.0.1", port: 443 };
 const FAKE_TOKEN = "canary-test-token-81be07";
 
@@ -89,7 +89,8 @@ describe("canary probe in network namespaces", function () {
           outsideName: OUTSIDE.name,
           outsideAddress: OUTSIDE.address,
           outsidePort: 443,
-          positiveControls: [{ name: ALLOWED.name }, { address: ALLOWED.address, port: ALLOWED.port }],
+          // IPv4 and IPv6 both: a refusal of an IPv6 metadata address must not be a broken IPv6 path.
+          positiveControls: [{ name: ALLOWED.name }, { address: ALLOWED.address, port: ALLOWED.port }, { address: ALLOWED.address6, port: ALLOWED.port }],
           kubernetesApi: API,
           tokenPath,
         },
@@ -97,7 +98,7 @@ describe("canary probe in network namespaces", function () {
     const checks = plan("/nonexistent").checks;
     const ports = [...new Set([...checks.filter((c) => c.kind === "connect" && c.port).map((c) => c.port as number), 443])];
     const v4 = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses).filter((a) => !a.includes(":")))];
-    const v6 = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses).filter((a) => a.includes(":")))];
+    const v6 = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses).filter((a) => a.includes(":"))), ALLOWED.address6];
     const records: Record<string, { a: string; outside?: boolean }> = {
       [OUTSIDE.name]: { a: OUTSIDE.address, outside: true },
       [ALLOWED.name]: { a: ALLOWED.address },
@@ -129,7 +130,7 @@ describe("canary probe in network namespaces", function () {
     sh(NS.ctr, `ip link set lo up; ip link set ${TAG}-ch up
       ip addr add 10.98.1.2/30 dev ${TAG}-ch; ip -6 addr add fd97::2/64 dev ${TAG}-ch nodad
       ip route add default via 10.98.1.1; ip -6 route add default via fd97::1`);
-    return new Promise<void>((resolve, reject) => {
+    const started = new Promise<void>((resolve, reject) => {
       server = spawn(
         "ip",
         ["netns", "exec", NS.meta, process.execPath, path.join(dir, "server.js"), JSON.stringify(ports), JSON.stringify(records), path.join(dir, "dns-mode")],
@@ -145,6 +146,16 @@ describe("canary probe in network namespaces", function () {
         }
       });
       server.on("exit", (code) => reject(new Error(`stand-in servers exited with ${code}: ${err}`)));
+    });
+    // Neighbour discovery and the first ARP take a moment; until both paths answer, a timeout would prove nothing.
+    return started.then(() => {
+      const connect = `const s = require("net").connect(Number(process.argv[2]), process.argv[1]);
+        s.on("connect", () => process.exit(0)); s.on("error", () => process.exit(1)); setTimeout(() => process.exit(1), 1000);`;
+      for (const address of [ALLOWED.address, ALLOWED.address6]) {
+        let ok = false;
+        for (let i = 0; i < 20 && !ok; i++) ok = spawnSync("ip", ["netns", "exec", NS.ctr, process.execPath, "-e", connect, address, String(ALLOWED.port)]).status === 0;
+        if (!ok) throw new Error(`the test network does not carry ${address} from the container namespace`);
+      }
     });
   });
 
@@ -196,7 +207,7 @@ describe("canary probe in network namespaces", function () {
     assert.deepEqual(reached, [], `checks reached with the rules loaded:\n${out}`);
     assert.deepEqual(
       Object.values(outcomes(report, "reached")).map((v) => v.split(":")[0]),
-      ["reached", "reached"],
+      ["reached", "reached", "reached"],
       `positive controls:\n${out}`,
     );
     assert.equal(report.status, "clean");
