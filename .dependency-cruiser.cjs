@@ -2,14 +2,17 @@
  * The import rule of the source tree (docs/design/ARCHITECTURE.md, "Import rule"), checked by `npm run lint`:
  *
  *   components  <-  detect  <-  scan, policy
+ *   components  <-  detect  <-  canary  <-  providers
  *   components  <-  providers
  *   everything  <-  program, cli
  *
  * components/ (the cloud-neutral contract) imports none of the others; detect/ imports only components/; scan/
- * imports components/ and detect/; policy/ imports components/ and detect/; providers/ imports components/ only;
+ * imports components/ and detect/; policy/ imports components/ and detect/; canary/ (the production probe, which
+ * uses the detector to exempt its own lines) imports components/ and detect/; providers/ imports components/ and
+ * canary/;
  * program/ and cli/ may import all. No module cycles, type-only imports included.
  */
-const SOURCE = "^(components|detect|scan|policy|providers|program|cli)/";
+const SOURCE = "^(components|detect|canary|scan|policy|providers|program|cli)/";
 
 module.exports = {
   forbidden: [
@@ -26,12 +29,18 @@ module.exports = {
       comment: "components/ is the cloud-neutral contract: every other layer builds on it, so it imports none of them.",
       severity: "error",
       from: { path: "^components/" },
-      to: { path: "^(detect|scan|policy|providers|program|cli)/" },
+      to: { path: "^(detect|canary|scan|policy|providers|program|cli)/" },
     },
     {
       name: "detect-imports-components-only",
       severity: "error",
       from: { path: "^detect/" },
+      to: { path: "^(canary|scan|policy|providers|program|cli)/" },
+    },
+    {
+      name: "canary-imports-components-and-detect",
+      severity: "error",
+      from: { path: "^canary/" },
       to: { path: "^(scan|policy|providers|program|cli)/" },
     },
     {
@@ -47,7 +56,7 @@ module.exports = {
       to: { path: "^(scan|providers|program|cli)/" },
     },
     {
-      name: "providers-import-components-only",
+      name: "providers-import-components-and-canary",
       severity: "error",
       from: { path: "^providers/" },
       to: { path: "^(detect|scan|policy|program|cli)/" },
@@ -57,7 +66,7 @@ module.exports = {
       comment:
         "components/, detect/, scan/, policy/ and cli/ run on any stack with no cloud SDK installed (they are optional peers).",
       severity: "error",
-      from: { path: "^(components|detect|scan|policy|cli)/" },
+      from: { path: "^(components|detect|canary|scan|policy|cli)/" },
       to: { path: "node_modules/@pulumi/(aws|gcp|azure-native|kubernetes)/" },
     },
     {
@@ -65,7 +74,7 @@ module.exports = {
       comment: "Constructing a PolicyPack starts a server; only the pack's binding and entry touch @pulumi/policy.",
       severity: "error",
       from: {
-        path: "^(components|detect|scan|policy|providers|program|cli)/",
+        path: "^(components|detect|canary|scan|policy|providers|program|cli)/",
         pathNot: "^policy/(binding|index)\\.ts$",
       },
       to: { path: "node_modules/@pulumi/policy/" },

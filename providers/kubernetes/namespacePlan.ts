@@ -8,6 +8,7 @@ import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, DEFAULT_POD_SECURITY_VERSION, isRecord } from "./checks";
 import { EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy } from "./egressProxyPlan";
+import type { KubernetesCanaryArgs } from "./canaryArgs";
 import type { ResourceDefaults } from "./podSecurity";
 import {
   DEFAULT_DNS,
@@ -247,6 +248,12 @@ export interface KubernetesWorkerNamespaceArgs {
    * @default {}
    */
   labels?: Labels;
+  /**
+   * Also run the canary (docs/runbook.md, The canary): a CronJob whose pod is a Kestra task pod of this namespace,
+   * probing every metadata endpoint and control from a task's seat against this namespace's controls report.
+   * @default undefined (no canary)
+   */
+  canary?: KubernetesCanaryArgs;
 }
 
 /** The resolved RuntimeClass decision. */
@@ -287,6 +294,8 @@ export const WORKLOAD_SERVICE_ACCOUNT = "workload";
 
 const ARG_FIELDS = [
   "namespaceName", "hardening", "podSecurityVersion", "dns", "egressProxy", "cilium", "runtimeClass", "quota", "limitRange", "labels",
+  // Planned by canaryPlan.ts (KubernetesWorkerNamespace plans it with this plan).
+  "canary",
 ];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;

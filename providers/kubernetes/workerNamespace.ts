@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
 import * as node from "@pulumi/kubernetes/node/v1";
@@ -16,6 +17,8 @@ import type { ProxyEnvVar } from "./egressProxyPlan";
 import { native } from "./native";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
 import { planForComponent } from "../planForComponent";
+import { CanaryCronJobPlan, checkCanaryArgs, planCanaryCronJob } from "./canaryPlan";
+import { InvalidArgsError } from "../../components/errors";
 
 const TYPE = "hardening:index:KubernetesWorkerNamespace";
 
@@ -24,6 +27,21 @@ function planOrThrow(name: string, args: KubernetesWorkerNamespaceArgs): WorkerN
   return planForComponent("KubernetesWorkerNamespace", name, () =>
     planWorkerNamespace(name, args),
   );
+}
+
+/** The namespace and its canary planned together, every problem of both in one error. */
+function planWithCanary(name: string, args: KubernetesWorkerNamespaceArgs): { plan: WorkerNamespacePlan; canary?: CanaryCronJobPlan } {
+  if (args?.canary === undefined) return { plan: planOrThrow(name, args) };
+  return planForComponent("KubernetesWorkerNamespace", name, () => {
+    let plan: WorkerNamespacePlan;
+    try {
+      plan = planWorkerNamespace(name, args);
+    } catch (e) {
+      if (!(e instanceof InvalidArgsError)) throw e;
+      throw new InvalidArgsError([...e.issues, ...checkCanaryArgs(args.canary)]);
+    }
+    return { plan, canary: planCanaryCronJob(plan, namespaceControlsFor(name, plan), args.canary!) };
+  });
 }
 
 /**
@@ -67,9 +85,11 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
    * `javaToolOptions`); undefined when this component did not create the proxy.
    */
   readonly javaToolOptions: pulumi.Output<string> | undefined;
+  /** The canary CronJob (`canary` argument); undefined without it. Its logs hold the report (docs/runbook.md). */
+  readonly canaryCronJob: batch.CronJob | undefined;
 
   constructor(name: string, args: KubernetesWorkerNamespaceArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const plan = planOrThrow(name, args);
+    const { plan, canary } = planWithCanary(name, args);
     super(TYPE, name, {}, opts);
     const parent = { parent: this };
     this.namespace = new core.Namespace(`${name}-namespace`, { metadata: { name: plan.namespaceName, labels: plan.labels } }, parent);
@@ -137,6 +157,7 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
     ].map((r) => r.urn);
     this.namespaceName = pulumi.all([ns, ...guards]).apply(([n]) => n);
     this.serviceAccountName = this.serviceAccount.metadata.name;
+    this.canaryCronJob = canary ? createCanary(name, canary, this.namespaceName, this) : undefined;
     this.controls = pulumi.output(namespaceControlsFor(name, plan));
     this.registerOutputs({
       namespaceName: this.namespaceName,
@@ -145,4 +166,18 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
       ...(createdProxy ? { proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv, javaToolOptions: this.javaToolOptions } : {}),
     });
   }
+}
+
+/** The canary's ConfigMap and CronJob, in the namespace once its policies exist (namespaceName waits for them). */
+function createCanary(name: string, canary: CanaryCronJobPlan, ns: pulumi.Output<string>, parent: pulumi.Resource): batch.CronJob {
+  const script = new core.ConfigMap(
+    `${name}-canary-script`,
+    { metadata: { name: canary.name, namespace: ns, labels: canary.labels, annotations: canary.configMapAnnotations }, data: canary.configMapData },
+    { parent },
+  );
+  return new batch.CronJob(
+    `${name}-canary`,
+    { metadata: { name: canary.name, namespace: ns, labels: canary.labels }, spec: native<k8sInput.batch.v1.CronJobSpec>(canary.cronJobSpec) },
+    { parent, dependsOn: [script] },
+  );
 }

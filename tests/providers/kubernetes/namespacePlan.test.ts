@@ -281,7 +281,7 @@ describe("planWorkerNamespace", () => {
         colour: "blue",
       }),
       [
-        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, runtimeClass, quota, limitRange, labels.',
+        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, runtimeClass, quota, limitRange, labels, canary.',
         'namespaceName "Kestra_Workers" must be a DNS label (lower-case letters, digits, "-", at most 63); set namespaceName.',
         'podSecurityVersion "v1.30" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
         "dns.podLabels is empty; give at least one label to select pods by.",
