@@ -4,6 +4,7 @@
  * component, after the plan has validated everything.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as admission from "@pulumi/kubernetes/admissionregistration/v1";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import * as core from "@pulumi/kubernetes/core/v1";
 import * as networking from "@pulumi/kubernetes/networking/v1";
@@ -52,6 +53,12 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
   readonly resourceQuota: core.ResourceQuota;
   readonly limitRange: core.LimitRange;
   readonly runtimeClass: node.RuntimeClass | undefined;
+  /**
+   * The ValidatingAdmissionPolicy (and its binding) holding run-time pods to the task-pod rules; undefined with
+   * `admission.create: false`.
+   */
+  readonly admissionPolicy: admission.ValidatingAdmissionPolicy | undefined;
+  readonly admissionPolicyBinding: admission.ValidatingAdmissionPolicyBinding | undefined;
   /**
    * The created proxy's URL, `http://<name>.<namespace>.svc.<clusterDomain>:<port>`; undefined when the namespace
    * uses an existing proxy or none.
@@ -115,6 +122,24 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
           )
         : undefined;
     this.runtimeClassName = rc?.name;
+    const ap = plan.admission.policy;
+    this.admissionPolicy = ap
+      ? new admission.ValidatingAdmissionPolicy(
+          `${name}-admission`,
+          { metadata: { name: ap.name }, spec: native<k8sInput.admissionregistration.v1.ValidatingAdmissionPolicySpec>(ap.policySpec) },
+          parent,
+        )
+      : undefined;
+    this.admissionPolicyBinding = ap
+      ? new admission.ValidatingAdmissionPolicyBinding(
+          `${name}-admission-binding`,
+          {
+            metadata: { name: ap.name },
+            spec: native<k8sInput.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec>(ap.bindingSpec),
+          },
+          { parent: this, dependsOn: this.admissionPolicy ? [this.admissionPolicy] : [] },
+        )
+      : undefined;
     // Its plan was checked with this one, so it cannot fail here. It admits this namespace by name, so it follows it.
     // Not kept as a property: the schema analyzer cannot express a component of this package as another
     // component's output (a resource reference needs a custom resource's type); its values are exposed instead.
@@ -133,6 +158,7 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
       ...ciliumPolicies,
       this.resourceQuota,
       this.limitRange,
+      ...(this.admissionPolicyBinding ? [this.admissionPolicyBinding] : []),
       ...(createdProxy ? [createdProxy.deployment, createdProxy.service] : []),
     ].map((r) => r.urn);
     this.namespaceName = pulumi.all([ns, ...guards]).apply(([n]) => n);
