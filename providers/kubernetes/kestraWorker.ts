@@ -18,7 +18,7 @@ import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, proxyContainerEnv
 import type { ProxyEnvVar } from "./egressProxyPlan";
 import { planned } from "../planned";
 import { kestraTaskAdmissionPolicyFor } from "./admissionPolicyPlan";
-import { kestraForcedRunnerConfig, KestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
+import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
 
 const TYPE = "hardening:index:KestraWorker";
 
@@ -57,15 +57,15 @@ export class KestraWorker extends pulumi.ComponentResource {
    * no token, no host access), so a flow's `podSpec` or `serviceAccountName` override is refused by the API server.
    */
   readonly taskAdmissionPolicy: admission.ValidatingAdmissionPolicy | undefined;
+  /** The binding that applies {@link taskAdmissionPolicy} to the task namespace with `Deny`. */
   readonly taskAdmissionPolicyBinding: admission.ValidatingAdmissionPolicyBinding | undefined;
   /**
    * Kestra server configuration pinning every script task to this runner with forced plugin defaults
    * (`kestra.plugins.defaults`, `forced: true`), as YAML to merge into the Kestra configuration or Helm values
-   * (`configuration:`). See `kestraForcedRunnerConfig`.
+   * (`configuration:`). The same as an object: `kestraForcedRunnerConfig({ runner, kubernetes: taskRunner settings })`
+   * (not an output: the component schema has no untyped values).
    */
   readonly forcedRunnerConfigYaml: pulumi.Output<string>;
-  /** The same configuration as an object. */
-  readonly forcedRunnerConfig: pulumi.Output<KestraForcedRunnerConfig["config"]>;
   /** Name of the worker's CiliumNetworkPolicy (CustomResources have no schema type of their own). */
   readonly ciliumPolicyName: pulumi.Output<string> | undefined;
 
@@ -194,14 +194,12 @@ export class KestraWorker extends pulumi.ComponentResource {
         ? kestraForcedRunnerConfig({ runner: "kubernetes", kubernetes: withTaskEnv({ ...plan.taskRunner, namespace: n }, e) })
         : kestraForcedRunnerConfig({ runner: "process" }),
     );
-    this.forcedRunnerConfig = forced.apply((f) => f.config);
     this.forcedRunnerConfigYaml = forced.apply((f) => f.yaml);
     this.taskRunner = pulumi.all([taskNs, env]).apply(([n, e]) => taskRunnerYaml(withTaskEnv({ ...plan.taskRunner, namespace: n }, e)));
     this.controls = pulumi.output(kestraWorkerControlsFor(name, plan));
     this.registerOutputs({
       taskRunner: this.taskRunner,
       controls: this.controls,
-      forcedRunnerConfig: this.forcedRunnerConfig,
       forcedRunnerConfigYaml: this.forcedRunnerConfigYaml,
     });
   }

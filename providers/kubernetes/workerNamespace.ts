@@ -54,10 +54,11 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
   readonly limitRange: core.LimitRange;
   readonly runtimeClass: node.RuntimeClass | undefined;
   /**
-   * The ValidatingAdmissionPolicy (and its binding) holding run-time pods to the task-pod rules; undefined with
+   * The ValidatingAdmissionPolicy holding run-time pods (Kestra's task pods) to the task-pod rules; undefined with
    * `admission.create: false`.
    */
   readonly admissionPolicy: admission.ValidatingAdmissionPolicy | undefined;
+  /** The binding that applies {@link admissionPolicy} to this namespace with `Deny`. */
   readonly admissionPolicyBinding: admission.ValidatingAdmissionPolicyBinding | undefined;
   /**
    * The created proxy's URL, `http://<name>.<namespace>.svc.<clusterDomain>:<port>`; undefined when the namespace
