@@ -3,12 +3,14 @@
  * service-account tokens, namespace PSA labels, and NetworkPolicy egress away from the metadata networks.
  */
 import type { ResourceRule, StackRule } from "../types";
+import { kubernetesWorkerAdmissionPolicy } from "./admissionPolicy";
 import { kubernetesHostNamespaces } from "./hostNamespaces";
 import { kubernetesNamespacePodSecurity } from "./namespace";
 import { kubernetesNamespaceMetadataEgress } from "./networkPolicy";
 import { kubernetesPodSecurityRestricted } from "./podSecurity";
 import { kubernetesServiceAccountToken, kubernetesServiceAccountTokenInherited } from "./serviceAccountToken";
 
+export { kubernetesWorkerAdmissionPolicy } from "./admissionPolicy";
 export { kubernetesHostNamespaces } from "./hostNamespaces";
 export { kubernetesNamespacePodSecurity } from "./namespace";
 export { kubernetesNamespaceMetadataEgress } from "./networkPolicy";
@@ -28,4 +30,5 @@ export const kubernetesRules: ResourceRule[] = [
 export const kubernetesStackRules: StackRule[] = [
   kubernetesNamespaceMetadataEgress,
   kubernetesServiceAccountTokenInherited,
+  kubernetesWorkerAdmissionPolicy,
 ];
