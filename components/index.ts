@@ -12,4 +12,5 @@ export * from "./controls";
 export * from "./plan/subnets";
 export * from "./hostFirewall";
 export * from "./egressProxy";
+export * from "./kestraTaskRunner";
 export * from "../detect";
