@@ -13,3 +13,4 @@ export * from "./plan/subnets";
 export * from "./hostFirewall";
 export * from "./egressProxy";
 export * from "./hostBoot";
+export * from "./kestraTaskRunner";

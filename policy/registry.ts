@@ -21,6 +21,7 @@ import {
   kubernetesServiceAccountToken,
   kubernetesServiceAccountTokenInherited,
 } from "./rules/sandbox/serviceAccountToken";
+import { kubernetesWorkerAdmissionPolicy } from "./rules/sandbox/workerAdmission";
 import type { ResourceCheck, ResourceRule, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
@@ -44,6 +45,7 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   adminGrantRule,
   kubernetesNamespaceMetadataEgress,
   kubernetesServiceAccountTokenInherited,
+  kubernetesWorkerAdmissionPolicy,
 ];
 
 /** True for a rule checked one resource at a time (it has per-type `checks`). */

@@ -17,6 +17,7 @@
 import Ajv, { ErrorObject } from "ajv";
 import * as YAML from "yaml";
 import { SCAN_RULE_IDS } from "./rules";
+import { RUNNER_ESCAPE_KINDS, type RunnerEscapeControl } from "./runnerEscapes";
 
 /** Allow and deny globs on plugin types. */
 export interface PluginLists {
@@ -71,6 +72,11 @@ export interface ScanConfig {
    * @default true
    */
   readonly inlineIgnores?: boolean;
+  /**
+   * Reviewed exceptions to `kestra-runner-escape`, by flow namespace and kind of escape.
+   * @default {} (every runner escape is an error)
+   */
+  readonly runnerEscapes?: RunnerEscapeControl;
 }
 
 /** A config that cannot be used; the message lists every problem. */
@@ -120,6 +126,25 @@ export const SCAN_CONFIG_SCHEMA = {
       },
     },
     inlineIgnores: { type: "boolean" },
+    runnerEscapes: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        exceptions: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["namespace", "kinds", "reason"],
+            properties: {
+              namespace: { type: "string", minLength: 1 },
+              kinds: { type: "array", minItems: 1, items: { enum: [...RUNNER_ESCAPE_KINDS] } },
+              reason: { type: "string", pattern: "\\S" },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 

@@ -8,6 +8,7 @@ export * from "./types";
 export * from "./config";
 export * from "./aliases";
 export * from "./pluginControl";
+export * from "./runnerEscapes";
 export * from "./flow";
 export * from "./suppress";
 export * from "./walk";

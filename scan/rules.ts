@@ -32,6 +32,9 @@ export const INVALID_IGNORE = "invalid-ignore";
 /** A file too large to read, or a flow too large to parse, so part of the checks did not run. */
 export const NOT_SCANNED = "not-scanned";
 
+/** A task runner or container setting that gives the task's code the host or another identity. */
+export const RUNNER_ESCAPE = "kestra-runner-escape";
+
 /** Every rule of the flow scanner, in the order SARIF lists them. */
 export const SCAN_RULES: readonly ScanRule[] = [
   {
@@ -78,6 +81,19 @@ export const SCAN_RULES: readonly ScanRule[] = [
     severity: "warning",
     summary: "A file was too large to read whole, or a flow too large to parse, so some checks did not run.",
     help: "Split the file, or raise the limit if the file is legitimate; nothing in the unchecked part was verified.",
+  },
+  {
+    id: RUNNER_ESCAPE,
+    severity: "error",
+    summary:
+      "A Kestra task runner or container setting gives the task's code the host or another identity (host network, " +
+      "privileged, host paths such as the Docker socket, added capabilities, or a Kubernetes runner override of the " +
+      "pod's host namespaces, ServiceAccount, RuntimeClass, namespace or connection).",
+    help:
+      "Remove the setting: the worker's forced runner configuration pins safe values, and these settings undo the " +
+      "sandbox (`networkMode: host` reaches the metadata endpoint; a mounted docker.sock starts a privileged " +
+      "container). Where a namespace really needs one, add a reviewed exception to the scan config: " +
+      "`runnerEscapes: { exceptions: [{ namespace: <glob>, kinds: [<kind>], reason: <why> }] }`.",
   },
 ];
 

@@ -12,9 +12,10 @@ import { decodeFile } from "./decode";
 import { FlowDocument, parseFlowFile, pluginAt } from "./flow";
 import { LineIndex } from "./lines";
 import { PluginPolicy } from "./pluginControl";
+import { findRunnerEscapes, mayHaveRunnerEscape, RunnerEscapePolicy } from "./runnerEscapes";
 import { vouchForYaml } from "./yamlVouch";
 import {
-  DENIED_TASK_TYPE, INVALID_IGNORE, INVALID_YAML, LINK_LOCAL_ADDRESS, METADATA_ENDPOINT, NOT_SCANNED, scanRule,
+  DENIED_TASK_TYPE, INVALID_IGNORE, INVALID_YAML, LINK_LOCAL_ADDRESS, METADATA_ENDPOINT, NOT_SCANNED, RUNNER_ESCAPE, scanRule,
 } from "./rules";
 import { ConfigExceptions, findInlineIgnores, IGNORE_MARKER, inlineIgnoreFor, InlineIgnore } from "./suppress";
 import type { LocatedFinding, ScanReport, SuppressedFinding } from "./types";
@@ -57,6 +58,7 @@ export interface TextScanResult {
 /** Per-scan state compiled once from the config. */
 export class ScanContext {
   readonly policy: PluginPolicy | undefined;
+  readonly runnerEscapes: RunnerEscapePolicy;
   readonly exceptions: ConfigExceptions;
   readonly inlineIgnores: boolean;
   readonly maxFlowChars: number;
@@ -67,6 +69,7 @@ export class ScanContext {
 
   constructor(readonly detect: EndpointDetector, config: ScanConfig = {}, maxFlowChars = 8 * 1024 * 1024) {
     this.policy = config.plugins ? new PluginPolicy(config.plugins) : undefined;
+    this.runnerEscapes = new RunnerEscapePolicy(config.runnerEscapes);
     this.exceptions = new ConfigExceptions(config.exceptions ?? []);
     this.inlineIgnores = config.inlineIgnores ?? true;
     this.maxFlowChars = maxFlowChars;
@@ -82,6 +85,8 @@ interface Draft {
   readonly endpoint: string | null;
   readonly match: string;
   readonly message: string;
+  /** Set when a namespace exception of the config allows the finding: its reason. */
+  readonly exceptionReason?: string;
 }
 
 /**
@@ -107,8 +112,10 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
     // is linear, so it also runs on files too large to parse); anything it cannot vouch for is parsed.
     const vouched = (oversize || !(needsPolicy || refs.length > 0)) && ctx.vouch && vouchForYaml(text);
     if (oversize) {
-      if (needsPolicy || !vouched) {
-        const unchecked = needsPolicy ? `its plugin types${vouched ? "" : " and its validity"} were` : "its validity was";
+      const runners = mayHaveRunnerEscape(text);
+      if (needsPolicy || !vouched || runners) {
+        const parts = [...(needsPolicy ? ["its plugin types"] : []), ...(runners ? ["its task runner settings"] : []), ...(vouched ? [] : ["its validity"])];
+        const unchecked = `${parts.join(" and ")} ${parts.length === 1 && parts[0] === "its validity" ? "was" : "were"}`;
         drafts.push({
           ruleId: NOT_SCANNED, offset: 0, endpoint: null, match: "",
           message: `YAML of ${text.length} characters is over the ${ctx.maxFlowChars}-character flow limit; ${unchecked} not checked (its text was scanned)`,
@@ -137,6 +144,16 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
           message: `${p.kind}${p.id ? ` "${p.id}"` : ""} in namespace ${flow.namespace ?? "(none)"} is not allowed: ${verdict.reason}`,
         });
       }
+    }
+  }
+  // Runner escapes are always checked in YAML within the parse limit: no config enables them.
+  if (isYaml && text.length <= ctx.maxFlowChars && mayHaveRunnerEscape(text)) {
+    for (const e of findRunnerEscapes(text, ctx.runnerEscapes)) {
+      drafts.push({
+        ruleId: RUNNER_ESCAPE, offset: e.start, endOffset: e.end, endpoint: null, match: e.match,
+        message: `${e.message} (flow namespace ${e.namespace ?? "(none)"}; kind ${e.kind})`,
+        ...(e.exceptionReason !== undefined ? { exceptionReason: e.exceptionReason } : {}),
+      });
     }
   }
   for (const r of refs) {
@@ -180,7 +197,7 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
       lineText: lines.lineText(pos.line, 400).trim().slice(0, 200),
     };
     const inline = ctx.inlineIgnores ? inlineIgnoreFor(ignores, d.ruleId, pos.line) : undefined;
-    const configured = inline ? undefined : ctx.exceptions.find(file, d.ruleId);
+    const configured = inline ? undefined : d.exceptionReason !== undefined ? { reason: d.exceptionReason } : ctx.exceptions.find(file, d.ruleId);
     if (inline) suppressed.push({ ...finding, suppressedBy: "comment", reason: inline.reason });
     else if (configured) suppressed.push({ ...finding, suppressedBy: "config", reason: configured.reason });
     else findings.push(finding);

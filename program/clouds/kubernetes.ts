@@ -11,6 +11,7 @@ import { ControlReport, InvalidArgsError, show } from "../../components";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { kestraWorkerControlsFor, namespaceControlsFor } from "../../providers/kubernetes/controls";
 import { KestraRunner, KestraWorkerArgs, planKestraWorker } from "../../providers/kubernetes/kestraPlan";
+import { kestraTrustedWorkload } from "../../providers/kubernetes/admissionPolicyPlan";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../providers/kubernetes/namespacePlan";
 
 /** The `hardening:kubernetes` settings block. */
@@ -91,6 +92,12 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
   const s = config.settings as KubernetesSettings;
   const issues = checkSettings(config.settings);
   const kestra: KestraSettings = isRecord(s.kestra) ? (s.kestra as KestraSettings) : {};
+  const workerName = `${config.name}-kestra`;
+  const runner = kestra.runner ?? KestraRunner.Kubernetes;
+  // The worker runs in the namespace it launches task pods into: the admission policy trusts its Deployment's
+  // pods (created by the ReplicaSet controller), never pods its token creates. A process-runner worker launches
+  // no pods, and runs user code itself without a deadline, so that namespace has no run-time pods to admit.
+  const trusted = kestraTrustedWorkload(workerName, runner === KestraRunner.Process ? "process" : "kubernetes");
   const namespaceArgs: KubernetesWorkerNamespaceArgs = {
     namespaceName: s.namespace,
     hardening: config.hardening,
@@ -101,6 +108,9 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
     runtimeClass: s.runtimeClass,
     quota: s.quota,
     limitRange: s.limitRange,
+    admission: trusted
+      ? { trustedWorkloads: [trusted] }
+      : { create: false, reason: "Kestra's process runner: user code runs inside the long-lived worker pod and no pods are created at run time" },
   };
   const namespacePlanned = (() => {
     try {
@@ -111,14 +121,13 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
       return undefined;
     }
   })();
-  const workerName = `${config.name}-kestra`;
   const workerArgs: KestraWorkerArgs = {
     namespace: namespacePlanned?.namespaceName ?? config.name,
     hardening: config.hardening,
     image: kestra.image ?? "kestra/kestra:v1.1.6",
     replicas: kestra.replicas,
     threads: kestra.threads,
-    runner: kestra.runner ?? KestraRunner.Kubernetes,
+    runner,
     configurationSecretName: kestra.configurationSecretName ?? "kestra-configuration",
     apiServerCidrs: kestra.apiServerCidrs,
     backendEgress: kestra.backendEgress ?? [{ namespace: "kestra", ports: [5432] }],
@@ -158,6 +167,7 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
       serviceAccountName: ns.serviceAccountName,
       kestraDeployment: worker.deployment.metadata.name,
       taskRunner: worker.taskRunner,
+      kestraForcedRunnerConfig: worker.forcedRunnerConfigYaml,
       ...(ns.proxyUrl ? { proxyUrl: ns.proxyUrl } : {}),
     },
   };

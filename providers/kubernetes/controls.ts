@@ -22,6 +22,8 @@ const SRC = {
   quota: "kubernetes.io/docs/concepts/policy/resource-quotas and limit-range: per-namespace totals and per-container defaults and ceilings",
   kestraRunner:
     "kestra.io/plugins/plugin-ee-kubernetes io.kestra.plugin.ee.kubernetes.runner.Kubernetes: \"Task runner that executes a task inside a pod\"; the runner's service account needs \"pods: get, create, delete, watch, list; pods/log: get, watch; pods/exec: get, watch\"",
+  admission:
+    "kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy: ValidatingAdmissionPolicy \"offers a declarative, in-process alternative to validating admission webhooks\", GA (admissionregistration.k8s.io/v1) in 1.30; validations are CEL over the object after mutating admission; failurePolicy Fail refuses on evaluation errors",
   docker: "Kestra's Docker task runner needs a Docker daemon (a privileged Docker-in-Docker sidecar or the node's docker.sock hostPath); PSS baseline forbids privileged containers and hostPath volumes",
 };
 
@@ -163,7 +165,9 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
       appliedBy: `ServiceAccount ${plan.serviceAccountName} automountServiceAccountToken=false, no RoleBinding; hardened pods also set automountServiceAccountToken=false`,
       protects: "untrusted code calling the Kubernetes API with the pod's token",
       effective: true,
-      limits: "the namespace's default ServiceAccount still automounts for pods that do not opt out; node-level identity (instance role, node service account) is the cloud node pool's setting",
+      limits: plan.admission.policy
+        ? "node-level identity (instance role, node service account) is the cloud node pool's setting; pods with another ServiceAccount or a token are refused by the admission policy below"
+        : "the namespace's default ServiceAccount still automounts for pods that do not opt out (no admission policy here); node-level identity is the cloud node pool's setting",
       resources: [`${name}-workload`],
       source: SRC.token,
     }),
@@ -177,7 +181,9 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
         appliedBy: rc.create ? `RuntimeClass ${rc.name} (handler ${rc.handler}) created; hardened pods set runtimeClassName` : `existing RuntimeClass ${rc.name}; hardened pods set runtimeClassName`,
         protects: "container escapes into the node kernel: each pod gets its own (gVisor user-space or Kata VM) kernel",
         effective: true,
-        limits: "the handler must be installed on the nodes; Pod Security Admission does not require runtimeClassName, so only pods built by these helpers are sandboxed",
+        limits: plan.admission.policy
+          ? "the handler must be installed on the nodes; pods without this runtimeClassName are refused by the admission policy below (trusted controller-managed workloads listed there excepted)"
+          : "the handler must be installed on the nodes; Pod Security Admission does not require runtimeClassName and this namespace has no admission policy, so only pods built by these helpers are sandboxed",
         resources: rc.create ? [`${name}-runtime-class`] : [],
         source: SRC.runtimeClass,
       }),
@@ -193,6 +199,35 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
         limits: "a kernel exploit in untrusted code reaches the node and its identity; set sandbox to \"runtime\"",
         resources: [],
         source: SRC.runtimeClass,
+      }),
+    );
+  }
+  const ap = plan.admission.policy;
+  if (ap) {
+    const r = ap.rules;
+    out.push(
+      control({
+        id: "k8s-admission-run-time-pods",
+        family: ControlFamily.Sandbox,
+        appliedBy: `ValidatingAdmissionPolicy ${ap.name} (failurePolicy Fail) bound with Deny to namespace ${plan.namespaceName}: pods must${r.runtimeClassName ? ` set runtimeClassName ${r.runtimeClassName},` : ""} use ServiceAccount ${r.serviceAccounts.join(" or ")}, mount no token, set activeDeadlineSeconds <= ${r.maxActiveDeadlineSeconds}, and have no hostPath, host namespace or privileged container`,
+        protects: "pods created at run time (Kestra's task runner, whatever a flow's podSpec asks for) escaping the sandbox, borrowing an API identity or running forever",
+        effective: true,
+        limits: `needs Kubernetes 1.30+ (admissionregistration.k8s.io/v1); judges pods on create and ephemeral containers, not pods that existed before it${r.trusted.length > 0 ? `; trusted controller-managed workloads (${r.trusted.map((t) => `${t.serviceAccountName}: ${t.reason}`).join("; ")}) skip the deadline and ServiceAccount rules${r.trusted.some((t) => t.token) ? ", and may mount a token" : ""}` : ""}`,
+        resources: [`${name}-admission`, `${name}-admission-binding`],
+        source: SRC.admission,
+      }),
+    );
+  } else {
+    out.push(
+      control({
+        id: "k8s-admission-run-time-pods",
+        family: ControlFamily.Sandbox,
+        appliedBy: `not applied: admission.create is false (${plan.admission.reason ?? ""})`,
+        protects: "nothing beyond Pod Security restricted for pods created at run time",
+        effective: false,
+        limits: "run-time pods are sandboxed, token-less and bounded only if whoever creates them says so (Kestra: the forced runner configuration); upgrade to Kubernetes 1.30+ and remove admission.create: false",
+        resources: [],
+        source: SRC.admission,
       }),
     );
   }
@@ -255,9 +290,19 @@ export function kestraWorkerControlsFor(name: string, plan: KestraWorkerPlan): C
         appliedBy: `task runner ${plan.taskRunner.type}: each task in its own pod in ${plan.taskNamespaceLabel}, no token, restricted security context${plan.taskRunner.podSpec.runtimeClassName ? `, runtimeClassName ${String(plan.taskRunner.podSpec.runtimeClassName)}` : ""}, activeDeadlineSeconds=${plan.taskRunner.podSpec.activeDeadlineSeconds}, deleted on completion`,
         protects: "user code reading the worker's configuration or credentials, and one task's leftovers reaching the next",
         effective: true,
-        limits: "only flows whose tasks use this taskRunner (set it as a forced pluginDefault); Kestra's task runner is an Enterprise Edition plugin",
+        limits: "flows reach this runner through the forced plugin defaults (output forcedRunnerConfigYaml, fed to the Kestra server); whatever a flow overrides, the ValidatingAdmissionPolicy below refuses task pods that differ from these settings; Kestra's task runner is an Enterprise Edition plugin",
         resources: [],
         source: SRC.kestraRunner,
+      }),
+      control({
+        id: "k8s-kestra-task-pod-admission",
+        family: ControlFamily.Sandbox,
+        appliedBy: `ValidatingAdmissionPolicy hardening-kestra-tasks-<namespace>-${name} matching pods created by ServiceAccount ${plan.workerServiceAccountName} in ${plan.taskNamespaceLabel}: ServiceAccount ${plan.taskRunner.serviceAccountName}, no token${plan.taskRunner.podSpec.runtimeClassName ? `, runtimeClassName ${String(plan.taskRunner.podSpec.runtimeClassName)}` : ""}, activeDeadlineSeconds <= ${String(plan.taskRunner.podSpec.activeDeadlineSeconds)}, no hostPath, host namespace or privileged container`,
+        protects: "a flow's podSpec, serviceAccountName or namespace override giving its task pod the worker's token, the host or no sandbox, even in a task namespace without a worker-namespace policy",
+        effective: true,
+        limits: "needs Kubernetes 1.30+ (admissionregistration.k8s.io/v1); the Role already confines the worker to the task namespace",
+        resources: [`${name}-task-admission`, `${name}-task-admission-binding`],
+        source: SRC.admission,
       }),
       control({
         id: "k8s-kestra-worker-rbac",

@@ -12,6 +12,7 @@ export * from "./podSecurity";
 export * from "./networkPolicies";
 export * from "./namespacePlan";
 export * from "./kestraPlan";
+export * from "./admissionPolicyPlan";
 export * from "./controls";
 export { KubernetesWorkerNamespace } from "./workerNamespace";
 export { KestraWorker } from "./kestraWorker";

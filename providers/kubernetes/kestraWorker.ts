@@ -3,6 +3,7 @@
  * validates; this file creates the planned resources as children of the component.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as admission from "@pulumi/kubernetes/admissionregistration/v1";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import * as apps from "@pulumi/kubernetes/apps/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
@@ -16,6 +17,8 @@ import { native } from "./native";
 import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, proxyContainerEnv, taskRunnerYaml, withContainerEnv, withTaskEnv } from "./kestraPlan";
 import type { ProxyEnvVar } from "./egressProxyPlan";
 import { planForComponent } from "../planForComponent";
+import { kestraTaskAdmissionPolicyFor } from "./admissionPolicyPlan";
+import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
 
 const TYPE = "hardening:index:KestraWorker";
 
@@ -48,6 +51,21 @@ export class KestraWorker extends pulumi.ComponentResource {
   readonly role: rbac.Role | undefined;
   readonly roleBinding: rbac.RoleBinding | undefined;
   readonly networkPolicy: networking.NetworkPolicy | undefined;
+  /**
+   * With the Kubernetes runner: a ValidatingAdmissionPolicy (and binding) that holds every pod the worker's
+   * ServiceAccount creates in the task namespace to the task pod settings (ServiceAccount, RuntimeClass, deadline,
+   * no token, no host access), so a flow's `podSpec` or `serviceAccountName` override is refused by the API server.
+   */
+  readonly taskAdmissionPolicy: admission.ValidatingAdmissionPolicy | undefined;
+  /** The binding that applies {@link taskAdmissionPolicy} to the task namespace with `Deny`. */
+  readonly taskAdmissionPolicyBinding: admission.ValidatingAdmissionPolicyBinding | undefined;
+  /**
+   * Kestra server configuration pinning every script task to this runner with forced plugin defaults
+   * (`kestra.plugins.defaults`, `forced: true`), as YAML to merge into the Kestra configuration or Helm values
+   * (`configuration:`). The same as an object: `kestraForcedRunnerConfig({ runner, kubernetes: taskRunner settings })`
+   * (not an output: the component schema has no untyped values).
+   */
+  readonly forcedRunnerConfigYaml: pulumi.Output<string>;
   /** Name of the worker's CiliumNetworkPolicy (CustomResources have no schema type of their own). */
   readonly ciliumPolicyName: pulumi.Output<string> | undefined;
 
@@ -141,8 +159,48 @@ export class KestraWorker extends pulumi.ComponentResource {
       parent,
     );
     this.ciliumPolicyName = ciliumPolicy?.metadata.name;
+    if (plan.runner === "kubernetes" && plan.workerServiceAccountName !== undefined) {
+      const workerSa = plan.workerServiceAccountName;
+      const policy = pulumi.all([ns, taskNs]).apply(([workerNamespace, taskNamespace]) =>
+        kestraTaskAdmissionPolicyFor({
+          workerName: name,
+          workerNamespace,
+          taskNamespace,
+          workerServiceAccountName: workerSa,
+          taskServiceAccountName: plan.taskRunner.serviceAccountName,
+          runtimeClassName: plan.taskRunner.podSpec.runtimeClassName as string | undefined,
+          activeDeadlineSeconds: plan.taskRunner.podSpec.activeDeadlineSeconds as number,
+        }),
+      );
+      this.taskAdmissionPolicy = new admission.ValidatingAdmissionPolicy(
+        `${name}-task-admission`,
+        { metadata: { name: policy.name }, spec: policy.policySpec.apply((s) => native<k8sInput.admissionregistration.v1.ValidatingAdmissionPolicySpec>(s)) },
+        parent,
+      );
+      this.taskAdmissionPolicyBinding = new admission.ValidatingAdmissionPolicyBinding(
+        `${name}-task-admission-binding`,
+        {
+          metadata: { name: policy.name },
+          spec: policy.bindingSpec.apply((s) => native<k8sInput.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec>(s)),
+        },
+        { parent: this, dependsOn: [this.taskAdmissionPolicy] },
+      );
+    } else {
+      this.taskAdmissionPolicy = undefined;
+      this.taskAdmissionPolicyBinding = undefined;
+    }
+    const forced = pulumi.all([taskNs, env]).apply(([n, e]) =>
+      plan.runner === "kubernetes"
+        ? kestraForcedRunnerConfig({ runner: "kubernetes", kubernetes: withTaskEnv({ ...plan.taskRunner, namespace: n }, e) })
+        : kestraForcedRunnerConfig({ runner: "process" }),
+    );
+    this.forcedRunnerConfigYaml = forced.apply((f) => f.yaml);
     this.taskRunner = pulumi.all([taskNs, env]).apply(([n, e]) => taskRunnerYaml(withTaskEnv({ ...plan.taskRunner, namespace: n }, e)));
     this.controls = pulumi.output(kestraWorkerControlsFor(name, plan));
-    this.registerOutputs({ taskRunner: this.taskRunner, controls: this.controls });
+    this.registerOutputs({
+      taskRunner: this.taskRunner,
+      controls: this.controls,
+      forcedRunnerConfigYaml: this.forcedRunnerConfigYaml,
+    });
   }
 }

@@ -9,6 +9,7 @@ import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../..
 import { checkLabels, DEFAULT_POD_SECURITY_VERSION, isRecord } from "./checks";
 import { EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy } from "./egressProxyPlan";
 import type { KubernetesCanaryArgs } from "./canaryArgs";
+import { planWorkerAdmission, WorkerAdmissionArgs, WorkerAdmissionPlan } from "./admissionPolicyPlan";
 import type { ResourceDefaults } from "./podSecurity";
 import {
   DEFAULT_DNS,
@@ -254,6 +255,13 @@ export interface KubernetesWorkerNamespaceArgs {
    * @default undefined (no canary)
    */
   canary?: KubernetesCanaryArgs;
+  /**
+   * The ValidatingAdmissionPolicy that holds every pod created here at run time (Kestra's task pods) to the sandbox
+   * RuntimeClass, no token, the allowed ServiceAccounts and a deadline (admissionPolicyPlan.ts). Needs Kubernetes
+   * 1.30 or later.
+   * @default { create: true }
+   */
+  admission?: WorkerAdmissionArgs;
 }
 
 /** The resolved RuntimeClass decision. */
@@ -285,6 +293,8 @@ export interface WorkerNamespacePlan {
   readonly runtimeClass?: RuntimeClassPlan;
   /** Set when the component creates its egress proxy (`egressProxy.create`). */
   readonly egressProxy?: CreatedEgressProxyPlan;
+  /** The admission policy for pods created at run time, or why there is none. */
+  readonly admission: WorkerAdmissionPlan;
 }
 
 // Re-exported: callers have imported these from here.
@@ -296,6 +306,7 @@ const ARG_FIELDS = [
   "namespaceName", "hardening", "podSecurityVersion", "dns", "egressProxy", "cilium", "runtimeClass", "quota", "limitRange", "labels",
   // Planned by canaryPlan.ts (KubernetesWorkerNamespace plans it with this plan).
   "canary",
+  "admission",
 ];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -559,12 +570,20 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
       issues.push(`runtimeClass is set but hardening.sandbox is "none"; set sandbox to "runtime" or remove runtimeClass.`);
     }
   }
+  const admission = planWorkerAdmission(issues, args.admission, {
+    namespaceName: String(namespaceName),
+    workloadServiceAccount: WORKLOAD_SERVICE_ACCOUNT,
+    runtimeClassName: hardening?.sandbox === SandboxMode.Runtime ? runtimeClass.name : undefined,
+    maxLifetimeHours: hardening?.ephemeral.maxLifetimeHours ?? 24,
+  });
   if (issues.length > 0 || hardening === undefined) throw new InvalidArgsError(issues);
 
   const network: NetworkPlanOptions = { dns, ...(proxy ? { proxy } : {}), cilium: cilium === true };
   const labels: Labels = {
     ...extraLabels,
     "app.kubernetes.io/managed-by": "pulumi-hardening",
+    // Marks the namespace as one where untrusted code runs; the pack's admission rule looks for it.
+    "app.kubernetes.io/component": "worker-namespace",
     [`${PSA_PREFIX}enforce`]: "restricted",
     [`${PSA_PREFIX}enforce-version`]: podSecurityVersion,
     [`${PSA_PREFIX}audit`]: "restricted",
@@ -585,5 +604,6 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
     limitRange,
     ...(hardening.sandbox === SandboxMode.Runtime ? { runtimeClass } : {}),
     ...(createdProxy ? { egressProxy: createdProxy } : {}),
+    admission,
   };
 }

@@ -4,6 +4,7 @@
  * component, after the plan has validated everything.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as admission from "@pulumi/kubernetes/admissionregistration/v1";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import * as batch from "@pulumi/kubernetes/batch/v1";
 import * as core from "@pulumi/kubernetes/core/v1";
@@ -71,6 +72,13 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
   readonly limitRange: core.LimitRange;
   readonly runtimeClass: node.RuntimeClass | undefined;
   /**
+   * The ValidatingAdmissionPolicy holding run-time pods (Kestra's task pods) to the task-pod rules; undefined with
+   * `admission.create: false`.
+   */
+  readonly admissionPolicy: admission.ValidatingAdmissionPolicy | undefined;
+  /** The binding that applies {@link admissionPolicy} to this namespace with `Deny`. */
+  readonly admissionPolicyBinding: admission.ValidatingAdmissionPolicyBinding | undefined;
+  /**
    * The created proxy's URL, `http://<name>.<namespace>.svc.<clusterDomain>:<port>`; undefined when the namespace
    * uses an existing proxy or none.
    */
@@ -135,6 +143,24 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
           )
         : undefined;
     this.runtimeClassName = rc?.name;
+    const ap = plan.admission.policy;
+    this.admissionPolicy = ap
+      ? new admission.ValidatingAdmissionPolicy(
+          `${name}-admission`,
+          { metadata: { name: ap.name }, spec: native<k8sInput.admissionregistration.v1.ValidatingAdmissionPolicySpec>(ap.policySpec) },
+          parent,
+        )
+      : undefined;
+    this.admissionPolicyBinding = ap
+      ? new admission.ValidatingAdmissionPolicyBinding(
+          `${name}-admission-binding`,
+          {
+            metadata: { name: ap.name },
+            spec: native<k8sInput.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec>(ap.bindingSpec),
+          },
+          { parent: this, dependsOn: this.admissionPolicy ? [this.admissionPolicy] : [] },
+        )
+      : undefined;
     // Its plan was checked with this one, so it cannot fail here. It admits this namespace by name, so it follows it.
     // Not kept as a property: the schema analyzer cannot express a component of this package as another
     // component's output (a resource reference needs a custom resource's type); its values are exposed instead.
@@ -153,6 +179,7 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
       ...ciliumPolicies,
       this.resourceQuota,
       this.limitRange,
+      ...(this.admissionPolicyBinding ? [this.admissionPolicyBinding] : []),
       ...(createdProxy ? [createdProxy.deployment, createdProxy.service] : []),
     ].map((r) => r.urn);
     this.namespaceName = pulumi.all([ns, ...guards]).apply(([n]) => n);

@@ -44,7 +44,7 @@ describe("scan: config", () => {
       "plugins.deny[0] 42 must be string",
       "plugins.deny[1] \"\" must not be empty",
       "plugins.namespaces[0]: missing field \"namespace\"",
-      "exceptions[0].ruleId \"metadata-endpont\" is not one of metadata-endpoint, link-local-address, denied-task-type, invalid-yaml, invalid-ignore, not-scanned",
+      "exceptions[0].ruleId \"metadata-endpont\" is not one of metadata-endpoint, link-local-address, denied-task-type, invalid-yaml, invalid-ignore, not-scanned, kestra-runner-escape",
       "exceptions[0].reason \"  \" must not be blank",
       "inlineIgnores \"no\" must be boolean",
     ]);

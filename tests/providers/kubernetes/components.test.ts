@@ -62,6 +62,7 @@ describe("KubernetesWorkerNamespace (mocks)", () => {
         name: "w",
         labels: {
           "app.kubernetes.io/managed-by": "pulumi-hardening",
+          "app.kubernetes.io/component": "worker-namespace",
           "pod-security.kubernetes.io/enforce": "restricted",
           "pod-security.kubernetes.io/enforce-version": "v1.34",
           "pod-security.kubernetes.io/audit": "restricted",

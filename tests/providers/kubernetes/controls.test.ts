@@ -15,7 +15,7 @@ describe("Kubernetes controls report", () => {
       ids: [
         "+k8s-pod-security-restricted", "+k8s-networkpolicy-default-deny", "+k8s-networkpolicy-dns-cluster-resolver",
         "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "+k8s-serviceaccount-no-token",
-        "+k8s-runtimeclass-sandbox", "+k8s-resource-limits", "-k8s-node-lifetime",
+        "+k8s-runtimeclass-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
       ],
     },
     {
@@ -24,7 +24,7 @@ describe("Kubernetes controls report", () => {
       ids: [
         "+k8s-pod-security-restricted", "+k8s-networkpolicy-default-deny", "+k8s-networkpolicy-dns-cluster-resolver",
         "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "+k8s-networkpolicy-egress-allow-list",
-        "+k8s-serviceaccount-no-token", "-k8s-no-sandbox", "+k8s-resource-limits", "-k8s-node-lifetime",
+        "+k8s-serviceaccount-no-token", "-k8s-no-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
       ],
     },
     {
@@ -33,7 +33,7 @@ describe("Kubernetes controls report", () => {
       ids: [
         "+k8s-pod-security-restricted", "+k8s-networkpolicy-default-deny", "+k8s-networkpolicy-dns-cluster-resolver",
         "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "+k8s-cilium-metadata-deny",
-        "+k8s-cilium-fqdn-allow-list", "+k8s-serviceaccount-no-token", "+k8s-runtimeclass-sandbox", "+k8s-resource-limits", "-k8s-node-lifetime",
+        "+k8s-cilium-fqdn-allow-list", "+k8s-serviceaccount-no-token", "+k8s-runtimeclass-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
       ],
     },
     {
@@ -42,7 +42,7 @@ describe("Kubernetes controls report", () => {
       ids: [
         "+k8s-pod-security-restricted", "+k8s-networkpolicy-default-deny", "+k8s-networkpolicy-dns-cluster-resolver",
         "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "+k8s-egress-proxy",
-        "+k8s-serviceaccount-no-token", "+k8s-runtimeclass-sandbox", "+k8s-resource-limits", "-k8s-node-lifetime",
+        "+k8s-serviceaccount-no-token", "+k8s-runtimeclass-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
       ],
     },
   ];
@@ -61,11 +61,28 @@ describe("Kubernetes controls report", () => {
     for (const c of report) assert.ok(c.source.length > 0 && c.cloud === "kubernetes", c.id);
   });
 
+  it("moves the sandbox and token limits to what the admission policy guarantees, and says when there is none", () => {
+    const report = namespaceControlsFor("w", planWorkerNamespace("w"));
+    const rc = report.find((c) => c.id === "k8s-runtimeclass-sandbox");
+    assert.match(rc?.limits ?? "", /pods without this runtimeClassName are refused by the admission policy/);
+    const ap = report.find((c) => c.id === "k8s-admission-run-time-pods");
+    assert.equal(
+      ap?.appliedBy,
+      "ValidatingAdmissionPolicy hardening-worker-pods-w (failurePolicy Fail) bound with Deny to namespace w: pods must set runtimeClassName gvisor, use ServiceAccount workload, mount no token, set activeDeadlineSeconds <= 86400, and have no hostPath, host namespace or privileged container",
+    );
+    assert.deepStrictEqual(ap?.resources, ["w-admission", "w-admission-binding"]);
+    const off = namespaceControlsFor("w", planWorkerNamespace("w", { admission: { create: false, reason: "cluster is 1.29" } }));
+    const none = off.find((c) => c.id === "k8s-admission-run-time-pods");
+    assert.equal(none?.effective, false);
+    assert.match(none?.appliedBy ?? "", /cluster is 1\.29/);
+    assert.match(off.find((c) => c.id === "k8s-runtimeclass-sandbox")?.limits ?? "", /only pods built by these helpers are sandboxed/);
+  });
+
   it("reports the worker's identity by runner, and the Docker runner as unsupported", () => {
     const base: KestraWorkerArgs = { namespace: "w", image: "kestra/kestra:v1.1.6", configurationSecretName: "kc", backendEgress: [{ namespace: "kestra", ports: [5432] }] };
     const k8s = kestraWorkerControlsFor("k", planKestraWorker("k", { ...base, runner: "kubernetes", apiServerCidrs: ["10.0.0.0/28"] }));
     assert.deepStrictEqual(k8s.map((c) => `${c.effective ? "+" : "-"}${c.id}`), [
-      "+k8s-kestra-worker-restricted-pod", "+k8s-kestra-worker-disruption-budget", "+k8s-kestra-task-pods", "+k8s-kestra-worker-rbac", "-k8s-kestra-docker-runner",
+      "+k8s-kestra-worker-restricted-pod", "+k8s-kestra-worker-disruption-budget", "+k8s-kestra-task-pods", "+k8s-kestra-task-pod-admission", "+k8s-kestra-worker-rbac", "-k8s-kestra-docker-runner",
     ]);
     assert.deepStrictEqual(k8s.find((c) => c.id === "k8s-kestra-worker-rbac")?.resources, ["k-worker", "k-task-runner", "k-task-runner-binding"]);
     const proc = kestraWorkerControlsFor("k", planKestraWorker("k", { ...base, runner: "process" }));

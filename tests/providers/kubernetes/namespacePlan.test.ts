@@ -42,6 +42,7 @@ describe("planWorkerNamespace", () => {
     const plan = planWorkerNamespace("workers");
     assert.deepStrictEqual(plan.labels, {
       "app.kubernetes.io/managed-by": "pulumi-hardening",
+      "app.kubernetes.io/component": "worker-namespace",
       "pod-security.kubernetes.io/enforce": "restricted",
       "pod-security.kubernetes.io/enforce-version": "v1.34",
       "pod-security.kubernetes.io/audit": "restricted",
@@ -281,7 +282,7 @@ describe("planWorkerNamespace", () => {
         colour: "blue",
       }),
       [
-        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, runtimeClass, quota, limitRange, labels, canary.',
+        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, runtimeClass, quota, limitRange, labels, canary, admission.',
         'namespaceName "Kestra_Workers" must be a DNS label (lower-case letters, digits, "-", at most 63); set namespaceName.',
         'podSecurityVersion "v1.30" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
         "dns.podLabels is empty; give at least one label to select pods by.",
