@@ -4,6 +4,7 @@
  * ECS tasks on Fargate (no IMDS, a kernel per task). Thin: decisions are in workerPoolPlan.ts, the report in
  * controls.ts.
  */
+import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
 import * as pulumi from "@pulumi/pulumi";
 import * as autoscaling from "@pulumi/aws/autoscaling";
 import * as ec2 from "@pulumi/aws/ec2";
@@ -28,6 +29,14 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
   readonly hardening: pulumi.Output<HardeningSpec>;
   /** One entry per control applied (and the ones that do not apply). */
   readonly controls: pulumi.Output<ControlReport[]>;
+  /**
+   * Kestra configuration (YAML) for workers on the EC2 hosts (undefined on Fargate, where tasks get no Docker): plugin defaults with `forced: true` that pin every
+   * script task to the Docker task runner with no host network, not privileged, no volumes and a non-root user,
+   * and `volume-enabled: false`, so flows that never went through `hardening scan` cannot ask the host's Docker
+   * for the host (components/kestraTaskRunner.ts). Put it in the workers' and the server's configuration.
+   */
+  readonly kestraRunnerConfigYaml: pulumi.Output<string> | undefined;
+
   /** EC2 mode: the launch template. */
   readonly launchTemplate: ec2.LaunchTemplate | undefined;
   /** EC2 mode: the Auto Scaling group. */
@@ -148,7 +157,8 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
       : undefined;
 
     this.controls = pulumi.output(awsWorkerPoolControlsFor(name, plan));
-    this.registerOutputs({ controls: this.controls, hardening: this.hardening });
+    this.kestraRunnerConfigYaml = plan.ec2 && !plan.ec2.runsEcs ? pulumi.output(kestraForcedRunnerConfig({ runner: "docker" }).yaml) : undefined;
+    this.registerOutputs({ controls: this.controls, hardening: this.hardening, kestraRunnerConfigYaml: this.kestraRunnerConfigYaml });
   }
 }
 

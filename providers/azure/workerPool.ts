@@ -4,6 +4,7 @@
  * Protocol in Enforce mode, the host firewall in custom data, and a bounded lifetime. Built from
  * {@link planAzureWorkerPool}; this file only creates the resource.
  */
+import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import { ControlReport } from "../../components/controls";
@@ -120,6 +121,14 @@ function planOrThrow(name: string, args: AzureWorkerPoolArgs): AzureWorkerPoolPl
 export class AzureWorkerPool extends pulumi.ComponentResource {
   /** One entry per control applied or deliberately not relied on. */
   readonly controls: pulumi.Output<ControlReport[]>;
+  /**
+   * Kestra configuration (YAML) for the workers on these hosts: plugin defaults with `forced: true` that pin every
+   * script task to the Docker task runner with no host network, not privileged, no volumes and a non-root user,
+   * and `volume-enabled: false`, so flows that never went through `hardening scan` cannot ask the host's Docker
+   * for the host (components/kestraTaskRunner.ts). Put it in the workers' and the server's configuration.
+   */
+  readonly kestraRunnerConfigYaml: pulumi.Output<string>;
+
   /** The scale set, for what this component does not cover. */
   readonly scaleSet: compute.VirtualMachineScaleSet;
 
@@ -178,6 +187,7 @@ export class AzureWorkerPool extends pulumi.ComponentResource {
     }, { parent: this });
 
     this.controls = pulumi.output(azureWorkerPoolControls(plan, name));
-    this.registerOutputs({ controls: this.controls });
+    this.kestraRunnerConfigYaml = pulumi.output(kestraForcedRunnerConfig({ runner: "docker" }).yaml);
+    this.registerOutputs({ controls: this.controls, kestraRunnerConfigYaml: this.kestraRunnerConfigYaml });
   }
 }

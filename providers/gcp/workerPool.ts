@@ -2,6 +2,7 @@
  * GcpWorkerPool: hardened GCE workers in a regional managed instance group with an autoscaler. The decisions are
  * in workerPoolPlan.ts and mappings.ts; this file only creates resources.
  */
+import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import { ControlReport, InvalidArgsError } from "../../components";
@@ -44,6 +45,14 @@ export function planWorkerPoolFor(name: string, args: GcpWorkerPoolArgs): GcpWor
 export class GcpWorkerPool extends pulumi.ComponentResource {
   /** One entry per control applied, including the ineffective ones, in a stable order. */
   readonly controls: pulumi.Output<ControlReport[]>;
+  /**
+   * Kestra configuration (YAML) for the workers on these hosts: plugin defaults with `forced: true` that pin every
+   * script task to the Docker task runner with no host network, not privileged, no volumes and a non-root user,
+   * and `volume-enabled: false`, so flows that never went through `hardening scan` cannot ask the host's Docker
+   * for the host (components/kestraTaskRunner.ts). Put it in the workers' and the server's configuration.
+   */
+  readonly kestraRunnerConfigYaml: pulumi.Output<string>;
+
   /** The managed instance group's instance group URL. */
   readonly instanceGroup: pulumi.Output<string>;
   /** The native resources, for what this abstraction does not cover. */
@@ -66,6 +75,7 @@ export class GcpWorkerPool extends pulumi.ComponentResource {
 
     this.instanceGroup = this.group.instanceGroup;
     this.controls = pulumi.output(gcpWorkerPoolControls(plan));
-    this.registerOutputs({ instanceGroup: this.instanceGroup, controls: this.controls });
+    this.kestraRunnerConfigYaml = pulumi.output(kestraForcedRunnerConfig({ runner: "docker" }).yaml);
+    this.registerOutputs({ instanceGroup: this.instanceGroup, controls: this.controls, kestraRunnerConfigYaml: this.kestraRunnerConfigYaml });
   }
 }
