@@ -128,7 +128,9 @@ describe("planCanary", () => {
 
 describe("the Kestra canary flow", () => {
   const controls = [control("fw", "metadataEndpoint", true), control("deny", "egress", true, "connections outside the allow-list")];
-  const runner = { type: "io.kestra.plugin.ee.kubernetes.runner.Kubernetes", namespace: "tasks", serviceAccountName: "workload" };
+  // The namespace and ServiceAccount come from the forced plugin defaults (components/kestraTaskRunner.ts), as for
+  // every flow: a flow that sets them itself is a runner escape to `hardening scan`.
+  const runner = { type: "io.kestra.plugin.ee.kubernetes.runner.Kubernetes", pullPolicy: "ALWAYS" };
   const text = kestraCanaryFlow({ namespace: "company.platform", controls, taskRunner: runner });
   const flow = parse(text) as { tasks: Record<string, unknown>[]; triggers: Record<string, unknown>[] };
 

@@ -289,7 +289,7 @@ describe("the component package for other languages (pulumi package add <checkou
   });
 
   it("declares each schema type name once in the sources (the analyzer merges same-named types)", () => {
-    const files = [...sourceFiles(path.join(ROOT, "components")), ...sourceFiles(path.join(ROOT, "providers"))];
+    const files = [...sourceFiles(path.join(ROOT, "components")), ...sourceFiles(path.join(ROOT, "canary")), ...sourceFiles(path.join(ROOT, "providers"))];
     const texts = files.map((f) => ({ f: path.relative(ROOT, f), text: fs.readFileSync(f, "utf8") }));
     const duplicated: string[] = [];
     for (const token of Object.keys(schema.types)) {
