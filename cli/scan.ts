@@ -12,10 +12,11 @@ import {
 } from "../scan";
 import { toScanJson } from "./format/scan/json";
 import { toSarif } from "./format/scan/sarif";
-import { toScanText } from "./format/scan/text";
+import { scanTextLines } from "./format/scan/text";
+import { jsonChunks } from "./format/jsonStream";
 import { defaultDetect } from "../scan/detector";
 import { oneOf, parseFlags } from "./flags";
-import { CliIO, Command, ExitCode, UsageError } from "./io";
+import { CliIO, Command, ExitCode, UsageError, writeChunks } from "./io";
 import { packageVersion } from "./version";
 
 const FORMATS = ["text", "json", "sarif"] as const;
@@ -57,11 +58,17 @@ export function makeScanCommand(detect: Detect): Command {
       if (e instanceof UnreadablePathError) throw new UsageError(e.message);
       throw e;
     }
-    if (format === "json") io.stdout(`${JSON.stringify(toScanJson(report), null, 2)}\n`);
-    else if (format === "sarif") io.stdout(`${JSON.stringify(toSarif(report, { toolVersion: packageVersion(), cwd: io.cwd }), null, 2)}\n`);
-    else io.stdout(toScanText(report));
+    // Written as produced, never as one string: a report of a million findings stays within V8's string limit.
+    if (format === "json") writeChunks(io.stdout, chain(jsonChunks(toScanJson(report), 2), "\n"));
+    else if (format === "sarif") writeChunks(io.stdout, chain(jsonChunks(toSarif(report, { toolVersion: packageVersion(), cwd: io.cwd }), 4), "\n"));
+    else writeChunks(io.stdout, scanTextLines(report));
     return hasBlockingFindings(report) ? ExitCode.Findings : ExitCode.Clean;
   };
+}
+
+function* chain(chunks: Iterable<string>, last: string): Generator<string> {
+  yield* chunks;
+  yield last;
 }
 
 /** `hardening scan`, with the endpoint detector of detect. */

@@ -36,7 +36,8 @@ export interface ScanOptions {
    */
   readonly config?: ScanConfig;
   /**
-   * Files larger than this are not read; a `not-scanned` warning says so.
+   * Files larger than this are not read; a `not-scanned` error says so (it fails the gate unless a config exception
+   * names the file).
    * @default 268435456 (256 MiB)
    */
   readonly maxFileBytes?: number;
@@ -89,7 +90,7 @@ interface Draft {
  * Scans one file's text. `file` is the path shown in findings (its extension decides whether it is read as YAML;
  * config exception globs match it).
  */
-export function scanText(text: string, file: string, ctx: ScanContext): TextScanResult {
+export function scanText(text: string, file: string, ctx: ScanContext, referencesOnly = false): TextScanResult {
   let refs: readonly EndpointReference[];
   try {
     refs = ctx.detect(text);
@@ -97,7 +98,8 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
     throw new Error(`${file}: the endpoint detector failed: ${(e as Error).message}`, { cause: e });
   }
   const drafts: Draft[] = [];
-  const isYaml = YAML_FILE.test(file);
+  // A second reading of a file (scanPaths) looks for references only: its YAML was checked in the first.
+  const isYaml = !referencesOnly && YAML_FILE.test(file);
   // A flow names a plugin with a `type` key, spelled plainly or through a YAML escape ("typ\u0065").
   const mayNameType = text.includes("type") || text.includes("\\");
   const needsPolicy = isYaml && ctx.policy !== undefined && mayNameType && (!ctx.prefilter || ctx.policy.mayRefuse(text));
@@ -205,10 +207,28 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
   const findings: LocatedFinding[] = [];
   const suppressed: SuppressedFinding[] = [];
   let filesScanned = 0;
-  let binaryFilesSkipped = 0;
+  let binaryFilesScanned = 0;
+  const notScanned = scanRule(NOT_SCANNED).severity;
   // One buffer, grown as needed and reused for every file: the decoded text is a copy, so nothing aliases it.
   let buffer = Buffer.allocUnsafe(1 << 20);
+  const keep = (result: TextScanResult) => {
+    // One at a time: spreading a file's findings into push() overflows the stack past about 120,000 of them.
+    for (const x of result.findings) findings.push(x);
+    for (const x of result.suppressed) suppressed.push(x);
+  };
+  const notScannedFinding = (file: string, message: string): void => {
+    const finding: LocatedFinding = {
+      file, line: 1, column: 1, ruleId: NOT_SCANNED, severity: notScanned, endpoint: null, match: "", message, lineText: "",
+    };
+    const configured = ctx.exceptions.find(file, NOT_SCANNED);
+    if (configured) suppressed.push({ ...finding, suppressedBy: "config", reason: configured.reason });
+    else findings.push(finding);
+  };
   for (const f of walkFiles(roots, options.cwd, stats)) {
+    if (f.outside) {
+      notScannedFinding(f.display, "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)");
+      continue;
+    }
     let length: number;
     try {
       const fd = fs.openSync(f.absolute, "r");
@@ -216,10 +236,7 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
         // Size and contents from the same open file: no window for a swap between a stat and the read.
         const size = fs.fstatSync(fd).size;
         if (size > maxFileBytes) {
-          findings.push({
-            file: f.display, line: 1, column: 1, ruleId: NOT_SCANNED, severity: "warning", endpoint: null, match: "",
-            message: `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`, lineText: "",
-          });
+          notScannedFinding(f.display, `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`);
           continue;
         }
         if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
@@ -237,14 +254,22 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
     }
     const bytes = buffer.subarray(0, length);
     const decoded = decodeFile(bytes);
-    if (decoded.binary) {
-      binaryFilesSkipped++;
-      continue;
-    }
+    if (decoded.binary) binaryFilesScanned++;
     filesScanned++;
     const result = scanText(decoded.text, f.display, ctx);
-    findings.push(...result.findings);
-    suppressed.push(...result.suppressed);
+    keep(result);
+    if (decoded.alternate !== undefined) {
+      // The other reading adds only references the first did not find at the same place.
+      const seen = new Set(result.findings.concat(result.suppressed).map((x) => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`));
+      const other = scanText(decoded.alternate, f.display, ctx, true);
+      keep({
+        findings: other.findings.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+        suppressed: other.suppressed.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+      });
+    }
   }
-  return { filesScanned, binaryFilesSkipped, symlinksSkipped: stats.symlinksSkipped, findings, suppressed };
+  return {
+    filesScanned, binaryFilesSkipped: 0, binaryFilesScanned, symlinksSkipped: stats.symlinksSkipped,
+    ignoredFiles: stats.ignoredFiles ?? 0, findings, suppressed,
+  };
 }

@@ -86,6 +86,8 @@ export function toSarif(report: ScanReport, options: SarifOptions): Sarif.Log {
         filesScanned: report.filesScanned,
         binaryFilesSkipped: report.binaryFilesSkipped,
         symlinksSkipped: report.symlinksSkipped,
+        binaryFilesScanned: report.binaryFilesScanned,
+        ignoredFiles: report.ignoredFiles,
         suppressed: report.suppressed.length,
       },
     }],
