@@ -30,7 +30,11 @@ export function decodeFile(bytes: Buffer, length = bytes.length): DecodedFile {
     // UTF-16 without a mark puts the NUL of every ASCII character on one side: odd offsets little-endian.
     let even = 0;
     let odd = 0;
-    for (let i = 0; i < sniff.length; i++) if (sniff[i] === 0) (i % 2 === 0 ? even++ : odd++);
+    for (let i = 0; i < sniff.length; i++) {
+      if (sniff[i] !== 0) continue;
+      if (i % 2 === 0) even++;
+      else odd++;
+    }
     const half = sniff.length / 2;
     if (odd >= half * 0.6 && even < half * 0.1) return { binary: true, text: b.toString("utf16le"), alternate: b.toString("utf8") };
     if (even >= half * 0.6 && odd < half * 0.1) return { binary: true, text: utf16be(b), alternate: b.toString("utf8") };
