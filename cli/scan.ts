@@ -15,6 +15,7 @@ import { toSarif } from "./format/scan/sarif";
 import { scanTextLines } from "./format/scan/text";
 import { jsonChunks } from "./format/jsonStream";
 import { defaultDetect } from "../scan/detector";
+import type { DetectorModule } from "../scan/budget";
 import { oneOf, parseFlags } from "./flags";
 import { CliIO, Command, ExitCode, UsageError, writeChunks } from "./io";
 import { packageVersion } from "./version";
@@ -36,8 +37,11 @@ function loadConfig(file: string, io: CliIO): ScanConfig {
   }
 }
 
-/** Builds the command around a detector (tests inject one; the CLI uses detect). */
-export function makeScanCommand(detect: Detect): Command {
+/**
+ * Builds the command around a detector (tests inject one; the CLI uses detect). With `detector` naming the same
+ * function by module, each file is scanned under a time budget (scan/budget.ts).
+ */
+export function makeScanCommand(detect: Detect, detector?: DetectorModule, fileBudgetMs?: (bytes: number) => number): Command {
   return async (argv, io) => {
     const { values, positionals } = parseFlags(argv, {
       format: { type: "string", short: "f" },
@@ -53,7 +57,7 @@ export function makeScanCommand(detect: Detect): Command {
     const config = values.config === undefined ? undefined : loadConfig(values.config as string, io);
     let report;
     try {
-      report = scanPaths(positionals, { cwd: io.cwd, detect, config });
+      report = scanPaths(positionals, { cwd: io.cwd, detect, config, detector, fileBudgetMs });
     } catch (e) {
       if (e instanceof UnreadablePathError) throw new UsageError(e.message);
       throw e;
@@ -72,4 +76,4 @@ function* chain(chunks: Iterable<string>, last: string): Generator<string> {
 }
 
 /** `hardening scan`, with the endpoint detector of detect. */
-export const scanCommand: Command = makeScanCommand(defaultDetect);
+export const scanCommand: Command = makeScanCommand(defaultDetect, { module: path.join(__dirname, "..", "scan", "detector"), name: "defaultDetect" });

@@ -20,6 +20,7 @@ import { ConfigExceptions, findInlineIgnores, IGNORE_MARKER, inlineIgnoreFor, In
 import type { LocatedFinding, ScanReport, SuppressedFinding } from "./types";
 import { checkRoots, describeFsError, UnreadablePathError, walkFiles, WalkStats } from "./walk";
 import { endpointsServing } from "../components/endpoints";
+import { BudgetedScanner, defaultFileBudgetMs, DetectorModule } from "./budget";
 
 /** The endpoint detector's signature (detect). */
 export type Detect = (text: string) => readonly EndpointReference[];
@@ -48,6 +49,18 @@ export interface ScanOptions {
    * @default 8388608 (8 Mi)
    */
   readonly maxFlowChars?: number;
+  /**
+   * The detector's module and export, so each file can be scanned in a worker under a time budget (see budget.ts).
+   * Must name the same function as `detect`.
+   * @default undefined (files are scanned in-process, with no budget)
+   */
+  readonly detector?: DetectorModule;
+  /**
+   * The time budget of a file of `bytes` bytes, in milliseconds; past it, the file's scan is stopped and a
+   * `not-scanned` error reported. Only with `detector`.
+   * @default defaultFileBudgetMs (30 s plus 4 s per MiB)
+   */
+  readonly fileBudgetMs?: (bytes: number) => number;
 }
 
 /** What scanning one text found. */
@@ -224,49 +237,66 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
     if (configured) suppressed.push({ ...finding, suppressedBy: "config", reason: configured.reason });
     else findings.push(finding);
   };
-  for (const f of walkFiles(roots, options.cwd, stats)) {
-    if (f.outside) {
-      notScannedFinding(f.display, "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)");
-      continue;
+  const budgeted = options.detector ? new BudgetedScanner(options.detector, options.config ?? {}, ctx.maxFlowChars) : undefined;
+  const budgetOf = options.fileBudgetMs ?? defaultFileBudgetMs;
+  /** One reading of a file, in the worker under its budget when there is one; undefined after an overrun. */
+  const scanOne = (text: string, file: string, referencesOnly: boolean, bytes: number): TextScanResult | undefined => {
+    const inWorker = budgeted?.scan(text, file, referencesOnly, budgetOf(bytes));
+    if (inWorker === "overrun") {
+      notScannedFinding(file, `scanning this file took longer than its ${Math.round(budgetOf(bytes) / 1000)}-second budget and was stopped, so it was not checked; nothing in it was verified`);
+      return undefined;
     }
-    let length: number;
-    try {
-      const fd = fs.openSync(f.absolute, "r");
-      try {
-        // Size and contents from the same open file: no window for a swap between a stat and the read.
-        const size = fs.fstatSync(fd).size;
-        if (size > maxFileBytes) {
-          notScannedFinding(f.display, `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`);
-          continue;
-        }
-        if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
-        length = 0;
-        while (length < size) {
-          const n = fs.readSync(fd, buffer, length, size - length, length);
-          if (n === 0) break;
-          length += n;
-        }
-      } finally {
-        fs.closeSync(fd);
+    return inWorker ?? scanText(text, file, ctx, referencesOnly);
+  };
+  try {
+    for (const f of walkFiles(roots, options.cwd, stats)) {
+      if (f.outside) {
+        notScannedFinding(f.display, "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)");
+        continue;
       }
-    } catch (e) {
-      throw new UnreadablePathError(f.display, describeFsError(e));
+      let length: number;
+      try {
+        const fd = fs.openSync(f.absolute, "r");
+        try {
+          // Size and contents from the same open file: no window for a swap between a stat and the read.
+          const size = fs.fstatSync(fd).size;
+          if (size > maxFileBytes) {
+            notScannedFinding(f.display, `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`);
+            continue;
+          }
+          if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
+          length = 0;
+          while (length < size) {
+            const n = fs.readSync(fd, buffer, length, size - length, length);
+            if (n === 0) break;
+            length += n;
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch (e) {
+        throw new UnreadablePathError(f.display, describeFsError(e));
+      }
+      const bytes = buffer.subarray(0, length);
+      const decoded = decodeFile(bytes);
+      if (decoded.binary) binaryFilesScanned++;
+      filesScanned++;
+      const result = scanOne(decoded.text, f.display, false, length);
+      if (!result) continue;
+      keep(result);
+      if (decoded.alternate !== undefined) {
+        // The other reading adds only references the first did not find at the same place.
+        const seen = new Set(result.findings.concat(result.suppressed).map((x) => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`));
+        const other = scanOne(decoded.alternate, f.display, true, length);
+        if (!other) continue;
+        keep({
+          findings: other.findings.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+          suppressed: other.suppressed.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+        });
+      }
     }
-    const bytes = buffer.subarray(0, length);
-    const decoded = decodeFile(bytes);
-    if (decoded.binary) binaryFilesScanned++;
-    filesScanned++;
-    const result = scanText(decoded.text, f.display, ctx);
-    keep(result);
-    if (decoded.alternate !== undefined) {
-      // The other reading adds only references the first did not find at the same place.
-      const seen = new Set(result.findings.concat(result.suppressed).map((x) => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`));
-      const other = scanText(decoded.alternate, f.display, ctx, true);
-      keep({
-        findings: other.findings.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
-        suppressed: other.suppressed.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
-      });
-    }
+  } finally {
+    budgeted?.stop();
   }
   return {
     filesScanned, binaryFilesSkipped: 0, binaryFilesScanned, symlinksSkipped: stats.symlinksSkipped,
