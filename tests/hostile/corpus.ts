@@ -55,3 +55,25 @@ export function leakedPieces(text: string, secret: string, n = 6): string[] {
   for (let i = 0; i + n <= secret.length; i++) if (text.includes(secret.slice(i, i + n))) leaks.push(secret.slice(i, i + n));
   return leaks;
 }
+
+/**
+ * Inputs shaped to make a backtracking reader of the detector slow: a run after a quote kept in one window by soft
+ * hyphens or `%20`, many quotes each followed by such a run, and a line of one reference after another. Each is
+ * `size` characters long.
+ */
+export function adversarialDetectorInputs(size: number): Record<string, string> {
+  const fill = (unit: string, head = "", tail = "") => `${head}${unit.repeat(Math.ceil(size / unit.length))}`.slice(0, size - tail.length) + tail;
+  return {
+    "quote, then spaces and soft hyphens": fill(" \u00ad", 'x = "169.254" + "'),
+    "quote, then spaces and %20": fill(" %20", 'x = "169.254" "'),
+    "quotes each before a padded run": fill('" \u00ad \u00ad %20 ', "169.254.169.254 "),
+    "one long line of references": fill("169.254.169.254 "),
+    "iptables-shaped line of references": hostileFilterLine(size),
+  };
+}
+
+/** Ordinary text of `size` characters with a metadata reference on every line: the baseline for reference-dense input. */
+export function referencedText(size: number): string {
+  const line = "curl -s http://169.254.169.254/latest/meta-data/ > /tmp/m\n";
+  return line.repeat(Math.ceil(size / line.length)).slice(0, size);
+}
