@@ -300,6 +300,6 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
   }
   return {
     filesScanned, binaryFilesSkipped: 0, binaryFilesScanned, symlinksSkipped: stats.symlinksSkipped,
-    ignoredFiles: stats.ignoredFiles ?? 0, findings, suppressed,
+    ignoredFiles: stats.ignoredFiles ?? 0, specialFilesSkipped: stats.specialFilesSkipped, findings, suppressed,
   };
 }

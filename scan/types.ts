@@ -55,6 +55,8 @@ export interface ScanReport {
   readonly binaryFilesScanned: number;
   /** Files under git's own store (`.git`), counted and not read. */
   readonly ignoredFiles: number;
+  /** FIFOs, sockets and devices inside the roots, counted and never read (reading one could block or read a device). */
+  readonly specialFilesSkipped?: number;
   /** Symbolic links met inside the roots; never followed (their targets inside a root are scanned there). */
   readonly symlinksSkipped: number;
   /** Findings not suppressed, in walk order, then by line and column. */

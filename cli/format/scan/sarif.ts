@@ -88,6 +88,7 @@ export function toSarif(report: ScanReport, options: SarifOptions): Sarif.Log {
         symlinksSkipped: report.symlinksSkipped,
         binaryFilesScanned: report.binaryFilesScanned,
         ignoredFiles: report.ignoredFiles,
+        specialFilesSkipped: report.specialFilesSkipped ?? 0,
         suppressed: report.suppressed.length,
       },
     }],

@@ -54,6 +54,7 @@ export function* scanTextLines(report: ScanReport): Generator<string> {
     report.binaryFilesScanned > 0 ? `${plural(report.binaryFilesScanned, "binary-looking file")} read as text` : "",
     report.symlinksSkipped > 0 ? `${plural(report.symlinksSkipped, "symlink")} not followed (targets inside the scanned paths, or missing)` : "",
     report.ignoredFiles > 0 ? `${plural(report.ignoredFiles, "file")} in .git not read` : "",
+    (report.specialFilesSkipped ?? 0) > 0 ? `${plural(report.specialFilesSkipped ?? 0, "FIFO, socket or device")} not read` : "",
     `${report.suppressed.length} suppressed`,
   ].filter((s) => s !== "").join(", ");
   out.push(
