@@ -16,7 +16,7 @@ import {
   parseAuditConfig,
   parseBaseline,
   openState,
-  SecretMasker,
+  SecretPieceMasker,
   StackAudit,
   StateFileError,
   AuditConfigError,
@@ -251,9 +251,10 @@ export const auditCommand: Command = async (argv: string[], io: CliIO) => {
 
   const { audits, secrets, unreadable } = await auditInputs(positionals, io, config);
 
-  // Rules saw masked values already; masking every string of the report again is the last line of defence, done on
-  // values (never on the serialized text, which a secret equal to a number or a stack name would corrupt).
-  const masker = new SecretMasker(secrets);
+  // Rules saw masked values already; masking every string of the report again, down to any six-character piece of
+  // a secret, is the last line of defence, done on values (never on the serialized text, which a secret equal to a
+  // number or a stack name would corrupt).
+  const masker = new SecretPieceMasker(secrets);
   masker.maskDeep(audits);
   const report = masker.maskDeep(buildAuditReport(audits, baseline));
   const chunks =

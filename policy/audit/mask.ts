@@ -1,7 +1,8 @@
 /**
- * Masking plaintext secrets (from `--show-secrets` exports) wherever they occur: one pass over a string finds every
- * occurrence of every secret at once (Aho-Corasick over UTF-16 code units), so the cost is linear in the text
- * however many secrets there are. Masking works on values, not on serialized output, so a secret that equals a
+ * Masking plaintext secrets (from `--show-secrets` exports) wherever they occur. {@link SecretMasker} masks whole
+ * occurrences, for what rules see: one pass over a string finds every occurrence of every secret at once
+ * (Aho-Corasick over UTF-16 code units), so the cost is linear in the text however many secrets there are.
+ * {@link SecretPieceMasker} masks any six-character piece of a secret, for what is written. Masking works on values, not on serialized output, so a secret that equals a
  * stack name or a number can never break a report's JSON: strings are masked before anything is written, numbers
  * and keys are left alone.
  */
@@ -107,24 +108,84 @@ export class SecretMasker {
     return out + text.slice(from);
   }
 
-  /**
-   * Masks every string inside `value` in place (object keys are left as they are), without recursion so no
-   * nesting depth can overflow the stack. Returns the value, or the masked string when `value` is one.
-   */
+  /** Masks every string inside `value` in place (see {@link maskStrings}). */
   maskDeep<T>(value: T): T {
-    if (typeof value === "string") return this.mask(value) as T;
-    if (this.empty || typeof value !== "object" || value === null) return value;
-    const stack: object[] = [value as object];
-    while (stack.length > 0) {
-      const container = stack.pop() as Record<string, unknown>;
-      for (const k of Object.keys(container)) {
-        const v = container[k];
-        if (typeof v === "string") {
-          const m = this.mask(v);
-          if (m !== v) container[k] = m;
-        } else if (typeof v === "object" && v !== null) stack.push(v);
-      }
+    return this.empty ? value : maskStrings(value, (s) => this.mask(s));
+  }
+}
+
+/**
+ * Masks every string inside `value` in place with `mask` (object keys are left as they are), without recursion so
+ * no nesting depth can overflow the stack. Returns the value, or the masked string when `value` is one.
+ */
+export function maskStrings<T>(value: T, mask: (s: string) => string): T {
+  if (typeof value === "string") return mask(value) as T;
+  if (typeof value !== "object" || value === null) return value;
+  const stack: object[] = [value as object];
+  while (stack.length > 0) {
+    const container = stack.pop() as Record<string, unknown>;
+    for (const k of Object.keys(container)) {
+      const v = container[k];
+      if (typeof v === "string") {
+        const m = mask(v);
+        if (m !== v) container[k] = m;
+      } else if (typeof v === "object" && v !== null) stack.push(v);
     }
-    return value;
+  }
+  return value;
+}
+
+/**
+ * The output's masker: masks every run of text that shares a {@link MIN_SUBSTRING_SECRET}-character piece with a
+ * secret, so no part of a secret that long can appear in a report, whether a message quoted the secret whole, cut
+ * it off, or it reached the message some other way; and a string that equals a shorter secret. It may also mask
+ * innocent text that happens to share six characters with a secret: in a security report that is the right way
+ * to err. Linear in the text: one window slides over it, looked up in a set of every secret's pieces.
+ */
+export class SecretPieceMasker {
+  private readonly pieces = new Set<string>();
+  private readonly whole: ReadonlySet<string>;
+
+  constructor(secrets: Iterable<string>) {
+    const whole = new Set<string>();
+    for (const s of secrets) {
+      if (s.length === 0) continue;
+      whole.add(s);
+      for (let i = 0; i + MIN_SUBSTRING_SECRET <= s.length; i++) this.pieces.add(s.slice(i, i + MIN_SUBSTRING_SECRET));
+    }
+    this.whole = whole;
+  }
+
+  /** True when there is nothing to mask. */
+  get empty(): boolean {
+    return this.whole.size === 0;
+  }
+
+  /** `text` with every run covered by secret pieces replaced by {@link SECRET_MARKER}. */
+  mask(text: string): string {
+    if (this.whole.has(text)) return SECRET_MARKER;
+    if (this.pieces.size === 0 || text.length < MIN_SUBSTRING_SECRET) return text;
+    let out = "";
+    let from = 0; // text before this is written out or masked
+    let spanEnd = -1; // end of the masked run being built
+    let spanStart = 0;
+    for (let i = 0; i + MIN_SUBSTRING_SECRET <= text.length; i++) {
+      if (!this.pieces.has(text.slice(i, i + MIN_SUBSTRING_SECRET))) continue;
+      if (i > spanEnd) {
+        if (spanEnd >= 0) {
+          out += text.slice(from, spanStart) + SECRET_MARKER;
+          from = spanEnd;
+        }
+        spanStart = i;
+      }
+      spanEnd = i + MIN_SUBSTRING_SECRET;
+    }
+    if (spanEnd < 0) return text;
+    return out + text.slice(from, spanStart) + SECRET_MARKER + text.slice(spanEnd);
+  }
+
+  /** Masks every string inside `value` in place (see {@link maskStrings}). */
+  maskDeep<T>(value: T): T {
+    return this.empty ? value : maskStrings(value, (s) => this.mask(s));
   }
 }

@@ -5,7 +5,7 @@
  * marker before any rule or formatter can see it.
  */
 import type { ResourceInput } from "../rules/types";
-import { SecretMasker } from "./mask";
+import { MIN_SUBSTRING_SECRET, SecretMasker } from "./mask";
 import { isJsonSpace, ResourcesArray, ResourcesPath, splitState } from "./split";
 
 /** The wire signature key of Pulumi's special values (secrets, assets, archives, resource references). */
@@ -390,7 +390,7 @@ function stateFile(
           }
           collect(found);
         }
-        masker = new SecretMasker(secretValues);
+        masker = new SecretMasker(secretValues.filter((v) => v.length >= MIN_SUBSTRING_SECRET));
         if (masker.empty) masker = undefined;
       }
       for (let i = 0; i < count; i++) visit(toResource(element(i), i));

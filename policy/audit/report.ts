@@ -7,7 +7,7 @@ import type { Log, ReportingDescriptor, Result } from "sarif";
 import { resourceRules, stackRules } from "../rules";
 import type { Violation } from "../rules/types";
 import type { StackAudit } from "./index";
-import { SecretMasker } from "./mask";
+import { SecretPieceMasker } from "./mask";
 
 /** The JSON report. `violations` holds only new ones when a baseline was given. */
 export interface AuditReport {
@@ -151,10 +151,10 @@ export function auditSarifLog(report: AuditReport, audits: readonly StackAudit[]
 }
 
 /**
- * Last line of defence for text already built: masks every plaintext secret in it (see {@link SecretMasker}), in
- * one pass however many secrets there are. Reports are masked as values before they are written; this is for
+ * Last line of defence for text already built: masks every piece of a plaintext secret in it (see
+ * {@link SecretPieceMasker}), in one pass however many secrets there are. Reports are masked as values before they are written; this is for
  * anything else.
  */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  return new SecretMasker(secrets).mask(text);
+  return new SecretPieceMasker(secrets).mask(text);
 }
