@@ -180,8 +180,15 @@ async function auditInputs(
     const files = walk.files;
     let skipped = 0;
     for (const file of files) {
-      const data = asUtf8(readBytesOrFail(file));
       const shown = path.relative(io.cwd, file) || file;
+      let data: Buffer;
+      try {
+        data = asUtf8(readBytesOrFail(file));
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        unreadable.push(e.message);
+        continue;
+      }
       // Inside a folder, JSON that is not Pulumi state at all (package.json, ...) is skipped and counted; state
       // that cannot be read (bad JSON, another version) is named, the other files are still audited, and the
       // audit exits 2.

@@ -43,6 +43,14 @@ describe("hostile input: hardening audit reads what Pulumi reads and skips nothi
     assert.equal(r.code, 2);
     assert.match(r.err, /states\/b\.json: is not valid JSON/);
     assert.deepEqual(stacksIn(r.out), ["a", "c"]);
+    if (process.getuid?.() !== 0) {
+      // An unreadable file is named the same way (root reads anything, so this part needs another user).
+      fs.chmodSync(path.join(dir, "states/b.json"), 0);
+      const denied = await audit("states", "--format", "json");
+      assert.equal(denied.code, 2);
+      assert.match(denied.err, /b\.json: EACCES|b\.json/);
+      assert.deepEqual(stacksIn(denied.out), ["a", "c"]);
+    }
   });
 
   it("reads exports with a UTF-8 byte-order mark and in UTF-16 either way round, as the plain file", async () => {
