@@ -27,6 +27,7 @@ if (fs.existsSync(source)) {
   cli = require(path.join(__dirname, "..", "dist", "cli", "index.js"));
 }
 cli.main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  // A failed write of the report (cli/io.ts) has already set 2; the run's own status does not hide it.
+  (code) => { if (process.exitCode !== 2) process.exitCode = code; },
   (e) => { process.stderr.write(`hardening: internal error: ${e && e.message}\n`); process.exitCode = 2; },
 );

@@ -6,29 +6,33 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  asUtf8,
+  auditSarifLog,
   auditStateFile,
+  auditTextLines,
   buildAuditReport,
-  formatAuditJson,
-  formatAuditSarif,
-  formatAuditText,
   isBlocking,
   isJsonSpace,
   parseAuditConfig,
   parseBaseline,
   openState,
-  scrubSecrets,
+  SecretPieceMasker,
   StackAudit,
   StateFileError,
   AuditConfigError,
 } from "../policy/audit";
 import type { AuditConfig } from "../policy/evaluate";
+import { jsonChunks } from "./format/jsonStream";
 import { oneOf, parseFlags } from "./flags";
-import { CliIO, Command, ExitCode, UsageError } from "./io";
+import { CliIO, Command, ExitCode, UsageError, writeChunks } from "./io";
 import { packageVersion } from "./version";
 
 const FORMATS = ["text", "json", "sarif"] as const;
-/** Directories of a self-managed backend that hold history and backups, not current state. */
-const SKIP_DIRS = new Set(["history", "backups", "locks", ".git", "node_modules"]);
+/**
+ * Folders of a self-managed backend (`<backend>/.pulumi/{stacks,history,backups,locks}`) that hold past states and
+ * locks, not current state: skipped only beside a `stacks` folder, and every file skipped is counted on stderr.
+ */
+const BACKEND_BOOKKEEPING = new Set(["history", "backups", "locks"]);
 
 function readFileOrFail(file: string): string {
   return readBytesOrFail(file).toString("utf8");
@@ -44,25 +48,83 @@ function readBytesOrFail(file: string): Buffer {
   }
 }
 
-/** Every `*.json` file under a directory, sorted, not following symlinks, skipping history and backups. */
-function jsonFilesUnder(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name)) walk(full);
-      else if (entry.isFile() && entry.name.endsWith(".json")) found.push(full);
-    }
-  };
-  walk(dir);
-  return found;
+/** What a folder walk found besides the `*.json` files it returns. */
+interface FolderWalk {
+  readonly files: string[];
+  /** Files under a self-managed backend's history, backups and locks folders, not read. */
+  bookkeeping: number;
+  /** Symbolic links to folders, not followed (a link to a `*.json` file is read like a file). */
+  readonly linkedFolders: string[];
 }
 
-/** True when `"<key>"` followed by optional whitespace and a colon occurs in the bytes: the file has that key. */
+/**
+ * Every `*.json` file under a directory, sorted, without recursion (no nesting depth can overflow the stack).
+ * Every folder name is entered except a self-managed backend's bookkeeping folders, which are counted instead.
+ */
+function jsonFilesUnder(dir: string): FolderWalk {
+  const walk: FolderWalk = { files: [], bookkeeping: 0, linkedFolders: [] };
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    const entries = fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const isBackend = entries.some((e) => e.name === "stacks" && e.isDirectory());
+    const subdirs: string[] = [];
+    for (const entry of entries) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (isBackend && BACKEND_BOOKKEEPING.has(entry.name)) walk.bookkeeping += countFiles(full);
+        else subdirs.push(full);
+      } else if (entry.isSymbolicLink()) {
+        let target: fs.Stats | undefined;
+        try {
+          target = fs.statSync(full);
+        } catch {
+          target = undefined;
+        }
+        if (target?.isDirectory()) walk.linkedFolders.push(full);
+        else if (target?.isFile() && entry.name.endsWith(".json")) walk.files.push(full);
+      } else if (entry.isFile() && entry.name.endsWith(".json")) walk.files.push(full);
+    }
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
+  }
+  return walk;
+}
+
+/** Regular files under a folder, for the count of what was skipped. */
+function countFiles(dir: string): number {
+  let n = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) stack.push(path.join(d, entry.name));
+      else n++;
+    }
+  }
+  return n;
+}
+
+/** `name` matches byte `b` at `k` as Go's decoder folds field names (the Kelvin sign and long s in UTF-8 too). */
+function foldedAt(data: Buffer, k: number, name: string): number {
+  for (const ch of name) {
+    const b = data[k];
+    if (b === ch.charCodeAt(0) || b === (ch.charCodeAt(0) & ~0x20)) k++;
+    else if (ch === "k" && b === 0xe2 && data[k + 1] === 0x84 && data[k + 2] === 0xaa) k += 3;
+    else if (ch === "s" && b === 0xc5 && data[k + 1] === 0xbf) k += 2;
+    else return -1;
+  }
+  return k;
+}
+
+/**
+ * True when `"<key>"` (in any letter case Pulumi reads) followed by optional whitespace and a colon occurs in the
+ * bytes: the file has that key.
+ */
 function hasKey(data: Buffer, key: string): boolean {
-  const quoted = `"${key}"`;
-  for (let i = data.indexOf(quoted); i >= 0; i = data.indexOf(quoted, i + 1)) {
-    let k = i + quoted.length;
+  for (let i = data.indexOf(0x22); i >= 0; i = data.indexOf(0x22, i + 1)) {
+    let k = foldedAt(data, i + 1, key);
+    if (k < 0 || data[k] !== 0x22) continue;
+    k++;
     while (k < data.length && isJsonSpace(data[k])) k++;
     if (data[k] === 0x3a) return true;
   }
@@ -77,9 +139,12 @@ const PROGRESS_AT = 5000;
  * audited. Exits 2 (UsageError) naming the first file that is not readable Pulumi state; nothing is printed on
  * stdout before every file has passed.
  */
-async function auditInputs(inputs: string[], io: CliIO, config: AuditConfig): Promise<{ audits: StackAudit[]; secrets: string[] }> {
+async function auditInputs(
+  inputs: string[], io: CliIO, config: AuditConfig,
+): Promise<{ audits: StackAudit[]; secrets: string[]; unreadable: string[] }> {
   const audits: StackAudit[] = [];
   const secrets: string[] = [];
+  const unreadable: string[] = [];
   const auditOne = (source: string, data: Buffer): void => {
     const file = orUsageError(() => openState(source, data));
     // Progress only for a person watching a long audit: stderr, a terminal, never mixed into stdout.
@@ -90,7 +155,7 @@ async function auditInputs(inputs: string[], io: CliIO, config: AuditConfig): Pr
     } finally {
       if (progress) io.stderr("\r\x1b[K");
     }
-    secrets.push(...file.secretValues);
+    for (const s of file.secretValues) secrets.push(s);
   };
   let stdinUsed = false;
   for (const input of inputs) {
@@ -111,23 +176,43 @@ async function auditInputs(inputs: string[], io: CliIO, config: AuditConfig): Pr
       auditOne(input, readBytesOrFail(full));
       continue;
     }
-    const files = jsonFilesUnder(full);
+    const walk = jsonFilesUnder(full);
+    const files = walk.files;
     let skipped = 0;
     for (const file of files) {
-      const data = readBytesOrFail(file);
       const shown = path.relative(io.cwd, file) || file;
-      // Inside a folder, JSON that is not Pulumi state at all (package.json, ...) is skipped and counted;
-      // state that cannot be read (bad JSON, another version) still stops the audit.
+      let data: Buffer;
+      try {
+        data = asUtf8(readBytesOrFail(file));
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        unreadable.push(e.message);
+        continue;
+      }
+      // Inside a folder, JSON that is not Pulumi state at all (package.json, ...) is skipped and counted; state
+      // that cannot be read (bad JSON, another version) is named, the other files are still audited, and the
+      // audit exits 2.
       if (!hasKey(data, "deployment") && !hasKey(data, "checkpoint") && /^\s*[{[]/.test(data.toString("utf8", 0, 64))) {
         skipped++;
         continue;
       }
-      auditOne(shown, data);
+      try {
+        auditOne(shown, data);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        unreadable.push(e.message);
+      }
     }
     if (skipped > 0) io.stderr(`hardening audit: skipped ${skipped} JSON file(s) under ${input} that are not Pulumi state\n`);
+    if (walk.bookkeeping > 0) {
+      io.stderr(`hardening audit: skipped ${walk.bookkeeping} file(s) in the history, backups and locks folders of the self-managed backend under ${input} (past states and locks, not the current state)\n`);
+    }
+    for (const linked of walk.linkedFolders) {
+      io.stderr(`hardening audit: did not follow ${path.relative(io.cwd, linked) || linked}, a symbolic link to a folder; audit its target by name\n`);
+    }
     if (files.length - skipped === 0) throw new UsageError(`no Pulumi state files under ${input}`);
   }
-  return { audits, secrets };
+  return { audits, secrets, unreadable };
 }
 
 /** A state file that turns out not to be Pulumi state is a usage error (exit 2), named in one line. */
@@ -171,11 +256,32 @@ export const auditCommand: Command = async (argv: string[], io: CliIO) => {
     }
   }
 
-  const { audits, secrets } = await auditInputs(positionals, io, config);
+  const { audits, secrets, unreadable } = await auditInputs(positionals, io, config);
 
-  const report = buildAuditReport(audits, baseline);
-  const text =
-    format === "json" ? formatAuditJson(report) : format === "sarif" ? formatAuditSarif(report, audits, packageVersion()) : formatAuditText(report, audits);
-  io.stdout(scrubSecrets(text, secrets));
+  // Rules saw masked values already; masking every string of the report again, down to any six-character piece of
+  // a secret, is the last line of defence, done on values (never on the serialized text, which a secret equal to a
+  // number or a stack name would corrupt).
+  const masker = new SecretPieceMasker(secrets);
+  masker.maskDeep(audits);
+  const report = masker.maskDeep(buildAuditReport(audits, baseline));
+  const chunks =
+    format === "json" ? jsonChunks(report, 2)
+    : format === "sarif" ? jsonChunks(auditSarifLog(report, audits, packageVersion()), 4)
+    : lines(auditTextLines(report, audits));
+  writeChunks(io.stdout, withNewline(chunks, format !== "text"));
+  for (const message of unreadable) io.stderr(`hardening audit: ${message}\n`);
+  if (unreadable.length > 0) {
+    io.stderr(`hardening audit: ${unreadable.length} file(s) could not be audited; the report covers the others\n`);
+    return ExitCode.Usage;
+  }
   return isBlocking(report) ? ExitCode.Findings : ExitCode.Clean;
 };
+
+function* lines(source: Iterable<string>): Generator<string> {
+  for (const line of source) yield `${line}\n`;
+}
+
+function* withNewline(chunks: Iterable<string>, add: boolean): Generator<string> {
+  yield* chunks;
+  if (add) yield "\n";
+}

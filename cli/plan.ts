@@ -35,6 +35,8 @@ export function readStackConfig(file: string): Record<string, unknown> {
   try {
     doc = parseYaml(text, { maxAliasCount: 100 });
   } catch (e) {
+    // The parser recurses per nesting level: a hostile file runs it out of stack, which is the file's fault.
+    if (e instanceof RangeError || /Maximum call stack size exceeded/.test((e as Error).message)) throw new UsageError(`--stack-config ${file} nests too deeply to read; a stack config is a mapping of settings`);
     throw new UsageError(`--stack-config ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
   const config = (doc as { config?: unknown } | null)?.config ?? {};

@@ -12,10 +12,12 @@ import {
 } from "../scan";
 import { toScanJson } from "./format/scan/json";
 import { toSarif } from "./format/scan/sarif";
-import { toScanText } from "./format/scan/text";
+import { scanTextLines } from "./format/scan/text";
+import { jsonChunks } from "./format/jsonStream";
 import { defaultDetector } from "../scan/detector";
+import type { DetectorModule } from "../scan/budget";
 import { oneOf, parseFlags } from "./flags";
-import { CliIO, Command, ExitCode, UsageError } from "./io";
+import { CliIO, Command, ExitCode, UsageError, writeChunks } from "./io";
 import { packageVersion } from "./version";
 
 const FORMATS = ["text", "json", "sarif"] as const;
@@ -35,8 +37,11 @@ function loadConfig(file: string, io: CliIO): ScanConfig {
   }
 }
 
-/** Builds the command around a detector (tests inject one; the CLI uses detect). */
-export function makeScanCommand(detect: EndpointDetector): Command {
+/**
+ * Builds the command around a detector (tests inject one; the CLI uses detect). With `detector` naming the same
+ * function by module, each file is scanned under a time budget (scan/budget.ts).
+ */
+export function makeScanCommand(detect: EndpointDetector, detector?: DetectorModule, fileBudgetMs?: (bytes: number) => number): Command {
   return async (argv, io) => {
     const { values, positionals } = parseFlags(argv, {
       format: { type: "string", short: "f" },
@@ -52,17 +57,23 @@ export function makeScanCommand(detect: EndpointDetector): Command {
     const config = values.config === undefined ? undefined : loadConfig(values.config as string, io);
     let report;
     try {
-      report = scanPaths(positionals, { cwd: io.cwd, detect, config });
+      report = scanPaths(positionals, { cwd: io.cwd, detect, config, detector, fileBudgetMs });
     } catch (e) {
       if (e instanceof UnreadablePathError) throw new UsageError(e.message);
       throw e;
     }
-    if (format === "json") io.stdout(`${JSON.stringify(toScanJson(report), null, 2)}\n`);
-    else if (format === "sarif") io.stdout(`${JSON.stringify(toSarif(report, { toolVersion: packageVersion(), cwd: io.cwd }), null, 2)}\n`);
-    else io.stdout(toScanText(report));
+    // Written as produced, never as one string: a report of a million findings stays within V8's string limit.
+    if (format === "json") writeChunks(io.stdout, chain(jsonChunks(toScanJson(report), 2), "\n"));
+    else if (format === "sarif") writeChunks(io.stdout, chain(jsonChunks(toSarif(report, { toolVersion: packageVersion(), cwd: io.cwd }), 4), "\n"));
+    else writeChunks(io.stdout, scanTextLines(report));
     return hasBlockingFindings(report) ? ExitCode.Findings : ExitCode.Clean;
   };
 }
 
+function* chain(chunks: Iterable<string>, last: string): Generator<string> {
+  yield* chunks;
+  yield last;
+}
+
 /** `hardening scan`, with the endpoint detector of detect. */
-export const scanCommand: Command = makeScanCommand(defaultDetector);
+export const scanCommand: Command = makeScanCommand(defaultDetector, { module: path.join(__dirname, "..", "scan", "detector"), name: "defaultDetector" });

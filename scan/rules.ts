@@ -78,9 +78,11 @@ export const SCAN_RULES: readonly ScanRule[] = [
   },
   {
     id: NOT_SCANNED,
-    severity: "warning",
-    summary: "A file was too large to read whole, or a flow too large to parse, so some checks did not run.",
-    help: "Split the file, or raise the limit if the file is legitimate; nothing in the unchecked part was verified.",
+    severity: "error",
+    summary: "A file was too large to read whole, a flow too large to parse, or a link pointed outside the scanned paths, so some checks did not run.",
+    help:
+      "Nothing unchecked passes: split the file, or scan the link's target by name. If the file is legitimately " +
+      "left unchecked, add an exception for `not-scanned` naming it in the scan config, with the reason.",
   },
   {
     id: RUNNER_ESCAPE,

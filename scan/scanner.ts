@@ -6,6 +6,7 @@
  * the file, so the parser's own message is reported. Files are read one at a time; only findings are kept.
  */
 import * as fs from "node:fs";
+import type { TextScanResult } from "./types";
 import type { EndpointDetector, EndpointReference } from "../detect/types";
 import type { ScanConfig } from "./config";
 import { decodeFile } from "./decode";
@@ -21,6 +22,7 @@ import { ConfigExceptions, findInlineIgnores, IGNORE_MARKER, inlineIgnoreFor, In
 import type { LocatedFinding, ScanReport, SuppressedFinding } from "./types";
 import { checkRoots, describeFsError, UnreadablePathError, walkFiles, WalkStats } from "./walk";
 import { endpointsServing } from "../components/endpoints";
+import { BudgetedScanner, defaultFileBudgetMs, DetectorModule } from "./budget";
 
 export type { EndpointDetector } from "../detect/types";
 
@@ -36,7 +38,8 @@ export interface ScanOptions {
    */
   readonly config?: ScanConfig;
   /**
-   * Files larger than this are not read; a `not-scanned` warning says so.
+   * Files larger than this are not read; a `not-scanned` error says so (it fails the gate unless a config exception
+   * names the file).
    * @default 268435456 (256 MiB)
    */
   readonly maxFileBytes?: number;
@@ -47,13 +50,21 @@ export interface ScanOptions {
    * @default 8388608 (8 Mi)
    */
   readonly maxFlowChars?: number;
+  /**
+   * The detector's module and export, so each file can be scanned in a worker under a time budget (see budget.ts).
+   * Must name the same function as `detect`.
+   * @default undefined (files are scanned in-process, with no budget)
+   */
+  readonly detector?: DetectorModule;
+  /**
+   * The time budget of a file of `bytes` bytes, in milliseconds; past it, the file's scan is stopped and a
+   * `not-scanned` error reported. Only with `detector`.
+   * @default defaultFileBudgetMs (30 s plus 4 s per MiB)
+   */
+  readonly fileBudgetMs?: (bytes: number) => number;
 }
 
-/** What scanning one text found. */
-export interface TextScanResult {
-  readonly findings: LocatedFinding[];
-  readonly suppressed: SuppressedFinding[];
-}
+export type { TextScanResult } from "./types";
 
 /** Per-scan state compiled once from the config. */
 export class ScanContext {
@@ -93,7 +104,7 @@ interface Draft {
  * Scans one file's text. `file` is the path shown in findings (its extension decides whether it is read as YAML;
  * config exception globs match it).
  */
-export function scanText(text: string, file: string, ctx: ScanContext): TextScanResult {
+export function scanText(text: string, file: string, ctx: ScanContext, referencesOnly = false): TextScanResult {
   let refs: readonly EndpointReference[];
   try {
     refs = ctx.detect(text);
@@ -101,7 +112,8 @@ export function scanText(text: string, file: string, ctx: ScanContext): TextScan
     throw new Error(`${file}: the endpoint detector failed: ${(e as Error).message}`, { cause: e });
   }
   const drafts: Draft[] = [];
-  const isYaml = YAML_FILE.test(file);
+  // A second reading of a file (scanPaths) looks for references only: its YAML was checked in the first.
+  const isYaml = !referencesOnly && YAML_FILE.test(file);
   // A flow names a plugin with a `type` key, spelled plainly or through a YAML escape ("typ\u0065").
   const mayNameType = text.includes("type") || text.includes("\\");
   const needsPolicy = isYaml && ctx.policy !== undefined && mayNameType && (!ctx.prefilter || ctx.policy.mayRefuse(text));
@@ -221,46 +233,86 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
   const findings: LocatedFinding[] = [];
   const suppressed: SuppressedFinding[] = [];
   let filesScanned = 0;
-  let binaryFilesSkipped = 0;
+  let binaryFilesScanned = 0;
+  const notScanned = scanRule(NOT_SCANNED).severity;
   // One buffer, grown as needed and reused for every file: the decoded text is a copy, so nothing aliases it.
   let buffer = Buffer.allocUnsafe(1 << 20);
-  for (const f of walkFiles(roots, options.cwd, stats)) {
-    let length: number;
-    try {
-      const fd = fs.openSync(f.absolute, "r");
-      try {
-        // Size and contents from the same open file: no window for a swap between a stat and the read.
-        const size = fs.fstatSync(fd).size;
-        if (size > maxFileBytes) {
-          findings.push({
-            file: f.display, line: 1, column: 1, ruleId: NOT_SCANNED, severity: "warning", endpoint: null, match: "",
-            message: `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`, lineText: "",
-          });
-          continue;
-        }
-        if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
-        length = 0;
-        while (length < size) {
-          const n = fs.readSync(fd, buffer, length, size - length, length);
-          if (n === 0) break;
-          length += n;
-        }
-      } finally {
-        fs.closeSync(fd);
+  const keep = (result: TextScanResult) => {
+    // One at a time: spreading a file's findings into push() overflows the stack past about 120,000 of them.
+    for (const x of result.findings) findings.push(x);
+    for (const x of result.suppressed) suppressed.push(x);
+  };
+  const notScannedFinding = (file: string, message: string): void => {
+    const finding: LocatedFinding = {
+      file, line: 1, column: 1, ruleId: NOT_SCANNED, severity: notScanned, endpoint: null, match: "", message, lineText: "",
+    };
+    const configured = ctx.exceptions.find(file, NOT_SCANNED);
+    if (configured) suppressed.push({ ...finding, suppressedBy: "config", reason: configured.reason });
+    else findings.push(finding);
+  };
+  const budgeted = options.detector ? new BudgetedScanner(options.detector, options.config ?? {}, ctx.maxFlowChars) : undefined;
+  const budgetOf = options.fileBudgetMs ?? defaultFileBudgetMs;
+  /** One reading of a file, in the worker under its budget when there is one; undefined after an overrun. */
+  const scanOne = (text: string, file: string, referencesOnly: boolean, bytes: number): TextScanResult | undefined => {
+    const inWorker = budgeted?.scan(text, file, referencesOnly, budgetOf(bytes));
+    if (inWorker === "overrun") {
+      notScannedFinding(file, `scanning this file took longer than its ${Math.round(budgetOf(bytes) / 1000)}-second budget and was stopped, so it was not checked; nothing in it was verified`);
+      return undefined;
+    }
+    return inWorker ?? scanText(text, file, ctx, referencesOnly);
+  };
+  try {
+    for (const f of walkFiles(roots, options.cwd, stats)) {
+      if (f.outside) {
+        notScannedFinding(f.display, "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)");
+        continue;
       }
-    } catch (e) {
-      throw new UnreadablePathError(f.display, describeFsError(e));
+      let length: number;
+      try {
+        const fd = fs.openSync(f.absolute, "r");
+        try {
+          // Size and contents from the same open file: no window for a swap between a stat and the read.
+          const size = fs.fstatSync(fd).size;
+          if (size > maxFileBytes) {
+            notScannedFinding(f.display, `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`);
+            continue;
+          }
+          if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
+          length = 0;
+          while (length < size) {
+            const n = fs.readSync(fd, buffer, length, size - length, length);
+            if (n === 0) break;
+            length += n;
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch (e) {
+        throw new UnreadablePathError(f.display, describeFsError(e));
+      }
+      const bytes = buffer.subarray(0, length);
+      const decoded = decodeFile(bytes);
+      if (decoded.binary) binaryFilesScanned++;
+      filesScanned++;
+      const result = scanOne(decoded.text, f.display, false, length);
+      if (!result) continue;
+      keep(result);
+      if (decoded.alternate !== undefined) {
+        // The other reading adds only references the first did not find at the same place.
+        const seen = new Set(result.findings.concat(result.suppressed).map((x) => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`));
+        const other = scanOne(decoded.alternate, f.display, true, length);
+        if (!other) continue;
+        keep({
+          findings: other.findings.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+          suppressed: other.suppressed.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+        });
+      }
     }
-    const bytes = buffer.subarray(0, length);
-    const decoded = decodeFile(bytes);
-    if (decoded.binary) {
-      binaryFilesSkipped++;
-      continue;
-    }
-    filesScanned++;
-    const result = scanText(decoded.text, f.display, ctx);
-    findings.push(...result.findings);
-    suppressed.push(...result.suppressed);
+  } finally {
+    budgeted?.stop();
   }
-  return { filesScanned, binaryFilesSkipped, symlinksSkipped: stats.symlinksSkipped, findings, suppressed };
+  return {
+    filesScanned, binaryFilesSkipped: 0, binaryFilesScanned, symlinksSkipped: stats.symlinksSkipped,
+    ignoredFiles: stats.ignoredFiles ?? 0, specialFilesSkipped: stats.specialFilesSkipped, findings, suppressed,
+  };
 }

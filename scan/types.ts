@@ -49,8 +49,14 @@ export interface SuppressedFinding extends LocatedFinding {
 export interface ScanReport {
   /** Text files read and scanned. */
   readonly filesScanned: number;
-  /** Files skipped as binary (a NUL byte in the first 8 KiB, as git and grep decide). */
+  /** Files skipped as binary: none any more (binary-looking files are read), kept for the JSON contract. */
   readonly binaryFilesSkipped: number;
+  /** Files that look binary (a NUL byte in the first 8 KiB, as git and grep decide), read all the same. */
+  readonly binaryFilesScanned: number;
+  /** Files under git's own store (`.git`), counted and not read. */
+  readonly ignoredFiles: number;
+  /** FIFOs, sockets and devices inside the roots, counted and never read (reading one could block or read a device). */
+  readonly specialFilesSkipped?: number;
   /** Symbolic links met inside the roots; never followed (their targets inside a root are scanned there). */
   readonly symlinksSkipped: number;
   /** Findings not suppressed, in walk order, then by line and column. */
@@ -63,3 +69,10 @@ export interface ScanReport {
 export function hasBlockingFindings(report: ScanReport): boolean {
   return report.findings.some((f) => f.severity === "error");
 }
+
+/** What scanning one text found. */
+export interface TextScanResult {
+  readonly findings: LocatedFinding[];
+  readonly suppressed: SuppressedFinding[];
+}
+

@@ -1,14 +1,19 @@
 /**
  * Walks the paths given to `hardening scan`, one file at a time, read-only. Symbolic links met inside a root are
  * never followed: a target inside a root is scanned at its real place anyway, and one outside the roots must not
- * be read (a link to /etc or to a secret store is not part of the flows under review). A root named on the command
- * line is followed, as grep -r does, because the user named it.
+ * be read (a link to /etc or to a secret store is not part of the flows under review), so such a link is yielded
+ * as `outside` and the scanner reports it as not scanned. A root named on the command line is followed, as grep -r
+ * does, because the user named it. Nothing is skipped uncounted: git's own store (`.git`) is the only folder not
+ * read, and its files are counted.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** Directory names never descended into (still scanned when named as a root). */
-export const SKIPPED_DIRECTORIES: readonly string[] = [".git", "node_modules"];
+/**
+ * Directory names never descended into (still scanned when named as a root): git's object store holds the history
+ * compressed, not the checked-out files the scan reads. Their files are counted in {@link WalkStats.ignoredFiles}.
+ */
+export const SKIPPED_DIRECTORIES: readonly string[] = [".git"];
 
 /** A path that does not exist or cannot be read; the command exits 2 naming it. */
 export class UnreadablePathError extends Error {
@@ -24,14 +29,18 @@ export interface WalkedFile {
   readonly absolute: string;
   /** Path shown in findings: relative to `cwd` with forward slashes when under it, else absolute. */
   readonly display: string;
+  /** Set for a symbolic link inside a root whose target exists outside every root: not read, reported. */
+  readonly outside?: true;
 }
 
 /** Counters the walk keeps. */
 export interface WalkStats {
-  /** Symbolic links met inside a root (never followed). */
+  /** Symbolic links met inside a root whose target is inside a root (scanned there) or does not exist. */
   symlinksSkipped: number;
   /** FIFOs, sockets and devices met inside a root (never read). */
   specialFilesSkipped: number;
+  /** Files under {@link SKIPPED_DIRECTORIES}, counted and not read. */
+  ignoredFiles?: number;
 }
 
 /** Human words for the errno codes a walk meets. */
@@ -94,6 +103,14 @@ export function distinctRoots(roots: readonly string[], cwd: string): string[] {
  * Throws UnreadablePathError for a root or directory it cannot read. Never writes anything.
  */
 export function* walkFiles(roots: readonly string[], cwd: string, stats: WalkStats): Generator<WalkedFile> {
+  const realRoots = roots.map((r) => {
+    try {
+      return fs.realpathSync(path.resolve(cwd, r));
+    } catch {
+      return path.resolve(cwd, r);
+    }
+  });
+  const insideRoots = (target: string) => realRoots.some((r) => target === r || target.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
   for (const root of distinctRoots(roots, cwd)) {
     const abs = path.resolve(cwd, root);
     let st: fs.Stats;
@@ -124,9 +141,18 @@ export function* walkFiles(roots: readonly string[], cwd: string, stats: WalkSta
       const dirPrefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
       for (const entry of entries) {
         const full = dirPrefix + entry.name;
-        if (entry.isSymbolicLink()) stats.symlinksSkipped++;
-        else if (entry.isDirectory()) {
+        if (entry.isSymbolicLink()) {
+          let target: string | undefined;
+          try {
+            target = fs.realpathSync(full);
+          } catch {
+            target = undefined; // dangling or a loop: nothing to read
+          }
+          if (target === undefined || insideRoots(target)) stats.symlinksSkipped++;
+          else yield { absolute: full, display: prefix + entry.name, outside: true };
+        } else if (entry.isDirectory()) {
           if (!SKIPPED_DIRECTORIES.includes(entry.name)) subdirs.push({ dir: full, display: prefix + entry.name });
+          else stats.ignoredFiles = (stats.ignoredFiles ?? 0) + countFiles(full);
         } else if (entry.isFile()) yield { absolute: full, display: prefix + entry.name };
         // FIFOs, sockets and devices: reading one could block forever or read a device.
         else stats.specialFilesSkipped++;
@@ -134,4 +160,24 @@ export function* walkFiles(roots: readonly string[], cwd: string, stats: WalkSta
       for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
     }
   }
+}
+
+/** Files (of any kind but folders) under `dir`, without recursion; unreadable folders count as empty. */
+function countFiles(dir: string): number {
+  let n = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) stack.push(path.join(d, e.name));
+      else n++;
+    }
+  }
+  return n;
 }

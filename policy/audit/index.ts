@@ -9,6 +9,7 @@ import type { StackAudit } from "./stackAudit";
 export * from "./read";
 export * from "./config";
 export * from "./report";
+export * from "./mask";
 export { isJsonSpace, splitState } from "./split";
 export type { ResourcesArray, ResourcesPath, SplitResult } from "./split";
 

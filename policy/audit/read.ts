@@ -5,6 +5,8 @@
  * marker before any rule or formatter can see it.
  */
 import type { ResourceInput } from "../rules/types";
+import { MIN_SUBSTRING_SECRET, SecretMasker } from "./mask";
+import { SECRET_MARKER } from "./secretMarker";
 import { isJsonSpace, ResourcesArray, ResourcesPath, splitState } from "./split";
 
 /** The wire signature key of Pulumi's special values (secrets, assets, archives, resource references). */
@@ -12,11 +14,7 @@ export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 /** The signature of a secret value. */
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-/**
- * What a secret becomes: rules treat it as an opaque value they cannot read (like an unknown during preview),
- * formatters print it as `[secret]`.
- */
-export const SECRET_MARKER = "[secret]";
+export { SECRET_MARKER } from "./secretMarker";
 
 /** Deployment versions this reader understands. */
 export const SUPPORTED_VERSIONS: readonly number[] = [3, 4];
@@ -46,6 +44,35 @@ export class StateFileError extends Error {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * True when a JSON key names the struct field `name` as Go's encoding/json (which the Pulumi CLI reads state with)
+ * matches it: exactly, or equal under simple case folding, where the Kelvin sign folds to `k` and the long s to `s`.
+ */
+export function isFieldName(key: string, name: string): boolean {
+  if (key === name) return true;
+  if (key.length !== name.length) return false;
+  for (let i = 0; i < key.length; i++) {
+    const k = key.charCodeAt(i);
+    const n = name.charCodeAt(i);
+    if (k === n || (k | 0x20) === n) continue;
+    if ((n === 0x6b && k === 0x212a) || (n === 0x73 && k === 0x17f)) continue;
+    return false;
+  }
+  return true;
+}
+
+/** The value Go's decoder puts in the struct field `name`: the last key that names it, as each one overwrites it. */
+export function field(record: Record<string, unknown>, name: string): unknown {
+  let value: unknown;
+  for (const k in record) if (isFieldName(k, name)) value = record[k];
+  return value;
+}
+
+function hasField(record: Record<string, unknown>, name: string): boolean {
+  for (const k in record) if (isFieldName(k, name)) return true;
+  return false;
 }
 
 /**
@@ -107,13 +134,16 @@ function redact(value: unknown, secrets: string[]): unknown {
 /** Picks the deployment object from either shape, or says what the file is instead. */
 function deploymentOf(source: string, doc: unknown): { deployment: Record<string, unknown>; stack?: string; path: ResourcesPath } {
   if (!isRecord(doc)) throw new StateFileError(source, "is not a Pulumi stack export or checkpoint (expected a JSON object)");
-  const version = doc.version;
+  const version = field(doc, "version");
   let deployment: unknown;
   let stack: string | undefined;
-  if ("deployment" in doc) deployment = doc.deployment;
-  else if (isRecord(doc.checkpoint)) {
-    deployment = doc.checkpoint.latest;
-    if (typeof doc.checkpoint.stack === "string" && doc.checkpoint.stack !== "") stack = doc.checkpoint.stack;
+  const checkpoint = field(doc, "checkpoint");
+  const isExport = hasField(doc, "deployment");
+  if (isExport) deployment = field(doc, "deployment");
+  else if (isRecord(checkpoint)) {
+    deployment = field(checkpoint, "latest");
+    const name = field(checkpoint, "stack");
+    if (typeof name === "string" && name !== "") stack = name;
     // A checkpoint of a stack that was never deployed has no "latest": an empty stack, not an error.
     if (deployment === undefined || deployment === null) deployment = { resources: [] };
   } else {
@@ -122,11 +152,11 @@ function deploymentOf(source: string, doc: unknown): { deployment: Record<string
   if (typeof version !== "number" || !SUPPORTED_VERSIONS.includes(version)) {
     throw new StateFileError(
       source,
-      `has deployment version ${JSON.stringify(version) ?? "undefined"}; this auditor reads versions ${SUPPORTED_VERSIONS.join(" and ")} (re-export it with a current Pulumi CLI)`,
+      `has deployment version ${typeof version === "number" ? version : `of type ${version === null ? "null" : typeof version}`}; this auditor reads versions ${SUPPORTED_VERSIONS.join(" and ")} (re-export it with a current Pulumi CLI)`,
     );
   }
   if (!isRecord(deployment)) throw new StateFileError(source, "has a deployment that is not a JSON object");
-  return { deployment, stack, path: "deployment" in doc ? "deployment.resources" : "checkpoint.latest.resources" };
+  return { deployment, stack, path: isExport ? "deployment.resources" : "checkpoint.latest.resources" };
 }
 
 /** The stack name inside a URN (`urn:pulumi:<stack>::<project>::...`). */
@@ -162,13 +192,28 @@ export interface StateFile {
 }
 
 /**
+ * The file's bytes as UTF-8 without a byte-order mark: PowerShell's `pulumi stack export > state.json` writes UTF-16
+ * with a mark (Windows PowerShell) or UTF-8 with one, and both are the same state.
+ */
+export function asUtf8(bytes: Buffer): Buffer {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3);
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return Buffer.from(bytes.toString("utf16le", 2), "utf8");
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2)));
+    swapped.swap16();
+    return Buffer.from(swapped.toString("utf16le"), "utf8");
+  }
+  return bytes;
+}
+
+/**
  * Opens one state file: its text, or better its bytes as read (a file is then never decoded whole; each resource
  * is decoded as it is visited). Throws {@link StateFileError} with a one-line reason for anything that is not
  * Pulumi state: invalid or truncated JSON, another version, another kind of file, an empty file, hostile nesting.
  * A resource that is not a resource is reported when {@link StateFile.forEachResource} reaches it.
  */
 export function openState(source: string, data: string | Uint8Array): StateFile {
-  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = asUtf8(typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   if (bytes.every(isJsonSpace)) throw new StateFileError(source, "is empty");
   const split = splitState(bytes, MAX_DEPTH);
   if (split.kind === "too-deep") throw tooDeep(source);
@@ -180,9 +225,9 @@ export function openState(source: string, data: string | Uint8Array): StateFile 
   const doc = parseWhole(source, bytes);
   checkDepth(source, doc);
   const { deployment, stack } = deploymentOf(source, doc);
-  const raw = deployment.resources ?? [];
+  const raw = field(deployment, "resources") ?? [];
   if (!Array.isArray(raw)) throw new StateFileError(source, 'has "resources" that is not a list');
-  return stateFile(source, stack, raw.length, (i) => raw[i] as unknown);
+  return stateFile(source, stack, raw.length, (i) => raw[i] as unknown, mayHoldPlaintext(bytes));
 }
 
 /**
@@ -207,12 +252,12 @@ function openSplit(source: string, bytes: Buffer, arrays: ReadonlyMap<ResourcesP
   }
   const { deployment, stack, path } = deploymentOf(source, doc);
   const array = arrays.get(path);
-  const raw = deployment.resources ?? [];
+  const raw = field(deployment, "resources") ?? [];
   if (!Array.isArray(raw)) {
     if (array) return undefined;
     throw new StateFileError(source, 'has "resources" that is not a list');
   }
-  if (!array) return raw.length === 0 ? stateFile(source, stack, 0, () => undefined) : undefined;
+  if (!array) return raw.length === 0 ? stateFile(source, stack, 0, () => undefined, false) : undefined;
   if (raw.length !== 0) return undefined;
   return stateFile(source, stack, array.starts.length, (i) => {
     try {
@@ -222,7 +267,7 @@ function openSplit(source: string, bytes: Buffer, arrays: ReadonlyMap<ResourcesP
       parseWhole(source, bytes);
       throw new StateFileError(source, `resource ${i} is not valid JSON`);
     }
-  });
+  }, mayHoldPlaintext(bytes));
 }
 
 /** The whole file parsed at once, or its parser's message as a StateFileError. */
@@ -230,8 +275,32 @@ function parseWhole(source: string, bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString("utf8"));
   } catch (e) {
-    throw new StateFileError(source, `is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+    throw new StateFileError(source, `is not valid JSON (${parserMessage(e)})`);
   }
+}
+
+/**
+ * The JSON parser's message without the text it quotes: V8 quotes up to about 30 characters around the error
+ * (`Unexpected token 'x', "...abc..." is not valid JSON`), which in a `--show-secrets` export can be part of a
+ * plaintext secret. Only the kind of error and its position are kept.
+ */
+export function parserMessage(e: unknown): string {
+  const message = String((e as Error)?.message ?? e).split("\n")[0];
+  const position = /at position (\d+)(?: \(line (\d+) column (\d+)\))?/.exec(message);
+  const kind = message.startsWith("Unexpected end") ? "unexpected end of input"
+    : message.startsWith("Unterminated string") ? "unterminated string"
+    : message.startsWith("Bad control character") ? "control character in a string"
+    : message.startsWith("Bad escaped character") || message.startsWith("Bad Unicode escape") ? "bad escape in a string"
+    : message.startsWith("Unexpected non-whitespace") ? "text after the JSON value"
+    : message.startsWith("Expected") || message.startsWith("Unexpected token") ? "unexpected character"
+    : "malformed JSON";
+  if (!position) return kind;
+  return position[2] ? `${kind} at line ${position[2]} column ${position[3]}` : `${kind} at character ${Number(position[1]) + 1}`;
+}
+
+/** True when the bytes may hold a `--show-secrets` plaintext, so secrets must be gathered before any resource is checked. */
+function mayHoldPlaintext(bytes: Buffer): boolean {
+  return bytes.includes(SECRET_SIG) && bytes.includes('"plaintext"');
 }
 
 function tooDeep(source: string): StateFileError {
@@ -239,21 +308,37 @@ function tooDeep(source: string): StateFileError {
 }
 
 /** A StateFile over `count` raw resources that `element(i)` produces. */
-function stateFile(source: string, checkpointStack: string | undefined, count: number, element: (i: number) => unknown): StateFile {
+function stateFile(
+  source: string, checkpointStack: string | undefined, count: number, element: (i: number) => unknown, plaintexts: boolean,
+): StateFile {
   const secretValues: string[] = [];
   const seen = new Set<string>();
-  const toResource = (raw: unknown, i: number): ResourceInput => {
-    if (!isRecord(raw) || typeof raw.urn !== "string" || typeof raw.type !== "string") {
-      throw new StateFileError(source, `resource ${i} has no "urn" and "type"; not Pulumi state`);
-    }
-    const found: string[] = [];
-    const inputs = isRecord(raw.inputs) ? (redact(raw.inputs, found) as Record<string, unknown>) : {};
-    const outputs = isRecord(raw.outputs) ? (redact(raw.outputs, found) as Record<string, unknown>) : {};
+  const collect = (found: readonly string[]) => {
     for (const s of found) {
       if (s.length >= 4 && !seen.has(s)) {
         seen.add(s);
         secretValues.push(s);
       }
+    }
+  };
+  // Set once every plaintext of the file is known: every string a rule sees is masked, so a secret that also
+  // appears unmarked (in user data, a tag, a name) never reaches a rule's message, whole or in part.
+  let masker: SecretMasker | undefined;
+  const toResource = (raw: unknown, i: number): ResourceInput => {
+    const urn = isRecord(raw) ? field(raw, "urn") : undefined;
+    const type = isRecord(raw) ? field(raw, "type") : undefined;
+    if (!isRecord(raw) || typeof urn !== "string" || typeof type !== "string") {
+      throw new StateFileError(source, `resource ${i} has no "urn" and "type"; not Pulumi state`);
+    }
+    const found: string[] = [];
+    const rawInputs = field(raw, "inputs");
+    const rawOutputs = field(raw, "outputs");
+    const inputs = isRecord(rawInputs) ? (redact(rawInputs, found) as Record<string, unknown>) : {};
+    const outputs = isRecord(rawOutputs) ? (redact(rawOutputs, found) as Record<string, unknown>) : {};
+    collect(found);
+    if (masker) {
+      masker.maskDeep(inputs);
+      masker.maskDeep(outputs);
     }
     // Inputs say what the program asked for; outputs fill in what it left to the provider's defaults (an
     // instance's metadataOptions, a subnet's mapPublicIpOnLaunch), which is what is really deployed. Merged into
@@ -265,19 +350,21 @@ function stateFile(source: string, checkpointStack: string | undefined, count: n
       if (k === "__proto__") Object.defineProperty(props, k, { value: inputs[k], enumerable: true, writable: true, configurable: true });
       else props[k] = inputs[k];
     }
+    const parent = field(raw, "parent");
     return {
-      type: raw.type,
-      urn: raw.urn,
-      name: nameOfUrn(raw.urn),
+      type,
+      urn,
+      name: nameOfUrn(urn),
       props,
-      ...(typeof raw.parent === "string" ? { parent: raw.parent } : {}),
+      ...(typeof parent === "string" ? { parent } : {}),
     };
   };
   // The stack name comes from the first URN when the file does not say it; only a peek, parsed again when visited.
   let stack = checkpointStack;
   if (stack === undefined && count > 0) {
     const first = element(0);
-    if (isRecord(first) && typeof first.urn === "string") stack = stackOfUrn(first.urn);
+    const urn = isRecord(first) ? field(first, "urn") : undefined;
+    if (typeof urn === "string") stack = stackOfUrn(urn);
   }
   let visited = false;
   return {
@@ -288,6 +375,21 @@ function stateFile(source: string, checkpointStack: string | undefined, count: n
     forEachResource(visit) {
       if (visited) throw new Error(`${source}: forEachResource called twice`);
       visited = true;
+      if (plaintexts) {
+        // A first pass gathers every plaintext (a secret of resource 900 may sit unmarked in resource 3).
+        for (let i = 0; i < count; i++) {
+          const raw = element(i);
+          if (!isRecord(raw)) continue;
+          const found: string[] = [];
+          for (const name of ["inputs", "outputs"]) {
+            const value = field(raw, name);
+            if (isRecord(value)) redact(structuredClone(value), found);
+          }
+          collect(found);
+        }
+        masker = new SecretMasker(secretValues.filter((v) => v.length >= MIN_SUBSTRING_SECRET));
+        if (masker.empty) masker = undefined;
+      }
       for (let i = 0; i < count; i++) visit(toResource(element(i), i));
     },
   };

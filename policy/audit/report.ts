@@ -7,6 +7,7 @@ import type { Log, ReportingDescriptor, Result } from "sarif";
 import { resourceRules, stackRules } from "../registry";
 import type { Violation } from "../rules/types";
 import type { StackAudit } from "./stackAudit";
+import { SecretPieceMasker } from "./mask";
 
 /** The JSON report. `violations` holds only new ones when a baseline was given. */
 export interface AuditReport {
@@ -80,33 +81,45 @@ function nameOf(urn: string): string {
 
 /** Text for a terminal: per stack, violations grouped by rule; a summary at the end. */
 export function formatAuditText(report: AuditReport, audits: readonly StackAudit[]): string {
-  const out: string[] = [];
-  const shown = new Set(report.violations.map(violationKey));
+  return `${[...auditTextLines(report, audits)].join("\n")}\n`;
+}
+
+/** The text report's lines (without newlines), produced one at a time; linear in the number of violations. */
+export function* auditTextLines(report: AuditReport, audits: readonly StackAudit[]): Generator<string> {
+  const shown = report.baseline ? new Set(report.violations.map(violationKey)) : undefined;
   for (const a of audits) {
-    const mine = a.violations.filter((v) => shown.has(violationKey(v)));
-    out.push(`${a.stack} (${a.source}): ${a.resourcesChecked} resources checked, ${mine.length} violation${mine.length === 1 ? "" : "s"}`);
+    const mine = shown ? a.violations.filter((v) => shown.has(violationKey(v))) : a.violations;
+    yield `${a.stack} (${a.source}): ${a.resourcesChecked} resources checked, ${mine.length} violation${mine.length === 1 ? "" : "s"}`;
     const byRule = new Map<string, Violation[]>();
-    for (const v of mine) byRule.set(v.policy, [...(byRule.get(v.policy) ?? []), v]);
+    for (const v of mine) {
+      const list = byRule.get(v.policy);
+      if (list) list.push(v);
+      else byRule.set(v.policy, [v]);
+    }
     for (const [rule, list] of byRule) {
-      out.push(`  ${rule}`);
-      for (const v of list) out.push(`    [${v.enforcementLevel}] ${nameOf(v.urn)} (${v.type}) ${v.property}: ${v.message}`);
+      yield `  ${rule}`;
+      for (const v of list) yield `    [${v.enforcementLevel}] ${nameOf(v.urn)} (${v.type}) ${v.property}: ${v.message}`;
     }
   }
-  const count = (level: string) => report.violations.filter((v) => v.enforcementLevel === level).length;
-  out.push(
-    "",
-    `${audits.length} stack${audits.length === 1 ? "" : "s"}, ${report.resourcesChecked} resources checked: ` +
-      `${count("mandatory") + count("remediate")} mandatory, ${count("advisory")} advisory${report.baseline ? " new since the baseline" : ""}.`,
-  );
+  const counts = new Map<string, number>();
+  for (const v of report.violations) counts.set(v.enforcementLevel, (counts.get(v.enforcementLevel) ?? 0) + 1);
+  const count = (level: string) => counts.get(level) ?? 0;
+  yield "";
+  yield `${audits.length} stack${audits.length === 1 ? "" : "s"}, ${report.resourcesChecked} resources checked: ` +
+    `${count("mandatory") + count("remediate")} mandatory, ${count("advisory")} advisory${report.baseline ? " new since the baseline" : ""}.`;
   if (report.baseline) {
-    out.push(`Baseline ${report.baseline.file}: ${report.baseline.fixed.length} fixed since, ${report.baseline.unchanged} still present.`);
-    for (const v of report.baseline.fixed) out.push(`  fixed: ${v.policy} on ${nameOf(v.urn)} ${v.property}`);
+    yield `Baseline ${report.baseline.file}: ${report.baseline.fixed.length} fixed since, ${report.baseline.unchanged} still present.`;
+    for (const v of report.baseline.fixed) yield `  fixed: ${v.policy} on ${nameOf(v.urn)} ${v.property}`;
   }
-  return `${out.join("\n")}\n`;
 }
 
 /** SARIF 2.1.0: one run, the pack's rules as the driver's rules, a result per violation located in its file. */
 export function formatAuditSarif(report: AuditReport, audits: readonly StackAudit[], toolVersion: string): string {
+  return `${JSON.stringify(auditSarifLog(report, audits, toolVersion), null, 2)}\n`;
+}
+
+/** The SARIF log as a value, for writers that stream it. */
+export function auditSarifLog(report: AuditReport, audits: readonly StackAudit[], toolVersion: string): Log {
   const rules: ReportingDescriptor[] = [...resourceRules, ...stackRules].map((r) => ({
     id: r.id,
     shortDescription: { text: r.description },
@@ -134,18 +147,14 @@ export function formatAuditSarif(report: AuditReport, audits: readonly StackAudi
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     runs: [{ tool: { driver: { name: "hardening audit", informationUri: "https://github.com/pulumi-hardening/pulumi-hardening", version: toolVersion, rules } }, results }],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return log;
 }
 
 /**
- * Last line of defence: replaces every occurrence of a known plaintext secret in an output with `[secret]`.
- * Secrets never reach the rules (they see a marker), so this only matters if a plaintext also appears unmarked.
+ * Last line of defence for text already built: masks every piece of a plaintext secret in it (see
+ * {@link SecretPieceMasker}), in one pass however many secrets there are. Reports are masked as values before they are written; this is for
+ * anything else.
  */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  // Longest first, so a secret containing another is replaced whole; JSON-escaped forms too.
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) out = out.split(form).join("[secret]");
-  }
-  return out;
+  return new SecretPieceMasker(secrets).mask(text);
 }

@@ -61,7 +61,9 @@ describe("cli: hardening scan", () => {
     const r = await run(["flows", "--format", "json", "--config", "deny-shell.yml"], dir);
     assert.equal(r.code, 1);
     const json = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(json), ["version", "filesScanned", "findings", "suppressed", "suppressions", "binaryFilesSkipped", "symlinksSkipped"]);
+    assert.deepEqual(Object.keys(json), [
+      "version", "filesScanned", "findings", "suppressed", "suppressions", "binaryFilesSkipped", "symlinksSkipped", "binaryFilesScanned", "ignoredFiles",
+    ]);
     assert.equal(json.version, 1);
     assert.equal(json.filesScanned, 3);
     for (const f of json.findings) {
@@ -115,6 +117,7 @@ describe("cli: hardening scan", () => {
     assert.equal(r.status, 0);
     assert.deepEqual(JSON.parse(r.stdout), {
       version: 1, filesScanned: 1, findings: [], suppressed: 0, suppressions: [], binaryFilesSkipped: 0, symlinksSkipped: 0,
+      binaryFilesScanned: 0, ignoredFiles: 0,
     });
     const missing = spawnSync(process.execPath, [path.join(REPO, "bin", "hardening.js"), "scan", "nowhere"], { cwd: dir, encoding: "utf8", timeout: 55000 });
     assert.equal(missing.status, 2);

@@ -177,7 +177,7 @@ describe("scan: scanner", () => {
       ]);
     });
 
-    it("skips and counts binary files, reads UTF-16 with a BOM, survives invalid UTF-8", () => {
+    it("reads and counts binary-looking files, reads UTF-16 with a BOM, survives invalid UTF-8", () => {
       const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Invoke-WebRequest http://169.254.169.254/\r\n", "utf16le")]);
       dir = tempTree({
         "a.bin": Buffer.concat([Buffer.from("169.254.169.254"), Buffer.from([0, 1, 2, 3])]),
@@ -185,12 +185,13 @@ describe("scan: scanner", () => {
         "c.sh": Buffer.concat([Buffer.from([0xc3, 0x28, 0xff, 0x0a]), Buffer.from("curl 169.254.169.254\n")]),
       });
       const r = scanPaths(["."], { cwd: dir, detect: literalDetect });
-      assert.equal(r.binaryFilesSkipped, 1);
-      assert.equal(r.filesScanned, 2);
-      assert.deepEqual(r.findings.map((f) => `${f.file}:${f.line}:${f.column}`), ["b.ps1:1:26", "c.sh:2:6"]);
+      assert.equal(r.binaryFilesSkipped, 0);
+      assert.equal(r.binaryFilesScanned, 1);
+      assert.equal(r.filesScanned, 3);
+      assert.deepEqual(r.findings.map((f) => `${f.file}:${f.line}:${f.column}`), ["a.bin:1:1", "b.ps1:1:26", "c.sh:2:6"]);
     });
 
-    it("walks folders in a stable order, skips .git and node_modules, never follows symlinks out of the roots", () => {
+    it("walks folders in a stable order, counts .git, reads node_modules, reports symlinks out of the roots unread", () => {
       dir = tempTree({
         "root/flows/a.yml": "x: 169.254.169.254\n",
         "root/flows/sub/b.env": "URL=http://169.254.169.254\n",
@@ -201,8 +202,13 @@ describe("scan: scanner", () => {
       fs.symlinkSync(path.join(dir, "outside"), path.join(dir, "root/flows/link-out"));
       fs.symlinkSync(path.join(dir, "outside/secret.txt"), path.join(dir, "root/flows/link-file"));
       const r = scanPaths(["root"], { cwd: dir, detect: literalDetect });
-      assert.deepEqual(r.findings.map((f) => f.file), ["root/flows/a.yml", "root/flows/sub/b.env"]);
-      assert.equal(r.symlinksSkipped, 2);
+      assert.deepEqual(r.findings.map((f) => `${f.file} ${f.ruleId}`), [
+        "root/flows/a.yml metadata-endpoint", "root/flows/link-file not-scanned", "root/flows/link-out not-scanned",
+        "root/flows/sub/b.env metadata-endpoint", "root/node_modules/x/index.js metadata-endpoint",
+      ]);
+      assert.ok(r.findings.every((f) => f.ruleId !== "not-scanned" || (f.severity === "error" && !f.message.includes("secret"))));
+      assert.equal(r.symlinksSkipped, 0);
+      assert.equal(r.ignoredFiles, 1);
       // A root named on the command line is followed, as grep -r does.
       const viaLink = scanPaths(["root/flows/link-out"], { cwd: dir, detect: literalDetect });
       assert.deepEqual(viaLink.findings.map((f) => f.file), ["root/flows/link-out/secret.txt"]);
@@ -228,7 +234,7 @@ describe("scan: scanner", () => {
       dir = tempTree({ "big.txt": "169.254.169.254\n".repeat(100) });
       const r = scanPaths(["."], { cwd: dir, detect: literalDetect, maxFileBytes: 1000 });
       assert.deepEqual(r.findings.map((f) => [f.ruleId, f.severity, f.message]), [
-        ["not-scanned", "warning", "file of 1600 bytes is over the 1000-byte limit and was not scanned"],
+        ["not-scanned", "error", "file of 1600 bytes is over the 1000-byte limit and was not scanned"],
       ]);
     });
 

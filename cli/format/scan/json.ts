@@ -13,10 +13,14 @@ export interface ScanJson {
   readonly suppressed: number;
   /** The suppressed findings with their reasons, so a reviewer sees every exception that applied. */
   readonly suppressions: readonly (ScanFinding & { readonly suppressedBy: "comment" | "config"; readonly reason: string })[];
-  /** Files skipped as binary. */
+  /** Files skipped as binary: always 0 now (binary-looking files are read); kept for the contract. */
   readonly binaryFilesSkipped: number;
-  /** Symbolic links inside the roots, not followed. */
+  /** Symbolic links inside the roots, not followed: their targets are inside a root (scanned there) or missing. */
   readonly symlinksSkipped: number;
+  /** Files that look binary (a NUL byte early), read all the same. */
+  readonly binaryFilesScanned: number;
+  /** Files under `.git`, counted and not read. */
+  readonly ignoredFiles: number;
 }
 
 const contract = (f: ScanFinding): ScanFinding => ({
@@ -34,5 +38,7 @@ export function toScanJson(report: ScanReport): ScanJson {
     suppressions: report.suppressed.map((s) => ({ ...contract(s), suppressedBy: s.suppressedBy, reason: s.reason })),
     binaryFilesSkipped: report.binaryFilesSkipped,
     symlinksSkipped: report.symlinksSkipped,
+    binaryFilesScanned: report.binaryFilesScanned,
+    ignoredFiles: report.ignoredFiles,
   };
 }

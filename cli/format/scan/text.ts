@@ -13,7 +13,13 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" 
 
 /** Renders the report as text, ending with a newline. */
 export function toScanText(report: ScanReport): string {
-  const out: string[] = [];
+  return [...scanTextLines(report)].join("");
+}
+
+/** The text report as lines, each ending with a newline, produced one at a time. */
+export function* scanTextLines(report: ScanReport): Generator<string> {
+  const out = { push: (line: string) => pending.push(`${line}\n`) };
+  const pending: string[] = [];
   const byFile = new Map<string, LocatedFinding[]>();
   for (const f of report.findings) {
     const list = byFile.get(f.file) ?? [];
@@ -22,26 +28,33 @@ export function toScanText(report: ScanReport): string {
   }
   for (const [file, list] of byFile) {
     out.push(safe(file));
+    yield* pending.splice(0);
     for (const f of list) {
       const match = f.match.length > MAX_MATCH ? `${f.match.slice(0, MAX_MATCH)}…` : f.match;
       const shown = match && !f.message.includes(match) ? `  [${safe(match)}]` : "";
-      out.push(`  ${`${f.line}:${f.column}`.padEnd(9)} ${f.severity.padEnd(7)}  ${f.ruleId.padEnd(18)}  ${safe(f.message)}${shown}`);
+      yield `  ${`${f.line}:${f.column}`.padEnd(9)} ${f.severity.padEnd(7)}  ${f.ruleId.padEnd(18)}  ${safe(f.message)}${shown}\n`;
     }
     out.push("");
   }
   if (report.suppressed.length > 0) {
     out.push("suppressed:");
+    yield* pending.splice(0);
     for (const s of report.suppressed) {
-      out.push(`  ${safe(s.file)}:${s.line}:${s.column}  ${s.ruleId}  by ${s.suppressedBy}: ${safe(s.reason)}`);
+      yield `  ${safe(s.file)}:${s.line}:${s.column}  ${s.ruleId}  by ${s.suppressedBy}: ${safe(s.reason)}\n`;
     }
     out.push("");
   }
-  const errors = report.findings.filter((f) => f.severity === "error").length;
+  yield* pending.splice(0);
+  let errors = 0;
+  for (const f of report.findings) if (f.severity === "error") errors++;
   const warnings = report.findings.length - errors;
   const counts = [
     plural(report.filesScanned, "file") + " scanned",
     report.binaryFilesSkipped > 0 ? `${plural(report.binaryFilesSkipped, "binary file")} skipped` : "",
-    report.symlinksSkipped > 0 ? `${plural(report.symlinksSkipped, "symlink")} not followed` : "",
+    report.binaryFilesScanned > 0 ? `${plural(report.binaryFilesScanned, "binary-looking file")} read as text` : "",
+    report.symlinksSkipped > 0 ? `${plural(report.symlinksSkipped, "symlink")} not followed (targets inside the scanned paths, or missing)` : "",
+    report.ignoredFiles > 0 ? `${plural(report.ignoredFiles, "file")} in .git not read` : "",
+    (report.specialFilesSkipped ?? 0) > 0 ? `${plural(report.specialFilesSkipped ?? 0, "FIFO, socket or device")} not read` : "",
     `${report.suppressed.length} suppressed`,
   ].filter((s) => s !== "").join(", ");
   out.push(
@@ -49,5 +62,5 @@ export function toScanText(report: ScanReport): string {
       ? `no findings (${counts})`
       : `${plural(errors, "error")}, ${plural(warnings, "warning")} in ${plural(byFile.size, "file")} (${counts})`,
   );
-  return `${out.join("\n")}\n`;
+  yield* pending.splice(0);
 }

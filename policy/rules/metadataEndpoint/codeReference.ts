@@ -58,23 +58,78 @@ function describe(ref: EndpointReference, base64: boolean): string {
  * an iptables-restore line `-A CHAIN -d X ... -j REJECT`, or nft `ip daddr X ... drop`. A metadata address in such
  * a line is the host firewall blocking it (components/hostFirewall.ts renders exactly these), not code reaching it.
  * Rules that send traffic somewhere (ACCEPT, DNAT, REDIRECT) are still reported.
+ *
+ * Read word by word, not with one regular expression: the expression this replaces had two `.*` between the
+ * address and the verdict, so its cost grew with the square of the line's length (a 19 KB boot-script line took
+ * minutes). This reads a line once, in linear time, and accepts what that expression accepted
+ * (tests/policy/rules/filterRule.property.test.ts runs the two side by side), except that a line holding a carriage
+ * return, U+2028 or U+2029 before its end is never trusted.
  */
-const FILTER_RULE = [
-  /^\s*(?:sudo\s+)?(?:\/\S*\/)?(?:ip6?tables(?:-legacy|-nft)?\s+(?:-w\s+)?(?:-t\s+filter\s+)?)?(?:-A|-I|--append|--insert)\s+\S+(?:\s+\d+)?\s.*(?:-d|--destination|--ctorigdst)\s+\S+.*\s(?:-j|--jump)\s+(?:DROP|REJECT|RETURN)\b/,
-  /^\s*(?:sudo\s+)?(?:\/\S*\/)?nft\s+(?:add|insert)\s+rule\s.*\bip6?\s+daddr\s+\S+.*\b(?:drop|reject)\b/,
-];
+const IPTABLES = new Set(["iptables", "ip6tables", "iptables-legacy", "ip6tables-legacy", "iptables-nft", "ip6tables-nft"]);
+const APPEND = new Set(["-A", "-I", "--append", "--insert"]);
+const IPTABLES_VERDICT = /^(?:DROP|REJECT|RETURN)(?![A-Za-z0-9_])/;
+const WORD_CHAR = /[A-Za-z0-9_]/;
 
-function lineAround(text: string, offset: number): string {
-  const start = text.lastIndexOf("\n", offset - 1) + 1;
-  const end = text.indexOf("\n", offset);
-  return text.slice(start, end < 0 ? text.length : end);
+/** The command word after an optional `/dir/` prefix (the prefix needs two slashes, as `\/\S*\/` did). */
+function commandName(word: string): { name: string; path: boolean } {
+  const slash = word.startsWith("/") ? word.lastIndexOf("/") : -1;
+  return slash > 0 ? { name: word.slice(slash + 1), path: true } : { name: word, path: false };
 }
 
-function isFilterRule(line: string): boolean {
+function isIptablesDrop(words: readonly string[]): boolean {
+  let i = words[0] === "sudo" ? 1 : 0;
+  const first = commandName(words[i] ?? "");
+  let op = words[i] ?? "";
+  if (IPTABLES.has(first.name)) {
+    i++;
+    if (words[i] === "-w") i++;
+    if (words[i] === "-t" && words[i + 1] === "filter") i += 2;
+    op = words[i] ?? "";
+  } else if (first.path) {
+    op = first.name;
+  }
+  if (!APPEND.has(op)) return false;
+  // The chain, then a later word ending in `-d` (or `--destination`, or conntrack's `--ctorigdst`: the host
+  // firewall matches original destinations too) with an address after it, then `-j VERDICT`.
+  for (let k = i + 2; k < words.length - 1; k++) {
+    if (!words[k].endsWith("-d") && !words[k].endsWith("--destination") && !words[k].endsWith("--ctorigdst")) continue;
+    for (let j = k + 2; j < words.length - 1; j++) {
+      if ((words[j] === "-j" || words[j] === "--jump") && IPTABLES_VERDICT.test(words[j + 1])) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+function isNftDrop(words: readonly string[], starts: readonly number[], line: string): boolean {
+  const i = words[0] === "sudo" ? 1 : 0;
+  if (commandName(words[i] ?? "").name !== "nft") return false;
+  if ((words[i + 1] !== "add" && words[i + 1] !== "insert") || words[i + 2] !== "rule") return false;
+  for (let k = i + 3; k < words.length - 2; k++) {
+    const w = words[k];
+    const ip = w.endsWith("ip6") ? w.length - 3 : w.endsWith("ip") ? w.length - 2 : -1;
+    if (ip < 0 || (ip > 0 && WORD_CHAR.test(w[ip - 1])) || words[k + 1] !== "daddr") continue;
+    // The verdict may follow anywhere after the address's first character, word-bounded in the whole line.
+    const verdict = /\b(?:drop|reject)\b/g;
+    verdict.lastIndex = starts[k + 2] + 1;
+    return verdict.exec(line) !== null;
+  }
+  return false;
+}
+
+/** @internal True when `line` is one packet-filter command that drops, rejects or returns; linear in its length. */
+export function isFilterRule(line: string): boolean {
   // One command and nothing else: no second command, pipe, substitution or trailing comment could hide in it.
-  const bare = line.replace(/--comment\s+"[^"]*"/g, "");
-  if (/[;&|`#]|\$\(/.test(bare)) return false;
-  return FILTER_RULE.some((re) => re.test(bare));
+  const bare = line.replace(/--comment\s+"[^"]*"/g, "").replace(/\r$/, "");
+  if (/[;&|`#\r\u2028\u2029]|\$\(/.test(bare)) return false;
+  const words: string[] = [];
+  const starts: number[] = [];
+  const word = /\S+/g;
+  for (let m = word.exec(bare); m !== null; m = word.exec(bare)) {
+    words.push(m[0]);
+    starts.push(m.index);
+  }
+  return isIptablesDrop(words) || isNftDrop(words, starts, bare);
 }
 
 /**
@@ -153,6 +208,34 @@ function decodedWhole(text: string): { text: string; base64: boolean } {
   return isText ? { text: decoded, base64: true } : { text, base64: false };
 }
 
+/** Per-line verdicts of one text, each line judged at most once; lines found by binary search over their starts. */
+class LineVerdicts {
+  private readonly starts: number[] = [0];
+  private readonly verdicts = new Map<number, boolean>();
+
+  constructor(private readonly text: string, private readonly judge: (line: string) => boolean) {
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+
+  /** The verdict on the line holding `offset`. */
+  refuses(offset: number): boolean {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    let verdict = this.verdicts.get(lo);
+    if (verdict === undefined) {
+      const end = lo + 1 < this.starts.length ? this.starts[lo + 1] - 1 : this.text.length;
+      verdict = this.judge(this.text.slice(this.starts[lo], end));
+      this.verdicts.set(lo, verdict);
+    }
+    return verdict;
+  }
+}
+
 /** Findings for the error-severity references in the sources: one per distinct reference of each property. */
 export function scanSources(sources: readonly TextSource[], detect: EndpointDetector): Finding[] {
   const findings: Finding[] = [];
@@ -164,12 +247,13 @@ export function scanSources(sources: readonly TextSource[], detect: EndpointDete
     const seen = new Set<string>();
     const { text, base64 } = decodedWhole(source.text);
     let denyAcls: ReadonlySet<string> | undefined;
+    let lines: LineVerdicts | undefined;
     for (const ref of detect(text)) {
       if (ref.severity !== "error") continue;
-      const line = lineAround(text, ref.start);
-      // The Squid deny lists are worked out once per source, and only when a reference needs them (the closure
-      // is made here, not per source: this runs for every scanned string of every resource).
-      if (isFilterRule(line) || isSquidDenyAcl(line, () => (denyAcls ??= squidDenyAcls(text)))) continue;
+      // Each line is judged once however many references it holds (a long boot-script line can hold thousands).
+      // The Squid deny lists are worked out once per source, and only when a reference needs them.
+      lines ??= new LineVerdicts(text, (line) => isFilterRule(line) || isSquidDenyAcl(line, () => (denyAcls ??= squidDenyAcls(text))));
+      if (lines.refuses(ref.start)) continue;
       const message = source.secret
         ? `${source.path} (a Secret value, not shown) refers to ${ref.endpoint}; remove the reference: workload code must never reach a cloud metadata or credential endpoint.`
         : `${source.path} refers to ${ref.endpoint} (${describe(ref, base64)}); remove the reference: workload code must never reach a cloud metadata or credential endpoint.`;

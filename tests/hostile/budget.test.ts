@@ -1,0 +1,47 @@
+/**
+ * The per-file time budget: a file whose scan never ends is stopped at its budget and reported as a `not-scanned`
+ * error (exit 1); the files around it are scanned as usual, and a config exception can name it. No timing is
+ * asserted: the budget here is a small fixed one, and the test checks verdicts.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { makeScanCommand } from "../../cli/scan";
+import { scanPaths, hasBlockingFindings } from "../../scan";
+import { captureIO } from "../cli/helpers";
+import { tempTree } from "../scan/helpers";
+import { hangOnMarker } from "./fixtures/hangingDetector";
+
+const detector = { module: path.join(__dirname, "fixtures", "hangingDetector"), name: "hangOnMarker" };
+
+describe("hostile input: a per-file time budget", function () {
+  this.timeout(300_000);
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("stops a file whose scan never ends, reports it as not scanned, and scans the others", async () => {
+    dir = tempTree({ "a.sh": "curl 169.254.169.254\n", "b.sh": "HANG\n", "c.sh": "echo ok\n", "d.sh": "wget 169.254.169.254\n" });
+    const io = captureIO({ cwd: dir });
+    const code = await makeScanCommand(hangOnMarker, detector, () => 3000)([".", "--format", "json"], io);
+    assert.equal(code, 1);
+    const json = JSON.parse(io.out());
+    assert.deepEqual(json.findings.map((f: { file: string; ruleId: string; severity: string }) => `${f.file} ${f.ruleId} ${f.severity}`), [
+      "a.sh metadata-endpoint error", "b.sh not-scanned error", "d.sh metadata-endpoint error",
+    ]);
+    assert.match(json.findings[1].message, /longer than its 3-second budget/);
+    assert.equal(json.filesScanned, 4);
+  });
+
+  it("scans in the worker exactly as in-process (positive control) and honours a config exception for the stopped file", () => {
+    dir = tempTree({ "a.sh": "curl 169.254.169.254\n", "b.sh": "HANG\n" });
+    const plain = scanPaths(["a.sh"], { cwd: dir, detect: hangOnMarker });
+    const worker = scanPaths(["a.sh"], { cwd: dir, detect: hangOnMarker, detector, fileBudgetMs: () => 60_000 });
+    assert.deepEqual(worker, plain);
+    const excepted = scanPaths(["."], {
+      cwd: dir, detect: hangOnMarker, detector, fileBudgetMs: () => 2000,
+      config: { exceptions: [{ file: "b.sh", ruleId: "not-scanned", reason: "generated fixture" }] },
+    });
+    assert.equal(excepted.suppressed.length, 1);
+    assert.equal(hasBlockingFindings(excepted), true); // a.sh still blocks
+  });
+});
