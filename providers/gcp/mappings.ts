@@ -111,7 +111,7 @@ export function responsePolicyArgsFor(plan: GcpNetworkPlan, network: pulumi.Inpu
   return {
     responsePolicyName: `${plan.name}-egress-dns`,
     networks: [{ networkUrl: network }],
-    description: "DNS allow-list: listed names resolve normally, every other name answers 0.0.0.0 / ::",
+    description: "DNS allow-list: listed names resolve normally, every other name answers 192.0.2.1 / 100::1",
   };
 }
 

@@ -118,9 +118,18 @@ export interface GcpDnsRulePlan {
   readonly dnsName: string;
   /** `bypassResponsePolicy` for allowed names; undefined for the sink. */
   readonly behavior?: "bypassResponsePolicy";
-  /** The sink's answers (A 0.0.0.0, AAAA ::); undefined for bypass rules. */
+  /** The sink's answers (A {@link DNS_SINK_V4}, AAAA {@link DNS_SINK_V6}); undefined for bypass rules. */
   readonly localData?: readonly GcpRecordPlan[];
 }
+
+/**
+ * Where the DNS allow-list sends every other name, IPv4: an address of TEST-NET-1 (RFC 5737), which no network
+ * routes and no host holds, so a connection goes nowhere (the egress deny-all drops it) instead of reaching the
+ * worker's own listeners as 0.0.0.0 would.
+ */
+export const DNS_SINK_V4 = "192.0.2.1";
+/** The IPv6 sink: in the discard-only prefix `100::/64` (RFC 6666), never `::`, which reaches local listeners. */
+export const DNS_SINK_V6 = "100::1";
 
 /** One rule of the network firewall policy (Cloud NGFW) allowing egress to fully qualified domain names. */
 export interface GcpFqdnRulePlan {
@@ -408,8 +417,9 @@ function dnsRulesFor(h: ResolvedHardening): GcpDnsRulePlan[] {
   domainRules(h).forEach((r) => {
     rules.push(bypass(`dns-${ruleNameFor("allow", r.domain!)}`, `${r.domain}.`));
   });
-  // The sink: every other name answers 0.0.0.0 / :: from the policy itself, so the query never reaches an outside
-  // resolver (no DNS tunnelling through the metadata server's resolver) and the name has nowhere to connect to.
+  // The sink: every other name answers DNS_SINK_V4 / DNS_SINK_V6 from the policy itself, so the query never reaches
+  // an outside resolver (no DNS tunnelling through the metadata server's resolver) and the name has nowhere to
+  // connect to. Not 0.0.0.0 / ::: Linux delivers a connection to either to the host's own listeners.
   // "Each DNS query ... matches at most one ResponsePolicyRule, as identified by the dnsName field with the longest
   // matching suffix", so the bypasses above win for their names.
   rules.push({
@@ -417,8 +427,8 @@ function dnsRulesFor(h: ResolvedHardening): GcpDnsRulePlan[] {
     ruleName: "sink-all",
     dnsName: "*.",
     localData: [
-      { name: "*.", type: "A", ttl: DNS_TTL, rrdatas: ["0.0.0.0"] },
-      { name: "*.", type: "AAAA", ttl: DNS_TTL, rrdatas: ["::"] },
+      { name: "*.", type: "A", ttl: DNS_TTL, rrdatas: [DNS_SINK_V4] },
+      { name: "*.", type: "AAAA", ttl: DNS_TTL, rrdatas: [DNS_SINK_V6] },
     ],
   });
   return dedupeDnsRules(rules);

@@ -60,10 +60,13 @@ describe("Azure controls reports", () => {
 
   it("names the egress controls of each tier", () => {
     const ids = (spec: HardeningSpec) => report(spec).filter((c) => c.family === "egress").map((c) => c.id);
-    assert.deepEqual(ids(specs[0][1]), ["azure-nsg-deny-all-outbound"]);
-    assert.deepEqual(ids(specs[1][1]), ["azure-nsg-deny-all-outbound", "azure-nat-gateway-egress"]);
-    assert.deepEqual(ids(specs[2][1]), ["azure-nsg-deny-all-outbound", "azure-nat-gateway-egress", "azure-dns-security-policy-allow-list"]);
-    assert.deepEqual(ids(specs[3][1]), ["azure-nsg-deny-all-outbound", "azure-firewall-application-rules", "azure-udr-default-via-firewall"]);
+    // Every tier without a DNS security policy says DNS tunnelling through Azure DNS stays open.
+    assert.deepEqual(ids(specs[0][1]), ["azure-nsg-deny-all-outbound", "azure-dns-tunnelling"]);
+    assert.deepEqual(ids(specs[1][1]), ["azure-nsg-deny-all-outbound", "azure-nat-gateway-egress", "azure-dns-tunnelling"]);
+    assert.deepEqual(ids(specs[2][1]), ["azure-nsg-deny-all-outbound", "azure-nat-gateway-egress", "azure-dns-security-policy-allow-list", "azure-nsg-domain-ports-open"]);
+    assert.deepEqual(ids(specs[3][1]), ["azure-nsg-deny-all-outbound", "azure-firewall-application-rules", "azure-udr-default-via-firewall", "azure-dns-tunnelling", "azure-firewall-sni-spoofing"]);
+    const all = specs.flatMap(([, spec]) => report(spec));
+    for (const id of ["azure-dns-tunnelling", "azure-nsg-domain-ports-open", "azure-firewall-sni-spoofing"]) assert.ok(all.filter((c) => c.id === id).every((c) => !c.effective), id);
   });
 
   it("reports no sandbox on VM workers as ineffective, and the lifetime mechanism that applies", () => {

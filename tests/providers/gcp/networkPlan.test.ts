@@ -87,8 +87,8 @@ describe("planGcpWorkerNetwork", () => {
       ],
     );
     assert.deepEqual(p.dnsRules.at(-1)!.localData, [
-      { name: "*.", type: "A", ttl: 300, rrdatas: ["0.0.0.0"] },
-      { name: "*.", type: "AAAA", ttl: 300, rrdatas: ["::"] },
+      { name: "*.", type: "A", ttl: 300, rrdatas: ["192.0.2.1"] },
+      { name: "*.", type: "AAAA", ttl: 300, rrdatas: ["100::1"] },
     ]);
   });
 
