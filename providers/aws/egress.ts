@@ -236,3 +236,29 @@ export function s3EndpointPolicyFor(region: string, bucketArns: readonly string[
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
+
+/**
+ * The policy of every interface endpoint the network creates (ecr.api, ecr.dkr, logs, ...): only principals of the
+ * workers' own account, acting on resources of that account (or on no resource at all, as ecr:GetAuthorizationToken
+ * does). Credentials for another account, or a push to another account's registry or log group, are refused through
+ * the endpoint; AWS's default endpoint policy would allow both. Images in another account's registry (AWS-managed
+ * images included) are refused too: mirror them into the workers' account.
+ */
+export function interfaceEndpointPolicyFor(accountId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "WorkersAccountOnly",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "*",
+        Resource: "*",
+        Condition: {
+          StringEquals: { "aws:PrincipalAccount": accountId },
+          StringEqualsIfExists: { "aws:ResourceAccount": accountId },
+        },
+      },
+    ],
+  });
+}

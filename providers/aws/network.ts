@@ -11,11 +11,12 @@ import * as lb from "@pulumi/aws/lb";
 import * as networkfirewall from "@pulumi/aws/networkfirewall";
 import * as route53 from "@pulumi/aws/route53";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import type * as awsInput from "@pulumi/aws/types/input";
 import { ControlReport, HardeningSpec, ProxyEnvVar } from "../../components";
 import { awsNetworkControlsFor } from "./controls";
-import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, s3EndpointPolicyFor } from "./egress";
+import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, interfaceEndpointPolicyFor, s3EndpointPolicyFor } from "./egress";
 import {
   AwsPlannedRoute,
   AwsWorkerNetworkArgs,
@@ -207,6 +208,8 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
         },
         parent,
       );
+      // Pinned to the account the stack deploys into: the workers' own.
+      const endpointPolicy = getCallerIdentityOutput({}, parent).accountId.apply(interfaceEndpointPolicyFor);
       for (const service of plan.interfaceServices) {
         const key = `endpoint-${service.replace(/\./g, "-")}`;
         new ec2.VpcEndpoint(
@@ -218,6 +221,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
             privateDnsEnabled: true,
             subnetIds: workloads.map((s) => this.subnets[s.key].id),
             securityGroupIds: [endpointSg.id],
+            policy: endpointPolicy,
             tags: tags(key),
           },
           parent,

@@ -96,6 +96,20 @@ describe("AwsWorkerNetwork (mocks)", () => {
       assert.equal(ep.inputs.privateDnsEnabled, true);
       assert.deepEqual(ep.inputs.securityGroupIds, ["w-endpoints-sg-id"]);
       assert.deepEqual(ep.inputs.subnetIds, ["w-workload-1-id", "w-workload-2-id"]);
+      // Only the workers' account, on its own resources: no push to another account's registry or log group.
+      assert.deepEqual(JSON.parse(ep.inputs.policy as string), {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "WorkersAccountOnly",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:PrincipalAccount": "123456789012" }, StringEqualsIfExists: { "aws:ResourceAccount": "123456789012" } },
+          },
+        ],
+      });
     }
     const epSg = one(resources, "w-endpoints-sg").inputs;
     assert.deepEqual(epSg.ingress, [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.42.0.0/19", "10.42.32.0/19"], description: "worker subnets" }]);
