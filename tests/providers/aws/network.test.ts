@@ -84,7 +84,14 @@ describe("AwsWorkerNetwork (mocks)", () => {
     assert.deepEqual(s3.routeTableIds, ["w-rt-workload-1-id", "w-rt-workload-2-id"]);
     assert.deepEqual(JSON.parse(s3.policy as string).Statement[0].Resource, ["arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"]);
     assert.equal(resources.some((r) => r.name === "w-dns-allowed"), false);
-    assert.deepEqual(one(resources, "w-dns-aws-services").inputs.domains, ["*.amazonaws.com", "*.ec2.internal", "*.compute.internal"]);
+    // Per-region service names, never "*.amazonaws.com" (which also resolves other customers' endpoints).
+    const services = one(resources, "w-dns-aws-services").inputs.domains as string[];
+    assert.deepEqual(services, [
+      "api.ecr.us-east-1.amazonaws.com", "*.dkr.ecr.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com", "*.s3.us-east-1.amazonaws.com",
+      "sts.us-east-1.amazonaws.com", "logs.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com", "ssmmessages.us-east-1.amazonaws.com",
+      "ec2messages.us-east-1.amazonaws.com", "ecs.us-east-1.amazonaws.com", "*.ec2.internal",
+    ]);
+    for (const d of services) assert.doesNotMatch(d, /^\*\.(amazonaws\.com|[a-z0-9-]+\.amazonaws\.com)$/, d);
     assert.deepEqual(one(resources, "w-dns-block-all").inputs.domains, ["*"]);
   });
 
