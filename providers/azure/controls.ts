@@ -110,15 +110,15 @@ export function azureNetworkControls(plan: AzureNetworkPlan, name: string): Cont
       "cloud-controls.md section 4, cheap default: network.Subnet { defaultOutboundAccess: false } plus network.NatGateway",
     ));
   }
-  if (plan.egressPath === AzureEgressPath.NatGatewayDnsPolicy) {
+  if (plan.dnsPolicy) {
     out.push(entry(
       "azure-dns-security-policy-allow-list",
       "egress",
-      `azure-native dnsresolver.DnsResolverPolicy linked to the VNet: Allow ${plan.dnsAllowedDomains.join(" ")} (priority 100), Block "." with SERVFAIL (priority 65000)`,
+      `azure-native dnsresolver.DnsResolverPolicy linked to the VNet: ${plan.dnsAllowedDomains.length > 0 ? `Allow ${plan.dnsAllowedDomains.join(" ")} (priority 100), ` : "no name allowed, "}Block "." with SERVFAIL (priority 65000)`,
       "Workloads resolving, and so reaching by name, any domain not on the allow-list (also DNS tunnelling through Azure DNS)",
       true,
-      "Direct-IP connections bypass DNS: the NSG still allows the domain rules' ports to the Internet tag. Each allowed name also allows all its subdomains (\"Rules follow the DNS hierarchy\"). DNS security policy is in preview in the pinned API version (2023-07-01-preview); the block rule also stops every other name the hosts would resolve.",
-      [`${name}-dnspolicy`, `${name}-dns-allowed`, `${name}-dns-all`, `${name}-dns-allow`, `${name}-dns-block`, `${name}-dns-link`],
+      `${plan.egressPath === AzureEgressPath.NatGatewayDnsPolicy ? "Direct-IP connections bypass DNS: the NSG still allows the domain rules' ports to the Internet tag. " : ""}Each allowed name also allows all its subdomains ("Rules follow the DNS hierarchy"). DNS security policy is in preview in the pinned API version (2023-07-01-preview); the block rule also stops every other name the hosts would resolve.`,
+      [`${name}-dnspolicy`, ...(plan.dnsAllowedDomains.length > 0 ? [`${name}-dns-allowed`, `${name}-dns-allow`] : []), `${name}-dns-all`, `${name}-dns-block`, `${name}-dns-link`],
       'MicrosoftDocs azure-docs, dns-security-policy.md: "DNS security policy offers the ability to filter and log DNS queries at the virtual network (VNet) level"; "Rules are processed in order of Priority in the range 100-65000"; "if you create a domain list that applies to all domains (by entering `.` as the DNS domain) and then configure a DNS traffic rule to block queries to this domain list, you can prevent required services from working"',
     ));
   }
@@ -156,14 +156,14 @@ export function azureNetworkControls(plan: AzureNetworkPlan, name: string): Cont
       NSG_PLATFORM,
     ));
   }
-  if (plan.egressPath !== AzureEgressPath.NatGatewayDnsPolicy) {
+  if (!plan.dnsPolicy) {
     out.push(entry(
       "azure-dns-tunnelling",
       "egress",
-      "not closed: no DNS security policy on the VNet in this tier, and the NSG does not see Azure DNS (168.63.129.16:53)",
+      "not closed: no DNS security policy on the VNet (dnsSecurityPolicy: false), and the NSG does not see Azure DNS (168.63.129.16:53)",
       "nothing: data tunnelled out in DNS queries that Azure DNS forwards to a name server the attacker runs",
       false,
-      "Every tier but dns leaves Azure DNS recursing to any name. Tier dns links a DNS security policy that resolves only the allowed names; an NSG rule denying the AzurePlatformDNS service tag would stop DNS altogether (the hosts' own lookups included), which this package does not apply.",
+      "Azure DNS recurses to any name. The default (dnsSecurityPolicy: true) links a DNS security policy that resolves only the allowed names; an NSG rule denying the AzurePlatformDNS service tag would stop DNS altogether (the hosts' own lookups included), which this package does not apply.",
       [],
       `${NSG_PLATFORM}; NSG service tags table, AzurePlatformDNS: the basic infrastructure (default) DNS service; the tag can be used to disable the default DNS [paraphrase]`,
     ));

@@ -15,7 +15,6 @@ const VENDOR_OPEN: readonly { cloud: CloudName; tiers: readonly string[]; path: 
   { cloud: "aws", tiers: ["proxy"], path: EgressPath.CdnFronting, why: "Squid checks the CONNECT authority, not the tunnel's contents" },
   { cloud: "gcp", tiers: ["denyAll", "basic", "dns", "firewall", "proxy"], path: EgressPath.CloudApiOtherAccount, why: "Google APIs authorise by credential; no VPC-SC perimeter" },
   { cloud: "gcp", tiers: ["dns"], path: EgressPath.DirectIp, why: "the firewall opens the domain rules' ports to 0.0.0.0/0" },
-  { cloud: "azure", tiers: ["denyAll", "basic", "firewall", "proxy"], path: EgressPath.DnsTunnelling, why: "NSGs do not see Azure DNS at 168.63.129.16" },
   { cloud: "azure", tiers: ["firewall", "proxy"], path: EgressPath.SniSpoofing, why: "Azure Firewall Standard matches the client's SNI without TLS inspection" },
   { cloud: "kubernetes", tiers: ["denyAll", "basic", "dns", "firewall", "proxy"], path: EgressPath.DnsTunnelling, why: "the cluster resolver forwards any name upstream" },
   { cloud: "kubernetes", tiers: ["dns", "firewall"], path: EgressPath.CdnFronting, why: "toFQDNs allows the addresses, never checks SNI or Host" },
