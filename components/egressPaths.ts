@@ -69,6 +69,7 @@ export const EGRESS_PATH_CLAIMS: Readonly<Record<string, EgressPathClaim>> = {
   "gcp-egress-allow-list-name-ports": { leavesOpen: [EgressPath.DirectIp, EgressPath.SniSpoofing, EgressPath.CdnFronting] },
   "gcp-dns-allow-list": { closes: [EgressPath.DnsTunnelling] },
   "gcp-google-apis-other-project": { leavesOpen: [EgressPath.CloudApiOtherAccount] },
+  "gcp-private-google-access-off": { closes: [EgressPath.CloudApiOtherAccount] },
   "gcp-ngfw-fqdn-cdn": { leavesOpen: [EgressPath.CdnFronting, EgressPath.ProxyRebinding] },
   // --- Azure
   "azure-nsg-deny-all-outbound": { closes: [EgressPath.DirectIp, EgressPath.SniSpoofing, EgressPath.CdnFronting, EgressPath.ProxyRebinding, EgressPath.CloudApiOtherAccount] },

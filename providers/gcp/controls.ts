@@ -13,6 +13,53 @@ function control(c: Omit<ControlReport, "cloud">): ControlReport {
   return { ...c, cloud: "gcp" };
 }
 
+/** Private Google Access, and whether Google APIs can carry data to another project. */
+function googleApisControls(plan: GcpNetworkPlan, n: (key: string) => string): ControlReport[] {
+  if (!plan.privateGoogleAccess) {
+    return [
+      control({
+        id: "gcp-private-google-access-off",
+        family: ControlFamily.Egress,
+        appliedBy: "gcp.compute.Subnetwork privateIpGoogleAccess = false; no route, allow or private zone for a Google APIs VIP",
+        protects: "Code that brings its own credentials uploading to another project's bucket, registry or topic through Google's APIs: no Google API is reachable from the workers.",
+        effective: true,
+        limits: "The workers reach no Google API either: no Artifact Registry pulls, no Cloud Logging or Monitoring agent. The metadata server still answers.",
+        resources: [n("subnet")],
+        source: S.privateGoogleAccess,
+      }),
+    ];
+  }
+  const reports: ControlReport[] = [
+    control({
+      id: "gcp-private-google-access",
+      family: ControlFamily.WorkloadSubnet,
+      appliedBy: `gcp.compute.Subnetwork privateIpGoogleAccess = true; route ${plan.googleApis.cidr} to default-internet-gateway; private zones ${plan.privateZones.map((z) => z.dnsName).join(", ")} -> ${plan.googleApis.host}`,
+      protects: "Reaching Google APIs and Artifact Registry with no external IP and no route to the internet.",
+      effective: true,
+      limits:
+        plan.googleApis.vip === "restricted"
+          ? "restricted.googleapis.com serves only APIs supported by VPC Service Controls; exfiltration to another project's resources is stopped only inside a VPC-SC perimeter."
+          : "private.googleapis.com serves most Google APIs, including ones VPC Service Controls cannot restrict.",
+      resources: [n("subnet"), n("route-google-apis"), ...plan.privateZones.map((z) => n(z.key)), n("allow-google-apis")],
+      source: S.privateGoogleAccess,
+    }),
+  ];
+  reports.push(
+    control({
+      id: "gcp-google-apis-other-project",
+      family: ControlFamily.Egress,
+      appliedBy: `not closed: ${plan.googleApis.host} is reachable from the workers (Private Google Access) and no VPC Service Controls perimeter is created`,
+      protects: "nothing: code that brings its own credentials uploading to a bucket, registry or topic of another project through Google's APIs",
+      effective: false,
+      limits:
+        "Google APIs authorise by credential, not by network: without a perimeter around the workers' project, any project's resources answer. Put the project in a VPC Service Controls perimeter (an organisation-level resource this package does not create), or turn Private Google Access off if the workers need no Google API.",
+      resources: [],
+      source: `${S.privateGoogleAccess}; VPC Service Controls overview: a service perimeter around a project's resources is what mitigates data exfiltration through Google APIs [paraphrase]`,
+    }),
+  );
+  return reports;
+}
+
 /** The worker network's controls: routing, egress filtering per tier, DNS, and the ineffective metadata deny. */
 export function gcpNetworkControls(plan: GcpNetworkPlan): ControlReport[] {
   const n = (key: string) => `${plan.name}-${key}`;
@@ -41,30 +88,7 @@ export function gcpNetworkControls(plan: GcpNetworkPlan): ControlReport[] {
       resources: [n("network"), ...plan.routes.map((r) => n(r.key))],
       source: S.deleteDefaultRoute,
     }),
-    control({
-      id: "gcp-private-google-access",
-      family: ControlFamily.WorkloadSubnet,
-      appliedBy: `gcp.compute.Subnetwork privateIpGoogleAccess = true; route ${plan.googleApis.cidr} to default-internet-gateway; private zones ${plan.privateZones.map((z) => z.dnsName).join(", ")} -> ${plan.googleApis.host}`,
-      protects: "Reaching Google APIs and Artifact Registry with no external IP and no route to the internet.",
-      effective: true,
-      limits:
-        plan.googleApis.vip === "restricted"
-          ? "restricted.googleapis.com serves only APIs supported by VPC Service Controls; exfiltration to another project's resources is stopped only inside a VPC-SC perimeter."
-          : "private.googleapis.com serves most Google APIs, including ones VPC Service Controls cannot restrict.",
-      resources: [n("subnet"), n("route-google-apis"), ...plan.privateZones.map((z) => n(z.key)), n("allow-google-apis")],
-      source: S.privateGoogleAccess,
-    }),
-    control({
-      id: "gcp-google-apis-other-project",
-      family: ControlFamily.Egress,
-      appliedBy: `not closed: ${plan.googleApis.host} is reachable from the workers (Private Google Access) and no VPC Service Controls perimeter is created`,
-      protects: "nothing: code that brings its own credentials uploading to a bucket, registry or topic of another project through Google's APIs",
-      effective: false,
-      limits:
-        "Google APIs authorise by credential, not by network: without a perimeter around the workers' project, any project's resources answer. Put the project in a VPC Service Controls perimeter (an organisation-level resource this package does not create), or turn Private Google Access off if the workers need no Google API.",
-      resources: [],
-      source: `${S.privateGoogleAccess}; VPC Service Controls overview: a service perimeter around a project's resources is what mitigates data exfiltration through Google APIs [paraphrase]`,
-    }),
+    ...googleApisControls(plan, n),
     control({
       id: "gcp-flow-logs",
       family: ControlFamily.Egress,

@@ -54,6 +54,13 @@ export interface GcpWorkerNetworkArgs {
    */
   readonly googleApisVip?: GoogleApisVip;
   /**
+   * Private Google Access on the worker subnet (with the VIP route, its HTTPS allow and the private zones). Turn it
+   * off when the workers need no Google API (no Artifact Registry pulls, no Cloud Logging agent): code that brings
+   * its own credentials then has no way to another project's bucket or registry either.
+   * @default true
+   */
+  readonly privateGoogleAccess?: boolean;
+  /**
    * Fraction of flows VPC Flow Logs record, 0 (exclusive) to 1.
    * @default 1
    */
@@ -166,6 +173,8 @@ export interface GcpNetworkPlan {
   /** Network tag every worker must carry: the routes out and the allow rules apply only to it. */
   readonly workerTag: string;
   readonly googleApis: GoogleApisVipInfo & { readonly vip: GoogleApisVip };
+  /** Private Google Access, the VIP route, its allow and the private zones are planned. */
+  readonly privateGoogleAccess: boolean;
   readonly flowLogSampling: number;
   /** Cloud Router + Cloud NAT, and a tag-scoped default route for them. */
   readonly nat: boolean;
@@ -226,6 +235,9 @@ function checkArgs(name: string, args: GcpWorkerNetworkArgs): string[] {
   const vips = Object.values(GoogleApisVip) as string[];
   if (args.googleApisVip !== undefined && !vips.includes(args.googleApisVip)) {
     issues.push(`googleApisVip ${show(args.googleApisVip)} is not one of ${vips.map((v) => `"${v}"`).join(", ")}.`);
+  }
+  if (args.privateGoogleAccess !== undefined && typeof args.privateGoogleAccess !== "boolean") {
+    issues.push(`privateGoogleAccess ${show(args.privateGoogleAccess)} must be true or false.`);
   }
   const s = args.flowLogSampling;
   if (s !== undefined && (typeof s !== "number" || !(s > 0 && s <= 1))) {
@@ -483,6 +495,7 @@ export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): 
 
   const vip = args.googleApisVip ?? GoogleApisVip.Restricted;
   const vipInfo = googleApisVipInfo(vip);
+  const pga = args.privateGoogleAccess !== false;
   const workerTag = `${name}-worker`;
   const allowList = hardening.egress.mode === EgressMode.AllowList;
   // NAT only when something outside the network is allowed and the subnet may route out; an isolated subnet's
@@ -500,11 +513,12 @@ export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): 
     subnetCidr,
     workerTag,
     googleApis: { vip, ...vipInfo },
+    privateGoogleAccess: pga,
     flowLogSampling: args.flowLogSampling ?? 1,
     nat,
-    routes: routesFor(nat, workerTag, vipInfo),
-    firewallRules: firewallRulesFor(hardening, workerTag, vipInfo),
-    privateZones: privateZonesFor(vipInfo),
+    routes: routesFor(nat, workerTag, vipInfo).filter((r) => pga || r.key !== "route-google-apis"),
+    firewallRules: firewallRulesFor(hardening, workerTag, vipInfo).filter((r) => pga || r.key !== "allow-google-apis"),
+    privateZones: pga ? privateZonesFor(vipInfo) : [],
     dnsRules: dnsAllowList ? dnsRulesFor(hardening) : [],
     fqdnRules,
     fqdnPolicyDenies:
