@@ -383,3 +383,21 @@ describe("AwsWorkerNetwork with the egress proxy group (mocks)", () => {
     assert.deepEqual(resources.filter((r) => r.name.startsWith("w-proxy")), []);
   });
 });
+
+describe("AwsWorkerNetwork egress plan, every tier (mocks)", () => {
+  for (const tier of ["denyAll", "basic", "dns", "firewall"] as const) {
+    it(`${tier}: interface endpoints pinned to the account; the DNS Firewall (where present) allows the region's service names only`, async () => {
+      const { resources } = await build({ hardening: specs[tier], endpoints: { interfaceServices: ["ecr.api", "ecr.dkr", "logs"] } });
+      const eps = resources.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.inputs.vpcEndpointType === "Interface");
+      assert.equal(eps.length, 3);
+      for (const ep of eps) {
+        const condition = JSON.parse(ep.inputs.policy as string).Statement[0].Condition;
+        assert.deepEqual(condition, { StringEquals: { "aws:PrincipalAccount": "123456789012" }, StringEqualsIfExists: { "aws:ResourceAccount": "123456789012" } }, String(ep.name));
+      }
+      const services = resources.find((r) => r.name === "w-dns-aws-services");
+      // Tier basic has no DNS Firewall (and says DNS tunnelling stays open); every other tier has one.
+      assert.equal(services === undefined, tier === "basic");
+      for (const d of (services?.inputs.domains as string[] | undefined) ?? []) assert.ok(/\.us-east-1\.amazonaws\.com$|^\*\.ec2\.internal$/.test(d) && d !== "*.us-east-1.amazonaws.com", d);
+    });
+  }
+});

@@ -189,3 +189,23 @@ describe("AzureWorkerNetwork (mocks)", () => {
     assert.match(result, /hardening.egress.allow lists 1 rule\(s\) but hardening.egress.mode is "denyAll"/);
   });
 });
+
+describe("AzureWorkerNetwork DNS security policy, every tier (mocks)", () => {
+  const allow = [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24" }];
+  const tiers: [string, HardeningSpec, string[]][] = [
+    ["denyAll", {}, []],
+    ["basic", { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "203.0.113.0/24" }] } }, []],
+    ["dns", { workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow } }, ["pypi.org."]],
+    ["firewall", { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow } }, ["pypi.org."]],
+  ];
+  for (const [tier, hardening, allowed] of tiers) {
+    it(`${tier}: linked to the VNet, allows ${allowed.length === 0 ? "no name" : allowed.join(" ")}, blocks every other`, async () => {
+      const resources = await build(hardening);
+      assert.deepEqual(one(resources, "azure-native:dnsresolver:DnsResolverPolicyVirtualNetworkLink").inputs.virtualNetwork, { id: "w-vnet-id" });
+      assert.deepEqual(one(resources, "azure-native:dnsresolver:DnsResolverDomainList", "w-dns-all").inputs.domains, ["."]);
+      const lists = resources.filter((r) => r.type === "azure-native:dnsresolver:DnsResolverDomainList" && r.name === "w-dns-allowed");
+      assert.deepEqual(lists.map((l) => l.inputs.domains), allowed.length === 0 ? [] : [allowed]);
+      assert.equal(one(resources, "azure-native:dnsresolver:DnsSecurityRule", "w-dns-block").inputs.priority, 65000);
+    });
+  }
+});

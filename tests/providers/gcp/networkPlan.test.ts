@@ -281,3 +281,24 @@ describe("planGcpWorkerNetwork", () => {
     );
   });
 });
+
+describe("planGcpWorkerNetwork DNS sink, every tier", () => {
+  const allow = [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24" }];
+  const tiers: [string, HardeningSpec][] = [
+    ["denyAll", {}],
+    ["basic", { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "203.0.113.0/24" }] } }],
+    ["dns", { workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow } }],
+    ["firewall", { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow } }],
+  ];
+  for (const [tier, hardening] of tiers) {
+    it(`${tier}: ${tier === "basic" ? "no response policy (the report says DNS tunnelling stays open)" : "every other name answers addresses nothing routes, never 0.0.0.0 or ::"}`, () => {
+      const plan = planGcpWorkerNetwork("w", { region: "europe-west1", hardening });
+      const sink = plan.dnsRules.find((r) => r.key === "dns-sink-all");
+      if (tier === "basic") {
+        assert.equal(sink, undefined);
+        return;
+      }
+      assert.deepEqual(sink?.localData?.map((d) => [d.type, d.rrdatas]), [["A", ["192.0.2.1"]], ["AAAA", ["100::1"]]]);
+    });
+  }
+});
