@@ -64,6 +64,8 @@ export interface NetworkPlanOptions {
   readonly dns: Required<Pick<DnsTarget, "namespaceLabels" | "podLabels">> & Pick<DnsTarget, "nodeLocalAddress">;
   readonly proxy?: EgressProxyTarget;
   readonly cilium: boolean;
+  /** The cluster's pod, Service and node networks outside the internal ranges, excepted like them. @default [] */
+  readonly clusterNetworks?: readonly string[];
 }
 
 /** The default resolver selectors. */
@@ -88,8 +90,8 @@ function portsOf(rule: ResolvedEgressRule): { protocol: string; port: number }[]
  * networks, which a NAT64 gateway would translate back to them. A rule equal to or inside an internal range is the
  * user listing that range: it excludes only metadata. Minimal, each inside `allowed`, metadata first.
  */
-export function kubernetesExceptFor(allowed: Cidr, metadataExcept: readonly string[]): string[] {
-  const internal = INTERNAL_RANGES.map((r) => mustParseCidr(r.cidr)).filter((c) => c.version === allowed.version && cidrContains(allowed, c) && !cidrContains(c, allowed));
+export function kubernetesExceptFor(allowed: Cidr, metadataExcept: readonly string[], clusterNetworks: readonly string[] = []): string[] {
+  const internal = [...INTERNAL_RANGES.map((r) => r.cidr), ...clusterNetworks].map(mustParseCidr).filter((c) => c.version === allowed.version && cidrContains(allowed, c) && !cidrContains(c, allowed));
   const v4 = [...METADATA_NETWORKS.map((n) => n.parsed), ...INTERNAL_RANGES.map((r) => mustParseCidr(r.cidr))].filter((c) => c.version === 4);
   const nat64 = allowed.version === 6 ? v4.map(nat64Of).filter((c) => cidrContains(allowed, c) && !cidrContains(c, allowed)) : [];
   const extra = minimalCidrs([...internal, ...nat64]).map(formatCidr);
@@ -106,12 +108,12 @@ export function kubernetesExceptFor(allowed: Cidr, metadataExcept: readonly stri
  * outside it, since the API rejects an `except` that is not inside its `cidr`. So `0.0.0.0/0` on 5432 reaches the
  * internet on 5432, not every pod, Service and node; a user who needs `10.20.0.0/16` lists it.
  */
-export function egressRulesFor(rules: readonly ResolvedEgressRule[]): Record<string, unknown>[] {
+export function egressRulesFor(rules: readonly ResolvedEgressRule[], clusterNetworks: readonly string[] = []): Record<string, unknown>[] {
   return rules
     .filter((r) => r.kind === "cidr" && r.cidr !== undefined)
     .map((r) => {
       const ipBlock: Record<string, unknown> = { cidr: r.cidr };
-      const except = kubernetesExceptFor(mustParseCidr(r.cidr as string), r.except);
+      const except = kubernetesExceptFor(mustParseCidr(r.cidr as string), r.except, clusterNetworks);
       if (except.length > 0) ipBlock.except = except;
       return { to: [{ ipBlock }], ports: portsOf(r) };
     });
@@ -142,7 +144,7 @@ export function networkPoliciesFor(hardening: ResolvedHardening, options: Networ
     spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: dnsTo, ports: DNS_PORTS.map((p) => ({ ...p })) }] },
   });
   if (hardening.egress.mode === EgressMode.AllowList) {
-    const egress = egressRulesFor(hardening.egress.allow);
+    const egress = egressRulesFor(hardening.egress.allow, options.clusterNetworks);
     if (egress.length > 0) policies.push({ key: "allow-egress", spec: { podSelector: {}, policyTypes: ["Egress"], egress } });
     const domains = hardening.egress.allow.filter((r) => r.kind === "domain");
     if (domains.length > 0 && options.proxy !== undefined) {

@@ -113,6 +113,17 @@ describe("planWorkerNamespace", () => {
     assert.equal(plan.networkPolicies.length, 3);
   });
 
+  it("excepts the cluster networks the caller lists outside the internal ranges, and refuses a bad one with the fix", () => {
+    const plan = planWorkerNamespace("workers", {
+      clusterNetworks: ["34.118.224.0/20"],
+      hardening: { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "0.0.0.0/0", ports: [5432] }, { cidr: "34.118.0.0/16", ports: [443] }] } },
+    });
+    const blocks = (plan.networkPolicies[2].spec.egress as { to: { ipBlock: { cidr: string; except?: string[] } }[] }[]).map((r) => r.to[0].ipBlock);
+    assert.ok(blocks[0].except?.includes("34.118.224.0/20"), JSON.stringify(blocks[0]));
+    assert.deepEqual(blocks[1].except, ["34.118.224.0/20"]);
+    assert.deepEqual(issuesOf({ clusterNetworks: ["pods"] }), ['clusterNetworks[0] "pods" must be a network such as "34.118.224.0/20".']);
+  });
+
   it("sends domain rules through Cilium toFQDNs and denies the metadata networks above every allow", () => {
     const plan = planWorkerNamespace("workers", {
       cilium: true,
@@ -315,7 +326,7 @@ describe("planWorkerNamespace", () => {
         colour: "blue",
       }),
       [
-        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, runtimeClass, quota, limitRange, labels.',
+        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, clusterNetworks, runtimeClass, quota, limitRange, labels.',
         'namespaceName "Kestra_Workers" must be a DNS label (lower-case letters, digits, "-", at most 63); set namespaceName.',
         'podSecurityVersion "v1.30" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
         "dns.podLabels is empty; give at least one label to select pods by.",
