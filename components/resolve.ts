@@ -96,6 +96,17 @@ function metadataHostReason(host: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The metadata host names and wildcard-DNS services a wildcard `*.<body>` would match: `*.google.internal` covers
+ * metadata.google.internal, `*.internal` covers it and instance-data.ec2.internal, `*.io` covers nip.io's names.
+ */
+function wildcardCovers(body: string): string[] {
+  const under = (name: string) => name.endsWith(`.${body}`);
+  const hosts = METADATA_ENDPOINTS.flatMap((e) => e.hostnames).filter(under);
+  const services = WILDCARD_DNS_SERVICES.filter((s) => s === body || under(s)).map((s) => `*.${s}`);
+  return [...new Set([...hosts, ...services])];
+}
+
 function resolveDomain(issues: Issues, path: string, raw: string): string | undefined {
   let text = raw.trim().toLowerCase();
   if (text.endsWith(".")) text = text.slice(0, -1);
@@ -108,6 +119,15 @@ function resolveDomain(issues: Issues, path: string, raw: string): string | unde
   // IDNA: an internationalised name becomes its punycode form, the form firewalls and SNI carry.
   const ascii = body === "" ? "" : domainToASCII(body);
   const labels = ascii.split(".");
+  // Before the shape checks: `*.internal` is refused for what it would reach, which says more than its one label.
+  const covered = wildcard && ascii !== "" && labels.every((l) => LABEL.test(l)) ? wildcardCovers(ascii) : [];
+  if (covered.length > 0) {
+    issues.add(
+      path,
+      `${show(raw)} covers ${covered.map((c) => show(c)).join(", ")}, which workloads must never reach; list the exact names under ${ascii} the workloads need instead of the wildcard.`,
+    );
+    return undefined;
+  }
   if (ascii === "" || ascii.length > 253 || labels.length < 2 || !labels.every((l) => LABEL.test(l))) {
     issues.add(
       path,

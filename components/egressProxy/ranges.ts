@@ -85,20 +85,41 @@ export function nat64Of(v4: Cidr): Cidr {
 }
 
 /**
- * The destinations the proxy refuses after resolution: {@link INTERNAL_RANGES} minus the `allowed` networks, plus
- * every catalogued metadata network (METADATA_NETWORKS; a listed CIDR never reopens one), plus the NAT64
- * embedding of every refused IPv4 network, so `64:ff9b::a9fe:a9fe` is refused like 169.254.169.254.
- * Minimal and sorted: IPv4 first.
+ * The proxy host's own addresses whatever the host: loopback and "this host" (`0.0.0.0/8`, `::/128`, which Linux
+ * delivers to local listeners). A listed network never reopens them: a request there reaches the proxy host's own
+ * services (Squid's manager, the node's agents), never a workload's destination.
  */
-export function forbiddenNetworks(allowed: readonly Cidr[]): Cidr[] {
+export const PROXY_SELF_RANGES: readonly string[] = ["0.0.0.0/8", "127.0.0.0/8", "::/128", "::1/128"];
+
+/**
+ * The destinations the proxy refuses after resolution for IP-literal requests: {@link INTERNAL_RANGES} minus the
+ * `allowed` networks, plus every catalogued metadata network (METADATA_NETWORKS; a listed CIDR never reopens one),
+ * plus the proxy's own addresses ({@link PROXY_SELF_RANGES} and `own`, which a listed CIDR never reopens either),
+ * plus the NAT64 embedding of every refused IPv4 network, so `64:ff9b::a9fe:a9fe` is refused like 169.254.169.254.
+ * Minimal and sorted: IPv4 first.
+ * @param own the proxy's own addresses or networks besides loopback. @default []
+ */
+export function forbiddenNetworks(allowed: readonly Cidr[], own: readonly Cidr[] = []): Cidr[] {
   const internal = INTERNAL_RANGES.map((r) => mustParseCidr(r.cidr));
   const open = subtractCidrs(internal, allowed);
-  const withMetadata = minimalCidrs([...open, ...METADATA_NETWORKS.map((n) => n.parsed)]);
+  const self = [...PROXY_SELF_RANGES.map(mustParseCidr), ...own];
+  const withMetadata = minimalCidrs([...open, ...self, ...METADATA_NETWORKS.map((n) => n.parsed)]);
   const nat64 = withMetadata.filter((c) => c.version === 4).map(nat64Of);
   return minimalCidrs([...withMetadata, ...nat64]);
 }
 
 /** {@link forbiddenNetworks} as canonical CIDR strings. */
-export function forbiddenCidrs(allowed: readonly Cidr[]): string[] {
-  return forbiddenNetworks(allowed).map(formatCidr);
+export function forbiddenCidrs(allowed: readonly Cidr[], own: readonly Cidr[] = []): string[] {
+  return forbiddenNetworks(allowed, own).map(formatCidr);
+}
+
+/**
+ * The destinations refused for every request that names a host (every domain rule): all of {@link
+ * INTERNAL_RANGES}, the metadata networks, the proxy's own addresses and their NAT64 forms, whatever networks the
+ * allow-list lists. A CIDR rule opens IP-literal requests only; it never lets an allowed name resolve inside it,
+ * or a name under an allowed wildcard would reach every private address the CIDR covers.
+ * @param own the proxy's own addresses or networks besides loopback. @default []
+ */
+export function forbiddenForNames(own: readonly Cidr[] = []): string[] {
+  return forbiddenCidrs([], own);
 }

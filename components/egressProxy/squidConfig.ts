@@ -23,14 +23,19 @@
  *
  * Listed networks (cidr rules) apply only to requests that name an IP literal: a host name is allowed only by a
  * domain rule. Otherwise a name answering with one listed address and one unlisted public address would pass the
- * `dst` check and Squid might connect to the unlisted one.
+ * `dst` check and Squid might connect to the unlisted one. The other way round too: a listed network never
+ * reopens an internal range to a domain rule. Names are checked against their own list (`forbidden_dst`: every
+ * internal, loopback and metadata range, whatever the cidr rules say), IP literals against the list the cidr rules
+ * carve (`forbidden_literal_dst`), so `0.0.0.0/0` on 5432 opens IP literals on 5432 and nothing else, and an allowed
+ * name that resolves to 10.1.2.3 or 127.0.0.1 stays refused. The proxy's own addresses (loopback, "this host",
+ * `ownAddresses`, the listen address) are in both lists: no rule reopens them.
  */
 import { Cidr, isIpAddress, parseCidr } from "../cidr";
 import { InvalidArgsError, show } from "../errors";
 import { resolveHardeningInto } from "../resolve";
 import { EgressMode, EgressProtocol, HardeningSpec, ResolvedEgressRule, ResolvedHardening } from "../spec";
 import { EGRESS_LOG_FORMAT, EGRESS_LOG_FORMAT_BODY, EgressDenyReason } from "./accessLog";
-import { INTERNAL_RANGES, forbiddenCidrs } from "./ranges";
+import { INTERNAL_RANGES, forbiddenCidrs, forbiddenForNames } from "./ranges";
 
 /** Where the proxy listens, logs and keeps its runtime files; who may use it. */
 export interface SquidConfigOptions {
@@ -82,6 +87,13 @@ export interface SquidConfigOptions {
    */
   dnsNameservers?: string[];
   /**
+   * The proxy's own addresses or networks besides loopback (the host's or pod's address): refused for every
+   * request, whatever the allow-list lists, so a broad cidr rule cannot turn the proxy on itself. The listen
+   * address, when one is given, is added.
+   * @default []
+   */
+  ownAddresses?: string[];
+  /**
    * The name Squid uses for itself in its error pages (it never sends it upstream: `via off`).
    * @default "egress-proxy"
    */
@@ -94,8 +106,16 @@ export interface SquidConfigPlan {
   readonly config: string;
   /** The listening port. */
   readonly port: number;
-  /** Networks refused after resolution, canonical, IPv4 first. */
+  /**
+   * Networks refused to IP-literal requests, canonical, IPv4 first: the internal ranges minus the listed networks,
+   * plus the metadata networks and the proxy's own addresses. Every address outside it that the proxy may reach.
+   */
   readonly forbidden: readonly string[];
+  /**
+   * Networks refused to every request that names a host (domain rules), canonical, IPv4 first: every internal
+   * range, the metadata networks and the proxy's own addresses, whatever the cidr rules list.
+   */
+  readonly forbiddenForNames: readonly string[];
   /** Domain rules the proxy enforces. */
   readonly domainRules: readonly ResolvedEgressRule[];
   /** CIDR rules the proxy enforces for IP-literal requests. */
@@ -111,7 +131,7 @@ export const DEFAULT_PROXY_CLIENTS: readonly string[] = ["10.0.0.0/8", "172.16.0
 /** The proxy's default port (Squid's own). */
 export const DEFAULT_PROXY_PORT = 3128;
 
-const OPTION_FIELDS = ["port", "listenAddress", "clients", "accessLog", "cacheLog", "runDirectory", "pidFile", "hostsFile", "dnsNameservers", "visibleHostname"];
+const OPTION_FIELDS = ["port", "listenAddress", "ownAddresses", "clients", "accessLog", "cacheLog", "runDirectory", "pidFile", "hostsFile", "dnsNameservers", "visibleHostname"];
 // A path is written into squid.conf verbatim: no whitespace, quotes or control characters, so it cannot end the
 // directive and start another.
 const SAFE_PATH = /^\/[A-Za-z0-9._\-/]*$/;
@@ -131,6 +151,7 @@ interface Options {
   hostsFile?: string;
   dnsNameservers?: string[];
   visibleHostname: string;
+  own: Cidr[];
 }
 
 function checkPath(issues: string[], field: string, value: unknown, fallback: string): string {
@@ -174,6 +195,21 @@ function checkOptions(issues: string[], raw: SquidConfigOptions): Options {
       if (typeof n !== "string" || !isIpAddress(n)) issues.push(`dnsNameservers[${i}] ${show(n)} must be an IP address.`);
     });
   }
+  const own: Cidr[] = [];
+  if (raw.ownAddresses !== undefined && !Array.isArray(raw.ownAddresses)) {
+    issues.push(`ownAddresses ${show(raw.ownAddresses)} must be a list of addresses or networks such as ["10.0.1.5"].`);
+  } else {
+    (raw.ownAddresses ?? []).forEach((a, i) => {
+      const parsed = typeof a === "string" ? parseCidr(a.includes("/") ? a : `${a}/${a.includes(":") ? 128 : 32}`) : undefined;
+      if (parsed === undefined || !parsed.ok) issues.push(`ownAddresses[${i}] ${show(a)} must be an address or network such as "10.0.1.5" or "10.0.1.0/28".`);
+      else own.push(parsed.cidr);
+    });
+  }
+  if (raw.listenAddress !== undefined && typeof raw.listenAddress === "string" && isIpAddress(raw.listenAddress)) {
+    const parsed = parseCidr(`${raw.listenAddress}/${raw.listenAddress.includes(":") ? 128 : 32}`);
+    // 0.0.0.0 and :: mean every address: loopback and "this host" already cover what can be said at render time.
+    if (parsed.ok && parsed.cidr.first !== 0n) own.push(parsed.cidr);
+  }
   const visibleHostname = raw.visibleHostname ?? "egress-proxy";
   if (typeof visibleHostname !== "string" || !HOST_LABEL.test(visibleHostname)) {
     issues.push(`visibleHostname ${show(visibleHostname)} must be one lower-case DNS label such as "egress-proxy".`);
@@ -189,6 +225,7 @@ function checkOptions(issues: string[], raw: SquidConfigOptions): Options {
     ...(hostsFile !== undefined ? { hostsFile } : {}),
     ...(nameservers !== undefined ? { dnsNameservers: nameservers } : {}),
     visibleHostname,
+    own,
   };
 }
 
@@ -270,7 +307,7 @@ function groupByPorts(rules: readonly ResolvedEgressRule[]): ResolvedEgressRule[
   return [...groups.values()];
 }
 
-function accessSection(o: Options, forbidden: readonly string[], domainRules: readonly ResolvedEgressRule[], cidrRules: readonly ResolvedEgressRule[]): string[] {
+function accessSection(o: Options, forbidden: readonly string[], forbiddenForNames: readonly string[], domainRules: readonly ResolvedEgressRule[], cidrRules: readonly ResolvedEgressRule[]): string[] {
   const deny = (reason: EgressDenyReason) => `mark_deny mark_${reason.replace(/-/g, "_")}`;
   const lines = [
     "# --- Access. Each refusal is annotated with its reason for the access log.",
@@ -285,9 +322,12 @@ function accessSection(o: Options, forbidden: readonly string[], domainRules: re
     "# Matches only a host that resolved (to any address; Squid spells 0.0.0.0/0 and ::/0 `all`): `dst` does not match",
     "# a name whose lookup failed, so a deny by address alone would let it through, to be resolved again to connect.",
     "acl resolved dst all",
-    "# Refused after resolution: the catalogued metadata networks, and every range that is not globally reachable",
-    "# unless a listed network covers it; the NAT64 (64:ff9b::/96) spellings of the IPv4 ones too.",
-    ...forbidden.map((c) => `acl forbidden_dst dst ${c}`),
+    "# Refused after resolution to every named host: the catalogued metadata networks, every range that is not",
+    "# globally reachable and the proxy's own addresses, whatever the cidr rules list; the NAT64 (64:ff9b::/96)",
+    "# spellings of the IPv4 ones too. A cidr rule opens IP literals only, never a name resolving inside it.",
+    ...forbiddenForNames.map((c) => `acl forbidden_dst dst ${c}`),
+    "# Refused to IP literals: the same, minus the networks the cidr rules list (never metadata, never the proxy).",
+    ...forbidden.map((c) => `acl forbidden_literal_dst dst ${c}`),
     "",
     `http_access deny manager ${deny(EgressDenyReason.Manager)}`,
     `http_access deny !clients ${deny(EgressDenyReason.Client)}`,
@@ -316,7 +356,7 @@ function accessSection(o: Options, forbidden: readonly string[], domainRules: re
     }
   });
   lines.push("", "# Every IP literal that resolves into a refused range, whatever the allow-list says.");
-  lines.push(`http_access deny ip_literal forbidden_dst ${deny(EgressDenyReason.ForbiddenAddress)}`);
+  lines.push(`http_access deny ip_literal forbidden_literal_dst ${deny(EgressDenyReason.ForbiddenAddress)}`);
   groupByPorts(cidrRules).forEach((group, i) => {
     const n = i + 1;
     lines.push(
@@ -336,7 +376,7 @@ function header(hardening: ResolvedHardening): string[] {
   return [
     "# pulumi-hardening egress proxy, Squid 5. Rendered from the hardening spec: edit the spec, not this file.",
     `# egress.mode: ${hardening.egress.mode}; ${hardening.egress.allow.length} rule(s).`,
-    "# Refused unless listed as a cidr rule (IANA special-purpose registries): " + INTERNAL_RANGES.map((r) => r.cidr).join(" "),
+    "# Refused to every name, and to IP literals unless listed as a cidr rule (IANA special-purpose registries): " + INTERNAL_RANGES.map((r) => r.cidr).join(" "),
     "",
   ];
 }
@@ -364,8 +404,9 @@ function resolveAll(spec: HardeningSpec | undefined, options: SquidConfigOptions
 /**
  * Renders the proxy's `squid.conf` from the spec's egress allow-list. The configuration allows HTTP and CONNECT
  * only to the listed domains (exact, or `*.x` for names under x) and to IP literals inside listed networks, each on
- * its rule's ports; refuses any destination whose resolved address is in a metadata network or in a range that is
- * not globally reachable (unless a listed network covers it); logs every request, with the reason for each
+ * its rule's ports; refuses any named destination whose resolved address is in a metadata network, in a range
+ * that is not globally reachable or on the proxy itself, whatever networks are listed, and any IP literal there
+ * unless a listed network covers it (never metadata, never the proxy's own addresses); logs every request, with the reason for each
  * refusal; caches nothing; and sends nothing upstream that reveals the proxy. `egress.mode: "denyAll"` renders a
  * proxy that refuses everything.
  *
@@ -379,10 +420,11 @@ export function planSquidConfig(spec: HardeningSpec | undefined, options: SquidC
     const parsed = parseCidr(r.cidr as string);
     if (parsed.ok) listed.push(parsed.cidr);
   }
-  const forbidden = forbiddenCidrs(listed);
-  const config = [...header(hardening), ...preamble(o), ...accessSection(o, forbidden, split.domainRules, split.cidrRules)].join("\n");
+  const forbidden = forbiddenCidrs(listed, o.own);
+  const names = forbiddenForNames(o.own);
+  const config = [...header(hardening), ...preamble(o), ...accessSection(o, forbidden, names, split.domainRules, split.cidrRules)].join("\n");
   const upstreamPorts = [...new Set([...split.domainRules, ...split.cidrRules].flatMap((r) => r.ports))].sort((a, b) => a - b);
-  return { config, port: o.port, forbidden, ...split, upstreamPorts };
+  return { config, port: o.port, forbidden, forbiddenForNames: names, ...split, upstreamPorts };
 }
 
 /** The `squid.conf` text of {@link planSquidConfig}. */

@@ -182,6 +182,12 @@ export const awsOfflineCalls: Readonly<Record<string, (inputs: Record<string, un
     endpoint: `ec2.${OFFLINE_REGION}.amazonaws.com`,
     description: "US East (N. Virginia)",
   }),
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+    id: "123456789012",
+    accountId: "123456789012",
+    arn: "arn:aws:iam::123456789012:user/offline",
+    userId: "AIDAOFFLINE",
+  }),
   "aws:ssm/getParameter:getParameter": (inputs) => ({
     id: String(inputs.name),
     name: String(inputs.name),

@@ -106,7 +106,8 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
       family: ControlFamily.Egress,
       appliedBy: `aws.ec2.SecurityGroup (worker) with no ingress and exactly ${plan.securityGroupEgress.length} egress rule(s): the allow-list's ${allowCount} rule(s) by CIDR, protocol and port, plus tcp/443 to the private endpoints`,
       protects: "connections to destinations, protocols and ports outside the allow-list",
-      effective: true,
+      // Not effective once a domain rule opens a port to every address: on that port the group allows anything.
+      effective: domainPorts.length === 0 || proxy !== undefined,
       limits: [
         domainPorts.length > 0
           ? `Domain rules open tcp/${domainPorts.map((r) => r.fromPort).join(",")} to 0.0.0.0/0 here (SGs cannot match names); the name is enforced by the ${plan.networkFirewall ? "Network Firewall on every connection" : "DNS Firewall at resolution only, so a direct-IP connection on those ports bypasses it"}.`
@@ -122,6 +123,22 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
       resources: [n("workers-sg")],
       source: AWS_SOURCES.sgDestinations,
     }),
+    ...(domainPorts.length > 0 && !proxy
+      ? [
+          entry({
+            id: "aws-security-group-domain-ports-open",
+            family: ControlFamily.Egress,
+            appliedBy: `not closed: the worker security group opens tcp/${domainPorts.map((r) => r.fromPort).join(",")} to 0.0.0.0/0 for the domain rules (security groups cannot match names)`,
+            protects: "nothing: connections straight to an IP address on those ports",
+            effective: false,
+            limits: plan.networkFirewall
+              ? "On those ports a worker reaches any address inside the VPC and its peered networks, which never passes the Network Firewall (the local route), including an allowed name that resolves to a private address. Use the egress proxy (l7Filter \"egressProxy\"), whose workers have no route out at all."
+              : "Tier dns: the DNS Firewall decides which names resolve, and nothing decides where a connection goes: `curl https://<any IP>` or TLS with an allowed SNI to any address on those ports leaves through the NAT gateway, and an allowed name resolving to a private address is reached too. Choose tier firewall with the egress proxy (l7Filter \"egressProxy\") to close it.",
+            resources: [],
+            source: AWS_SOURCES.sgDestinations,
+          }),
+        ]
+      : []),
     entry({
       id: "aws-security-group-deny-metadata",
       family: ControlFamily.MetadataEndpoint,
@@ -152,7 +169,7 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
         appliedBy: `aws.route53.ResolverFirewallRuleGroup: ALLOW allow-listed domains, ${plan.dnsFirewall.packageMirrorDomains.length > 0 ? `ALLOW the proxy hosts' package mirror ${plan.dnsFirewall.packageMirrorDomains.join(" ")} (CNAME chain trusted), ` : ""}ALLOW ${plan.dnsFirewall.awsServiceDomains.join(" ")}, BLOCK "*" (NXDOMAIN), associated with the VPC; aws.route53.ResolverFirewallConfig firewallFailOpen=DISABLED`,
         protects: `resolution of ${tierWords}, including DNS tunnelling of data to a name server an attacker controls`,
         effective: true,
-        limits: "Filters names, not connections: code that connects to an IP address directly is not stopped by it (the security group and, in the firewall tier, the Network Firewall are).",
+        limits: `Filters names, not connections: code that connects to an IP address directly is not stopped by it${domainPorts.length > 0 && !plan.networkFirewall && !proxy ? " (nor by the security group, which opens the domain rules' ports to every address: see aws-security-group-domain-ports-open)" : ""}. The AWS service names are the region's own endpoints, not *.amazonaws.com (which would also resolve public EC2 names, API Gateway, load balancers and S3 in every region); *.dkr.ecr and *.s3 of the region still name other accounts' registries and buckets, which the endpoint policies refuse through the endpoints. ECS agent channels (ecs-a-N, ecs-t-N) are not listed: add them as domain rules if the hosts run the ECS agent.`,
         resources: [n("dns-firewall"), n("dns-firewall-association"), ...(plan.dnsFirewall.packageMirrorDomains.length > 0 ? [n("dns-rule-package-mirrors")] : [])],
         source: plan.dnsFirewall.packageMirrorDomains.length > 0 ? `${AWS_SOURCES.dnsFirewall}; ${AWS_SOURCES.dnsRedirection}` : AWS_SOURCES.dnsFirewall,
       }),
@@ -177,11 +194,21 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
         id: "aws-network-firewall-domain-allow-list",
         family: ControlFamily.Egress,
         appliedBy: `aws.networkfirewall.RuleGroup STATEFUL rulesSourceList ALLOWLIST on TLS_SNI and HTTP_HOST (${plan.networkFirewall.domainTargets.length} name(s)) and ${plan.networkFirewall.cidrRules.length} 5-tuple rule(s) for the CIDR rules; FirewallPolicy STRICT_ORDER with default actions aws:drop_established, aws:alert_established; HOME_NET ${plan.networkFirewall.homeNet}; one endpoint per zone on the worker -> NAT path both ways`,
-        protects: "connections to any name or address outside the allow-list, whatever the port or protocol, including direct-IP connections",
+        protects: "connections that leave through the firewall to any name or address outside the allow-list, whatever the port or protocol, when the client names its real destination (a connection to an IP address with no allowed SNI or Host is dropped)",
         effective: true,
-        limits: "SNI is chosen by the client: a connection may claim an allowed name and reach another host sharing its address (domain fronting); encrypted ClientHello hides the SNI and is dropped. The first packet of a UDP flow may pass before the flow counts as established; the security group allows only the allow-list's ports.",
+        limits: "SNI is chosen by the client and is not checked against the address: see aws-network-firewall-sni-spoofing. Encrypted ClientHello hides the SNI and is dropped. The first packet of a UDP flow may pass before the flow counts as established; the security group allows only the allow-list's ports.",
         resources: [n("firewall"), n("firewall-policy"), ...(plan.networkFirewall.domainTargets.length > 0 ? [n("firewall-domains")] : []), ...(plan.networkFirewall.cidrRules.length > 0 ? [n("firewall-cidrs")] : [])],
         source: AWS_SOURCES.networkFirewall,
+      }),
+      entry({
+        id: "aws-network-firewall-sni-spoofing",
+        family: ControlFamily.Egress,
+        appliedBy: "not closed: the domain allow-list matches the TLS SNI and HTTP Host the client sends, without TLS inspection",
+        protects: "nothing: TLS to any address that claims an allowed name (`openssl s_client -connect <any IP>:443 -servername pypi.org`), and domain fronting on a CDN an allowed name shares",
+        effective: false,
+        limits: "The package configures no TLS inspection (it would need a certificate authority the workers trust, and decrypts every connection). Use the egress proxy (l7Filter \"egressProxy\"): Squid resolves the allowed name itself and connects to that name's addresses, whatever SNI the client sends inside the tunnel.",
+        resources: [],
+        source: `${AWS_SOURCES.networkFirewall}; Network Firewall API RulesSourceList: "For HTTPS traffic, domain filtering is SNI-based. It uses the server name indicator extension of the TLS handshake."`,
       }),
       entry({
         id: "aws-network-firewall-deny-metadata",
@@ -218,9 +245,19 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
         appliedBy: `aws.ec2.VpcEndpoint (Interface, private DNS) for ${plan.interfaceServices.join(", ")} in the worker subnets, own security group: tcp/443 in from the worker subnets only`,
         protects: "a route out being needed to reach these AWS APIs",
         effective: true,
-        limits: "Endpoint policies are AWS's default (full access for any principal in any account): an endpoint does not stop credentials from another account being used through it. Attach a policy if that matters.",
+        limits: "What the endpoints allow is in aws-interface-endpoint-policies.",
         resources: plan.interfaceServices.map((s) => n(`endpoint-${s.replace(/\./g, "-")}`)),
         source: "VPC UG, interface endpoints (AWS PrivateLink) with private DNS",
+      }),
+      entry({
+        id: "aws-interface-endpoint-policies",
+        family: ControlFamily.Egress,
+        appliedBy: `aws.ec2.VpcEndpoint policy on ${plan.interfaceServices.join(", ")}: Allow only when aws:PrincipalAccount is the workers' account and aws:ResourceAccount (where the action has one) is too`,
+        protects: "credentials for another account used through the endpoints: pushing an image to another account's registry, log events to another account's log group",
+        effective: true,
+        limits: "Images in another account's registry (AWS-managed ones included) are refused through the endpoint: mirror them into the workers' account. Where a route out exists (tiers dns and firewall), the public service endpoints are another way to the same APIs: see the exfiltration matrix (docs/egress.md).",
+        resources: plan.interfaceServices.map((s) => n(`endpoint-${s.replace(/\./g, "-")}`)),
+        source: 'AWS PrivateLink guide, Control access to VPC endpoints using endpoint policies; IAM global condition keys aws:PrincipalAccount and aws:ResourceAccount (the data-perimeter pattern)',
       }),
     );
   }
@@ -265,9 +302,19 @@ function egressProxyControlsFor(n: (key: string) => string, plan: AwsWorkerNetwo
       source: AWS_SOURCES.squidAllowList,
     }),
     entry({
+      id: "aws-egress-proxy-cdn-fronting",
+      family: ControlFamily.Egress,
+      appliedBy: "not closed: Squid checks the CONNECT authority and Host, not what is sent inside the TLS tunnel",
+      protects: "nothing: an allowed name served by a shared CDN, with another site of that CDN named in the Host header inside the tunnel",
+      effective: false,
+      limits: "Squid connects to the allowed name's own addresses, so SNI spoofing to an arbitrary address is closed; a CDN that routes by the inner Host still serves any of its customers. List names on dedicated addresses where that matters.",
+      resources: [],
+      source: AWS_SOURCES.squidAllowList,
+    }),
+    entry({
       id: "aws-egress-proxy-resolved-address",
       family: ControlFamily.MetadataEndpoint,
-      appliedBy: "Squid dst ACL forbidden_dst, checked on the resolved addresses before any allow: metadata, link-local, loopback, private and reserved ranges (IPv4, IPv6, NAT64); the host firewall refuses the metadata endpoints to every uid but root",
+      appliedBy: "Squid dst ACL forbidden_dst, checked on the resolved addresses of every named host before any allow: metadata, link-local, loopback, private and reserved ranges (IPv4, IPv6, NAT64), whatever cidr rules list (those open IP-literal requests only), and the proxy's own addresses; the host firewall refuses the metadata endpoints to every uid but root",
       protects: "allowed-looking names that resolve to 169.254.169.254 or an internal address (169.254.169.254.nip.io, rebinding names), and raw-IP spellings, sent through the proxy",
       effective: true,
       limits: "Squid connects to the addresses it checked; should a cache entry expire between check and connect, the host firewall still refuses the metadata endpoints to Squid's uid, but private VPC addresses are refused by Squid alone.",

@@ -130,12 +130,37 @@ export function dnsFirewallDomainsFor(spec: ResolvedHardening): string[] {
   return spec.egress.allow.filter((r) => r.kind === "domain").map((r) => r.domain as string);
 }
 
+/** Stands for the stack's region in {@link AWS_SERVICE_DOMAINS}; the network replaces it at deployment. */
+export const REGION_PLACEHOLDER = "<region>";
+
 /**
- * Names every VPC needs to resolve whatever the allow-list says: AWS's own service endpoints (ECR, S3, STS, SSM and
- * the private endpoints' names) and EC2's internal host names. Their answers come from AWS's authoritative servers,
- * so allowing them opens no DNS channel to a name server an attacker controls.
+ * AWS service names every worker VPC needs to resolve whatever the allow-list says, per region: ECR (API and any
+ * registry; layers come from S3), regional S3, STS, CloudWatch Logs, Systems Manager and ECS, and EC2's internal host
+ * names. Not `*.amazonaws.com`: that also resolves names any AWS customer controls (public EC2 names, API Gateway,
+ * load balancers, S3 in every region). Answers come from AWS's authoritative servers, so these open no DNS channel to
+ * a name server an attacker runs. With {@link REGION_PLACEHOLDER} in place of the region.
  */
-export const AWS_SERVICE_DOMAINS: readonly string[] = Object.freeze(["*.amazonaws.com", "*.ec2.internal", "*.compute.internal"]);
+export const AWS_SERVICE_DOMAINS: readonly string[] = Object.freeze([
+  "api.ecr.<region>.amazonaws.com",
+  "*.dkr.ecr.<region>.amazonaws.com",
+  "s3.<region>.amazonaws.com",
+  "*.s3.<region>.amazonaws.com",
+  "sts.<region>.amazonaws.com",
+  "logs.<region>.amazonaws.com",
+  "ssm.<region>.amazonaws.com",
+  "ssmmessages.<region>.amazonaws.com",
+  "ec2messages.<region>.amazonaws.com",
+  "ecs.<region>.amazonaws.com",
+  "*.<region>.compute.internal",
+]);
+
+/**
+ * {@link AWS_SERVICE_DOMAINS} for one region. us-east-1's EC2 internal names are `*.ec2.internal`, every other
+ * region's `*.<region>.compute.internal`.
+ */
+export function awsServiceDomainsFor(region: string): string[] {
+  return AWS_SERVICE_DOMAINS.map((d) => (d === "*.<region>.compute.internal" && region === "us-east-1" ? "*.ec2.internal" : d.split(REGION_PLACEHOLDER).join(region)));
+}
 
 /**
  * The allow-listed domains as AWS Network Firewall domain-list targets: `pypi.org` stays exact, and
@@ -235,4 +260,30 @@ export function s3EndpointPolicyFor(region: string, bucketArns: readonly string[
     });
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/**
+ * The policy of every interface endpoint the network creates (ecr.api, ecr.dkr, logs, ...): only principals of the
+ * workers' own account, acting on resources of that account (or on no resource at all, as ecr:GetAuthorizationToken
+ * does). Credentials for another account, or a push to another account's registry or log group, are refused through
+ * the endpoint; AWS's default endpoint policy would allow both. Images in another account's registry (AWS-managed
+ * images included) are refused too: mirror them into the workers' account.
+ */
+export function interfaceEndpointPolicyFor(accountId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "WorkersAccountOnly",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "*",
+        Resource: "*",
+        Condition: {
+          StringEquals: { "aws:PrincipalAccount": accountId },
+          StringEqualsIfExists: { "aws:ResourceAccount": accountId },
+        },
+      },
+    ],
+  });
 }

@@ -11,11 +11,12 @@ import * as lb from "@pulumi/aws/lb";
 import * as networkfirewall from "@pulumi/aws/networkfirewall";
 import * as route53 from "@pulumi/aws/route53";
 import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { getRegionOutput } from "@pulumi/aws/getRegion";
 import type * as awsInput from "@pulumi/aws/types/input";
 import { ControlReport, HardeningSpec, ProxyEnvVar } from "../../components";
 import { awsNetworkControlsFor } from "./controls";
-import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, s3EndpointPolicyFor } from "./egress";
+import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, awsServiceDomainsFor, interfaceEndpointPolicyFor, s3EndpointPolicyFor } from "./egress";
 import {
   AwsPlannedRoute,
   AwsWorkerNetworkArgs,
@@ -207,6 +208,8 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
         },
         parent,
       );
+      // Pinned to the account the stack deploys into: the workers' own.
+      const endpointPolicy = getCallerIdentityOutput({}, parent).accountId.apply(interfaceEndpointPolicyFor);
       for (const service of plan.interfaceServices) {
         const key = `endpoint-${service.replace(/\./g, "-")}`;
         new ec2.VpcEndpoint(
@@ -218,6 +221,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
             privateDnsEnabled: true,
             subnetIds: workloads.map((s) => this.subnets[s.key].id),
             securityGroupIds: [endpointSg.id],
+            policy: endpointPolicy,
             tags: tags(key),
           },
           parent,
@@ -254,7 +258,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
     this.proxyUrl = proxy && proxyPlan ? proxy.loadBalancer.dnsName.apply((dns) => awsProxyUrlFor(dns, proxyPlan)) : undefined;
     this.proxyEnv = proxy && proxyPlan ? proxy.loadBalancer.dnsName.apply((dns) => awsProxyEnvFor(dns, proxyPlan)) : undefined;
 
-    this.dnsFirewallRuleGroup = plan.dnsFirewall ? this.createDnsFirewall(name, plan, tags) : undefined;
+    this.dnsFirewallRuleGroup = plan.dnsFirewall ? this.createDnsFirewall(name, plan, tags, region) : undefined;
     this.flowLogs = plan.flowLogs ? this.createFlowLogs(name, plan, tags) : {};
 
     this.networkId = this.vpc.id;
@@ -454,13 +458,13 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
     );
   }
 
-  private createDnsFirewall(name: string, plan: AwsWorkerNetworkPlan, tags: (key: string) => Record<string, string>): route53.ResolverFirewallRuleGroup {
+  private createDnsFirewall(name: string, plan: AwsWorkerNetworkPlan, tags: (key: string) => Record<string, string>, region: pulumi.Output<string>): route53.ResolverFirewallRuleGroup {
     const dns = plan.dnsFirewall as NonNullable<AwsWorkerNetworkPlan["dnsFirewall"]>;
     const parent = { parent: this };
     const n = (key: string) => `${name}-${key}`;
     const group = new route53.ResolverFirewallRuleGroup(n("dns-firewall"), { tags: tags("dns-firewall") }, parent);
-    const rule = (key: string, domains: readonly string[], action: "ALLOW" | "BLOCK", priority: number, redirection?: string) => {
-      const list = new route53.ResolverFirewallDomainList(n(`dns-${key}`), { domains: [...domains], tags: tags(`dns-${key}`) }, parent);
+    const rule = (key: string, domains: readonly string[] | pulumi.Output<string[]>, action: "ALLOW" | "BLOCK", priority: number, redirection?: string) => {
+      const list = new route53.ResolverFirewallDomainList(n(`dns-${key}`), { domains: pulumi.Output.isInstance(domains) ? domains : [...domains], tags: tags(`dns-${key}`) }, parent);
       new route53.ResolverFirewallRule(
         n(`dns-rule-${key}`),
         {
@@ -477,7 +481,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
     if (dns.allowedDomains.length > 0) rule("allowed", dns.allowedDomains, "ALLOW", DNS_FIREWALL_PRIORITIES.allowed);
     // The proxy hosts' package mirror: mirrors answer through CDN CNAME chains, which this rule alone trusts.
     if (dns.packageMirrorDomains.length > 0) rule("package-mirrors", dns.packageMirrorDomains, "ALLOW", DNS_FIREWALL_PRIORITIES.packageMirrors, "TRUST_REDIRECTION_DOMAIN");
-    rule("aws-services", dns.awsServiceDomains, "ALLOW", DNS_FIREWALL_PRIORITIES.awsServices);
+    rule("aws-services", region.apply(awsServiceDomainsFor), "ALLOW", DNS_FIREWALL_PRIORITIES.awsServices);
     // The catch-all: every name no ALLOW rule matched is answered NXDOMAIN.
     rule("block-all", ["*"], "BLOCK", DNS_FIREWALL_PRIORITIES.blockAll);
     new route53.ResolverFirewallRuleGroupAssociation(n("dns-firewall-association"), { firewallRuleGroupId: group.id, vpcId: this.vpc.id, priority: 101, tags: tags("dns-firewall-association") }, parent);

@@ -111,15 +111,15 @@ export function azureNetworkControls(plan: AzureNetworkPlan, name: string): Cont
       "cloud-controls.md section 4, cheap default: network.Subnet { defaultOutboundAccess: false } plus network.NatGateway",
     ));
   }
-  if (plan.egressPath === AzureEgressPath.NatGatewayDnsPolicy) {
+  if (plan.dnsPolicy) {
     out.push(entry(
       "azure-dns-security-policy-allow-list",
       "egress",
-      `azure-native dnsresolver.DnsResolverPolicy linked to the VNet: Allow ${plan.dnsAllowedDomains.join(" ")} (priority 100), Block "." with SERVFAIL (priority 65000)`,
+      `azure-native dnsresolver.DnsResolverPolicy linked to the VNet: ${plan.dnsAllowedDomains.length > 0 ? `Allow ${plan.dnsAllowedDomains.join(" ")} (priority 100), ` : "no name allowed, "}Block "." with SERVFAIL (priority 65000)`,
       "Workloads resolving, and so reaching by name, any domain not on the allow-list (also DNS tunnelling through Azure DNS)",
       true,
-      "Direct-IP connections bypass DNS: the NSG still allows the domain rules' ports to the Internet tag. Each allowed name also allows all its subdomains (\"Rules follow the DNS hierarchy\"). DNS security policy is in preview in the pinned API version (2023-07-01-preview); the block rule also stops every other name the hosts would resolve.",
-      [`${name}-dnspolicy`, `${name}-dns-allowed`, `${name}-dns-all`, `${name}-dns-allow`, `${name}-dns-block`, `${name}-dns-link`],
+      `${plan.egressPath === AzureEgressPath.NatGatewayDnsPolicy ? "Direct-IP connections bypass DNS: the NSG still allows the domain rules' ports to the Internet tag. " : ""}Each allowed name also allows all its subdomains ("Rules follow the DNS hierarchy"). DNS security policy is in preview in the pinned API version (2023-07-01-preview); the block rule also stops every other name the hosts would resolve.`,
+      [`${name}-dnspolicy`, ...(plan.dnsAllowedDomains.length > 0 ? [`${name}-dns-allowed`, `${name}-dns-allow`] : []), `${name}-dns-all`, `${name}-dns-block`, `${name}-dns-link`],
       'MicrosoftDocs azure-docs, dns-security-policy.md: "DNS security policy offers the ability to filter and log DNS queries at the virtual network (VNet) level"; "Rules are processed in order of Priority in the range 100-65000"; "if you create a domain list that applies to all domains (by entering `.` as the DNS domain) and then configure a DNS traffic rule to block queries to this domain list, you can prevent required services from working"',
     ));
   }
@@ -150,11 +150,47 @@ export function azureNetworkControls(plan: AzureNetworkPlan, name: string): Cont
       "azure-egress-deny-all",
       "egress",
       "no NAT gateway, no firewall: the NSG's deny-all is the whole policy",
-      "All egress",
+      "All egress but DNS: every connection leaving the worker subnet",
       true,
-      "",
+      "DNS queries to Azure DNS (168.63.129.16) are not subject to the NSG, and Azure DNS recurses to the internet: see azure-dns-tunnelling.",
       [nsg],
       NSG_PLATFORM,
+    ));
+  }
+  if (!plan.dnsPolicy) {
+    out.push(entry(
+      "azure-dns-tunnelling",
+      "egress",
+      "not closed: no DNS security policy on the VNet (dnsSecurityPolicy: false), and the NSG does not see Azure DNS (168.63.129.16:53)",
+      "nothing: data tunnelled out in DNS queries that Azure DNS forwards to a name server the attacker runs",
+      false,
+      "Azure DNS recurses to any name. The default (dnsSecurityPolicy: true) links a DNS security policy that resolves only the allowed names; an NSG rule denying the AzurePlatformDNS service tag would stop DNS altogether (the hosts' own lookups included), which this package does not apply.",
+      [],
+      `${NSG_PLATFORM}; NSG service tags table, AzurePlatformDNS: the basic infrastructure (default) DNS service; the tag can be used to disable the default DNS [paraphrase]`,
+    ));
+  }
+  if (plan.egressPath === AzureEgressPath.NatGatewayDnsPolicy && spec.egress.allow.some((r) => r.kind === "domain")) {
+    out.push(entry(
+      "azure-nsg-domain-ports-open",
+      "egress",
+      "not closed: the NSG allows the domain rules' ports to the Internet service tag (NSG rules cannot match names)",
+      "nothing: connections straight to an IP address, or TLS naming an allowed domain to any address, on those ports",
+      false,
+      "The DNS security policy decides which names resolve; nothing decides where a connection goes. Tier firewall (Azure Firewall application rules) checks the SNI or Host of every connection.",
+      [],
+      NSG_PLATFORM,
+    ));
+  }
+  if (plan.egressPath === AzureEgressPath.Firewall) {
+    out.push(entry(
+      "azure-firewall-sni-spoofing",
+      "egress",
+      "not closed: application rules match the SNI or Host the client sends, without TLS inspection (Azure Firewall Premium)",
+      "nothing: TLS to another server's address that claims an allowed name, and domain fronting on a CDN an allowed name shares",
+      false,
+      "TLS inspection needs Azure Firewall Premium and a certificate authority the workers trust; the package deploys Standard.",
+      [],
+      "Azure Firewall docs, application rules: HTTPS FQDN filtering reads the TLS SNI the client sends [paraphrase]; TLS inspection is an Azure Firewall Premium feature",
     ));
   }
   return out;

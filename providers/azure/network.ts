@@ -42,6 +42,13 @@ export interface AzureWorkerNetworkArgs {
    */
   denyImdsServiceTag?: boolean;
   /**
+   * Link a DNS security policy to the VNet in every tier, resolving only the allow-list's domains (none with
+   * `denyAll`), so nothing tunnels data out through Azure DNS, which NSGs never see. It also stops the hosts
+   * resolving other names; `false` leaves DNS tunnelling open, and the controls report says so.
+   * @default true
+   */
+  dnsSecurityPolicy?: boolean;
+  /**
    * Tags on every resource.
    * @default {}
    */
@@ -58,6 +65,7 @@ function planOrThrow(name: string, args: AzureWorkerNetworkArgs): AzureNetworkPl
       networkCidr: args?.networkCidr,
       hardening: args?.hardening,
       denyImdsServiceTag: args?.denyImdsServiceTag,
+      dnsSecurityPolicy: args?.dnsSecurityPolicy,
     }),
   );
 }
@@ -187,22 +195,25 @@ export class AzureWorkerNetwork extends pulumi.ComponentResource {
       privateEndpointNetworkPolicies: "Enabled",
     }, { parent: this, dependsOn: firewall ? [firewall] : [] });
 
-    if (plan.egressPath === AzureEgressPath.NatGatewayDnsPolicy) {
+    if (plan.dnsPolicy) {
       dnsResolverPolicy = new dnsresolver.DnsResolverPolicy(`${name}-dnspolicy`, common, parent);
-      const allowed = new dnsresolver.DnsResolverDomainList(`${name}-dns-allowed`, {
-        ...common,
-        domains: [...plan.dnsAllowedDomains],
-      }, parent);
       // "." is every name: the catch-all the allow rule above it punches holes in (DNS security policy overview).
       const everything = new dnsresolver.DnsResolverDomainList(`${name}-dns-all`, { ...common, domains: ["."] }, parent);
-      new dnsresolver.DnsSecurityRule(`${name}-dns-allow`, {
-        ...common,
-        dnsResolverPolicyName: dnsResolverPolicy.name,
-        priority: 100,
-        action: { actionType: "Allow" },
-        dnsResolverDomainLists: [{ id: allowed.id }],
-        dnsSecurityRuleState: "Enabled",
-      }, parent);
+      // With no domain rule (denyAll, CIDR-only tiers) there is nothing to allow: every name is blocked.
+      if (plan.dnsAllowedDomains.length > 0) {
+        const allowed = new dnsresolver.DnsResolverDomainList(`${name}-dns-allowed`, {
+          ...common,
+          domains: [...plan.dnsAllowedDomains],
+        }, parent);
+        new dnsresolver.DnsSecurityRule(`${name}-dns-allow`, {
+          ...common,
+          dnsResolverPolicyName: dnsResolverPolicy.name,
+          priority: 100,
+          action: { actionType: "Allow" },
+          dnsResolverDomainLists: [{ id: allowed.id }],
+          dnsSecurityRuleState: "Enabled",
+        }, parent);
+      }
       new dnsresolver.DnsSecurityRule(`${name}-dns-block`, {
         ...common,
         dnsResolverPolicyName: dnsResolverPolicy.name,

@@ -106,6 +106,13 @@ export interface AzureNetworkPlanArgs {
    * @default true when the spec allows it
    */
   readonly denyImdsServiceTag?: boolean;
+  /**
+   * Link a DNS security policy to the VNet in every tier, resolving only the allow-list's domains (none with
+   * `denyAll`): NSGs never see Azure DNS at 168.63.129.16, so without it any tier can tunnel data out through DNS.
+   * It also stops the hosts resolving other names. Tier `dns` always has it.
+   * @default true
+   */
+  readonly dnsSecurityPolicy?: boolean;
 }
 
 /** The network to create. */
@@ -124,7 +131,9 @@ export interface AzureNetworkPlan {
   readonly securityRules: readonly NsgRule[];
   /** The firewall policy's rule collections (firewall path only). */
   readonly firewallRuleCollections: readonly FirewallRuleCollection[];
-  /** Domains the DNS security policy allows, in Azure's form with a trailing dot (dns path only). */
+  /** True when a DNS security policy is linked to the VNet (every tier unless turned off; always in tier dns). */
+  readonly dnsPolicy: boolean;
+  /** Domains the DNS security policy allows, in Azure's form with a trailing dot; empty without a policy. */
   readonly dnsAllowedDomains: readonly string[];
 }
 
@@ -380,8 +389,14 @@ export function planAzureWorkerNetwork(args: AzureNetworkPlanArgs): AzureNetwork
       issues.push(`hardening.egress.allow has ${hardening.egress.allow.length} rules; an NSG holds at most ${NSG_PRIORITY.denyAll - NSG_PRIORITY.allowFirst - 1} allow rules below priority ${NSG_PRIORITY.denyAll}.`);
     }
   }
+  if (args.dnsSecurityPolicy !== undefined && typeof args.dnsSecurityPolicy !== "boolean") {
+    issues.push(`dnsSecurityPolicy ${show(args.dnsSecurityPolicy)} must be true or false.`);
+  } else if (args.dnsSecurityPolicy === false && path === AzureEgressPath.NatGatewayDnsPolicy) {
+    issues.push('dnsSecurityPolicy is false, but egress tier "dns" is the DNS security policy; remove dnsSecurityPolicy or choose tier "basic".');
+  }
   if (issues.length > 0 || !hardening) throw new InvalidArgsError(issues);
   const denyImds = deniesImdsServiceTag(hardening, args.denyImdsServiceTag);
+  const dnsPolicy = args.dnsSecurityPolicy !== false;
   return {
     hardening,
     location: args.location,
@@ -392,6 +407,7 @@ export function planAzureWorkerNetwork(args: AzureNetworkPlanArgs): AzureNetwork
     denyImdsServiceTag: denyImds,
     securityRules: nsgRulesFor(hardening, denyImds),
     firewallRuleCollections: path === AzureEgressPath.Firewall ? firewallRuleCollectionsFor(hardening, workloadSubnetCidr) : [],
-    dnsAllowedDomains: path === AzureEgressPath.NatGatewayDnsPolicy ? dnsAllowedDomainsFor(hardening) : [],
+    dnsPolicy,
+    dnsAllowedDomains: dnsPolicy ? dnsAllowedDomainsFor(hardening) : [],
   };
 }

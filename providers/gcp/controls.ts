@@ -6,12 +6,59 @@
 import { DOCKER_USERNS_SOURCE, HOST_FIREWALL_PRECONDITIONS } from "../../components/hostBoot";
 import { ControlFamily, ControlReport, EgressMode, EgressTier, MetadataEndpointMode, SandboxMode } from "../../components";
 import type { GkeNodePoolPlan } from "./gkeNodePoolPlan";
-import type { GcpNetworkPlan } from "./networkPlan";
+import { DNS_SINK_V4, DNS_SINK_V6, type GcpNetworkPlan } from "./networkPlan";
 import { GCP_SOURCES as S } from "./sources";
 import type { GcpWorkerPoolPlan } from "./workerPoolPlan";
 
 function control(c: Omit<ControlReport, "cloud">): ControlReport {
   return { ...c, cloud: "gcp" };
+}
+
+/** Private Google Access, and whether Google APIs can carry data to another project. */
+function googleApisControls(plan: GcpNetworkPlan, n: (key: string) => string): ControlReport[] {
+  if (!plan.privateGoogleAccess) {
+    return [
+      control({
+        id: "gcp-private-google-access-off",
+        family: ControlFamily.Egress,
+        appliedBy: "gcp.compute.Subnetwork privateIpGoogleAccess = false; no route, allow or private zone for a Google APIs VIP",
+        protects: "Code that brings its own credentials uploading to another project's bucket, registry or topic through Google's APIs: no Google API is reachable from the workers.",
+        effective: true,
+        limits: "The workers reach no Google API either: no Artifact Registry pulls, no Cloud Logging or Monitoring agent. The metadata server still answers.",
+        resources: [n("subnet")],
+        source: S.privateGoogleAccess,
+      }),
+    ];
+  }
+  const reports: ControlReport[] = [
+    control({
+      id: "gcp-private-google-access",
+      family: ControlFamily.WorkloadSubnet,
+      appliedBy: `gcp.compute.Subnetwork privateIpGoogleAccess = true; route ${plan.googleApis.cidr} to default-internet-gateway; private zones ${plan.privateZones.map((z) => z.dnsName).join(", ")} -> ${plan.googleApis.host}`,
+      protects: "Reaching Google APIs and Artifact Registry with no external IP and no route to the internet.",
+      effective: true,
+      limits:
+        plan.googleApis.vip === "restricted"
+          ? "restricted.googleapis.com serves only APIs supported by VPC Service Controls; exfiltration to another project's resources is stopped only inside a VPC-SC perimeter."
+          : "private.googleapis.com serves most Google APIs, including ones VPC Service Controls cannot restrict.",
+      resources: [n("subnet"), n("route-google-apis"), ...plan.privateZones.map((z) => n(z.key)), n("allow-google-apis")],
+      source: S.privateGoogleAccess,
+    }),
+  ];
+  reports.push(
+    control({
+      id: "gcp-google-apis-other-project",
+      family: ControlFamily.Egress,
+      appliedBy: `not closed: ${plan.googleApis.host} is reachable from the workers (Private Google Access) and no VPC Service Controls perimeter is created`,
+      protects: "nothing: code that brings its own credentials uploading to a bucket, registry or topic of another project through Google's APIs",
+      effective: false,
+      limits:
+        "Google APIs authorise by credential, not by network: without a perimeter around the workers' project, any project's resources answer. Put the project in a VPC Service Controls perimeter (an organisation-level resource this package does not create), or turn Private Google Access off if the workers need no Google API.",
+      resources: [],
+      source: `${S.privateGoogleAccess}; VPC Service Controls overview: a service perimeter around a project's resources is what mitigates data exfiltration through Google APIs [paraphrase]`,
+    }),
+  );
+  return reports;
 }
 
 /** The worker network's controls: routing, egress filtering per tier, DNS, and the ineffective metadata deny. */
@@ -42,19 +89,7 @@ export function gcpNetworkControls(plan: GcpNetworkPlan): ControlReport[] {
       resources: [n("network"), ...plan.routes.map((r) => n(r.key))],
       source: S.deleteDefaultRoute,
     }),
-    control({
-      id: "gcp-private-google-access",
-      family: ControlFamily.WorkloadSubnet,
-      appliedBy: `gcp.compute.Subnetwork privateIpGoogleAccess = true; route ${plan.googleApis.cidr} to default-internet-gateway; private zones ${plan.privateZones.map((z) => z.dnsName).join(", ")} -> ${plan.googleApis.host}`,
-      protects: "Reaching Google APIs and Artifact Registry with no external IP and no route to the internet.",
-      effective: true,
-      limits:
-        plan.googleApis.vip === "restricted"
-          ? "restricted.googleapis.com serves only APIs supported by VPC Service Controls; exfiltration to another project's resources is stopped only inside a VPC-SC perimeter."
-          : "private.googleapis.com serves most Google APIs, including ones VPC Service Controls cannot restrict.",
-      resources: [n("subnet"), n("route-google-apis"), ...plan.privateZones.map((z) => n(z.key)), n("allow-google-apis")],
-      source: S.privateGoogleAccess,
-    }),
+    ...googleApisControls(plan, n),
     control({
       id: "gcp-flow-logs",
       family: ControlFamily.Egress,
@@ -92,6 +127,20 @@ export function gcpNetworkControls(plan: GcpNetworkPlan): ControlReport[] {
         source: S.firewallEgress,
       }),
     );
+    if (h.egress.tier === EgressTier.Dns && h.egress.allow.some((r) => r.kind === "domain")) {
+      report.push(
+        control({
+          id: "gcp-egress-allow-list-name-ports",
+          family: ControlFamily.Egress,
+          appliedBy: "not closed: the domain rules' ports are allowed to 0.0.0.0/0 in tier dns (VPC firewall rules cannot match names)",
+          protects: "nothing: connections straight to an IP address, or TLS naming an allowed domain to any address, on those ports",
+          effective: false,
+          limits: "Only the DNS response policy decides which names resolve. Tier firewall (Cloud NGFW FQDN objects) allows only the addresses the allowed names resolve to.",
+          resources: [],
+          source: S.firewallEgress,
+        }),
+      );
+    }
   }
   if (plan.nat) {
     report.push(
@@ -112,7 +161,7 @@ export function gcpNetworkControls(plan: GcpNetworkPlan): ControlReport[] {
       control({
         id: "gcp-dns-allow-list",
         family: ControlFamily.Egress,
-        appliedBy: `gcp.dns.ResponsePolicy on the worker network: bypassResponsePolicy for ${plan.dnsRules.filter((r) => r.behavior).length} names (allowed names, Google zones, .internal), local data 0.0.0.0 / :: for "*."`,
+        appliedBy: `gcp.dns.ResponsePolicy on the worker network: bypassResponsePolicy for ${plan.dnsRules.filter((r) => r.behavior).length} names (allowed names, Google zones, .internal), local data ${DNS_SINK_V4} / ${DNS_SINK_V6} (addresses nothing routes) for "*."`,
         protects:
           h.egress.mode === EgressMode.DenyAll
             ? "DNS tunnelling through the metadata server's resolver: no outside name is resolved for the workers."
@@ -136,6 +185,16 @@ export function gcpNetworkControls(plan: GcpNetworkPlan): ControlReport[] {
         limits:
           "Layer 3 after resolution, not SNI or Host: an address shared by many sites (a CDN) allows all of them; at most 32 IPv4 and 32 IPv6 addresses per name; an unresolvable name is ignored; exact names only (no wildcards). Cloud NGFW Standard pricing applies.",
         resources: [n("fqdn-policy"), n("fqdn-policy-association"), ...plan.fqdnPolicyDenies.map((r) => n(r.key)), ...plan.fqdnRules.map((r) => n(r.key))],
+        source: S.fqdnObjects,
+      }),
+      control({
+        id: "gcp-ngfw-fqdn-cdn",
+        family: ControlFamily.Egress,
+        appliedBy: "not closed: FQDN objects allow the addresses an allowed name resolves to, whoever else is served there",
+        protects: "nothing: domain fronting on a CDN an allowed name shares, and an allowed name whose answer points at an internal address",
+        effective: false,
+        limits: "Layer 3 after resolution: the firewall never sees the SNI or Host, so any site on the same CDN addresses is reachable, and a name that resolves to a private address is allowed to it.",
+        resources: [],
         source: S.fqdnObjects,
       }),
     );

@@ -27,7 +27,7 @@ export function networkArgsFor(plan: GcpNetworkPlan): compute.NetworkArgs {
 }
 
 /**
- * `gcp.compute.Subnetwork`: the one regional worker subnet, IPv4 only, `privateIpGoogleAccess: true` (Google APIs
+ * `gcp.compute.Subnetwork`: the one regional worker subnet, IPv4 only, `privateIpGoogleAccess` as planned (Google APIs
  * without external IPs) and VPC Flow Logs on (`logConfig`, 5-second aggregation, every metadata field).
  */
 export function subnetworkArgsFor(plan: GcpNetworkPlan, network: pulumi.Input<string>): compute.SubnetworkArgs {
@@ -36,7 +36,7 @@ export function subnetworkArgsFor(plan: GcpNetworkPlan, network: pulumi.Input<st
     region: plan.region,
     ipCidrRange: plan.subnetCidr,
     stackType: "IPV4_ONLY",
-    privateIpGoogleAccess: true,
+    privateIpGoogleAccess: plan.privateGoogleAccess,
     logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: plan.flowLogSampling, metadata: "INCLUDE_ALL_METADATA" },
     description: `Workers of ${plan.name}; regional, so one subnet serves every zone`,
   };
@@ -111,7 +111,7 @@ export function responsePolicyArgsFor(plan: GcpNetworkPlan, network: pulumi.Inpu
   return {
     responsePolicyName: `${plan.name}-egress-dns`,
     networks: [{ networkUrl: network }],
-    description: "DNS allow-list: listed names resolve normally, every other name answers 0.0.0.0 / ::",
+    description: "DNS allow-list: listed names resolve normally, every other name answers 192.0.2.1 / 100::1",
   };
 }
 

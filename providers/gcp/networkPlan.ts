@@ -54,6 +54,13 @@ export interface GcpWorkerNetworkArgs {
    */
   readonly googleApisVip?: GoogleApisVip;
   /**
+   * Private Google Access on the worker subnet (with the VIP route, its HTTPS allow and the private zones). Turn it
+   * off when the workers need no Google API (no Artifact Registry pulls, no Cloud Logging agent): code that brings
+   * its own credentials then has no way to another project's bucket or registry either.
+   * @default true
+   */
+  readonly privateGoogleAccess?: boolean;
+  /**
    * Fraction of flows VPC Flow Logs record, 0 (exclusive) to 1.
    * @default 1
    */
@@ -118,9 +125,18 @@ export interface GcpDnsRulePlan {
   readonly dnsName: string;
   /** `bypassResponsePolicy` for allowed names; undefined for the sink. */
   readonly behavior?: "bypassResponsePolicy";
-  /** The sink's answers (A 0.0.0.0, AAAA ::); undefined for bypass rules. */
+  /** The sink's answers (A {@link DNS_SINK_V4}, AAAA {@link DNS_SINK_V6}); undefined for bypass rules. */
   readonly localData?: readonly GcpRecordPlan[];
 }
+
+/**
+ * Where the DNS allow-list sends every other name, IPv4: an address of TEST-NET-1 (RFC 5737), which no network
+ * routes and no host holds, so a connection goes nowhere (the egress deny-all drops it) instead of reaching the
+ * worker's own listeners as 0.0.0.0 would.
+ */
+export const DNS_SINK_V4 = "192.0.2.1";
+/** The IPv6 sink: in the discard-only prefix `100::/64` (RFC 6666), never `::`, which reaches local listeners. */
+export const DNS_SINK_V6 = "100::1";
 
 /** One rule of the network firewall policy (Cloud NGFW) allowing egress to fully qualified domain names. */
 export interface GcpFqdnRulePlan {
@@ -157,6 +173,8 @@ export interface GcpNetworkPlan {
   /** Network tag every worker must carry: the routes out and the allow rules apply only to it. */
   readonly workerTag: string;
   readonly googleApis: GoogleApisVipInfo & { readonly vip: GoogleApisVip };
+  /** Private Google Access, the VIP route, its allow and the private zones are planned. */
+  readonly privateGoogleAccess: boolean;
   readonly flowLogSampling: number;
   /** Cloud Router + Cloud NAT, and a tag-scoped default route for them. */
   readonly nat: boolean;
@@ -217,6 +235,9 @@ function checkArgs(name: string, args: GcpWorkerNetworkArgs): string[] {
   const vips = Object.values(GoogleApisVip) as string[];
   if (args.googleApisVip !== undefined && !vips.includes(args.googleApisVip)) {
     issues.push(`googleApisVip ${show(args.googleApisVip)} is not one of ${vips.map((v) => `"${v}"`).join(", ")}.`);
+  }
+  if (args.privateGoogleAccess !== undefined && typeof args.privateGoogleAccess !== "boolean") {
+    issues.push(`privateGoogleAccess ${show(args.privateGoogleAccess)} must be true or false.`);
   }
   const s = args.flowLogSampling;
   if (s !== undefined && (typeof s !== "number" || !(s > 0 && s <= 1))) {
@@ -408,8 +429,9 @@ function dnsRulesFor(h: ResolvedHardening): GcpDnsRulePlan[] {
   domainRules(h).forEach((r) => {
     rules.push(bypass(`dns-${ruleNameFor("allow", r.domain!)}`, `${r.domain}.`));
   });
-  // The sink: every other name answers 0.0.0.0 / :: from the policy itself, so the query never reaches an outside
-  // resolver (no DNS tunnelling through the metadata server's resolver) and the name has nowhere to connect to.
+  // The sink: every other name answers DNS_SINK_V4 / DNS_SINK_V6 from the policy itself, so the query never reaches
+  // an outside resolver (no DNS tunnelling through the metadata server's resolver) and the name has nowhere to
+  // connect to. Not 0.0.0.0 / ::: Linux delivers a connection to either to the host's own listeners.
   // "Each DNS query ... matches at most one ResponsePolicyRule, as identified by the dnsName field with the longest
   // matching suffix", so the bypasses above win for their names.
   rules.push({
@@ -417,8 +439,8 @@ function dnsRulesFor(h: ResolvedHardening): GcpDnsRulePlan[] {
     ruleName: "sink-all",
     dnsName: "*.",
     localData: [
-      { name: "*.", type: "A", ttl: DNS_TTL, rrdatas: ["0.0.0.0"] },
-      { name: "*.", type: "AAAA", ttl: DNS_TTL, rrdatas: ["::"] },
+      { name: "*.", type: "A", ttl: DNS_TTL, rrdatas: [DNS_SINK_V4] },
+      { name: "*.", type: "AAAA", ttl: DNS_TTL, rrdatas: [DNS_SINK_V6] },
     ],
   });
   return dedupeDnsRules(rules);
@@ -473,6 +495,7 @@ export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): 
 
   const vip = args.googleApisVip ?? GoogleApisVip.Restricted;
   const vipInfo = googleApisVipInfo(vip);
+  const pga = args.privateGoogleAccess !== false;
   const workerTag = `${name}-worker`;
   const allowList = hardening.egress.mode === EgressMode.AllowList;
   // NAT only when something outside the network is allowed and the subnet may route out; an isolated subnet's
@@ -490,11 +513,12 @@ export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): 
     subnetCidr,
     workerTag,
     googleApis: { vip, ...vipInfo },
+    privateGoogleAccess: pga,
     flowLogSampling: args.flowLogSampling ?? 1,
     nat,
-    routes: routesFor(nat, workerTag, vipInfo),
-    firewallRules: firewallRulesFor(hardening, workerTag, vipInfo),
-    privateZones: privateZonesFor(vipInfo),
+    routes: routesFor(nat, workerTag, vipInfo).filter((r) => pga || r.key !== "route-google-apis"),
+    firewallRules: firewallRulesFor(hardening, workerTag, vipInfo).filter((r) => pga || r.key !== "allow-google-apis"),
+    privateZones: pga ? privateZonesFor(vipInfo) : [],
     dnsRules: dnsAllowList ? dnsRulesFor(hardening) : [],
     fqdnRules,
     fqdnPolicyDenies:

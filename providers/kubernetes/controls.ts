@@ -104,8 +104,8 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
       control({
         id: "k8s-networkpolicy-egress-allow-list",
         family: ControlFamily.Egress,
-        appliedBy: `NetworkPolicy ipBlock rules: ${cidrRules.map((r) => `${r.cidr} ${r.protocol}/${r.ports.join(",")}`).join("; ")}`,
-        protects: "connections to any address and port outside the allow-list",
+        appliedBy: `NetworkPolicy ipBlock rules: ${cidrRules.map((r) => `${r.cidr} ${r.protocol}/${r.ports.join(",")}`).join("; ")}; each excepts the metadata networks, the internal ranges (pod, Service, node networks, loopback) it does not name, and their NAT64 forms`,
+        protects: "connections to any address and port outside the allow-list; a broad rule (0.0.0.0/0 on one port) reaching pods, Services, nodes or peered private networks",
         effective: true,
         limits: "addresses only: an allowed network shared with other tenants (a CDN, a cloud range) is open to all of them",
         resources: [policy("allow-egress")],
@@ -143,6 +143,16 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
         resources: [policy("allow-proxy")],
         source: SRC.netpol,
       }),
+      control({
+        id: "k8s-egress-proxy-cdn-fronting",
+        family: ControlFamily.Egress,
+        appliedBy: "not closed: a forward proxy checks the CONNECT authority and Host, not what is sent inside the TLS tunnel",
+        protects: "nothing: an allowed name served by a shared CDN, with another site of that CDN named inside the tunnel",
+        effective: false,
+        limits: "The proxy connects to the allowed name's own addresses, so SNI spoofing to an arbitrary address is closed; a CDN that routes by the inner Host still serves any of its customers.",
+        resources: [],
+        source: SRC.netpol,
+      }),
     );
   } else if (domains.length > 0) {
     out.push(
@@ -156,8 +166,40 @@ export function namespaceControlsFor(name: string, plan: WorkerNamespacePlan): C
         resources: [policy("allow-fqdn")],
         source: SRC.fqdn,
       }),
+      control({
+        id: "k8s-cilium-internal-deny",
+        family: ControlFamily.Egress,
+        appliedBy: "CiliumNetworkPolicy deny-internal: egressDeny toCIDRSet of every range that is not globally reachable and its NAT64 form, except the networks the cidr rules list",
+        protects: "an allowed name that resolves (or rebinds) to a private, loopback, link-local or reserved address: toFQDNs would allow it",
+        effective: true,
+        limits: "Cilium's CIDR selectors do not apply to endpoints Cilium manages (pods, nodes): the deny does not cut the cluster resolver off, nor does it stop a name resolving to another pod's address. A cidr rule listed inside an internal range is reachable by name too.",
+        resources: [policy("deny-internal")],
+        source: SRC.cilium,
+      }),
+      control({
+        id: "k8s-cilium-fqdn-cdn",
+        family: ControlFamily.Egress,
+        appliedBy: "not closed: toFQDNs allows the addresses the allowed names resolve to, whoever else is served there",
+        protects: "nothing: domain fronting on a CDN an allowed name shares",
+        effective: false,
+        limits: "Layer 3 after resolution: the SNI and Host are never checked. An egress proxy (egressProxy) checks the requested name and connects to that name's addresses, but cannot see inside the TLS tunnel either.",
+        resources: [],
+        source: SRC.fqdn,
+      }),
     );
   }
+  out.push(
+    control({
+      id: "k8s-dns-tunnelling",
+      family: ControlFamily.Egress,
+      appliedBy: "not closed: pods may query the cluster resolver (allow-dns), which forwards names outside the cluster upstream",
+      protects: "nothing: data tunnelled out in DNS queries for names under a domain the attacker's name server answers",
+      effective: false,
+      limits: "NetworkPolicy sees port 53 to the resolver, never the names. Restrict what CoreDNS forwards (its forward plugin) or, on Cilium, narrow the DNS rule's matchPattern; the package does not.",
+      resources: [],
+      source: SRC.netpol,
+    }),
+  );
   out.push(
     control({
       id: "k8s-serviceaccount-no-token",

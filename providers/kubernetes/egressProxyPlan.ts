@@ -390,7 +390,7 @@ export function egressProxyControlsFor(name: string, plan: EgressProxyPlan): Con
       id: "k8s-egress-proxy-resolved-address",
       family: ControlFamily.MetadataEndpoint,
       cloud: "kubernetes",
-      appliedBy: `Squid dst ACL forbidden_dst: ${plan.squid.forbidden.length} refused networks (metadata, link-local, loopback, private, reserved, NAT64 forms) checked on the resolved addresses before any allow`,
+      appliedBy: `Squid dst ACLs checked on the resolved addresses before any allow: forbidden_dst (${plan.squid.forbiddenForNames.length} networks: metadata, link-local, loopback, private, reserved, NAT64 forms, the proxy's own) for every named host whatever cidr rules list, forbidden_literal_dst (${plan.squid.forbidden.length} networks: the same minus the listed networks) for IP literals`,
       protects:
         "allowed-looking names that resolve to a metadata or internal address (169.254.169.254.nip.io, rebinding names) and raw IP spellings (decimal, hex, octal, IPv4-mapped IPv6)",
       effective: true,

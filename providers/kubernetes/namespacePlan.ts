@@ -3,7 +3,7 @@
  * created. The component (workerNamespace.ts) only turns this plan into resources.
  */
 import { InvalidArgsError, show } from "../../components/errors";
-import { isIpAddress } from "../../components/cidr";
+import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, DEFAULT_POD_SECURITY_VERSION, isRecord } from "./checks";
@@ -230,6 +230,13 @@ export interface KubernetesWorkerNamespaceArgs {
    */
   cilium?: boolean;
   /**
+   * The cluster's pod, Service and node networks where they lie outside the private and shared ranges (which every
+   * CIDR rule already excepts unless it names them): each CIDR rule's ipBlock excepts them too, so `0.0.0.0/0` on a
+   * port never reaches the cluster's own addresses. List them only if the cluster uses public ranges.
+   * @default []
+   */
+  clusterNetworks?: string[];
+  /**
    * The RuntimeClass used when `hardening.sandbox` is `runtime`.
    * @default { name: "gvisor", create: false }
    */
@@ -303,7 +310,7 @@ export { checkLabels, DEFAULT_POD_SECURITY_VERSION };
 export const WORKLOAD_SERVICE_ACCOUNT = "workload";
 
 const ARG_FIELDS = [
-  "namespaceName", "hardening", "podSecurityVersion", "dns", "egressProxy", "cilium", "runtimeClass", "quota", "limitRange", "labels",
+  "namespaceName", "hardening", "podSecurityVersion", "dns", "egressProxy", "cilium", "clusterNetworks", "runtimeClass", "quota", "limitRange", "labels",
   // Planned by canaryPlan.ts (KubernetesWorkerNamespace plans it with this plan).
   "canary",
   "admission",
@@ -515,6 +522,16 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
   });
   const cilium = args.cilium ?? false;
   if (typeof cilium !== "boolean") issues.push(`cilium ${show(cilium)} must be true or false.`);
+  const clusterNetworks: string[] = [];
+  if (args.clusterNetworks !== undefined && !Array.isArray(args.clusterNetworks)) {
+    issues.push(`clusterNetworks ${show(args.clusterNetworks)} must be a list of networks such as ["34.118.224.0/20"].`);
+  } else {
+    (args.clusterNetworks ?? []).forEach((c, i) => {
+      const parsed = typeof c === "string" ? parseCidr(c.trim().toLowerCase()) : undefined;
+      if (parsed === undefined || !parsed.ok) issues.push(`clusterNetworks[${i}] ${show(c)} must be a network such as "34.118.224.0/20".`);
+      else clusterNetworks.push(formatCidr(parsed.cidr));
+    });
+  }
   const extraLabels = checkLabels(issues, "labels", args.labels);
   for (const key of Object.keys(extraLabels)) {
     if (key.startsWith(PSA_PREFIX)) issues.push(`labels.${key} would override the Pod Security labels this component pins; remove it.`);
@@ -578,7 +595,7 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
   });
   if (issues.length > 0 || hardening === undefined) throw new InvalidArgsError(issues);
 
-  const network: NetworkPlanOptions = { dns, ...(proxy ? { proxy } : {}), cilium: cilium === true };
+  const network: NetworkPlanOptions = { dns, ...(proxy ? { proxy } : {}), cilium: cilium === true, ...(clusterNetworks.length > 0 ? { clusterNetworks } : {}) };
   const labels: Labels = {
     ...extraLabels,
     "app.kubernetes.io/managed-by": "pulumi-hardening",

@@ -9,7 +9,8 @@
  * rule takes precedence over every allow, from any policy kind, so there the block survives another team's
  * allow-all policy.
  */
-import { cidrContains, parseCidr } from "../../components/cidr";
+import { Cidr, cidrContains, formatCidr, mustParseCidr, parseCidr } from "../../components/cidr";
+import { INTERNAL_RANGES, minimalCidrs, nat64Of } from "../../components/egressProxy/ranges";
 import { METADATA_NETWORKS } from "../../components/metadataNetworks";
 import { EgressMode, ResolvedEgressRule, ResolvedHardening } from "../../components/spec";
 
@@ -63,6 +64,8 @@ export interface NetworkPlanOptions {
   readonly dns: Required<Pick<DnsTarget, "namespaceLabels" | "podLabels">> & Pick<DnsTarget, "nodeLocalAddress">;
   readonly proxy?: EgressProxyTarget;
   readonly cilium: boolean;
+  /** The cluster's pod, Service and node networks outside the internal ranges, excepted like them. @default [] */
+  readonly clusterNetworks?: readonly string[];
 }
 
 /** The default resolver selectors. */
@@ -81,16 +84,37 @@ function portsOf(rule: ResolvedEgressRule): { protocol: string; port: number }[]
 }
 
 /**
- * One NetworkPolicy egress rule per CIDR rule: `ipBlock.cidr` is the allowed network and `ipBlock.except` lists
- * every catalogued metadata network inside it (IPv4 and IPv6), and nothing outside it, since the API rejects an
- * `except` that is not inside its `cidr`.
+ * What an allowed network must exclude in a NetworkPolicy: every catalogued metadata network inside it, every range
+ * that is not globally reachable strictly inside it (private, shared, loopback, link-local, unique-local: where the
+ * cluster's pod, Service and node networks live), and the NAT64 (`64:ff9b::/96`) forms of the excluded IPv4
+ * networks, which a NAT64 gateway would translate back to them. A rule equal to or inside an internal range is the
+ * user listing that range: it excludes only metadata. Minimal, each inside `allowed`, metadata first.
  */
-export function egressRulesFor(rules: readonly ResolvedEgressRule[]): Record<string, unknown>[] {
+export function kubernetesExceptFor(allowed: Cidr, metadataExcept: readonly string[], clusterNetworks: readonly string[] = []): string[] {
+  const internal = [...INTERNAL_RANGES.map((r) => r.cidr), ...clusterNetworks].map(mustParseCidr).filter((c) => c.version === allowed.version && cidrContains(allowed, c) && !cidrContains(c, allowed));
+  const v4 = [...METADATA_NETWORKS.map((n) => n.parsed), ...INTERNAL_RANGES.map((r) => mustParseCidr(r.cidr))].filter((c) => c.version === 4);
+  const nat64 = allowed.version === 6 ? v4.map(nat64Of).filter((c) => cidrContains(allowed, c) && !cidrContains(c, allowed)) : [];
+  const extra = minimalCidrs([...internal, ...nat64]).map(formatCidr);
+  // Metadata first, in the catalogue's order (what reports name), then what is not already inside one of them.
+  const meta = metadataExcept.map(mustParseCidr);
+  return [...metadataExcept, ...extra.filter((e) => !meta.some((m) => cidrContains(m, mustParseCidr(e))))].filter(
+    (e, i, all) => !all.some((o, j) => j !== i && o !== e && cidrContains(mustParseCidr(o), mustParseCidr(e))),
+  );
+}
+
+/**
+ * One NetworkPolicy egress rule per CIDR rule: `ipBlock.cidr` is the allowed network and `ipBlock.except` lists
+ * what {@link kubernetesExceptFor} excludes (metadata, internal ranges not listed, their NAT64 forms), and nothing
+ * outside it, since the API rejects an `except` that is not inside its `cidr`. So `0.0.0.0/0` on 5432 reaches the
+ * internet on 5432, not every pod, Service and node; a user who needs `10.20.0.0/16` lists it.
+ */
+export function egressRulesFor(rules: readonly ResolvedEgressRule[], clusterNetworks: readonly string[] = []): Record<string, unknown>[] {
   return rules
     .filter((r) => r.kind === "cidr" && r.cidr !== undefined)
     .map((r) => {
       const ipBlock: Record<string, unknown> = { cidr: r.cidr };
-      if (r.except.length > 0) ipBlock.except = [...r.except];
+      const except = kubernetesExceptFor(mustParseCidr(r.cidr as string), r.except, clusterNetworks);
+      if (except.length > 0) ipBlock.except = except;
       return { to: [{ ipBlock }], ports: portsOf(r) };
     });
 }
@@ -120,7 +144,7 @@ export function networkPoliciesFor(hardening: ResolvedHardening, options: Networ
     spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: dnsTo, ports: DNS_PORTS.map((p) => ({ ...p })) }] },
   });
   if (hardening.egress.mode === EgressMode.AllowList) {
-    const egress = egressRulesFor(hardening.egress.allow);
+    const egress = egressRulesFor(hardening.egress.allow, options.clusterNetworks);
     if (egress.length > 0) policies.push({ key: "allow-egress", spec: { podSelector: {}, policyTypes: ["Egress"], egress } });
     const domains = hardening.egress.allow.filter((r) => r.kind === "domain");
     if (domains.length > 0 && options.proxy !== undefined) {
@@ -170,16 +194,25 @@ function fqdnSelectorsOf(rule: ResolvedEgressRule): Record<string, string>[] {
 export function ciliumPoliciesFor(hardening: ResolvedHardening, options: NetworkPlanOptions): PlannedCiliumPolicy[] {
   if (!options.cilium) return [];
   const nodeLocal = options.dns.nodeLocalAddress !== undefined ? parseCidr(hostCidrOf(options.dns.nodeLocalAddress)) : undefined;
-  const toCIDRSet = METADATA_NETWORKS.map((n) => {
-    const entry: Record<string, unknown> = { cidr: n.cidr };
+  const exceptNodeLocal = (c: Cidr): Record<string, unknown> => {
+    const entry: Record<string, unknown> = { cidr: formatCidr(c) };
     // A node-local DNS cache on a link-local address stays reachable, or every lookup would fail.
-    if (nodeLocal?.ok && cidrContains(n.parsed, nodeLocal.cidr)) entry.except = [hostCidrOf(options.dns.nodeLocalAddress as string)];
+    if (nodeLocal?.ok && cidrContains(c, nodeLocal.cidr)) entry.except = [hostCidrOf(options.dns.nodeLocalAddress as string)];
     return entry;
-  });
+  };
+  // The metadata networks and the NAT64 forms of the IPv4 ones, as the workload and proxy policies exclude them.
+  const metadata = METADATA_NETWORKS.map((n) => n.parsed);
+  const toCIDRSet = [...metadata, ...metadata.filter((c) => c.version === 4).map(nat64Of)].map(exceptNodeLocal);
   const policies: PlannedCiliumPolicy[] = [
     { key: "deny-metadata", spec: { endpointSelector: {}, egressDeny: [{ toCIDRSet }] } },
   ];
   const domains = hardening.egress.mode === EgressMode.AllowList ? hardening.egress.allow.filter((r) => r.kind === "domain") : [];
+  if (domains.length > 0 && options.proxy === undefined) {
+    // toFQDNs allows whatever address a name answers with; an allowed name pointed at 10.1.2.3 would reach it. The
+    // internal ranges are denied outright (an egressDeny beats every allow), except the networks a cidr rule lists
+    // inside them, so a name never reaches a pod, Service or node network the user did not list.
+    policies.push({ key: "deny-internal", spec: { endpointSelector: {}, egressDeny: [{ toCIDRSet: internalDenySet(hardening, exceptNodeLocal) }] } });
+  }
   if (domains.length > 0 && options.proxy === undefined) {
     const egress: Record<string, unknown>[] = [
       {
@@ -198,6 +231,28 @@ export function ciliumPoliciesFor(hardening: ResolvedHardening, options: Network
     policies.push({ key: "allow-fqdn", spec: { endpointSelector: {}, egress } });
   }
   return policies;
+}
+
+/**
+ * The internal ranges (and their NAT64 forms) as a Cilium `toCIDRSet`, each excepting the cidr rules listed inside
+ * it; a range equal to or inside a listed network is left out (the user listed it).
+ */
+function internalDenySet(hardening: ResolvedHardening, exceptNodeLocal: (c: Cidr) => Record<string, unknown>): Record<string, unknown>[] {
+  const listed = hardening.egress.allow.filter((r) => r.kind === "cidr").map((r) => mustParseCidr(r.cidr as string));
+  const internal = INTERNAL_RANGES.map((r) => mustParseCidr(r.cidr));
+  const ranges = minimalCidrs([...internal, ...internal.filter((c) => c.version === 4).map(nat64Of)]);
+  const out: Record<string, unknown>[] = [];
+  for (const range of ranges) {
+    // A listed network that covers the whole range is the user listing it only when the range is not the whole
+    // address space they named: 0.0.0.0/0 lists the internet, not 10.0.0.0/8.
+    const inside = listed.filter((l) => l.version === range.version && cidrContains(range, l));
+    if (inside.some((l) => cidrContains(l, range))) continue;
+    const entry = exceptNodeLocal(range);
+    const except = [...((entry.except as string[] | undefined) ?? []), ...minimalCidrs(inside).map(formatCidr)];
+    if (except.length > 0) entry.except = except;
+    out.push(entry);
+  }
+  return out;
 }
 
 /** True when `address` is a single IPv4/IPv6 address inside a catalogued metadata network. */

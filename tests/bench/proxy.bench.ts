@@ -10,18 +10,18 @@
  */
 import * as http from "node:http";
 import { allowAllSquidConfigFor, HardeningSpec, planSquidConfig, SquidConfigOptions } from "../../components";
-import { findSquid, proxyConnect, SquidPaths, startSquid, startUpstream } from "../components/egressProxy/squidHarness";
+import { findSquid, nonLoopbackAddress, proxyConnect, SquidPaths, startSquid, startUpstream } from "../components/egressProxy/squidHarness";
 
 const ROUND_MS = Number(process.argv[2] ?? 2) * 1000;
 const ROUNDS = 3;
 const CONCURRENCY = 8;
 
-function spec(upstreamPort: number): HardeningSpec {
+function spec(upstreamAddress: string, upstreamPort: number): HardeningSpec {
   const allow: NonNullable<NonNullable<HardeningSpec["egress"]>["allow"]> = [];
   for (let i = 0; i < 25; i++) allow.push({ domain: `mirror${i}.example.com` });
   for (let i = 0; i < 25; i++) allow.push({ domain: `*.cdn${i}.example.net`, ports: [443, 8443] });
   for (let i = 0; i < 8; i++) allow.push({ cidr: `198.51.${i}.0/24`, ports: [5432] });
-  allow.push({ domain: "allowed.test", ports: [upstreamPort] }, { cidr: "127.0.0.1/32", ports: [upstreamPort] });
+  allow.push({ domain: "allowed.test", ports: [upstreamPort] }, { cidr: `${upstreamAddress}/32`, ports: [upstreamPort] });
   return { workloadSubnet: "private", egress: { mode: "allowList", allow } };
 }
 
@@ -71,11 +71,19 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const upstream = await startUpstream();
-  const hosts = "127.0.0.1 allowed.test\n";
-  const filtered = await startSquid(found.squid, hosts, (p) => planSquidConfig(spec(upstream.port), options(p)).config);
+  // The proxy never reaches its own loopback, nor a name resolving to an internal address: the upstream listens on
+  // the machine's other address and is requested by that address, which the allow-list lists as a cidr rule.
+  const address = nonLoopbackAddress();
+  if (address === undefined) {
+    process.stdout.write("proxy benchmark not run: no IPv4 address outside loopback for the upstream\n");
+    process.exitCode = 1;
+    return;
+  }
+  const upstream = await startUpstream(address);
+  const hosts = `${address} allowed.test\n`;
+  const filtered = await startSquid(found.squid, hosts, (p) => planSquidConfig(spec(address, upstream.port), options(p)).config);
   const baseline = await startSquid(found.squid, hosts, (p) => allowAllSquidConfigFor(options(p)));
-  const url = `http://allowed.test:${upstream.port}/bench`;
+  const url = `http://${address}:${upstream.port}/bench`;
   try {
     const results = { http: { filtered: [] as number[], baseline: [] as number[] }, connect: { filtered: [] as number[], baseline: [] as number[] } };
     for (const proxy of [filtered, baseline]) {
@@ -91,7 +99,7 @@ async function main(): Promise<void> {
         agent.destroy();
         results.connect[name].push(
           await rate(ROUND_MS, async () => {
-            const r = await proxyConnect(proxy.port, `allowed.test:${upstream.port}`);
+            const r = await proxyConnect(proxy.port, `${address}:${upstream.port}`);
             if (r.tunnelled !== 200) throw new Error(`CONNECT failed: ${JSON.stringify(r)}`);
           }),
         );

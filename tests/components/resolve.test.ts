@@ -88,6 +88,32 @@ describe("resolveHardening", () => {
     );
   });
 
+  it("refuses wildcards that would cover a metadata host or a wildcard-DNS service, and CIDRs inside a metadata range", () => {
+    assert.deepEqual(
+      issuesOf({
+        workloadSubnet: "private",
+        egress: {
+          mode: "allowList",
+          allow: [
+            { domain: "*.google.internal" },
+            { domain: "*.internal" },
+            { domain: "*.goog" },
+            { domain: "*.io" },
+            { cidr: "169.254.169.0/24" },
+            { domain: "*.googleapis.com" },
+          ],
+        },
+      }),
+      [
+        'hardening.egress.allow[0].domain "*.google.internal" covers "metadata.google.internal", which workloads must never reach; list the exact names under google.internal the workloads need instead of the wildcard.',
+        'hardening.egress.allow[1].domain "*.internal" covers "instance-data.ec2.internal", "metadata.google.internal", which workloads must never reach; list the exact names under internal the workloads need instead of the wildcard.',
+        'hardening.egress.allow[2].domain "*.goog" covers "metadata.goog", which workloads must never reach; list the exact names under goog the workloads need instead of the wildcard.',
+        'hardening.egress.allow[3].domain "*.io" covers "*.nip.io", "*.sslip.io", "*.xip.io", which workloads must never reach; list the exact names under io the workloads need instead of the wildcard.',
+        'hardening.egress.allow[4].cidr "169.254.169.0/24" lies inside 169.254.0.0/16 (IPv4 link-local: AWS, GCP, Azure, OCI and DigitalOcean metadata and credential services), which workloads must never reach; remove the rule.',
+      ],
+    );
+  });
+
   it("reports every problem at once, with field, value and fix", () => {
     assert.deepEqual(
       issuesOf({

@@ -6,12 +6,14 @@ import {
   cidrOverlaps,
   formatCidr,
   forbiddenCidrs,
+  forbiddenForNames,
   forbiddenNetworks,
   INTERNAL_RANGES,
   lastOf,
   METADATA_NETWORKS,
   mustParseCidr,
   nat64Of,
+  PROXY_SELF_RANGES,
   subtractCidrs,
 } from "../../../components";
 
@@ -36,16 +38,30 @@ describe("egress proxy: refused ranges", () => {
     assert.ok(forbidden.includes("169.254.0.0/16"));
     assert.deepEqual(
       forbidden.filter((c) => !c.includes(":")),
-      ["100.100.100.200/32", "168.63.129.16/32", "169.254.0.0/16", "192.0.0.192/32"],
+      // "This host" and loopback are the proxy's own: listing them reopens nothing.
+      ["0.0.0.0/8", "100.100.100.200/32", "127.0.0.0/8", "168.63.129.16/32", "169.254.0.0/16", "192.0.0.192/32"],
     );
   });
 
-  it("carves a single listed address out of loopback and nothing more", () => {
-    const forbidden = forbiddenNetworks([v4("127.0.0.1/32")]);
-    const loopback = v4("127.0.0.0/8");
-    const one = v4("127.0.0.1/32").first;
-    for (let a = loopback.first; a <= loopback.first + 300n; a++) assert.equal(holds(forbidden, 4, a), a !== one, formatCidr({ version: 4, first: a, prefix: 32 }));
-    assert.ok(holds(forbidden, 4, lastOf(loopback)));
+  it("carves a single listed address out of a private range and nothing more", () => {
+    const forbidden = forbiddenNetworks([v4("10.1.2.3/32")]);
+    const range = v4("10.1.2.0/24");
+    const one = v4("10.1.2.3/32").first;
+    for (let a = range.first; a <= range.first + 300n; a++) assert.equal(holds(forbidden, 4, a), a !== one, formatCidr({ version: 4, first: a, prefix: 32 }));
+    assert.ok(holds(forbidden, 4, lastOf(v4("10.0.0.0/8"))));
+  });
+
+  it("never reopens loopback or the proxy's own addresses, whatever is listed", () => {
+    const own = [v4("10.0.1.5/32")];
+    const forbidden = forbiddenNetworks([v4("0.0.0.0/0"), v4("::/0"), v4("127.0.0.1/32")], own);
+    for (const a of ["127.0.0.1/32", "0.0.0.0/32", "10.0.1.5/32", "::1/128", "::/128"]) assert.ok(forbidden.some((f) => cidrContains(f, v4(a))), a);
+    assert.ok(!forbidden.some((f) => cidrContains(f, v4("10.0.1.6/32"))), "the rest of the listed network stays open to literals");
+  });
+
+  it("refuses every internal range to names, whatever the cidr rules list", () => {
+    const names = forbiddenForNames([v4("10.0.1.5/32")]);
+    assert.deepEqual(names, forbiddenCidrs([], [v4("10.0.1.5/32")]));
+    for (const r of [...INTERNAL_RANGES.map((x) => x.cidr), ...PROXY_SELF_RANGES]) assert.ok(names.some((f) => cidrContains(v4(f), v4(r))), r);
   });
 
   it("refuses the NAT64 spelling of every refused IPv4 network", () => {

@@ -65,7 +65,7 @@ describe("egress proxy: squid configuration", () => {
       "http_access deny domains_2 forbidden_dst mark_deny mark_forbidden_address",
       "http_access deny domains_2 !resolved mark_deny mark_unresolved",
       "http_access allow domains_2 domain_ports_2 mark_allow",
-      "http_access deny ip_literal forbidden_dst mark_deny mark_forbidden_address",
+      "http_access deny ip_literal forbidden_literal_dst mark_deny mark_forbidden_address",
       "http_access allow ip_literal networks_1 network_ports_1 mark_allow",
       "http_access deny domains_1 mark_deny mark_port_not_listed",
       "http_access deny wildcards_1 mark_deny mark_port_not_listed",
@@ -88,9 +88,12 @@ describe("egress proxy: squid configuration", () => {
     assert.deepEqual(plan.skipped.map((s) => s.rule.cidr), ["0.0.0.0/0"]);
   });
 
-  it("refuses every metadata network and the internal ranges not listed, and reopens the listed one", () => {
+  it("refuses every internal range to names whatever is listed, and reopens a listed network to IP literals only", () => {
     const plan = planSquidConfig(SPEC);
-    const dst = plan.config.split("\n").filter((l) => l.startsWith("acl forbidden_dst dst ")).map((l) => l.split(" ")[3]);
+    const names = plan.config.split("\n").filter((l) => l.startsWith("acl forbidden_dst dst ")).map((l) => l.split(" ")[3]);
+    assert.deepEqual(names, [...plan.forbiddenForNames]);
+    for (const r of ["10.0.0.0/8", "127.0.0.0/8", "192.168.0.0/16", "::1/128", "fc00::/7", "fe80::/10"]) assert.ok(names.includes(r), r);
+    const dst = plan.config.split("\n").filter((l) => l.startsWith("acl forbidden_literal_dst dst ")).map((l) => l.split(" ")[3]);
     assert.deepEqual(dst, [...plan.forbidden]);
     for (const m of METADATA_NETWORKS) assert.ok(dst.some((d) => cidrContains(mustParseCidr(d), m.parsed)), m.cidr);
     assert.ok(!dst.includes("10.0.0.0/8"));
@@ -128,7 +131,7 @@ describe("egress proxy: squid configuration", () => {
           assert.ok(before.includes(`http_access deny ${m[1]} !resolved mark_deny mark_unresolved`), line);
         });
         const ipAllow = lines.findIndex((l) => l.startsWith("http_access allow ip_literal"));
-        if (ipAllow >= 0) assert.ok(lines.indexOf("http_access deny ip_literal forbidden_dst mark_deny mark_forbidden_address") < ipAllow);
+        if (ipAllow >= 0) assert.ok(lines.indexOf("http_access deny ip_literal forbidden_literal_dst mark_deny mark_forbidden_address") < ipAllow);
         assert.equal(lines.at(-1), "http_access deny all mark_deny mark_not_listed");
         const acls = plan.config.split("\n").filter((l) => / dstdomain -n | dstdom_regex -n -i /.test(l)).flatMap((l) => l.split(" ").slice(l.includes("dstdom_regex") ? 5 : 4));
         const domains = allow.flatMap((r) => ("domain" in r ? [r.domain.startsWith("*.") ? wildcardRegex(r.domain) : r.domain] : []));
@@ -167,7 +170,7 @@ describe("egress proxy: squid configuration", () => {
       ),
       [
         'hardening.egress.allow[0].domain "pypi.org" is unreachable from an isolated subnet; set hardening.workloadSubnet to "private" or remove the rule.',
-        "colour is not an option; known options: port, listenAddress, clients, accessLog, cacheLog, runDirectory, pidFile, hostsFile, dnsNameservers, visibleHostname.",
+        "colour is not an option; known options: port, listenAddress, ownAddresses, clients, accessLog, cacheLog, runDirectory, pidFile, hostsFile, dnsNameservers, visibleHostname.",
         "port 70000 must be a whole number from 1 to 65535.",
         'listenAddress "localhost" must be one IPv4 or IPv6 address such as "0.0.0.0" or "127.0.0.1".',
         'clients[0] "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?',

@@ -28,6 +28,17 @@ export function findSquid(): { squid: string } | { missing: string } {
   }
 }
 
+/**
+ * An IPv4 address of this machine outside loopback (its first interface's), or undefined. The proxy never reaches
+ * its own loopback, so a test upstream the proxy must reach by IP literal listens here instead.
+ */
+export function nonLoopbackAddress(): string | undefined {
+  for (const infos of Object.values(os.networkInterfaces())) {
+    for (const info of infos ?? []) if (info.family === "IPv4" && !info.internal && !info.address.startsWith("169.254.")) return info.address;
+  }
+  return undefined;
+}
+
 /** A free TCP port on 127.0.0.1 (the kernel picks it; the socket is closed before Squid binds it). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -149,8 +160,8 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-/** Starts the upstream on 127.0.0.1 on a free port. */
-export async function startUpstream(): Promise<Upstream> {
+/** Starts the upstream on `address` (127.0.0.1 unless given) on a free port. */
+export async function startUpstream(address = "127.0.0.1"): Promise<Upstream> {
   const seen: Upstream["seen"] = [];
   const server = http.createServer((req, res) => {
     seen.push({ url: req.url ?? "", headers: req.headers });
@@ -158,7 +169,7 @@ export async function startUpstream(): Promise<Upstream> {
     res.end(JSON.stringify({ upstream: true, url: req.url }));
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
     port,

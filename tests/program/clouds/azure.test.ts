@@ -30,6 +30,10 @@ describe("Azure cloudModule", () => {
     const { resources, result } = await plan(config());
     assert.deepEqual([...new Set(resources.map((r) => r.type))].sort(), [
       "azure-native:compute:VirtualMachineScaleSet",
+      "azure-native:dnsresolver:DnsResolverDomainList",
+      "azure-native:dnsresolver:DnsResolverPolicy",
+      "azure-native:dnsresolver:DnsResolverPolicyVirtualNetworkLink",
+      "azure-native:dnsresolver:DnsSecurityRule",
       "azure-native:network:NetworkSecurityGroup",
       "azure-native:network:Subnet",
       "azure-native:network:VirtualNetwork",

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { resolveHardening } from "../../../components";
 import {
+  awsServiceDomainsFor,
   NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS,
   dnsFirewallDomainsFor,
   ec2Description,
@@ -102,5 +103,14 @@ describe("aws egress mappings", () => {
         },
       ],
     });
+  });
+});
+
+describe("awsServiceDomainsFor", () => {
+  it("names each region's own service endpoints and internal names, nothing under another region", () => {
+    const eu = awsServiceDomainsFor("eu-west-1");
+    assert.ok(eu.includes("*.eu-west-1.compute.internal") && !eu.includes("*.ec2.internal"));
+    for (const d of eu) assert.ok(d.endsWith(".eu-west-1.amazonaws.com") || d === "*.eu-west-1.compute.internal", d);
+    assert.ok(awsServiceDomainsFor("us-east-1").includes("*.ec2.internal"));
   });
 });

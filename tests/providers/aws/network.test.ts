@@ -84,7 +84,14 @@ describe("AwsWorkerNetwork (mocks)", () => {
     assert.deepEqual(s3.routeTableIds, ["w-rt-workload-1-id", "w-rt-workload-2-id"]);
     assert.deepEqual(JSON.parse(s3.policy as string).Statement[0].Resource, ["arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"]);
     assert.equal(resources.some((r) => r.name === "w-dns-allowed"), false);
-    assert.deepEqual(one(resources, "w-dns-aws-services").inputs.domains, ["*.amazonaws.com", "*.ec2.internal", "*.compute.internal"]);
+    // Per-region service names, never "*.amazonaws.com" (which also resolves other customers' endpoints).
+    const services = one(resources, "w-dns-aws-services").inputs.domains as string[];
+    assert.deepEqual(services, [
+      "api.ecr.us-east-1.amazonaws.com", "*.dkr.ecr.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com", "*.s3.us-east-1.amazonaws.com",
+      "sts.us-east-1.amazonaws.com", "logs.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com", "ssmmessages.us-east-1.amazonaws.com",
+      "ec2messages.us-east-1.amazonaws.com", "ecs.us-east-1.amazonaws.com", "*.ec2.internal",
+    ]);
+    for (const d of services) assert.doesNotMatch(d, /^\*\.(amazonaws\.com|[a-z0-9-]+\.amazonaws\.com)$/, d);
     assert.deepEqual(one(resources, "w-dns-block-all").inputs.domains, ["*"]);
   });
 
@@ -96,6 +103,20 @@ describe("AwsWorkerNetwork (mocks)", () => {
       assert.equal(ep.inputs.privateDnsEnabled, true);
       assert.deepEqual(ep.inputs.securityGroupIds, ["w-endpoints-sg-id"]);
       assert.deepEqual(ep.inputs.subnetIds, ["w-workload-1-id", "w-workload-2-id"]);
+      // Only the workers' account, on its own resources: no push to another account's registry or log group.
+      assert.deepEqual(JSON.parse(ep.inputs.policy as string), {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "WorkersAccountOnly",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "*",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:PrincipalAccount": "123456789012" }, StringEqualsIfExists: { "aws:ResourceAccount": "123456789012" } },
+          },
+        ],
+      });
     }
     const epSg = one(resources, "w-endpoints-sg").inputs;
     assert.deepEqual(epSg.ingress, [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.42.0.0/19", "10.42.32.0/19"], description: "worker subnets" }]);
@@ -361,4 +382,22 @@ describe("AwsWorkerNetwork with the egress proxy group (mocks)", () => {
     assert.equal(net.proxyEnv, undefined);
     assert.deepEqual(resources.filter((r) => r.name.startsWith("w-proxy")), []);
   });
+});
+
+describe("AwsWorkerNetwork egress plan, every tier (mocks)", () => {
+  for (const tier of ["denyAll", "basic", "dns", "firewall"] as const) {
+    it(`${tier}: interface endpoints pinned to the account; the DNS Firewall (where present) allows the region's service names only`, async () => {
+      const { resources } = await build({ hardening: specs[tier], endpoints: { interfaceServices: ["ecr.api", "ecr.dkr", "logs"] } });
+      const eps = resources.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.inputs.vpcEndpointType === "Interface");
+      assert.equal(eps.length, 3);
+      for (const ep of eps) {
+        const condition = JSON.parse(ep.inputs.policy as string).Statement[0].Condition;
+        assert.deepEqual(condition, { StringEquals: { "aws:PrincipalAccount": "123456789012" }, StringEqualsIfExists: { "aws:ResourceAccount": "123456789012" } }, String(ep.name));
+      }
+      const services = resources.find((r) => r.name === "w-dns-aws-services");
+      // Tier basic has no DNS Firewall (and says DNS tunnelling stays open); every other tier has one.
+      assert.equal(services === undefined, tier === "basic");
+      for (const d of (services?.inputs.domains as string[] | undefined) ?? []) assert.ok(/\.us-east-1\.amazonaws\.com$|^\*\.ec2\.internal$/.test(d) && d !== "*.us-east-1.amazonaws.com", d);
+    });
+  }
 });

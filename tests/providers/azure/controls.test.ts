@@ -60,10 +60,16 @@ describe("Azure controls reports", () => {
 
   it("names the egress controls of each tier", () => {
     const ids = (spec: HardeningSpec) => report(spec).filter((c) => c.family === "egress").map((c) => c.id);
-    assert.deepEqual(ids(specs[0][1]), ["azure-nsg-deny-all-outbound"]);
-    assert.deepEqual(ids(specs[1][1]), ["azure-nsg-deny-all-outbound", "azure-nat-gateway-egress"]);
-    assert.deepEqual(ids(specs[2][1]), ["azure-nsg-deny-all-outbound", "azure-nat-gateway-egress", "azure-dns-security-policy-allow-list"]);
-    assert.deepEqual(ids(specs[3][1]), ["azure-nsg-deny-all-outbound", "azure-firewall-application-rules", "azure-udr-default-via-firewall"]);
+    // Every tier links the DNS security policy by default.
+    assert.deepEqual(ids(specs[0][1]), ["azure-nsg-deny-all-outbound", "azure-dns-security-policy-allow-list"]);
+    assert.deepEqual(ids(specs[1][1]), ["azure-nsg-deny-all-outbound", "azure-nat-gateway-egress", "azure-dns-security-policy-allow-list"]);
+    assert.deepEqual(ids(specs[2][1]), ["azure-nsg-deny-all-outbound", "azure-nat-gateway-egress", "azure-dns-security-policy-allow-list", "azure-nsg-domain-ports-open"]);
+    assert.deepEqual(ids(specs[3][1]), ["azure-nsg-deny-all-outbound", "azure-dns-security-policy-allow-list", "azure-firewall-application-rules", "azure-udr-default-via-firewall", "azure-firewall-sni-spoofing"]);
+    // Turned off, the report says DNS tunnelling through Azure DNS stays open.
+    const off = azureNetworkControls(planAzureWorkerNetwork({ location: "westeurope", hardening: specs[0][1], dnsSecurityPolicy: false }), "w").filter((c) => c.family === "egress");
+    assert.deepEqual(off.map((c) => `${c.id}:${c.effective}`), ["azure-nsg-deny-all-outbound:true", "azure-dns-tunnelling:false"]);
+    const all = [...off, ...specs.flatMap(([, spec]) => report(spec))];
+    for (const id of ["azure-dns-tunnelling", "azure-nsg-domain-ports-open", "azure-firewall-sni-spoofing"]) assert.ok(all.filter((c) => c.id === id).every((c) => !c.effective), id);
   });
 
   it("reports no sandbox on VM workers as ineffective, and the lifetime mechanism that applies", () => {

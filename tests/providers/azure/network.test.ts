@@ -15,7 +15,7 @@ function state(type: string, name: string, inputs: Record<string, unknown>): Rec
   return s;
 }
 
-async function build(hardening: HardeningSpec, extra: { resourceGroupName?: string } = {}): Promise<RecordedResource[]> {
+async function build(hardening: HardeningSpec, extra: { resourceGroupName?: string; dnsSecurityPolicy?: boolean } = {}): Promise<RecordedResource[]> {
   const { resources } = await runUnderMocks(() => new AzureWorkerNetwork("w", { location: "westeurope", hardening, ...extra }), { state });
   return resources;
 }
@@ -41,9 +41,13 @@ const IMDS_DENY = {
 };
 
 describe("AzureWorkerNetwork (mocks)", () => {
-  it("default spec: resource group, VNet, NSG, private subnet; no NAT, no firewall, no public IP", async () => {
+  it("default spec: resource group, VNet, NSG, private subnet, DNS security policy; no NAT, no firewall, no public IP", async () => {
     const resources = await build({});
     assert.deepEqual(types(resources), [
+      "azure-native:dnsresolver:DnsResolverDomainList",
+      "azure-native:dnsresolver:DnsResolverPolicy",
+      "azure-native:dnsresolver:DnsResolverPolicyVirtualNetworkLink",
+      "azure-native:dnsresolver:DnsSecurityRule",
       "azure-native:network:NetworkSecurityGroup",
       "azure-native:network:Subnet",
       "azure-native:network:VirtualNetwork",
@@ -98,7 +102,20 @@ describe("AzureWorkerNetwork (mocks)", () => {
     assert.deepEqual(subnet.inputs.natGateway, { id: "w-nat-id" });
     assert.equal(subnet.inputs.defaultOutboundAccess, false);
     assert.equal(subnet.inputs.routeTable, undefined);
-    assert.equal(resources.some((r) => r.type.startsWith("azure-native:dnsresolver:") || r.type === "azure-native:network:AzureFirewall"), false);
+    assert.equal(resources.some((r) => r.type === "azure-native:network:AzureFirewall"), false);
+    // No domain rule: the DNS security policy allows no name and blocks every one (no tunnelling through Azure DNS).
+    assert.deepEqual(resources.filter((r) => r.type.startsWith("azure-native:dnsresolver:")).map((r) => r.name).sort(), ["w-dns-all", "w-dns-block", "w-dns-link", "w-dnspolicy"]);
+  });
+
+  it("links a DNS security policy that blocks every name in denyAll, and none when the caller turns it off", async () => {
+    const denyAll = await build({});
+    const block = one(denyAll, "azure-native:dnsresolver:DnsSecurityRule", "w-dns-block").inputs;
+    assert.deepEqual([block.priority, block.action, block.dnsResolverDomainLists], [65000, { actionType: "Block", blockResponseCode: "SERVFAIL" }, [{ id: "w-dns-all-id" }]]);
+    assert.deepEqual(one(denyAll, "azure-native:dnsresolver:DnsResolverDomainList", "w-dns-all").inputs.domains, ["."]);
+    assert.deepEqual(one(denyAll, "azure-native:dnsresolver:DnsResolverPolicyVirtualNetworkLink", "w-dns-link").inputs.virtualNetwork, { id: "w-vnet-id" });
+    assert.equal(denyAll.some((r) => r.name === "w-dns-allow"), false);
+    const off = await build({}, { dnsSecurityPolicy: false });
+    assert.equal(off.some((r) => r.type.startsWith("azure-native:dnsresolver:")), false);
   });
 
   it("dns tier: NAT gateway plus a DNS security policy that allows the listed domains and blocks every other name", async () => {
@@ -171,4 +188,24 @@ describe("AzureWorkerNetwork (mocks)", () => {
     assert.match(result, /^AzureWorkerNetwork "bad": invalid arguments:\n - hardening.metadataEndpoint "open" is not one of/);
     assert.match(result, /hardening.egress.allow lists 1 rule\(s\) but hardening.egress.mode is "denyAll"/);
   });
+});
+
+describe("AzureWorkerNetwork DNS security policy, every tier (mocks)", () => {
+  const allow = [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24" }];
+  const tiers: [string, HardeningSpec, string[]][] = [
+    ["denyAll", {}, []],
+    ["basic", { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "203.0.113.0/24" }] } }, []],
+    ["dns", { workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow } }, ["pypi.org."]],
+    ["firewall", { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow } }, ["pypi.org."]],
+  ];
+  for (const [tier, hardening, allowed] of tiers) {
+    it(`${tier}: linked to the VNet, allows ${allowed.length === 0 ? "no name" : allowed.join(" ")}, blocks every other`, async () => {
+      const resources = await build(hardening);
+      assert.deepEqual(one(resources, "azure-native:dnsresolver:DnsResolverPolicyVirtualNetworkLink").inputs.virtualNetwork, { id: "w-vnet-id" });
+      assert.deepEqual(one(resources, "azure-native:dnsresolver:DnsResolverDomainList", "w-dns-all").inputs.domains, ["."]);
+      const lists = resources.filter((r) => r.type === "azure-native:dnsresolver:DnsResolverDomainList" && r.name === "w-dns-allowed");
+      assert.deepEqual(lists.map((l) => l.inputs.domains), allowed.length === 0 ? [] : [allowed]);
+      assert.equal(one(resources, "azure-native:dnsresolver:DnsSecurityRule", "w-dns-block").inputs.priority, 65000);
+    });
+  }
 });

@@ -182,7 +182,8 @@ describe("planAzureWorkerNetwork", () => {
     assert.equal(plan.firewallSubnetCidr, "10.42.192.0/24");
     assert.equal(plan.egressPath, "firewall");
     assert.equal(plan.firewallRuleCollections.length, 1);
-    assert.deepEqual(plan.dnsAllowedDomains, []);
+    // The DNS security policy is in every tier: the firewall tier's allowed names resolve, nothing else.
+    assert.deepEqual([plan.dnsPolicy, plan.dnsAllowedDomains], [true, ["pypi.org."]]);
   });
 
   it("plans no firewall subnet without the firewall path", () => {

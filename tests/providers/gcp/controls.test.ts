@@ -19,6 +19,7 @@ describe("GCP controls reports", () => {
       "gcp-vpc-firewall-metadata-deny:false",
       "gcp-no-default-route:true",
       "gcp-private-google-access:true",
+      "gcp-google-apis-other-project:false",
       "gcp-flow-logs:true",
       "gcp-egress-deny-all:true",
       "gcp-dns-allow-list:true",
@@ -28,13 +29,14 @@ describe("GCP controls reports", () => {
   it("adds the allow-list, NAT, DNS and FQDN controls by tier", () => {
     const allow = [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24" }];
     const basic = net({ workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "203.0.113.0/24" }] } });
-    assert.deepEqual(ids(basic).slice(5), ["gcp-egress-allow-list:true", "gcp-cloud-nat:true"]);
+    assert.deepEqual(ids(basic).slice(6), ["gcp-egress-allow-list:true", "gcp-cloud-nat:true"]);
     assert.deepEqual(basic.find((c) => c.id === "gcp-egress-allow-list")!.resources, ["w-allow-1"]);
     const dns = net({ workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow } });
-    assert.deepEqual(ids(dns).slice(5), ["gcp-egress-allow-list:true", "gcp-cloud-nat:true", "gcp-dns-allow-list:true"]);
+    // Tier dns opens the name rules' ports to every address, and says so.
+    assert.deepEqual(ids(dns).slice(6), ["gcp-egress-allow-list:true", "gcp-egress-allow-list-name-ports:false", "gcp-cloud-nat:true", "gcp-dns-allow-list:true"]);
     assert.match(dns.find((c) => c.id === "gcp-egress-allow-list")!.limits, /connection straight to an IP address bypasses/);
     const fw = net({ workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow } });
-    assert.deepEqual(ids(fw).slice(5), ["gcp-egress-allow-list:true", "gcp-cloud-nat:true", "gcp-dns-allow-list:true", "gcp-ngfw-fqdn-egress:true"]);
+    assert.deepEqual(ids(fw).slice(6), ["gcp-egress-allow-list:true", "gcp-cloud-nat:true", "gcp-dns-allow-list:true", "gcp-ngfw-fqdn-egress:true", "gcp-ngfw-fqdn-cdn:false"]);
     assert.deepEqual(fw.find((c) => c.id === "gcp-ngfw-fqdn-egress")!.resources, ["w-fqdn-policy", "w-fqdn-policy-association", "w-fqdn-deny-metadata", "w-fqdn-deny-metadata-v6", "w-fqdn-allow-1"]);
   });
 

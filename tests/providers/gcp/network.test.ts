@@ -54,8 +54,8 @@ describe("GcpWorkerNetwork (mocks)", () => {
       dnsName: "*.",
       localData: {
         localDatas: [
-          { name: "*.", type: "A", ttl: 300, rrdatas: ["0.0.0.0"] },
-          { name: "*.", type: "AAAA", ttl: 300, rrdatas: ["::"] },
+          { name: "*.", type: "A", ttl: 300, rrdatas: ["192.0.2.1"] },
+          { name: "*.", type: "AAAA", ttl: 300, rrdatas: ["100::1"] },
         ],
       },
     });
@@ -100,7 +100,7 @@ describe("GcpWorkerNetwork (mocks)", () => {
     assert.deepEqual(one(resources, "w-dns-policy").inputs, {
       responsePolicyName: "w-egress-dns",
       networks: [{ networkUrl: "w-network-id" }],
-      description: "DNS allow-list: listed names resolve normally, every other name answers 0.0.0.0 / ::",
+      description: "DNS allow-list: listed names resolve normally, every other name answers 192.0.2.1 / 100::1",
     });
     assert.deepEqual(
       ofType(resources, T.policyRule)

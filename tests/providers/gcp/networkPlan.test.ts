@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { InvalidArgsError, metadataCidrs, type HardeningSpec } from "../../../components";
+import { gcpNetworkControls } from "../../../providers/gcp/controls";
+import { subnetworkArgsFor } from "../../../providers/gcp/mappings";
 import { GcpFirewallRulePlan, MAX_FQDNS_PER_RULE, planGcpWorkerNetwork } from "../../../providers/gcp/networkPlan";
 
 const BASE = { region: "europe-west1" };
@@ -87,9 +89,25 @@ describe("planGcpWorkerNetwork", () => {
       ],
     );
     assert.deepEqual(p.dnsRules.at(-1)!.localData, [
-      { name: "*.", type: "A", ttl: 300, rrdatas: ["0.0.0.0"] },
-      { name: "*.", type: "AAAA", ttl: 300, rrdatas: ["::"] },
+      { name: "*.", type: "A", ttl: 300, rrdatas: ["192.0.2.1"] },
+      { name: "*.", type: "AAAA", ttl: 300, rrdatas: ["100::1"] },
     ]);
+  });
+
+  it("privateGoogleAccess false: no Google APIs route, allow or private zone; the subnet has Private Google Access off", () => {
+    const plan = planGcpWorkerNetwork("w", { region: "europe-west1", privateGoogleAccess: false });
+    assert.equal(plan.privateGoogleAccess, false);
+    assert.deepEqual(plan.routes, []);
+    assert.equal(plan.firewallRules.some((r) => r.key === "allow-google-apis" || r.action === "allow"), false);
+    assert.deepEqual(plan.privateZones, []);
+    assert.equal(subnetworkArgsFor(plan, "net").privateIpGoogleAccess, false);
+    const ids = gcpNetworkControls(plan).map((c) => `${c.id}:${c.effective}`);
+    assert.ok(ids.includes("gcp-private-google-access-off:true") && !ids.some((i) => i.startsWith("gcp-google-apis-other-project")), ids.join(" "));
+    // The default keeps it on, and says another project's resources stay reachable through the VIP.
+    const on = planGcpWorkerNetwork("w", { region: "europe-west1" });
+    assert.equal(subnetworkArgsFor(on, "net").privateIpGoogleAccess, true);
+    assert.ok(gcpNetworkControls(on).some((c) => c.id === "gcp-google-apis-other-project" && !c.effective));
+    assert.throws(() => planGcpWorkerNetwork("w", { region: "europe-west1", privateGoogleAccess: "no" as never }), /privateGoogleAccess "no" must be true or false/);
   });
 
   it("the Google private zones point at the chosen VIP", () => {
@@ -262,4 +280,25 @@ describe("planGcpWorkerNetwork", () => {
       { numRuns: 50 },
     );
   });
+});
+
+describe("planGcpWorkerNetwork DNS sink, every tier", () => {
+  const allow = [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24" }];
+  const tiers: [string, HardeningSpec][] = [
+    ["denyAll", {}],
+    ["basic", { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "203.0.113.0/24" }] } }],
+    ["dns", { workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow } }],
+    ["firewall", { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow } }],
+  ];
+  for (const [tier, hardening] of tiers) {
+    it(`${tier}: ${tier === "basic" ? "no response policy (the report says DNS tunnelling stays open)" : "every other name answers addresses nothing routes, never 0.0.0.0 or ::"}`, () => {
+      const plan = planGcpWorkerNetwork("w", { region: "europe-west1", hardening });
+      const sink = plan.dnsRules.find((r) => r.key === "dns-sink-all");
+      if (tier === "basic") {
+        assert.equal(sink, undefined);
+        return;
+      }
+      assert.deepEqual(sink?.localData?.map((d) => [d.type, d.rrdatas]), [["A", ["192.0.2.1"]], ["AAAA", ["100::1"]]]);
+    });
+  }
 });

@@ -119,7 +119,10 @@ describe("KubernetesWorkerNamespace (mocks)", () => {
       policyTypes: ["Egress"],
       egress: [
         {
-          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32"] } }],
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [
+            "169.254.0.0/16", "168.63.129.16/32", "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "172.16.0.0/12", "192.0.0.0/24",
+            "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+          ] } }],
           ports: [{ protocol: "TCP", port: 443 }],
         },
       ],
@@ -130,7 +133,10 @@ describe("KubernetesWorkerNamespace (mocks)", () => {
     assert.deepStrictEqual(deny.metadata, { name: "deny-metadata", namespace: "tasks" });
     assert.deepStrictEqual(
       ((deny.spec as Obj).egressDeny as { toCIDRSet: { cidr: string }[] }[])[0].toCIDRSet.map((c) => c.cidr),
-      ["169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32", "fe80::/10", "fd00:ec2::254/128", "fd00:ec2::23/128", "fd20:ce::254/128", "fd00:42::42/128"],
+      [
+        "169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32", "fe80::/10", "fd00:ec2::254/128", "fd00:ec2::23/128", "fd20:ce::254/128",
+        "fd00:42::42/128", "64:ff9b::a9fe:0/112", "64:ff9b::a83f:8110/128", "64:ff9b::6464:64c8/128", "64:ff9b::c000:c0/128",
+      ],
     );
     assert.deepStrictEqual(((one(run.resources, "w-allow-fqdn").inputs.spec as Obj).egress as Obj[])[1], {
       toFQDNs: [{ matchName: "pypi.org" }],
@@ -344,7 +350,7 @@ describe("cloudModule (kubernetes)", () => {
     assert.equal(new Set(ids).size, ids.length, "control ids are unique");
     assert.deepStrictEqual(
       run.result.controls.filter((c) => !c.effective).map((c) => c.id),
-      ["k8s-networkpolicy-hostnetwork-pods", "k8s-node-lifetime", "k8s-kestra-docker-runner"],
+      ["k8s-networkpolicy-hostnetwork-pods", "k8s-dns-tunnelling", "k8s-node-lifetime", "k8s-kestra-docker-runner"],
     );
     // Every resource a control names is one the environment registered.
     const names = new Set(run.resources.map((r) => r.name));

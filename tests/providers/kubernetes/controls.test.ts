@@ -14,7 +14,7 @@ describe("Kubernetes controls report", () => {
       args: {},
       ids: [
         "+k8s-pod-security-restricted", "+k8s-networkpolicy-default-deny", "+k8s-networkpolicy-dns-cluster-resolver",
-        "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "+k8s-serviceaccount-no-token",
+        "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "-k8s-dns-tunnelling", "+k8s-serviceaccount-no-token",
         "+k8s-runtimeclass-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
       ],
     },
@@ -24,7 +24,7 @@ describe("Kubernetes controls report", () => {
       ids: [
         "+k8s-pod-security-restricted", "+k8s-networkpolicy-default-deny", "+k8s-networkpolicy-dns-cluster-resolver",
         "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "+k8s-networkpolicy-egress-allow-list",
-        "+k8s-serviceaccount-no-token", "-k8s-no-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
+        "-k8s-dns-tunnelling", "+k8s-serviceaccount-no-token", "-k8s-no-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
       ],
     },
     {
@@ -33,7 +33,7 @@ describe("Kubernetes controls report", () => {
       ids: [
         "+k8s-pod-security-restricted", "+k8s-networkpolicy-default-deny", "+k8s-networkpolicy-dns-cluster-resolver",
         "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "+k8s-cilium-metadata-deny",
-        "+k8s-cilium-fqdn-allow-list", "+k8s-serviceaccount-no-token", "+k8s-runtimeclass-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
+        "+k8s-cilium-fqdn-allow-list", "+k8s-cilium-internal-deny", "-k8s-cilium-fqdn-cdn", "-k8s-dns-tunnelling", "+k8s-serviceaccount-no-token", "+k8s-runtimeclass-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
       ],
     },
     {
@@ -42,7 +42,7 @@ describe("Kubernetes controls report", () => {
       ids: [
         "+k8s-pod-security-restricted", "+k8s-networkpolicy-default-deny", "+k8s-networkpolicy-dns-cluster-resolver",
         "+k8s-networkpolicy-metadata-blocked", "-k8s-networkpolicy-hostnetwork-pods", "+k8s-egress-proxy",
-        "+k8s-serviceaccount-no-token", "+k8s-runtimeclass-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
+        "-k8s-egress-proxy-cdn-fronting", "-k8s-dns-tunnelling", "+k8s-serviceaccount-no-token", "+k8s-runtimeclass-sandbox", "+k8s-admission-run-time-pods", "+k8s-resource-limits", "-k8s-node-lifetime",
       ],
     },
   ];

@@ -16,7 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { egressDenials, parseEgressLogLine } from "../../../components";
 import { planEgressProxy, SQUID_RUN_DIR } from "../../../providers/kubernetes/egressProxyPlan";
-import { findSquid, freePort, proxyConnect, proxyGet, readLogUntil, startUpstream, Upstream, waitForPort } from "../../components/egressProxy/squidHarness";
+import { findSquid, freePort, nonLoopbackAddress, proxyConnect, proxyGet, readLogUntil, startUpstream, Upstream, waitForPort } from "../../components/egressProxy/squidHarness";
 
 function missingTool(): string | undefined {
   if (process.getuid?.() !== 0) return "not root (mount namespaces need it)";
@@ -59,6 +59,7 @@ describe("Kubernetes egress proxy configuration, run as its pod runs it", functi
   let port = 0;
   let out = "";
   let err = "";
+  let upstreamAddress = "";
 
   before(async function () {
     const reason = missingTool();
@@ -67,10 +68,14 @@ describe("Kubernetes egress proxy configuration, run as its pod runs it", functi
       this.skip();
     }
     const squid = (findSquid() as { squid: string }).squid;
-    upstream = await startUpstream();
+    // The proxy never reaches its own loopback: the upstream listens on the machine's other address, listed.
+    const address = nonLoopbackAddress();
+    if (address === undefined) throw new Error("the pod-like proxy test needs an IPv4 address outside loopback for its upstream");
+    upstreamAddress = address;
+    upstream = await startUpstream(address);
     port = await freePort();
     const plan = planEgressProxy("egress", {
-      hardening: { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }, { cidr: "127.0.0.1/32", ports: [upstream.port] }] } },
+      hardening: { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }, { cidr: `${address}/32`, ports: [upstream.port] }] } },
       image: `ubuntu/squid@sha256:${"0".repeat(64)}`,
       workerNamespaces: ["workers"],
       port,
@@ -114,7 +119,7 @@ describe("Kubernetes egress proxy configuration, run as its pod runs it", functi
   });
 
   it("serves allowed requests and refuses the metadata endpoint, logging to stdout with nothing written elsewhere", async () => {
-    const ok = await proxyGet(port, `http://127.0.0.1:${upstream!.port}/pod`);
+    const ok = await proxyGet(port, `http://${upstreamAddress}:${upstream!.port}/pod`);
     assert.equal(ok.status, 200);
     assert.equal((await proxyGet(port, "http://169.254.169.254/latest/meta-data/")).status, 403);
     assert.equal((await proxyConnect(port, "2852039166:443")).status, 403);
@@ -122,7 +127,7 @@ describe("Kubernetes egress proxy configuration, run as its pod runs it", functi
     const records = text.split("\n").filter((l) => l !== "").map(parseEgressLogLine);
     assert.deepEqual(
       records.map((r) => r && `${r.verdict} ${r.method} ${r.host}:${r.port} ${r.reason}`),
-      [`allow GET 127.0.0.1:${upstream!.port} -`, "deny GET 169.254.169.254:80 forbidden-address", "deny CONNECT 169.254.169.254:443 forbidden-address"],
+      [`allow GET ${upstreamAddress}:${upstream!.port} -`, "deny GET 169.254.169.254:80 forbidden-address", "deny CONNECT 169.254.169.254:443 forbidden-address"],
     );
     const diagnostics = fs.readFileSync(err, "utf8");
     assert.doesNotMatch(diagnostics, /Cannot write|Permission denied|Read-only file system|FATAL/);

@@ -207,7 +207,7 @@ describe("KubernetesEgressProxy (mocks)", () => {
     assert.equal((configMap.inputs as { metadata: Record<string, unknown> }).metadata.annotations, undefined);
     // The same configuration with its deny ACL turned into an allow is reported, so the pass above is not vacuous.
     const data = (configMap.inputs as { data: Record<string, string> }).data;
-    const allowing = data["squid.conf"].replace(/^http_access deny ip_literal forbidden_dst .*$/m, "http_access allow forbidden_dst");
+    const allowing = data["squid.conf"].replace(/^http_access deny ip_literal forbidden_literal_dst .*$/m, "http_access allow forbidden_dst");
     assert.notEqual(allowing, data["squid.conf"]);
     const findings = auditResources([{ type: configMap.type, urn: configMap.urn, name: configMap.name, props: { ...configMap.inputs, data: { "squid.conf": allowing } } }]);
     assert.ok(findings.length > 0);

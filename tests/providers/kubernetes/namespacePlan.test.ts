@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
-import { cidrContains, formatCidr, mustParseCidr } from "../../../components/cidr";
+import { Cidr, cidrContains, formatCidr, mustParseCidr } from "../../../components/cidr";
+import { INTERNAL_RANGES, nat64Of } from "../../../components/egressProxy/ranges";
 import { InvalidArgsError } from "../../../components/errors";
 import { resolveHardening } from "../../../components/resolve";
 import { HardeningSpec } from "../../../components/spec";
@@ -36,6 +37,18 @@ const DNS = {
 };
 const V4_EXCEPT = ["169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32"];
 const V6_EXCEPT = ["fe80::/10", "fd00:ec2::254/128", "fd00:ec2::23/128", "fd20:ce::254/128", "fd00:42::42/128"];
+/** What 0.0.0.0/0 excludes: the metadata networks, then every internal range (pod, Service and node networks). */
+const V4_ALL_EXCEPT = [
+  "169.254.0.0/16", "168.63.129.16/32", "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "172.16.0.0/12", "192.0.0.0/24",
+  "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+];
+/** What ::/0 excludes: the same, with the NAT64 forms of every excluded IPv4 network. */
+const V6_ALL_EXCEPT = [
+  "fe80::/10", "::/128", "::1/128", "64:ff9b::/104", "64:ff9b::a00:0/104", "64:ff9b::6440:0/106", "64:ff9b::7f00:0/104",
+  "64:ff9b::a83f:8110/128", "64:ff9b::a9fe:0/112", "64:ff9b::ac10:0/108", "64:ff9b::c000:0/120", "64:ff9b::c000:200/120",
+  "64:ff9b::c0a8:0/112", "64:ff9b::c612:0/111", "64:ff9b::c633:6400/120", "64:ff9b::cb00:7100/120", "64:ff9b::e000:0/100",
+  "64:ff9b::f000:0/100", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7", "fec0::/10", "ff00::/8",
+];
 
 describe("planWorkerNamespace", () => {
   it("denies everything but DNS to the cluster resolver by default, with pinned restricted Pod Security", () => {
@@ -69,7 +82,7 @@ describe("planWorkerNamespace", () => {
     });
   });
 
-  it("turns CIDR rules into ipBlocks that except exactly the metadata networks inside them, IPv4 and IPv6", () => {
+  it("turns CIDR rules into ipBlocks that except the metadata networks, the unlisted internal ranges and their NAT64 forms", () => {
     const plan = planWorkerNamespace("workers", {
       hardening: {
         workloadSubnet: "private",
@@ -91,14 +104,25 @@ describe("planWorkerNamespace", () => {
         podSelector: {},
         policyTypes: ["Egress"],
         egress: [
-          { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: V4_EXCEPT } }], ports: [{ protocol: "TCP", port: 443 }] },
-          { to: [{ ipBlock: { cidr: "::/0", except: V6_EXCEPT } }], ports: [{ protocol: "TCP", port: 443 }] },
+          { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: V4_ALL_EXCEPT } }], ports: [{ protocol: "TCP", port: 443 }] },
+          { to: [{ ipBlock: { cidr: "::/0", except: V6_ALL_EXCEPT } }], ports: [{ protocol: "TCP", port: 443 }] },
           { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] },
           { to: [{ ipBlock: { cidr: "169.0.0.0/8", except: ["169.254.0.0/16"] } }], ports: [{ protocol: "UDP", port: 123 }] },
         ],
       },
     });
     assert.equal(plan.networkPolicies.length, 3);
+  });
+
+  it("excepts the cluster networks the caller lists outside the internal ranges, and refuses a bad one with the fix", () => {
+    const plan = planWorkerNamespace("workers", {
+      clusterNetworks: ["34.118.224.0/20"],
+      hardening: { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: [{ cidr: "0.0.0.0/0", ports: [5432] }, { cidr: "34.118.0.0/16", ports: [443] }] } },
+    });
+    const blocks = (plan.networkPolicies[2].spec.egress as { to: { ipBlock: { cidr: string; except?: string[] } }[] }[]).map((r) => r.to[0].ipBlock);
+    assert.ok(blocks[0].except?.includes("34.118.224.0/20"), JSON.stringify(blocks[0]));
+    assert.deepEqual(blocks[1].except, ["34.118.224.0/20"]);
+    assert.deepEqual(issuesOf({ clusterNetworks: ["pods"] }), ['clusterNetworks[0] "pods" must be a network such as "34.118.224.0/20".']);
   });
 
   it("sends domain rules through Cilium toFQDNs and denies the metadata networks above every allow", () => {
@@ -122,7 +146,28 @@ describe("planWorkerNamespace", () => {
               toCIDRSet: [
                 { cidr: "169.254.0.0/16", except: ["169.254.20.10/32"] },
                 ...[...V4_EXCEPT.slice(1), ...V6_EXCEPT].map((cidr) => ({ cidr })),
+                // The NAT64 forms of the IPv4 metadata networks, as the ipBlocks and the proxy exclude them.
+                ...["64:ff9b::a9fe:0/112", "64:ff9b::a83f:8110/128", "64:ff9b::6464:64c8/128", "64:ff9b::c000:c0/128"].map((cidr) => ({ cidr })),
               ],
+            },
+          ],
+        },
+      },
+      {
+        key: "deny-internal",
+        spec: {
+          endpointSelector: {},
+          egressDeny: [
+            {
+              // Every internal range and its NAT64 form, the node-local cache excepted: toFQDNs answers never lead there.
+              toCIDRSet: [
+                "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
+                "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4", "::/128", "::1/128",
+                "64:ff9b::/104", "64:ff9b::a00:0/104", "64:ff9b::6440:0/106", "64:ff9b::7f00:0/104", "64:ff9b::a9fe:0/112", "64:ff9b::ac10:0/108",
+                "64:ff9b::c000:0/120", "64:ff9b::c000:200/120", "64:ff9b::c0a8:0/112", "64:ff9b::c612:0/111", "64:ff9b::c633:6400/120",
+                "64:ff9b::cb00:7100/120", "64:ff9b::e000:0/100", "64:ff9b::f000:0/100", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7",
+                "fe80::/10", "fec0::/10", "ff00::/8",
+              ].map((cidr) => (cidr === "169.254.0.0/16" ? { cidr, except: ["169.254.20.10/32"] } : { cidr })),
             },
           ],
         },
@@ -282,7 +327,7 @@ describe("planWorkerNamespace", () => {
         colour: "blue",
       }),
       [
-        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, runtimeClass, quota, limitRange, labels, canary, admission.',
+        'args.colour is not a field; known fields: namespaceName, hardening, podSecurityVersion, dns, egressProxy, cilium, clusterNetworks, runtimeClass, quota, limitRange, labels, canary, admission.',
         'namespaceName "Kestra_Workers" must be a DNS label (lower-case letters, digits, "-", at most 63); set namespaceName.',
         'podSecurityVersion "v1.30" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
         "dns.podLabels is empty; give at least one label to select pods by.",
@@ -314,7 +359,7 @@ describe("planWorkerNamespace", () => {
   const near = fc.constantFrom("169.254.0.0/16", "169.254.169.0/24", "168.0.0.0/8", "100.64.0.0/10", "fd00::/8", "fd00:ec2::/32", "fe80::/10", "::/0", "0.0.0.0/0");
   const cidr = fc.oneof(v4, v6, near);
 
-  it("never lets an allowed ipBlock reach a metadata network, and never puts an except outside its cidr", () => {
+  it("never lets an allowed ipBlock reach a metadata network or an unlisted internal range, and never puts an except outside its cidr", () => {
     fc.assert(
       fc.property(fc.array(cidr, { minLength: 1, maxLength: 4 }), (cidrs) => {
         const spec: HardeningSpec = { workloadSubnet: "private", egress: { mode: "allowList", tier: "basic", allow: cidrs.map((c) => ({ cidr: c })) } };
@@ -331,8 +376,16 @@ describe("planWorkerNamespace", () => {
           const block = (rule.to as { ipBlock: { cidr: string; except?: string[] } }[])[0].ipBlock;
           const outer = mustParseCidr(block.cidr);
           for (const e of block.except ?? []) assert.ok(cidrContains(outer, mustParseCidr(e)), `${e} outside ${block.cidr}`);
-          const inside = METADATA_NETWORKS.filter((n) => cidrContains(outer, n.parsed)).map((n) => n.cidr);
-          assert.deepStrictEqual(block.except ?? [], inside);
+          const excepted = (block.except ?? []).map(mustParseCidr);
+          const covered = (c: Cidr) => excepted.some((e) => cidrContains(e, c));
+          for (const n of METADATA_NETWORKS) if (cidrContains(outer, n.parsed)) assert.ok(covered(n.parsed), `${n.cidr} open in ${block.cidr}`);
+          const internal = INTERNAL_RANGES.map((r) => mustParseCidr(r.cidr));
+          // Internal ranges strictly inside the rule are excluded (the rule does not list them); NAT64 forms too.
+          for (const r of internal) if (cidrContains(outer, r) && !cidrContains(r, outer)) assert.ok(covered(r), `${formatCidr(r)} open in ${block.cidr}`);
+          for (const r of internal.filter((c) => c.version === 4).map(nat64Of)) if (cidrContains(outer, r) && !cidrContains(r, outer)) assert.ok(covered(r), `${formatCidr(r)} open in ${block.cidr}`);
+          // Nothing else is excluded: each except is metadata, internal or the NAT64 form of one.
+          const known = [...METADATA_NETWORKS.map((n) => n.parsed), ...internal, ...[...internal, ...METADATA_NETWORKS.map((n) => n.parsed)].filter((c) => c.version === 4).map(nat64Of)];
+          for (const e of excepted) assert.ok(known.some((k) => cidrContains(k, e)), `${formatCidr(e)} excluded from ${block.cidr} for no reason`);
         }
       }),
       { numRuns: 300 },

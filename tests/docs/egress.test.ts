@@ -1,0 +1,71 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { EGRESS_PATH_CLAIMS, EgressPath } from "../../components/egressPaths";
+import type { CloudName } from "../../program/environment";
+import { collectEgressMatrix, EGRESS_MD, type MatrixColumn, renderEgressMatrix } from "../../scripts/egressMatrix";
+
+/**
+ * Paths the vendors say stay open in a tier, whatever the package's report claims: the matrix must show each one
+ * open, which it does only when the tier's report carries a control saying so with `effective: false`.
+ */
+const VENDOR_OPEN: readonly { cloud: CloudName; tiers: readonly string[]; path: EgressPath; why: string }[] = [
+  { cloud: "aws", tiers: ["firewall"], path: EgressPath.SniSpoofing, why: "Network Firewall domain lists are SNI-based; no TLS inspection is configured" },
+  { cloud: "aws", tiers: ["dns"], path: EgressPath.DirectIp, why: "the security group opens the domain rules' ports to 0.0.0.0/0; DNS Firewall filters names only" },
+  { cloud: "aws", tiers: ["dns", "firewall"], path: EgressPath.ProxyRebinding, why: "VPC-local traffic never passes the Network Firewall, and the port is open to every address" },
+  { cloud: "aws", tiers: ["proxy"], path: EgressPath.CdnFronting, why: "Squid checks the CONNECT authority, not the tunnel's contents" },
+  { cloud: "gcp", tiers: ["denyAll", "basic", "dns", "firewall", "proxy"], path: EgressPath.CloudApiOtherAccount, why: "Google APIs authorise by credential; no VPC-SC perimeter" },
+  { cloud: "gcp", tiers: ["dns"], path: EgressPath.DirectIp, why: "the firewall opens the domain rules' ports to 0.0.0.0/0" },
+  { cloud: "azure", tiers: ["firewall", "proxy"], path: EgressPath.SniSpoofing, why: "Azure Firewall Standard matches the client's SNI without TLS inspection" },
+  { cloud: "kubernetes", tiers: ["denyAll", "basic", "dns", "firewall", "proxy"], path: EgressPath.DnsTunnelling, why: "the cluster resolver forwards any name upstream" },
+  { cloud: "kubernetes", tiers: ["dns", "firewall"], path: EgressPath.CdnFronting, why: "toFQDNs allows the addresses, never checks SNI or Host" },
+];
+
+describe("docs/egress.md, the exfiltration matrix", function () {
+  this.timeout(120_000);
+  let matrix: Map<CloudName, MatrixColumn[]>;
+
+  before(async function () {
+    matrix = await collectEgressMatrix();
+  });
+
+  it("is exactly what scripts/egressMatrix.ts generates from the controls reports", function () {
+    const committed = fs.readFileSync(EGRESS_MD, "utf8");
+    assert.ok(committed === renderEgressMatrix(matrix), "docs/egress.md is out of date with the controls reports; run: node --import tsx scripts/egressMatrix.ts --write");
+  });
+
+  it("never has a report call effective a control that says a path stays open", function () {
+    for (const [cloud, columns] of matrix) {
+      for (const column of columns) {
+        for (const c of column.controls) {
+          if ((EGRESS_PATH_CLAIMS[c.id]?.leavesOpen ?? []).length > 0) assert.equal(c.effective, false, `${cloud} ${column.configuration.label}: ${c.id} leaves a path open yet is reported effective`);
+        }
+      }
+    }
+  });
+
+  it("shows open every path the vendors say a tier leaves open, and names the control that says so", function () {
+    for (const fact of VENDOR_OPEN) {
+      for (const tier of fact.tiers) {
+        const column = (matrix.get(fact.cloud) ?? []).find((c) => c.configuration.label === tier);
+        assert.ok(column, `${fact.cloud} has no ${tier} column`);
+        const verdict = column.verdicts.find((v) => v.path === fact.path)!;
+        assert.ok(verdict.open, `${fact.cloud} ${tier}: ${fact.path} is shown closed by ${verdict.by.join(", ")}, but ${fact.why}`);
+        const saying = column.controls.filter((c) => verdict.by.includes(c.id));
+        assert.ok(saying.length > 0 && saying.every((c) => !c.effective), `${fact.cloud} ${tier}: no not-effective control in the report says ${fact.path} is open (${fact.why})`);
+      }
+    }
+  });
+
+  it("closes a path only with an effective control of that tier's report, and shows the proxy tier's rebinding closed by the resolved-address check", function () {
+    for (const [cloud, columns] of matrix) {
+      for (const column of columns) {
+        for (const v of column.verdicts.filter((x) => !x.open)) {
+          const closers = column.controls.filter((c) => v.by.includes(c.id));
+          assert.ok(closers.length > 0 && closers.every((c) => c.effective && EGRESS_PATH_CLAIMS[c.id]?.closes?.includes(v.path)), `${cloud} ${column.configuration.label} ${v.path}`);
+        }
+      }
+    }
+    const awsProxy = matrix.get("aws")!.find((c) => c.configuration.label === "proxy")!;
+    assert.ok(awsProxy.verdicts.find((v) => v.path === EgressPath.ProxyRebinding)!.by.includes("aws-egress-proxy-resolved-address"));
+  });
+});
