@@ -7,6 +7,8 @@ import * as assert from "node:assert/strict";
 import { auditResources } from "../../../policy/rules";
 import type { ResourceInput } from "../../../policy/rules/types";
 import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine";
+import type { AdmissionPolicyPlan } from "../../../providers/kubernetes/admissionPolicyPlan";
+import { admit, compileErrors } from "./cel";
 import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerNamespace";
 import { kestraTaskRunnerFor } from "../../../providers/kubernetes/kestraPlan";
 import { planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan";
@@ -54,6 +56,23 @@ describe("KubernetesWorkerNamespace canary (mocks)", function () {
     assert.deepEqual(pssFindings(pod), []);
     assert.match(String((cm.inputs.data as Obj)["canary.py"]), /^#!\/usr\/bin\/env python3/);
     assert.deepEqual(show(auditResources(asInputs(run.resources))), "");
+  });
+
+  it("its Job's pod is admitted by the namespace's own admission policy (CEL), and would be refused if it asked for the host", async () => {
+    const run = await runUnderMocks(() => new KubernetesWorkerNamespace("w", { canary: { image: IMAGE } }));
+    const vap = one(run.resources, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
+    const policy = { name: (vap.inputs.metadata as Obj).name, policySpec: vap.inputs.spec } as unknown as AdmissionPolicyPlan;
+    assert.deepEqual(compileErrors(policy), []);
+    const cron = one(run.resources, "kubernetes:batch/v1:CronJob");
+    const pod = { spec: ((((cron.inputs.spec as Obj).jobTemplate as Obj).spec as Obj).template as Obj).spec };
+    // The Job controller creates the pod.
+    const jobController = "system:serviceaccount:kube-system:job-controller";
+    const verdict = admit(policy, pod, jobController, { workload: false });
+    assert.equal(verdict.matched, true, "the policy judges the canary's pod");
+    assert.deepEqual(verdict.refusals, []);
+    // Positive control: the same pod asking for the host is refused, so the admission above means something.
+    const escape = { spec: { ...(pod.spec as Obj), hostNetwork: true } };
+    assert.ok(admit(policy, escape, jobController, { workload: false }).refusals.length > 0);
   });
 
   it("the ConfigMap passes only through its reasoned exemption: without it the pack's code rule refuses the probe", async () => {
