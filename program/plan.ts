@@ -56,7 +56,7 @@ export async function planCloud(cloud: CloudName, values: Record<string, unknown
   const assumed = values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
   const config = environmentConfigFrom({ ...values, cloud, ...(assumed ? { [cloud]: assumed } : {}) }, cloud);
   const run = await runUnderMocks(() => mod.createEnvironment(config), {
-    project: "pulumi-hardening",
+    project: "hardening",
     stack: "plan",
     calls: mod.offlineCalls,
     state: mod.offlineState?.bind(mod),

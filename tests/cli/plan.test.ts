@@ -20,7 +20,7 @@ describe("hardening plan", function () {
     assert.ok(gcp.resources.length > 5);
     for (const r of gcp.resources) {
       assert.deepEqual(Object.keys(r).sort(), ["inputs", "name", "parent", "type", "urn"].filter((k) => k !== "parent" || r.parent !== undefined).sort());
-      assert.match(r.urn, /^urn:pulumi:plan::pulumi-hardening::/);
+      assert.match(r.urn, /^urn:pulumi:plan::hardening::/);
     }
     // Every child names a parent that is itself in the plan.
     const urns = new Set(gcp.resources.map((r: { urn: string }) => r.urn));
