@@ -6,7 +6,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { InvalidArgsError } from "../components";
+import { InvalidArgsError, show } from "../components";
+import { suggestion } from "../components/suggest";
+import { stackConfigWarnings } from "../program/stackConfig";
 import { CLOUDS, CloudName, CloudNotAvailableError } from "../program/environment";
 import { CloudPlan, planCloud } from "../program/plan";
 import type { Violation } from "../policy/rules/types";
@@ -29,9 +31,19 @@ export interface PlanReport {
 
 const FORMATS = ["text", "json", "mermaid"] as const;
 
+/** Namespaces a stack config file of this project may hold besides `hardening`: the providers' own settings. */
+export const PROVIDER_NAMESPACES = ["aws", "gcp", "azure-native", "kubernetes", "pulumi"] as const;
+
+/** A UsageError listing every problem on its own line, under a one-line summary. */
+export function problemsError(summary: string, problems: readonly string[]): UsageError {
+  return new UsageError(`${summary} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`);
+}
+
 /**
- * Reads the `hardening:*` values of a stack config file (`Pulumi.<stack>.yaml`). Secure values are refused: the
- * plan runs offline and cannot decrypt them, and must never print them.
+ * Reads the `hardening:*` values of a stack config file (`Pulumi.<stack>.yaml`), keys without the namespace.
+ * Refused, all at once: a file without a `config:` mapping, a key without a namespace, a namespace that is neither
+ * `hardening` nor a provider's (a misspelt `hardenning:` would otherwise plan the defaults), and secure values (the
+ * plan runs offline, cannot decrypt them, and must never print them).
  */
 export function readStackConfig(file: string): Record<string, unknown> {
   let text: string;
@@ -46,19 +58,47 @@ export function readStackConfig(file: string): Record<string, unknown> {
   } catch (e) {
     throw new UsageError(`--stack-config ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
-  const config = (doc as { config?: unknown } | null)?.config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
-    throw new UsageError(`--stack-config ${file} has no "config:" mapping`);
+  const config = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as { config?: unknown }).config : undefined;
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new UsageError(`--stack-config ${file} has no "config:" mapping; a stack config file looks like "config:\\n  hardening:cloud: aws"`);
   }
   const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const known = ["hardening", ...PROVIDER_NAMESPACES];
   for (const [key, value] of Object.entries(config)) {
-    if (!key.startsWith("hardening:")) continue;
+    const colon = key.indexOf(":");
+    if (colon <= 0) {
+      problems.push(`${key} has no namespace; stack config keys are written "hardening:${key}".`);
+      continue;
+    }
+    const namespace = key.slice(0, colon);
+    if (!known.includes(namespace)) {
+      problems.push(`${key}: "${namespace}" is not a namespace this program reads; ${suggestion(namespace, known)}`);
+      continue;
+    }
+    if (namespace !== "hardening") continue;
     if (value && typeof value === "object" && "secure" in value) {
-      throw new UsageError(`--stack-config ${file}: ${key} is a secret; the offline plan does not read secrets`);
+      problems.push(`${key} is a secret; the offline plan does not read secrets`);
+      continue;
     }
     values[key.slice("hardening:".length)] = value;
   }
+  if (problems.length === 1) throw new UsageError(`--stack-config ${file}: ${problems[0]}`);
+  if (problems.length > 1) throw problemsError(`--stack-config ${file}`, problems);
   return values;
+}
+
+/**
+ * The clouds to plan: `--cloud`, else the stack config's `hardening:cloud`, else all. A `--cloud` that differs from
+ * the file's `hardening:cloud` is refused rather than silently winning.
+ */
+export function cloudsToPlan(flag: string | undefined, config: Record<string, unknown>, configFile: string | undefined): readonly CloudName[] {
+  const fromFile = config.cloud;
+  if (flag !== undefined && fromFile !== undefined && flag !== fromFile) {
+    throw new UsageError(`--cloud ${flag} conflicts with hardening:cloud ${show(fromFile)} in ${configFile}; drop --cloud or change the file`);
+  }
+  const cloud = oneOf("cloud", flag ?? (typeof fromFile === "string" ? fromFile : undefined), [...CLOUDS, "all"] as const, "all");
+  return cloud === "all" ? CLOUDS : [cloud];
 }
 
 /** Plans the clouds, each through the pack. Clouds whose module is missing are returned in `missing`. */
@@ -87,19 +127,17 @@ export const planCommand: Command = async (argv: string[], io: CliIO) => {
     { cloud: { type: "string" }, format: { type: "string" }, "stack-config": { type: "string" } },
     false,
   );
-  const cloud = oneOf("cloud", values.cloud as string | undefined, [...CLOUDS, "all"] as const, "all");
   const format = oneOf("format", values.format as string | undefined, FORMATS, "text");
   const configFile = values["stack-config"] as string | undefined;
   const config = configFile ? readStackConfig(path.resolve(io.cwd, configFile)) : {};
-  const clouds = cloud === "all" ? CLOUDS : [cloud];
+  const clouds = cloudsToPlan(values.cloud as string | undefined, config, configFile);
+  for (const warning of stackConfigWarnings(config)) io.stderr(`hardening plan: warning: ${warning}\n`);
 
   let built: Awaited<ReturnType<typeof buildPlanReport>>;
   try {
     built = await buildPlanReport(clouds, config);
   } catch (e) {
-    if (e instanceof InvalidArgsError) throw new UsageError(e.message.replace(/\n/g, " "));
-    // Component validation errors name the component; keep them on one line.
-    if (e instanceof Error && /invalid arguments:/.test(e.message)) throw new UsageError(e.message.replace(/\n/g, " "));
+    if (e instanceof InvalidArgsError) throw problemsError("invalid configuration", e.issues);
     throw e;
   }
   const { report, missing } = built;
@@ -107,8 +145,11 @@ export const planCommand: Command = async (argv: string[], io: CliIO) => {
   else if (format === "mermaid") {
     for (const c of report.clouds) io.stdout(`${planToMermaid(`hardening plan --cloud ${c.cloud}`, c.resources)}\n`);
   } else io.stdout(formatPlanText(report));
-  for (const m of missing) io.stderr(`hardening plan: ${m.message}\n`);
-  if (missing.length > 0) return ExitCode.Usage;
+  // With every cloud asked for, a cloud whose SDK is not installed is skipped with one line; asked for by name, or
+  // missing for another reason, it is an error.
+  const skippable = clouds.length > 1;
+  for (const m of missing) io.stderr(`hardening plan: ${skippable && m.missingPackage ? "skipped " : ""}${m.message}\n`);
+  if (missing.some((m) => !skippable || !m.missingPackage) || report.clouds.length === 0) return ExitCode.Usage;
   const blocking = report.clouds.some((c) => c.violations.some((v) => v.enforcementLevel === "mandatory"));
   return blocking ? ExitCode.Findings : ExitCode.Clean;
 };

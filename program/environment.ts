@@ -83,7 +83,12 @@ export interface CloudModule {
 
 /** Thrown when a cloud's module has not been written yet; `hardening plan` exits 2 with its message. */
 export class CloudNotAvailableError extends Error {
-  constructor(readonly cloud: string, reason: string) {
+  /**
+   * @param cloud the cloud asked for
+   * @param reason why it cannot be planned
+   * @param missingPackage the npm package that is not installed, when that is the reason
+   */
+  constructor(readonly cloud: string, reason: string, readonly missingPackage?: string) {
     super(`the ${cloud} environment is not available: ${reason}`);
     this.name = "CloudNotAvailableError";
   }
@@ -100,6 +105,9 @@ export function loadCloud(cloud: CloudName): CloudModule {
     if (err.code === "MODULE_NOT_FOUND" && String(err.message).includes(`clouds/${cloud}`)) {
       throw new CloudNotAvailableError(cloud, "its provider components are not built yet");
     }
+    // The README says to install only the SDK you use: a missing cloud SDK is a skipped cloud, named by package.
+    const sdk = err.code === "MODULE_NOT_FOUND" ? /Cannot find module '(@pulumi\/[a-z0-9-]+)/.exec(String(err.message))?.[1] : undefined;
+    if (sdk !== undefined) throw new CloudNotAvailableError(cloud, `${sdk} is not installed (npm install ${sdk})`, sdk);
     throw e;
   }
   const found = mod.cloudModule ?? mod.default;

@@ -3,7 +3,7 @@
  * assumptions (zones, project), recording every resource the engine would be asked to create.
  */
 import type { ControlReport } from "../components";
-import { environmentConfigFrom } from "./stackConfig";
+import { createNamingUserKeys, environmentConfigFrom } from "./stackConfig";
 import { CloudName, loadCloud } from "./environment";
 import { RecordedResource, runUnderMocks } from "./offlineEngine";
 
@@ -55,7 +55,7 @@ export async function planCloud(cloud: CloudName, values: Record<string, unknown
   const mod = loadCloud(cloud);
   const assumed = values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
   const config = environmentConfigFrom({ ...values, cloud, ...(assumed ? { [cloud]: assumed } : {}) }, cloud);
-  const run = await runUnderMocks(() => mod.createEnvironment(config), {
+  const run = await runUnderMocks(() => createNamingUserKeys(mod, config), {
     project: "hardening",
     stack: "plan",
     calls: mod.offlineCalls,

@@ -4,12 +4,12 @@
  * {@link buildEnvironment} under mocks with config from a file, so both take the same path.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEYS, environmentConfigFrom } from "./stackConfig";
+import { CONFIG_KEYS, createNamingUserKeys, environmentConfigFrom, stackConfigWarnings } from "./stackConfig";
 import { EnvironmentConfig, EnvironmentResult, loadCloud } from "./environment";
 
 /** Builds one environment from its config: loads only that cloud's module and SDK. */
 export function buildEnvironment(config: EnvironmentConfig): EnvironmentResult {
-  return loadCloud(config.cloud).createEnvironment(config);
+  return createNamingUserKeys(loadCloud(config.cloud), config);
 }
 
 /** Reads every `hardening:*` key from the stack's config (objects parsed from their JSON/YAML form). */
@@ -30,6 +30,8 @@ export function stackConfigValues(config: pulumi.Config = new pulumi.Config("har
 
 /** What `pulumi up` runs: the environment of the stack's config, with the controls report as a stack output. */
 export function runProgram(): Record<string, unknown> {
-  const result = buildEnvironment(environmentConfigFrom(stackConfigValues()));
+  const values = stackConfigValues();
+  for (const warning of stackConfigWarnings(values)) void pulumi.log.warn(warning);
+  const result = buildEnvironment(environmentConfigFrom(values));
   return { ...result.outputs, controls: result.controls };
 }

@@ -66,9 +66,9 @@ describe("hardening plan", function () {
       );
       io = captureIO({ cwd: dir });
       assert.equal(await main(["plan", "--cloud", "gcp", "--stack-config", "Pulumi.bad.yaml"], io), 2);
-      assert.match(io.err(), /hardening\.metadataEndpoint "off" is not one of "blocked", "tokenRequired"\./);
-      assert.match(io.err(), /hardening\.sandbox "maybe" is not one of "none", "runtime"\./);
-      assert.equal(io.err().trim().split("\n").length, 1);
+      assert.match(io.err(), /\n {2}hardening:spec\.metadataEndpoint "off" is not one of "blocked", "tokenRequired"\.\n/);
+      assert.match(io.err(), /\n {2}hardening:spec\.sandbox "maybe" is not one of "none", "runtime"\.\n/);
+      assert.equal(io.err().trim().split("\n").length, 3, "a summary, then one line per problem");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
