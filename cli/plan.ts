@@ -14,7 +14,7 @@ import { CloudPlan, planCloud } from "../program/plan";
 import type { Violation } from "../policy/rules/types";
 import { oneOf, parseFlags } from "./flags";
 import { formatPlanText } from "./format/planText";
-import { planToMermaid } from "./format/mermaid";
+import { plansToMermaid } from "./format/mermaid";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
 import { evaluatePlan } from "./verdicts";
 
@@ -143,7 +143,7 @@ export const planCommand: Command = async (argv: string[], io: CliIO) => {
   const { report, missing } = built;
   if (format === "json") io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else if (format === "mermaid") {
-    for (const c of report.clouds) io.stdout(`${planToMermaid(`hardening plan --cloud ${c.cloud}`, c.resources)}\n`);
+    io.stdout(plansToMermaid("hardening plan", report.clouds.map((c) => ({ name: c.cloud, resources: c.resources }))));
   } else io.stdout(formatPlanText(report));
   // With every cloud asked for, a cloud whose SDK is not installed is skipped with one line; asked for by name, or
   // missing for another reason, it is an error.
