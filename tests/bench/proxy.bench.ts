@@ -9,7 +9,8 @@
  *   node --import tsx tests/bench/proxy.bench.ts [seconds-per-round]
  */
 import * as http from "node:http";
-import { allowAllSquidConfigFor, HardeningSpec, planSquidConfig, SquidConfigOptions } from "../../components";
+import { EgressRule, HardeningSpec, planSquidConfig, SquidConfigOptions } from "../../components";
+import { allowAllSquidConfigFor } from "../../components/egressProxy/squidConfig";
 import { findSquid, proxyConnect, SquidPaths, startSquid, startUpstream } from "../components/egressProxy/squidHarness";
 
 const ROUND_MS = Number(process.argv[2] ?? 2) * 1000;
@@ -17,7 +18,7 @@ const ROUNDS = 3;
 const CONCURRENCY = 8;
 
 function spec(upstreamPort: number): HardeningSpec {
-  const allow: NonNullable<NonNullable<HardeningSpec["egress"]>["allow"]> = [];
+  const allow: EgressRule[] = [];
   for (let i = 0; i < 25; i++) allow.push({ domain: `mirror${i}.example.com` });
   for (let i = 0; i < 25; i++) allow.push({ domain: `*.cdn${i}.example.net`, ports: [443, 8443] });
   for (let i = 0; i < 8; i++) allow.push({ cidr: `198.51.${i}.0/24`, ports: [5432] });
