@@ -102,15 +102,23 @@ export function loadCloud(cloud: CloudName): CloudModule {
     mod = require(`./clouds/${cloud}`);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "MODULE_NOT_FOUND" && String(err.message).includes(`clouds/${cloud}`)) {
+    if (err.code === "MODULE_NOT_FOUND" && String(err.message).split("\n")[0].includes(`clouds/${cloud}`)) {
       throw new CloudNotAvailableError(cloud, "its provider components are not built yet");
     }
-    // The README says to install only the SDK you use: a missing cloud SDK is a skipped cloud, named by package.
-    const sdk = err.code === "MODULE_NOT_FOUND" ? /Cannot find module '(@pulumi\/[a-z0-9-]+)/.exec(String(err.message))?.[1] : undefined;
-    if (sdk !== undefined) throw new CloudNotAvailableError(cloud, `${sdk} is not installed (npm install ${sdk})`, sdk);
-    throw e;
+    throw missingSdkError(cloud, e) ?? e;
   }
   const found = mod.cloudModule ?? mod.default;
   if (!found) throw new CloudNotAvailableError(cloud, `program/clouds/${cloud} exports no cloudModule`);
   return found;
+}
+
+/**
+ * The error for a cloud whose SDK is not installed, when `e` is the failure to load it (at load time or when the
+ * cloud's module loads its components); undefined for any other error. The README says to install only the SDK
+ * you use, so a missing one is a cloud that cannot be planned, named by package, never an internal error.
+ */
+export function missingSdkError(cloud: string, e: unknown): CloudNotAvailableError | undefined {
+  const err = e as NodeJS.ErrnoException;
+  const sdk = err?.code === "MODULE_NOT_FOUND" ? /Cannot find module '(@pulumi\/[a-z0-9-]+)/.exec(String(err.message))?.[1] : undefined;
+  return sdk === undefined ? undefined : new CloudNotAvailableError(cloud, `${sdk} is not installed (npm install ${sdk})`, sdk);
 }

@@ -4,7 +4,7 @@
  */
 import type { ControlReport } from "../components";
 import { createNamingUserKeys, environmentConfigFrom } from "./stackConfig";
-import { CloudName, loadCloud } from "./environment";
+import { CloudName, loadCloud, missingSdkError } from "./environment";
 import { RecordedResource, runUnderMocks } from "./offlineEngine";
 
 /** One resource of the plan, as the engine would receive it (the contract's `resources[]`). */
@@ -55,7 +55,13 @@ export async function planCloud(cloud: CloudName, values: Record<string, unknown
   const mod = loadCloud(cloud);
   const assumed = values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
   const config = environmentConfigFrom({ ...values, cloud, ...(assumed ? { [cloud]: assumed } : {}) }, cloud);
-  const run = await runUnderMocks(() => createNamingUserKeys(mod, config), {
+  const run = await runUnderMocks(() => {
+    try {
+      return createNamingUserKeys(mod, config);
+    } catch (e) {
+      throw missingSdkError(cloud, e) ?? e;
+    }
+  }, {
     project: "hardening",
     stack: "plan",
     calls: mod.offlineCalls,
