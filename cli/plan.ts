@@ -105,12 +105,13 @@ export function cloudsToPlan(flag: string | undefined, config: Record<string, un
 export async function buildPlanReport(
   clouds: readonly CloudName[],
   values: Record<string, unknown>,
+  options: { assumeExamples?: boolean } = {},
 ): Promise<{ report: PlanReport; missing: CloudNotAvailableError[] }> {
   const sections: PlanReportCloud[] = [];
   const missing: CloudNotAvailableError[] = [];
   for (const cloud of clouds) {
     try {
-      const plan = await planCloud(cloud, values);
+      const plan = await planCloud(cloud, values, options);
       sections.push({ ...plan, violations: evaluatePlan(plan.resources) });
     } catch (e) {
       if (e instanceof CloudNotAvailableError) missing.push(e);
@@ -135,7 +136,8 @@ export const planCommand: Command = async (argv: string[], io: CliIO) => {
 
   let built: Awaited<ReturnType<typeof buildPlanReport>>;
   try {
-    built = await buildPlanReport(clouds, config);
+    // A stack config file is the user's real configuration: nothing is assumed, as `pulumi up` assumes nothing.
+    built = await buildPlanReport(clouds, config, { assumeExamples: configFile === undefined });
   } catch (e) {
     if (e instanceof InvalidArgsError) throw problemsError("invalid configuration", e.issues);
     throw e;

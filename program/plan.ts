@@ -48,12 +48,13 @@ function toPlanned(r: RecordedResource): PlannedResource {
 
 /**
  * Plans one cloud from `hardening:*` config values (keys without the namespace; `cloud` is taken from the
- * argument). Throws the config's or the components' validation error unchanged, and CloudNotAvailableError
+ * argument). With `assumeExamples` (the default) a cloud with no settings block gets the cloud module's example
+ * settings, stated in `assumedSettings`; without it the plan refuses what `pulumi up` with the same config would. Throws the config's or the components' validation error unchanged, and CloudNotAvailableError
  * for a cloud whose module is missing.
  */
-export async function planCloud(cloud: CloudName, values: Record<string, unknown>): Promise<CloudPlan> {
+export async function planCloud(cloud: CloudName, values: Record<string, unknown>, options: { assumeExamples?: boolean } = {}): Promise<CloudPlan> {
   const mod = loadCloud(cloud);
-  const assumed = values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
+  const assumed = options.assumeExamples !== false && values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
   const config = environmentConfigFrom({ ...values, cloud, ...(assumed ? { [cloud]: assumed } : {}) }, cloud);
   const run = await runUnderMocks(() => {
     try {

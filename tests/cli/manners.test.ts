@@ -115,3 +115,17 @@ describe("hardening CLI manners", () => {
     for (const cidr of ["10.42.0.0/16", "172.16.0.0/12", "192.168.10.0/24", "100.64.0.0/16"]) assert.deepEqual(checkWorkerNetworkCidr("cidr", cidr), { problems: [], warnings: [] }, cidr);
   });
 });
+
+describe("hardening plan assumes example settings only without a stack config", () => {
+  it("with --stack-config refuses what pulumi up would (the Kubernetes runner without an API-server CIDR)", async () => {
+    const r = await run(["plan", "--stack-config", "P.yaml"], { "P.yaml": "config:\n  hardening:cloud: kubernetes\n" });
+    assert.equal(r.code, 2);
+    assert.match(r.err, /\n {2}hardening:kubernetes\.kestra\.runner "kubernetes" needs the worker to reach the API server/);
+    // Positive controls: the example plan states its assumption; an OSS config with the process runner plans.
+    const example = await run(["plan", "--cloud", "kubernetes", "--format", "json"]);
+    assert.deepEqual(JSON.parse(example.out).clouds[0].assumedSettings, { kestra: { apiServerCidrs: ["10.0.0.1/32"] } });
+    const oss = await run(["plan", "--stack-config", "P.yaml", "--format", "json"], { "P.yaml": "config:\n  hardening:cloud: kubernetes\n  hardening:kubernetes:\n    kestra:\n      runner: process\n" });
+    assert.equal(oss.err, "");
+    assert.equal(JSON.parse(oss.out).clouds[0].assumedSettings, undefined);
+  });
+});
