@@ -14,7 +14,8 @@ import { CloudPlan, planCloud } from "../program/plan";
 import type { Violation } from "../policy/rules/types";
 import { oneOf, parseFlags } from "./flags";
 import { formatPlanText } from "./format/planText";
-import { plansToMermaid } from "./format/mermaid";
+import { planToMermaid, plansToMermaid } from "./format/mermaid";
+import { ProgramInputError, ProgramPlan, planUserProgram } from "../program/userProgram";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
 import { evaluatePlan } from "./verdicts";
 
@@ -121,15 +122,22 @@ export async function buildPlanReport(
   return { report: { version: 1, clouds: sections }, missing };
 }
 
-/** `hardening plan [--cloud aws|gcp|azure|kubernetes|all] [--format text|json|mermaid] [--stack-config FILE]`. */
+/** `hardening plan [DIR] [--cloud aws|gcp|azure|kubernetes|all] [--format text|json|mermaid] [--stack-config FILE] [--stack NAME]`. */
 export const planCommand: Command = async (argv: string[], io: CliIO) => {
-  const { values } = parseFlags(
+  const { values, positionals } = parseFlags(
     argv,
-    { cloud: { type: "string" }, format: { type: "string" }, "stack-config": { type: "string" } },
-    false,
+    { cloud: { type: "string" }, format: { type: "string" }, "stack-config": { type: "string" }, stack: { type: "string" } },
+    true,
   );
   const format = oneOf("format", values.format as string | undefined, FORMATS, "text");
   const configFile = values["stack-config"] as string | undefined;
+  if (positionals.length > 1) throw new UsageError(`give one program directory, not ${positionals.length}: ${positionals.join(" ")}`, true);
+  if (positionals.length === 1) {
+    if (values.cloud !== undefined) throw new UsageError("--cloud chooses a cloud of the package's own program; a program directory decides its own clouds", true);
+    if (configFile !== undefined && values.stack !== undefined) throw new UsageError("give --stack or --stack-config, not both", true);
+    return planProgramCommand(path.resolve(io.cwd, positionals[0]), { stack: values.stack as string | undefined, stackConfigFile: configFile && path.resolve(io.cwd, configFile) }, format, io);
+  }
+  if (values.stack !== undefined) throw new UsageError("--stack needs a program directory (hardening plan DIR --stack NAME)", true);
   const config = configFile ? readStackConfig(path.resolve(io.cwd, configFile)) : {};
   const clouds = cloudsToPlan(values.cloud as string | undefined, config, configFile);
   for (const warning of stackConfigWarnings(config)) io.stderr(`hardening plan: warning: ${warning}\n`);
@@ -155,3 +163,36 @@ export const planCommand: Command = async (argv: string[], io: CliIO) => {
   const blocking = report.clouds.some((c) => c.violations.some((v) => v.enforcementLevel === "mandatory"));
   return blocking ? ExitCode.Findings : ExitCode.Clean;
 };
+
+/** The JSON report of a user's program: `{"version":1,"program":{...},"resources","controls","violations"}`. */
+export interface ProgramPlanReport {
+  readonly version: 1;
+  readonly program: { readonly project: string; readonly stack: string; readonly dir: string };
+  readonly resources: ProgramPlan["resources"];
+  readonly controls: ProgramPlan["controls"];
+  readonly violations: Violation[];
+}
+
+/** `hardening plan DIR`: the user's program under mocks, its controls reports and the pack's verdicts. */
+async function planProgramCommand(dir: string, options: { stack?: string; stackConfigFile?: string }, format: (typeof FORMATS)[number], io: CliIO): Promise<number> {
+  let plan: ProgramPlan;
+  try {
+    plan = await planUserProgram(dir, options);
+  } catch (e) {
+    if (e instanceof ProgramInputError) throw e.problems.length === 1 ? new UsageError(e.problems[0]) : problemsError(dir, e.problems);
+    if (e instanceof InvalidArgsError) throw problemsError(`${dir}: invalid arguments`, e.issues);
+    // A component's validation error, wrapped by the component ("AwsWorkerNetwork "n": invalid arguments:\n - ...").
+    const message = e instanceof Error ? e.message : String(e);
+    const listed = message.split("\n - ");
+    if (listed.length > 1 && /invalid arguments:$/.test(listed[0])) throw problemsError(`${dir}: ${listed[0].replace(/:$/, "")}`, listed.slice(1));
+    // The user's program threw: their error, on one line, not ours.
+    throw new UsageError(`${dir}: the program failed: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+  }
+  const violations = evaluatePlan(plan.resources);
+  if (format === "json") {
+    const report: ProgramPlanReport = { version: 1, program: { project: plan.project, stack: plan.stack, dir }, resources: plan.resources, controls: plan.controls, violations };
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (format === "mermaid") io.stdout(planToMermaid(`hardening plan ${dir}`, plan.resources));
+  else io.stdout(formatPlanText({ version: 1, clouds: [{ cloud: plan.project as CloudName, resources: plan.resources, controls: plan.controls, violations }] }));
+  return violations.some((v) => v.enforcementLevel === "mandatory") ? ExitCode.Findings : ExitCode.Clean;
+}
