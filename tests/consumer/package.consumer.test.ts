@@ -96,6 +96,30 @@ describe("a consumer of the packed package (npm pack, one cloud SDK)", function 
     assert.equal(named.status, 2, "a cloud asked for by name whose SDK is missing is an error");
   });
 
+  it("plans the consumer's own program with npx hardening plan DIR (TypeScript loaded by the program's typescript)", () => {
+    const prog = path.join(dir, "prog");
+    fs.mkdirSync(prog);
+    fs.writeFileSync(path.join(prog, "Pulumi.yaml"), "name: consumer-workers\nruntime: nodejs\n");
+    fs.writeFileSync(
+      path.join(prog, "index.ts"),
+      [
+        'import * as aws from "@pulumi/aws";',
+        'import { AwsWorkerNetwork } from "pulumi-hardening/aws";',
+        'const net = new AwsWorkerNetwork("workers", { hardening: { workloadSubnet: "private" } });',
+        'new aws.ec2.Instance("legacy", { ami: "ami-1", instanceType: "t3.micro", metadataOptions: { httpTokens: "optional" } });',
+        "export const vpc = net.networkId;",
+        "",
+      ].join("\n"),
+    );
+    const r = spawnSync(NPM, ["exec", "--offline", "--", "hardening", "plan", "prog", "--format", "json"], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { program: { project: string }; resources: { type: string }[]; controls: unknown[]; violations: { urn: string }[] };
+    assert.equal(report.program.project, "consumer-workers");
+    assert.ok(report.resources.some((x) => x.type === "hardening:index:AwsWorkerNetwork"));
+    assert.ok(report.controls.length > 0);
+    assert.ok(report.violations.some((v) => v.urn.endsWith("::legacy")));
+  });
+
   for (const resolution of ["node", "nodenext"] as const) {
     it(`compiles the AWS and cloud-neutral examples with only @pulumi/aws installed (moduleResolution ${resolution})`, () => {
       const awsOnly = blocks.filter((b) => b.imports.every((i) => ["pulumi-hardening", "pulumi-hardening/aws", "@pulumi/pulumi", "@pulumi/aws"].includes(i)));
