@@ -50,4 +50,4 @@ export const stackRules: readonly StackRule[] = [internetRouteRule, adminGrantRu
 export { canonicalType } from "./values";
 export { auditResources } from "../evaluate";
 export type { AuditConfig } from "../evaluate";
-export type * from "./types";
+export type { EnforcementLevel, Finding, ResourceInput, CheckContext, ResourceCheck, ResourceRemediation, ResourceRule, StackFinding, StackRule, Violation } from "./types";
