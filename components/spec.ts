@@ -100,7 +100,7 @@ export interface EgressRule {
    * Destination ports, each 1-65535.
    * @default [443]
    */
-  ports?: readonly number[];
+  ports?: number[];
   /**
    * Why this destination is needed; shown in rule descriptions and reports.
    * @default ""
@@ -124,7 +124,7 @@ export interface EgressSpec {
    * The allowed destinations. Required (non-empty) with `mode: "allowList"`, refused with `mode: "denyAll"`.
    * @default []
    */
-  allow?: readonly EgressRule[];
+  allow?: EgressRule[];
 }
 
 /** How long a worker host may live before it is replaced. */
