@@ -12,10 +12,18 @@ export function buildEnvironment(config: EnvironmentConfig): EnvironmentResult {
   return createNamingUserKeys(loadCloud(config.cloud), config);
 }
 
-/** Reads every `hardening:*` key from the stack's config (objects parsed from their JSON/YAML form). */
-export function stackConfigValues(config: pulumi.Config = new pulumi.Config("hardening")): Record<string, unknown> {
+/**
+ * Reads every `hardening:*` key from the stack's config (objects parsed from their JSON/YAML form). Keys the
+ * program does not know are read too, so the validation names them (`hardening:netwrokCidr is not a setting; did
+ * you mean ...`) instead of planning the defaults.
+ */
+export function stackConfigValues(config: pulumi.Config = new pulumi.Config("hardening"), all: Record<string, string> = pulumi.runtime.allConfig()): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
+  const unknown = Object.keys(all)
+    .filter((k) => k.startsWith("hardening:"))
+    .map((k) => k.slice("hardening:".length))
+    .filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
+  for (const key of [...CONFIG_KEYS, ...unknown]) {
     const raw = config.get(key);
     if (raw === undefined) continue;
     // Structured values (spec, per-cloud blocks) arrive as JSON text; plain ones stay strings.
