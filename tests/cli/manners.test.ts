@@ -86,6 +86,14 @@ describe("hardening CLI manners", () => {
     ]);
     const top = await run(["plan", "--stack-config", "P.yaml"], { "P.yaml": "config:\n  hardening:cloud: aws\n  hardening:netwrokCidr: 10.0.0.0/16\n" });
     assert.match(top.err, /hardening:netwrokCidr is not a setting; did you mean "hardening:networkCidr"\?/);
+    // Top-level and cloud problems in the same run.
+    const both = await run(["plan", "--stack-config", "P.yaml"], {
+      "P.yaml": "config:\n  hardening:cloud: gcp\n  hardening:zoneCount: 9\n  hardening:gcp:\n    minReplicas: 5\n    maxReplicas: 2\n",
+    });
+    assert.deepEqual(both.err.trimEnd().split("\n").slice(1), [
+      "  hardening:zoneCount 9 must be a whole number from 1 to 6.",
+      "  hardening:gcp.maxReplicas 2 is below minReplicas 5; raise maxReplicas or lower minReplicas.",
+    ]);
   });
 
   it("plans the cloud the file names, refuses a conflicting --cloud, a misspelt namespace and a file without config:", async () => {
