@@ -4,7 +4,7 @@
  * the defaults, and both get the same validation.
  */
 import { InvalidArgsError, show } from "../components";
-import { suggestion } from "../components/suggest";
+import { closestMatch, suggestion } from "../components/suggest";
 import { checkWorkerNetworkCidr } from "../components/workerNetworkRange";
 import { CLOUDS, CloudModule, CloudName, EnvironmentConfig, EnvironmentResult } from "./environment";
 
@@ -88,28 +88,42 @@ const TOP_LEVEL_FIELDS: Readonly<Record<string, string>> = { cidr: "hardening:ne
 export function issuesAsStackConfigKeys(issues: readonly string[], cloud: CloudName): string[] {
   return [
     ...new Set(
-      issues.map((raw) => {
-        let issue = raw;
-        let base = `hardening:${cloud}`;
-        const label = /^([a-zA-Z ]+): (?=\S)/.exec(issue);
-        if (label && Object.hasOwn(COMPONENT_KEYS, label[1])) {
-          base = COMPONENT_KEYS[label[1]](cloud);
-          issue = issue.slice(label[0].length);
-        }
-        // The spec is `hardening:spec` in the stack config, wherever a message names one of its fields.
-        issue = issue.replace(/(^|[\s(])hardening\.(?=[a-zA-Z])/g, "$1hardening:spec.");
-        if (issue.startsWith("hardening:spec.")) return issue;
-        const misplaced = new RegExp(`^hardening:${cloud}\\.(\\w+) is not a setting; `).exec(issue);
-        if (misplaced && Object.hasOwn(TOP_LEVEL_FIELDS, misplaced[1])) return `${misplaced[0]}did you mean ${TOP_LEVEL_FIELDS[misplaced[1]]}?`;
-        const inBlock = new RegExp(`^hardening:${cloud}\\.(\\w+)(?! is not a setting)`).exec(issue);
-        if (inBlock && Object.hasOwn(TOP_LEVEL_FIELDS, inBlock[1])) return TOP_LEVEL_FIELDS[inBlock[1]] + issue.slice(inBlock[0].length);
-        if (issue.startsWith("hardening:")) return issue;
-        const field = /^(\w+)/.exec(issue)?.[1];
-        if (field !== undefined && Object.hasOwn(TOP_LEVEL_FIELDS, field)) return TOP_LEVEL_FIELDS[field] + issue.slice(field.length);
-        return field !== undefined && /^\w+[.[ ]/.test(issue) ? `${base}.${issue}` : `${base}: ${issue}`;
-      }),
+      issues.map((raw) => withEnumHint(asStackConfigKey(raw, cloud))),
     ),
   ];
+}
+
+/**
+ * Adds the choice a misspelt enum value was probably meant to be (`"egressproxy" is not one of "networkFirewall",
+ * "egressProxy"` gets `; did you mean "egressProxy"?`), whichever component wrote the message.
+ */
+export function withEnumHint(issue: string): string {
+  const m = /"([^"]*)" (?:is not one of|must be(?: one of)?) ((?:"[^"]*"(?:, | or |, or )?)+)\.?$/.exec(issue);
+  if (!m || issue.includes("did you mean")) return issue;
+  const choices = [...m[2].matchAll(/"([^"]*)"/g)].map((c) => c[1]);
+  const near = closestMatch(m[1], choices);
+  return near === undefined || near === m[1] ? issue : `${issue.replace(/\.$/, "")}; did you mean "${near}"?`;
+}
+
+function asStackConfigKey(raw: string, cloud: CloudName): string {
+  let issue = raw;
+  let base = `hardening:${cloud}`;
+  const label = /^([a-zA-Z ]+): (?=\S)/.exec(issue);
+  if (label && Object.hasOwn(COMPONENT_KEYS, label[1])) {
+    base = COMPONENT_KEYS[label[1]](cloud);
+    issue = issue.slice(label[0].length);
+  }
+  // The spec is `hardening:spec` in the stack config, wherever a message names one of its fields.
+  issue = issue.replace(/(^|[\s(])hardening\.(?=[a-zA-Z])/g, "$1hardening:spec.");
+  if (issue.startsWith("hardening:spec.")) return issue;
+  const misplaced = new RegExp(`^hardening:${cloud}\\.(\\w+) is not a setting; `).exec(issue);
+  if (misplaced && Object.hasOwn(TOP_LEVEL_FIELDS, misplaced[1])) return `${misplaced[0]}did you mean ${TOP_LEVEL_FIELDS[misplaced[1]]}?`;
+  const inBlock = new RegExp(`^hardening:${cloud}\\.(\\w+)(?! is not a setting)`).exec(issue);
+  if (inBlock && Object.hasOwn(TOP_LEVEL_FIELDS, inBlock[1])) return TOP_LEVEL_FIELDS[inBlock[1]] + issue.slice(inBlock[0].length);
+  if (issue.startsWith("hardening:")) return issue;
+  const field = /^(\w+)/.exec(issue)?.[1];
+  if (field !== undefined && Object.hasOwn(TOP_LEVEL_FIELDS, field)) return TOP_LEVEL_FIELDS[field] + issue.slice(field.length);
+  return field !== undefined && /^\w+[.[ ]/.test(issue) ? `${base}.${issue}` : `${base}: ${issue}`;
 }
 
 /** Builds the environment; its components' problems are renamed to the stack config keys the user wrote. */

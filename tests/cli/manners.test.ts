@@ -86,6 +86,11 @@ describe("hardening CLI manners", () => {
     ]);
     const top = await run(["plan", "--stack-config", "P.yaml"], { "P.yaml": "config:\n  hardening:cloud: aws\n  hardening:netwrokCidr: 10.0.0.0/16\n" });
     assert.match(top.err, /hardening:netwrokCidr is not a setting; did you mean "hardening:networkCidr"\?/);
+    // Enum case slips in any cloud's settings name the choice meant.
+    const slips = await run(["plan", "--stack-config", "P.yaml"], { "P.yaml": "config:\n  hardening:cloud: aws\n  hardening:aws:\n    l7Filter: egressproxy\n" });
+    assert.match(slips.err, /\n {2}hardening:aws\.l7Filter "egressproxy" is not one of "networkFirewall", "egressProxy"; did you mean "egressProxy"\?\n/);
+    const k8s = await run(["plan", "--stack-config", "P.yaml"], { "P.yaml": "config:\n  hardening:cloud: kubernetes\n  hardening:kubernetes:\n    kestra:\n      runner: Process\n" });
+    assert.match(k8s.err, /hardening:kubernetes\.kestra\.runner "Process" must be "process" or "kubernetes"; did you mean "process"\?/);
     // Top-level and cloud problems in the same run.
     const both = await run(["plan", "--stack-config", "P.yaml"], {
       "P.yaml": "config:\n  hardening:cloud: gcp\n  hardening:zoneCount: 9\n  hardening:gcp:\n    minReplicas: 5\n    maxReplicas: 2\n",
