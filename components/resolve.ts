@@ -7,6 +7,7 @@ import { Cidr, cidrContains, formatCidr, isIpAddress, mustParseCidr, parseCidr }
 import { METADATA_ENDPOINTS, WILDCARD_DNS_SERVICES } from "./endpoints";
 import { InvalidArgsError, show } from "./errors";
 import { carveOutFor } from "./metadataNetworks";
+import { closestMatch } from "./suggest";
 import {
   DEFAULT_HARDENING,
   EgressMode,
@@ -44,24 +45,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const keep = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = keep;
-    }
-  }
-  return row[b.length];
-}
-
 function checkKeys(issues: Issues, path: string, value: Record<string, unknown>, known: string[]): void {
   for (const key of Object.keys(value)) {
     if (known.includes(key) || value[key] === undefined) continue;
-    const near = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    const near = closestMatch(key, known);
     const hint = near ? `did you mean "${near}"?` : `known fields: ${known.join(", ")}.`;
     issues.add(`${path}.${key}`, `is not a field; ${hint}`);
   }
@@ -77,7 +64,8 @@ function pickEnum<T extends string>(
   if (value === undefined) return fallback;
   const values = Object.values(allowed);
   if (typeof value === "string" && (values as string[]).includes(value)) return value as T;
-  issues.add(path, `${show(value)} is not one of ${values.map((v) => `"${v}"`).join(", ")}.`);
+  const near = typeof value === "string" ? closestMatch(value, values) : undefined;
+  issues.add(path, `${show(value)} is not one of ${values.map((v) => `"${v}"`).join(", ")}${near ? `; did you mean "${near}"?` : "."}`);
   return fallback;
 }
 

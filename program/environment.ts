@@ -83,7 +83,12 @@ export interface CloudModule {
 
 /** Thrown when a cloud's module has not been written yet; `hardening plan` exits 2 with its message. */
 export class CloudNotAvailableError extends Error {
-  constructor(readonly cloud: string, reason: string) {
+  /**
+   * @param cloud the cloud asked for
+   * @param reason why it cannot be planned
+   * @param missingPackage the npm package that is not installed, when that is the reason
+   */
+  constructor(readonly cloud: string, reason: string, readonly missingPackage?: string) {
     super(`the ${cloud} environment is not available: ${reason}`);
     this.name = "CloudNotAvailableError";
   }
@@ -97,12 +102,23 @@ export function loadCloud(cloud: CloudName): CloudModule {
     mod = require(`./clouds/${cloud}`);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "MODULE_NOT_FOUND" && String(err.message).includes(`clouds/${cloud}`)) {
+    if (err.code === "MODULE_NOT_FOUND" && String(err.message).split("\n")[0].includes(`clouds/${cloud}`)) {
       throw new CloudNotAvailableError(cloud, "its provider components are not built yet");
     }
-    throw e;
+    throw missingSdkError(cloud, e) ?? e;
   }
   const found = mod.cloudModule ?? mod.default;
   if (!found) throw new CloudNotAvailableError(cloud, `program/clouds/${cloud} exports no cloudModule`);
   return found;
+}
+
+/**
+ * The error for a cloud whose SDK is not installed, when `e` is the failure to load it (at load time or when the
+ * cloud's module loads its components); undefined for any other error. The README says to install only the SDK
+ * you use, so a missing one is a cloud that cannot be planned, named by package, never an internal error.
+ */
+export function missingSdkError(cloud: string, e: unknown): CloudNotAvailableError | undefined {
+  const err = e as NodeJS.ErrnoException;
+  const sdk = err?.code === "MODULE_NOT_FOUND" ? /Cannot find module '(@pulumi\/[a-z0-9-]+)/.exec(String(err.message))?.[1] : undefined;
+  return sdk === undefined ? undefined : new CloudNotAvailableError(cloud, `${sdk} is not installed (npm install ${sdk})`, sdk);
 }

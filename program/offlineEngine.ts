@@ -50,6 +50,8 @@ export interface MockRunOptions {
 export interface MockRun<T> {
   readonly result: T;
   readonly resources: RecordedResource[];
+  /** What each component registered as its outputs (`registerOutputs`), by URN: hardening components' `controls`. */
+  readonly componentOutputs: ReadonlyMap<string, Record<string, unknown>>;
 }
 
 function newUrn(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
@@ -78,6 +80,7 @@ async function runOnce<T>(program: () => T | Promise<T>, options: MockRunOptions
   const stack = options.stack ?? "plan";
   const resources: RecordedResource[] = [];
   const missingCalls: string[] = [];
+  const componentOutputs = new Map<string, Record<string, unknown>>();
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
       const state = { ...args.inputs, ...(options.state?.(args.type, args.name, args.inputs) ?? {}) };
@@ -95,7 +98,15 @@ async function runOnce<T>(program: () => T | Promise<T>, options: MockRunOptions
   };
   class RecordingMonitor extends (MockMonitor as new (m: pulumi.runtime.Mocks) => {
     registerResource(req: RegisterRequest, cb: (err: unknown, res: unknown) => void): Promise<void>;
+    registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, res: unknown) => void): void;
   }) {
+    registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, res: unknown) => void): void {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(s: unknown): Record<string, unknown> };
+      componentOutputs.set(req.getUrn(), rpc.deserializeProperties(req.getOutputs()));
+      super.registerResourceOutputs(req, cb);
+    }
+
     async registerResource(req: RegisterRequest, cb: (err: unknown, res: unknown) => void): Promise<void> {
       const parent = req.getParent() || undefined;
       const urn = newUrn(stack, project, parent, req.getType(), req.getName());
@@ -127,7 +138,12 @@ async function runOnce<T>(program: () => T | Promise<T>, options: MockRunOptions
     throw missingCalls.length > 0 ? missing() : e;
   }
   if (missingCalls.length > 0) throw missing();
-  return { result, resources };
+  return { result, resources, componentOutputs };
+}
+
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): unknown;
 }
 
 interface RegisterRequest {

@@ -2,9 +2,9 @@
  * An offline plan of one cloud's environment: the root program run under mocks with the cloud module's stated
  * assumptions (zones, project), recording every resource the engine would be asked to create.
  */
-import type { ControlReport } from "../components";
-import { environmentConfigFrom } from "./stackConfig";
-import { CloudName, loadCloud } from "./environment";
+import { type ControlReport, InvalidArgsError } from "../components";
+import { createNamingUserKeys, environmentConfigFrom } from "./stackConfig";
+import { CloudName, EnvironmentConfig, loadCloud, missingSdkError } from "./environment";
 import { RecordedResource, runUnderMocks } from "./offlineEngine";
 
 /** One resource of the plan, as the engine would receive it (the contract's `resources[]`). */
@@ -31,6 +31,26 @@ export interface CloudPlan {
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
+/**
+ * The environment config, and the top-level settings' problems. Offline only (the run creates nothing), a config
+ * with those settings back at their defaults is still planned, so the cloud's own problems are listed in the same
+ * run; when even that config is invalid, its error is thrown as is.
+ */
+function configListingEveryProblem(values: Record<string, unknown>, cloud: CloudName): { config: EnvironmentConfig; issues: readonly string[] } {
+  try {
+    return { config: environmentConfigFrom(values, cloud), issues: [] };
+  } catch (e) {
+    if (!(e instanceof InvalidArgsError)) throw e;
+    const named = (key: string) => e.issues.some((i) => i.startsWith(`hardening:${key} `));
+    const sanitized = Object.fromEntries(Object.entries(values).filter(([k]) => !named(k) || k === cloud || k === "spec"));
+    try {
+      return { config: environmentConfigFrom(sanitized, cloud), issues: e.issues };
+    } catch {
+      throw e;
+    }
+  }
+}
+
 /** Replaces every secret value (wire form) with `"[secret]"`, recursively; other values are copied. */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
@@ -48,19 +68,34 @@ function toPlanned(r: RecordedResource): PlannedResource {
 
 /**
  * Plans one cloud from `hardening:*` config values (keys without the namespace; `cloud` is taken from the
- * argument). Throws the config's or the components' validation error unchanged, and CloudNotAvailableError
+ * argument). With `assumeExamples` (the default) a cloud with no settings block gets the cloud module's example
+ * settings, stated in `assumedSettings`; without it the plan refuses what `pulumi up` with the same config would. Throws the config's or the components' validation error unchanged, and CloudNotAvailableError
  * for a cloud whose module is missing.
  */
-export async function planCloud(cloud: CloudName, values: Record<string, unknown>): Promise<CloudPlan> {
+export async function planCloud(cloud: CloudName, values: Record<string, unknown>, options: { assumeExamples?: boolean } = {}): Promise<CloudPlan> {
   const mod = loadCloud(cloud);
-  const assumed = values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
-  const config = environmentConfigFrom({ ...values, cloud, ...(assumed ? { [cloud]: assumed } : {}) }, cloud);
-  const run = await runUnderMocks(() => mod.createEnvironment(config), {
-    project: "pulumi-hardening",
-    stack: "plan",
-    calls: mod.offlineCalls,
-    state: mod.offlineState?.bind(mod),
-  });
+  const assumed = options.assumeExamples !== false && values[cloud] === undefined && mod.planSettings && Object.keys(mod.planSettings).length > 0 ? mod.planSettings : undefined;
+  const merged = { ...values, cloud, ...(assumed ? { [cloud]: assumed } : {}) };
+  const { config, issues: topIssues } = configListingEveryProblem(merged, cloud);
+  let run;
+  try {
+    run = await runUnderMocks(() => {
+      try {
+        return createNamingUserKeys(mod, config);
+      } catch (e) {
+        throw missingSdkError(cloud, e) ?? e;
+      }
+    }, {
+      project: "hardening",
+      stack: "plan",
+      calls: mod.offlineCalls,
+      state: mod.offlineState?.bind(mod),
+    });
+  } catch (e) {
+    if (e instanceof InvalidArgsError && topIssues.length > 0) throw new InvalidArgsError([...topIssues, ...e.issues]);
+    throw e;
+  }
+  if (topIssues.length > 0) throw new InvalidArgsError(topIssues);
   return {
     cloud,
     ...(assumed ? { assumedSettings: assumed } : {}),

@@ -4,7 +4,9 @@
  * the defaults, and both get the same validation.
  */
 import { InvalidArgsError, show } from "../components";
-import { CLOUDS, CloudName, EnvironmentConfig } from "./environment";
+import { closestMatch, suggestion } from "../components/suggest";
+import { checkWorkerNetworkCidr } from "../components/workerNetworkRange";
+import { CLOUDS, CloudModule, CloudName, EnvironmentConfig, EnvironmentResult } from "./environment";
 
 /** The keys of the `hardening` config namespace. */
 export const CONFIG_KEYS = ["cloud", "name", "spec", "networkCidr", "zoneCount", ...CLOUDS] as const;
@@ -22,13 +24,13 @@ export function environmentConfigFrom(values: Record<string, unknown>, cloud?: C
   const issues: string[] = [];
   for (const key of Object.keys(values)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
-      issues.push(`hardening:${key} is not a setting; known settings: ${CONFIG_KEYS.join(", ")}.`);
+      issues.push(`hardening:${key} is not a setting; ${suggestion(`hardening:${key}`, CONFIG_KEYS.map((k) => `hardening:${k}`))}`);
     }
   }
   const chosen = cloud ?? values.cloud;
   if (chosen === undefined) issues.push(`hardening:cloud is not set; set it to one of ${CLOUDS.join(", ")}.`);
   else if (!(CLOUDS as readonly unknown[]).includes(chosen)) {
-    issues.push(`hardening:cloud ${show(chosen)} is not one of ${CLOUDS.join(", ")}.`);
+    issues.push(`hardening:cloud ${show(chosen)} is not one of ${CLOUDS.join(", ")}; ${typeof chosen === "string" ? suggestion(chosen, CLOUDS) : ""}`.replace(/; $/, "."));
   }
   const name = values.name ?? CONFIG_DEFAULTS.name;
   if (typeof name !== "string" || !NAME.test(name)) {
@@ -36,6 +38,7 @@ export function environmentConfigFrom(values: Record<string, unknown>, cloud?: C
   }
   const networkCidr = values.networkCidr ?? CONFIG_DEFAULTS.networkCidr;
   if (typeof networkCidr !== "string") issues.push(`hardening:networkCidr ${show(networkCidr)} must be a CIDR string such as "10.42.0.0/16".`);
+  else issues.push(...checkWorkerNetworkCidr("hardening:networkCidr", networkCidr).problems);
   const zoneCount = values.zoneCount === undefined ? CONFIG_DEFAULTS.zoneCount : Number(values.zoneCount);
   if (!Number.isInteger(zoneCount) || zoneCount < 1 || zoneCount > 6) {
     issues.push(`hardening:zoneCount ${show(values.zoneCount)} must be a whole number from 1 to 6.`);
@@ -57,4 +60,78 @@ export function environmentConfigFrom(values: Record<string, unknown>, cloud?: C
     zoneCount,
     settings: settings as Record<string, unknown>,
   };
+}
+
+/** Warnings about settings that are allowed but likely wrong (a public worker network). */
+export function stackConfigWarnings(values: Record<string, unknown>): string[] {
+  const cidr = values.networkCidr ?? CONFIG_DEFAULTS.networkCidr;
+  return typeof cidr === "string" ? checkWorkerNetworkCidr("hardening:networkCidr", cidr).warnings : [];
+}
+
+/** Where each cloud's planners' problems belong in the stack config: the component label they carry. */
+const COMPONENT_KEYS: Readonly<Record<string, (cloud: CloudName) => string>> = {
+  network: (cloud) => `hardening:${cloud}`,
+  workerPool: (cloud) => `hardening:${cloud}`,
+  "worker pool": (cloud) => `hardening:${cloud}`,
+  gke: () => "hardening:gcp.gke",
+  "aks node pool": () => "hardening:azure.aks",
+};
+
+/** Component fields that come from a top-level setting rather than the cloud's block. */
+const TOP_LEVEL_FIELDS: Readonly<Record<string, string>> = { cidr: "hardening:networkCidr", networkCidr: "hardening:networkCidr", zoneCount: "hardening:zoneCount" };
+
+/**
+ * Rewrites the components' problems so each names the key the user wrote in the stack config: the spec's
+ * `hardening.egress.mode` is `hardening:spec.egress.mode`, a network's `cidr` is `hardening:networkCidr`, a pool's
+ * `machineType` is `hardening:gcp.machineType`.
+ */
+export function issuesAsStackConfigKeys(issues: readonly string[], cloud: CloudName): string[] {
+  return [
+    ...new Set(
+      issues.map((raw) => withEnumHint(asStackConfigKey(raw, cloud))),
+    ),
+  ];
+}
+
+/**
+ * Adds the choice a misspelt enum value was probably meant to be (`"egressproxy" is not one of "networkFirewall",
+ * "egressProxy"` gets `; did you mean "egressProxy"?`), whichever component wrote the message.
+ */
+export function withEnumHint(issue: string): string {
+  const m = /"([^"]*)" (?:is not one of|must be(?: one of)?) ((?:"[^"]*"(?:, | or |, or )?)+)\.?$/.exec(issue);
+  if (!m || issue.includes("did you mean")) return issue;
+  const choices = [...m[2].matchAll(/"([^"]*)"/g)].map((c) => c[1]);
+  const near = closestMatch(m[1], choices);
+  return near === undefined || near === m[1] ? issue : `${issue.replace(/\.$/, "")}; did you mean "${near}"?`;
+}
+
+function asStackConfigKey(raw: string, cloud: CloudName): string {
+  let issue = raw;
+  let base = `hardening:${cloud}`;
+  const label = /^([a-zA-Z ]+): (?=\S)/.exec(issue);
+  if (label && Object.hasOwn(COMPONENT_KEYS, label[1])) {
+    base = COMPONENT_KEYS[label[1]](cloud);
+    issue = issue.slice(label[0].length);
+  }
+  // The spec is `hardening:spec` in the stack config, wherever a message names one of its fields.
+  issue = issue.replace(/(^|[\s(])hardening\.(?=[a-zA-Z])/g, "$1hardening:spec.");
+  if (issue.startsWith("hardening:spec.")) return issue;
+  const misplaced = new RegExp(`^hardening:${cloud}\\.(\\w+) is not a setting; `).exec(issue);
+  if (misplaced && Object.hasOwn(TOP_LEVEL_FIELDS, misplaced[1])) return `${misplaced[0]}did you mean ${TOP_LEVEL_FIELDS[misplaced[1]]}?`;
+  const inBlock = new RegExp(`^hardening:${cloud}\\.(\\w+)(?! is not a setting)`).exec(issue);
+  if (inBlock && Object.hasOwn(TOP_LEVEL_FIELDS, inBlock[1])) return TOP_LEVEL_FIELDS[inBlock[1]] + issue.slice(inBlock[0].length);
+  if (issue.startsWith("hardening:")) return issue;
+  const field = /^(\w+)/.exec(issue)?.[1];
+  if (field !== undefined && Object.hasOwn(TOP_LEVEL_FIELDS, field)) return TOP_LEVEL_FIELDS[field] + issue.slice(field.length);
+  return field !== undefined && /^\w+[.[ ]/.test(issue) ? `${base}.${issue}` : `${base}: ${issue}`;
+}
+
+/** Builds the environment; its components' problems are renamed to the stack config keys the user wrote. */
+export function createNamingUserKeys(mod: CloudModule, config: EnvironmentConfig): EnvironmentResult {
+  try {
+    return mod.createEnvironment(config);
+  } catch (e) {
+    if (e instanceof InvalidArgsError) throw new InvalidArgsError(issuesAsStackConfigKeys(e.issues, config.cloud));
+    throw e;
+  }
 }

@@ -5,11 +5,6 @@
  */
 import type { PlannedResource } from "../../program/plan";
 
-/** Mermaid-safe node id for a URN. */
-function nodeId(index: number): string {
-  return `r${index}`;
-}
-
 /** The short type of a token: `aws:ec2/subnet:Subnet` -> `ec2.Subnet`, `hardening:index:AwsWorkerNetwork` -> `AwsWorkerNetwork`. */
 export function shortType(type: string): string {
   const [, module = "", name = type] = type.split(":");
@@ -28,15 +23,38 @@ function collectIds(value: unknown, into: Set<string>): void {
   else if (value && typeof value === "object") Object.values(value).forEach((v) => collectIds(v, into));
 }
 
-/** Renders one cloud's resources as a Mermaid flowchart (`flowchart LR`). */
-export function planToMermaid(title: string, resources: readonly PlannedResource[]): string {
+/** A Kubernetes object's own name, which other objects use to refer to it (namespace, serviceAccountName, labels). */
+function kubernetesName(r: PlannedResource): string | undefined {
+  if (!r.type.startsWith("kubernetes:")) return undefined;
+  const name = (r.inputs.metadata as { name?: unknown } | undefined)?.name;
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+/**
+ * What a reference string points at: offline ids (`<name>-id`) and, for Kubernetes, object names. A Kubernetes
+ * name two objects share is ambiguous and draws no edge.
+ */
+function referenceTargets(resources: readonly PlannedResource[]): Map<string, number> {
+  const targets = new Map<string, number>(resources.map((r, i) => [`${r.name}-id`, i]));
+  const byName = new Map<string, number | null>();
+  resources.forEach((r, i) => {
+    const name = kubernetesName(r);
+    if (name !== undefined) byName.set(name, byName.has(name) ? null : i);
+  });
+  for (const [name, i] of byName) if (i !== null && !targets.has(name)) targets.set(name, i);
+  return targets;
+}
+
+/** The body of one plan's diagram (no `flowchart` header): node ids start with `prefix`, lines with `indent`. */
+function planBody(resources: readonly PlannedResource[], prefix: string, indent: number): string[] {
+  const nodeId = (i: number) => `${prefix}r${i}`;
   const index = new Map(resources.map((r, i) => [r.urn, i]));
   const children = new Map<string | undefined, PlannedResource[]>();
   for (const r of resources) {
     const parent = r.parent !== undefined && index.has(r.parent) ? r.parent : undefined;
     children.set(parent, [...(children.get(parent) ?? []), r]);
   }
-  const lines = [`flowchart LR`, `  %% ${title}`];
+  const lines: string[] = [];
   const emit = (parent: string | undefined, depth: number) => {
     const pad = "  ".repeat(depth);
     for (const r of children.get(parent) ?? []) {
@@ -51,16 +69,37 @@ export function planToMermaid(title: string, resources: readonly PlannedResource
       }
     }
   };
-  emit(undefined, 1);
-  const byId = new Map(resources.map((r, i) => [`${r.name}-id`, i]));
+  emit(undefined, indent);
+  const targets = referenceTargets(resources);
   const edges = new Set<string>();
   resources.forEach((r, i) => {
     const refs = new Set<string>();
-    collectIds(r.inputs, refs);
+    // A Kubernetes object's own name is not a reference to itself or to a namesake.
+    const { metadata, ...rest } = r.inputs as { metadata?: Record<string, unknown> };
+    collectIds(kubernetesName(r) !== undefined && metadata ? { ...rest, metadata: { ...metadata, name: undefined } } : r.inputs, refs);
     for (const ref of refs) {
-      const target = byId.get(ref);
-      if (target !== undefined && target !== i) edges.add(`  ${nodeId(i)} --> ${nodeId(target)}`);
+      const target = targets.get(ref);
+      if (target !== undefined && target !== i) edges.add(`${"  ".repeat(indent)}${nodeId(i)} --> ${nodeId(target)}`);
     }
   });
-  return [...lines, ...[...edges].sort()].join("\n") + "\n";
+  return [...lines, ...[...edges].sort()];
+}
+
+/** Renders one cloud's resources as a Mermaid flowchart (`flowchart LR`). */
+export function planToMermaid(title: string, resources: readonly PlannedResource[]): string {
+  return [`flowchart LR`, `  %% ${title}`, ...planBody(resources, "", 1)].join("\n") + "\n";
+}
+
+/**
+ * Renders several plans as one Mermaid document: a single `flowchart LR` with one subgraph per plan (Mermaid
+ * refuses a second header in a document), node ids prefixed by the plan's name.
+ */
+export function plansToMermaid(title: string, plans: readonly { readonly name: string; readonly resources: readonly PlannedResource[] }[]): string {
+  if (plans.length === 1) return planToMermaid(`${title} --cloud ${plans[0].name}`, plans[0].resources);
+  const lines = [`flowchart LR`, `  %% ${title}`];
+  for (const plan of plans) {
+    const prefix = `${plan.name.replace(/[^A-Za-z0-9]/g, "_")}_`;
+    lines.push(`  subgraph ${prefix}plan[${label(plan.name)}]`, ...planBody(plan.resources, prefix, 2), "  end");
+  }
+  return lines.join("\n") + "\n";
 }

@@ -6,4 +6,4 @@ export { resourceRules, stackRules } from "../registry";
 export { canonicalType } from "./values";
 export { auditResources } from "../evaluate";
 export type { AuditConfig } from "../evaluate";
-export type * from "./types";
+export type { EnforcementLevel, Finding, ResourceInput, CheckContext, ResourceCheck, ResourceRemediation, ResourceRule, StackFinding, StackRule, Violation } from "./types";

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getParameterOutput } from "@pulumi/aws/ssm/getParameter";
 import { InvalidArgsError, SandboxMode, checkHardening, resolveHardening, show } from "../../components";
+import { suggestion } from "../../components/suggest";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { awsNetworkControlsFor, awsWorkerPoolControlsFor } from "../../providers/aws/controls";
 import { AwsWorkerNetwork } from "../../providers/aws/network";
@@ -59,6 +60,15 @@ const SETTINGS = [
 /** The default worker container: Kestra's worker. Pin a digest in production (`hardening:aws.container.image`). */
 export const DEFAULT_WORKER_CONTAINER: AwsWorkerContainerArgs = Object.freeze({ image: "kestra/kestra:latest", command: ["server", "worker"] });
 
+/**
+ * The Fargate container of the environment: the settings' container over the default, so a new image (a pinned
+ * tag, an ECR copy) keeps the worker's `server worker` command unless the settings give another.
+ */
+export function workerContainer(settings: AwsWorkerContainerArgs | undefined): AwsWorkerContainerArgs {
+  if (settings === undefined || settings === null || typeof settings !== "object") return settings ?? DEFAULT_WORKER_CONTAINER;
+  return { ...settings, command: settings.command ?? [...(DEFAULT_WORKER_CONTAINER.command ?? [])] };
+}
+
 /** The public SSM parameter that names the current Amazon Linux 2023 AMI (x86_64). */
 export const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
@@ -92,7 +102,7 @@ function poolArgsFrom(config: EnvironmentConfig, s: AwsEnvironmentSettings, runt
     instanceProfileArn: s.instanceProfileArn,
     ecsClusterName: s.ecsClusterName,
     bootScript: s.bootScript,
-    container: runtime ? (s.container ?? DEFAULT_WORKER_CONTAINER) : s.container,
+    container: runtime ? workerContainer(s.container) : s.container,
     accountMetadataDefaults: s.accountMetadataDefaults,
     tags: s.tags,
   };
@@ -103,7 +113,7 @@ export function checkAwsEnvironment(config: EnvironmentConfig): string[] {
   const issues: string[] = [];
   const s = config.settings as AwsEnvironmentSettings;
   for (const key of Object.keys(s)) {
-    if (!SETTINGS.includes(key)) issues.push(`hardening:aws.${key} is not a setting; known settings: ${SETTINGS.join(", ")}.`);
+    if (!SETTINGS.includes(key)) issues.push(`hardening:aws.${key} is not a setting; ${suggestion(key, SETTINGS)}`);
   }
   const prefix = (list: readonly string[], where: string) => list.map((i) => (i.startsWith("hardening") ? i : `${where}${i}`));
   try {

@@ -8,6 +8,7 @@ import { InvalidArgsError, show } from "../../components/errors";
 import { checkHardening } from "../../components/resolve";
 import { mustParseCidr, formatAddress } from "../../components/cidr";
 import { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
+import { suggestion } from "../../components/suggest";
 import { AksNodePoolPlan, planAksNodePool } from "../../providers/azure/aksPlan";
 import { AzureAksNodePool } from "../../providers/azure/aksNodePool";
 import { azureAksNodePoolControls, azureNetworkControls, azureWorkerPoolControls } from "../../providers/azure/controls";
@@ -61,7 +62,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]): AzureSettings {
   const at = (key: string) => `hardening:azure.${key}`;
   for (const key of Object.keys(raw)) {
-    if (!SETTINGS_KEYS.includes(key)) issues.push(`${at(key)} is not a setting; known settings: ${SETTINGS_KEYS.join(", ")}.`);
+    if (!SETTINGS_KEYS.includes(key)) issues.push(`${at(key)} is not a setting; ${suggestion(key, SETTINGS_KEYS)}`);
   }
   const str = (key: string, optional: boolean): string | undefined => {
     const v = raw[key];
@@ -108,7 +109,7 @@ function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]):
     else {
       const a = raw.aks;
       for (const key of Object.keys(a)) {
-        if (!AKS_KEYS.includes(key)) issues.push(`${at(`aks.${key}`)} is not a setting; known settings: ${AKS_KEYS.join(", ")}.`);
+        if (!AKS_KEYS.includes(key)) issues.push(`${at(`aks.${key}`)} is not a setting; ${suggestion(key, AKS_KEYS)}`);
       }
       for (const key of ["resourceGroupName", "clusterName", "vnetSubnetId"]) {
         if (typeof a[key] !== "string" || (a[key] as string).trim() === "") issues.push(`${at(`aks.${key}`)} ${show(a[key])} must be a non-empty string.`);

@@ -8,6 +8,7 @@
  * used on GCP.
  */
 import { ControlReport, InvalidArgsError, show } from "../../components";
+import { suggestion } from "../../components/suggest";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { gcpNetworkControls, gcpWorkerPoolControls, gkeNodePoolControls } from "../../providers/gcp/controls";
 import { planGkeNodePool } from "../../providers/gcp/gkeNodePoolPlan";
@@ -66,14 +67,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function checkSettings(settings: Readonly<Record<string, unknown>>): string[] {
   const issues: string[] = [];
   for (const key of Object.keys(settings)) {
-    if (!SETTINGS.includes(key)) issues.push(`hardening:gcp.${key} is not a setting; known settings: ${SETTINGS.join(", ")}.`);
+    if (!SETTINGS.includes(key)) issues.push(`hardening:gcp.${key} is not a setting; ${suggestion(key, SETTINGS)}`);
   }
   const gke = settings.gke;
   if (gke !== undefined) {
     if (!isRecord(gke)) issues.push(`hardening:gcp.gke ${show(gke)} must be an object such as { cluster: "workers", serviceAccountEmail: "..." }.`);
     else {
       for (const key of Object.keys(gke)) {
-        if (!GKE_SETTINGS.includes(key)) issues.push(`hardening:gcp.gke.${key} is not a setting; known settings: ${GKE_SETTINGS.join(", ")}.`);
+        if (!GKE_SETTINGS.includes(key)) issues.push(`hardening:gcp.gke.${key} is not a setting; ${suggestion(key, GKE_SETTINGS)}`);
       }
       if (typeof gke.cluster !== "string" || gke.cluster === "") issues.push(`hardening:gcp.gke.cluster ${show(gke.cluster)} must name the GKE cluster.`);
       if (gke.location !== undefined && typeof gke.location !== "string") issues.push(`hardening:gcp.gke.location ${show(gke.location)} must be a string.`);

@@ -8,6 +8,7 @@
  * answers (`offlineCalls` is empty). `networkCidr` and `zoneCount` do not apply: the cluster's network exists.
  */
 import { ControlReport, InvalidArgsError, show } from "../../components";
+import { suggestion } from "../../components/suggest";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { kestraWorkerControlsFor, namespaceControlsFor } from "../../providers/kubernetes/controls";
 import { KestraRunner, KestraWorkerArgs, planKestraWorker } from "../../providers/kubernetes/kestraPlan";
@@ -76,13 +77,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function checkSettings(settings: Readonly<Record<string, unknown>>): string[] {
   const issues: string[] = [];
   for (const key of Object.keys(settings)) {
-    if (!SETTINGS.includes(key)) issues.push(`hardening:kubernetes.${key} is not a setting; known settings: ${SETTINGS.join(", ")}.`);
+    if (!SETTINGS.includes(key)) issues.push(`hardening:kubernetes.${key} is not a setting; ${suggestion(key, SETTINGS)}`);
   }
   const kestra = settings.kestra;
   if (kestra !== undefined && !isRecord(kestra)) issues.push(`hardening:kubernetes.kestra ${show(kestra)} must be an object.`);
   if (isRecord(kestra)) {
     for (const key of Object.keys(kestra)) {
-      if (!KESTRA_SETTINGS.includes(key)) issues.push(`hardening:kubernetes.kestra.${key} is not a setting; known settings: ${KESTRA_SETTINGS.join(", ")}.`);
+      if (!KESTRA_SETTINGS.includes(key)) issues.push(`hardening:kubernetes.kestra.${key} is not a setting; ${suggestion(key, KESTRA_SETTINGS)}`);
     }
   }
   return issues;

@@ -5,8 +5,12 @@
  */
 export { AwsWorkerNetwork, DNS_FIREWALL_PRIORITIES } from "./network";
 export { AwsWorkerPool } from "./workerPool";
-export * from "./networkPlan";
-export * from "./workerPoolPlan";
-export * from "./metadataOptions";
-export * from "./egress";
-export * from "./controls";
+export { planAwsWorkerNetwork, awsProxyEnvFor, awsProxyUrlFor, hardeningSpecOf, AwsInterfaceEndpoint, FlowLogDestination, AwsL7Filter, CLOUDWATCH_RETENTION_DAYS } from "./networkPlan";
+export type { AwsPrivateEndpointsArgs, AwsEgressProxyArgs, AwsFlowLogsArgs, AwsWorkerNetworkArgs, AwsRouteTarget, AwsPlannedRoute, AwsPlannedRouteTable, AwsNetworkFirewallPlan, AwsEgressProxyPlan, AwsDnsFirewallPlan, AwsWorkerNetworkPlan } from "./networkPlan";
+export { maxInstanceLifetimeFor, planAwsWorkerPool, userDataFor, containerDefinitionsFor, AWS_MIN_INSTANCE_LIFETIME_SECONDS, SCRATCH_VOLUME } from "./workerPoolPlan";
+export type { AwsWorkerContainerArgs, AwsWorkerPoolArgs, AwsEc2PoolPlan, AwsFargatePlan, AwsWorkerPoolPlan } from "./workerPoolPlan";
+export { metadataOptionsFor, instanceMetadataDefaultsFor } from "./metadataOptions";
+export type { AwsMetadataOptions, AwsInstanceMetadataDefaults } from "./metadataOptions";
+export { ec2Description, securityGroupEgressFor, dnsFirewallDomainsFor, networkFirewallTargetsFor, networkFirewallCidrRulesFor, ecrLayerBucketArn, s3EndpointPolicyFor, AwsEgressTarget, ANY_IPV4, AWS_SERVICE_DOMAINS, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS } from "./egress";
+export type { AwsEgressRulePlan, AwsEndpointEgress, AwsProxyEgress, AwsStatefulRule } from "./egress";
+export { awsNetworkControlsFor, awsWorkerPoolControlsFor, AWS_SOURCES } from "./controls";

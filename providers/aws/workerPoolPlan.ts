@@ -74,7 +74,21 @@ export interface AwsWorkerContainerArgs {
    * @default undefined (no logging)
    */
   logGroupName?: pulumi.Input<string>;
+  /**
+   * Secret environment variables (ECS `secrets`): variable name -> the ARN of a Secrets Manager secret (optionally
+   * with `:json-key:version-stage:version-id`) or of an SSM parameter. The ECS agent reads them with the execution
+   * role (which needs `secretsmanager:GetSecretValue` / `ssm:GetParameters` on them) and injects them at start;
+   * the task definition holds only the ARNs. Requires `executionRoleArn`. Use this, not `environment`, for the
+   * Kestra datasource password.
+   * @default {}
+   */
+  secrets?: Readonly<Record<string, string>>;
 }
+
+/** An ECR image URI: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>...`. */
+const ECR_IMAGE = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\//;
+/** The ARN of a Secrets Manager secret or an SSM parameter, what ECS `secrets[].valueFrom` takes. */
+const SECRET_ARN = /^arn:aws[a-z-]*:(?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter\/.+)$/;
 
 /** Arguments of {@link AwsWorkerPool}. */
 export interface AwsWorkerPoolArgs {
@@ -209,6 +223,8 @@ export interface AwsFargatePlan {
   readonly cpuArchitecture: string;
   readonly taskRole: boolean;
   readonly logging: boolean;
+  /** ECS `secrets`: variables the agent fills from Secrets Manager or SSM, sorted by name. */
+  readonly secrets: readonly { name: string; valueFrom: string }[];
 }
 
 /** Everything the pool creates. Exactly one of `ec2` and `fargate` is set. */
@@ -340,10 +356,25 @@ function planFargate(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: s
   if (c.logGroupName !== undefined && c.executionRoleArn === undefined) {
     issues.push(`container.logGroupName needs container.executionRoleArn (the ECS agent writes the logs with it).`);
   }
+  const image = String(c.image ?? "").trim();
+  if (ECR_IMAGE.test(image) && c.executionRoleArn === undefined) {
+    issues.push(`container.image ${show(image)} is in ECR but container.executionRoleArn is not set; ECS pulls private ECR images with the execution role (ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer).`);
+  }
+  const secrets = Object.entries(c.secrets ?? {});
+  for (const [k, v] of secrets) {
+    if (!ENV_NAME.test(k)) issues.push(`container.secrets.${k} is not a valid variable name.`);
+    if (typeof v !== "string" || !SECRET_ARN.test(v)) {
+      issues.push(`container.secrets.${k} ${show(v)} must be the ARN of a Secrets Manager secret or an SSM parameter ("arn:aws:secretsmanager:<region>:<account>:secret:<name>").`);
+    }
+    if (Object.hasOwn(c.environment ?? {}, k)) issues.push(`container.secrets.${k} is also in container.environment; give it once, as a secret.`);
+  }
+  if (secrets.length > 0 && c.executionRoleArn === undefined) {
+    issues.push(`container.secrets needs container.executionRoleArn (the ECS agent reads the secrets with it).`);
+  }
   const arch = c.cpuArchitecture ?? "X86_64";
   if (!["X86_64", "ARM64"].includes(arch)) issues.push(`container.cpuArchitecture ${show(arch)} must be "X86_64" or "ARM64".`);
   return {
-    image: String(c.image ?? "").trim(),
+    image,
     command: c.command,
     environment: env.map(([name, value]) => ({ name, value })).sort((a, b) => a.name.localeCompare(b.name)),
     cpu,
@@ -353,6 +384,7 @@ function planFargate(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: s
     cpuArchitecture: arch,
     taskRole: minimal,
     logging: c.logGroupName !== undefined,
+    secrets: secrets.map(([name, valueFrom]) => ({ name, valueFrom })).sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
 
@@ -428,7 +460,8 @@ export const SCRATCH_VOLUME = { name: "scratch", containerPath: "/tmp" } as cons
 
 /**
  * The ECS container definitions (JSON) of the Fargate worker: non-root user, read-only root filesystem with a
- * per-task scratch /tmp, not privileged, every Linux capability dropped, no port mappings (workers only dial out).
+ * per-task scratch /tmp, not privileged, every Linux capability dropped, no port mappings (workers only dial out);
+ * secret variables as ECS `secrets` (ARNs only).
  */
 export function containerDefinitionsFor(plan: AwsFargatePlan, logging?: { logGroupName: string; region: string }): string {
   return JSON.stringify([
@@ -438,6 +471,7 @@ export function containerDefinitionsFor(plan: AwsFargatePlan, logging?: { logGro
       essential: true,
       ...(plan.command ? { command: [...plan.command] } : {}),
       environment: plan.environment.map((e) => ({ ...e })),
+      ...(plan.secrets.length > 0 ? { secrets: plan.secrets.map((e) => ({ ...e })) } : {}),
       user: plan.user,
       readonlyRootFilesystem: true,
       privileged: false,

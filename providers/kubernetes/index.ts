@@ -8,13 +8,17 @@
  * and where the CNI enforces NetworkPolicy; hostNetwork pods bypass it, which is why the namespace enforces Pod
  * Security `restricted`.
  */
-export * from "./podSecurity";
-export * from "./networkPolicies";
-export * from "./namespacePlan";
-export * from "./kestraPlan";
-export * from "./admissionPolicyPlan";
-export * from "./controls";
+export { hardenPodSpec, RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SCRATCH_VOLUME, TOKEN_VOLUME, TOKEN_PATH } from "./podSecurity";
+export type { PodSpec, ResourceQuantities, ResourceDefaults, HardenPodSpecOptions } from "./podSecurity";
+export { egressRulesFor, networkPoliciesFor, ciliumPoliciesFor, isMetadataAddress, DEFAULT_DNS, NODE_LOCAL_DNS_DEFAULT } from "./networkPolicies";
+export type { Labels, DnsTarget, EgressProxyTarget, PlannedNetworkPolicy, PlannedCiliumPolicy, NetworkPlanOptions } from "./networkPolicies";
+export { planWorkerNamespace, checkLabels, DEFAULT_POD_SECURITY_VERSION, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";
+export type { RuntimeClassArgs, QuotaArgs, LimitRangeArgs, WorkerNamespaceEgressProxyArgs, WorkerNamespaceProxyCreateArgs, CreatedEgressProxyPlan, KubernetesWorkerNamespaceArgs, RuntimeClassPlan, WorkerNamespacePlan } from "./namespacePlan";
+export { kestraTaskRunnerFor, proxyContainerEnv, withContainerEnv, withTaskEnv, taskRunnerYaml, taskJobSpecFor, planKestraWorker, KestraRunner, KESTRA_K8S_TASK_RUNNER, TASK_RUNNER_ROLE_RULES } from "./kestraPlan";
+export type { KestraBackendDestination, KestraTaskPodArgs, KestraWorkerArgs, KestraTaskRunnerSettings, KestraWorkerPlan } from "./kestraPlan";
+export { namespaceControlsFor, kestraWorkerControlsFor } from "./controls";
 export { KubernetesWorkerNamespace } from "./workerNamespace";
 export { KestraWorker } from "./kestraWorker";
-export * from "./egressProxyPlan";
+export { configMapNameOf, planEgressProxy, egressProxyControlsFor, javaProxyOptionsFor, proxyEnvFor, SQUID_CONFIG_DIR, SQUID_RUN_DIR, DEBIAN_PROXY_UID } from "./egressProxyPlan";
+export type { KubernetesEgressProxyArgs, EgressProxyPlan, ProxyEnvVar } from "./egressProxyPlan";
 export { KubernetesEgressProxy } from "./egressProxy";

@@ -9,7 +9,8 @@
  *   node --import tsx tests/bench/proxy.bench.ts [seconds-per-round]
  */
 import * as http from "node:http";
-import { allowAllSquidConfigFor, HardeningSpec, planSquidConfig, SquidConfigOptions } from "../../components";
+import { HardeningSpec, planSquidConfig, SquidConfigOptions } from "../../components";
+import { allowAllSquidConfigFor } from "../../components/egressProxy/squidConfig";
 import { findSquid, nonLoopbackAddress, proxyConnect, SquidPaths, startSquid, startUpstream } from "../components/egressProxy/squidHarness";
 
 const ROUND_MS = Number(process.argv[2] ?? 2) * 1000;

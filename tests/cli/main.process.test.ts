@@ -6,16 +6,20 @@ import { main, USAGE } from "../../cli";
 import { captureIO } from "./helpers";
 
 describe("hardening (dispatcher)", () => {
-  it("prints usage and exits 2 for no command or an unknown one", async () => {
-    for (const argv of [[], ["deploy"], ["--verbose"]]) {
+  it("prints usage for no command, one line for an unknown one, and exits 2", async () => {
+    const bare = captureIO();
+    assert.equal(await main([], bare), 2);
+    assert.equal(bare.err(), USAGE);
+    for (const argv of [["deploy"], ["--verbose"]]) {
       const io = captureIO();
       assert.equal(await main(argv, io), 2, argv.join(" "));
-      assert.ok(io.err().endsWith(USAGE), "usage follows the reason");
+      assert.equal(io.err().split("\n").length, 2, "one line, no usage block");
+      assert.match(io.err(), /\(hardening --help lists the commands\)\n$/);
       assert.equal(io.out(), "");
     }
     const io = captureIO();
     await main(["deploy"], io);
-    assert.match(io.err(), /^hardening: unknown command "deploy"\n/);
+    assert.match(io.err(), /^hardening: unknown command "deploy"; known: "plan", "audit", "scan"\./);
   });
 
   it("prints usage on stdout and exits 0 for --help", async () => {
@@ -29,7 +33,7 @@ describe("hardening (dispatcher)", () => {
     const r = spawnSync(process.execPath, [bin, "plan", "--cloud", "nowhere"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(r.status, 2);
     assert.equal(r.stdout, "");
-    assert.match(r.stderr, /^hardening plan: --cloud "nowhere" is not one of aws, gcp, azure, kubernetes, all\n/);
+    assert.match(r.stderr, /^hardening plan: --cloud "nowhere" is not one of aws, gcp, azure, kubernetes, all \(hardening plan --help shows the options\)\n/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 

@@ -20,7 +20,7 @@ describe("hardening plan", function () {
     assert.ok(gcp.resources.length > 5);
     for (const r of gcp.resources) {
       assert.deepEqual(Object.keys(r).sort(), ["inputs", "name", "parent", "type", "urn"].filter((k) => k !== "parent" || r.parent !== undefined).sort());
-      assert.match(r.urn, /^urn:pulumi:plan::pulumi-hardening::/);
+      assert.match(r.urn, /^urn:pulumi:plan::hardening::/);
     }
     // Every child names a parent that is itself in the plan.
     const urns = new Set(gcp.resources.map((r: { urn: string }) => r.urn));
@@ -66,9 +66,9 @@ describe("hardening plan", function () {
       );
       io = captureIO({ cwd: dir });
       assert.equal(await main(["plan", "--cloud", "gcp", "--stack-config", "Pulumi.bad.yaml"], io), 2);
-      assert.match(io.err(), /hardening\.metadataEndpoint "off" is not one of "blocked", "tokenRequired"\./);
-      assert.match(io.err(), /hardening\.sandbox "maybe" is not one of "none", "runtime"\./);
-      assert.equal(io.err().trim().split("\n").length, 1);
+      assert.match(io.err(), /\n {2}hardening:spec\.metadataEndpoint "off" is not one of "blocked", "tokenRequired"\.\n/);
+      assert.match(io.err(), /\n {2}hardening:spec\.sandbox "maybe" is not one of "none", "runtime"\.\n/);
+      assert.equal(io.err().trim().split("\n").length, 3, "a summary, then one line per problem");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -91,9 +91,9 @@ describe("cli: hardening scan", () => {
     ["a missing path", ["flows", "missing.yml"], /^cannot read "missing\.yml": no such file or directory$/],
     ["an invalid config", ["flows", "--config", "bad-config.yml"], /^--config bad-config\.yml: plugins\.allow "x" must be array; plugins\.deny\[0\] 1 must be string$/],
     ["an unreadable config", ["flows", "--config", "nope.yml"], /^--config "nope\.yml": cannot read: no such file or directory$/],
-    ["an unknown format", ["flows", "--format", "xml"], /^--format "xml" is not one of text, json, sarif$/],
-    ["no path", [], /^scan needs at least one path$/],
-    ["an unknown flag", ["flows", "--frmat", "json"], /Unknown option '--frmat'/],
+    ["an unknown format", ["flows", "--format", "xml"], /^--format "xml" is not one of text, json, sarif \(hardening scan --help shows the options\)$/],
+    ["no path", [], /^scan needs at least one path \(hardening scan --help shows the options\)$/],
+    ["an unknown flag", ["flows", "--frmat", "json"], /^unknown option --frmat; did you mean --format\?/],
   ];
   for (const [what, argv, message] of usage) {
     it(`exits 2 on ${what} (through the dispatcher: one line, no stack trace)`, async () => {

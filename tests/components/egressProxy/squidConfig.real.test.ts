@@ -5,8 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { parse } from "yaml";
+import { allowAllSquidConfigFor } from "../../../components/egressProxy/squidConfig";
 import {
-  allowAllSquidConfigFor,
   cidrContains,
   mustParseCidr,
   egressProxyCloudInit,

@@ -69,7 +69,7 @@ describe("aws cloudModule", () => {
     assert.deepEqual(run.resources, []);
     assert.ok(error instanceof InvalidArgsError);
     assert.deepEqual(error.issues, [
-      "hardening:aws.instanceTyp is not a setting; known settings: imageId, instanceType, minSize, maxSize, instanceProfileArn, ecsClusterName, bootScript, container, singleNatGateway, endpoints, flowLogs, l7Filter, egressProxy, accountMetadataDefaults, tags.",
+      'hardening:aws.instanceTyp is not a setting; did you mean "instanceType"?',
       "hardening:aws.flowLogs.retentionDays 2 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
       'hardening:aws.container is set but hardening.sandbox is "none" (EC2 hosts); set sandbox to "runtime" for Fargate or remove container.',
       'hardening:aws.instanceProfileArn is required with hardening.hostIdentity "minimal": give your own narrowly scoped instance profile; the pool never creates one.',

@@ -45,6 +45,7 @@ describe("aws planAwsWorkerPool", () => {
       user: "1000:1000",
       desiredCount: 2,
       cpuArchitecture: "X86_64",
+      secrets: [],
       taskRole: false,
       logging: false,
     });
