@@ -14,7 +14,7 @@ import { candidateWindows } from "./candidates";
 import { RawFinding } from "./raw";
 import { DetectOptions, EndpointReference } from "./types";
 
-export * from "./types";
+export type { DetectOptions, EndpointDetector, EndpointReference, ReferenceSeverity } from "./types";
 
 /** Base64 inside base64 is followed once; deeper nesting is not how user data is written. */
 const MAX_BASE64_DEPTH = 2;
