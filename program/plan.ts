@@ -3,6 +3,7 @@
  * assumptions (zones, project), recording every resource the engine would be asked to create.
  */
 import type { ControlReport } from "../components";
+import { withEnforcement } from "../components/controlCatalogue";
 import { environmentConfigFrom } from "./stackConfig";
 import { CloudName, loadCloud } from "./environment";
 import { RecordedResource, runUnderMocks } from "./offlineEngine";
@@ -24,6 +25,7 @@ export interface CloudPlan {
   /** Example settings the plan assumed because the stack config gave none (see CloudModule.planSettings). */
   readonly assumedSettings?: Readonly<Record<string, unknown>>;
   readonly resources: PlannedResource[];
+  /** The environment's controls reports, each with the rules that enforce it (`enforcedBy`, from the catalogue). */
   readonly controls: ControlReport[];
 }
 
@@ -65,6 +67,6 @@ export async function planCloud(cloud: CloudName, values: Record<string, unknown
     cloud,
     ...(assumed ? { assumedSettings: assumed } : {}),
     resources: run.resources.map(toPlanned),
-    controls: run.result.controls,
+    controls: withEnforcement(run.result.controls),
   };
 }
