@@ -20,15 +20,18 @@ export interface CatalogueEntry {
 }
 
 /** The reason on the line of a control that is never effective: it is reported so that nobody relies on it. */
-export const NOT_EFFECTIVE = "nothing to enforce: the control is not effective, and is reported so that nobody relies on it";
+export const NOT_EFFECTIVE =
+  "nothing to enforce: the control is not effective, and is reported so that nobody relies on it";
 
 // Reasons shared by several lines.
 const HOST_BOOT =
   "a boot-time host setting leaves no resource property the pack can read beyond the user data / startup script, which code-metadata-reference reads for endpoint references, not for this setting";
-const NOT_A_RESTRICTION = "a path or a convenience the other controls filter, not a restriction a weakened stack would lose";
+const NOT_A_RESTRICTION =
+  "a path or a convenience the other controls filter, not a restriction a weakened stack would lose";
 const DETECTION = "detection, not prevention: no rule requires logs";
 const NO_RULE = (what: string) => `no rule of the pack reads ${what} yet`;
-const SQUID = "Squid's configuration is in the proxy's user data or ConfigMap, which no rule parses (code-metadata-reference reads it for endpoint references only)";
+const SQUID =
+  "Squid's configuration is in the proxy's user data or ConfigMap, which no rule parses (code-metadata-reference reads it for endpoint references only)";
 
 const rules = (...ids: string[]): ControlEnforcement => ({ rules: ids });
 const none = (reason: string): ControlEnforcement => ({ rules: [], none: reason });
@@ -44,32 +47,52 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "aws-imds-v2-hop-limit-1", enforcedBy: rules("metadata-endpoint-aws-imds") },
   {
     id: "aws-imds-ipv6-disabled",
-    enforcedBy: none(`${NO_RULE("metadataOptions.httpProtocolIpv6")}; metadata-endpoint-aws-imds's token and hop-limit requirements hold on the IPv6 endpoint too`),
+    enforcedBy: none(
+      `${NO_RULE("metadataOptions.httpProtocolIpv6")}; metadata-endpoint-aws-imds's token and hop-limit requirements hold on the IPv6 endpoint too`,
+    ),
   },
   { id: "aws-imds-tags-disabled", enforcedBy: none(NO_RULE("metadataOptions.instanceMetadataTags")) },
   { id: "aws-host-firewall", enforcedBy: none(HOST_BOOT) },
   { id: "aws-account-imds-defaults", enforcedBy: rules("metadata-endpoint-aws-imds") },
   {
     id: "aws-ecs-awsvpc-block-imds",
-    enforcedBy: none(`${HOST_BOOT}; metadata-endpoint-ecs-task checks the task definitions' side (no host network mode, no privileged container)`),
+    enforcedBy: none(
+      `${HOST_BOOT}; metadata-endpoint-ecs-task checks the task definitions' side (no host network mode, no privileged container)`,
+    ),
   },
   { id: "aws-egress-proxy-resolved-address", enforcedBy: none(SQUID) },
-  { id: "aws-workload-subnet-isolated", enforcedBy: rules("workload-subnet-internet-route", "workload-subnet-public-ip") },
-  { id: "aws-workload-subnet-private", enforcedBy: rules("workload-subnet-internet-route", "workload-subnet-public-ip") },
+  {
+    id: "aws-workload-subnet-isolated",
+    enforcedBy: rules("workload-subnet-internet-route", "workload-subnet-public-ip"),
+  },
+  {
+    id: "aws-workload-subnet-private",
+    enforcedBy: rules("workload-subnet-internet-route", "workload-subnet-public-ip"),
+  },
   { id: "aws-no-public-ip", enforcedBy: rules("workload-subnet-public-ip") },
   {
     id: "aws-default-security-group-emptied",
-    enforcedBy: none(`${NO_RULE("aws.ec2.DefaultSecurityGroup")}; egress-open-to-internet checks the security groups a stack creates`),
+    enforcedBy: none(
+      `${NO_RULE("aws.ec2.DefaultSecurityGroup")}; egress-open-to-internet checks the security groups a stack creates`,
+    ),
   },
   { id: "aws-security-group-egress-allow-list", enforcedBy: rules("egress-open-to-internet") },
   { id: "aws-dns-firewall", enforcedBy: none(NO_RULE("Route 53 Resolver DNS Firewall resources")) },
   { id: "aws-dns-exfiltration", enforcedBy: none(NOT_EFFECTIVE) },
-  { id: "aws-network-firewall-domain-allow-list", enforcedBy: none(NO_RULE("Network Firewall rule groups or policies")) },
+  {
+    id: "aws-network-firewall-domain-allow-list",
+    enforcedBy: none(NO_RULE("Network Firewall rule groups or policies")),
+  },
   { id: "aws-s3-gateway-endpoint-policy", enforcedBy: none(NO_RULE("VPC endpoint policies")) },
   { id: "aws-interface-endpoints", enforcedBy: none(NOT_A_RESTRICTION) },
   { id: "aws-flow-logs", enforcedBy: none(DETECTION) },
   { id: "aws-egress-proxy-allow-list", enforcedBy: none(SQUID) },
-  { id: "aws-egress-proxy-load-balancer", enforcedBy: none(`${NO_RULE("load balancers or security-group ingress")}; egress-open-to-internet reads egress only`) },
+  {
+    id: "aws-egress-proxy-load-balancer",
+    enforcedBy: none(
+      `${NO_RULE("load balancers or security-group ingress")}; egress-open-to-internet reads egress only`,
+    ),
+  },
   { id: "aws-fargate-kernel-isolation", enforcedBy: none(NO_RULE("an ECS service's launch type")) },
   { id: "aws-task-least-privilege", enforcedBy: rules("metadata-endpoint-ecs-task") },
   { id: "aws-docker-userns-remap", enforcedBy: none(HOST_BOOT) },
@@ -78,8 +101,14 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "aws-sandbox-none", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-no-instance-profile", enforcedBy: rules("host-identity-admin-grant") },
   { id: "aws-caller-instance-profile", enforcedBy: rules("host-identity-admin-grant") },
-  { id: "aws-no-task-role", enforcedBy: none(`${NO_RULE("ECS task roles")}; host-identity-admin-grant follows instance profiles only`) },
-  { id: "aws-caller-task-role", enforcedBy: none(`${NO_RULE("ECS task roles")}; host-identity-admin-grant follows instance profiles only`) },
+  {
+    id: "aws-no-task-role",
+    enforcedBy: none(`${NO_RULE("ECS task roles")}; host-identity-admin-grant follows instance profiles only`),
+  },
+  {
+    id: "aws-caller-task-role",
+    enforcedBy: none(`${NO_RULE("ECS task roles")}; host-identity-admin-grant follows instance profiles only`),
+  },
   { id: "aws-egress-proxy-host", enforcedBy: rules("metadata-endpoint-aws-imds", "workload-subnet-public-ip") },
   { id: "aws-fargate-task-lifetime", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-ebs-encrypted", enforcedBy: none(NO_RULE("launch templates' block device encryption")) },
@@ -94,7 +123,12 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "gcp-metadata-flavor-header", enforcedBy: rules("metadata-endpoint-gcp-legacy-endpoints") },
   { id: "gke-workload-metadata-gke-metadata", enforcedBy: rules("metadata-endpoint-gke-metadata-server") },
   { id: "gke-legacy-metadata-endpoints-disabled", enforcedBy: rules("metadata-endpoint-gcp-legacy-endpoints") },
-  { id: "gcp-no-default-route", enforcedBy: none(`${NO_RULE("GCP routes or deleteDefaultRoutesOnCreate")}; workload-subnet-internet-route follows AWS route tables`) },
+  {
+    id: "gcp-no-default-route",
+    enforcedBy: none(
+      `${NO_RULE("GCP routes or deleteDefaultRoutesOnCreate")}; workload-subnet-internet-route follows AWS route tables`,
+    ),
+  },
   { id: "gcp-private-google-access", enforcedBy: none(NOT_A_RESTRICTION) },
   { id: "gcp-no-external-ip", enforcedBy: rules("workload-subnet-public-ip") },
   { id: "gcp-cloud-nat", enforcedBy: none(NOT_A_RESTRICTION) },
@@ -109,11 +143,22 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "gcp-vm-sandbox-none", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "gke-sandbox-gvisor", enforcedBy: none(NO_RULE("GKE node pools' sandboxConfig")) },
   { id: "gke-sandbox-none", enforcedBy: none(NOT_EFFECTIVE) },
-  { id: "gcp-no-service-account", enforcedBy: rules("metadata-endpoint-gcp-service-account", "host-identity-admin-grant") },
-  { id: "gcp-dedicated-service-account", enforcedBy: rules("metadata-endpoint-gcp-service-account", "host-identity-admin-grant") },
+  {
+    id: "gcp-no-service-account",
+    enforcedBy: rules("metadata-endpoint-gcp-service-account", "host-identity-admin-grant"),
+  },
+  {
+    id: "gcp-dedicated-service-account",
+    enforcedBy: rules("metadata-endpoint-gcp-service-account", "host-identity-admin-grant"),
+  },
   { id: "gcp-os-login", enforcedBy: none(NO_RULE("the enable-oslogin and block-project-ssh-keys metadata keys")) },
   { id: "gcp-shielded-vm", enforcedBy: none(NO_RULE("shieldedInstanceConfig")) },
-  { id: "gke-node-service-account", enforcedBy: none(`${NO_RULE("GKE node pools' service account")}; the GCE service-account rules read instances and templates`) },
+  {
+    id: "gke-node-service-account",
+    enforcedBy: none(
+      `${NO_RULE("GKE node pools' service account")}; the GCE service-account rules read instances and templates`,
+    ),
+  },
   { id: "gke-shielded-nodes", enforcedBy: none(NO_RULE("shieldedInstanceConfig")) },
   { id: "gcp-max-run-duration", enforcedBy: none(NO_RULE("scheduling.maxRunDuration")) },
   { id: "gke-max-run-duration", enforcedBy: none(NO_RULE("nodeConfig.maxRunDuration")) },
@@ -132,7 +177,12 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "azure-aks-pod-imds-restriction", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "azure-subnet-no-default-outbound", enforcedBy: none(NO_RULE("subnets' defaultOutboundAccess")) },
   { id: "azure-vmss-no-public-ip", enforcedBy: rules("workload-subnet-public-ip") },
-  { id: "azure-aks-no-node-public-ip", enforcedBy: none(`${NO_RULE("AKS agent pools' enableNodePublicIP")}; workload-subnet-public-ip reads VMs, scale sets and NICs`) },
+  {
+    id: "azure-aks-no-node-public-ip",
+    enforcedBy: none(
+      `${NO_RULE("AKS agent pools' enableNodePublicIP")}; workload-subnet-public-ip reads VMs, scale sets and NICs`,
+    ),
+  },
   { id: "azure-nsg-deny-all-outbound", enforcedBy: rules("egress-open-to-internet") },
   { id: "azure-nat-gateway-egress", enforcedBy: none(NOT_A_RESTRICTION) },
   { id: "azure-dns-security-policy-allow-list", enforcedBy: none(NO_RULE("DNS security policies")) },
@@ -173,7 +223,10 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "k8s-no-sandbox", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "k8s-admission-run-time-pods", enforcedBy: rules("sandbox-kubernetes-worker-admission") },
   { id: "k8s-resource-limits", enforcedBy: none(NO_RULE("ResourceQuota or LimitRange")) },
-  { id: "k8s-kestra-worker-restricted-pod", enforcedBy: rules("sandbox-pod-security-restricted", "metadata-endpoint-kubernetes-host-namespaces") },
+  {
+    id: "k8s-kestra-worker-restricted-pod",
+    enforcedBy: rules("sandbox-pod-security-restricted", "metadata-endpoint-kubernetes-host-namespaces"),
+  },
   {
     id: "k8s-kestra-task-pods",
     enforcedBy: none(
@@ -183,9 +236,20 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "k8s-kestra-task-pod-admission", enforcedBy: rules("sandbox-kubernetes-worker-admission") },
   { id: "k8s-kestra-process-runner", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "k8s-kestra-docker-runner", enforcedBy: none(NOT_EFFECTIVE) },
-  { id: "k8s-egress-proxy-pod-security", enforcedBy: rules("sandbox-pod-security-restricted", "sandbox-service-account-token") },
-  { id: "k8s-serviceaccount-no-token", enforcedBy: rules("sandbox-service-account-token", "sandbox-service-account-token-inherited") },
-  { id: "k8s-kestra-worker-rbac", enforcedBy: none(`${NO_RULE("what a Role grants")}; sandbox-kubernetes-worker-admission reads Roles only to find where pods are created`) },
+  {
+    id: "k8s-egress-proxy-pod-security",
+    enforcedBy: rules("sandbox-pod-security-restricted", "sandbox-service-account-token"),
+  },
+  {
+    id: "k8s-serviceaccount-no-token",
+    enforcedBy: rules("sandbox-service-account-token", "sandbox-service-account-token-inherited"),
+  },
+  {
+    id: "k8s-kestra-worker-rbac",
+    enforcedBy: none(
+      `${NO_RULE("what a Role grants")}; sandbox-kubernetes-worker-admission reads Roles only to find where pods are created`,
+    ),
+  },
   { id: "k8s-node-lifetime", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "k8s-kestra-worker-disruption-budget", enforcedBy: none(NOT_A_RESTRICTION) },
 ];
@@ -213,6 +277,14 @@ export function duplicateIds(entries: readonly CatalogueEntry[]): string[] {
 export function withEnforcement(reports: readonly ControlReport[]): ControlReport[] {
   return reports.map((r) => {
     const e = byId.get(r.id);
-    return e ? { ...r, enforcedBy: { rules: [...e.enforcedBy.rules], ...(e.enforcedBy.none !== undefined ? { none: e.enforcedBy.none } : {}) } } : { ...r };
+    return e
+      ? {
+          ...r,
+          enforcedBy: {
+            rules: [...e.enforcedBy.rules],
+            ...(e.enforcedBy.none !== undefined ? { none: e.enforcedBy.none } : {}),
+          },
+        }
+      : { ...r };
   });
 }

@@ -135,8 +135,7 @@ const dropExcept = (i: Json) => {
 };
 
 /** One weakening per control the catalogue says a rule guards; the rule to expect comes from the catalogue. */
-function DERIVED_WEAKENINGS(): Weakening[] {
-  return [
+const DERIVED_WEAKENINGS: Weakening[] = [
     {
       cloud: "aws", spec: { sandbox: "none" }, what: "a public IP on the launch template", control: "aws-no-public-ip", type: "aws:ec2/launchTemplate:LaunchTemplate",
       change: (i) => void (at(i, "networkInterfaces", 0).associatePublicIpAddress = "true"),
@@ -262,8 +261,7 @@ function DERIVED_WEAKENINGS(): Weakening[] {
       cloud: "kubernetes", spec: {}, what: "every admission binding only auditing", control: "k8s-kestra-task-pod-admission", every: true,
       type: "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", name: "admission-binding", change: (i) => void (at(i, "spec").validationActions = ["Audit"]),
     },
-  ];
-}
+];
 
 const WEAKENINGS: Weakening[] = [
   {
@@ -301,7 +299,7 @@ const WEAKENINGS: Weakening[] = [
     rule: "sandbox-pod-security-restricted",
   },
   // The cases below name no rule: the control catalogue says which rules guard each control.
-  ...DERIVED_WEAKENINGS(),
+  ...DERIVED_WEAKENINGS,
 ];
 
 /** The rules of a control's catalogue line. */

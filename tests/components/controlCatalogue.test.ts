@@ -5,7 +5,14 @@
  * effective". The reports come from the root program planned offline, the rules from policy/registry.ts.
  */
 import * as assert from "node:assert/strict";
-import { CONTROL_CATALOGUE, type CatalogueEntry, NOT_EFFECTIVE, catalogueEntry, duplicateIds, withEnforcement } from "../../components/controlCatalogue";
+import {
+  CONTROL_CATALOGUE,
+  type CatalogueEntry,
+  NOT_EFFECTIVE,
+  catalogueEntry,
+  duplicateIds,
+  withEnforcement,
+} from "../../components/controlCatalogue";
 import type { ControlReport } from "../../components/controls";
 import { ruleById } from "../../policy/registry";
 import type { CloudName } from "../../program/environment";
@@ -13,26 +20,103 @@ import { planCloud } from "../../program/plan";
 import { CONFIGURATIONS, collectControls } from "../../scripts/efficacy";
 
 const SSH = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG1hc3Rlcktlc3RyYUV4YW1wbGVLZXlGb3JUZXN0cw== test";
-const L7 = { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24" }] } };
+const L7 = {
+  workloadSubnet: "private",
+  egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org" }, { cidr: "203.0.113.0/24" }] },
+};
 
 /** Settings that reach the controls the efficacy configurations do not: other components, other choices. */
 const VARIANTS: { cloud: CloudName; what: string; values: Record<string, unknown> }[] = [
-  { cloud: "aws", what: "ECS on EC2 hosts", values: { spec: { sandbox: "none", hostIdentity: "minimal", metadataEndpoint: "tokenRequired" }, aws: { ecsClusterName: "workers", instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/w" } } },
-  { cloud: "aws", what: "a caller's task role", values: { spec: { hostIdentity: "minimal" }, aws: { container: { image: "kestra/kestra:v0.20", taskRoleArn: "arn:aws:iam::123456789012:role/w" } } } },
-  { cloud: "aws", what: "account IMDS defaults, endpoints, flow logs", values: { spec: { sandbox: "none" }, aws: { accountMetadataDefaults: true, endpoints: { interfaceServices: ["ecr.api"] } } } },
-  { cloud: "aws", what: "the egress proxy group", values: { spec: L7, aws: { l7Filter: "egressProxy", egressProxy: { imageId: "ami-0123456789abcdef0" } } } },
-  { cloud: "gcp", what: "a GKE node pool, a dedicated service account", values: { spec: { hostIdentity: "minimal" }, gcp: { serviceAccountEmail: "kestra-worker@my-project.iam.gserviceaccount.com", gke: { cluster: "workers", serviceAccountEmail: "gke-workers@my-project.iam.gserviceaccount.com" } } } },
-  { cloud: "gcp", what: "a GKE node pool without a sandbox", values: { spec: { sandbox: "none", hostIdentity: "minimal" }, gcp: { serviceAccountEmail: "kestra-worker@my-project.iam.gserviceaccount.com", gke: { cluster: "workers", serviceAccountEmail: "gke-workers@my-project.iam.gserviceaccount.com" } } } },
-  { cloud: "azure", what: "an AKS node pool, a user-assigned identity", values: { spec: { hostIdentity: "minimal" }, azure: { sshPublicKey: SSH, userAssignedIdentityId: "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/w", aks: { resourceGroupName: "a", clusterName: "c", vnetSubnetId: "/s" } } } },
-  { cloud: "azure", what: "no IMDS tag deny, AKS without a sandbox", values: { spec: { sandbox: "none", workloadSubnet: "private" }, azure: { sshPublicKey: SSH, denyImdsServiceTag: false, aks: { resourceGroupName: "a", clusterName: "c", vnetSubnetId: "/s" } } } },
-  { cloud: "kubernetes", what: "Kestra's process runner", values: { spec: { sandbox: "none" }, kubernetes: { kestra: { runner: "process" } } } },
+  {
+    cloud: "aws",
+    what: "ECS on EC2 hosts",
+    values: {
+      spec: { sandbox: "none", hostIdentity: "minimal", metadataEndpoint: "tokenRequired" },
+      aws: { ecsClusterName: "workers", instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/w" },
+    },
+  },
+  {
+    cloud: "aws",
+    what: "a caller's task role",
+    values: {
+      spec: { hostIdentity: "minimal" },
+      aws: { container: { image: "kestra/kestra:v0.20", taskRoleArn: "arn:aws:iam::123456789012:role/w" } },
+    },
+  },
+  {
+    cloud: "aws",
+    what: "account IMDS defaults, endpoints, flow logs",
+    values: {
+      spec: { sandbox: "none" },
+      aws: { accountMetadataDefaults: true, endpoints: { interfaceServices: ["ecr.api"] } },
+    },
+  },
+  {
+    cloud: "aws",
+    what: "the egress proxy group",
+    values: { spec: L7, aws: { l7Filter: "egressProxy", egressProxy: { imageId: "ami-0123456789abcdef0" } } },
+  },
+  {
+    cloud: "gcp",
+    what: "a GKE node pool, a dedicated service account",
+    values: {
+      spec: { hostIdentity: "minimal" },
+      gcp: {
+        serviceAccountEmail: "kestra-worker@my-project.iam.gserviceaccount.com",
+        gke: { cluster: "workers", serviceAccountEmail: "gke-workers@my-project.iam.gserviceaccount.com" },
+      },
+    },
+  },
+  {
+    cloud: "gcp",
+    what: "a GKE node pool without a sandbox",
+    values: {
+      spec: { sandbox: "none", hostIdentity: "minimal" },
+      gcp: {
+        serviceAccountEmail: "kestra-worker@my-project.iam.gserviceaccount.com",
+        gke: { cluster: "workers", serviceAccountEmail: "gke-workers@my-project.iam.gserviceaccount.com" },
+      },
+    },
+  },
+  {
+    cloud: "azure",
+    what: "an AKS node pool, a user-assigned identity",
+    values: {
+      spec: { hostIdentity: "minimal" },
+      azure: {
+        sshPublicKey: SSH,
+        userAssignedIdentityId:
+          "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/w",
+        aks: { resourceGroupName: "a", clusterName: "c", vnetSubnetId: "/s" },
+      },
+    },
+  },
+  {
+    cloud: "azure",
+    what: "no IMDS tag deny, AKS without a sandbox",
+    values: {
+      spec: { sandbox: "none", workloadSubnet: "private" },
+      azure: {
+        sshPublicKey: SSH,
+        denyImdsServiceTag: false,
+        aks: { resourceGroupName: "a", clusterName: "c", vnetSubnetId: "/s" },
+      },
+    },
+  },
+  {
+    cloud: "kubernetes",
+    what: "Kestra's process runner",
+    values: { spec: { sandbox: "none" }, kubernetes: { kestra: { runner: "process" } } },
+  },
   {
     cloud: "kubernetes",
     what: "the namespace's own egress proxy",
     values: {
       spec: L7,
       kubernetes: {
-        egressProxy: { create: { image: "ubuntu/squid@sha256:0000000000000000000000000000000000000000000000000000000000000000" } },
+        egressProxy: {
+          create: { image: "ubuntu/squid@sha256:0000000000000000000000000000000000000000000000000000000000000000" },
+        },
         kestra: { apiServerCidrs: ["10.0.0.1/32"] },
       },
     },
@@ -42,7 +126,8 @@ const VARIANTS: { cloud: CloudName; what: string; values: Record<string, unknown
 /** Every control report the environments produce, default, efficacy configurations and variants. */
 async function everyReport(): Promise<ControlReport[]> {
   const out: ControlReport[] = [];
-  for (const rows of (await collectControls(CONFIGURATIONS)).values()) out.push(...rows.map((r) => ({ ...r.control, resources: [] })));
+  for (const rows of (await collectControls(CONFIGURATIONS)).values())
+    out.push(...rows.map((r) => ({ ...r.control, resources: [] })));
   for (const v of VARIANTS) {
     try {
       out.push(...(await planCloud(v.cloud, v.values)).controls);
@@ -58,16 +143,21 @@ function lineProblems(entries: readonly CatalogueEntry[], isRule: (id: string) =
   const problems: string[] = [];
   for (const e of entries) {
     const { rules, none } = e.enforcedBy;
-    for (const r of rules) if (!isRule(r)) problems.push(`${e.id}: enforcedBy names "${r}", which is not a rule of policy/registry.ts`);
+    for (const r of rules)
+      if (!isRule(r)) problems.push(`${e.id}: enforcedBy names "${r}", which is not a rule of policy/registry.ts`);
     if (rules.length === 0 && !none?.trim()) problems.push(`${e.id}: enforcedBy names no rule and gives no reason`);
-    if (rules.length > 0 && none !== undefined) problems.push(`${e.id}: enforcedBy names rules and a reason for having none`);
+    if (rules.length > 0 && none !== undefined)
+      problems.push(`${e.id}: enforcedBy names rules and a reason for having none`);
     if (new Set(rules).size !== rules.length) problems.push(`${e.id}: enforcedBy names a rule twice`);
   }
   return problems;
 }
 
 /** The problems of reports against the catalogue: ids without a line, effective controls with no rule or reason. */
-function reportProblems(reports: readonly ControlReport[], lookup: (id: string) => CatalogueEntry | undefined): string[] {
+function reportProblems(
+  reports: readonly ControlReport[],
+  lookup: (id: string) => CatalogueEntry | undefined,
+): string[] {
   const problems = new Set<string>();
   for (const r of reports) {
     const e = lookup(r.id);
@@ -76,8 +166,10 @@ function reportProblems(reports: readonly ControlReport[], lookup: (id: string) 
       continue;
     }
     if (!r.effective) continue;
-    if (e.enforcedBy.rules.length === 0 && !e.enforcedBy.none?.trim()) problems.add(`${r.id} is effective but names no rule and no reason`);
-    if (e.enforcedBy.none === NOT_EFFECTIVE) problems.add(`${r.id} is reported effective but its catalogue line says it is not`);
+    if (e.enforcedBy.rules.length === 0 && !e.enforcedBy.none?.trim())
+      problems.add(`${r.id} is effective but names no rule and no reason`);
+    if (e.enforcedBy.none === NOT_EFFECTIVE)
+      problems.add(`${r.id} is reported effective but its catalogue line says it is not`);
   }
   return [...problems];
 }
@@ -97,7 +189,10 @@ describe("control catalogue", function () {
   });
 
   it("names only registered rules, and either rules or a reason on every line", () => {
-    assert.deepEqual(lineProblems(CONTROL_CATALOGUE, (id) => ruleById(id) !== undefined), []);
+    assert.deepEqual(
+      lineProblems(CONTROL_CATALOGUE, (id) => ruleById(id) !== undefined),
+      [],
+    );
     // Each problem is found.
     assert.deepEqual(
       lineProblems(
@@ -120,22 +215,31 @@ describe("control catalogue", function () {
 
   it("has a line for every control any cloud's environments report, and effective ones are enforced or explained", () => {
     assert.ok(reports.length > 100, `only ${reports.length} reports were collected`);
-    for (const cloud of ["aws", "gcp", "azure", "kubernetes"]) assert.ok(reports.some((r) => r.cloud === cloud), `${cloud} reported nothing`);
+    for (const cloud of ["aws", "gcp", "azure", "kubernetes"])
+      assert.ok(
+        reports.some((r) => r.cloud === cloud),
+        `${cloud} reported nothing`,
+      );
     assert.deepEqual(reportProblems(reports, catalogueEntry), []);
     // Each problem is found: an id missing from the catalogue, an effective control with a "not effective" line.
     const effective = reports.find((r) => r.effective)!;
     assert.deepEqual(
-      reportProblems(
-        [{ ...effective, id: "aws-new-control" }, effective],
-        (id) => (id === effective.id ? { id, enforcedBy: { rules: [], none: NOT_EFFECTIVE } } : undefined),
+      reportProblems([{ ...effective, id: "aws-new-control" }, effective], (id) =>
+        id === effective.id ? { id, enforcedBy: { rules: [], none: NOT_EFFECTIVE } } : undefined,
       ),
-      [`${effective.cloud} reports aws-new-control, which has no line in components/controlCatalogue.ts`, `${effective.id} is reported effective but its catalogue line says it is not`],
+      [
+        `${effective.cloud} reports aws-new-control, which has no line in components/controlCatalogue.ts`,
+        `${effective.id} is reported effective but its catalogue line says it is not`,
+      ],
     );
   });
 
   it("lists no control that no component reports under any configuration or variant", () => {
     const reported = new Set(reports.map((r) => r.id));
-    assert.deepEqual(CONTROL_CATALOGUE.map((e) => e.id).filter((id) => !reported.has(id)), []);
+    assert.deepEqual(
+      CONTROL_CATALOGUE.map((e) => e.id).filter((id) => !reported.has(id)),
+      [],
+    );
   });
 
   it("fills enforcedBy into the plan's reports from the catalogue, as a copy", async () => {
@@ -144,7 +248,11 @@ describe("control catalogue", function () {
     const imds = controls.find((c) => c.id === "aws-imds-sealed-after-boot")!;
     assert.deepEqual(imds.enforcedBy, { rules: ["metadata-endpoint-aws-imds"] });
     imds.enforcedBy!.rules.push("changed");
-    assert.deepEqual(catalogueEntry("aws-imds-sealed-after-boot")!.enforcedBy.rules, ["metadata-endpoint-aws-imds"], "the catalogue is not shared with a report");
+    assert.deepEqual(
+      catalogueEntry("aws-imds-sealed-after-boot")!.enforcedBy.rules,
+      ["metadata-endpoint-aws-imds"],
+      "the catalogue is not shared with a report",
+    );
     // An id the catalogue does not know is passed through without enforcedBy.
     const [unknown] = withEnforcement([{ ...imds, id: "aws-not-catalogued", enforcedBy: undefined }]);
     assert.equal(unknown.enforcedBy, undefined);
