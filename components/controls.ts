@@ -43,6 +43,25 @@ export interface ControlReport {
    * @default undefined
    */
   preconditions?: string[];
+  /**
+   * What checks this control on any stack: the policy rules that read its setting, or why none does. Filled in from
+   * the control catalogue (components/controlCatalogue.ts) by `withEnforcement`, for `hardening plan` and
+   * docs/efficacy.md; a component's own `controls` output leaves it out.
+   * @default undefined
+   */
+  enforcedBy?: ControlEnforcement;
+}
+
+/** The policy rules that check a control on any stack, or the reason none does. */
+export interface ControlEnforcement {
+  /** Ids of the rules (policy/registry.ts) that fail a stack where the control's setting is weakened; empty when none does. */
+  rules: string[];
+  /**
+   * Why no rule checks the control (not effective, a boot-time setting the pack cannot read, a gap); set exactly
+   * when `rules` is empty.
+   * @default undefined
+   */
+  none?: string;
 }
 
 /** What every hardened component exposes besides its native children. */

@@ -5,6 +5,7 @@
 import { type ControlReport, InvalidArgsError } from "../components";
 import { createNamingUserKeys, environmentConfigFrom } from "./stackConfig";
 import { CloudName, EnvironmentConfig, loadCloud, missingSdkError } from "./environment";
+import { withEnforcement } from "../components/controlCatalogue";
 import { RecordedResource, runUnderMocks } from "./offlineEngine";
 
 /** One resource of the plan, as the engine would receive it (the contract's `resources[]`). */
@@ -24,6 +25,7 @@ export interface CloudPlan {
   /** Example settings the plan assumed because the stack config gave none (see CloudModule.planSettings). */
   readonly assumedSettings?: Readonly<Record<string, unknown>>;
   readonly resources: PlannedResource[];
+  /** The environment's controls reports, each with the rules that enforce it (`enforcedBy`, from the catalogue). */
   readonly controls: ControlReport[];
 }
 
@@ -100,6 +102,6 @@ export async function planCloud(cloud: CloudName, values: Record<string, unknown
     cloud,
     ...(assumed ? { assumedSettings: assumed } : {}),
     resources: run.resources.map(toPlanned),
-    controls: run.result.controls,
+    controls: withEnforcement(run.result.controls),
   };
 }

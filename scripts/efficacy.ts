@@ -114,6 +114,14 @@ function cell(s: string): string {
   return text(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+/** The policy rules that guard a control on any stack (its catalogue line), or why none does. */
+function enforcement(control: Omit<ControlReport, "resources">): string {
+  const e = control.enforcedBy;
+  if (!e) return "not in the control catalogue (components/controlCatalogue.ts)";
+  if (e.rules.length > 0) return e.rules.map((r) => `[\`${r}\`](../policy/README.md#rules)`).join(", ");
+  return `no rule: ${text(e.none ?? "")}`;
+}
+
 /** Renders the matrix as Markdown. Pure: the same rows give the same bytes. */
 export function renderMatrix(byCloud: Map<CloudName, MatrixRow[]>, configurations: readonly MatrixConfiguration[] = CONFIGURATIONS): string {
   const families = Object.values(ControlFamily);
@@ -134,6 +142,12 @@ export function renderMatrix(byCloud: Map<CloudName, MatrixRow[]>, configuration
     "A control marked **not effective** is listed on purpose: it is a rule that looks like protection and is not " +
       "(a security-group or firewall rule against 169.254.169.254 on a cloud that exempts the metadata server), or a " +
       "setting the cloud does not offer. The components never rely on those; the report says what they use instead.",
+  );
+  out.push("");
+  out.push(
+    "**Enforced by** names the policy-pack rules ([policy/README.md](../policy/README.md)) that fail any stack where " +
+      "the control's setting is weakened, or says why no rule can; it comes from the control catalogue " +
+      "(components/controlCatalogue.ts).",
   );
   out.push("");
   out.push("## Configurations");
@@ -182,6 +196,7 @@ export function renderMatrix(byCloud: Map<CloudName, MatrixRow[]>, configuration
         out.push(`- **Source:** ${text(control.source)}`);
         const all = configurations.every((c) => used.includes(c.label));
         out.push(`- **In configurations:** ${all ? "all" : used.map((l) => `\`${l}\``).join(", ")}`);
+        out.push(`- **Enforced by:** ${enforcement(control)}`);
       }
     }
   }

@@ -69,4 +69,20 @@ describe("renderMatrix", () => {
     assert.ok(md.includes("- **Applied how:** allow \\*.pythonhosted.org | &lt;tag&gt;"));
     assert.ok(md.includes("- **In configurations:** all"), "a control present under every configuration says so");
   });
+
+  it("shows the rules that guard each control, the reason none does, or that the catalogue lacks it", () => {
+    const md = renderMatrix(
+      new Map([
+        ["aws", [
+          { control: control({ id: "aws-a", enforcedBy: { rules: ["metadata-endpoint-aws-imds", "code-metadata-reference"] } }), configurations: ["a"] },
+          { control: control({ id: "aws-b", enforcedBy: { rules: [], none: "a boot-time *setting*" } }), configurations: ["a"] },
+          { control: control({ id: "aws-c" }), configurations: ["a"] },
+        ]],
+      ]),
+      [{ label: "a", purpose: "p", spec: {} }],
+    );
+    assert.ok(md.includes("- **In configurations:** all\n- **Enforced by:** [`metadata-endpoint-aws-imds`](../policy/README.md#rules), [`code-metadata-reference`](../policy/README.md#rules)\n"));
+    assert.ok(md.includes("- **Enforced by:** no rule: a boot-time \\*setting\\*\n"));
+    assert.ok(md.includes("- **Enforced by:** not in the control catalogue (components/controlCatalogue.ts)\n"));
+  });
 });
