@@ -33,12 +33,25 @@ function describe(e: Error & { code?: string }, options: FlagOptions): string {
  * the user wrote (and, for a misspelt flag, the flag they meant). Returns the flag values and the positionals.
  */
 export function parseFlags(argv: string[], options: FlagOptions, allowPositionals: boolean): ParsedFlags {
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals, strict: true });
-    return { values: values as ParsedFlags["values"], positionals };
+    parsed = parseArgs({ args: argv, options, allowPositionals, strict: true, tokens: true });
   } catch (e) {
     throw new UsageError(describe(e as Error, options), true);
   }
+  // parseArgs keeps the last of a repeated flag and accepts `--flag=`: both would silently drop what the user wrote.
+  const seen = new Map<string, string | undefined>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== "option") continue;
+    const def = options[t.name];
+    if (def?.type === "string" && t.value === "") throw new UsageError(`--${t.name} is empty; give it a value or leave it out`, true);
+    if (!def?.multiple && seen.has(t.name)) {
+      const shown = (v: string | undefined) => (v === undefined ? "" : ` "${v}"`);
+      throw new UsageError(`--${t.name} is given twice (${shown(seen.get(t.name)).trim() || "once"} and${shown(t.value)}); give it once`, true);
+    }
+    seen.set(t.name, t.value);
+  }
+  return { values: parsed.values as ParsedFlags["values"], positionals: parsed.positionals };
 }
 
 /**

@@ -20,6 +20,8 @@ export { hostFirewallRules, hostFirewallScript, AGENT_EXCEPTIONS, HOST_FIREWALL_
 export type { HostFirewallCloud, HostFirewallContainers, HostFirewallAgentException, HostFirewallArgs, HostFirewallFamilyRules, HostFirewallRules } from "./hostFirewall";
 export { hostBootUserData, hostBootStartupScript, hostBootInstaller, hostBootUnits, checkBootScript, checkImageFamily, proxyEnvScript, GATED_RUNTIMES, HARDENED_DOCKER_DAEMON, DOCKER_USERNS_SOURCE, HOST_FIREWALL_PRECONDITIONS, UNSUPPORTED_IMAGE_FAMILIES } from "./hostBoot";
 export type { HostBootArgs, BootFile, BootLink } from "./hostBoot";
+export { kestraForcedRunnerConfig, KESTRA_RUNNER_TYPES, KESTRA_DOCKER_RUN_TASK } from "./kestraTaskRunner";
+export type { KestraForcedRunner, KestraDockerRunnerOptions, KestraKubernetesRunnerSettings, KestraForcedRunnerOptions, KestraPluginDefault, KestraPluginConfiguration, KestraForcedRunnerConfig } from "./kestraTaskRunner";
 // Named, not `export *`: the egress proxy's test-only allow-everything configuration (allowAllSquidConfigFor) stays
 // out of the public API.
 export { EgressDenyReason, EGRESS_LOG_FORMAT, EGRESS_LOG_TAG, EGRESS_LOG_FORMAT_BODY, parseEgressLogLine, egressDenials } from "./egressProxy/accessLog";
