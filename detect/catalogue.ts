@@ -84,6 +84,11 @@ export const IPV4_FIRST_OCTETS: Uint8Array = (() => {
   return octets;
 })();
 
+/** Every byte of every catalogued IPv4 endpoint: the values a shell glob's range is tried with. */
+export const IPV4_ENDPOINT_BYTES: ReadonlySet<number> = new Set(
+  [...v4Endpoints.keys()].flatMap((v) => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]),
+);
+
 /**
  * Classifies a 32-bit IPv4 address: `error` for a catalogued endpoint, nothing for a protected service (AWS DNS,
  * NTP), `warning` for any other address in a denied range (link-local), nothing otherwise.
@@ -180,7 +185,7 @@ export const CATALOGUED_VARIABLES: readonly string[] = [...variableEndpoints.key
  * Substrings the prefilter looks for with one `indexOf` pass each: every catalogued variable contains one of them
  * (checked at load), and they are rare in ordinary text, unlike the words `METADATA` or `CONTAINER` alone.
  */
-export const VARIABLE_TRIGGERS: readonly string[] = ["METADATA_", "S_CONTAINER_"];
+export const VARIABLE_TRIGGERS: readonly string[] = ["METADATA_", "S_CONTAINER_", "IDENTITY_ENDPOINT", "MSI_ENDPOINT"];
 for (const v of CATALOGUED_VARIABLES) {
   if (!VARIABLE_TRIGGERS.some((t) => v.includes(t))) throw new Error(`catalogued variable ${v} contains no VARIABLE_TRIGGERS substring`);
 }
