@@ -134,7 +134,8 @@ function obfuscations(original: string): string[] {
   if (/%25[0-9a-fA-F]{2}/.test(original)) tricks.push("double percent-encoded");
   else if (/%(?:[0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})/.test(original)) tricks.push("percent-encoded");
   if (/\\(?:[uUx0-7]|\/)/.test(original)) tricks.push("escaped");
-  if (/&#/.test(original)) tricks.push("HTML character references");
+  if (/&(?:#|[A-Za-z]{2,8};)/.test(original)) tricks.push("HTML character references");
+  if (/\\\r?\n/.test(original)) tricks.push("escaped line break (YAML double-quoted scalar or shell)");
   if (/\p{Default_Ignorable_Code_Point}/u.test(original)) tricks.push("zero-width characters");
   if (/(?!\p{Default_Ignorable_Code_Point})[\u0080-\u{10ffff}]/u.test(original)) tricks.push("Unicode look-alikes (NFKC/IDNA)");
   if (/[\t\n\r]/.test(original)) tricks.push("tab or newline inside the URL");

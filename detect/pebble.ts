@@ -42,7 +42,8 @@ export function mayHoldTemplates(text: string): boolean {
 
 /**
  * Every line that holds a Pebble tag with a known value (a print tag whose expression evaluates, or a `set`
- * tag), rendered: print tags replaced by their value, set tags by nothing.
+ * tag), rendered: print tags replaced by their value, set tags by nothing. Offsets in `rendered` are relative to
+ * the line's start.
  */
 export function renderTemplates(text: string): RenderedLine[] {
   const vars = new Map<string, Value>();
@@ -96,11 +97,12 @@ function renderLines(text: string, tags: readonly Tag[]): RenderedLine[] {
     const starts: number[] = [];
     const ends: number[] = [];
     let from = lineStart;
+    // Offsets relative to the line, as a decoding of the line's text would give them.
     const keep = (to: number): void => {
       out.push(text.slice(from, to));
       for (let k = from; k < to; k++) {
-        starts.push(k);
-        ends.push(k + 1);
+        starts.push(k - lineStart);
+        ends.push(k + 1 - lineStart);
       }
     };
     let printed = false;
@@ -112,8 +114,8 @@ function renderLines(text: string, tags: readonly Tag[]): RenderedLine[] {
         printed ||= tag.kind === "print";
         out.push(value);
         for (let k = 0; k < value.length; k++) {
-          starts.push(tag.start);
-          ends.push(tag.end);
+          starts.push(tag.start - lineStart);
+          ends.push(tag.end - lineStart);
         }
         from = tag.end;
       } else {

@@ -8,15 +8,20 @@
  */
 import type { Decoded } from "./normalise";
 
-/** At most this many globs are expanded per window, and at most this many readings made from them. */
+/** At most this many globs are expanded together, and at most this many readings made from them. */
 const MAX_GROUPS = 4;
-const MAX_READINGS = 64;
+const MAX_READINGS = 32;
+/** Globs this close together are expanded together; a reading covers this much text around its globs. */
+const NEAR = 128;
+/** The glob readings of a text read at most this many times its length in all. */
+const BUDGET_FACTOR = 4;
 /** Longest glob group looked at (a list or a range, braces or brackets included). */
 const MAX_GROUP = 256;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const inWord = (c: number): boolean => isWordChar(c) || c === 46;
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 44 || c === 59 || c === 60 || c === 62 || c === 40 || c === 41 || c === 124 || c === 38;
 
 /** Quick test: could a shell reading of `text` differ from the text? */
 export function mayNeedShellReading(text: string): boolean {
@@ -140,45 +145,73 @@ interface Group {
 
 /**
  * The readings curl's URL globbing and bash brace expansion make of `text`: each `{a,b}`, `{m..n}` and `[m-n]`
- * (letters or numbers, optional `:step`) replaced by one of its values, the whole group mapped to each value. Ranges
- * contribute only their ends and the values inside them that are a byte of some address in `interesting` (the
- * catalogue's), so a reading count stays small; undefined when there is no group.
+ * (letters or numbers, optional `:step`) that touches an address (a dot, digit, `/` or `@` beside it) replaced by
+ * one of its values, the whole group mapped to each value. Groups close together are expanded together, over the
+ * stretch of text around them only. Ranges contribute only their ends and the values inside them that are a byte
+ * of some address in `interesting` (the catalogue's), so the count stays small; the total length read is bounded
+ * by a multiple of the text's, however many globs it holds. Undefined when there is no group.
  */
-export function expandGlobs(text: string, interesting: ReadonlySet<number>): Decoded[] | undefined {
-  const groups: Group[] = [];
-  for (let i = 0; i < text.length && groups.length < MAX_GROUPS; i++) {
+export function expandGlobs(text: string, interesting: readonly number[]): Decoded[] | undefined {
+  const clusters: Group[][] = [];
+  let cluster: Group[] = [];
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c !== 123 && c !== 91) continue;
     const close = text.indexOf(c === 123 ? "}" : "]", i + 1);
-    if (close < 0 || close - i > MAX_GROUP) continue;
+    if (close < 0) break;
+    if (close - i > MAX_GROUP || !touchesAddress(text, i, close + 1)) continue;
     const body = text.slice(i + 1, close);
     if (/[\s{}[\]]/.test(body)) continue;
     const choices = c === 123 ? braceChoices(body, interesting) : rangeChoices(body, interesting);
-    if (choices && choices.length > 0) {
-      groups.push({ start: i, end: close + 1, choices });
-      i = close;
+    if (!choices || choices.length === 0) continue;
+    const group = { start: i, end: close + 1, choices };
+    const last = cluster[cluster.length - 1];
+    if (last && (group.start - last.end > NEAR || cluster.length === MAX_GROUPS)) {
+      clusters.push(cluster);
+      cluster = [];
     }
+    cluster.push(group);
+    i = close;
   }
-  if (groups.length === 0) return undefined;
+  if (cluster.length > 0) clusters.push(cluster);
+  if (clusters.length === 0) return undefined;
   const readings: Decoded[] = [];
-  const pick = new Array<number>(groups.length).fill(0);
-  while (readings.length < MAX_READINGS) {
-    readings.push(reading(text, groups, pick));
-    let g = groups.length - 1;
-    while (g >= 0 && ++pick[g] === groups[g].choices.length) pick[g--] = 0;
-    if (g < 0) break;
+  let budget = BUDGET_FACTOR * text.length + 4096;
+  for (const groups of clusters) {
+    // Cut between tokens, never inside one: a number's tail read alone could look like an address.
+    let from = Math.max(0, groups[0].start - NEAR);
+    while (from > 0 && groups[0].start - from < 2 * NEAR && !isSpace(text.charCodeAt(from - 1))) from--;
+    let to = Math.min(text.length, groups[groups.length - 1].end + NEAR);
+    while (to < text.length && to - groups[groups.length - 1].end < 2 * NEAR && !isSpace(text.charCodeAt(to))) to++;
+    if ((from > 0 && !isSpace(text.charCodeAt(from - 1))) || (to < text.length && !isSpace(text.charCodeAt(to)))) continue;
+    const pick = new Array<number>(groups.length).fill(0);
+    for (let made = 0; made < MAX_READINGS && budget > 0; made++) {
+      readings.push(reading(text, from, to, groups, pick));
+      budget -= to - from;
+      let g = groups.length - 1;
+      while (g >= 0 && ++pick[g] === groups[g].choices.length) pick[g--] = 0;
+      if (g < 0) break;
+    }
+    if (budget <= 0) break;
   }
   return readings;
 }
 
-function reading(text: string, groups: readonly Group[], pick: readonly number[]): Decoded {
+/** True when the group at [start, end) stands in an address: a dot, a digit, `/` or `@` before it, or a dot, digit, `:` or `/` after. */
+function touchesAddress(text: string, start: number, end: number): boolean {
+  const b = text.charCodeAt(start - 1);
+  const a = text.charCodeAt(end);
+  return b === 46 || b === 47 || b === 64 || isDigit(b) || a === 46 || a === 47 || a === 58 || isDigit(a);
+}
+
+/** The text of [from, to) with each group replaced by its picked value, offsets mapped into `text`. */
+function reading(text: string, from: number, to: number, groups: readonly Group[], pick: readonly number[]): Decoded {
   const out: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
-  let from = 0;
-  const keep = (to: number): void => {
-    out.push(text.slice(from, to));
-    for (let k = from; k < to; k++) {
+  const keep = (upTo: number): void => {
+    out.push(text.slice(from, upTo));
+    for (let k = from; k < upTo; k++) {
       starts.push(k);
       ends.push(k + 1);
     }
@@ -193,12 +226,12 @@ function reading(text: string, groups: readonly Group[], pick: readonly number[]
     }
     from = g.end;
   });
-  keep(text.length);
+  keep(to);
   return { text: out.join(""), starts, ends };
 }
 
 /** `a,b,c` (bash and curl) or `m..n[..step]` (bash). */
-function braceChoices(body: string, interesting: ReadonlySet<number>): string[] | undefined {
+function braceChoices(body: string, interesting: readonly number[]): string[] | undefined {
   const seq = /^(-?[0-9]{1,6})\.\.(-?[0-9]{1,6})(?:\.\.(-?[0-9]{1,6}))?$/.exec(body);
   if (seq) return numbers(Number(seq[1]), Number(seq[2]), Math.abs(Number(seq[3] ?? 1)) || 1, interesting);
   if (!body.includes(",")) return undefined;
@@ -207,7 +240,7 @@ function braceChoices(body: string, interesting: ReadonlySet<number>): string[] 
 }
 
 /** `m-n` or `m-n:step` (curl), numbers or single letters. */
-function rangeChoices(body: string, interesting: ReadonlySet<number>): string[] | undefined {
+function rangeChoices(body: string, interesting: readonly number[]): string[] | undefined {
   const m = /^([0-9]{1,6})-([0-9]{1,6})(?::([0-9]{1,6}))?$/.exec(body);
   if (m) {
     // curl keeps the width of a zero-padded start (`[001-100]`).
@@ -218,11 +251,12 @@ function rangeChoices(body: string, interesting: ReadonlySet<number>): string[] 
   return l ? [l[1], l[2]] : undefined;
 }
 
-/** The ends of a range and the interesting values on its steps. */
-function numbers(a: number, b: number, step: number, interesting: ReadonlySet<number>): string[] {
+/** The interesting values on a range's steps, in the order given, then its ends. */
+function numbers(a: number, b: number, step: number, interesting: readonly number[]): string[] {
   const lo = Math.min(a, b);
   const hi = Math.max(a, b);
-  const values = new Set<number>([a, b]);
+  const values = new Set<number>();
   for (const v of interesting) if (v >= lo && v <= hi && (v - a) % step === 0) values.add(v);
+  values.add(a).add(b);
   return [...values].map(String);
 }
