@@ -61,6 +61,8 @@ function detect(text: string, decodeBase64: boolean, depth: number): EndpointRef
   // Pebble templates: lines that only spell an address once rendered (`http://{{ '169.254' }}.169.254/`).
   if (mayHoldTemplates(text)) {
     for (const line of renderTemplates(text)) {
+      // The cheap pass again, on the rendered line: most rendered values (dates, names, defaults) hold no candidate.
+      if (candidateWindows(line.rendered.text).length === 0) continue;
       const decoded = composeDecoded(line.rendered, decode(line.rendered.text));
       const window = { start: line.start, end: line.end, cutStart: false, cutEnd: false };
       collect(text, window, { decoded, how: "built by a Pebble template" }, found);

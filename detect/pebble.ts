@@ -79,12 +79,15 @@ export function renderTemplates(text: string): RenderedLine[] {
   return renderLines(text, tags);
 }
 
-/** Only expressions with a literal or a variable set in the file can have a value: skip `{{ outputs.x.uri }}`. */
+/**
+ * Only expressions that start from a literal or a variable set in the file, or fall back to one through `default`,
+ * can have a value: `{{ outputs.x.uri }}` and `{{ now() | date('yyyy') }}` are skipped without parsing.
+ */
 function worthEvaluating(body: string, vars: ReadonlyMap<string, Value>): boolean {
-  if (/['"0-9[]/.test(body)) return true;
-  if (vars.size === 0) return false;
   const first = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(body);
-  return first !== null && vars.has(first[1]);
+  if (first === null) return /^\s*['"0-9[(]/.test(body);
+  if (vars.has(first[1])) return true;
+  return body.includes("default") && /['"]/.test(body);
 }
 
 function renderLines(text: string, tags: readonly Tag[]): RenderedLine[] {

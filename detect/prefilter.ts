@@ -281,6 +281,14 @@ function windowAround(text: string, at: number): Window {
     for (let k = 0; k < 3 && start >= 2 && text[start - 2] === "\\"; k++) {
       start = lineStart(text, start - 2, MAX_SIDE);
     }
+    // ... and so may a URL the previous line ends in (`http://1` then `69.254.169.254/`: one host to WHATWG).
+    for (let k = 0; k < 2 && start > 0; k++) {
+      const prev = lineStart(text, start - 1, MAX_SIDE + 1);
+      const eol = text.charCodeAt(start - 2) === 13 ? start - 2 : start - 1;
+      const scheme = lastSchemeIn(text, prev, eol);
+      if (eol - prev > MAX_SIDE || scheme < 0 || !runsToEnd(text, scheme, eol)) break;
+      start = prev;
+    }
   }
   let end = lineEnd(text, at, MAX_SIDE + 1);
   let cutEnd = false;

@@ -23,11 +23,21 @@ const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) ||
 const inWord = (c: number): boolean => isWordChar(c) || c === 46;
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 44 || c === 59 || c === 60 || c === 62 || c === 40 || c === 41 || c === 124 || c === 38;
 
-/** Quick test: could a shell reading of `text` differ from the text? */
+const isMark = (c: number): boolean => c === 39 || c === 34 || c === 92 || c === 96 || c === 94 || c === 36 || c === 123 || c === 125 || c === 91 || c === 93;
+const isHostChar = (c: number): boolean => isWordChar(c) || c === 46 || c === 47 || c === 58 || c === 64;
+
+/**
+ * Quick test: could a shell reading of `text` change an address in it? Only when quotes, escapes, globs or an
+ * expansion stand inside a word, between two characters an address or URL is made of (`http://'169.254'.169`,
+ * `1\69`, `.{250..255}`); quotes around a whole value (`"1.0"`) change nothing.
+ */
 export function mayNeedShellReading(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 39 || c === 34 || c === 92 || c === 96 || c === 94 || c === 36 || c === 123 || c === 91) return true;
+    if (!isMark(text.charCodeAt(i))) continue;
+    let j = i;
+    while (j < text.length && isMark(text.charCodeAt(j))) j++;
+    if (isHostChar(text.charCodeAt(i - 1)) && isHostChar(text.charCodeAt(j))) return true;
+    i = j;
   }
   return false;
 }
