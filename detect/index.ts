@@ -1,10 +1,12 @@
 /**
  * The endpoint-reference detector: finds, in any string, every reference to a catalogued metadata or credential
- * endpoint (components/endpoints.ts) however it is spelled, and every other link-local address.
+ * endpoint (components/endpoints.ts) in the spellings docs/scan.md lists, and every other link-local address.
  *
  * How: a cheap prefilter ({@link candidateWindows}) finds the few lines that could hold a reference; only those are
- * decoded (percent-encoding, escapes, Unicode look-alikes; normalise.ts) and parsed as a resolver or URL parser
- * would (ipv4.ts, ipv6.ts, hostnames.ts, hostContext.ts). Base64 runs are decoded and searched the same way.
+ * decoded (percent-encoding, escapes, Unicode look-alikes; normalise.ts), read again as a shell would hand them on
+ * (shell.ts) and with joined string literals glued (concat.ts), and parsed as a resolver or URL parser would
+ * (ipv4.ts, ipv6.ts, hostnames.ts, hostContext.ts). Lines holding Pebble tags are also read as rendered (pebble.ts).
+ * Base64 runs are decoded and searched the same way. docs/scan.md lists the spellings and the known limits.
  */
 import { base64Runs } from "./base64";
 import { composeDecoded, hasStringGlue, joinStringLiterals } from "./concat";

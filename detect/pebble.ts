@@ -35,9 +35,28 @@ interface Tag {
   readonly value: Value;
 }
 
-/** Quick test: could the text hold a Pebble expression worth evaluating? */
+/**
+ * Quick test: could the text hold a Pebble expression with a value (a statement tag, or a print tag that starts
+ * with a literal or falls back to one with `default(`)? Most flows print only run-time values
+ * (`{{ outputs.x.uri }}`) and are passed over here. A scan of the `{{` openings (measured: `includes("default(")`
+ * over a whole file, or one regex for all three, costs as much as the rest of the cheap pass).
+ */
 export function mayHoldTemplates(text: string): boolean {
-  return text.includes("{{") || text.includes("{%");
+  if (text.includes("{%")) return true;
+  let close = -2;
+  for (let i = text.indexOf("{{"); i >= 0; i = text.indexOf("{{", i + 2)) {
+    let k = i + 2;
+    if (text.charCodeAt(k) === 45) k++;
+    while (k < i + 64 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+    const c = text.charCodeAt(k);
+    if (c === 39 || c === 34 || c === 91 || c === 40 || (c >= 48 && c <= 57)) return true;
+    if (close !== -1 && close < k) close = text.indexOf("}}", k);
+    if (close < 0) return false;
+    for (let d = k; d < close && d < k + MAX_EXPRESSION; d++) {
+      if (text.charCodeAt(d) === 100 && text.startsWith("default(", d)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -59,6 +78,11 @@ export function renderTemplates(text: string): RenderedLine[] {
     const close = closing[marker];
     if (close < 0) continue;
     if (close - i > MAX_EXPRESSION) continue;
+    // Most tags in a flow read run-time values (`{{ outputs.x.uri }}`): judged on the characters, without slicing.
+    if (!mayHaveValue(text, i + 2, close, second === 37, vars)) {
+      i = close + 1;
+      continue;
+    }
     let body = text.slice(i + 2, close);
     if (body.startsWith("-")) body = body.slice(1);
     if (body.endsWith("-")) body = body.slice(0, -1);
@@ -77,6 +101,24 @@ export function renderTemplates(text: string): RenderedLine[] {
     i = end - 1;
   }
   return renderLines(text, tags);
+}
+
+/**
+ * Cheap look at the tag body [from, to): a `set` tag, or a print tag {@link worthEvaluating} may accept (it starts
+ * with a literal, a variable set in the file, or holds `default`).
+ */
+function mayHaveValue(text: string, from: number, to: number, statement: boolean, vars: ReadonlyMap<string, Value>): boolean {
+  let k = from;
+  if (text.charCodeAt(k) === 45) k++;
+  while (k < to && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9 || text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13)) k++;
+  if (statement) return text.startsWith("set", k);
+  const c = text.charCodeAt(k);
+  if (c === 39 || c === 34 || c === 91 || c === 40 || (c >= 48 && c <= 57)) return true;
+  let e = k;
+  while (e < to && /[A-Za-z0-9_]/.test(text[e])) e++;
+  if (e > k && vars.size > 0 && vars.has(text.slice(k, e))) return true;
+  for (let d = e; d < to; d++) if (text.charCodeAt(d) === 100 && text.startsWith("default", d)) return true;
+  return false;
 }
 
 /**

@@ -8,8 +8,10 @@
  * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
  * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name; a part of
- * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`); an operator (`+`, `.`, `..`,
- * `||`) joining two string literals.
+ * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `IDENTITY_ENDPOINT`,
+ * `MSI_ENDPOINT`); an operator (`+`, `.`, `..`, `||`, `~`) joining two string literals; a quote, escape, caret,
+ * backtick, brace or bracket inside a dotted number (`http://'169.254'.169.254`, `1^69.2^54`, `{169,127}.254`);
+ * `\` before a digit, an escaped dot or a line break after a number; an HTML named reference (`&period;`).
  *
  * Speed: each test is a `String.prototype.indexOf` loop over one character, or a skip-scan, not one regular
  * expression with many alternatives. V8 runs `indexOf` for one character at memory speed, while an alternation
