@@ -198,7 +198,7 @@ export const CATALOGUED_VARIABLES: readonly string[] = [...variableEndpoints.key
  * Substrings the prefilter looks for with one `indexOf` pass each: every catalogued variable contains one of them
  * (checked at load), and they are rare in ordinary text, unlike the words `METADATA` or `CONTAINER` alone.
  */
-export const VARIABLE_TRIGGERS: readonly string[] = ["METADATA_", "S_CONTAINER_", "IDENTITY_ENDPOINT", "MSI_ENDPOINT"];
+export const VARIABLE_TRIGGERS: readonly string[] = ["METADATA_", "S_CONTAINER_", "_ENDPOINT"];
 for (const v of CATALOGUED_VARIABLES) {
   if (!VARIABLE_TRIGGERS.some((t) => v.includes(t))) throw new Error(`catalogued variable ${v} contains no VARIABLE_TRIGGERS substring`);
 }

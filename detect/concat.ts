@@ -35,19 +35,22 @@ function glueAt(text: string, i: number): number {
 }
 
 /** Every glue in `text`, left to right and not overlapping, as [start, end) pairs. Linear in the text's length. */
+// A quote, or a backslash before one: where a glue can start. One character class, so the regex engine finds them
+// at memory speed; the glue itself is then read by glueAt.
+const GLUE_START = /\\?["'\x60]/g;
+
 function glues(text: string, limit = Infinity): [number, number][] {
   const found: [number, number][] = [];
-  for (let i = 0; i < text.length && found.length < limit; ) {
-    const c = text.charCodeAt(i);
-    if (isQuote(c) || (c === 92 && isQuote(text.charCodeAt(i + 1)))) {
-      const end = glueAt(text, i);
-      if (end >= 0) {
-        found.push([i, end]);
-        i = end;
-        continue;
-      }
+  GLUE_START.lastIndex = 0;
+  for (let m = GLUE_START.exec(text); m && found.length < limit; m = GLUE_START.exec(text)) {
+    const end = glueAt(text, m.index);
+    if (end >= 0) {
+      found.push([m.index, end]);
+      GLUE_START.lastIndex = end;
+    } else if (m[0].length === 2) {
+      // `\'` that starts no glue: the quote alone may still close a literal.
+      GLUE_START.lastIndex = m.index + 1;
     }
-    i++;
   }
   return found;
 }

@@ -37,24 +37,19 @@ interface Tag {
 
 /**
  * Quick test: could the text hold a Pebble expression with a value (a statement tag, or a print tag that starts
- * with a literal or falls back to one with `default(`)? Most flows print only run-time values
- * (`{{ outputs.x.uri }}`) and are passed over here. A scan of the `{{` openings (measured: `includes("default(")`
- * over a whole file, or one regex for all three, costs as much as the rest of the cheap pass).
+ * with a literal, a list or a group)? Most flows print only run-time values (`{{ outputs.x.uri }}`) and are passed
+ * over here, by a scan of the `{{` openings (measured: one regex or a substring search per file costs as much as
+ * the rest of the cheap pass). A literal inside a `default(...)` fallback is left to the window readings, which
+ * see it and join it when it is split with `~`.
  */
 export function mayHoldTemplates(text: string): boolean {
   if (text.includes("{%")) return true;
-  let close = -2;
   for (let i = text.indexOf("{{"); i >= 0; i = text.indexOf("{{", i + 2)) {
     let k = i + 2;
     if (text.charCodeAt(k) === 45) k++;
     while (k < i + 64 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
     const c = text.charCodeAt(k);
     if (c === 39 || c === 34 || c === 91 || c === 40 || (c >= 48 && c <= 57)) return true;
-    if (close !== -1 && close < k) close = text.indexOf("}}", k);
-    if (close < 0) return false;
-    for (let d = k; d < close && d < k + MAX_EXPRESSION; d++) {
-      if (text.charCodeAt(d) === 100 && text.startsWith("default(", d)) return true;
-    }
   }
   return false;
 }

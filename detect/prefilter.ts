@@ -8,8 +8,7 @@
  * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
  * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name; a part of
- * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `IDENTITY_ENDPOINT`,
- * `MSI_ENDPOINT`); an operator (`+`, `.`, `..`, `||`, `~`) joining two string literals; a quote, escape, caret,
+ * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`) joining two string literals; a quote, escape, caret,
  * backtick, brace or bracket inside a dotted number (`http://'169.254'.169.254`, `1^69.2^54`, `{169,127}.254`);
  * `\` before a digit, an escaped dot or a line break after a number; an HTML named reference (`&period;`).
  *
@@ -116,7 +115,8 @@ export function candidatePositions(text: string): number[] {
   // more with them joined); the address's pieces alone need not look like one. The `.` and `..` operators are
   // looked for in the dot loop above; literals joined by adjacency alone are read joined when the line is a
   // window for another reason (a bare quote is too common a character to look at each one).
-  for (const op of ["+", "||", "~"]) {
+  // Pebble's `~` is not looked for: inside a tag it is rendered (pebble.ts), and its literals usually make a window.
+  for (const op of ["+", "||"]) {
     for (let i = text.indexOf(op); i >= 0; i = text.indexOf(op, i + 1)) {
       if (joinsLiterals(text, i, i + op.length)) hits.push(i);
     }
@@ -195,7 +195,9 @@ function tokenStartBefore(text: string, dot: number): number {
 function firstPartInteresting(text: string, start: number, dot: number): boolean {
   if (dot - start > 40 || start === dot) return dot - start > 40;
   const end = text.indexOf(".", start);
-  const part = text.slice(start, end).replace(/[\t\r\n]/g, "");
+  const sliced = text.slice(start, end);
+  // Breaks dropped (see tokenStartBefore); most parts have none, and replace() would copy every one.
+  const part = /[\t\r\n]/.test(sliced) ? sliced.replace(/[\t\r\n]/g, "") : sliced;
   const octet = (n: number): boolean => Number.isFinite(n) && IPV4_FIRST_OCTETS[n % 256] === 1;
   if (/^0[xX][0-9a-fA-F]*$/.test(part)) return part.length === 2 ? octet(0) : octet(parseInt(part.slice(2), 16));
   if (!/^[0-9]+$/.test(part)) return false;

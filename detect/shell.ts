@@ -25,18 +25,24 @@ const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
 
 const isMark = (c: number): boolean => c === 39 || c === 34 || c === 92 || c === 96 || c === 94 || c === 36 || c === 123 || c === 125 || c === 91 || c === 93;
 const isHostChar = (c: number): boolean => isWordChar(c) || c === 46 || c === 47 || c === 58 || c === 64;
+/** A digit, dot, slash or at sign: what stands on at least one side of a mark inside an address or URL. */
+const isAddressChar = (c: number): boolean => isDigit(c) || c === 46 || c === 47 || c === 64;
 
 /**
  * Quick test: could a shell reading of `text` change an address in it? Only when quotes, escapes, globs or an
- * expansion stand inside a word, between two characters an address or URL is made of (`http://'169.254'.169`,
- * `1\69`, `.{250..255}`); quotes around a whole value (`"1.0"`) change nothing.
+ * expansion stand inside a word, between two characters an address or URL is made of, one of them a digit, dot,
+ * slash or `@` (`http://'169.254'.169`, `1\69`, `.{250..255}`); quotes around a whole value (`"1.0"`) change
+ * nothing.
  */
 export function mayNeedShellReading(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     if (!isMark(text.charCodeAt(i))) continue;
     let j = i;
     while (j < text.length && isMark(text.charCodeAt(j))) j++;
-    if (isHostChar(text.charCodeAt(i - 1)) && isHostChar(text.charCodeAt(j))) return true;
+    const before = text.charCodeAt(i - 1);
+    const after = text.charCodeAt(j);
+    // `"a":"b"` (JSON) and `C:\Users` have a letter or colon on each side: not an address being spelled.
+    if ((isAddressChar(before) && isHostChar(after)) || (isHostChar(before) && isAddressChar(after))) return true;
     i = j;
   }
   return false;
