@@ -19,6 +19,10 @@ export const EndpointCloud = {
   Tencent: "tencent",
   Scaleway: "scaleway",
   OracleClassic: "oracle-classic",
+  Equinix: "equinix",
+  Rancher: "rancher",
+  OpenStack: "openstack",
+  Hetzner: "hetzner",
 } as const;
 /** Where an endpoint lives. */
 export type EndpointCloud = (typeof EndpointCloud)[keyof typeof EndpointCloud];
@@ -247,6 +251,65 @@ export const METADATA_ENDPOINTS: readonly MetadataEndpoint[] = [
     serves: "Oracle Cloud Classic instance metadata",
     source: "SSRF deny-lists [secondary, verify]",
     confidence: "secondary",
+  },
+  {
+    id: "openstack-metadata",
+    cloud: "openstack",
+    addresses: ["169.254.169.254", "fe80::a9fe:a9fe"],
+    hostnames: [],
+    ports: [80],
+    serves: "OpenStack Nova metadata (OpenStack and EC2-compatible APIs, user data, vendordata)",
+    source:
+      'docs.openstack.org/nova/latest/admin/metadata-service.html: "Guests access the service at 169.254.169.254 or at ' +
+      'fe80::a9fe:a9fe"',
+    confidence: "vendor",
+  },
+  {
+    id: "hetzner-metadata",
+    cloud: "hetzner",
+    addresses: ["169.254.169.254"],
+    hostnames: [],
+    ports: [80],
+    serves: "Hetzner Cloud server metadata and user data (/hetzner/v1/metadata)",
+    source: "PayloadsAllTheThings, SSRF-Cloud-Instances.md, SSRF URL for Hetzner Cloud [secondary]",
+    confidence: "secondary",
+  },
+  {
+    id: "equinix-metal-metadata",
+    cloud: "equinix",
+    addresses: [],
+    hostnames: ["metadata.platformequinix.com", "metadata.packet.net"],
+    ports: [80, 443],
+    serves: "Equinix Metal (formerly Packet) server metadata and user data; answers by source address, no token",
+    source:
+      'deploy.equinix.com/developers/docs/metal/server-metadata/metadata: "curl https://metadata.platformequinix.com/metadata"; ' +
+      "metadata.packet.net, the Packet-era name: PayloadsAllTheThings SSRF-Cloud-Instances.md, cujanovic/SSRF-Testing cloud-metadata.txt [secondary]",
+    confidence: "vendor",
+  },
+  {
+    id: "rancher-metadata",
+    cloud: "rancher",
+    addresses: ["169.254.169.250"],
+    hostnames: ["rancher-metadata"],
+    ports: [80],
+    serves: "Rancher 1.x metadata service: containers, services, stacks and hosts of the environment",
+    source:
+      'rancher.com/docs/rancher/v1.6/en/rancher-services/metadata-service: "curl http://rancher-metadata/<version>/<path>"; ' +
+      "address: Rancher network-services default RANCHER_METADATA_ADDRESS=169.254.169.250 [secondary]",
+    confidence: "vendor",
+  },
+  {
+    id: "azure-app-service-identity",
+    cloud: "azure",
+    addresses: [],
+    hostnames: [],
+    variables: ["IDENTITY_ENDPOINT", "MSI_ENDPOINT"],
+    ports: [],
+    serves: "App Service, Functions and Container Apps managed-identity token endpoint (a local URL the platform injects)",
+    source:
+      'learn.microsoft.com, Managed identities for App Service and Azure Functions: "IDENTITY_ENDPOINT - The URL to the local ' +
+      'token service"; MSI_ENDPOINT, its older name (api-version 2017-09-01)',
+    confidence: "vendor",
   },
 ];
 

@@ -8,8 +8,9 @@
  * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
  * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name; a part of
- * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`); an operator (`+`, `.`, `..`,
- * `||`) joining two string literals.
+ * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`) joining two string literals; a quote, escape, caret,
+ * backtick, brace or bracket inside a dotted number (`http://'169.254'.169.254`, `1^69.2^54`, `{169,127}.254`);
+ * `\` before a digit, an escaped dot or a line break after a number; an HTML named reference (`&period;`).
  *
  * Speed: each test is a `String.prototype.indexOf` loop over one character, or a skip-scan, not one regular
  * expression with many alternatives. V8 runs `indexOf` for one character at memory speed, while an alternation
@@ -54,15 +55,17 @@ export function candidatePositions(text: string): number[] {
   let tokenInteresting = false;
   for (let i = text.indexOf("."); i >= 0; i = text.indexOf(".", i + 1)) {
     const c = text.charCodeAt(i + 1);
-    if (isDigit(c)) {
+    if (isDigit(c) && SERVICE_FIRST[c] === 1 && startsWithService(text, i + 1)) hits.push(i); // `.1u.ms`
+    else if (isDigit(c)) {
       // Dots in one token share its first part: judge it once.
       const start = tokenStartBefore(text, i);
       if (start !== tokenStart) {
         tokenStart = start;
         tokenInteresting = firstPartInteresting(text, start, i);
       }
-      if (tokenInteresting) hits.push(i);
+      if (tokenInteresting || quotedPiece(text, start)) hits.push(i);
     } else if (c < 128 && SERVICE_FIRST[c] === 1 && startsWithService(text, i + 1)) hits.push(i);
+    else if (isShellMark(c) && (isDigit(text.charCodeAt(i + 2)) || isShellMark(text.charCodeAt(i + 2))) && isDigit(text.charCodeAt(i - 1))) hits.push(i);
     else if ((c === 32 || c === 34 || c === 39 || c === 46 || c === 96) && joinsLiterals(text, i, text.charCodeAt(i + 1) === 46 ? i + 2 : i + 1)) hits.push(i);
   }
   // IPv6: every literal has `::` or a `hex:hex:` run. Ports and times (`:8080`, `12:30`) do not qualify.
@@ -85,7 +88,20 @@ export function candidatePositions(text: string): number[] {
   // Only escapes that can spell a character: `\u`, `\U`, `\x`, octal. `\"` and `\\` in JSON-in-JSON are not.
   for (let i = text.indexOf("\\"); i >= 0; i = text.indexOf("\\", i + 1)) {
     const c = text.charCodeAt(i + 1);
-    if (c === 117 || c === 85 || c === 120 || (c >= 48 && c <= 55)) hits.push(i);
+    if (c === 117 || c === 85 || c === 120 || isDigit(c)) hits.push(i);
+    // `169\.254\.169\.254` (the shell drops the backslashes) and YAML's escaped line break inside a number.
+    else if ((c === 46 && isDigit(text.charCodeAt(i + 2))) || ((c === 10 || c === 13) && (isHex(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 46))) hits.push(i);
+  }
+  // PowerShell's backtick and cmd's caret escape the next character: `169.2\`54`, `1^69.2^54`.
+  for (const mark of ["^", "`"]) {
+    for (let i = text.indexOf(mark); i >= 0; i = text.indexOf(mark, i + 1)) {
+      if (isDigit(text.charCodeAt(i + 1)) && (isDigit(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 46)) hits.push(i);
+    }
+  }
+  // HTML named references for the characters of an address (`169&period;254`): only the ones decode() knows.
+  for (let i = text.indexOf("&"); i >= 0; i = text.indexOf("&", i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if ((c === 112 || c === 99 || c === 115 || c === 108) && /^&(?:period|colon|sol|commat|lsqb|lbrack);/.test(text.slice(i, i + 8))) hits.push(i);
   }
   for (let i = text.indexOf("&#"); i >= 0; i = text.indexOf("&#", i + 1)) hits.push(i);
   for (const prefix of ["0x", "0X"]) {
@@ -99,6 +115,7 @@ export function candidatePositions(text: string): number[] {
   // more with them joined); the address's pieces alone need not look like one. The `.` and `..` operators are
   // looked for in the dot loop above; literals joined by adjacency alone are read joined when the line is a
   // window for another reason (a bare quote is too common a character to look at each one).
+  // Pebble's `~` is not looked for: inside a tag it is rendered (pebble.ts), and its literals usually make a window.
   for (const op of ["+", "||"]) {
     for (let i = text.indexOf(op); i >= 0; i = text.indexOf(op, i + 1)) {
       if (joinsLiterals(text, i, i + op.length)) hits.push(i);
@@ -133,13 +150,41 @@ function joinsLiterals(text: string, from: number, to: number): boolean {
   return (q === 34 || q === 39 || q === 96) && text.charCodeAt(after) === q;
 }
 
+/** Characters a shell or a template puts inside an address without changing it: quotes, escapes, globs, `}}`. */
+const isShellMark = (c: number): boolean => c === 39 || c === 34 || c === 96 || c === 94 || c === 92 || c === 123 || c === 125 || c === 91 || c === 93;
+
+/**
+ * True when the dotted token at `start` follows a closing brace or bracket (`{169,127}.254.169.254`,
+ * `{{ '169.254' }}.169.254`), a caret, a backtick or a backslash, or a quote that itself stands inside a URL or a
+ * number (`http://'169.254'.169.254`, `'1'69.254...`): a shell or a template may glue it to what comes before.
+ */
+function quotedPiece(text: string, start: number): boolean {
+  const c = text.charCodeAt(start - 1);
+  if (c === 125 || c === 93 || c === 94 || c === 96 || c === 92) return true;
+  if (c !== 39 && c !== 34) return false;
+  const b = text.charCodeAt(start - 2);
+  return b === 47 || b === 46 || b === 64 || isDigit(b);
+}
+
+const isBreak = (c: number): boolean => c === 9 || c === 10 || c === 13;
 const isTokenChar = (c: number): boolean => isHex(c) || c === 46 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** Start of the run of letters, digits and dots that ends at `dot` (looking back at most 64 characters). */
 function tokenStartBefore(text: string, dot: number): number {
   const stop = Math.max(0, dot - 64);
   let k = dot - 1;
-  while (k >= stop && isTokenChar(text.charCodeAt(k))) k--;
+  while (k >= stop) {
+    const c = text.charCodeAt(k);
+    // WHATWG URL parsing drops a tab or line break anywhere, so `16<TAB>9.254...` is one token.
+    if (isTokenChar(c)) {
+      k--;
+      continue;
+    }
+    let j = k;
+    while (j >= stop && isBreak(text.charCodeAt(j))) j--;
+    if (j === k || !isDigit(text.charCodeAt(j)) || !isDigit(text.charCodeAt(k + 1))) break;
+    k = j;
+  }
   return k + 1;
 }
 
@@ -150,7 +195,9 @@ function tokenStartBefore(text: string, dot: number): number {
 function firstPartInteresting(text: string, start: number, dot: number): boolean {
   if (dot - start > 40 || start === dot) return dot - start > 40;
   const end = text.indexOf(".", start);
-  const part = text.slice(start, end);
+  const sliced = text.slice(start, end);
+  // Breaks dropped (see tokenStartBefore); most parts have none, and replace() would copy every one.
+  const part = /[\t\r\n]/.test(sliced) ? sliced.replace(/[\t\r\n]/g, "") : sliced;
   const octet = (n: number): boolean => Number.isFinite(n) && IPV4_FIRST_OCTETS[n % 256] === 1;
   if (/^0[xX][0-9a-fA-F]*$/.test(part)) return part.length === 2 ? octet(0) : octet(parseInt(part.slice(2), 16));
   if (!/^[0-9]+$/.test(part)) return false;
@@ -238,6 +285,14 @@ function windowAround(text: string, at: number): Window {
     for (let k = 0; k < 3 && start >= 2 && text[start - 2] === "\\"; k++) {
       start = lineStart(text, start - 2, MAX_SIDE);
     }
+    // ... and so may a URL the previous line ends in (`http://1` then `69.254.169.254/`: one host to WHATWG).
+    for (let k = 0; k < 2 && start > 0; k++) {
+      const prev = lineStart(text, start - 1, MAX_SIDE + 1);
+      const eol = text.charCodeAt(start - 2) === 13 ? start - 2 : start - 1;
+      const scheme = lastSchemeIn(text, prev, eol);
+      if (eol - prev > MAX_SIDE || scheme < 0 || !runsToEnd(text, scheme, eol)) break;
+      start = prev;
+    }
   }
   let end = lineEnd(text, at, MAX_SIDE + 1);
   let cutEnd = false;
@@ -247,6 +302,13 @@ function windowAround(text: string, at: number): Window {
     if (space >= 0) end = end - 64 + space;
     else cutEnd = true;
   } else {
+    // A line ending in a backslash goes on: YAML's escaped line break in a double-quoted scalar, a shell line
+    // continuation (`"http://169.254.\` then `169.254/"` on the next line).
+    for (let k = 0; k < 3 && end < text.length && endsWithBackslash(text, end); k++) {
+      const next = lineEnd(text, end + 1, MAX_SIDE + 1);
+      if (next - end > MAX_SIDE) break;
+      end = next;
+    }
     // A URL running to the end of the line may go on after a newline (the WHATWG parser drops newlines in URLs).
     for (let k = 0; k < 2 && end < text.length; k++) {
       const scheme = lastSchemeIn(text, start, end);
@@ -257,6 +319,12 @@ function windowAround(text: string, at: number): Window {
     }
   }
   return { start, end, cutStart, cutEnd };
+}
+
+/** True when the line ending at `end` (its newline's offset) ends in a backslash. */
+function endsWithBackslash(text: string, end: number): boolean {
+  const last = text.charCodeAt(end - 1) === 13 ? end - 2 : end - 1;
+  return text.charCodeAt(last) === 92;
 }
 
 /**

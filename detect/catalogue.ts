@@ -85,6 +85,16 @@ export const IPV4_FIRST_OCTETS: Uint8Array = (() => {
 })();
 
 /**
+ * Every byte of every catalogued IPv4 endpoint, the most frequent first (254 before 250): the values a shell glob's
+ * range is tried with, in an order that names the most-served endpoint when a range spans several.
+ */
+export const IPV4_ENDPOINT_BYTES: readonly number[] = (() => {
+  const count = new Map<number, number>();
+  for (const v of v4Endpoints.keys()) for (const b of [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]) count.set(b, (count.get(b) ?? 0) + 1);
+  return [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)! || a - b);
+})();
+
+/**
  * Classifies a 32-bit IPv4 address: `error` for a catalogued endpoint, nothing for a protected service (AWS DNS,
  * NTP), `warning` for any other address in a denied range (link-local), nothing otherwise.
  */
@@ -155,18 +165,26 @@ function escapeRegExp(s: string): string {
  * Words whose presence makes a name worth a closer look: the first label of every catalogued host name and every
  * wildcard-DNS service, as one case-insensitive alternation source.
  */
-export const NAME_TRIGGER_SOURCE: string = [
-  ...new Set([...CATALOGUED_HOSTNAMES.map((h) => h.split(".")[0]), ...WILDCARD_SERVICES]),
-]
+export const NAME_TRIGGER_SOURCE: string = withoutContaining([...CATALOGUED_HOSTNAMES.map((h) => h.split(".")[0]), ...WILDCARD_SERVICES])
   .sort((a, b) => b.length - a.length)
   .map(escapeRegExp)
   .join("|");
 
-/** The first label of every catalogued host name (`metadata`, `instance-data`), as an alternation source. */
-export const HOSTNAME_TRIGGER_SOURCE: string = [...new Set(CATALOGUED_HOSTNAMES.map((h) => h.split(".")[0]))]
+/**
+ * The first label of every catalogued host name (`metadata`, `instance-data`), as an alternation source. A label
+ * holding another (`rancher-metadata` holds `metadata`) is left out: the shorter one already marks the spot, and
+ * every branch whose first letter differs slows the regex on every line.
+ */
+export const HOSTNAME_TRIGGER_SOURCE: string = withoutContaining(CATALOGUED_HOSTNAMES.map((h) => h.split(".")[0]))
   .sort((a, b) => b.length - a.length)
   .map(escapeRegExp)
   .join("|");
+
+/** The distinct words, less those that contain another of them. */
+function withoutContaining(words: readonly string[]): string[] {
+  const unique = [...new Set(words)];
+  return unique.filter((w) => !unique.some((o) => o !== w && w.includes(o)));
+}
 
 /** The endpoint an environment variable of the catalogue points at (exact, upper-case name), or undefined. */
 export function classifyVariable(name: string): Verdict | undefined {
@@ -180,7 +198,7 @@ export const CATALOGUED_VARIABLES: readonly string[] = [...variableEndpoints.key
  * Substrings the candidate pass looks for with one `indexOf` pass each: every catalogued variable contains one of them
  * (checked at load), and they are rare in ordinary text, unlike the words `METADATA` or `CONTAINER` alone.
  */
-export const VARIABLE_TRIGGERS: readonly string[] = ["METADATA_", "S_CONTAINER_"];
+export const VARIABLE_TRIGGERS: readonly string[] = ["METADATA_", "S_CONTAINER_", "_ENDPOINT"];
 for (const v of CATALOGUED_VARIABLES) {
   if (!VARIABLE_TRIGGERS.some((t) => v.includes(t))) throw new Error(`catalogued variable ${v} contains no VARIABLE_TRIGGERS substring`);
 }

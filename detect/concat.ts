@@ -1,26 +1,72 @@
 /**
  * String literals glued back together: `"http://169.254" + ".169.254/latest"` (JavaScript, Java, Python, Groovy),
  * `'169.254' '.169.254'` (Python's and C's adjacent literals), `"169.254"".169.254"` (shell words) and
- * `'169.254' .. '.169.254'` (Lua) or `'169.254' . '.169.254'` (PHP, Perl) all hand a URL parser one string. The
+ * `'169.254' .. '.169.254'` (Lua), `'169.254' . '.169.254'` (PHP, Perl) and `'169.254' ~ '.169.254'` (Pebble, Kestra's
+ * templates) all hand a URL parser one string. The
  * detector reads a window a second time with the glue between two literals of the same quote removed, so an address
  * split across literals is seen whole, with every character still mapped to where it stands in the original.
  */
 import type { Decoded } from "./normalise";
 
-// A closing quote, the glue, an opening quote of the same kind, on one line; each quote may be escaped, as
-// `\" + \"` in a script held in a JSON or YAML string.
-const GLUE = /\\?(["'\x60])[ \t]*(?:\+|\.\.?|\|\|)?[ \t]*\\?\1/g;
+/** Quote characters a string literal may use: `"`, `'` and the backtick (JavaScript templates, shell). */
+const isQuote = (c: number): boolean => c === 34 || c === 39 || c === 96;
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+/**
+ * The end of the glue starting at `i` (a closing quote, or a backslash before one), or -1: the quote, blanks, an
+ * optional operator (`+`, `.`, `..`, `||`, Pebble's `~`), blanks, and an opening quote of the same kind, each quote
+ * possibly escaped (`\" + \"` in a script held in a JSON or YAML string). A scanner, not a regular expression:
+ * two blank runs around an optional operator make a backtracking regex quadratic in a run of blanks after a quote.
+ */
+function glueAt(text: string, i: number): number {
+  let k = i;
+  if (text.charCodeAt(k) === 92) k++;
+  const q = text.charCodeAt(k);
+  if (!isQuote(q)) return -1;
+  k++;
+  while (isBlank(text.charCodeAt(k))) k++;
+  const c = text.charCodeAt(k);
+  if (c === 43 || c === 126) k++; // + ~
+  else if (c === 46) k += text.charCodeAt(k + 1) === 46 ? 2 : 1; // . ..
+  else if (c === 124 && text.charCodeAt(k + 1) === 124) k += 2; // ||
+  while (isBlank(text.charCodeAt(k))) k++;
+  if (text.charCodeAt(k) === 92) k++;
+  return text.charCodeAt(k) === q ? k + 1 : -1;
+}
+
+/** Every glue in `text`, left to right and not overlapping, as [start, end) pairs. Linear in the text's length. */
+// A quote, or a backslash before one: where a glue can start. One character class, so the regex engine finds them
+// at memory speed; the glue itself is then read by glueAt.
+const GLUE_START = /\\?["'\x60]/g;
+
+function glues(text: string, limit = Infinity): [number, number][] {
+  const found: [number, number][] = [];
+  GLUE_START.lastIndex = 0;
+  for (let m = GLUE_START.exec(text); m && found.length < limit; m = GLUE_START.exec(text)) {
+    const end = glueAt(text, m.index);
+    if (end >= 0) {
+      found.push([m.index, end]);
+      GLUE_START.lastIndex = end;
+    } else if (m[0].length === 2) {
+      // `\'` that starts no glue: the quote alone may still close a literal.
+      GLUE_START.lastIndex = m.index + 1;
+    }
+  }
+  return found;
+}
+
 /** True for text holding glue between two string literals (a finding's match, to say how it was written). */
-export const STRING_GLUE = new RegExp(GLUE.source);
+export function hasStringGlue(text: string): boolean {
+  return glues(text, 1).length > 0;
+}
 
 /**
  * The text with the glue between adjacent string literals removed, or undefined when there is none. Offsets in the
  * result map to `text` through `starts`/`ends`, as a decoding does.
  */
 export function joinStringLiterals(text: string): Decoded | undefined {
-  GLUE.lastIndex = 0;
-  let m = GLUE.exec(text);
-  if (!m) return undefined;
+  const found = glues(text);
+  if (found.length === 0) return undefined;
   const parts: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
@@ -32,9 +78,9 @@ export function joinStringLiterals(text: string): Decoded | undefined {
       ends.push(k + 1);
     }
   };
-  for (; m; m = GLUE.exec(text)) {
-    keep(m.index);
-    from = m.index + m[0].length;
+  for (const [start, end] of found) {
+    keep(start);
+    from = end;
   }
   keep(text.length);
   return { text: parts.join(""), starts, ends };

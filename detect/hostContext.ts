@@ -28,7 +28,8 @@ function endsLikeHost(text: string, end: number, allowBare: boolean): boolean {
   if (end >= text.length) return allowBare;
   const c = text[end];
   if (c === "/" || c === "\\" || c === "?" || c === "#") return true;
-  if (c === ":") return /[0-9]/.test(text[end + 1] ?? "");
+  // A port, or userinfo confusion that some parsers resolve to this host (`http://x@0xa9fea9fe:@good.com/`, ip.py).
+  if (c === ":") return /[0-9@+]/.test(text[end + 1] ?? "");
   if (!allowBare) return false;
   return /[\s"'`)\]},;>]/.test(c);
 }

@@ -10,6 +10,7 @@ import { parseIpv6Groups } from "./ipv6Parse";
 import { RawFinding } from "./raw";
 
 const TRIGGER = new RegExp(NAME_TRIGGER_SOURCE, "gi");
+const REGIONAL_INSTANCE_DATA = /^instance-data\.[a-z]{2}(?:-[a-z]+)+-[0-9]\.compute\.internal$/;
 const isNameChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9.-]/.test(c);
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(c);
 
@@ -49,6 +50,14 @@ function judgeName(text: string, start: number, end: number, name: string): RawF
     const spelling = text.endsWith(".", end) ? "metadata host name with trailing dot" : "metadata host name";
     return { start, end, ...catalogued, spelling };
   }
+  // EC2 outside us-east-1 names the alias after the region's internal domain (`instance-data.us-west-2.compute.internal`).
+  const regional = REGIONAL_INSTANCE_DATA.exec(name);
+  if (regional && !/[A-Za-z0-9_]/.test(text[end] ?? "")) {
+    const alias = classifyHostname("instance-data");
+    if (alias) return { start, end, ...alias, endpoint: name, spelling: "metadata host name (the region's internal domain)" };
+  }
+  // Names longer than DNS allows (253) resolve nowhere; it also bounds the work below on hostile input.
+  if (name.length > 253) return undefined;
   const service = WILDCARD_SERVICES.find((s) => name.endsWith(`.${s}`));
   if (!service) return undefined;
   const embedded = embeddedAddress(name.slice(0, name.length - service.length - 1));
@@ -62,11 +71,17 @@ function embeddedAddress(labels: string): { verdict: Verdict; how: string } | un
   const consider = (verdict: Verdict | undefined, how: string): void => {
     if (verdict && (!best || (best.verdict.severity === "warning" && verdict.severity === "error"))) best = { verdict, how };
   };
-  // nip.io and sslip.io: `a.b.c.d`, `a-b-c-d`, each optionally after a prefix and a separator.
-  for (const m of labels.matchAll(/(?:^|[.-])([0-9]{1,3}([.-])[0-9]{1,3}\2[0-9]{1,3}\2[0-9]{1,3})(?=$|[.-])/g)) {
-    const read = readIpv4(m[1].replace(/-/g, "."));
+  // nip.io and sslip.io: `a.b.c.d`, `a-b-c-d`, each optionally after a prefix and a separator; 1u.ms mixes the two
+  // (`make-1.2.3.4-rebind-169.254-169.254-rr`). Every four consecutive numbers joined by single dots or hyphens.
+  const tokens = labels.split(/([.-])/);
+  for (let k = 0; k + 6 < tokens.length; k += 2) {
+    const parts = [tokens[k], tokens[k + 2], tokens[k + 4], tokens[k + 6]];
+    if (!parts.every((p) => /^[0-9]{1,3}$/.test(p))) continue;
+    const read = readIpv4(parts.join("."));
     const strict = read?.readings.find((r) => r.kind === "strict");
-    if (strict) consider(classifyIpv4(strict.value), m[2] === "." ? "dotted address" : "dashed address");
+    const seps = new Set([tokens[k + 1], tokens[k + 3], tokens[k + 5]]);
+    const how = seps.size > 1 ? "address with dots and hyphens" : seps.has(".") ? "dotted address" : "dashed address";
+    if (strict) consider(classifyIpv4(strict.value), how);
   }
   // nip.io hex form and rbndr.us: eight hex digits as a label or after a hyphen.
   for (const m of labels.matchAll(/(?:^|[.-])([0-9a-f]{8})(?=$|[.-])/g)) {

@@ -1,16 +1,21 @@
 /**
  * The endpoint-reference detector: finds, in any string, every reference to a catalogued metadata or credential
- * endpoint (components/endpoints.ts) however it is spelled, and every other link-local address.
+ * endpoint (components/endpoints.ts) in the spellings docs/scan.md lists, and every other link-local address.
  *
  * How: a cheap first pass ({@link candidateWindows}) finds the few lines that could hold a reference; only those are
- * decoded (percent-encoding, escapes, Unicode look-alikes; normalise.ts) and parsed as a resolver or URL parser
- * would (ipv4.ts, ipv6.ts, hostnames.ts, hostContext.ts). Base64 runs are decoded and searched the same way.
+ * decoded (percent-encoding, escapes, Unicode look-alikes; normalise.ts), read again as a shell would hand them on
+ * (shell.ts) and with joined string literals glued (concat.ts), and parsed as a resolver or URL parser would
+ * (ipv4.ts, ipv6.ts, hostnames.ts, hostContext.ts). Lines holding Pebble tags are also read as rendered (pebble.ts).
+ * Base64 runs are decoded and searched the same way. docs/scan.md lists the spellings and the known limits.
  */
 import { base64Runs } from "./base64";
-import { composeDecoded, joinStringLiterals, STRING_GLUE } from "./concat";
-import { decode, urlWithBreak } from "./normalise";
+import { composeDecoded, hasStringGlue, joinStringLiterals } from "./concat";
+import { IPV4_ENDPOINT_BYTES } from "./catalogue";
+import { Decoded, decode, urlWithBreak } from "./normalise";
+import { mayHoldTemplates, renderTemplates } from "./pebble";
 import { findPlain } from "./plain";
-import { candidateWindows } from "./candidates";
+import { candidateWindows, Window } from "./candidates";
+import { expandGlobs, mayNeedShellReading, unquote } from "./shell";
 import { RawFinding } from "./raw";
 import { DetectOptions, EndpointReference } from "./types";
 
@@ -33,24 +38,38 @@ export function findEndpointReferences(text: string, options?: DetectOptions): E
   return detect(text, options?.decodeBase64 ?? true, 0);
 }
 
+/** One way of reading a window, and the words added to a finding's spelling when only this reading finds it. */
+interface Reading {
+  readonly decoded: Decoded;
+  readonly how?: string;
+}
+
 function detect(text: string, decodeBase64: boolean, depth: number): EndpointReference[] {
   const found: EndpointReference[] = [];
   for (const w of candidateWindows(text)) {
     const slice = text.slice(w.start, w.end);
     const decoded = decode(slice);
-    const readings = [decoded];
+    const readings: Reading[] = [{ decoded }];
     // A tab or line end inside a URL: read it both joined (as the WHATWG parser does) and as written.
-    if (urlWithBreak(slice)) readings.push(decode(slice, true));
+    if (urlWithBreak(slice)) readings.push({ decoded: decode(slice, true) });
     // String literals glued together (`"169.254" + ".169.254"`), after escapes are undone (`\"169.254\" + ...` in
     // a JSON or YAML string): read once more as the one string they make.
     const joined = joinStringLiterals(decoded.text);
-    if (joined) readings.push(composeDecoded(decoded, joined));
-    for (const decoded of readings) {
-      for (const f of findPlain(decoded.text)) {
-        if ((w.cutStart && f.start === 0) || (w.cutEnd && f.end === decoded.text.length)) continue;
-        const start = w.start + (decoded.starts ? decoded.starts[f.start] : f.start);
-        const end = w.start + (decoded.ends ? decoded.ends[f.end - 1] : f.end);
-        found.push(reference(text, start, end, f, decoded.starts !== undefined));
+    if (joined) readings.push({ decoded: composeDecoded(decoded, joined) });
+    // What a shell hands the client: quotes and escapes removed, globs expanded.
+    if (mayNeedShellReading(slice)) readings.push(...shellReadings(slice));
+    for (const r of readings) collect(text, w, r, found);
+  }
+  // Pebble templates: lines that only spell an address once rendered (`http://{{ '169.254' }}.169.254/`).
+  if (mayHoldTemplates(text)) {
+    for (const line of renderTemplates(text)) {
+      // The cheap pass again, on the rendered line: most rendered values (dates, names, defaults) hold no candidate.
+      if (candidateWindows(line.rendered.text).length === 0) continue;
+      const decoded = composeDecoded(line.rendered, decode(line.rendered.text));
+      const window = { start: line.start, end: line.end, cutStart: false, cutEnd: false };
+      collect(text, window, { decoded, how: "built by a Pebble template" }, found);
+      for (const r of shellReadings(decoded.text)) {
+        collect(text, window, { decoded: composeDecoded(decoded, r.decoded), how: `built by a Pebble template, ${r.how}` }, found);
       }
     }
   }
@@ -72,9 +91,36 @@ function detect(text: string, decodeBase64: boolean, depth: number): EndpointRef
   return resolveOverlaps(found);
 }
 
-function reference(text: string, start: number, end: number, f: RawFinding, wasDecoded: boolean): EndpointReference {
+/** The findings in one reading of a window, mapped back to offsets in `text`. */
+function collect(text: string, w: Window, r: Reading, found: EndpointReference[]): void {
+  const decoded = r.decoded;
+  for (const f of findPlain(decoded.text)) {
+    if ((w.cutStart && f.start === 0) || (w.cutEnd && f.end === decoded.text.length)) continue;
+    const start = w.start + (decoded.starts ? decoded.starts[f.start] : f.start);
+    const end = w.start + (decoded.ends ? decoded.ends[f.end - 1] : f.end);
+    found.push(reference(text, start, end, f, decoded.starts !== undefined, r.how));
+  }
+}
+
+/**
+ * The shell's readings of a window: unquoted (escapes and empty expansions dropped), then each expansion of its
+ * globs; every reading is decoded too, so `'%31'69.254.169.254` still counts.
+ */
+function shellReadings(slice: string): Reading[] {
+  const readings: Reading[] = [];
+  const unquoted = unquote(slice);
+  const base: Decoded = unquoted ? composeDecoded(unquoted, decode(unquoted.text)) : { text: slice, starts: undefined, ends: undefined };
+  if (unquoted) readings.push({ decoded: base, how: "shell quoting or escapes removed" });
+  for (const g of expandGlobs(base.text, IPV4_ENDPOINT_BYTES) ?? []) {
+    readings.push({ decoded: composeDecoded(base, g), how: "curl URL glob or shell brace expansion" });
+  }
+  return readings;
+}
+
+function reference(text: string, start: number, end: number, f: RawFinding, wasDecoded: boolean, how?: string): EndpointReference {
   const original = text.slice(start, end);
   const tricks = wasDecoded ? obfuscations(original) : [];
+  if (how) tricks.push(how);
   return {
     endpointId: f.endpointId,
     endpoint: f.endpoint,
@@ -92,11 +138,12 @@ function obfuscations(original: string): string[] {
   if (/%25[0-9a-fA-F]{2}/.test(original)) tricks.push("double percent-encoded");
   else if (/%(?:[0-9a-fA-F]{2}|[uU][0-9a-fA-F]{4})/.test(original)) tricks.push("percent-encoded");
   if (/\\(?:[uUx0-7]|\/)/.test(original)) tricks.push("escaped");
-  if (/&#/.test(original)) tricks.push("HTML character references");
+  if (/&(?:#|[A-Za-z]{2,8};)/.test(original)) tricks.push("HTML character references");
+  if (/\\\r?\n/.test(original)) tricks.push("escaped line break (YAML double-quoted scalar or shell)");
   if (/\p{Default_Ignorable_Code_Point}/u.test(original)) tricks.push("zero-width characters");
   if (/(?!\p{Default_Ignorable_Code_Point})[\u0080-\u{10ffff}]/u.test(original)) tricks.push("Unicode look-alikes (NFKC/IDNA)");
   if (/[\t\n\r]/.test(original)) tricks.push("tab or newline inside the URL");
-  if (STRING_GLUE.test(original)) tricks.push("split across string literals joined together");
+  if (hasStringGlue(original)) tricks.push("split across string literals joined together");
   return tricks;
 }
 

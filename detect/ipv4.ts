@@ -75,7 +75,10 @@ export function readIpv4(token: string): Ipv4Token | undefined {
   let strictOk = true;
   let leadingZeros = false;
   let allDigits = true;
-  for (const p of raw) {
+  for (const written of raw) {
+    // WHATWG and inet_aton accept any number of leading zeros (`0000...0251` is octal 251, `0x0000a9` is 0xa9):
+    // only significant digits count toward the length limit.
+    const p = written.length > MAX_PART_LENGTH ? withoutExtraZeros(written) : written;
     if (p.length === 0 || p.length > MAX_PART_LENGTH) return undefined;
     if (HEX_PART.test(p)) {
       radixes.add("hex");
@@ -103,12 +106,24 @@ export function readIpv4(token: string): Ipv4Token | undefined {
     }
   }
   if (leadingZeros && allDigits && raw.length === 4) {
-    const value = combine(raw.map((p) => partValue(p, 10)));
+    const value = combine(raw.map((p) => partValue(p.length > MAX_PART_LENGTH ? withoutExtraZeros(p) : p, 10)));
     if (value !== undefined && !readings.some((r) => r.value === value)) {
       readings.push({ value, kind: "decimal-leading-zeros" });
     }
   }
   return { readings, parts: raw.length, radixes, trailingDot, leadingZeros };
+}
+
+/** `0000251` as `0251`, `0x0000a9` as `0xa9`: the same value in every radix the part can be read in. */
+function withoutExtraZeros(part: string): string {
+  if (HEX_PART.test(part)) {
+    let k = 2;
+    while (k < part.length - 1 && part[k] === "0") k++;
+    return `0x${part.slice(k)}`;
+  }
+  let k = 0;
+  while (k < part.length - 1 && part[k] === "0") k++;
+  return k > 0 ? `0${part.slice(k)}` : part;
 }
 
 /** WHATWG IPv4 parser steps 8-10: every part but the last fits a byte, the last fills what is left. */

@@ -8,8 +8,9 @@
  * - Unicode look-alikes: the host parser then runs UTS #46 (IDNA) mapping, which includes NFKC: fullwidth digits,
  *   enclosed and mathematical digits and letters become ASCII; U+3002, U+FF0E and U+FF61 become `.`. Default
  *   ignorable code points (zero-width space, joiners, soft hyphen, BOM) are dropped, as UTS #46 "ignored" does.
- * - JSON, YAML, JavaScript, Python and shell escapes (`\u0031`, `\U00000031`, `\x31`, `\061`, `\/`) and HTML
- *   character references (`&#49;`, `&#x31;`): the layer a flow's string passes through before a URL parser sees it.
+ * - JSON, YAML, JavaScript, Python and shell escapes (`\u0031`, `\U00000031`, `\x31`, `\061`, `\/`), YAML's escaped
+ *   line break, and HTML character references (`&#49;`, `&#x31;`, `&period;`): the layer a flow's string passes
+ *   through before a URL parser sees it.
  * - Tabs and newlines inside a URL: the WHATWG URL parser removes every ASCII tab or newline from its input.
  */
 
@@ -122,8 +123,11 @@ function decodeOnce(src: string, escapes: boolean, joinUrlBreaks: boolean): Step
       if (inUrl && (c === 9 || c === 10 || c === 13)) {
         // WHATWG URL: tabs and newlines are removed wherever they are, so `169.254.\n169.254` is one host. A
         // break followed by a space, another break or the end closes the URL instead.
-        const next = src.charCodeAt(to);
-        if (!isUrlEnd(next) && next !== 9 && next !== 10 && next !== 13) {
+        // A CRLF (or a few breaks) counts as one break: look past the run.
+        let after = to;
+        while (after < to + 4 && (src.charCodeAt(after) === 9 || src.charCodeAt(after) === 10 || src.charCodeAt(after) === 13)) after++;
+        const next = src.charCodeAt(after);
+        if (after < to + 4 && !isUrlEnd(next)) {
           changed = true;
           continue;
         }
@@ -159,6 +163,14 @@ function decodeOnce(src: string, escapes: boolean, joinUrlBreaks: boolean): Step
       if (r) {
         emit(r.ch, i, r.next);
         i = r.next;
+        changed = true;
+        continue;
+      }
+    } else if (c === 38 /* & */ && escapes && src.charCodeAt(i + 1) !== 35) {
+      const named = namedReference(src, i);
+      if (named) {
+        emit(named.ch, i, named.next);
+        i = named.next;
         changed = true;
         continue;
       }
@@ -231,12 +243,48 @@ function percent(src: string, i: number): { chars: [string, number, number][]; n
   return { chars, next: j };
 }
 
+/**
+ * HTML5 named character references for the characters a host, a URL or an address is written with (WHATWG HTML,
+ * "Named character references"); the semicolon is required, as it is for these names outside attributes.
+ */
+const NAMED_REFERENCES: Record<string, string> = {
+  period: ".", colon: ":", sol: "/", bsol: "\\", commat: "@", lsqb: "[", rsqb: "]", lbrack: "[", rbrack: "]",
+  percnt: "%", num: "#", quest: "?", excl: "!", amp: "&", hyphen: "-", dash: "-", lowbar: "_", tilde: "~",
+};
+
+/** Decodes one named reference (`&period;`) at `i`, or undefined. */
+function namedReference(src: string, i: number): { ch: string; next: number } | undefined {
+  let k = i + 1;
+  while (k < i + 9 && ((src.charCodeAt(k) | 0x20) >= 97 && (src.charCodeAt(k) | 0x20) <= 122)) k++;
+  if (src.charCodeAt(k) !== 59 /* ; */ || k === i + 1) return undefined;
+  const ch = NAMED_REFERENCES[src.slice(i + 1, k)];
+  return ch === undefined ? undefined : { ch, next: k + 1 };
+}
+
+/**
+ * The end of an escaped line break at `i` (a backslash, an optional CR, a LF, then the next line's indentation), or
+ * -1. YAML double-quoted scalars join such lines with nothing between (YAML 1.2, 7.3.1, "escaped line break"), and
+ * sh removes a backslash-newline inside double quotes, so `"http://169.254.\<LF>  169.254/"` is one address.
+ */
+function escapedLineBreak(src: string, i: number): number {
+  let k = i + 1;
+  if (src.charCodeAt(k) === 13) k++;
+  if (src.charCodeAt(k) !== 10) return -1;
+  k++;
+  while (src.charCodeAt(k) === 32 || src.charCodeAt(k) === 9) k++;
+  return k;
+}
+
 const SIMPLE_ESCAPES: Record<string, string> = { "/": "/", "\\": "\\", t: "\t", n: "\n", r: "\r", ".": ".", ":": ":", "@": "@" };
 
 /** Decodes one backslash escape at `i`, or undefined to keep the backslash (it may be a WHATWG path separator). */
 function backslash(src: string, i: number): { ch: string; next: number } | undefined {
   const k = src[i + 1];
   if (k === undefined) return undefined;
+  if (k === "\n" || k === "\r") {
+    const next = escapedLineBreak(src, i);
+    return next < 0 ? undefined : { ch: "", next };
+  }
   if (k === "u" || k === "U" || k === "x") {
     const braced = k === "u" && src[i + 2] === "{" ? /^\{([0-9a-fA-F]{1,6})\}/.exec(src.slice(i + 2, i + 11)) : null;
     if (braced) {

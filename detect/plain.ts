@@ -42,7 +42,10 @@ function findIpv4(text: string): RawFinding[] {
     // them: the WHATWG host parser sends a name whose last label is numeric to the IPv4 parser, which refuses
     // `v169`, and as a DNS name `v169.254.169.254` does not resolve to 169.254.169.254.
     const before = text[start - 1];
-    if (before !== undefined && (WORD.test(before) || before === "." || (before === "-" && WORD.test(text[start - 2] ?? "")))) continue;
+    // A hyphen-joined word before it is a label (`host-169.254.169.254-backup`), unless a port follows: a path
+    // redirector names host and port that way (`nicob.net/redir-http-169.254.169.254:80-`).
+    const hyphenated = before === "-" && WORD.test(text[start - 2] ?? "") && !(text[end] === ":" && /[0-9]/.test(text[end + 1] ?? ""));
+    if (before !== undefined && (WORD.test(before) || before === "." || hyphenated)) continue;
     const after = text[end];
     if (after !== undefined && (WORD.test(after) || (after === "." && WORD.test(text[end + 1] ?? "")) || (after === "-" && WORD.test(text[end + 1] ?? "")))) continue;
     const token = readIpv4(m[0]);

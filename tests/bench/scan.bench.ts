@@ -43,8 +43,8 @@ function child(dir: string, mode: string, build?: string): void {
   const withConfig = mode === "config";
   if (mode === "compiled") {
     // The same plain scan with the compiled package (as installed).
-    const scanner = loadCompiled(path.join(build!, "policy", "scan", "scanner.js")) as { scanPaths: typeof scanPaths };
-    const detector = loadCompiled(path.join(build!, "policy", "scan", "detector.js")) as { defaultDetect: typeof defaultDetect };
+    const scanner = loadCompiled(path.join(build!, "scan", "scanner.js")) as { scanPaths: typeof scanPaths };
+    const detector = loadCompiled(path.join(build!, "scan", "detector.js")) as { defaultDetect: typeof defaultDetect };
     const t0 = process.hrtime.bigint();
     const report = scanner.scanPaths([dir], { cwd: dir, detect: detector.defaultDetect });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;

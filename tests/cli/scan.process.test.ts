@@ -47,7 +47,7 @@ describe("cli: hardening scan", () => {
     assert.equal(r.code, 1);
     assert.equal(r.out, [
       "flows/nested.yml",
-      "  26:35     error    metadata-endpoint   references the metadata endpoint 169.254.169.254 (aws-imds, gcp-metadata, azure-imds, oci-imds, digitalocean-metadata) as dotted-decimal IPv4, in task \"fetch\" (io.kestra.plugin.scripts.shell.Commands)",
+      "  26:35     error    metadata-endpoint   references the metadata endpoint 169.254.169.254 (aws-imds, gcp-metadata, azure-imds, oci-imds, digitalocean-metadata, openstack-metadata, hetzner-metadata) as dotted-decimal IPv4, in task \"fetch\" (io.kestra.plugin.scripts.shell.Commands)",
       "",
       "scripts/probe.sh",
       "  2:16      warning  link-local-address  references the link-local address 169.254.1.1 as dotted-decimal IPv4",

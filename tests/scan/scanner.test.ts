@@ -33,7 +33,7 @@ describe("scan: scanner", () => {
       const r = scanText(text, "nested.yml", ctx());
       assert.equal(r.findings.length, 1);
       assert.equal(r.findings[0].message,
-        "references the metadata endpoint 169.254.169.254 (aws-imds, gcp-metadata, azure-imds, oci-imds, digitalocean-metadata) as dotted-decimal IPv4, in task \"fetch\" (io.kestra.plugin.scripts.shell.Commands)");
+        "references the metadata endpoint 169.254.169.254 (aws-imds, gcp-metadata, azure-imds, oci-imds, digitalocean-metadata, openstack-metadata, hetzner-metadata) as dotted-decimal IPv4, in task \"fetch\" (io.kestra.plugin.scripts.shell.Commands)");
       assert.equal(r.findings[0].line, 26);
     });
   });

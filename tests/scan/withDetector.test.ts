@@ -33,7 +33,7 @@ describe("scan: through the endpoint detector", () => {
     ]);
     // The spelling words are the detector's; the scanner adds the endpoint, its id and the task around it.
     assert.match(json.findings[0].message,
-      /^references the metadata endpoint 169\.254\.169\.254 \(aws-imds, gcp-metadata, azure-imds, oci-imds, digitalocean-metadata\) as .*hex.*, in task "fetch" \(io\.kestra\.plugin\.core\.http\.Request\)$/);
+      /^references the metadata endpoint 169\.254\.169\.254 \(aws-imds, gcp-metadata, azure-imds, oci-imds, digitalocean-metadata, openstack-metadata, hetzner-metadata\) as .*hex.*, in task "fetch" \(io\.kestra\.plugin\.core\.http\.Request\)$/);
     // AWS DNS (169.254.169.253) and a version string on line 18 are not findings.
     assert.ok(!json.findings.some((f) => f.line === 18));
   });
@@ -43,7 +43,7 @@ describe("scan: through the endpoint detector", () => {
     assert.deepEqual(json.findings.map((f) => [f.line, f.column, f.endpoint]), [
       [9, 36, "metadata.google.internal"], [11, 19, "169.254.169.254"],
     ]);
-    assert.match(json.findings[1].message, /^references the metadata endpoint 169\.254\.169\.254 \(aws-imds, gcp-metadata, azure-imds, oci-imds, digitalocean-metadata\) as .*base64.*, in task "py" \(io\.kestra\.plugin\.scripts\.python\.Commands\)$/);
+    assert.match(json.findings[1].message, /^references the metadata endpoint 169\.254\.169\.254 \(aws-imds, gcp-metadata, azure-imds, oci-imds, digitalocean-metadata, openstack-metadata, hetzner-metadata\) as .*base64.*, in task "py" \(io\.kestra\.plugin\.scripts\.python\.Commands\)$/);
   });
 
   it("scans every other text file: Dockerfile, .env, Terraform, Python (and leaves AWS NTP alone)", async () => {
