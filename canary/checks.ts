@@ -175,12 +175,19 @@ export function wildcardNames(dotted: string): { text: string; spelling: string 
 }
 
 const isIpv4 = (a: string) => /^\d+\.\d+\.\d+\.\d+$/.test(a);
+/**
+ * IPv6 link-local (fe80::/10, e.g. OpenStack's fe80::a9fe:a9fe): a connection needs an interface scope the probe
+ * cannot know in advance, so these addresses are not probed; every policy and the host firewall deny fe80::/10 as a
+ * whole (components/endpoints.ts DENIED_RANGES), which the probe's other link-local checks exercise.
+ */
+export const needsScope = (a: string) => /^fe[89ab][0-9a-f]:/i.test(a);
 
 /** The endpoints served at an address, and every port any of them answers on there. */
 function byAddress(): Map<string, { endpoints: MetadataEndpoint[]; ports: number[] }> {
   const out = new Map<string, { endpoints: MetadataEndpoint[]; ports: number[] }>();
   for (const e of METADATA_ENDPOINTS) {
     for (const a of e.addresses) {
+      if (needsScope(a)) continue;
       const entry = out.get(a) ?? { endpoints: [], ports: [] };
       entry.endpoints.push(e);
       for (const p of e.ports) if (!entry.ports.includes(p)) entry.ports.push(p);

@@ -142,89 +142,81 @@ export function checkImageFamily(field: string, value: unknown, issues: string[]
   }
 }
 
+/**
+ * A `Type=oneshot` unit that runs the firewall program once. `remain`: it stays active after it exits (a boot
+ * gate that others require); without, a timer can start it again (systemd.timer(5)). `wantedBy`: enabled there.
+ */
+function oneshotUnit(u: { description: string; unit: readonly string[]; command: string; remain: boolean; wantedBy?: string }): string {
+  return [
+    "[Unit]",
+    `Description=${u.description}`,
+    ...u.unit,
+    "",
+    "[Service]",
+    "Type=oneshot",
+    ...(u.remain ? ["RemainAfterExit=yes"] : []),
+    `ExecStart=${HOST_FIREWALL_PATH} ${u.command}`,
+    ...(u.wantedBy ? ["", "[Install]", `WantedBy=${u.wantedBy}`] : []),
+    "",
+  ].join("\n");
+}
+
 /** The systemd units, drop-ins and links of the boot path. Pure; `systemd-analyze verify` checks them in tests. */
 export function hostBootUnits(args: Pick<HostBootArgs, "sealAfterBoot" | "hardenDocker">): { files: BootFile[]; links: BootLink[] } {
   const gate = `${HOST_FIREWALL_UNIT}.service`;
+  const file = (name: string, content: string): BootFile => ({ path: `${UNIT_DIR}/${name}`, mode: "0644", content });
   const files: BootFile[] = [
-    {
-      path: `${UNIT_DIR}/${gate}`,
-      mode: "0644",
-      content: `[Unit]
-Description=pulumi-hardening host firewall: only the allowed uid reaches cloud metadata endpoints
-DefaultDependencies=no
-Wants=network-pre.target
-After=local-fs.target
-Before=network-pre.target ${GATED_RUNTIMES.join(" ")}
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=${HOST_FIREWALL_PATH} apply
-
-[Install]
-WantedBy=multi-user.target
-`,
-    },
-    {
-      // A unit that exits, so that its timer can start it again (a RemainAfterExit unit stays active).
-      path: `${UNIT_DIR}/${REASSERT}.service`,
-      mode: "0644",
-      content: `[Unit]
-Description=Re-assert the pulumi-hardening host firewall (runtimes and CNIs insert rules above its hooks)
-After=${gate}
-
-[Service]
-Type=oneshot
-ExecStart=${HOST_FIREWALL_PATH} apply
-`,
-    },
-    {
-      path: `${UNIT_DIR}/${REASSERT}.timer`,
-      mode: "0644",
-      content: `[Unit]
-Description=Re-assert the pulumi-hardening host firewall every minute
-
-[Timer]
-OnBootSec=1min
-OnUnitActiveSec=1min
-AccuracySec=5s
-
-[Install]
-WantedBy=timers.target
-`,
-    },
-    ...GATED_RUNTIMES.map((unit) => ({
-      path: `${UNIT_DIR}/${unit}.d/10-hardening-host-firewall.conf`,
-      mode: "0644",
-      content: `# pulumi-hardening: never start without the host firewall (fail closed).
+    file(
+      gate,
+      oneshotUnit({
+        description: "pulumi-hardening host firewall: only the allowed uid reaches cloud metadata endpoints",
+        unit: ["DefaultDependencies=no", "Wants=network-pre.target", "After=local-fs.target", `Before=network-pre.target ${GATED_RUNTIMES.join(" ")}`],
+        command: "apply",
+        remain: true,
+        wantedBy: "multi-user.target",
+      }),
+    ),
+    file(
+      `${REASSERT}.service`,
+      oneshotUnit({
+        description: "Re-assert the pulumi-hardening host firewall (runtimes and CNIs insert rules above its hooks)",
+        unit: [`After=${gate}`],
+        command: "apply",
+        remain: false,
+      }),
+    ),
+    file(
+      `${REASSERT}.timer`,
+      ["[Unit]", "Description=Re-assert the pulumi-hardening host firewall every minute", "", "[Timer]", "OnBootSec=1min", "OnUnitActiveSec=1min", "AccuracySec=5s", "", "[Install]", "WantedBy=timers.target", ""].join("\n"),
+    ),
+    ...GATED_RUNTIMES.map((unit) =>
+      file(
+        `${unit}.d/10-hardening-host-firewall.conf`,
+        `# pulumi-hardening: never start without the host firewall (fail closed).
 [Unit]
 Requires=${gate}
 After=${gate}
 ${unit === "docker.service" && args.hardenDocker ? `\n[Service]\nExecStartPre=${HOST_FIREWALL_PATH} check-docker\n` : ""}`,
-    })),
+      ),
+    ),
   ];
   const links: BootLink[] = [
     { path: `${UNIT_DIR}/multi-user.target.wants/${gate}`, target: `${UNIT_DIR}/${gate}` },
     { path: `${UNIT_DIR}/timers.target.wants/${REASSERT}.timer`, target: `${UNIT_DIR}/${REASSERT}.timer` },
   ];
   if (args.sealAfterBoot) {
-    files.push({
-      path: `${UNIT_DIR}/${SEAL}.service`,
-      mode: "0644",
-      content: `[Unit]
-Description=pulumi-hardening: refuse the metadata endpoints to every uid once boot has finished
-Requires=${gate}
-After=${gate} cloud-final.service
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=${HOST_FIREWALL_PATH} seal
-
-[Install]
-WantedBy=multi-user.target
-`,
-    });
+    files.push(
+      file(
+        `${SEAL}.service`,
+        oneshotUnit({
+          description: "pulumi-hardening: refuse the metadata endpoints to every uid once boot has finished",
+          unit: [`Requires=${gate}`, `After=${gate} cloud-final.service`],
+          command: "seal",
+          remain: true,
+          wantedBy: "multi-user.target",
+        }),
+      ),
+    );
     links.push({ path: `${UNIT_DIR}/multi-user.target.wants/${SEAL}.service`, target: `${UNIT_DIR}/${SEAL}.service` });
   }
   return { files, links };

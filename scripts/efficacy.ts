@@ -8,7 +8,7 @@
  *   node --import tsx scripts/efficacy.ts --write    write docs/efficacy.md
  *   node --import tsx scripts/efficacy.ts --check    exit 1 when docs/efficacy.md is not what this generates
  */
-import * as fs from "node:fs";
+import { runGeneratedDocCommand } from "./generatedDoc";
 import * as path from "node:path";
 import { ControlFamily, type ControlReport, type HardeningSpec } from "../components";
 import { CLOUDS, type CloudName } from "../program/environment";
@@ -212,34 +212,4 @@ export async function generateEfficacy(): Promise<string> {
   return renderMatrix(await collectControls());
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const unknown = argv.filter((a) => a !== "--write" && a !== "--check");
-  if (unknown.length > 0 || argv.length > 1) {
-    process.stderr.write(`usage: node --import tsx scripts/efficacy.ts [--write | --check]\n`);
-    return 2;
-  }
-  const doc = await generateEfficacy();
-  if (argv[0] === "--write") {
-    fs.writeFileSync(EFFICACY_MD, doc);
-    process.stderr.write(`wrote ${path.relative(process.cwd(), EFFICACY_MD)}\n`);
-  } else if (argv[0] === "--check") {
-    const committed = fs.existsSync(EFFICACY_MD) ? fs.readFileSync(EFFICACY_MD, "utf8") : "";
-    if (committed !== doc) {
-      process.stderr.write(`${path.relative(process.cwd(), EFFICACY_MD)} is out of date; run: node --import tsx scripts/efficacy.ts --write\n`);
-      return 1;
-    }
-  } else {
-    process.stdout.write(doc);
-  }
-  return 0;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runGeneratedDocCommand("scripts/efficacy.ts", EFFICACY_MD, generateEfficacy);

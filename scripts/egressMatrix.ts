@@ -8,7 +8,7 @@
  *   node --import tsx scripts/egressMatrix.ts --write    write docs/egress.md
  *   node --import tsx scripts/egressMatrix.ts --check    exit 1 when docs/egress.md is not what this generates
  */
-import * as fs from "node:fs";
+import { runGeneratedDocCommand } from "./generatedDoc";
 import * as path from "node:path";
 import { type ControlReport } from "../components";
 import { EGRESS_PATH_MEANING, EgressPath, type EgressPathVerdict, egressPathVerdicts } from "../components/egressPaths";
@@ -142,34 +142,4 @@ export async function generateEgressMatrix(): Promise<string> {
   return renderEgressMatrix(await collectEgressMatrix());
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const unknown = argv.filter((a) => a !== "--write" && a !== "--check");
-  if (unknown.length > 0 || argv.length > 1) {
-    process.stderr.write("usage: node --import tsx scripts/egressMatrix.ts [--write | --check]\n");
-    return 2;
-  }
-  const doc = await generateEgressMatrix();
-  if (argv[0] === "--write") {
-    fs.writeFileSync(EGRESS_MD, doc);
-    process.stderr.write(`wrote ${path.relative(process.cwd(), EGRESS_MD)}\n`);
-  } else if (argv[0] === "--check") {
-    const committed = fs.existsSync(EGRESS_MD) ? fs.readFileSync(EGRESS_MD, "utf8") : "";
-    if (committed !== doc) {
-      process.stderr.write(`${path.relative(process.cwd(), EGRESS_MD)} is out of date; run: node --import tsx scripts/egressMatrix.ts --write\n`);
-      return 1;
-    }
-  } else {
-    process.stdout.write(doc);
-  }
-  return 0;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runGeneratedDocCommand("scripts/egressMatrix.ts", EGRESS_MD, generateEgressMatrix);

@@ -13,6 +13,7 @@ import Ajv from "ajv";
 import { parse } from "yaml";
 import { ControlReport, METADATA_ENDPOINTS } from "../../components";
 import { canaryChecks, canaryExpectations, kestraCanaryFlow, planCanary, PROBE_IGNORE_REASON } from "../../canary";
+import { needsScope } from "../../canary/checks";
 import { findEndpointReferences } from "../../detect";
 import { KESTRA_FLOW_SCHEMA } from "./kestraFlowSchema";
 
@@ -32,7 +33,7 @@ describe("canary checks", () => {
     const ids = new Set(checks.map((c) => c.id));
     const missing: string[] = [];
     for (const e of METADATA_ENDPOINTS) {
-      for (const a of e.addresses) for (const p of e.ports) if (!ids.has(`metadata:${a.includes(":") ? `[${a}]` : a}:${p}`)) missing.push(`${e.id} ${a}:${p}`);
+      for (const a of e.addresses.filter((x) => !needsScope(x))) for (const p of e.ports) if (!ids.has(`metadata:${a.includes(":") ? `[${a}]` : a}:${p}`)) missing.push(`${e.id} ${a}:${p}`);
       for (const h of e.hostnames) if (!ids.has(`name:${h}:${e.ports[0]}`)) missing.push(`${e.id} ${h}`);
       for (const v of e.variables ?? []) if (!ids.has(`variable:${v}`)) missing.push(`${e.id} $${v}`);
     }

@@ -19,6 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { hostFirewallScript, METADATA_ENDPOINTS, ControlReport } from "../../components";
 import { planCanary, CanaryPlan } from "../../canary";
+import { needsScope } from "../../canary/checks";
 import { FAKE_SECRET, SERVER } from "./standIns";
 
 const NOBODY = 65534;
@@ -99,14 +100,16 @@ describe("canary probe in network namespaces", function () {
     const checks = plan("/nonexistent").checks;
     const ports = [...new Set([...checks.filter((c) => c.kind === "connect" && c.port).map((c) => c.port as number), 443])];
     const v4 = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses).filter((a) => !a.includes(":")))];
-    const v6 = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses).filter((a) => a.includes(":"))), ALLOWED.address6];
+    const v6 = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses).filter((a) => a.includes(":") && !needsScope(a))), ALLOWED.address6];
     const records: Record<string, { a: string; outside?: boolean }> = {
       [OUTSIDE.name]: { a: OUTSIDE.address, outside: true },
       [ALLOWED.name]: { a: ALLOWED.address },
       "169.254.169.254.nip.io": { a: "169.254.169.254" },
       "169-254-169-254.sslip.io": { a: "169.254.169.254" },
     };
-    for (const e of METADATA_ENDPOINTS) for (const h of e.hostnames) records[h] ??= { a: e.addresses.find((a) => !a.includes(":")) as string };
+    // A name whose endpoint has no catalogued address (Equinix Metal's resolve publicly) resolves here to the stand-in
+    // metadata server, so that both runs can tell reached from refused.
+    for (const e of METADATA_ENDPOINTS) for (const h of e.hostnames) records[h] ??= { a: e.addresses.find((a) => !a.includes(":")) ?? "169.254.169.254" };
     fs.writeFileSync(path.join(dir, "server.js"), SERVER);
     fs.writeFileSync(path.join(dir, "dns-mode"), "open");
 
@@ -200,7 +203,8 @@ describe("canary probe in network namespaces", function () {
     fs.writeFileSync(path.join(dir, "dns-mode"), "filter");
     const fw = path.join(dir, "firewall.sh");
     fs.writeFileSync(fw, hostFirewallScript({ cloud: "aws", containers: ["docker"] }));
-    inNs(NS.host, ["env", "HARDENING_FW_NO_INSTALL=1", "sh", fw]);
+    // A private /run: the program keeps its state there, and this machine's /run is not the host's.
+    inNs(NS.host, ["sh", "-c", `mount -t tmpfs tmpfs /run && exec sh ${fw}`]);
     // Stand-ins for the egress controls: the task pods' default-deny (no API server, nothing outside the allow-list).
     sh(NS.host, `iptables -A FORWARD -d ${OUTSIDE.address} -j REJECT; iptables -A FORWARD -d ${API.host} -j REJECT`);
     const { code, out, report } = probe(plan(path.join(dir, "no-token")).script, NOBODY, { PATH: "/usr/bin:/bin" });

@@ -52,7 +52,11 @@ export function missingTools(extra: readonly string[] = []): string | undefined 
 
 /** Every catalogued metadata address, the agent's host-held one excepted (it lives on the host itself). */
 export const HOST_HELD_AGENT = "169.254.170.23";
-export const ENDPOINT_ADDRESSES: readonly string[] = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses))].filter((a) => a !== HOST_HELD_AGENT);
+// IPv6 link-local endpoints (OpenStack's fe80::a9fe:a9fe) are reachable only on-link with an interface scope, so
+// they are not served across the harness's routed uplink; the rules deny fe80::/10 whole (hostFirewall.test.ts).
+export const ENDPOINT_ADDRESSES: readonly string[] = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses))].filter(
+  (a) => a !== HOST_HELD_AGENT && !/^fe[89ab][0-9a-f]:/i.test(a),
+);
 const SERVICE_ADDRESSES = [...new Set(PROTECTED_SERVICES.map((s) => s.address))];
 
 const ORDINARY = "10.99.0.2";
