@@ -3,6 +3,7 @@
  * to create, decided in plain data from the resolved spec and the arguments. Validates everything and throws one
  * InvalidArgsError listing every problem; creates nothing.
  */
+import { checkWorkerNetworkCidr } from "../../components/workerNetworkRange";
 import type * as pulumi from "@pulumi/pulumi";
 import {
   EgressMode,
@@ -490,6 +491,8 @@ export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetwo
   const routesOut = specRoutesOut && !proxyGroup;
   let subnets: PlannedSubnet[] = [];
   let networkCidr = "";
+  // A worker network over a reserved range (the metadata range among them) is refused, whatever the subnets say.
+  issues.push(...checkWorkerNetworkCidr("cidr", String(args.cidr ?? "10.42.0.0/16")).problems);
   try {
     const plan = planSubnets({
       networkCidr: args.cidr ?? "10.42.0.0/16",

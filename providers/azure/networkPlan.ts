@@ -11,6 +11,7 @@
  * - The NSG denies all outbound at priority 4096 (the lowest custom priority), so the default rules
  *   AllowVnetOutBound (65000) and AllowInternetOutBound (65001) are never reached; the allow-list sits above it.
  */
+import { checkWorkerNetworkCidr } from "../../components/workerNetworkRange";
 import { planSubnets } from "../../components/plan/subnets";
 import { InvalidArgsError, show } from "../../components/errors";
 import { resolveHardeningInto } from "../../components/resolve";
@@ -359,6 +360,7 @@ export function planAzureWorkerNetwork(args: AzureNetworkPlanArgs): AzureNetwork
     issues.push(`location ${show(args.location)} is not an Azure region name; use the lower-case name, e.g. "westeurope".`);
   }
   const networkCidr = args.networkCidr ?? DEFAULT_NETWORK_CIDR;
+  issues.push(...checkWorkerNetworkCidr("networkCidr", String(networkCidr)).problems);
   const path = hardening ? egressPathFor(hardening) : AzureEgressPath.None;
   let workloadSubnetCidr = "";
   let firewallSubnetCidr: string | undefined;

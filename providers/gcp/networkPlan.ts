@@ -22,6 +22,7 @@
  *   resources. Its weakness, said in the report: it matches resolved addresses, not the TLS SNI or Host, so an
  *   address shared by many sites (a CDN) lets all of them through. SWP is the upgrade path for L7 matching.
  */
+import { checkWorkerNetworkCidr } from "../../components/workerNetworkRange";
 import {
   EgressMode,
   EgressTier,
@@ -484,6 +485,7 @@ export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): 
   const issues = checkArgs(name, args);
   const hardening = resolveHardeningInto(args.hardening, issues);
   let subnetCidr: string | undefined;
+  issues.push(...checkWorkerNetworkCidr("networkCidr", String(args.networkCidr ?? "10.42.0.0/16")).problems);
   try {
     subnetCidr = planSubnets({ networkCidr: args.networkCidr ?? "10.42.0.0/16", zoneCount: 1 }).subnets[0].cidr;
   } catch (e) {

@@ -119,3 +119,25 @@ describe("ipv6SubnetCidr", () => {
     assert.throws(() => ipv6SubnetCidr("10.0.0.0/16", 1), /not an IPv6 network/);
   });
 });
+
+describe("every network component refuses a worker network over a reserved range", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { planAwsWorkerNetwork } = require("../../../providers/aws/networkPlan") as typeof import("../../../providers/aws/networkPlan");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { planGcpWorkerNetwork } = require("../../../providers/gcp/networkPlan") as typeof import("../../../providers/gcp/networkPlan");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { planAzureWorkerNetwork } = require("../../../providers/azure/networkPlan") as typeof import("../../../providers/azure/networkPlan");
+  const plans: Record<string, (cidr: string) => unknown> = {
+    aws: (cidr) => planAwsWorkerNetwork({ cidr }),
+    gcp: (cidr) => planGcpWorkerNetwork("w", { region: "europe-west1", networkCidr: cidr }),
+    azure: (cidr) => planAzureWorkerNetwork({ location: "westeurope", networkCidr: cidr }),
+  };
+  for (const [cloud, plan] of Object.entries(plans)) {
+    it(`${cloud}: the metadata range and loopback are refused, naming the field; a private range plans`, () => {
+      for (const cidr of ["169.254.0.0/16", "127.0.0.0/16"]) {
+        assert.throws(() => plan(cidr), (e: unknown) => e instanceof InvalidArgsError && e.issues.some((i) => i.includes(`"${cidr}" overlaps`) && i.includes('use a private range such as "10.42.0.0/16"')), `${cloud} ${cidr}`);
+      }
+      assert.doesNotThrow(() => plan("10.42.0.0/16"));
+    });
+  }
+});
