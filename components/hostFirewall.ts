@@ -128,8 +128,8 @@ export interface HostFirewallRules {
   /** Lines for ip6tables-restore. */
   readonly ipv6: HostFirewallFamilyRules;
   /**
-   * The OUTPUT rule that lets the allowed uid through, per family: left out once the host is sealed.
-   * Not part of `ipv4`/`ipv6`.
+   * The OUTPUT rule that lets the allowed uid through (the same line in both families). Not part of `ipv4`/`ipv6`:
+   * the program puts it before the first refusal, and leaves it out once the host is sealed.
    */
   readonly allowedUidRule: string;
 }
