@@ -226,6 +226,10 @@ export function hostFirewallScript(args: HostFirewallArgs): string {
   const containers = new Set(args.containers ?? []);
   const docker = containers.has("docker") || containers.has("ecs");
   const { output, forward, input } = HOST_FIREWALL_CHAINS;
+  // Each hook: the parent chain and the rule that must be its first (the program inserts and checks the same text).
+  // Docker evaluates DOCKER-USER before its own ACCEPT rules.
+  const hookRules: [string, string][] = [["OUTPUT", `-j ${output}`], ["INPUT", `! -i lo -j ${input}`], ["FORWARD", `-j ${forward}`]];
+  if (docker) hookRules.push(["DOCKER-USER", `-j ${forward}`]);
   const ecs = containers.has("ecs")
     ? `
 # ECS: keep awsvpc tasks away from the instance's credentials (ECS DG, ec2-security-considerations).
@@ -256,8 +260,10 @@ for f in $families; do
   done
 done
 
-# first TOOL PARENT RULE: RULE (without "-A PARENT") is the first rule of PARENT, exactly once.
+# first TOOL PARENT RULE: RULE (without "-A PARENT") is the first rule of PARENT, exactly once. A user chain
+# that does not exist yet is created (Docker keeps a DOCKER-USER chain it finds).
 first() {
+  $1 -w -S "$2" >/dev/null 2>&1 || $1 -w -N "$2" || return 1
   if [ "$($1 -w -S "$2" | sed -n 2p)" != "-A $2 $3" ]; then
     # shellcheck disable=SC2086 # the rule's words are meant to split
     $1 -w -I "$2" 1 $3 || return 1
@@ -270,19 +276,13 @@ first() {
 }
 
 hooks() {
-  first "$1" OUTPUT "-j ${output}" &&
-    first "$1" INPUT "! -i lo -j ${input}" &&
-    first "$1" FORWARD "-j ${forward}"${docker ? ` &&
-    { $1 -w -N DOCKER-USER 2>/dev/null || true; } &&
-    first "$1" DOCKER-USER "-j ${forward}"` : ""}
+${hookRules.map(([parent, rule]) => `  first "$1" ${parent} "${rule}"`).join(" &&\n")}
 }
 
 check() {
   for t in $1; do
-    $t -w -S OUTPUT | sed -n 2p | grep -qx -- "-A OUTPUT -j ${output}" || return 1
-    $t -w -S INPUT | sed -n 2p | grep -qx -- "-A INPUT ! -i lo -j ${input}" || return 1
-    $t -w -S FORWARD | sed -n 2p | grep -qx -- "-A FORWARD -j ${forward}" || return 1
-${docker ? `    $t -w -S DOCKER-USER | sed -n 2p | grep -qx -- "-A DOCKER-USER -j ${forward}" || return 1\n` : ""}    for c in ${output} ${forward} ${input}; do
+${hookRules.map(([parent, rule]) => `    $t -w -S ${parent} | sed -n 2p | grep -qx -- "-A ${parent} ${rule}" || return 1`).join("\n")}
+    for c in ${output} ${forward} ${input}; do
       [ "$($t -w -S "$c" | wc -l)" -gt 1 ] || return 1
     done
   done
