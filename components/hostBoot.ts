@@ -309,15 +309,19 @@ export function proxyEnvScript(proxyEnv: readonly ProxyEnvVar[]): string[] {
 /**
  * The proxy variables and the caller's boot script as one POSIX sh program: the variables are written to
  * /etc/environment and exported, then the caller's script (written to a file of its own, so its interpreter line
- * holds) replaces the shell and inherits them. Undefined when there is nothing to run.
+ * holds) replaces the shell and inherits them. `reapply`: apply the rules first and stop if they cannot be (for
+ * cloud-init, which runs this part even after a failed boothook). Undefined when there is nothing to run.
  */
-function finalProgram(args: HostBootArgs): string | undefined {
+function finalProgram(args: HostBootArgs, reapply: boolean): string | undefined {
   const env = args.proxyEnv ?? [];
   const script = args.bootScript !== undefined && args.bootScript.trim() !== "" ? args.bootScript : undefined;
   if (env.length === 0 && script === undefined) return undefined;
-  // cloud-init runs this part even when the boothook failed: the rules are applied again (a runtime may have put
-  // rules above the hooks since) and, if they cannot be, nothing of the caller's runs.
-  const lines = ["#!/bin/sh", "set -e", `${HOST_FIREWALL_PATH} apply || { echo 'pulumi-hardening: the host firewall is not in force; the boot script does not run' >&2; exit 1; }`];
+  const lines = ["#!/bin/sh", "set -e"];
+  if (reapply) {
+    // cloud-init runs this part even when the boothook failed: the rules are applied again (a runtime may have put
+    // rules above the hooks since) and, if they cannot be, nothing of the caller's runs.
+    lines.push(`${HOST_FIREWALL_PATH} apply || { echo 'pulumi-hardening: the host firewall is not in force; the boot script does not run' >&2; exit 1; }`);
+  }
   if (env.length > 0) {
     // Once per instance on cloud-init; at every boot on GCE, so the file is written only once.
     lines.push("if ! grep -q '^# pulumi-hardening egress proxy' /etc/environment 2>/dev/null; then", "echo '# pulumi-hardening egress proxy' >> /etc/environment");
@@ -360,7 +364,7 @@ export function hostBootUserData(args: HostBootArgs): string {
   const parts = [part("text/cloud-boothook", `#cloud-boothook\n${hostBootInstaller(args)}`, "00-hardening-host-firewall")];
   (args.cloudConfigs ?? []).forEach((c, i) => parts.push(part("text/cloud-config", c, `10-cloud-config-${i}.yaml`)));
   // Script parts run in cloud-init's final stage in the order of their names.
-  const program = finalProgram(args);
+  const program = finalProgram(args, true);
   if (program !== undefined) parts.push(part("text/x-shellscript", program, "50-boot-script.sh"));
   if (args.sealAfterBoot) {
     parts.push(part("text/x-shellscript", `#!/bin/sh\n# Boot has finished: from now on no uid reaches the metadata endpoints.\nexec ${HOST_FIREWALL_PATH} seal\n`, "99-hardening-seal.sh"));
@@ -391,7 +395,8 @@ export function hostBootStartupScript(args: HostBootArgs): string {
     "chmod 0700 /var/lib/pulumi-hardening/install-host-firewall",
     "/var/lib/pulumi-hardening/install-host-firewall || { echo 'pulumi-hardening: the host firewall failed; the boot script does not run' >&2; exit 1; }",
   ];
-  const program = finalProgram(args);
+  // The installer just applied the rules and the script stops if it failed: no second application here.
+  const program = finalProgram(args, false);
   if (program !== undefined) lines.push(program.replace(/^#!\/bin\/sh\n/, ""));
   return `${lines.join("\n")}\n`;
 }

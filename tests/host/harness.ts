@@ -22,6 +22,7 @@ import { execFileSync, spawn, ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { needsScope } from "../../canary/checks";
 import { METADATA_ENDPOINTS, PROTECTED_SERVICES } from "../../components/endpoints";
 
 export const NOBODY = 65534;
@@ -55,7 +56,7 @@ export const HOST_HELD_AGENT = "169.254.170.23";
 // IPv6 link-local endpoints (OpenStack's fe80::a9fe:a9fe) are reachable only on-link with an interface scope, so
 // they are not served across the harness's routed uplink; the rules deny fe80::/10 whole (hostFirewall.test.ts).
 export const ENDPOINT_ADDRESSES: readonly string[] = [...new Set(METADATA_ENDPOINTS.flatMap((e) => e.addresses))].filter(
-  (a) => a !== HOST_HELD_AGENT && !/^fe[89ab][0-9a-f]:/i.test(a),
+  (a) => a !== HOST_HELD_AGENT && !needsScope(a),
 );
 const SERVICE_ADDRESSES = [...new Set(PROTECTED_SERVICES.map((s) => s.address))];
 
