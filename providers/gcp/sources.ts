@@ -7,7 +7,7 @@ export const GCP_SOURCES = {
   metadataAlwaysAllowed:
     "cloud.google.com/vpc/docs/firewalls, Always allowed traffic: \"Google Cloud always allows communication between a VM instance and its corresponding metadata server at 169.254.169.254\"; \"VPC firewall rules and hierarchical firewall policies do not apply\" to it [secondary]",
   metadataServes:
-    "cloud.google.com/compute/docs/metadata: the metadata server also provides \"DHCP, DNS resolution, NTP, Instance metadata\" [secondary]; so the host firewall refuses tcp/80 only and keeps 169.254.169.254:53 (DNS)",
+    "cloud.google.com/compute/docs/metadata: the metadata server also provides \"DHCP, DNS resolution, NTP, Instance metadata\" [secondary]; so the host firewall keeps 169.254.169.254:53 (DNS) and :123 (NTP) open and refuses every other TCP/UDP port there",
   noServiceAccount:
     "GKE, Protecting cluster metadata: \"Restrict the permissions ... by using service account permissions, not access scopes\"; an instance with no service account has no token for the metadata server to hand out",
   defaultComputeSa:
@@ -15,7 +15,7 @@ export const GCP_SOURCES = {
   scopes:
     "Compute Engine, Service accounts (paraphrase): the recommended practice is the cloud-platform scope with access limited by IAM roles on a dedicated account; GKE, protecting-cluster-metadata: \"Restrict the permissions ... by using service account permissions, not access scopes\"",
   hostFirewall:
-    "EC2 UG instance-metadata-limiting-access gives the iptables owner-match pattern; on GCE only tcp/80 is refused because 169.254.169.254:53 is the VM's DNS (third-party GCE hardening script [secondary])",
+    "EC2 UG instance-metadata-limiting-access gives the iptables owner-match pattern; on GCE port 53 (and NTP on 123) of 169.254.169.254 must stay open because it is the VM's DNS (third-party GCE hardening script [secondary])",
   startupScript:
     "Compute Engine, About startup scripts: (paraphrase) the guest environment runs the startup-script metadata value on every boot, after the network is up: later than a cloud-init boothook",
   legacyEndpoints:

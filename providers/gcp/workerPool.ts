@@ -39,7 +39,7 @@ export function planWorkerPoolFor(name: string, args: GcpWorkerPoolArgs): GcpWor
 /**
  * Hardened GCE workers. Guarantees: no external IP; no service account (or only the caller's dedicated one,
  * never the default compute account); a host firewall that keeps every non-root process and container away from
- * the metadata server (tcp/80; its DNS on port 53 stays open); legacy metadata endpoints off; OS Login with
+ * the metadata server (every TCP/UDP port but its DNS on 53 and NTP on 123); legacy metadata endpoints off; OS Login with
  * project SSH keys blocked; Shielded VM; each worker deleted after its lifetime and recreated by the group.
  */
 export class GcpWorkerPool extends pulumi.ComponentResource {

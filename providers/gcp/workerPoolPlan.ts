@@ -4,8 +4,8 @@
  *
  * What protects the metadata server on a GCE VM (cloud-controls.md section 3): no service account (the token
  * endpoint has nothing to mint) or the caller's dedicated least-privilege one, and a host firewall that refuses
- * tcp/80 to 169.254.169.254 to everyone but root (not port 53: the metadata server is also the VM's DNS). No VPC
- * firewall rule can do it: "Google Cloud always allows communication between a VM instance and its corresponding
+ * TCP/UDP to 169.254.169.254 to everyone but root, except ports 53 and 123 (the metadata server is also the VM's
+ * DNS and NTP server). No VPC firewall rule can do it: "Google Cloud always allows communication between a VM instance and its corresponding
  * metadata server".
  */
 import { checkBootScript, checkImageFamily, hostBootStartupScript } from "../../components/hostBoot";
