@@ -52,8 +52,9 @@ function roleAliases(role: ResourceInput): string[] {
 
 /**
  * True when an IAM policy document grants administrator-level rights: an Allow statement (IAM requires `Effect`;
- * a statement without one is read as Allow) whose `Action` holds "*", "*:*" or "iam:*" (which can grant itself
- * the rest), or that allows everything but a `NotAction` list, on `Resource` "*". Returns the reason, or
+ * a statement without one is read as Allow) whose `Action` holds "*" or "*:*", or that allows everything but a
+ * `NotAction` list, on `Resource` "*"; or one that allows "iam:*" on any resource (managing identities is how a
+ * role grants itself the rest, and IAM resource patterns are easy to write too wide). Returns the reason, or
  * "unknown" when the document is not known yet, or undefined.
  */
 export function adminStatement(doc: unknown): string | "unknown" | undefined {
@@ -75,8 +76,10 @@ export function adminStatement(doc: unknown): string | "unknown" | undefined {
     if (isUnknown(effect) || isUnknown(st.Action) || isUnknown(st.Resource)) return "unknown";
     if (effect !== "Allow") continue;
     const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+    const actions = asList(st.Action);
+    if (actions.some((a) => typeof a === "string" && a.toLowerCase() === "iam:*")) return `Statement[${i}] allows "iam:*" on ${show(st.Resource)}`;
     if (!asList(st.Resource).includes("*")) continue;
-    const star = asList(st.Action).find((a) => a === "*" || a === "*:*" || (typeof a === "string" && a.toLowerCase() === "iam:*"));
+    const star = actions.find((a) => a === "*" || a === "*:*");
     if (star !== undefined) return `Statement[${i}] allows ${show(star)} on "*"`;
     if (st.NotAction !== undefined) return `Statement[${i}] allows every action but ${show(st.NotAction)} on "*"`;
   }

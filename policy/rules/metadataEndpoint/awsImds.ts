@@ -99,7 +99,9 @@ const fixOptions = remediateImdsOptions("metadataOptions");
  * creates one automatically with default values in your account" (EKS user guide, "Customize managed nodes with
  * launch templates"): a template outside the stack, whose metadata options EKS picks and the pack cannot read, so
  * nothing shows the hop limit of 1 that keeps pods from the node role's token; that fails, as an absent
- * `httpTokens` does on an instance. AWS's EKS best practices ask for a launch template with "V2 only (token
+ * `httpTokens` does on an instance. The defaults also differ by AMI: an AMI marked `ImdsSupport: v2.0`, as AL2023's
+ * are, sets the hop limit to 2 (EC2 API reference, Image.ImdsSupport; AL2023 user guide, "your default hop limit
+ * will be set to 2"), and AL2 node groups have run with tokens optional. AWS's EKS best practices ask for a launch template with "V2 only (token
  * required)" and a hop limit of 1 for exactly this. With `launchTemplate` (by id or name), the template holds the
  * setting and this rule checks it on the `aws:ec2/launchTemplate:LaunchTemplate` resource; a template created
  * outside the stack is outside what the pack can read.

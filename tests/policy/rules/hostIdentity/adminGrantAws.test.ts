@@ -75,7 +75,7 @@ describe("host-identity-admin-grant: AWS roles, policies and task roles", () => 
         urn: rp.urn,
         type: rp.type,
         property: "policy",
-        message: `policy of role "${UNKNOWN}" is administrator-level: Statement[0] allows "iam:*" on "*", which ECS task definition "app" gives to its tasks; grant a policy scoped to what the workers need: ${TASK_WHY}.`,
+        message: `policy of role "${UNKNOWN}" is administrator-level: Statement[0] allows "iam:*" on ["*"], which ECS task definition "app" gives to its tasks; grant a policy scoped to what the workers need: ${TASK_WHY}.`,
       },
     ]);
   });
@@ -112,6 +112,8 @@ describe("host-identity-admin-grant: AWS roles, policies and task roles", () => 
     assert.equal(adminStatement({ Statement: [{ Effect: "Allow", NotAction: ["iam:*"], Resource: "*" }] }), 'Statement[0] allows every action but ["iam:*"] on "*"');
     assert.equal(adminStatement({ Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] }), undefined);
     assert.equal(adminStatement({ Statement: [{ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b" }] }), undefined);
+    assert.equal(adminStatement({ Statement: [{ Effect: "Allow", Action: "IAM:*", Resource: "arn:aws:iam::1:role/*" }] }), 'Statement[0] allows "iam:*" on "arn:aws:iam::1:role/*"');
+    assert.equal(adminStatement({ Statement: [{ Effect: "Allow", Action: "xsiam:*", Resource: "*" }] }), undefined);
     assert.equal(adminStatement("not json"), undefined);
   });
 });
