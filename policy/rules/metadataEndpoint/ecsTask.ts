@@ -60,8 +60,12 @@ export function checkEcsTaskDefinition(props: Record<string, unknown>): Finding[
 // The container runtimes' API sockets on ECS hosts (Docker, and containerd under it).
 const RUNTIME_SOCKETS = ["/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock"];
 
-/** True when a host path is a runtime socket or a directory holding one ("/var/run", "/", "/run/containerd"). */
+/**
+ * True when a host path is a runtime socket or a directory holding one ("/var/run", "/", "/run/containerd"). An
+ * empty host path is a volume Docker places itself, not the host's root.
+ */
 function exposesSocket(hostPath: string): boolean {
+  if (hostPath.trim() === "") return false;
   const p = hostPath.replace(/\/+$/, "") || "/";
   return RUNTIME_SOCKETS.some((s) => s === p || p === "/" || s.startsWith(`${p}/`));
 }

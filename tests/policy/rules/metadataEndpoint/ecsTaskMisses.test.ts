@@ -21,6 +21,7 @@ describe("metadata-endpoint-ecs-task: runtime socket and host PID", () => {
       volumes: [{ name: "data", hostPath: "/ecs/data" }],
       containerDefinitions: defs({ name: "app", mountPoints: [{ sourceVolume: "data", containerPath: "/data" }] }),
     }],
+    ["a volume with an empty host path (Docker places it)", { volumes: [{ name: "scratch", hostPath: "" }], containerDefinitions: defs({ name: "app", mountPoints: [{ sourceVolume: "scratch", containerPath: "/tmp" }] }) }],
     ["a socket volume no container mounts", { volumes: [{ name: "sock", hostPath: "/var/run/docker.sock" }], containerDefinitions: defs({ name: "app" }) }],
     ["host PID without added capabilities", { pidMode: "host", containerDefinitions: defs({ name: "agent", linuxParameters: { capabilities: { drop: ["ALL"] } } }) }],
     ["added capabilities in the task's own PID namespace", { pidMode: "task", containerDefinitions: defs({ name: "app", linuxParameters: { capabilities: { add: ["SYS_PTRACE"] } } }) }],
@@ -36,6 +37,10 @@ describe("metadata-endpoint-ecs-task: runtime socket and host PID", () => {
       volumes: [{ name: "data", hostPath: "/ecs/data" }, { name: "run", hostPath: "/var/run/" }],
       containerDefinitions: [{ name: "a", mountPoints: [{ sourceVolume: "run", containerPath: "/host-run" }] }, { name: "b", mountPoints: [{ sourceVolume: "run", containerPath: "/r" }] }],
     }, [{ property: "volumes[1].hostPath", message: socket(1, "/var/run/", 'containers "a", "b"') }]],
+    ["the host's root", {
+      volumes: [{ name: "root", hostPath: "/" }],
+      containerDefinitions: defs({ name: "x", mountPoints: [{ sourceVolume: "root", containerPath: "/host" }] }),
+    }, [{ property: "volumes[0].hostPath", message: socket(0, "/", 'container "x"') }]],
     ["containerd's socket", {
       volumes: [{ name: "ctr", hostPath: "/run/containerd/containerd.sock" }],
       containerDefinitions: defs({ name: "x", mountPoints: [{ sourceVolume: "ctr", containerPath: "/c.sock" }] }),
