@@ -132,7 +132,7 @@ export const awsImdsRule: ResourceRule = {
     "EC2 instances, spot instance requests, launch templates, launch configurations and the account's IMDS defaults turn the metadata endpoint off, or require IMDSv2 tokens with a hop limit of 1; EKS managed node groups use a launch template.",
   enforcementLevel: "mandatory",
   family: "metadataEndpoint",
-  docs: "EC2 instances, spot instance requests, launch templates, launch configurations, `InstanceMetadataDefaults`: IMDS disabled, or tokens required and hop limit 1 (stricter than AWS's IMDSv2 guidance; the finding says why). EKS node groups: a `launchTemplate` (EKS's own template leaves the metadata options unpinned); the template is checked on its own resource.",
+  docs: "EC2 instances, spot instance requests, launch templates, launch configurations, `InstanceMetadataDefaults`: IMDS disabled, or tokens required and hop limit 1 (stricter than AWS's IMDSv2 guidance; the finding says why). EKS node groups: a `launchTemplate` (EKS's own template leaves the metadata options unpinned); the template is checked on its own resource, so one created outside the stack is not seen.",
   remediation: "Sets `httpTokens: required` and the hop limit to 1.",
   options: { maxHopLimit: MAX_HOP_LIMIT },
   checks: {
