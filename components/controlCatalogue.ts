@@ -76,7 +76,10 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
       `${NO_RULE("aws.ec2.DefaultSecurityGroup")}; egress-open-to-internet checks the security groups a stack creates`,
     ),
   },
-  { id: "aws-security-group-egress-allow-list", enforcedBy: rules("egress-open-to-internet") },
+  {
+    id: "aws-security-group-egress-allow-list",
+    enforcedBy: rules("egress-open-to-internet", "egress-open-to-internet-combined"),
+  },
   { id: "aws-dns-firewall", enforcedBy: none(NO_RULE("Route 53 Resolver DNS Firewall resources")) },
   { id: "aws-dns-exfiltration", enforcedBy: none(NOT_EFFECTIVE) },
   {
@@ -101,14 +104,8 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "aws-sandbox-none", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-no-instance-profile", enforcedBy: rules("host-identity-admin-grant") },
   { id: "aws-caller-instance-profile", enforcedBy: rules("host-identity-admin-grant") },
-  {
-    id: "aws-no-task-role",
-    enforcedBy: none(`${NO_RULE("ECS task roles")}; host-identity-admin-grant follows instance profiles only`),
-  },
-  {
-    id: "aws-caller-task-role",
-    enforcedBy: none(`${NO_RULE("ECS task roles")}; host-identity-admin-grant follows instance profiles only`),
-  },
+  { id: "aws-no-task-role", enforcedBy: rules("host-identity-admin-grant") },
+  { id: "aws-caller-task-role", enforcedBy: rules("host-identity-admin-grant") },
   { id: "aws-egress-proxy-host", enforcedBy: rules("metadata-endpoint-aws-imds", "workload-subnet-public-ip") },
   { id: "aws-fargate-task-lifetime", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-ebs-encrypted", enforcedBy: none(NO_RULE("launch templates' block device encryption")) },

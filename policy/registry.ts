@@ -15,6 +15,7 @@ import { gkeMetadataRule } from "./rules/metadataEndpoint/gkeMetadataServer";
 import { kubernetesHostNamespaces } from "./rules/metadataEndpoint/kubernetesHostNamespaces";
 import { internetRouteRule, openEgressRule, publicIpRule } from "./rules/network/cloudNetwork";
 import { kubernetesNamespaceMetadataEgress } from "./rules/network/kubernetesMetadataEgress";
+import { splitEgressRule } from "./rules/network/splitEgress";
 import { kubernetesNamespacePodSecurity } from "./rules/sandbox/namespacePodSecurity";
 import { kubernetesPodSecurityRestricted } from "./rules/sandbox/podSecurityRestricted";
 import {
@@ -36,6 +37,7 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   azureMspRule,
   publicIpRule,
   openEgressRule,
+  splitEgressRule,
   kubernetesHostNamespaces,
   kubernetesPodSecurityRestricted,
   kubernetesServiceAccountToken,
