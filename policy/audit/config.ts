@@ -33,11 +33,10 @@ function validatorFor(id: string) {
   return v;
 }
 
-/** `did you mean "x"? (<what>: a, b, c)` when one is close, else the list: the hint after "is not a ...". */
+/** `did you mean "x"?` when one is close, else the list (`<what>: a, b, c`): the hint after "is not a ...". */
 function didYouMean(typed: string, known: readonly string[], what: string): string {
   const near = closestMatch(typed, known);
-  const list = `${what}: ${known.join(", ")}`;
-  return near !== undefined ? `did you mean "${near}"? (${list})` : `${list}`;
+  return near !== undefined ? `did you mean "${near}"?` : `${what}: ${known.join(", ")}`;
 }
 
 /** `<where> is <value>; allowed: a, b, c` with a did-you-mean when the value is a near miss. */
