@@ -120,6 +120,6 @@ export function scopeFor(
     namespaces.length > 0 ? "scopeNamespaces" : "",
     nsLabels.length > 0 ? "scopeNamespaceLabels" : "",
   ].filter(Boolean);
-  const where = ns !== undefined && ns !== "unknown" ? ` (namespace "${ns}")` : "";
-  return { inScope: false, note: `outside this rule's scope: the resource${where} matches none of ${tried.join(", ")}` };
+  const what = ns !== undefined && ns !== "unknown" ? `the resource in namespace "${ns}"` : "the resource";
+  return { inScope: false, note: `outside this rule's scope (${what} matches none of ${tried.join(", ")})` };
 }
