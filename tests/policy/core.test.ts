@@ -3,7 +3,7 @@
  * `evaluateResources`: exact messages, levels and exemption records.
  */
 import * as assert from "node:assert/strict";
-import { evaluateResources } from "../../policy/evaluate";
+import { auditResources, evaluateResources } from "../../policy/evaluate";
 import { scopeFor, stackOfUrn } from "../../policy/core/scope";
 import type { ResourceInput } from "../../policy/rules/types";
 import { UNKNOWN } from "./rules/helpers";
@@ -90,10 +90,10 @@ describe("policy/core: exemptions are listed, never silent", () => {
 describe("policy/core: worker scope (mandatory inside, advisory outside)", () => {
   const rule = "workload-subnet-public-ip";
   const levelOf = (r: ResourceInput, config: Record<string, unknown>, more: ResourceInput[] = []) =>
-    only(rule)(evaluateResources([...more, r], { [rule]: config }).violations).map((v) => [v.enforcementLevel, v.message]);
+    only(rule)(auditResources([...more, r], { [rule]: config })).map((v) => [v.enforcementLevel, v.message]);
   const hostRule = "metadata-endpoint-kubernetes-host-namespaces";
   const k8sLevel = (r: ResourceInput, config: Record<string, unknown>, more: ResourceInput[] = []) =>
-    only(hostRule)(evaluateResources([...more, r], { [hostRule]: config }).violations).map((v) => [v.enforcementLevel, v.message]);
+    only(hostRule)(auditResources([...more, r], { [hostRule]: config })).map((v) => [v.enforcementLevel, v.message]);
 
   const cases: [string, () => unknown, unknown][] = [
     ["no scope: every resource is enforced", () => levelOf(instance("bastion"), {}), [["mandatory", PUBLIC_IP]]],
