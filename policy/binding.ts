@@ -96,7 +96,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
       const fix = remediations[canonicalType(args.type)];
       if (!fix) return undefined;
       const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
-      return runRemediation(rule.id, fix, { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) }, config);
+      return runRemediation(rule.id, fix, { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) }, config, packScope);
     };
   }
   return policy;

@@ -92,14 +92,19 @@ export function runResourceRule(
 
 const NOTHING: RuleRun = Object.freeze({ findings: [], exempted: [] }) as unknown as RuleRun;
 
-/** Runs a rule's remediation on one resource: undefined (no change) when the resource is exempt or nothing is safe to fix. */
+/**
+ * Runs a rule's remediation on one resource: undefined (no change) when the resource is exempt, outside the
+ * rule's scope (where the rule only advises, it changes nothing), or nothing is safe to fix.
+ */
 export function runRemediation(
   ruleId: string,
   fix: ResourceRemediation,
   resource: CheckedResource,
   config: Readonly<Record<string, unknown>>,
+  scope: ScopeContext = NO_NAMESPACES,
 ): Record<string, unknown> | undefined {
   if (exemptionFor(ruleId, resource, config).exempt) return undefined;
+  if (!scopeFor(resource, config, scope).inScope) return undefined;
   return fix(resource.props, { config, resource: { urn: resource.urn, name: resource.name, type: resource.type } });
 }
 

@@ -99,6 +99,17 @@ describe("policy/binding", () => {
     assert.equal(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "w", { metadataOptions: UNKNOWN })), undefined);
   });
 
+  it("remediates nothing outside the rule's scope (it only advises there) nor on an exempt resource", async () => {
+    const scoped = { scopeTags: ["hardening:role=workload"] };
+    const weak = { metadataOptions: { httpTokens: "optional" } };
+    assert.equal(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "bastion", weak, scoped)), undefined);
+    assert.equal(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "w", weak, { exemptNames: ["w"] })), undefined);
+    const tagged = { ...weak, tags: { "hardening:role": "workload" } };
+    assert.deepEqual(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "w", tagged, scoped)), {
+      ...tagged, metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
+    });
+  });
+
   it("unwraps the SDK proxies to the raw props", () => {
     const raw = { a: { b: UNKNOWN } };
     assert.equal(rawProps(unknownCheckingProxy(raw)), raw);
