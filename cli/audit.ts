@@ -66,9 +66,9 @@ function isGzip(head: Uint8Array): boolean {
 
 /**
  * Decompresses a gzip checkpoint (`PULUMI_SELF_MANAGED_STATE_GZIP` writes `<stack>.json.gz`) from a stream, chunk
- * by chunk, stopping at {@link MAX_DECOMPRESSED}. Rejects with a UsageError naming the file.
+ * by chunk, stopping as soon as the output passes `limit` bytes. Rejects with a UsageError naming the file.
  */
-function gunzipped(shown: string, source: NodeJS.ReadableStream): Promise<Buffer> {
+export function gunzipped(shown: string, source: NodeJS.ReadableStream, limit = MAX_DECOMPRESSED): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -81,7 +81,7 @@ function gunzipped(shown: string, source: NodeJS.ReadableStream): Promise<Buffer
     gunzip.on("error", (e: NodeJS.ErrnoException) => fail(`is not a readable gzip file (${e.code === "Z_BUF_ERROR" ? "truncated" : (e.code ?? e.message)})`));
     gunzip.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_DECOMPRESSED) fail(`decompresses to more than ${MAX_DECOMPRESSED / (1 << 20)} MiB; not a Pulumi checkpoint`);
+      if (size > limit) fail(`decompresses to more than ${Math.floor(limit / (1 << 20))} MiB; not a Pulumi checkpoint`);
       else chunks.push(chunk);
     });
     gunzip.on("end", () => resolve(Buffer.concat(chunks, size)));

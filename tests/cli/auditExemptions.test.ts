@@ -7,8 +7,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { main } from "../../cli";
+import { gunzipped } from "../../cli/audit";
+import { UsageError } from "../../cli/io";
 import { validateSarif } from "../sarif";
 import { captureIO } from "./helpers";
 
@@ -131,6 +134,13 @@ describe("hardening audit: exemptions and unreadable files in every format", fun
     }]);
     const text = await audit("states");
     assert.match(text.out, /Not audited: states\/b\.json: is not valid JSON/);
+  });
+
+  it("stops decompressing a gzip bomb at the limit, naming the file", async () => {
+    const bomb = gzipSync(Buffer.alloc(3 << 20));
+    await assert.rejects(gunzipped("states/bomb.json.gz", Readable.from([bomb]), 1 << 20), (e: unknown) =>
+      e instanceof UsageError && e.message === "states/bomb.json.gz: decompresses to more than 1 MiB; not a Pulumi checkpoint");
+    assert.equal((await gunzipped("ok.json.gz", Readable.from([bomb]), 4 << 20)).length, 3 << 20, "under the limit it is read whole");
   });
 
   it("reads a gzip checkpoint given by name and on standard input, with the same verdicts as the plain file", async () => {
