@@ -1,6 +1,7 @@
 /**
  * What every rule shares besides its own options: exemptions by URN, by logical-name glob or by a
- * `hardening:exempt` tag that carries a reason; the worker marking (tag, label or name globs) the network rules
+ * `hardening:exempt` tag that carries a reason (honoured unless the rule's config sets `honourExemptTags: false`),
+ * each decision saying where the exemption came from so that every output can list it; the worker marking (tag, label or name globs) the network rules
  * read; and the helpers to read a resolved config. The rules' options and their defaults live in each rule
  * (policy/options.ts turns them into the pack's config schemas). Pure; imports no @pulumi/policy.
  */
