@@ -41,13 +41,16 @@ function readFileOrFail(file: string): string {
   return readBytesOrFail(file).toString("utf8");
 }
 
-/** A state file's bytes: the reader splits them and decodes one resource at a time, never the whole file. */
-function readBytesOrFail(file: string): Buffer {
+/**
+ * A state file's bytes: the reader splits them and decodes one resource at a time, never the whole file. A
+ * failure names the file as the user gave it (`shown`).
+ */
+function readBytesOrFail(file: string, shown = file): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`cannot read ${file}: ${err.code === "ENOENT" ? "no such file or directory" : (err.code ?? err.message)}`);
+    throw new UsageError(`cannot read ${shown}: ${err.code === "ENOENT" ? "no such file or directory" : (err.code ?? err.message)}`);
   }
 }
 
@@ -96,7 +99,7 @@ async function readInputFile(file: string, shown: string): Promise<Buffer> {
   try {
     fd = fs.openSync(file, "r");
   } catch {
-    return readBytesOrFail(file);
+    return readBytesOrFail(file, shown);
   }
   try {
     fs.readSync(fd, head, 0, 2, 0);
@@ -105,7 +108,7 @@ async function readInputFile(file: string, shown: string): Promise<Buffer> {
   } finally {
     fs.closeSync(fd);
   }
-  if (!isGzip(head)) return readBytesOrFail(file);
+  if (!isGzip(head)) return readBytesOrFail(file, shown);
   return gunzipped(shown, fs.createReadStream(file));
 }
 
@@ -150,7 +153,8 @@ function jsonFilesUnder(dir: string): FolderWalk {
           target = undefined;
         }
         if (target?.isDirectory()) walk.linkedFolders.push(full);
-        else if (target?.isFile() && isStateName(entry.name)) walk.files.push(full);
+        // A broken link to a state file is read too, so that it is named as unreadable rather than skipped.
+        else if ((target === undefined || target.isFile()) && isStateName(entry.name)) walk.files.push(full);
       } else if (entry.isFile() && isStateName(entry.name)) walk.files.push(full);
     }
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);

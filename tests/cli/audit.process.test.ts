@@ -48,21 +48,23 @@ describe("hardening audit (real process): a folder of good, corrupt and gzip fil
     assert.deepEqual((JSON.parse(r.stdout) as { violations: { urn: string }[] }).violations.map((v) => v.urn), [`urn:pulumi:b::kestra::${LT}::w`]);
   });
 
-  it("exit 2: a corrupt JSON file and a corrupt gzip file are named, the others audited and reported", () => {
+  it("exit 2: a corrupt JSON file, a corrupt gzip file and an unreadable file are named, the others audited and reported", () => {
     write("mixed/a.json", checkpoint("a", "required"));
     write("mixed/b.json.gz", gzipSync(checkpoint("b", "optional")));
     write("mixed/c.json", '{"version":3,"checkpoint":{"stack":"c","latest":{"resources":[');
     write("mixed/d.json.gz", Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03]));
+    fs.symlinkSync(path.join(dir, "gone.json"), path.join(dir, "mixed/e.json")); // unreadable, whoever runs the test
     const r = run("--format", "json", "mixed");
     assert.equal(r.status, 2, "an unreadable file decides the exit code even with blocking findings");
     assert.deepEqual(stacks(r.stdout), ["a", "b"]);
     const report = JSON.parse(r.stdout) as { violations: unknown[]; errors: { source: string; message: string }[] };
     assert.equal(report.violations.length, 1);
-    assert.deepEqual(report.errors.map((e) => e.source), ["mixed/c.json", "mixed/d.json.gz"]);
+    assert.deepEqual(report.errors.map((e) => e.source), ["mixed/c.json", "mixed/d.json.gz", "mixed/e.json"]);
     assert.deepEqual(r.stderr.split("\n"), [
       "hardening audit: mixed/c.json: is not valid JSON (unexpected end of input)",
       "hardening audit: mixed/d.json.gz: is not a readable gzip file (truncated)",
-      "hardening audit: 2 file(s) could not be audited; the report covers the others",
+      "hardening audit: cannot read mixed/e.json: no such file or directory",
+      "hardening audit: 3 file(s) could not be audited; the report covers the others",
       "",
     ]);
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
