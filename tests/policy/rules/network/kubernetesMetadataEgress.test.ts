@@ -109,7 +109,14 @@ describe("egress-kubernetes-metadata-networks", () => {
       metadata: { namespace: "jobs" },
       spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }] }] },
     });
-    assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), p], ctx), [opening(p, 0, `to[0].ipBlock "169.254.169.254/32"`, ["169.254.0.0/16"])]);
+    assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), p], ctx), [
+      {
+        urn: p.urn,
+        type: p.type,
+        property: "spec.egress[0]",
+        message: `spec.egress[0] has to[0].ipBlock "169.254.169.254/32", a catalogued metadata endpoint address, which allows 169.254.169.254/32 (inside 169.254.0.0/16); policies union, so this reopens the metadata endpoints to every pod it selects: allow a link-local address only as a node-local DNS cache (one address, port 53 only), or name the destinations.`,
+      },
+    ]);
   });
 
   it("ignores policies of namespaces that run nothing of this stack", () => {
@@ -141,6 +148,40 @@ describe("egress-kubernetes-metadata-networks", () => {
         indeterminate: true,
       },
     ]);
+  });
+
+  describe("a node-local DNS cache (the package's own dns.nodeLocalAddress option)", () => {
+    const nodeLocalDns = (cidr: string, ports: unknown[]) =>
+      policy("allow-dns", "jobs", { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [dns.to[0], { ipBlock: { cidr } }], ports }] });
+    const DNS_PORTS = [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }];
+
+    it("passes port 53 to 169.254.20.10/32, as KubernetesWorkerNamespace writes it (a /32 does not allow the /16)", () => {
+      assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), denyAll("jobs"), nodeLocalDns("169.254.20.10/32", DNS_PORTS)], ctx), []);
+    });
+    it("passes the IPv6 form on port 53 (a single fe80:: host that is no catalogued endpoint)", () => {
+      assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), denyAll("jobs"), nodeLocalDns("fe80::20:10/128", [{ port: 53 }])], ctx), []);
+    });
+    const failing: [string, string, unknown[], string][] = [
+      ["every port to the cache's address", "169.254.20.10/32", [], `to[1].ipBlock "169.254.20.10/32" on every port, which allows 169.254.20.10/32 (inside 169.254.0.0/16)`],
+      ["port 80 to the cache's address", "169.254.20.10/32", [{ protocol: "TCP", port: 80 }], `to[1].ipBlock "169.254.20.10/32" on TCP 80, which allows 169.254.20.10/32 (inside 169.254.0.0/16)`],
+      ["a port range that starts at 53", "169.254.20.10/32", [{ protocol: "UDP", port: 53, endPort: 1024 }], `to[1].ipBlock "169.254.20.10/32" on UDP 53-1024, which allows 169.254.20.10/32 (inside 169.254.0.0/16)`],
+      ["a named port", "169.254.20.10/32", [{ protocol: "UDP", port: "dns" }], `to[1].ipBlock "169.254.20.10/32" on UDP "dns", which allows 169.254.20.10/32 (inside 169.254.0.0/16)`],
+      ["port 53 to a /24 of link-local", "169.254.20.0/24", DNS_PORTS, `to[1].ipBlock "169.254.20.0/24", which allows 169.254.20.0/24 (inside 169.254.0.0/16)`],
+      ["port 53 to the instance metadata address itself", "169.254.169.254/32", DNS_PORTS, `to[1].ipBlock "169.254.169.254/32", a catalogued metadata endpoint address, which allows 169.254.169.254/32 (inside 169.254.0.0/16)`],
+    ];
+    for (const [what, cidr, ports, seen] of failing) {
+      it(`reports ${what}`, () => {
+        const p = nodeLocalDns(cidr, ports);
+        assert.deepStrictEqual(checkDeclared(rule, [deploy("w", "jobs"), denyAll("jobs"), p], ctx), [
+          {
+            urn: p.urn,
+            type: p.type,
+            property: "spec.egress[0]",
+            message: `spec.egress[0] has ${seen}; policies union, so this reopens the metadata endpoints to every pod it selects: allow a link-local address only as a node-local DNS cache (one address, port 53 only), or name the destinations.`,
+          },
+        ]);
+      });
+    }
   });
 
   describe("helpers", () => {
