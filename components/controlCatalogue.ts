@@ -214,12 +214,8 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "k8s-egress-proxy-allow-list", enforcedBy: none(SQUID) },
   { id: "k8s-egress-proxy-networkpolicy", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   { id: "k8s-pod-security-restricted", enforcedBy: rules("sandbox-namespace-pod-security") },
-  {
-    id: "k8s-runtimeclass-sandbox",
-    enforcedBy: none(
-      `${NO_RULE("runtimeClassName")}: which handler a cluster offers is not in the stack; sandbox-kubernetes-worker-admission checks that an admission policy judges run-time pods, not what its CEL requires`,
-    ),
-  },
+  // Pods of the stack in a namespace that asks for the sandbox; run-time pods are the admission policy's (below).
+  { id: "k8s-runtimeclass-sandbox", enforcedBy: rules("sandbox-kubernetes-runtime-class") },
   { id: "k8s-no-sandbox", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "k8s-admission-run-time-pods", enforcedBy: rules("sandbox-kubernetes-worker-admission") },
   { id: "k8s-resource-limits", enforcedBy: none(NO_RULE("ResourceQuota or LimitRange")) },

@@ -22,6 +22,7 @@ import {
   kubernetesServiceAccountTokenInherited,
 } from "./rules/sandbox/serviceAccountToken";
 import { kubernetesWorkerAdmissionPolicy } from "./rules/sandbox/workerAdmission";
+import { kubernetesRuntimeClass } from "./rules/sandbox/runtimeClass";
 import type { ResourceCheck, ResourceRule, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
@@ -46,6 +47,7 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   kubernetesNamespaceMetadataEgress,
   kubernetesServiceAccountTokenInherited,
   kubernetesWorkerAdmissionPolicy,
+  kubernetesRuntimeClass,
 ];
 
 /** True for a rule checked one resource at a time (it has per-type `checks`). */

@@ -2,6 +2,7 @@
  * The hardened worker namespace as plain data: what {@link planWorkerNamespace} decides, before anything is
  * created. The component (workerNamespace.ts) only turns this plan into resources.
  */
+import { NO_RUN_TIME_PODS_ANNOTATION, SANDBOX_RUNTIME_CLASS_ANNOTATION, SANDBOX_TRUSTED_ANNOTATION } from "../../components/kubernetesSandbox";
 import { InvalidArgsError, show } from "../../components/errors";
 import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
 import { resolveHardeningInto } from "../../components/resolve";
@@ -287,6 +288,15 @@ export interface WorkerNamespacePlan {
   readonly hardening: ResolvedHardening;
   readonly podSecurityVersion: string;
   readonly labels: Labels;
+  /**
+   * Namespace annotations: with `hardening.sandbox: runtime`, {@link SANDBOX_RUNTIME_CLASS_ANNOTATION} names the
+   * RuntimeClass every pod here must set and {@link SANDBOX_TRUSTED_ANNOTATION} lists the trusted workloads'
+   * ServiceAccounts that run without it (the admission policy's `unsandboxed` ones); the pack's
+   * `sandbox-kubernetes-runtime-class` rule reads both. With `admission.create: false`,
+   * {@link NO_RUN_TIME_PODS_ANNOTATION} holds its reason, for `sandbox-kubernetes-worker-admission`.
+   * @default {} (no sandbox asked for, admission policy created)
+   */
+  readonly annotations: Labels;
   readonly networkPolicies: PlannedNetworkPolicy[];
   readonly ciliumPolicies: PlannedCiliumPolicy[];
   readonly network: NetworkPlanOptions;
@@ -308,6 +318,7 @@ export interface WorkerNamespacePlan {
 export { checkLabels, DEFAULT_POD_SECURITY_VERSION };
 /** The name of the workload ServiceAccount in the namespace. */
 export const WORKLOAD_SERVICE_ACCOUNT = "workload";
+export { NO_RUN_TIME_PODS_ANNOTATION, SANDBOX_RUNTIME_CLASS_ANNOTATION, SANDBOX_TRUSTED_ANNOTATION };
 
 const ARG_FIELDS = [
   "namespaceName", "hardening", "podSecurityVersion", "dns", "egressProxy", "cilium", "clusterNetworks", "runtimeClass", "quota", "limitRange", "labels",
@@ -608,11 +619,19 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
     [`${PSA_PREFIX}warn`]: "restricted",
     [`${PSA_PREFIX}warn-version`]: podSecurityVersion,
   };
+  const unsandboxed = (admission.policy?.rules.trusted ?? []).filter((t) => t.unsandboxed).map((t) => t.serviceAccountName);
+  const annotations: Labels = {
+    ...(hardening.sandbox === SandboxMode.Runtime
+      ? { [SANDBOX_RUNTIME_CLASS_ANNOTATION]: runtimeClass.name, ...(unsandboxed.length > 0 ? { [SANDBOX_TRUSTED_ANNOTATION]: unsandboxed.join(",") } : {}) }
+      : {}),
+    ...(admission.create ? {} : { [NO_RUN_TIME_PODS_ANNOTATION]: admission.reason ?? "" }),
+  };
   return {
     namespaceName: namespaceName as string,
     hardening,
     podSecurityVersion,
     labels,
+    annotations,
     networkPolicies: networkPoliciesFor(hardening, network),
     ciliumPolicies: ciliumPoliciesFor(hardening, network),
     network,
