@@ -204,7 +204,12 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "k8s-networkpolicy-metadata-blocked", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   // NetworkPolicy does not cover hostNetwork pods; the pack keeps them out of the stack.
   { id: "k8s-networkpolicy-hostnetwork-pods", enforcedBy: rules("metadata-endpoint-kubernetes-host-namespaces") },
-  { id: "k8s-cilium-metadata-deny", enforcedBy: none(NO_RULE("CiliumNetworkPolicy")) },
+  // The rule reads Cilium policies (their allows open, their egressDeny closes), but demands no deny: the NetworkPolicy
+  // carve-outs already keep the metadata networks closed, so a stack without this extra layer passes.
+  {
+    id: "k8s-cilium-metadata-deny",
+    enforcedBy: none("egress-kubernetes-metadata-networks reads CiliumNetworkPolicies but does not require this deny: the NetworkPolicy carve-outs it does require already close the metadata networks"),
+  },
   { id: "k8s-egress-proxy-resolved-address", enforcedBy: none(SQUID) },
   { id: "k8s-networkpolicy-default-deny", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   { id: "k8s-networkpolicy-dns-cluster-resolver", enforcedBy: rules("egress-kubernetes-metadata-networks") },
