@@ -4,7 +4,8 @@
  */
 import { NO_RUN_TIME_PODS_ANNOTATION, SANDBOX_RUNTIME_CLASS_ANNOTATION, SANDBOX_TRUSTED_ANNOTATION } from "../../components/kubernetesSandbox";
 import { InvalidArgsError, show } from "../../components/errors";
-import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
+import { formatCidr, hostCidr, isIpAddress, parseCidr } from "../../components/cidr";
+import { metadataAddresses } from "../../components/endpoints";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, DEFAULT_POD_SECURITY_VERSION, isRecord } from "./checks";
@@ -489,6 +490,9 @@ function planDns(issues: string[], raw: unknown): NetworkPlanOptions["dns"] {
   if (raw.nodeLocalAddress !== undefined) {
     if (typeof raw.nodeLocalAddress !== "string" || !isIpAddress(raw.nodeLocalAddress)) {
       issues.push(`dns.nodeLocalAddress ${show(raw.nodeLocalAddress)} must be a single IP address such as "169.254.20.10".`);
+    } else if (metadataAddresses().some((a) => formatCidr(hostCidr(a)) === formatCidr(hostCidr(raw.nodeLocalAddress as string)))) {
+      // The pack's egress rule refuses such a policy: port 53 to the metadata address reaches the metadata server.
+      issues.push(`dns.nodeLocalAddress ${show(raw.nodeLocalAddress)} is a cloud metadata endpoint address; allowing it would open that endpoint on port 53: use the NodeLocal DNSCache address ("169.254.20.10" by default).`);
     } else return { ...dns, nodeLocalAddress: raw.nodeLocalAddress };
   }
   return dns;
