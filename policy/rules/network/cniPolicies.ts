@@ -5,7 +5,10 @@
  * Cilium (`cilium.io/v2` CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy): an egress rule opens every network
  * through `toEntities` `world`/`all` (`world-ipv4`/`world-ipv6`: one family), through a `toCIDR`/`toCIDRSet` entry
  * that contains a metadata network not in its `except`, and through a rule with ports but no destination selector (an
- * L4-only rule allows every destination); the empty rule `{}` is Cilium's default-deny idiom and allows nothing.
+ * L4-only rule allows every destination), and through `toFQDNs` naming a catalogued metadata host name
+ * (`metadata.google.internal`; a `matchPattern` that matches one, `*` matching within a label and a lone `*` every
+ * name), since `toFQDNs` allows whatever address the name resolves to; the empty rule `{}` is Cilium's default-deny
+ * idiom and allows nothing. `toCIDRSet` entries by `cidrGroupRef` (CiliumCIDRGroup) are not resolved.
  * An `egressDeny` rule wins over every allow of every policy kind for the pods it selects, so its CIDRs close those
  * networks: for its own policy always, and for the whole namespace (cluster, for a clusterwide policy) when it
  * selects every pod (`endpointSelector: {}`). Deny rules limited to ports close nothing here. Host policies
@@ -18,6 +21,9 @@
  * `nets` (and no ports) already denied those networks. Ordering across policies (`order`, tiers) is not modelled:
  * a deny in another policy does not excuse an allow here.
  */
+import { hostCidr, cidrContains } from "../../../components/cidr";
+import { METADATA_ENDPOINTS } from "../../../components/endpoints";
+import { METADATA_NETWORKS } from "../../../components/metadataNetworks";
 import { asArray, asRecord, namespaceOf } from "../kubernetes/podSpec";
 import {
   blockOpening,
@@ -46,6 +52,7 @@ export const CILIUM_FIX =
   "add an egressDeny of the metadata networks for these pods (Cilium enforces it above every allow), or use toCIDRSet with them in except.";
 export const CALICO_FIX = "put a Deny rule with the metadata networks in destination.nets before it, or list them in destination.notNets.";
 export const LINK_LOCAL_FIX = "allow a link-local address only as a node-local DNS cache (one address, port 53 only), or name the destinations.";
+export const FQDN_FIX = "remove it or name the hosts: toFQDNs allows whatever address a matching name resolves to, and the names of metadata endpoints match.";
 
 /** One allow rule's opening, with its path. */
 export interface LocatedOpening {
@@ -120,6 +127,45 @@ function ciliumRuleOpenings(rule: Readonly<Record<string, unknown>>): Opening[] 
     const o = blockOpening(`toCIDRSet[${j}]`, set.cidr, asArray(set.except), ports);
     if (o) openings.push(o);
   });
+  openings.push(...fqdnOpenings(rule.toFQDNs));
+  return openings;
+}
+
+/** Whether a Cilium `toFQDNs` selector matches `host`: `matchName` exactly, `matchPattern` with `*` in a label. */
+function fqdnMatches(selector: Readonly<Record<string, unknown>>, host: string): boolean {
+  const name = selector.matchName;
+  if (typeof name === "string") return name.toLowerCase().replace(/\.$/, "") === host;
+  const pattern = selector.matchPattern;
+  if (typeof pattern !== "string") return false;
+  const p = pattern.toLowerCase().replace(/\.$/, "");
+  if (p === "*") return true;
+  const regex = new RegExp(`^${p.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[-a-z0-9_]*")}$`);
+  return regex.test(host);
+}
+
+/** The openings of a Cilium `toFQDNs` list: each selector that matches a catalogued metadata host name. */
+function fqdnOpenings(toFQDNs: unknown): Opening[] {
+  const openings: Opening[] = [];
+  asArray(toFQDNs).forEach((raw, j) => {
+    const selector = asRecord(raw) ?? {};
+    if (typeof selector.matchName !== "string" && typeof selector.matchPattern === "string" && selector.matchPattern.trim() === "*") {
+      openings.push(everyNetwork(`toFQDNs[${j}] matchPattern "*" (every name)`));
+      return;
+    }
+    for (const endpoint of METADATA_ENDPOINTS) {
+      const host = endpoint.hostnames.find((h) => fqdnMatches(selector, h));
+      if (host === undefined) continue;
+      const networks = METADATA_NETWORKS.filter((n) => endpoint.addresses.some((a) => cidrContains(n.parsed, hostCidr(a)))).map((n) => n.cidr);
+      const field = typeof selector.matchName === "string" ? "matchName" : "matchPattern";
+      openings.push({
+        what: `toFQDNs[${j}] ${field} ${JSON.stringify(selector[field])}`,
+        // A name with no catalogued address (a public one) cannot be closed by a CIDR deny: it stays open.
+        networks: networks.length > 0 ? networks : [host],
+        shown: `${host}, a catalogued metadata host name (${endpoint.id}${endpoint.addresses.length > 0 ? `: ${endpoint.addresses.join(", ")}` : ""})`,
+        kind: "inside",
+      });
+    }
+  });
   return openings;
 }
 
@@ -162,7 +208,7 @@ export function viewCiliumPolicy(props: Readonly<Record<string, unknown>>, clust
       const path = `${base}.egress[${i}]`;
       for (const o of ciliumRuleOpenings(asRecord(r) ?? {})) {
         const left = withoutDenied(o, denied);
-        if (left) openings.push({ property: path, opening: left, fix: left.kind === "inside" ? LINK_LOCAL_FIX : CILIUM_FIX });
+        if (left) openings.push({ property: path, opening: left, fix: left.what.startsWith("toFQDNs") ? FQDN_FIX : left.kind === "inside" ? LINK_LOCAL_FIX : CILIUM_FIX });
       }
     });
   }

@@ -209,6 +209,7 @@ describe("egress-kubernetes-metadata-networks: Cilium and Calico policies", () =
     res(type, name, { metadata: { name, ...(type.endsWith(":NetworkPolicy") ? { namespace: "jobs" } : {}) }, spec });
   const workload = [ns("jobs"), deploy("w", "jobs"), denyAll("jobs")];
   const CILIUM_FIX = "add an egressDeny of the metadata networks for these pods (Cilium enforces it above every allow), or use toCIDRSet with them in except.";
+  const FQDN_FIX = "remove it or name the hosts: toFQDNs allows whatever address a matching name resolves to, and the names of metadata endpoints match.";
   const CALICO_FIX = "put a Deny rule with the metadata networks in destination.nets before it, or list them in destination.notNets.";
   const finding = (p: ResourceInput, property: string, what: string, shown: string, fix: string): StackFinding => ({
     urn: p.urn,
@@ -250,6 +251,14 @@ describe("egress-kubernetes-metadata-networks: Cilium and Calico policies", () =
       (p) => [finding(p, "spec.egress[0]", `destination.nets[0] "169.254.169.254/32", a catalogued metadata endpoint address`, "169.254.169.254/32 (inside 169.254.0.0/16)", LINK_LOCAL)]],
     ["a CiliumNetworkPolicy world allow beside a deny that leaves the IPv6 networks open", () => cnp("half", { endpointSelector: {}, egress: [{ toEntities: ["world"] }], egressDeny: [{ toCIDRSet: V4.map((cidr) => ({ cidr })) }] }),
       (p) => [finding(p, "spec.egress[0]", `toEntities[0] "world"`, V6.join(", "), CILIUM_FIX)]],
+    ["a CiliumNetworkPolicy toFQDNs to the GCE metadata server's name", () => cnp("fqdn", { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: "pypi.org" }, { matchName: "Metadata.Google.Internal." }] }] }),
+      (p) => [finding(p, "spec.egress[0]", `toFQDNs[1] matchName "Metadata.Google.Internal."`, "metadata.google.internal, a catalogued metadata host name (gcp-metadata: 169.254.169.254)", FQDN_FIX)]],
+    ["a CiliumNetworkPolicy toFQDNs pattern that matches it", () => cnp("fqdn-pattern", { endpointSelector: {}, egress: [{ toFQDNs: [{ matchPattern: "*.google.internal" }] }] }),
+      (p) => [finding(p, "spec.egress[0]", `toFQDNs[0] matchPattern "*.google.internal"`, "metadata.google.internal, a catalogued metadata host name (gcp-metadata: 169.254.169.254)", FQDN_FIX)]],
+    ["a CiliumNetworkPolicy toFQDNs matchPattern \"*\" (every name)", () => cnp("fqdn-all", { endpointSelector: {}, egress: [{ toFQDNs: [{ matchPattern: "*" }] }] }),
+      (p) => [finding(p, "spec.egress[0]", `toFQDNs[0] matchPattern "*" (every name)`, "every metadata network", FQDN_FIX)]],
+    ["a metadata host name with a public address, which a CIDR deny cannot close", () => cnp("equinix", { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: "metadata.packet.net" }] }], egressDeny: [{ toCIDRSet: [...V4, ...V6].map((cidr) => ({ cidr })) }] }),
+      (p) => [finding(p, "spec.egress[0]", `toFQDNs[0] matchName "metadata.packet.net"`, "metadata.packet.net, a catalogued metadata host name (equinix-metal-metadata)", FQDN_FIX)]],
   ];
   const LINK_LOCAL = "allow a link-local address only as a node-local DNS cache (one address, port 53 only), or name the destinations.";
   for (const [what, make, expected] of failing) {
@@ -268,6 +277,8 @@ describe("egress-kubernetes-metadata-networks: Cilium and Calico policies", () =
       cnp("carved", { endpointSelector: {}, egress: [{ toCIDRSet: [{ cidr: "0.0.0.0/0", except: V4 }, { cidr: "::/0", except: V6 }] }] })]],
     ["Cilium toEntities cluster, toEndpoints and toFQDNs, and the default-deny idiom `{}`", [
       cnp("inside", { endpointSelector: {}, egress: [{ toEntities: ["cluster", "kube-apiserver"] }, { toEndpoints: [{}] }, { toFQDNs: [{ matchName: "pypi.org" }] }, {}] })]],
+    ["Cilium toFQDNs to the metadata server's name, closed by the namespace's deny-metadata", [
+      denyMetadata(), cnp("fqdn", { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: "metadata.google.internal" }, { matchPattern: "*.pythonhosted.org" }] }] })]],
     ["Cilium port 53 to a node-local DNS cache", [cnp("nodelocal", { endpointSelector: {}, egress: [{ toCIDR: ["169.254.20.10/32"], toPorts: [{ ports: [{ port: "53", protocol: "ANY" }] }] }] })]],
     ["a Cilium host policy (nodeSelector): the nodes' own traffic", [cnp("host", { nodeSelector: {}, egress: [{ toEntities: ["world"] }] }, CCNP)]],
     ["a Calico Deny of the metadata networks before an Allow of everything", [
