@@ -201,7 +201,12 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "k8s-networkpolicy-metadata-blocked", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   // NetworkPolicy does not cover hostNetwork pods; the pack keeps them out of the stack.
   { id: "k8s-networkpolicy-hostnetwork-pods", enforcedBy: rules("metadata-endpoint-kubernetes-host-namespaces") },
-  { id: "k8s-cilium-metadata-deny", enforcedBy: none(NO_RULE("CiliumNetworkPolicy")) },
+  // The rule reads Cilium policies (their allows open, their egressDeny closes), but demands no deny: the NetworkPolicy
+  // carve-outs already keep the metadata networks closed, so a stack without this extra layer passes.
+  {
+    id: "k8s-cilium-metadata-deny",
+    enforcedBy: none("egress-kubernetes-metadata-networks reads CiliumNetworkPolicies but does not require this deny: the NetworkPolicy carve-outs it does require already close the metadata networks"),
+  },
   { id: "k8s-egress-proxy-resolved-address", enforcedBy: none(SQUID) },
   { id: "k8s-networkpolicy-default-deny", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   { id: "k8s-networkpolicy-dns-cluster-resolver", enforcedBy: rules("egress-kubernetes-metadata-networks") },
@@ -211,12 +216,8 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "k8s-egress-proxy-allow-list", enforcedBy: none(SQUID) },
   { id: "k8s-egress-proxy-networkpolicy", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   { id: "k8s-pod-security-restricted", enforcedBy: rules("sandbox-namespace-pod-security") },
-  {
-    id: "k8s-runtimeclass-sandbox",
-    enforcedBy: none(
-      `${NO_RULE("runtimeClassName")}: which handler a cluster offers is not in the stack; sandbox-kubernetes-worker-admission checks that an admission policy judges run-time pods, not what its CEL requires`,
-    ),
-  },
+  // Pods of the stack in a namespace that asks for the sandbox; run-time pods are the admission policy's (below).
+  { id: "k8s-runtimeclass-sandbox", enforcedBy: rules("sandbox-kubernetes-runtime-class") },
   { id: "k8s-no-sandbox", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "k8s-admission-run-time-pods", enforcedBy: rules("sandbox-kubernetes-worker-admission") },
   { id: "k8s-resource-limits", enforcedBy: none(NO_RULE("ResourceQuota or LimitRange")) },

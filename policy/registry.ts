@@ -23,6 +23,7 @@ import {
   kubernetesServiceAccountTokenInherited,
 } from "./rules/sandbox/serviceAccountToken";
 import { kubernetesWorkerAdmissionPolicy } from "./rules/sandbox/workerAdmission";
+import { kubernetesRuntimeClass } from "./rules/sandbox/runtimeClass";
 import type { ResourceCheck, ResourceRule, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
@@ -48,6 +49,7 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   kubernetesNamespaceMetadataEgress,
   kubernetesServiceAccountTokenInherited,
   kubernetesWorkerAdmissionPolicy,
+  kubernetesRuntimeClass,
 ];
 
 /** True for a rule checked one resource at a time (it has per-type `checks`). */

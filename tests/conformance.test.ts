@@ -249,6 +249,12 @@ const DERIVED_WEAKENINGS: Weakening[] = [
       name: "proxy-deployment", change: (i) => void (at(i, "spec", "template", "spec", "containers", 0, "securityContext").allowPrivilegeEscalation = true),
     },
     {
+      // The process runner runs user code in the worker itself, so the worker is sandboxed and not trusted.
+      cloud: "kubernetes", spec: {}, settings: { kestra: { runner: "process" } }, what: "the process-runner worker without the sandbox RuntimeClass",
+      control: "k8s-runtimeclass-sandbox", type: "kubernetes:apps/v1:Deployment", name: "kestra-deployment",
+      change: (i) => void delete at(i, "spec", "template", "spec").runtimeClassName,
+    },
+    {
       cloud: "kubernetes", spec: {}, what: "the workload ServiceAccount mounting its token", control: "k8s-serviceaccount-no-token", type: "kubernetes:core/v1:ServiceAccount",
       name: "workload", change: (i) => void (i.automountServiceAccountToken = true),
     },
