@@ -24,7 +24,8 @@ function googleApisControls(plan: GcpNetworkPlan, n: (key: string) => string): C
         appliedBy: "gcp.compute.Subnetwork privateIpGoogleAccess = false; no route, allow or private zone for a Google APIs VIP",
         protects: "Code that brings its own credentials uploading to another project's bucket, registry or topic through Google's APIs: no Google API is reachable from the workers.",
         effective: true,
-        limits: "The workers reach no Google API either: no Artifact Registry pulls, no Cloud Logging or Monitoring agent. The metadata server still answers.",
+        limits:
+          "The workers reach no Google API either: no Artifact Registry pulls, no Cloud Logging or Monitoring agent. The metadata server still answers. privateGoogleAccess: true brings the APIs back with this path open; vpcServiceControls brings them back inside a perimeter.",
         resources: [n("subnet")],
         source: S.privateGoogleAccess,
       }),

@@ -20,7 +20,7 @@ export interface GcpVpcServiceControlsArgs {
    * refused. The workers' VPC may reach only these (`vpcAccessibleServices` `RESTRICTED-SERVICES`).
    * @default GCP_PERIMETER_SERVICES
    */
-  readonly restrictedServices?: readonly string[];
+  readonly restrictedServices?: string[];
 }
 
 /**
