@@ -253,9 +253,13 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   // ---- Egress paths each tier leaves open (components/egressPaths.ts, docs/egress.md) ------------------------------
   { id: "aws-security-group-domain-ports-open", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-network-firewall-sni-spoofing", enforcedBy: none(NOT_EFFECTIVE) },
+  { id: "aws-network-firewall-tls-inspection", enforcedBy: none(NO_RULE("Network Firewall policies' TLS inspection configurations")) },
+  { id: "aws-security-group-domain-ports-vpc-local", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-egress-proxy-cdn-fronting", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-interface-endpoint-policies", enforcedBy: none(NO_RULE("VPC endpoint policies")) },
   { id: "gcp-google-apis-other-project", enforcedBy: none(NOT_EFFECTIVE) },
+  { id: "gcp-private-google-access-off", enforcedBy: none(NO_RULE("subnetworks' privateIpGoogleAccess")) },
+  { id: "gcp-vpc-service-controls", enforcedBy: none(NO_RULE("Access Context Manager service perimeters")) },
   { id: "gcp-egress-allow-list-name-ports", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "gcp-ngfw-fqdn-cdn", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "azure-nsg-domain-ports-open", enforcedBy: none(NOT_EFFECTIVE) },

@@ -34,6 +34,10 @@ const SPECS: Record<string, Record<string, unknown>> = {
 function settingsFor(cloud: CloudName, spec: Record<string, unknown>): Record<string, unknown> {
   const egress = spec.egress as { allow?: { domain?: string }[] } | undefined;
   if (cloud === "kubernetes" && egress?.allow?.some((r) => r.domain)) return { kubernetes: { cilium: true } };
+  // AWS Network Firewall enforces domain rules only with TLS inspection (or an explicit acceptSniSpoofing).
+  if (cloud === "aws" && (spec.egress as { tier?: string } | undefined)?.tier === "firewall" && egress?.allow?.some((r) => r.domain)) {
+    return { aws: { networkFirewall: { certificateAuthorityArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" } } };
+  }
   return {};
 }
 
