@@ -5,7 +5,7 @@
  */
 import { hostCidr, isIpAddress } from "../components/cidr";
 import { ControlReport } from "../components/controls";
-import { InvalidArgsError, show } from "../components/errors";
+import { InvalidArgsError, show } from "../components/validation";
 import { carveOutFor } from "../components/metadataNetworks";
 import { CanaryCheckOptions, canaryChecks } from "./checks";
 import { CanaryAcceptance, canaryExpectations, ExpectedCheck } from "./expectations";

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { InvalidArgsError, show } from "../components";
-import { suggestion } from "../components/suggest";
+import { suggestion } from "../components/validation";
 import { stackConfigWarnings } from "../program/stackConfig";
 import { CLOUDS, CloudName, CloudNotAvailableError } from "../program/environment";
 import { planCloud } from "../program/plan";

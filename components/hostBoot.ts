@@ -16,7 +16,7 @@
  * - GCE's script runner writes `startup-script` to a temporary file and runs it as `/bin/bash -c <file>`
  *   (guest-agent google_metadata_script_runner), on every boot, after the network is up.
  */
-import { InvalidArgsError } from "./errors";
+import { InvalidArgsError } from "./validation";
 import {
   HOST_FIREWALL_PATH,
   HOST_FIREWALL_UNIT,

@@ -29,7 +29,7 @@
  */
 import { hostCidr } from "./cidr";
 import { EndpointCloud, PROTECTED_SERVICES, ProtectedService } from "./endpoints";
-import { InvalidArgsError, show } from "./errors";
+import { InvalidArgsError, show } from "./validation";
 import { METADATA_NETWORKS } from "./metadataNetworks";
 
 /** Which cloud's platform services to keep open. `generic` keeps every cloud's (for images shared across clouds). */

@@ -5,9 +5,8 @@
 import { domainToASCII } from "node:url";
 import { Cidr, cidrContains, formatCidr, isIpAddress, mustParseCidr, parseCidr } from "./cidr";
 import { METADATA_ENDPOINTS, WILDCARD_DNS_SERVICES } from "./endpoints";
-import { InvalidArgsError, show } from "./errors";
+import { InvalidArgsError, closestMatch, show } from "./validation";
 import { carveOutFor } from "./metadataNetworks";
-import { closestMatch } from "./suggest";
 import {
   DEFAULT_HARDENING,
   EgressMode,

@@ -4,7 +4,7 @@
  * the defaults, and both get the same validation.
  */
 import { InvalidArgsError, show } from "../components";
-import { closestMatch, suggestion } from "../components/suggest";
+import { closestMatch, suggestion } from "../components/validation";
 import { checkWorkerNetworkCidr } from "../components/workerNetworkRange";
 import { CLOUDS, CloudModule, CloudName, EnvironmentConfig, EnvironmentResult } from "./environment";
 

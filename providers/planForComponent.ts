@@ -3,7 +3,7 @@
  * component rethrows it with its class and logical name in front, before anything is registered (there is no
  * resource yet to attach a pulumi.ResourceError to). Any other error is a bug and passes through unchanged.
  */
-import { InvalidArgsError } from "../components/errors";
+import { InvalidArgsError } from "../components/validation";
 
 /** Runs `plan`; an InvalidArgsError becomes `<kind> "<name>": invalid arguments: ...` with the original as cause. */
 export function planForComponent<T>(kind: string, name: string, plan: () => T): T {

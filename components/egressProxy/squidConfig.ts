@@ -31,7 +31,7 @@
  * `ownAddresses`, the listen address) are in both lists: no rule reopens them.
  */
 import { Cidr, isIpAddress, parseCidr } from "../cidr";
-import { InvalidArgsError, show } from "../errors";
+import { InvalidArgsError, show } from "../validation";
 import { resolveHardeningInto } from "../resolve";
 import { EgressMode, EgressProtocol, HardeningSpec, ResolvedEgressRule, ResolvedHardening } from "../spec";
 import { EGRESS_LOG_FORMAT, EGRESS_LOG_FORMAT_BODY, EgressDenyReason } from "./accessLog";

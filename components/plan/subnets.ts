@@ -13,7 +13,7 @@
  * firewall 16-23, to be cut from the /56 a cloud assigns at creation time (see {@link ipv6SubnetCidr}).
  */
 import { Cidr, formatCidr, parseCidr, sizeOf } from "../cidr";
-import { InvalidArgsError, show } from "../errors";
+import { InvalidArgsError, show } from "../validation";
 
 /** What to plan. */
 export interface SubnetPlanArgs {

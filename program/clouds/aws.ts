@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getParameterOutput } from "@pulumi/aws/ssm/getParameter";
 import { InvalidArgsError, SandboxMode, checkHardening, resolveHardening, show } from "../../components";
-import { suggestion } from "../../components/suggest";
+import { suggestion } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { awsNetworkControlsFor, awsWorkerPoolControlsFor } from "../../providers/aws/controls";
 import { AwsWorkerNetwork } from "../../providers/aws/network";

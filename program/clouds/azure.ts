@@ -4,11 +4,10 @@
  * once, before the first resource exists. It calls no provider function, so it plans offline with no answers.
  */
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show, suggestion } from "../../components/validation";
 import { checkHardening } from "../../components/resolve";
 import { mustParseCidr, formatAddress } from "../../components/cidr";
 import { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
-import { suggestion } from "../../components/suggest";
 import { AksNodePoolPlan, planAksNodePool } from "../../providers/azure/aksPlan";
 import { AzureAksNodePool } from "../../providers/azure/aksNodePool";
 import { azureAksNodePoolControls, azureNetworkControls, azureWorkerPoolControls } from "../../providers/azure/controls";

@@ -8,7 +8,7 @@
  * used on GCP.
  */
 import { ControlReport, InvalidArgsError, show } from "../../components";
-import { suggestion } from "../../components/suggest";
+import { suggestion } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { gcpNetworkControls, gcpWorkerPoolControls, gkeNodePoolControls } from "../../providers/gcp/controls";
 import { planGkeNodePool } from "../../providers/gcp/gkeNodePoolPlan";

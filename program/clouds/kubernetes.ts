@@ -8,7 +8,7 @@
  * answers (`offlineCalls` is empty). `networkCidr` and `zoneCount` do not apply: the cluster's network exists.
  */
 import { ControlReport, InvalidArgsError, show } from "../../components";
-import { suggestion } from "../../components/suggest";
+import { suggestion } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { kestraWorkerControlsFor, namespaceControlsFor } from "../../providers/kubernetes/controls";
 import { KestraRunner, KestraWorkerArgs, planKestraWorker } from "../../providers/kubernetes/kestraPlan";

@@ -16,7 +16,7 @@
  * - Trusted Launch "can't be enabled in the same node pool as ... Pod Sandboxing" (AKS Trusted Launch
  *   limitations), so secure boot and vTPM are set only on pools without Kata.
  */
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import { HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 

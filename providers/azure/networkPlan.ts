@@ -13,7 +13,7 @@
  */
 import { checkWorkerNetworkCidr } from "../../components/workerNetworkRange";
 import { planSubnets } from "../../components/plan/subnets";
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import {
   EgressMode,

@@ -12,7 +12,7 @@
  * control and it is the recommended mode of operation"; per-endpoint settings need api-version 2024-03-01).
  */
 import { createHash } from "node:crypto";
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { checkBootScript, checkImageFamily, hostBootUserData } from "../../components/hostBoot";
 import { resolveHardeningInto } from "../../components/resolve";
 import { HardeningSpec, HostIdentityMode, ResolvedHardening } from "../../components/spec";

@@ -2,7 +2,7 @@
  * Validation of the whole-number sizes both GCP planners take (disk sizes, group and node-pool counts), so the two
  * say the same thing the same way.
  */
-import { show } from "../../components/errors";
+import { show } from "../../components/validation";
 
 /** True when `v` is a whole number from `min` to `max`. */
 export function isWhole(v: unknown, min: number, max: number): v is number {

@@ -5,7 +5,7 @@
  * Pure; KubernetesWorkerNamespace creates the two resources when its `canary` argument is set.
  */
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { planCanary, ExpectedCheck } from "../../canary";
 import { isRecord } from "./checks";
 import { kestraTaskRunnerFor, taskJobSpecFor } from "./kestraPlan";

@@ -2,7 +2,7 @@
  * Argument checks and constants the Kubernetes planners share (namespacePlan.ts, egressProxyPlan.ts, kestraPlan.ts).
  * Kept apart so that the namespace planner can plan an egress proxy without the two planners importing each other.
  */
-import { show } from "../../components/errors";
+import { show } from "../../components/validation";
 import type { Labels } from "./networkPolicies";
 
 /** The Pod Security Standards version pinned by default. */

@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { ControlFamily, ControlReport } from "../../components/controls";
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
 import { javaProxyOptionsFor, proxyEnvFor, ProxyEnvVar } from "../../components/egressProxy/proxyEnv";
 import { HardeningSpec } from "../../components/spec";

@@ -16,7 +16,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { carveOutFor } from "../../components/metadataNetworks";
 import { parseCidr, formatCidr } from "../../components/cidr";
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressProtocol, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";

@@ -2,7 +2,7 @@
  * The hardened worker namespace as plain data: what {@link planWorkerNamespace} decides, before anything is
  * created. The component (workerNamespace.ts) only turns this plan into resources.
  */
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";

@@ -7,7 +7,7 @@
  * The checks follow kubernetes/kubernetes staging/src/k8s.io/pod-security-admission/policy/ (restricted includes
  * all of baseline), as summarised in docs/design/cloud-controls.md section 5.
  */
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES } from "../../components/podSecurityStandards";
 
 export { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS };

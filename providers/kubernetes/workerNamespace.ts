@@ -19,7 +19,7 @@ import { native } from "./native";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
 import { planForComponent } from "../planForComponent";
 import { CanaryCronJobPlan, checkCanaryArgs, planCanaryCronJob } from "./canaryPlan";
-import { InvalidArgsError } from "../../components/errors";
+import { InvalidArgsError } from "../../components/validation";
 
 const TYPE = "hardening:index:KubernetesWorkerNamespace";
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { EnvironmentConfig, EnvironmentResult, loadCloud } from "../../../program/environment";
 import { runUnderMocks } from "../../../program/offlineEngine";
 import { cloudModule } from "../../../program/clouds/azure";

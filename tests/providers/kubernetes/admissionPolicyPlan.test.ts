@@ -4,7 +4,7 @@
  * spec), and the `admission` argument's checks.
  */
 import * as assert from "node:assert/strict";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { kestraTaskAdmissionPolicyFor, kestraTrustedWorkload, type AdmissionPolicyPlan } from "../../../providers/kubernetes/admissionPolicyPlan";
 import { planWorkerNamespace, type KubernetesWorkerNamespaceArgs } from "../../../providers/kubernetes/namespacePlan";
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { Cidr, cidrContains, formatCidr, mustParseCidr } from "../../../components/cidr";
 import { INTERNAL_RANGES, nat64Of } from "../../../components/egressProxy/ranges";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { resolveHardening } from "../../../components/resolve";
 import { HardeningSpec } from "../../../components/spec";
 import { METADATA_NETWORKS } from "../../../components/metadataNetworks";
