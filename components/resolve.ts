@@ -5,7 +5,7 @@
 import { domainToASCII } from "node:url";
 import { Cidr, cidrContains, formatCidr, isIpAddress, mustParseCidr, parseCidr } from "./cidr";
 import { METADATA_ENDPOINTS, WILDCARD_DNS_SERVICES } from "./endpoints";
-import { InvalidArgsError, closestMatch, show } from "./validation";
+import { closestMatch, InvalidArgsError, isRecord, show } from "./validation";
 import { carveOutFor } from "./metadataNetworks";
 import {
   DEFAULT_HARDENING,
@@ -38,10 +38,6 @@ class Issues {
   add(path: string, message: string): void {
     this.list.push(`${path} ${message}`);
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function checkKeys(issues: Issues, path: string, value: Record<string, unknown>, known: string[]): void {

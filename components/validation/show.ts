@@ -42,7 +42,7 @@ function redact(value: unknown, seen: Set<unknown>): unknown {
 
 /**
  * Renders a value for an error message or a finding: strings quoted (JSON), everything else as JSON, long values
- * cut to `maxLength`. Secrets never reach the text: a PEM private key, the password of a URL
+ * cut to `maxLength` (a cut string keeps its closing quote). Secrets never reach the text: a PEM private key, the password of a URL
  * (`http://user:[redacted]@host`) and the string value of any key named like a secret (password, token,
  * credential, private key, API key) print as `[redacted]`.
  */
@@ -58,5 +58,7 @@ export function show(value: unknown, options: ShowOptions = {}): string {
       text = String(value);
     }
   }
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  if (text.length <= max) return text;
+  // A cut string keeps its closing quote, so the reader sees where the value ends.
+  return typeof value === "string" ? `${text.slice(0, max - 4)}..."` : `${text.slice(0, max - 3)}...`;
 }

@@ -4,7 +4,7 @@
  * once, before the first resource exists. It calls no provider function, so it plans offline with no answers.
  */
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError, show, suggestion } from "../../components/validation";
+import { InvalidArgsError, isRecord, show, suggestion } from "../../components/validation";
 import { checkHardening } from "../../components/resolve";
 import { mustParseCidr, formatAddress } from "../../components/cidr";
 import { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
@@ -52,10 +52,6 @@ export interface AzureSettings {
 const SETTINGS_KEYS = ["location", "resourceGroupName", "sshPublicKey", "adminUsername", "vmSize", "instanceCount", "image", "userAssignedIdentityId", "denyImdsServiceTag", "aks"];
 const AKS_KEYS = ["resourceGroupName", "clusterName", "vnetSubnetId", "vmSize", "nodeCount"];
 const SSH_KEY = /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Reads and checks the settings block; every problem is added to `issues`. */
 function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]): AzureSettings {

@@ -8,7 +8,7 @@
  * used on GCP.
  */
 import { ControlReport, InvalidArgsError, show } from "../../components";
-import { suggestion } from "../../components/validation";
+import { isRecord, suggestion } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { gcpNetworkControls, gcpWorkerPoolControls, gkeNodePoolControls } from "../../providers/gcp/controls";
 import { planGkeNodePool } from "../../providers/gcp/gkeNodePoolPlan";
@@ -58,10 +58,6 @@ export interface GcpGkeSettings {
 
 const SETTINGS = ["region", "machineType", "image", "diskSizeGb", "minReplicas", "maxReplicas", "serviceAccountEmail", "googleApisVip", "flowLogSampling", "gke"];
 const GKE_SETTINGS = ["cluster", "location", "serviceAccountEmail", "machineType", "minNodeCount", "maxNodeCount"];
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Checks the settings block's shape (unknown keys, the gke block's required fields); planners check the values. */
 function checkSettings(settings: Readonly<Record<string, unknown>>): string[] {

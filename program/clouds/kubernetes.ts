@@ -8,7 +8,7 @@
  * answers (`offlineCalls` is empty). `networkCidr` and `zoneCount` do not apply: the cluster's network exists.
  */
 import { ControlReport, InvalidArgsError, show } from "../../components";
-import { suggestion } from "../../components/validation";
+import { isRecord, suggestion } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { kestraWorkerControlsFor, namespaceControlsFor } from "../../providers/kubernetes/controls";
 import { KestraRunner, KestraWorkerArgs, planKestraWorker } from "../../providers/kubernetes/kestraPlan";
@@ -69,10 +69,6 @@ export interface KestraSettings {
 
 const SETTINGS = ["namespace", "podSecurityVersion", "cilium", "egressProxy", "dns", "runtimeClass", "quota", "limitRange", "kestra"];
 const KESTRA_SETTINGS = ["image", "replicas", "threads", "runner", "configurationSecretName", "apiServerCidrs", "backendEgress", "runAsUser"];
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function checkSettings(settings: Readonly<Record<string, unknown>>): string[] {
   const issues: string[] = [];

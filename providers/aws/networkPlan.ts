@@ -33,6 +33,7 @@ import {
   securityGroupEgressFor,
 } from "./egress";
 import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
+import { isRecord } from "../../components/validation";
 
 /** AWS services that can get an interface VPC endpoint in the worker subnets. */
 export const AwsInterfaceEndpoint = {
@@ -383,10 +384,6 @@ function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | 
     if (k === "Name" || k.startsWith("hardening:") || k.startsWith("aws:")) issues.push(`tags.${k} is reserved; the network sets Name and hardening:* itself.`);
     if (typeof v !== "string") issues.push(`tags.${k} ${show(v)} must be a string.`);
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function wholeNumber(issues: string[], path: string, v: unknown, fallback: number, min: number, max: number): number {

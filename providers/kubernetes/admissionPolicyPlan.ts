@@ -29,8 +29,7 @@
  * left unenforced silently. Such clusters set `admission: { create: false, reason }` and the controls report says
  * the task-pod rules are then only as good as the forced runner settings.
  */
-import { show } from "../../components/validation";
-import { isRecord } from "./checks";
+import { isRecord, show } from "../../components/validation";
 
 /** Pods the policy lets through without the task-pod rules: a trusted, controller-managed workload. */
 export interface TrustedWorkloadArgs {

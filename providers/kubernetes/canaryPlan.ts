@@ -5,9 +5,8 @@
  * Pure; KubernetesWorkerNamespace creates the two resources when its `canary` argument is set.
  */
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError, show } from "../../components/validation";
+import { InvalidArgsError, isRecord, show } from "../../components/validation";
 import { planCanary, ExpectedCheck } from "../../canary";
-import { isRecord } from "./checks";
 import { kestraTaskRunnerFor, taskJobSpecFor } from "./kestraPlan";
 import type { WorkerNamespacePlan } from "./namespacePlan";
 import { ResourceDefaults } from "./podSecurity";

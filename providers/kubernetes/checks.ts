@@ -2,7 +2,7 @@
  * Argument checks and constants the Kubernetes planners share (namespacePlan.ts, egressProxyPlan.ts, kestraPlan.ts).
  * Kept apart so that the namespace planner can plan an egress proxy without the two planners importing each other.
  */
-import { show } from "../../components/validation";
+import { isRecord, show } from "../../components/validation";
 import type { Labels } from "./networkPolicies";
 
 /** The Pod Security Standards version pinned by default. */
@@ -10,11 +10,6 @@ export const DEFAULT_POD_SECURITY_VERSION = "v1.34";
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-
-/** True for a plain object (not null, not an array). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Lists problems in a label map under `path`. */
 export function checkLabels(issues: string[], path: string, labels: unknown, nonEmpty = false): Labels {

@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { ControlFamily, ControlReport } from "../../components/controls";
-import { InvalidArgsError, show } from "../../components/validation";
+import { InvalidArgsError, isRecord, show } from "../../components/validation";
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
 import { javaProxyOptionsFor, proxyEnvFor, ProxyEnvVar } from "../../components/egressProxy/proxyEnv";
 import { HardeningSpec } from "../../components/spec";
@@ -145,10 +145,6 @@ const DEFAULT_RESOURCES: ResourceDefaults = {
   requests: { cpu: "100m", memory: "128Mi", ephemeralStorage: "64Mi" },
   limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" },
 };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function positiveInt(issues: string[], field: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;

@@ -16,7 +16,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { carveOutFor } from "../../components/metadataNetworks";
 import { parseCidr, formatCidr } from "../../components/cidr";
-import { InvalidArgsError, show } from "../../components/validation";
+import { InvalidArgsError, isRecord, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressProtocol, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";
@@ -216,10 +216,6 @@ const ARG_FIELDS = [
   "runtimeClassName", "runAsUser", "resources", "backendEgress", "apiServerCidrs", "apiServerPorts", "cilium", "taskPod",
   "proxyEnv", "javaToolOptions",
 ];
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function wholeNumber(issues: string[], path: string, v: unknown, min: number, max: number): boolean {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {

@@ -2,11 +2,11 @@
  * The hardened worker namespace as plain data: what {@link planWorkerNamespace} decides, before anything is
  * created. The component (workerNamespace.ts) only turns this plan into resources.
  */
-import { InvalidArgsError, show } from "../../components/validation";
+import { InvalidArgsError, isRecord, show } from "../../components/validation";
 import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
-import { checkLabels, DEFAULT_POD_SECURITY_VERSION, isRecord } from "./checks";
+import { checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./checks";
 import { EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy } from "./egressProxyPlan";
 import type { KubernetesCanaryArgs } from "./canaryArgs";
 import { planWorkerAdmission, WorkerAdmissionArgs, WorkerAdmissionPlan } from "./admissionPolicyPlan";

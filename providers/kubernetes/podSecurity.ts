@@ -7,7 +7,7 @@
  * The checks follow kubernetes/kubernetes staging/src/k8s.io/pod-security-admission/policy/ (restricted includes
  * all of baseline), as summarised in docs/design/cloud-controls.md section 5.
  */
-import { InvalidArgsError, show } from "../../components/validation";
+import { InvalidArgsError, isRecord as isObj, show } from "../../components/validation";
 import { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES } from "../../components/podSecurityStandards";
 
 export { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS };
@@ -107,10 +107,6 @@ const HANDLER_FIELDS = ["livenessProbe", "readinessProbe", "startupProbe"];
 const LIFECYCLE_FIELDS = ["postStart", "preStop"];
 
 type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function clone<T>(v: T): T {
   return structuredClone(v);
