@@ -29,7 +29,7 @@
  */
 import { hostCidr } from "./cidr";
 import { EndpointCloud, PROTECTED_SERVICES, ProtectedService } from "./endpoints";
-import { InvalidArgsError, show } from "./validation";
+import { checkWholeNumber, InvalidArgsError, show } from "./validation";
 import { METADATA_NETWORKS } from "./metadataNetworks";
 
 /** Which cloud's platform services to keep open. `generic` keeps every cloud's (for images shared across clouds). */
@@ -100,9 +100,7 @@ function checkArgs(args: HostFirewallArgs): void {
   const issues: string[] = [];
   if (!CLOUDS.includes(args.cloud)) issues.push(`cloud ${show(args.cloud)} is not one of ${CLOUDS.join(", ")}.`);
   const uid = args.allowedUid;
-  if (uid !== undefined && (!Number.isInteger(uid) || uid < 0 || uid > 4294967294)) {
-    issues.push(`allowedUid ${show(uid)} must be a whole number from 0 to 4294967294.`);
-  }
+  if (uid !== undefined) checkWholeNumber(issues, "allowedUid", uid, 0, 4294967294);
   for (const c of args.containers ?? []) {
     if (c !== "docker" && c !== "ecs") issues.push(`containers ${show(c)} is not one of docker, ecs.`);
   }

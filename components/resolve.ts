@@ -5,7 +5,7 @@
 import { domainToASCII } from "node:url";
 import { Cidr, cidrContains, formatCidr, isIpAddress, mustParseCidr, parseCidr } from "./cidr";
 import { METADATA_ENDPOINTS, WILDCARD_DNS_SERVICES } from "./endpoints";
-import { closestMatch, InvalidArgsError, isRecord, show } from "./validation";
+import { checkPort, checkWholeNumber, closestMatch, InvalidArgsError, isRecord, Issues, show } from "./validation";
 import { carveOutFor } from "./metadataNetworks";
 import {
   DEFAULT_HARDENING,
@@ -31,14 +31,6 @@ const SPEC_FIELDS = ["metadataEndpoint", "workloadSubnet", "egress", "sandbox", 
 const EGRESS_FIELDS = ["mode", "tier", "allow"];
 const RULE_FIELDS = ["cidr", "domain", "protocol", "ports", "description"];
 const EPHEMERAL_FIELDS = ["maxLifetimeHours"];
-
-/** Collects issues under a field-path prefix. */
-class Issues {
-  readonly list: string[] = [];
-  add(path: string, message: string): void {
-    this.list.push(`${path} ${message}`);
-  }
-}
 
 function checkKeys(issues: Issues, path: string, value: Record<string, unknown>, known: string[]): void {
   for (const key of Object.keys(value)) {
@@ -159,9 +151,7 @@ function resolvePorts(issues: Issues, path: string, raw: unknown): number[] {
   }
   const ports = new Set<number>();
   raw.forEach((p, i) => {
-    if (typeof p !== "number" || !Number.isInteger(p) || p < 1 || p > 65535) {
-      issues.add(`${path}[${i}]`, `${show(p)} is not a port; use a whole number from 1 to 65535.`);
-    } else ports.add(p);
+    if (checkPort(issues, `${path}[${i}]`, p)) ports.add(p);
   });
   return [...ports].sort((a, b) => a - b);
 }
@@ -304,12 +294,7 @@ function resolveInternal(spec: unknown): { resolved: ResolvedHardening; issues: 
       checkKeys(issues, "hardening.ephemeral", spec.ephemeral, EPHEMERAL_FIELDS);
       const hours = spec.ephemeral.maxLifetimeHours;
       if (hours !== undefined) {
-        if (typeof hours !== "number" || !Number.isInteger(hours) || hours < 1 || hours > MAX_LIFETIME_HOURS) {
-          issues.add(
-            "hardening.ephemeral.maxLifetimeHours",
-            `${show(hours)} must be a whole number of hours from 1 to ${MAX_LIFETIME_HOURS}.`,
-          );
-        } else maxLifetimeHours = hours;
+        if (checkWholeNumber(issues, "hardening.ephemeral.maxLifetimeHours", hours, 1, MAX_LIFETIME_HOURS, { unit: "hours" })) maxLifetimeHours = hours;
       }
     }
   }

@@ -13,7 +13,7 @@
  * firewall 16-23, to be cut from the /56 a cloud assigns at creation time (see {@link ipv6SubnetCidr}).
  */
 import { Cidr, formatCidr, parseCidr, sizeOf } from "../cidr";
-import { InvalidArgsError, show } from "../validation";
+import { checkWholeNumber, InvalidArgsError, show } from "../validation";
 
 /** What to plan. */
 export interface SubnetPlanArgs {
@@ -85,9 +85,7 @@ export function planSubnets(args: SubnetPlanArgs): SubnetPlan {
   else if (parsed.cidr.prefix < MIN_PREFIX || parsed.cidr.prefix > MAX_PREFIX) {
     issues.push(`networkCidr ${show(args.networkCidr)} must have a prefix from /${MIN_PREFIX} to /${MAX_PREFIX}.`);
   }
-  if (!Number.isInteger(args.zoneCount) || args.zoneCount < 1 || args.zoneCount > MAX_ZONES) {
-    issues.push(`zoneCount ${show(args.zoneCount)} must be a whole number from 1 to ${MAX_ZONES}.`);
-  }
+  checkWholeNumber(issues, "zoneCount", args.zoneCount, 1, MAX_ZONES);
   if (issues.length > 0) throw new InvalidArgsError(issues);
 
   const network = (parsed as { ok: true; cidr: Cidr }).cidr;

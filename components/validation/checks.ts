@@ -4,7 +4,7 @@
  * the caller throws every problem at once.
  */
 import { Cidr, parseCidr } from "../cidr";
-import type { IssueSink } from "./issues";
+import { Issues, IssueSink, issueLine } from "./issues";
 import { show } from "./show";
 
 /** True for a plain object: not null, not an array. */
@@ -12,20 +12,47 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Appends one problem to `issues`: as a structured entry when it is an {@link Issues} collector, else as its line
+ * `<field> <value> <fix>`.
+ */
+export function report(issues: IssueSink, field: string, value: unknown, fix: string): void {
+  if (issues instanceof Issues) issues.add(field, value, fix);
+  else issues.push(issueLine({ field, value, fix }));
+}
+
 /** True when `v` is a whole number from `min` to `max` (both included). */
 export function isWholeNumber(v: unknown, min: number, max: number): v is number {
   return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
 }
 
-/** The line for a number out of its range: `<field> <value> must be a whole number from <min> to <max>.` */
-export function wholeNumberIssue(field: string, v: unknown, min: number, max: number): string {
-  return `${field} ${show(v)} must be a whole number from ${min} to ${max}.`;
+/** How a whole-number problem is worded. */
+export interface WholeNumberOptions {
+  /**
+   * What the number counts, said after "a whole number of" (`hours`, `seconds`).
+   * @default nothing: "a whole number from ..."
+   */
+  readonly unit?: string;
+  /**
+   * A short reason, printed in parentheses after the range (`0 is root`).
+   * @default none
+   */
+  readonly hint?: string;
+}
+
+/**
+ * The fix for a number out of its range: `must be a whole number[ of <unit>] from <min> to <max>[ (<hint>)].`, or
+ * `... of at least <min>` when `max` is Infinity.
+ */
+export function wholeNumberFix(min: number, max: number, options: WholeNumberOptions = {}): string {
+  const range = max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`;
+  return `must be a whole number ${options.unit !== undefined ? `of ${options.unit} ` : ""}${range}${options.hint !== undefined ? ` (${options.hint})` : ""}.`;
 }
 
 /** Checks that `v` is a whole number from `min` to `max`; appends the problem otherwise. */
-export function checkWholeNumber(issues: IssueSink, field: string, v: unknown, min: number, max: number): v is number {
+export function checkWholeNumber(issues: IssueSink, field: string, v: unknown, min: number, max: number, options: WholeNumberOptions = {}): v is number {
   if (isWholeNumber(v, min, max)) return true;
-  issues.push(wholeNumberIssue(field, v, min, max));
+  report(issues, field, v, wholeNumberFix(min, max, options));
   return false;
 }
 
@@ -64,8 +91,8 @@ export interface RangeEnd {
  */
 export function checkMinMax(issues: IssueSink, min: RangeEnd, max: RangeEnd, highest: number): void {
   const minOk = isWholeNumber(min.value, min.lowest, highest);
-  if (!minOk) issues.push(wholeNumberIssue(min.field, min.given, min.lowest, highest));
-  if (!isWholeNumber(max.value, max.lowest, highest)) issues.push(wholeNumberIssue(max.field, max.given, max.lowest, highest));
+  if (!minOk) report(issues, min.field, min.given, wholeNumberFix(min.lowest, highest));
+  if (!isWholeNumber(max.value, max.lowest, highest)) report(issues, max.field, max.given, wholeNumberFix(max.lowest, highest));
   else if (minOk && max.value < min.value) {
     issues.push(`${max.field} ${max.value} is below ${min.field} ${min.value}; raise ${max.field} or lower ${min.field}.`);
   }
@@ -78,11 +105,11 @@ export function checkMinMax(issues: IssueSink, min: RangeEnd, max: RangeEnd, hig
  */
 export function checkCidr(issues: IssueSink, field: string, raw: unknown, example: string): Cidr | undefined {
   if (typeof raw !== "string") {
-    issues.push(`${field} ${show(raw)} must be a network such as ${show(example)}.`);
+    report(issues, field, raw, `must be a network such as ${show(example)}.`);
     return undefined;
   }
   const parsed = parseCidr(raw.trim().toLowerCase());
   if (parsed.ok) return parsed.cidr;
-  issues.push(`${field} ${show(raw)} ${parsed.reason}${parsed.reason.endsWith("?") ? "" : "."}`);
+  report(issues, field, raw, `${parsed.reason}${parsed.reason.endsWith("?") ? "" : "."}`);
   return undefined;
 }

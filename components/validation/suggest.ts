@@ -3,8 +3,8 @@
  * (`allowlist` for `allowList`) or a small typo (`hardenning`) names the intended word; anything further off
  * names nothing, so the message lists the choices instead.
  */
-import type { IssueSink } from "./issues";
-import { show } from "./show";
+import { report } from "./checks";
+import { Issues, IssueSink } from "./issues";
 
 /** Levenshtein distance between two strings. */
 export function editDistance(a: string, b: string): number {
@@ -69,7 +69,7 @@ export function checkEnum<T extends string>(issues: IssueSink, field: string, va
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return true;
   const q = (s: string) => (options.quote ?? true ? `"${s}"` : s);
   const near = typeof value === "string" ? closestMatch(value, allowed) : undefined;
-  issues.push(`${field} ${show(value)} is not one of ${allowed.map(q).join(", ")}${near !== undefined ? `; did you mean "${near}"?` : "."}`);
+  report(issues, field, value, `is not one of ${allowed.map(q).join(", ")}${near !== undefined ? `; did you mean "${near}"?` : "."}`);
   return false;
 }
 
@@ -92,6 +92,8 @@ export function checkFields(issues: IssueSink, path: string, value: Record<strin
     if (known.includes(key) || value[key] === undefined) continue;
     const near = closestMatch(key, known);
     const hint = near !== undefined ? `did you mean "${near}"?` : `known ${noun}s: ${known.join(", ")}.`;
-    issues.push(`${path === "" ? "" : `${path}.`}${key} is not a${/^[aeiou]/.test(noun) ? "n" : ""} ${noun}; ${hint}`);
+    const fix = `is not a${/^[aeiou]/.test(noun) ? "n" : ""} ${noun}; ${hint}`;
+    if (issues instanceof Issues) issues.add(path === "" ? key : `${path}.${key}`, fix);
+    else issues.push(`${path === "" ? "" : `${path}.`}${key} ${fix}`);
   }
 }

@@ -33,7 +33,7 @@ import {
   securityGroupEgressFor,
 } from "./egress";
 import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
-import { isRecord } from "../../components/validation";
+import { isRecord, wholeNumberOr } from "../../components/validation";
 
 /** AWS services that can get an interface VPC endpoint in the worker subnets. */
 export const AwsInterfaceEndpoint = {
@@ -386,15 +386,6 @@ function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | 
   }
 }
 
-function wholeNumber(issues: string[], path: string, v: unknown, fallback: number, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    issues.push(`${path} ${show(v)} must be a whole number from ${min} to ${max}.`);
-    return fallback;
-  }
-  return v;
-}
-
 /** `l7Filter` and the proxy group's arguments, checked; without `l7Filter: "egressProxy"` they must be absent. */
 function checkProxyArgs(
   args: AwsWorkerNetworkArgs,
@@ -421,9 +412,9 @@ function checkProxyArgs(
   }
   const instanceType = p.instanceType ?? "t3.small";
   if (typeof instanceType !== "string" || !INSTANCE_TYPE.test(instanceType)) issues.push(`egressProxy.instanceType ${show(instanceType)} is not an EC2 instance type such as "t3.small".`);
-  const instanceCount = wholeNumber(issues, "egressProxy.instanceCount", p.instanceCount, 2, 2, 10);
-  const port = wholeNumber(issues, "egressProxy.port", p.port, 3128, 1024, 65535);
-  const maxLifetimeDays = wholeNumber(issues, "egressProxy.maxLifetimeDays", p.maxLifetimeDays, 7, 1, 365);
+  const instanceCount = wholeNumberOr(issues, "egressProxy.instanceCount", p.instanceCount, 2, 2, 10);
+  const port = wholeNumberOr(issues, "egressProxy.port", p.port, 3128, 1024, 65535);
+  const maxLifetimeDays = wholeNumberOr(issues, "egressProxy.maxLifetimeDays", p.maxLifetimeDays, 7, 1, 365);
   const list = (key: string, fallback: readonly string[], re: RegExp, what: string): string[] => {
     const v = p[key];
     if (v === undefined) return [...fallback];

@@ -12,7 +12,7 @@
  * control and it is the recommended mode of operation"; per-endpoint settings need api-version 2024-03-01).
  */
 import { createHash } from "node:crypto";
-import { InvalidArgsError, show } from "../../components/validation";
+import { checkWholeNumber, InvalidArgsError, show } from "../../components/validation";
 import { checkBootScript, checkImageFamily, hostBootUserData } from "../../components/hostBoot";
 import { resolveHardeningInto } from "../../components/resolve";
 import { HardeningSpec, HostIdentityMode, ResolvedHardening } from "../../components/spec";
@@ -329,9 +329,7 @@ export function planAzureWorkerPool(args: AzureWorkerPoolPlanArgs): AzureWorkerP
     issues.push(`vmSize ${show(vmSize)} is not an Azure VM size such as "${DEFAULT_WORKER_VM_SIZE}".`);
   }
   const instanceCount = args.instanceCount ?? 2;
-  if (!Number.isInteger(instanceCount) || instanceCount < 0 || instanceCount > 1000) {
-    issues.push(`instanceCount ${show(instanceCount)} must be a whole number from 0 to 1000.`);
-  }
+  checkWholeNumber(issues, "instanceCount", instanceCount, 0, 1000);
   const zones = [...(args.zones ?? [])];
   zones.forEach((z, i) => {
     if (!["1", "2", "3"].includes(z)) issues.push(`zones[${i}] ${show(z)} must be "1", "2" or "3".`);

@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { ControlFamily, ControlReport } from "../../components/controls";
-import { InvalidArgsError, isRecord, show } from "../../components/validation";
+import { InvalidArgsError, isRecord, show, wholeNumberOr } from "../../components/validation";
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
 import { javaProxyOptionsFor, proxyEnvFor, ProxyEnvVar } from "../../components/egressProxy/proxyEnv";
 import { HardeningSpec } from "../../components/spec";
@@ -146,15 +146,6 @@ const DEFAULT_RESOURCES: ResourceDefaults = {
   limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" },
 };
 
-function positiveInt(issues: string[], field: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    issues.push(`${field} ${show(value)} must be a whole number from 1 to ${max}.`);
-    return fallback;
-  }
-  return value;
-}
-
 function planDns(issues: string[], raw: unknown): Required<Pick<DnsTarget, "namespaceLabels" | "podLabels">> & Pick<DnsTarget, "nodeLocalAddress"> {
   if (raw === undefined) return { ...DEFAULT_DNS };
   if (!isRecord(raw)) {
@@ -246,7 +237,7 @@ export function planEgressProxy(name: string, args: KubernetesEgressProxyArgs): 
   for (const key of Object.keys(args)) {
     if (!ARG_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) issues.push(`args.${key} is not a field; known fields: ${ARG_FIELDS.join(", ")}.`);
   }
-  const port = positiveInt(issues, "port", args.port, 3128, 65535);
+  const port = wholeNumberOr(issues, "port", args.port, 3128, 1, 65535);
   let squid: SquidConfigPlan | undefined;
   try {
     squid = planSquidConfig(args.hardening, { port, ...(args.clients !== undefined ? { clients: args.clients } : {}) });
@@ -273,8 +264,8 @@ export function planEgressProxy(name: string, args: KubernetesEgressProxyArgs): 
   }
   const createNamespace = args.createNamespace ?? true;
   if (typeof createNamespace !== "boolean") issues.push(`createNamespace ${show(createNamespace)} must be true or false.`);
-  const replicas = positiveInt(issues, "replicas", args.replicas, 2, 100);
-  const runAsUser = positiveInt(issues, "runAsUser", args.runAsUser, DEBIAN_PROXY_UID, 2147483647);
+  const replicas = wholeNumberOr(issues, "replicas", args.replicas, 2, 1, 100);
+  const runAsUser = wholeNumberOr(issues, "runAsUser", args.runAsUser, DEBIAN_PROXY_UID, 1, 2147483647);
   const dns = planDns(issues, args.dns);
   const clusterDomain = args.clusterDomain ?? "cluster.local";
   if (typeof clusterDomain !== "string" || !DOMAIN.test(clusterDomain)) issues.push(`clusterDomain ${show(clusterDomain)} must be a DNS domain such as "cluster.local".`);

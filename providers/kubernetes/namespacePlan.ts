@@ -2,7 +2,7 @@
  * The hardened worker namespace as plain data: what {@link planWorkerNamespace} decides, before anything is
  * created. The component (workerNamespace.ts) only turns this plan into resources.
  */
-import { InvalidArgsError, isRecord, show } from "../../components/validation";
+import { checkPort, checkWholeNumber, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
@@ -374,9 +374,7 @@ function planProxyTarget(issues: string[], raw: Record<string, unknown>): Egress
     issues.push(`egressProxy.namespace ${show(raw.namespace)} must be a namespace name.`);
   }
   const podLabels = checkLabels(issues, "egressProxy.podLabels", raw.podLabels ?? {}, true);
-  if (typeof raw.port !== "number" || !Number.isInteger(raw.port) || raw.port < 1 || raw.port > 65535) {
-    issues.push(`egressProxy.port ${show(raw.port)} must be the proxy pods' port, 1-65535.`);
-  }
+  checkPort(issues, "egressProxy.port", raw.port);
   return { namespace: String(raw.namespace), podLabels: { ...podLabels }, port: Number(raw.port) };
 }
 
@@ -541,7 +539,7 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
   if (args.quota !== undefined && !isRecord(args.quota)) issues.push(`quota ${show(args.quota)} must be an object.`);
   unknownKeys(issues, "quota", q, ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory", "limitsEphemeralStorage", "pods"]);
   const pods = q.pods ?? 50;
-  if (typeof pods !== "number" || !Number.isInteger(pods) || pods < 1) issues.push(`quota.pods ${show(pods)} must be a whole number of at least 1.`);
+  checkWholeNumber(issues, "quota.pods", pods, 1, Infinity);
   const quota: Labels = {
     "requests.cpu": quantity(issues, "quota.requestsCpu", q.requestsCpu, "8"),
     "requests.memory": quantity(issues, "quota.requestsMemory", q.requestsMemory, "16Gi"),

@@ -340,7 +340,7 @@ describe("planWorkerNamespace", () => {
       ],
     );
     assert.deepStrictEqual(issuesOf({ egressProxy: { namespace: "egress", podLabels: { app: "squid" }, port: 70000 } }), [
-      "egressProxy.port 70000 must be the proxy pods' port, 1-65535.",
+      "egressProxy.port 70000 must be a whole number from 1 to 65535.",
       "egressProxy is set but hardening.egress.allow has no domain rule to send through it; remove egressProxy or add domain rules.",
     ]);
     assert.deepStrictEqual(issuesOf({ hardening: { sandbox: "maybe" } }), ['hardening.sandbox "maybe" is not one of "none", "runtime".']);
