@@ -86,10 +86,10 @@ export interface FieldsOptions {
  * Appends `<path>.<key> is not a field; did you mean "<known>"?` (or `known fields: ...` when none is close) for
  * every key of `value` that is set and not in `known`. An empty `path` names the key alone.
  */
-export function checkFields(issues: IssueSink, path: string, value: Record<string, unknown>, known: readonly string[], options: FieldsOptions = {}): void {
+export function checkFields(issues: IssueSink, path: string, value: object, known: readonly string[], options: FieldsOptions = {}): void {
   const noun = options.noun ?? "field";
-  for (const key of Object.keys(value)) {
-    if (known.includes(key) || value[key] === undefined) continue;
+  for (const [key, v] of Object.entries(value)) {
+    if (known.includes(key) || v === undefined) continue;
     const near = closestMatch(key, known);
     const hint = near !== undefined ? `did you mean "${near}"?` : `known ${noun}s: ${known.join(", ")}.`;
     const fix = `is not a${/^[aeiou]/.test(noun) ? "n" : ""} ${noun}; ${hint}`;

@@ -18,7 +18,7 @@ import {
 } from "../../components";
 import { checkBootScript, checkImageFamily, hostBootUserData } from "../../components/hostBoot";
 import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
-import { checkWholeNumber } from "../../components/validation";
+import { checkFields, checkWholeNumber } from "../../components/validation";
 
 /** The container the Fargate workers run (`sandbox: "runtime"`). */
 export interface AwsWorkerContainerArgs {
@@ -254,11 +254,7 @@ export function maxInstanceLifetimeFor(spec: Pick<ResolvedHardening, "ephemeral"
 }
 
 function checkCommon(args: AwsWorkerPoolArgs, issues: string[]): void {
-  for (const key of Object.keys(args)) {
-    if (!POOL_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) {
-      issues.push(`${key} is not an argument; known arguments: ${POOL_FIELDS.join(", ")}.`);
-    }
-  }
+  checkFields(issues, "", args, POOL_FIELDS, { noun: "argument" });
   if (!Array.isArray(args.subnetIds) || args.subnetIds.length === 0) issues.push(`subnetIds ${show(args.subnetIds)} must list at least one worker subnet.`);
   if (!Array.isArray(args.securityGroupIds) || args.securityGroupIds.length === 0) {
     issues.push(`securityGroupIds ${show(args.securityGroupIds)} must list the worker security group; without one AWS attaches the VPC's default group.`);

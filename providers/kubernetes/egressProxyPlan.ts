@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { ControlFamily, ControlReport } from "../../components/controls";
-import { InvalidArgsError, isRecord, show, wholeNumberOr } from "../../components/validation";
+import { checkFields, InvalidArgsError, isRecord, show, wholeNumberOr } from "../../components/validation";
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
 import { javaProxyOptionsFor, proxyEnvFor, ProxyEnvVar } from "../../components/egressProxy/proxyEnv";
 import { HardeningSpec } from "../../components/spec";
@@ -152,9 +152,7 @@ function planDns(issues: string[], raw: unknown): Required<Pick<DnsTarget, "name
     issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
     return { ...DEFAULT_DNS };
   }
-  for (const key of Object.keys(raw)) {
-    if (!["namespaceLabels", "podLabels", "nodeLocalAddress"].includes(key)) issues.push(`dns.${key} is not a field; known fields: namespaceLabels, podLabels, nodeLocalAddress.`);
-  }
+  checkFields(issues, "dns", raw, ["namespaceLabels", "podLabels", "nodeLocalAddress"]);
   const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
   const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
   if (raw.nodeLocalAddress !== undefined) {
@@ -234,9 +232,7 @@ function networkPoliciesFor(plan: {
 export function planEgressProxy(name: string, args: KubernetesEgressProxyArgs): EgressProxyPlan {
   if (!isRecord(args as unknown)) throw new InvalidArgsError([`args ${show(args)} must be an object with at least image and workerNamespaces.`]);
   const issues: string[] = [];
-  for (const key of Object.keys(args)) {
-    if (!ARG_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) issues.push(`args.${key} is not a field; known fields: ${ARG_FIELDS.join(", ")}.`);
-  }
+  checkFields(issues, "args", args, ARG_FIELDS);
   const port = wholeNumberOr(issues, "port", args.port, 3128, 1, 65535);
   let squid: SquidConfigPlan | undefined;
   try {

@@ -16,7 +16,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { carveOutFor } from "../../components/metadataNetworks";
 import { parseCidr, formatCidr } from "../../components/cidr";
-import { checkPort, checkWholeNumber, InvalidArgsError, isRecord, show } from "../../components/validation";
+import { checkFields, checkPort, checkWholeNumber, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressProtocol, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";
@@ -350,11 +350,7 @@ export function taskJobSpecFor(
 export function planKestraWorker(name: string, args: KestraWorkerArgs): KestraWorkerPlan {
   const issues: string[] = [];
   if (!isRecord(args)) throw new InvalidArgsError([`args ${show(args)} must be an object.`]);
-  for (const key of Object.keys(args)) {
-    if (!ARG_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) {
-      issues.push(`args.${key} is not a field; known fields: ${ARG_FIELDS.join(", ")}.`);
-    }
-  }
+  checkFields(issues, "args", args, ARG_FIELDS);
   if (!DNS_LABEL.test(name) || name.length > 40) {
     issues.push(`name ${show(name)} must be a DNS label of at most 40 characters (it prefixes the ServiceAccount and Secret names).`);
   }

@@ -2,7 +2,7 @@
  * The hardened worker namespace as plain data: what {@link planWorkerNamespace} decides, before anything is
  * created. The component (workerNamespace.ts) only turns this plan into resources.
  */
-import { checkPort, checkWholeNumber, InvalidArgsError, isRecord, show } from "../../components/validation";
+import { checkFields, checkPort, checkWholeNumber, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
@@ -329,19 +329,13 @@ function quantity(issues: string[], path: string, value: unknown, fallback: stri
   return value;
 }
 
-function unknownKeys(issues: string[], path: string, value: Record<string, unknown>, known: string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key) && value[key] !== undefined) issues.push(`${path}.${key} is not a field; known fields: ${known.join(", ")}.`);
-  }
-}
-
 function planRuntimeClass(issues: string[], raw: unknown): RuntimeClassPlan {
   const args = raw === undefined ? {} : raw;
   if (!isRecord(args)) {
     issues.push(`runtimeClass ${show(raw)} must be an object such as { name: "gvisor" }.`);
     return { name: "gvisor", create: false };
   }
-  unknownKeys(issues, "runtimeClass", args, ["name", "create", "handler", "nodeSelector"]);
+  checkFields(issues, "runtimeClass", args, ["name", "create", "handler", "nodeSelector"]);
   const name = args.name ?? "gvisor";
   if (typeof name !== "string" || !DNS_SUBDOMAIN.test(name)) issues.push(`runtimeClass.name ${show(name)} is not a valid RuntimeClass name (lower-case DNS subdomain).`);
   const create = args.create ?? false;
@@ -396,7 +390,7 @@ function planCreatedProxy(
     issues.push(`egressProxy.create ${show(raw)} must be an object such as { image: "ubuntu/squid@sha256:..." }.`);
     return undefined;
   }
-  unknownKeys(issues, "egressProxy.create", raw, PROXY_CREATE_FIELDS);
+  checkFields(issues, "egressProxy.create", raw, PROXY_CREATE_FIELDS);
   const others = raw.otherWorkerNamespaces ?? [];
   const otherIssues: string[] = [];
   if (!Array.isArray(others)) otherIssues.push(`egressProxy.create.otherWorkerNamespaces ${show(others)} must be a list of namespace names.`);
@@ -450,7 +444,7 @@ function planProxy(
     );
     return {};
   }
-  unknownKeys(issues, "egressProxy", raw, [...PROXY_TARGET_FIELDS, "create"]);
+  checkFields(issues, "egressProxy", raw, [...PROXY_TARGET_FIELDS, "create"]);
   const targetFields = PROXY_TARGET_FIELDS.filter((k) => raw[k] !== undefined);
   if (raw.create !== undefined) {
     if (targetFields.length > 0) {
@@ -469,7 +463,7 @@ function planDns(issues: string[], raw: unknown): NetworkPlanOptions["dns"] {
     issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
     return { ...DEFAULT_DNS };
   }
-  unknownKeys(issues, "dns", raw, ["namespaceLabels", "podLabels", "nodeLocalAddress"]);
+  checkFields(issues, "dns", raw, ["namespaceLabels", "podLabels", "nodeLocalAddress"]);
   const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
   const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
   const dns: NetworkPlanOptions["dns"] = { namespaceLabels: { ...namespaceLabels }, podLabels: { ...podLabels } };
@@ -503,7 +497,7 @@ function planPodSecurityVersion(issues: string[], raw: unknown): string {
 export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespaceArgs = {}): WorkerNamespacePlan {
   const issues: string[] = [];
   if (!isRecord(args as unknown)) throw new InvalidArgsError([`args ${show(args)} must be an object.`]);
-  unknownKeys(issues, "args", args as unknown as Record<string, unknown>, ARG_FIELDS);
+  checkFields(issues, "args", args as unknown as Record<string, unknown>, ARG_FIELDS);
   const hardening = resolveHardeningInto(args.hardening, issues);
   const namespaceName = args.namespaceName ?? name;
   if (typeof namespaceName !== "string" || !DNS_LABEL.test(namespaceName)) {
@@ -537,7 +531,7 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
 
   const q = isRecord(args.quota) ? args.quota : {};
   if (args.quota !== undefined && !isRecord(args.quota)) issues.push(`quota ${show(args.quota)} must be an object.`);
-  unknownKeys(issues, "quota", q, ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory", "limitsEphemeralStorage", "pods"]);
+  checkFields(issues, "quota", q, ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory", "limitsEphemeralStorage", "pods"]);
   const pods = q.pods ?? 50;
   checkWholeNumber(issues, "quota.pods", pods, 1, Infinity);
   const quota: Labels = {
@@ -554,7 +548,7 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
 
   const l = isRecord(args.limitRange) ? args.limitRange : {};
   if (args.limitRange !== undefined && !isRecord(args.limitRange)) issues.push(`limitRange ${show(args.limitRange)} must be an object.`);
-  unknownKeys(issues, "limitRange", l, ["defaultCpu", "defaultMemory", "defaultRequestCpu", "defaultRequestMemory", "maxCpu", "maxMemory"]);
+  checkFields(issues, "limitRange", l, ["defaultCpu", "defaultMemory", "defaultRequestCpu", "defaultRequestMemory", "maxCpu", "maxMemory"]);
   const limitRange = {
     limits: [
       {

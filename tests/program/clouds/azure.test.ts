@@ -115,7 +115,7 @@ describe("Azure cloudModule", () => {
     });
     assert.deepEqual(resources, []);
     assert.deepEqual(result, [
-      'hardening:azure.colour is not a setting; known: "location", "resourceGroupName", "sshPublicKey", "adminUsername", "vmSize", "instanceCount", "image", "userAssignedIdentityId", "denyImdsServiceTag", "aks".',
+      'hardening:azure.colour is not a setting; known settings: location, resourceGroupName, sshPublicKey, adminUsername, vmSize, instanceCount, image, userAssignedIdentityId, denyImdsServiceTag, aks.',
       'hardening:azure.sshPublicKey is not an OpenSSH public key ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...").',
       'hardening:azure.aks.resourceGroupName undefined must be a non-empty string.',
       'hardening:azure.aks.clusterName "" must be a non-empty string.',
