@@ -131,7 +131,7 @@ export function createNamingUserKeys(mod: CloudModule, config: EnvironmentConfig
   try {
     return mod.createEnvironment(config);
   } catch (e) {
-    if (e instanceof InvalidArgsError) throw new InvalidArgsError(issuesAsStackConfigKeys(e.issues, config.cloud));
+    if (e instanceof InvalidArgsError && e.subject === undefined) throw new InvalidArgsError(issuesAsStackConfigKeys(e.issues, config.cloud));
     throw e;
   }
 }

@@ -35,7 +35,7 @@ export function planGkeNodePoolFor(name: string, args: GcpGkeNodePoolArgs): GkeN
     if (!(e instanceof InvalidArgsError)) throw e;
     issues.unshift(...e.issues);
   }
-  if (issues.length > 0 || !plan) throw new Error(`GcpGkeNodePool "${name}": ${new InvalidArgsError(issues).message}`);
+  if (issues.length > 0 || !plan) throw new InvalidArgsError(issues, { subject: `GcpGkeNodePool "${name}"` });
   return plan;
 }
 

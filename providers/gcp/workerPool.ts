@@ -32,7 +32,7 @@ export function planWorkerPoolFor(name: string, args: GcpWorkerPoolArgs): GcpWor
     if (!(e instanceof InvalidArgsError)) throw e;
     issues.unshift(...e.issues);
   }
-  if (issues.length > 0 || !plan) throw new Error(`GcpWorkerPool "${name}": ${new InvalidArgsError(issues).message}`);
+  if (issues.length > 0 || !plan) throw new InvalidArgsError(issues, { subject: `GcpWorkerPool "${name}"` });
   return plan;
 }
 
