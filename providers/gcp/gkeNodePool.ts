@@ -7,6 +7,7 @@ import * as container from "@pulumi/gcp/container";
 import { ControlReport, InvalidArgsError } from "../../components";
 import { gkeNodePoolControls } from "./controls";
 import { GkeNodePoolPlan, GkeNodePoolPlanArgs, planGkeNodePool } from "./gkeNodePoolPlan";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 /** Type token of {@link GcpGkeNodePool}. */
 export const GCP_GKE_NODE_POOL_TYPE = "hardening:index:GcpGkeNodePool";
@@ -68,7 +69,7 @@ export class GcpGkeNodePool extends pulumi.ComponentResource {
     const plan = planGkeNodePoolFor(name, args);
     super(GCP_GKE_NODE_POOL_TYPE, name, {}, opts);
     this.nodePool = new container.NodePool(`${name}-pool`, nodePoolArgsFor(plan, args.cluster, args.location), { parent: this });
-    this.controls = pulumi.output(gkeNodePoolControls(plan));
+    this.controls = pulumi.output(withEnforcement(gkeNodePoolControls(plan)));
     this.registerOutputs({ controls: this.controls });
   }
 }

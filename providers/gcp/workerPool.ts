@@ -9,6 +9,7 @@ import { ControlReport, InvalidArgsError } from "../../components";
 import { gcpWorkerPoolControls } from "./controls";
 import { autoscalerArgsFor, instanceGroupManagerArgsFor, instanceTemplateArgsFor } from "./mappings";
 import { GcpWorkerPoolPlan, GcpWorkerPoolPlanArgs, planGcpWorkerPool } from "./workerPoolPlan";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 /** Type token of {@link GcpWorkerPool}. */
 export const GCP_WORKER_POOL_TYPE = "hardening:index:GcpWorkerPool";
@@ -74,7 +75,7 @@ export class GcpWorkerPool extends pulumi.ComponentResource {
     this.autoscaler = new compute.RegionAutoscaler(`${name}-autoscaler`, autoscalerArgsFor(plan, this.group.id), child);
 
     this.instanceGroup = this.group.instanceGroup;
-    this.controls = pulumi.output(gcpWorkerPoolControls(plan));
+    this.controls = pulumi.output(withEnforcement(gcpWorkerPoolControls(plan)));
     this.kestraRunnerConfigYaml = pulumi.output(kestraForcedRunnerConfig({ runner: "docker" }).yaml);
     this.registerOutputs({ instanceGroup: this.instanceGroup, controls: this.controls, kestraRunnerConfigYaml: this.kestraRunnerConfigYaml });
   }
