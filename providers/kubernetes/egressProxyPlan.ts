@@ -18,8 +18,8 @@ import { checkFields, InvalidArgsError, isRecord, show, wholeNumberOr } from "..
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
 import { javaProxyOptionsFor, proxyEnvFor, ProxyEnvVar } from "../../components/egressProxy/proxyEnv";
 import { HardeningSpec } from "../../components/spec";
-import { checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./checks";
-import { DEFAULT_DNS, DnsTarget, EgressProxyTarget, Labels, PlannedNetworkPolicy } from "./networkPolicies";
+import { checkDnsSelectors, DEFAULT_POD_SECURITY_VERSION } from "./checks";
+import { DnsTarget, EgressProxyTarget, Labels, PlannedNetworkPolicy } from "./networkPolicies";
 import { hardenPodSpec, PodSpec, ResourceDefaults } from "./podSecurity";
 
 /** Arguments of {@link KubernetesEgressProxy}. */
@@ -147,20 +147,13 @@ const DEFAULT_RESOURCES: ResourceDefaults = {
 };
 
 function planDns(issues: string[], raw: unknown): Required<Pick<DnsTarget, "namespaceLabels" | "podLabels">> & Pick<DnsTarget, "nodeLocalAddress"> {
-  if (raw === undefined) return { ...DEFAULT_DNS };
-  if (!isRecord(raw)) {
-    issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
-    return { ...DEFAULT_DNS };
-  }
-  checkFields(issues, "dns", raw, ["namespaceLabels", "podLabels", "nodeLocalAddress"]);
-  const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
-  const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
-  if (raw.nodeLocalAddress !== undefined) {
+  const { dns, given } = checkDnsSelectors(issues, raw);
+  if (given?.nodeLocalAddress !== undefined) {
     // The proxy's resolver must be one Squid can reach: a node-local cache sits on a link-local address, which the
     // proxy's egress policy refuses with every other metadata-adjacent range.
     issues.push("dns.nodeLocalAddress is not supported for the proxy: it is link-local, which the proxy's egress excludes; point Squid at the cluster resolver.");
   }
-  return { namespaceLabels: { ...namespaceLabels }, podLabels: { ...podLabels } };
+  return dns;
 }
 
 function ipBlocks(forbidden: readonly string[]): Record<string, unknown>[] {

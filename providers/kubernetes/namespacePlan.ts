@@ -6,13 +6,12 @@ import { checkFields, checkPort, checkWholeNumber, InvalidArgsError, isRecord, s
 import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
-import { checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./checks";
+import { checkDnsSelectors, checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./checks";
 import { EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy } from "./egressProxyPlan";
 import type { KubernetesCanaryArgs } from "./canaryArgs";
 import { planWorkerAdmission, WorkerAdmissionArgs, WorkerAdmissionPlan } from "./admissionPolicyPlan";
 import type { ResourceDefaults } from "./podSecurity";
 import {
-  DEFAULT_DNS,
   DnsTarget,
   EgressProxyTarget,
   Labels,
@@ -458,19 +457,11 @@ function planProxy(
 }
 
 function planDns(issues: string[], raw: unknown): NetworkPlanOptions["dns"] {
-  if (raw === undefined) return { ...DEFAULT_DNS };
-  if (!isRecord(raw)) {
-    issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
-    return { ...DEFAULT_DNS };
-  }
-  checkFields(issues, "dns", raw, ["namespaceLabels", "podLabels", "nodeLocalAddress"]);
-  const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
-  const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
-  const dns: NetworkPlanOptions["dns"] = { namespaceLabels: { ...namespaceLabels }, podLabels: { ...podLabels } };
-  if (raw.nodeLocalAddress !== undefined) {
-    if (typeof raw.nodeLocalAddress !== "string" || !isIpAddress(raw.nodeLocalAddress)) {
-      issues.push(`dns.nodeLocalAddress ${show(raw.nodeLocalAddress)} must be a single IP address such as "169.254.20.10".`);
-    } else return { ...dns, nodeLocalAddress: raw.nodeLocalAddress };
+  const { dns, given } = checkDnsSelectors(issues, raw);
+  if (given?.nodeLocalAddress !== undefined) {
+    if (typeof given.nodeLocalAddress !== "string" || !isIpAddress(given.nodeLocalAddress)) {
+      issues.push(`dns.nodeLocalAddress ${show(given.nodeLocalAddress)} must be a single IP address such as "169.254.20.10".`);
+    } else return { ...dns, nodeLocalAddress: given.nodeLocalAddress };
   }
   return dns;
 }
