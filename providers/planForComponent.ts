@@ -6,12 +6,20 @@
  */
 import { InvalidArgsError } from "../components/validation";
 
-/** Runs `plan`; an InvalidArgsError comes back as `<kind> "<name>": invalid arguments: ...` with the original as cause. */
-export function planForComponent<T>(kind: string, name: string, plan: () => T): T {
+/**
+ * Runs `plan`; an InvalidArgsError comes back as `<kind> "<name>": invalid arguments: ...` with the original as
+ * cause. `found` holds the problems the component found itself in arguments the planner does not see (a missing
+ * `pulumi.Input`), listed after the planner's (none unless given); they are thrown even when the planner succeeds.
+ */
+export function planForComponent<T>(kind: string, name: string, plan: () => T, found: readonly string[] = []): T {
+  const subject = `${kind} "${name}"`;
+  let planned: T;
   try {
-    return plan();
+    planned = plan();
   } catch (e) {
-    if (e instanceof InvalidArgsError && e.subject === undefined) throw new InvalidArgsError(e.issues, { subject: `${kind} "${name}"`, cause: e });
+    if (e instanceof InvalidArgsError && e.subject === undefined) throw new InvalidArgsError([...e.issues, ...found], { subject, cause: e });
     throw e;
   }
+  if (found.length > 0) throw new InvalidArgsError(found, { subject });
+  return planned;
 }

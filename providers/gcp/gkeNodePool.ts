@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as container from "@pulumi/gcp/container";
-import { ControlReport, InvalidArgsError } from "../../components";
+import { ControlReport } from "../../components";
+import { planForComponent } from "../planForComponent";
 import { gkeNodePoolControls } from "./controls";
 import { GkeNodePoolPlan, GkeNodePoolPlanArgs, planGkeNodePool } from "./gkeNodePoolPlan";
 import { withEnforcement } from "../../components/controlCatalogue";
@@ -25,19 +26,8 @@ export interface GcpGkeNodePoolArgs extends GkeNodePoolPlanArgs {
 
 /** Plans or throws one error naming the component and listing every problem. */
 export function planGkeNodePoolFor(name: string, args: GcpGkeNodePoolArgs): GkeNodePoolPlan {
-  const issues: string[] = [];
-  if (args.cluster === undefined || args.cluster === null || args.cluster === "") {
-    issues.push("cluster is required: pass the GKE cluster's name or id.");
-  }
-  let plan: GkeNodePoolPlan | undefined;
-  try {
-    plan = planGkeNodePool(name, args);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.unshift(...e.issues);
-  }
-  if (issues.length > 0 || !plan) throw new InvalidArgsError(issues, { subject: `GcpGkeNodePool "${name}"` });
-  return plan;
+  const missing = args.cluster === undefined || args.cluster === null || args.cluster === "";
+  return planForComponent("GcpGkeNodePool", name, () => planGkeNodePool(name, args), missing ? ["cluster is required: pass the GKE cluster's name or id."] : []);
 }
 
 /** The `gcp.container.NodePool` arguments of a plan: private nodes, auto-repair and auto-upgrade, autoscaling. */
