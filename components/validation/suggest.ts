@@ -42,14 +42,18 @@ export function closestMatch(typed: string, known: readonly string[]): string | 
   return best;
 }
 
+/** `words` joined by ", ", each in double quotes when `quote` is set. */
+function listed(words: readonly string[], quote: boolean): string {
+  return words.map((w) => (quote ? `"${w}"` : w)).join(", ");
+}
+
 /**
  * The hint to append to "X is not a ...": `did you mean "y"?` when one known word is close, else the list of
  * known words. `quote` (default true) puts each word in double quotes.
  */
 export function suggestion(typed: string, known: readonly string[], quote = true): string {
   const near = closestMatch(typed, known);
-  const q = (s: string) => (quote ? `"${s}"` : s);
-  return near !== undefined ? `did you mean ${q(near)}?` : `known: ${known.map(q).join(", ")}.`;
+  return near !== undefined ? `did you mean ${listed([near], quote)}?` : `known: ${listed(known, quote)}.`;
 }
 
 /** How {@link checkEnum} lists the choices. */
@@ -67,9 +71,8 @@ export interface EnumOptions {
  */
 export function checkEnum<T extends string>(issues: IssueSink, field: string, value: unknown, allowed: readonly T[], options: EnumOptions = {}): value is T {
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return true;
-  const q = (s: string) => (options.quote ?? true ? `"${s}"` : s);
   const near = typeof value === "string" ? closestMatch(value, allowed) : undefined;
-  report(issues, field, value, `is not one of ${allowed.map(q).join(", ")}${near !== undefined ? `; did you mean "${near}"?` : "."}`);
+  report(issues, field, value, `is not one of ${listed(allowed, options.quote ?? true)}${near !== undefined ? `; did you mean "${near}"?` : "."}`);
   return false;
 }
 
