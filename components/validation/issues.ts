@@ -8,7 +8,10 @@ import { show } from "./show";
 export interface Issue {
   /** The field path as the user wrote it (`egress.allow[2].ports`); empty when the line names its own subject. */
   readonly field: string;
-  /** The value seen, printed with {@link show}; absent when the field itself is the problem (unknown, missing). */
+  /**
+   * The value seen, printed with {@link show}; absent when the field itself is the problem (unknown, missing).
+   * @default absent: the line is `<field> <fix>`
+   */
   readonly value?: unknown;
   /** The rest of the line: what is wrong and the fix (`must be a whole number from 1 to 65535.`). */
   readonly fix: string;
@@ -90,7 +93,10 @@ export class InvalidArgsError extends Error {
 
   /** One line per problem, in the order the fields were checked. */
   readonly issues: readonly string[];
-  /** What was given the arguments (`AwsWorkerNetwork "main"`); undefined when the message does not name it. */
+  /**
+   * What was given the arguments (`AwsWorkerNetwork "main"`), as the message names it.
+   * @default undefined: a planner's error, which its component names when it rethrows
+   */
   readonly subject?: string;
 
   constructor(issues: readonly string[], options: InvalidArgsErrorOptions = {}) {
