@@ -21,6 +21,12 @@ export function report(issues: IssueSink, field: string, value: unknown, fix: st
   else issues.push(issueLine({ field, value, fix }));
 }
 
+/** Appends a problem with the field itself (unknown, missing), which prints no value: `<field> <fix>`. */
+export function reportField(issues: IssueSink, field: string, fix: string): void {
+  if (issues instanceof Issues) issues.add(field, fix);
+  else issues.push(issueLine({ field, fix }));
+}
+
 /** True when `v` is a whole number from `min` to `max` (both included). */
 export function isWholeNumber(v: unknown, min: number, max: number): v is number {
   return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
@@ -94,14 +100,14 @@ export function checkMinMax(issues: IssueSink, min: RangeEnd, max: RangeEnd, hig
   if (!minOk) report(issues, min.field, min.given, wholeNumberFix(min.lowest, highest));
   if (!isWholeNumber(max.value, max.lowest, highest)) report(issues, max.field, max.given, wholeNumberFix(max.lowest, highest));
   else if (minOk && max.value < min.value) {
-    issues.push(`${max.field} ${max.value} is below ${min.field} ${min.value}; raise ${max.field} or lower ${min.field}.`);
+    report(issues, max.field, max.value, `is below ${min.field} ${min.value}; raise ${max.field} or lower ${min.field}.`);
   }
 }
 
 /**
  * Parses a network the user wrote (`"10.0.0.0/8"`, case and surrounding space ignored). A string that is no
- * network appends `<field> <value> <why>` (the reason may itself be a did-you-mean); anything else appends `<field> <value> must be a network such as
- * <example>.`
+ * network appends `<field> <value> <why>` (the reason may be a did-you-mean); anything else appends
+ * `<field> <value> must be a network such as <example>.`
  */
 export function checkCidr(issues: IssueSink, field: string, raw: unknown, example: string): Cidr | undefined {
   if (typeof raw !== "string") {

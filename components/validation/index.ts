@@ -7,7 +7,7 @@ export { Issues, InvalidArgsError, issueLine, throwIfIssues } from "./issues";
 export type { Issue, IssueSink, InvalidArgsErrorOptions } from "./issues";
 export { REDACTED, show } from "./show";
 export type { ShowOptions } from "./show";
-export { MAX_PORT, checkCidr, checkMinMax, checkPort, checkWholeNumber, isRecord, isWholeNumber, report, wholeNumberFix, wholeNumberOr } from "./checks";
+export { MAX_PORT, checkCidr, checkMinMax, checkPort, checkWholeNumber, isRecord, isWholeNumber, report, reportField, wholeNumberFix, wholeNumberOr } from "./checks";
 export type { RangeEnd, WholeNumberOptions } from "./checks";
 export { checkEnum, checkFields, closestMatch, editDistance, suggestion } from "./suggest";
 export type { EnumOptions, FieldsOptions } from "./suggest";

@@ -20,14 +20,16 @@ export interface ShowOptions {
 export const REDACTED = "[redacted]";
 
 /** Object keys whose string values are secrets whatever they look like. */
-const SECRET_KEY = /pass(word|phrase)?|secret|token$|credential|private.?key|api.?key|^auth/i;
+const SECRET_KEY = /passw(or)?d|passphrase|secret|token$|credential|private.?key|api.?key|^authorization$/i;
+/** A shell or env-file assignment of a secret-named variable (`AWS_SECRET_ACCESS_KEY=...`, `DB_PASSWORD='...'`). */
+const SECRET_ASSIGNMENT = /\b([A-Za-z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|API_KEY)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]+)/gi;
 /** A PEM private key block, anywhere in a string. */
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 /** The password in a URL's userinfo (`http://user:password@proxy`). */
 const URL_PASSWORD = /(\/\/[^\s/:@]*):[^\s/@]*@/g;
 
 function redactText(text: string): string {
-  return text.replace(PRIVATE_KEY, REDACTED).replace(URL_PASSWORD, `$1:${REDACTED}@`);
+  return text.replace(PRIVATE_KEY, REDACTED).replace(URL_PASSWORD, `$1:${REDACTED}@`).replace(SECRET_ASSIGNMENT, `$1=${REDACTED}`);
 }
 
 function redact(value: unknown, seen: Set<unknown>): unknown {
@@ -42,9 +44,10 @@ function redact(value: unknown, seen: Set<unknown>): unknown {
 
 /**
  * Renders a value for an error message or a finding: strings quoted (JSON), everything else as JSON, long values
- * cut to `maxLength` (a cut string keeps its closing quote). Secrets never reach the text: a PEM private key, the password of a URL
- * (`http://user:[redacted]@host`) and the string value of any key named like a secret (password, token,
- * credential, private key, API key) print as `[redacted]`.
+ * cut to `maxLength` (a cut string keeps its closing quote). Secrets never reach the text: a PEM private key, the
+ * password of a URL (`http://user:[redacted]@host`), the value of a secret-named variable assignment
+ * (`DB_PASSWORD=[redacted]`) and the string value of any key named like a secret (password, token, credential,
+ * private key, API key) print as `[redacted]`.
  */
 export function show(value: unknown, options: ShowOptions = {}): string {
   const max = options.maxLength ?? 80;

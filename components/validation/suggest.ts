@@ -3,8 +3,8 @@
  * (`allowlist` for `allowList`) or a small typo (`hardenning`) names the intended word; anything further off
  * names nothing, so the message lists the choices instead.
  */
-import { report } from "./checks";
-import { Issues, IssueSink } from "./issues";
+import { report, reportField } from "./checks";
+import type { IssueSink } from "./issues";
 
 /** Levenshtein distance between two strings. */
 export function editDistance(a: string, b: string): number {
@@ -96,7 +96,6 @@ export function checkFields(issues: IssueSink, path: string, value: object, know
     const near = closestMatch(key, known);
     const hint = near !== undefined ? `did you mean "${near}"?` : `known ${noun}s: ${known.join(", ")}.`;
     const fix = `is not a${/^[aeiou]/.test(noun) ? "n" : ""} ${noun}; ${hint}`;
-    if (issues instanceof Issues) issues.add(path === "" ? key : `${path}.${key}`, fix);
-    else issues.push(`${path === "" ? "" : `${path}.`}${key} ${fix}`);
+    reportField(issues, path === "" ? key : `${path}.${key}`, fix);
   }
 }

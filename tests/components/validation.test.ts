@@ -117,6 +117,9 @@ describe("validation toolkit", () => {
     const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----";
     assert.equal(show({ bootScript: `#!/bin/sh\necho '${pem}' > /k` }), JSON.stringify({ bootScript: "#!/bin/sh\necho '[redacted]' > /k" }));
     assert.ok(!show({ nested: { privateKey: "abc" } }).includes("abc"));
+    assert.equal(show("export AWS_SECRET_ACCESS_KEY=wJalr; DB_PASSWORD='p w' make"), JSON.stringify("export AWS_SECRET_ACCESS_KEY=[redacted]; DB_PASSWORD=[redacted] make"));
+    // Positive control: ordinary values under ordinary names print whole.
+    assert.equal(show({ bypass: "yes", tokenPath: "/var/run/t", HTTP_PROXY: "http://proxy:3128" }), '{"bypass":"yes","tokenPath":"/var/run/t","HTTP_PROXY":"http://proxy:3128"}');
     // Numbers under secret-looking names are not secrets: a token's lifetime still prints.
     assert.equal(show({ tokenExpirationSeconds: 3600 }), '{"tokenExpirationSeconds":3600}');
     const cyclic: Record<string, unknown> = { a: 1 };
