@@ -100,8 +100,10 @@ export class InvalidArgsError extends Error {
   readonly subject?: string;
 
   constructor(issues: readonly string[], options: InvalidArgsErrorOptions = {}) {
-    super(`${options.subject !== undefined ? `${options.subject}: ` : ""}invalid arguments:\n - ${issues.join("\n - ")}`, options.cause !== undefined ? { cause: options.cause } : undefined);
+    super(`${options.subject !== undefined ? `${options.subject}: ` : ""}invalid arguments:\n - ${issues.join("\n - ")}`);
     Object.defineProperty(this, BRAND, { value: true });
+    // Set as ES2022's Error constructor would; the policy pack compiles this file for an older library.
+    if (options.cause !== undefined) Object.defineProperty(this, "cause", { value: options.cause, writable: true, configurable: true });
     this.name = "InvalidArgsError";
     this.issues = issues;
     if (options.subject !== undefined) this.subject = options.subject;

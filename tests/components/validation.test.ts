@@ -49,6 +49,8 @@ describe("validation toolkit", () => {
     assert.equal(e.message, `Widget "w": invalid arguments:\n${expected.map((l) => ` - ${l}`).join("\n")}`);
     assert.equal(e.message.split("\n").length, 6, "a summary line and one line per problem");
     assert.equal(e.subject, 'Widget "w"');
+    const cause = new Error("planner");
+    assert.equal(new InvalidArgsError(["a 1 must be 2."], { cause }).cause, cause);
     // The collector keeps each problem's parts apart too.
     assert.deepEqual(issues.entries[0], { field: "port", value: 70000, fix: "must be a whole number from 1 to 65535." });
     assert.deepEqual(issues.entries[3], { field: "colour", fix: "is not a field; known fields: port, replicas, mode, cidr." });
