@@ -4,7 +4,7 @@
  * text, rendered from the environment's controls report.
  */
 import { stringify } from "yaml";
-import { InvalidArgsError, show } from "../components/errors";
+import { InvalidArgsError, show } from "../components/validation";
 import { CanaryPlanArgs, planCanary } from "./plan";
 
 /** Arguments of {@link kestraCanaryFlow}. */

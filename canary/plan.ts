@@ -5,7 +5,7 @@
  */
 import { hostCidr, isIpAddress } from "../components/cidr";
 import { ControlReport } from "../components/controls";
-import { InvalidArgsError, show } from "../components/errors";
+import { checkPort, InvalidArgsError, isWholeNumber, MAX_PORT, show } from "../components/validation";
 import { carveOutFor } from "../components/metadataNetworks";
 import { CanaryCheckOptions, canaryChecks } from "./checks";
 import { CanaryAcceptance, canaryExpectations, ExpectedCheck } from "./expectations";
@@ -40,7 +40,6 @@ export interface CanaryPlan {
 }
 
 const NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const port = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 65535;
 
 function checkOptions(issues: string[], o: CanaryCheckOptions): void {
   if (o.outsideName !== undefined && (typeof o.outsideName !== "string" || !NAME.test(o.outsideName))) {
@@ -52,17 +51,17 @@ function checkOptions(issues: string[], o: CanaryCheckOptions): void {
       issues.push(`checks.outsideAddress ${show(o.outsideAddress)} is a metadata network, which the catalogue checks already; give an ordinary address outside the allow-list.`);
     }
   }
-  if (o.outsidePort !== undefined && !port(o.outsidePort)) issues.push(`checks.outsidePort ${show(o.outsidePort)} must be a port from 1 to 65535.`);
+  if (o.outsidePort !== undefined) checkPort(issues, "checks.outsidePort", o.outsidePort);
   (o.positiveControls ?? []).forEach((p, i) => {
     const path = `checks.positiveControls[${i}]`;
     if ((p.name === undefined) === (p.address === undefined)) issues.push(`${path} must give exactly one of name and address.`);
     if (p.name !== undefined && (typeof p.name !== "string" || !NAME.test(p.name))) issues.push(`${path}.name ${show(p.name)} must be a DNS name.`);
     if (p.address !== undefined && (typeof p.address !== "string" || !isIpAddress(p.address))) issues.push(`${path}.address ${show(p.address)} must be an IP address.`);
     if (p.address !== undefined && p.port === undefined) issues.push(`${path} gives an address without a port; give the port that must accept a connection.`);
-    if (p.port !== undefined && !port(p.port)) issues.push(`${path}.port ${show(p.port)} must be a port from 1 to 65535.`);
+    if (p.port !== undefined) checkPort(issues, `${path}.port`, p.port);
   });
   const api = o.kubernetesApi;
-  if (api !== undefined && (typeof api.host !== "string" || !(NAME.test(api.host) || isIpAddress(api.host)) || !port(api.port))) {
+  if (api !== undefined && (typeof api.host !== "string" || !(NAME.test(api.host) || isIpAddress(api.host)) || !isWholeNumber(api.port, 1, MAX_PORT))) {
     issues.push(`checks.kubernetesApi ${show(api)} must be { host: <name or address>, port: <1-65535> }.`);
   }
   for (const key of ["tokenPath", "writeDirectory"] as const) {

@@ -1,6 +1,6 @@
 /** Flag parsing shared by the subcommands: node's util.parseArgs, with its errors turned into one-line UsageErrors. */
 import { parseArgs, ParseArgsConfig } from "node:util";
-import { closestMatch } from "../components/suggest";
+import { closestMatch } from "../components/validation";
 import { UsageError } from "./io";
 
 /** Parsed flags: values by flag name (strings, booleans, or lists of them for `multiple` flags) and positionals. */

@@ -3,7 +3,7 @@
  * used, so `hardening scan` never loads a cloud SDK. `--help` (for the tool or one command) and `--version` are
  * answered here, before any command module is loaded.
  */
-import { suggestion } from "../components/suggest";
+import { suggestion } from "../components/validation";
 import { CliIO, Command, ExitCode, UsageError, processIO } from "./io";
 import { packageVersion } from "./version";
 

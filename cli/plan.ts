@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { InvalidArgsError, show } from "../components";
-import { suggestion } from "../components/suggest";
+import { suggestion } from "../components/validation";
 import { stackConfigWarnings } from "../program/stackConfig";
 import { CLOUDS, CloudName, CloudNotAvailableError } from "../program/environment";
 import { planCloud } from "../program/plan";
@@ -143,7 +143,7 @@ export const planCommand: Command = async (argv: string[], io: CliIO) => {
     // A stack config file is the user's real configuration: nothing is assumed, as `pulumi up` assumes nothing.
     built = await buildPlanReport(clouds, config, { assumeExamples: configFile === undefined });
   } catch (e) {
-    if (e instanceof InvalidArgsError) throw problemsError("invalid configuration", e.issues);
+    if (e instanceof InvalidArgsError) throw problemsError(`invalid configuration${e.subject !== undefined ? `: ${e.subject}` : ""}`, e.issues);
     throw e;
   }
   const { report, missing } = built;
@@ -178,11 +178,9 @@ async function planProgramCommand(dir: string, options: { stack?: string; stackC
     plan = await planUserProgram(dir, options);
   } catch (e) {
     if (e instanceof ProgramInputError) throw e.problems.length === 1 ? new UsageError(e.problems[0]) : problemsError(dir, e.problems);
-    if (e instanceof InvalidArgsError) throw problemsError(`${dir}: invalid arguments`, e.issues);
-    // A component's validation error, wrapped by the component ("AwsWorkerNetwork "n": invalid arguments:\n - ...").
-    const message = e instanceof Error ? e.message : String(e);
-    const listed = message.split("\n - ");
-    if (listed.length > 1 && /invalid arguments:$/.test(listed[0])) throw problemsError(`${dir}: ${listed[0].replace(/:$/, "")}`, listed.slice(1));
+    // A component's validation error (the user's program loads its own copy of the package; the brand check holds
+    // across copies): "<dir>: AwsWorkerNetwork "n": invalid arguments" and one problem a line.
+    if (e instanceof InvalidArgsError) throw problemsError(`${dir}: ${e.subject !== undefined ? `${e.subject}: ` : ""}invalid arguments`, e.issues);
     // The user's program threw: their error, on one line, not ours.
     throw new UsageError(`${dir}: the program failed: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
   }

@@ -1,8 +1,8 @@
 /**
  * The control catalogue: one line per control id any component's controls report can produce, naming the policy
  * rules (policy/registry.ts) that check the control's setting on any stack, or saying why none does. It is how a
- * reader gets from what a component claims to what the pack checks: docs/efficacy.md prints it per control and
- * `hardening plan` carries it in each report entry (`enforcedBy`).
+ * reader gets from what a component claims to what the pack checks: every hardening component's `controls` output,
+ * `hardening plan` and docs/efficacy.md carry it in each report entry (`enforcedBy`).
  *
  * Rules are named by id only, so this file imports nothing outside components/; tests/components/controlCatalogue
  * checks that every id here is a registered rule, that every control a cloud reports has a line, and that ids are
@@ -286,8 +286,8 @@ export function duplicateIds(entries: readonly CatalogueEntry[]): string[] {
 }
 
 /**
- * The reports with `enforcedBy` filled in from the catalogue, so every consumer (`hardening plan`, docs/efficacy.md)
- * gets it from this one place. A control the catalogue does not list keeps no `enforcedBy` (the catalogue test
+ * The reports with `enforcedBy` filled in from the catalogue, so every consumer (the components' `controls` outputs,
+ * `hardening plan`, docs/efficacy.md) gets it from this one place. A control the catalogue does not list keeps no `enforcedBy` (the catalogue test
  * fails on it); nothing else changes. Pure: returns new objects.
  */
 export function withEnforcement(reports: readonly ControlReport[]): ControlReport[] {

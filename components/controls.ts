@@ -45,8 +45,8 @@ export interface ControlReport {
   preconditions?: string[];
   /**
    * What checks this control on any stack: the policy rules that read its setting, or why none does. Filled in from
-   * the control catalogue (components/controlCatalogue.ts) by `withEnforcement`, for `hardening plan` and
-   * docs/efficacy.md; a component's own `controls` output leaves it out.
+   * the control catalogue (components/controlCatalogue.ts) by `withEnforcement`: in every hardening component's
+   * own `controls` output, in `hardening plan` and in docs/efficacy.md.
    * @default undefined
    */
   enforcedBy?: ControlEnforcement;
@@ -66,6 +66,6 @@ export interface ControlEnforcement {
 
 /** What every hardened component exposes besides its native children. */
 export interface HardenedComponentOutputs {
-  /** One entry per control applied, in a stable order. */
+  /** One entry per control applied, in a stable order, each naming what guards it (`enforcedBy`). */
   readonly controls: ControlReport[];
 }

@@ -4,7 +4,7 @@
  * neither `readonly T[]` nor unions. A TypeScript program that writes its spec `as const`, or keeps it in a
  * `Readonly<...>` value, passes it through `defineHardening` instead of retyping it.
  */
-import { throwIfIssues } from "./errors";
+import { throwIfIssues } from "./validation";
 import { checkHardening } from "./resolve";
 import type { HardeningSpec } from "./spec";
 

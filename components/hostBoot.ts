@@ -16,7 +16,7 @@
  * - GCE's script runner writes `startup-script` to a temporary file and runs it as `/bin/bash -c <file>`
  *   (guest-agent google_metadata_script_runner), on every boot, after the network is up.
  */
-import { InvalidArgsError } from "./errors";
+import { InvalidArgsError, show, throwIfIssues } from "./validation";
 import {
   HOST_FIREWALL_PATH,
   HOST_FIREWALL_UNIT,
@@ -293,12 +293,14 @@ const SAFE_ENV_VALUE = /^[A-Za-z0-9 ._:/,=|*[\]@%+-]*$/;
  * the proxy. Names must be variable names and values plain (URLs, host lists, JVM flags): anything a shell or
  * pam_env would interpret is refused.
  *
- * @throws Error naming the variable when one is not safe to write.
+ * @throws InvalidArgsError naming every variable that is not safe to write.
  */
 export function proxyEnvScript(proxyEnv: readonly ProxyEnvVar[]): string[] {
+  const issues: string[] = [];
   for (const e of proxyEnv) {
-    if (!SAFE_ENV_NAME.test(e.name) || !SAFE_ENV_VALUE.test(e.value)) throw new Error(`proxyEnv ${JSON.stringify(e.name)} is not a plain variable name and value; it cannot be written to /etc/environment.`);
+    if (!SAFE_ENV_NAME.test(e.name) || !SAFE_ENV_VALUE.test(e.value)) issues.push(`proxyEnv ${show(e.name)} is not a plain variable name and value; it cannot be written to /etc/environment.`);
   }
+  throwIfIssues(issues);
   return [
     "# Egress proxy: the workers' only way out for names.",
     ...proxyEnv.map((e) => `printf '%s\\n' '${e.name}="${e.value}"' >> /etc/environment`),

@@ -29,7 +29,7 @@
  */
 import { hostCidr } from "./cidr";
 import { EndpointCloud, PROTECTED_SERVICES, ProtectedService } from "./endpoints";
-import { InvalidArgsError, show } from "./errors";
+import { checkEnum, checkWholeNumber, InvalidArgsError } from "./validation";
 import { METADATA_NETWORKS } from "./metadataNetworks";
 
 /** Which cloud's platform services to keep open. `generic` keeps every cloud's (for images shared across clouds). */
@@ -98,16 +98,14 @@ const IPV6_LINK_LOCAL = ["fe80::/10"];
 
 function checkArgs(args: HostFirewallArgs): void {
   const issues: string[] = [];
-  if (!CLOUDS.includes(args.cloud)) issues.push(`cloud ${show(args.cloud)} is not one of ${CLOUDS.join(", ")}.`);
+  checkEnum(issues, "cloud", args.cloud, CLOUDS, { quote: false });
   const uid = args.allowedUid;
-  if (uid !== undefined && (!Number.isInteger(uid) || uid < 0 || uid > 4294967294)) {
-    issues.push(`allowedUid ${show(uid)} must be a whole number from 0 to 4294967294.`);
-  }
+  if (uid !== undefined) checkWholeNumber(issues, "allowedUid", uid, 0, 4294967294);
   for (const c of args.containers ?? []) {
-    if (c !== "docker" && c !== "ecs") issues.push(`containers ${show(c)} is not one of docker, ecs.`);
+    checkEnum(issues, "containers", c, ["docker", "ecs"], { quote: false });
   }
   for (const a of args.agentExceptions ?? []) {
-    if (!Object.hasOwn(AGENT_EXCEPTIONS, a)) issues.push(`agentExceptions ${show(a)} is not one of ${Object.keys(AGENT_EXCEPTIONS).join(", ")}.`);
+    checkEnum(issues, "agentExceptions", a, Object.keys(AGENT_EXCEPTIONS), { quote: false });
   }
   if (issues.length > 0) throw new InvalidArgsError(issues);
 }

@@ -2,7 +2,8 @@
  * pulumi-hardening: the cloud-neutral contract. Imports no cloud SDK and nothing from @pulumi/policy, so the
  * policy pack, the CLI and every provider can share it.
  */
-export { throwIfIssues, show, InvalidArgsError } from "./errors";
+export { throwIfIssues, show, InvalidArgsError } from "./validation";
+export type { InvalidArgsErrorOptions } from "./validation";
 export { MetadataEndpointMode, WorkloadSubnetMode, EgressMode, EgressTier, EgressProtocol, SandboxMode, HostIdentityMode, DEFAULT_HARDENING } from "./spec";
 export type { EgressRule, EgressSpec, EphemeralSpec, HardeningSpec, ResolvedEgressRule, ResolvedHardening } from "./spec";
 export { checkHardening, resolveHardening, resolveHardeningInto } from "./resolve";

@@ -21,7 +21,7 @@
  * explicitly to its safe value, and the scan (rule `kestra-runner-escape`) reports flows that try to override them.
  */
 import { stringify } from "yaml";
-import { InvalidArgsError, show } from "./errors";
+import { InvalidArgsError, show } from "./validation";
 
 /** The Kestra task runner a pool uses. */
 export type KestraForcedRunner = "docker" | "kubernetes" | "process";

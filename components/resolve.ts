@@ -5,9 +5,8 @@
 import { domainToASCII } from "node:url";
 import { Cidr, cidrContains, formatCidr, isIpAddress, mustParseCidr, parseCidr } from "./cidr";
 import { METADATA_ENDPOINTS, WILDCARD_DNS_SERVICES } from "./endpoints";
-import { InvalidArgsError, show } from "./errors";
+import { checkEnum, checkFields, checkPort, checkWholeNumber, InvalidArgsError, isRecord, Issues, show } from "./validation";
 import { carveOutFor } from "./metadataNetworks";
-import { closestMatch } from "./suggest";
 import {
   DEFAULT_HARDENING,
   EgressMode,
@@ -33,27 +32,6 @@ const EGRESS_FIELDS = ["mode", "tier", "allow"];
 const RULE_FIELDS = ["cidr", "domain", "protocol", "ports", "description"];
 const EPHEMERAL_FIELDS = ["maxLifetimeHours"];
 
-/** Collects issues under a field-path prefix. */
-class Issues {
-  readonly list: string[] = [];
-  add(path: string, message: string): void {
-    this.list.push(`${path} ${message}`);
-  }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function checkKeys(issues: Issues, path: string, value: Record<string, unknown>, known: string[]): void {
-  for (const key of Object.keys(value)) {
-    if (known.includes(key) || value[key] === undefined) continue;
-    const near = closestMatch(key, known);
-    const hint = near ? `did you mean "${near}"?` : `known fields: ${known.join(", ")}.`;
-    issues.add(`${path}.${key}`, `is not a field; ${hint}`);
-  }
-}
-
 function pickEnum<T extends string>(
   issues: Issues,
   path: string,
@@ -62,11 +40,7 @@ function pickEnum<T extends string>(
   fallback: T,
 ): T {
   if (value === undefined) return fallback;
-  const values = Object.values(allowed);
-  if (typeof value === "string" && (values as string[]).includes(value)) return value as T;
-  const near = typeof value === "string" ? closestMatch(value, values) : undefined;
-  issues.add(path, `${show(value)} is not one of ${values.map((v) => `"${v}"`).join(", ")}${near ? `; did you mean "${near}"?` : "."}`);
-  return fallback;
+  return checkEnum(issues, path, value, Object.values(allowed)) ? value : fallback;
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -164,9 +138,7 @@ function resolvePorts(issues: Issues, path: string, raw: unknown): number[] {
   }
   const ports = new Set<number>();
   raw.forEach((p, i) => {
-    if (typeof p !== "number" || !Number.isInteger(p) || p < 1 || p > 65535) {
-      issues.add(`${path}[${i}]`, `${show(p)} is not a port; use a whole number from 1 to 65535.`);
-    } else ports.add(p);
+    if (checkPort(issues, `${path}[${i}]`, p)) ports.add(p);
   });
   return [...ports].sort((a, b) => a - b);
 }
@@ -181,7 +153,7 @@ function resolveRule(issues: Issues, path: string, raw: unknown, ctx: RuleContex
     issues.add(path, `${show(raw)} must be an object such as { domain: "pypi.org", ports: [443] }.`);
     return undefined;
   }
-  checkKeys(issues, path, raw, RULE_FIELDS);
+  checkFields(issues, path, raw, RULE_FIELDS);
   const protocol = pickEnum(issues, `${path}.protocol`, raw.protocol, EgressProtocol, EgressProtocol.Tcp);
   const ports = resolvePorts(issues, `${path}.ports`, raw.ports);
   let description = "";
@@ -245,7 +217,7 @@ function resolveEgress(issues: Issues, raw: unknown, subnet: WorkloadSubnetMode)
     issues.add("hardening.egress", `${show(raw)} must be an object such as { mode: "denyAll" }.`);
     return defaults;
   }
-  checkKeys(issues, "hardening.egress", raw, EGRESS_FIELDS);
+  checkFields(issues, "hardening.egress", raw, EGRESS_FIELDS);
   const mode = pickEnum(issues, "hardening.egress.mode", raw.mode, EgressMode, defaults.mode);
   const tier = pickEnum(issues, "hardening.egress.tier", raw.tier, EgressTier, defaults.tier);
   if (raw.allow !== undefined && !Array.isArray(raw.allow)) {
@@ -293,7 +265,7 @@ function resolveInternal(spec: unknown): { resolved: ResolvedHardening; issues: 
     issues.add("hardening", `${show(spec)} must be an object such as { metadataEndpoint: "blocked" }.`);
     return { resolved: DEFAULT_HARDENING, issues: issues.list };
   }
-  checkKeys(issues, "hardening", spec, SPEC_FIELDS);
+  checkFields(issues, "hardening", spec, SPEC_FIELDS);
   const d = DEFAULT_HARDENING;
   const metadataEndpoint = pickEnum(issues, "hardening.metadataEndpoint", spec.metadataEndpoint, MetadataEndpointMode, d.metadataEndpoint);
   const workloadSubnet = pickEnum(issues, "hardening.workloadSubnet", spec.workloadSubnet, WorkloadSubnetMode, d.workloadSubnet);
@@ -306,15 +278,10 @@ function resolveInternal(spec: unknown): { resolved: ResolvedHardening; issues: 
     if (!isRecord(spec.ephemeral)) {
       issues.add("hardening.ephemeral", `${show(spec.ephemeral)} must be an object such as { maxLifetimeHours: 24 }.`);
     } else {
-      checkKeys(issues, "hardening.ephemeral", spec.ephemeral, EPHEMERAL_FIELDS);
+      checkFields(issues, "hardening.ephemeral", spec.ephemeral, EPHEMERAL_FIELDS);
       const hours = spec.ephemeral.maxLifetimeHours;
       if (hours !== undefined) {
-        if (typeof hours !== "number" || !Number.isInteger(hours) || hours < 1 || hours > MAX_LIFETIME_HOURS) {
-          issues.add(
-            "hardening.ephemeral.maxLifetimeHours",
-            `${show(hours)} must be a whole number of hours from 1 to ${MAX_LIFETIME_HOURS}.`,
-          );
-        } else maxLifetimeHours = hours;
+        if (checkWholeNumber(issues, "hardening.ephemeral.maxLifetimeHours", hours, 1, MAX_LIFETIME_HOURS, { unit: "hours" })) maxLifetimeHours = hours;
       }
     }
   }

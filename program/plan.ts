@@ -94,7 +94,7 @@ export async function planCloud(cloud: CloudName, values: Record<string, unknown
       state: mod.offlineState?.bind(mod),
     });
   } catch (e) {
-    if (e instanceof InvalidArgsError && topIssues.length > 0) throw new InvalidArgsError([...topIssues, ...e.issues]);
+    if (e instanceof InvalidArgsError && e.subject === undefined && topIssues.length > 0) throw new InvalidArgsError([...topIssues, ...e.issues]);
     throw e;
   }
   if (topIssues.length > 0) throw new InvalidArgsError(topIssues);

@@ -4,7 +4,7 @@
  * the defaults, and both get the same validation.
  */
 import { InvalidArgsError, show } from "../components";
-import { closestMatch, suggestion } from "../components/suggest";
+import { closestMatch, isWholeNumber, report, suggestion, wholeNumberFix } from "../components/validation";
 import { checkWorkerNetworkCidr } from "../components/workerNetworkRange";
 import { CLOUDS, CloudModule, CloudName, EnvironmentConfig, EnvironmentResult } from "./environment";
 
@@ -40,9 +40,8 @@ export function environmentConfigFrom(values: Record<string, unknown>, cloud?: C
   if (typeof networkCidr !== "string") issues.push(`hardening:networkCidr ${show(networkCidr)} must be a CIDR string such as "10.42.0.0/16".`);
   else issues.push(...checkWorkerNetworkCidr("hardening:networkCidr", networkCidr).problems);
   const zoneCount = values.zoneCount === undefined ? CONFIG_DEFAULTS.zoneCount : Number(values.zoneCount);
-  if (!Number.isInteger(zoneCount) || zoneCount < 1 || zoneCount > 6) {
-    issues.push(`hardening:zoneCount ${show(values.zoneCount)} must be a whole number from 1 to 6.`);
-  }
+  // Checked as a number (config values may arrive as strings), shown as the user wrote it.
+  if (!isWholeNumber(zoneCount, 1, 6)) report(issues, "hardening:zoneCount", values.zoneCount, wholeNumberFix(1, 6));
   const spec = values.spec ?? {};
   if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
     issues.push(`hardening:spec ${show(spec)} must be an object (pulumi config set --path 'hardening:spec.metadataEndpoint' blocked).`);
@@ -131,7 +130,7 @@ export function createNamingUserKeys(mod: CloudModule, config: EnvironmentConfig
   try {
     return mod.createEnvironment(config);
   } catch (e) {
-    if (e instanceof InvalidArgsError) throw new InvalidArgsError(issuesAsStackConfigKeys(e.issues, config.cloud));
+    if (e instanceof InvalidArgsError && e.subject === undefined) throw new InvalidArgsError(issuesAsStackConfigKeys(e.issues, config.cloud));
     throw e;
   }
 }

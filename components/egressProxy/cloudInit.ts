@@ -15,7 +15,7 @@
  */
 import { stringify } from "yaml";
 import { HardeningSpec } from "../spec";
-import { InvalidArgsError, show } from "../errors";
+import { InvalidArgsError, show } from "../validation";
 import { hostBootUserData } from "../hostBoot";
 import { HostFirewallCloud, hostFirewallRules } from "../hostFirewall";
 import { planSquidConfig, SquidConfigPlan } from "./squidConfig";

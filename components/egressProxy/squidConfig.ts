@@ -31,7 +31,7 @@
  * `ownAddresses`, the listen address) are in both lists: no rule reopens them.
  */
 import { Cidr, isIpAddress, parseCidr } from "../cidr";
-import { InvalidArgsError, show } from "../errors";
+import { checkFields, checkPort, InvalidArgsError, show } from "../validation";
 import { resolveHardeningInto } from "../resolve";
 import { EgressMode, EgressProtocol, HardeningSpec, ResolvedEgressRule, ResolvedHardening } from "../spec";
 import { EGRESS_LOG_FORMAT, EGRESS_LOG_FORMAT_BODY, EgressDenyReason } from "./accessLog";
@@ -165,11 +165,9 @@ function checkPath(issues: string[], field: string, value: unknown, fallback: st
 
 function checkOptions(issues: string[], raw: SquidConfigOptions): Options {
   const o = raw as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!OPTION_FIELDS.includes(key) && o[key] !== undefined) issues.push(`${key} is not an option; known options: ${OPTION_FIELDS.join(", ")}.`);
-  }
+  checkFields(issues, "", o, OPTION_FIELDS, { noun: "option" });
   const port = raw.port ?? DEFAULT_PROXY_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) issues.push(`port ${show(raw.port)} must be a whole number from 1 to 65535.`);
+  checkPort(issues, "port", port);
   if (raw.listenAddress !== undefined && (typeof raw.listenAddress !== "string" || !isIpAddress(raw.listenAddress))) {
     issues.push(`listenAddress ${show(raw.listenAddress)} must be one IPv4 or IPv6 address such as "0.0.0.0" or "127.0.0.1".`);
   }

@@ -13,7 +13,7 @@
  * firewall 16-23, to be cut from the /56 a cloud assigns at creation time (see {@link ipv6SubnetCidr}).
  */
 import { Cidr, formatCidr, parseCidr, sizeOf } from "../cidr";
-import { InvalidArgsError, show } from "../errors";
+import { checkWholeNumber, InvalidArgsError, show } from "../validation";
 
 /** What to plan. */
 export interface SubnetPlanArgs {
@@ -85,9 +85,7 @@ export function planSubnets(args: SubnetPlanArgs): SubnetPlan {
   else if (parsed.cidr.prefix < MIN_PREFIX || parsed.cidr.prefix > MAX_PREFIX) {
     issues.push(`networkCidr ${show(args.networkCidr)} must have a prefix from /${MIN_PREFIX} to /${MAX_PREFIX}.`);
   }
-  if (!Number.isInteger(args.zoneCount) || args.zoneCount < 1 || args.zoneCount > MAX_ZONES) {
-    issues.push(`zoneCount ${show(args.zoneCount)} must be a whole number from 1 to ${MAX_ZONES}.`);
-  }
+  checkWholeNumber(issues, "zoneCount", args.zoneCount, 1, MAX_ZONES);
   if (issues.length > 0) throw new InvalidArgsError(issues);
 
   const network = (parsed as { ok: true; cidr: Cidr }).cidr;
@@ -120,16 +118,16 @@ export function planSubnets(args: SubnetPlanArgs): SubnetPlan {
  * The /64 with the given index inside an IPv6 /56 (or any network of prefix up to /64), e.g.
  * `ipv6SubnetCidr("2600:1f18:abc:de00::/56", 9)` is `2600:1f18:abc:de09::/64`.
  *
- * @throws Error when the network is not IPv6 or the index does not fit.
+ * @throws InvalidArgsError when the network is not IPv6 or the index does not fit.
  */
 export function ipv6SubnetCidr(networkCidr: string, index: number): string {
   const parsed = parseCidr(networkCidr);
   if (!parsed.ok || parsed.cidr.version !== 6 || parsed.cidr.prefix > 64) {
-    throw new Error(`ipv6SubnetCidr: ${show(networkCidr)} is not an IPv6 network of /64 or larger`);
+    throw new InvalidArgsError([`networkCidr ${show(networkCidr)} is not an IPv6 network of /64 or larger.`], { subject: "ipv6SubnetCidr" });
   }
   const slots = 1n << BigInt(64 - parsed.cidr.prefix);
   if (!Number.isInteger(index) || index < 0 || BigInt(index) >= slots) {
-    throw new Error(`ipv6SubnetCidr: index ${index} does not fit in ${networkCidr} (${slots} /64s)`);
+    throw new InvalidArgsError([`index ${show(index)} does not fit in ${networkCidr} (${slots} /64s).`], { subject: "ipv6SubnetCidr" });
   }
   return formatCidr(slot(parsed.cidr, 64, index));
 }
@@ -137,6 +135,6 @@ export function ipv6SubnetCidr(networkCidr: string, index: number): string {
 /** Number of addresses in a planned subnet (for reports and tests). */
 export function subnetSize(cidr: string): bigint {
   const parsed = parseCidr(cidr);
-  if (!parsed.ok) throw new Error(`subnetSize: ${cidr} ${parsed.reason}`);
+  if (!parsed.ok) throw new InvalidArgsError([`cidr ${show(cidr)} ${parsed.reason}`], { subject: "subnetSize" });
   return sizeOf(parsed.cidr);
 }

@@ -4,7 +4,7 @@
  * JSON or YAML. Validated against the pack's own config schemas, every problem reported at once.
  */
 import Ajv, { ErrorObject } from "ajv";
-import { closestMatch } from "../../components/suggest";
+import { closestMatch } from "../../components/validation";
 import { parse as parseYaml } from "yaml";
 import { configSchemaFor } from "../options";
 import type { AuditConfig } from "../evaluate";

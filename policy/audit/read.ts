@@ -8,6 +8,7 @@ import type { ResourceInput } from "../rules/types";
 import { MIN_SUBSTRING_SECRET, SecretMasker } from "./mask";
 import { SECRET_MARKER } from "./secretMarker";
 import { isJsonSpace, ResourcesArray, ResourcesPath, splitState } from "./split";
+import { isRecord } from "../../components/validation";
 
 /** The wire signature key of Pulumi's special values (secrets, assets, archives, resource references). */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -40,10 +41,6 @@ export class StateFileError extends Error {
     super(`${source}: ${reason}`);
     this.name = "StateFileError";
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -2,6 +2,7 @@
  * Reading property bags safely: unknown preview values, plain-object and string tests, and quoting for messages.
  * Pure; no @pulumi/policy import, so the auditor and the pack share it.
  */
+import { isRecord, show as showValue } from "../../components/validation";
 import type { Finding } from "./types";
 
 // The sentinels @pulumi/policy (proxy.ts) and the engine's wire format (@pulumi/pulumi runtime/rpc.ts,
@@ -26,10 +27,8 @@ export function isUnknown(v: unknown): boolean {
   return typeof v === "string" && v.length === SENTINEL_LENGTH && UNKNOWN_SENTINELS.has(v);
 }
 
-/** A plain JSON-like object (not an array, not null, not an unknown sentinel). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** A plain JSON-like object (not an array, not null): the validation toolkit's check, for the rules. */
+export { isRecord };
 
 /** The value at `key` when `obj` is an object, else undefined. */
 export function field(obj: unknown, key: string): unknown {
@@ -41,13 +40,9 @@ export function list(v: unknown): readonly unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
-/** Renders a seen value for a message: strings quoted, absent values as "not set". Never prints long blobs. */
+/** Renders a seen value for a message: strings quoted, absent values as "not set". Never prints long blobs or secrets. */
 export function show(v: unknown): string {
-  if (v === undefined || v === null) return "not set";
-  if (typeof v === "string") return JSON.stringify(v.length > 200 ? `${v.slice(0, 197)}...` : v);
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  const json = JSON.stringify(v) ?? String(v);
-  return json.length > 200 ? `${json.slice(0, 197)}...` : json;
+  return showValue(v, { absent: "not set", maxLength: 200 });
 }
 
 /** The advisory finding for a value the check needs but the engine does not know yet. */

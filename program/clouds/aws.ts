@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getParameterOutput } from "@pulumi/aws/ssm/getParameter";
 import { InvalidArgsError, SandboxMode, checkHardening, resolveHardening, show } from "../../components";
-import { suggestion } from "../../components/suggest";
+import { checkFields } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { awsNetworkControlsFor, awsWorkerPoolControlsFor } from "../../providers/aws/controls";
 import { AwsWorkerNetwork } from "../../providers/aws/network";
@@ -119,9 +119,7 @@ function poolArgsFrom(config: EnvironmentConfig, s: AwsEnvironmentSettings, runt
 export function checkAwsEnvironment(config: EnvironmentConfig): string[] {
   const issues: string[] = [];
   const s = config.settings as AwsEnvironmentSettings;
-  for (const key of Object.keys(s)) {
-    if (!SETTINGS.includes(key)) issues.push(`hardening:aws.${key} is not a setting; ${suggestion(key, SETTINGS)}`);
-  }
+  checkFields(issues, "hardening:aws", s, SETTINGS, { noun: "setting" });
   const prefix = (list: readonly string[], where: string) => list.map((i) => (i.startsWith("hardening") ? i : `${where}${i}`));
   try {
     planAwsWorkerNetwork(networkArgsFrom(config, s));

@@ -4,11 +4,10 @@
  * once, before the first resource exists. It calls no provider function, so it plans offline with no answers.
  */
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError, show } from "../../components/errors";
+import { checkFields, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { checkHardening } from "../../components/resolve";
 import { mustParseCidr, formatAddress } from "../../components/cidr";
 import { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
-import { suggestion } from "../../components/suggest";
 import { AksNodePoolPlan, planAksNodePool } from "../../providers/azure/aksPlan";
 import { AzureAksNodePool } from "../../providers/azure/aksNodePool";
 import { azureAksNodePoolControls, azureNetworkControls, azureWorkerPoolControls } from "../../providers/azure/controls";
@@ -54,16 +53,10 @@ const SETTINGS_KEYS = ["location", "resourceGroupName", "sshPublicKey", "adminUs
 const AKS_KEYS = ["resourceGroupName", "clusterName", "vnetSubnetId", "vmSize", "nodeCount"];
 const SSH_KEY = /^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** Reads and checks the settings block; every problem is added to `issues`. */
 function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]): AzureSettings {
   const at = (key: string) => `hardening:azure.${key}`;
-  for (const key of Object.keys(raw)) {
-    if (!SETTINGS_KEYS.includes(key)) issues.push(`${at(key)} is not a setting; ${suggestion(key, SETTINGS_KEYS)}`);
-  }
+  checkFields(issues, "hardening:azure", raw, SETTINGS_KEYS, { noun: "setting" });
   const str = (key: string, optional: boolean): string | undefined => {
     const v = raw[key];
     if (v === undefined) {
@@ -108,9 +101,7 @@ function readSettings(raw: Readonly<Record<string, unknown>>, issues: string[]):
     if (!isRecord(raw.aks)) issues.push(`${at("aks")} ${show(raw.aks)} must be an object { resourceGroupName, clusterName, vnetSubnetId }.`);
     else {
       const a = raw.aks;
-      for (const key of Object.keys(a)) {
-        if (!AKS_KEYS.includes(key)) issues.push(`${at(`aks.${key}`)} is not a setting; ${suggestion(key, AKS_KEYS)}`);
-      }
+      checkFields(issues, "hardening:azure.aks", a, AKS_KEYS, { noun: "setting" });
       for (const key of ["resourceGroupName", "clusterName", "vnetSubnetId"]) {
         if (typeof a[key] !== "string" || (a[key] as string).trim() === "") issues.push(`${at(`aks.${key}`)} ${show(a[key])} must be a non-empty string.`);
       }

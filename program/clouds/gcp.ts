@@ -8,7 +8,7 @@
  * used on GCP.
  */
 import { ControlReport, InvalidArgsError, show } from "../../components";
-import { suggestion } from "../../components/suggest";
+import { checkFields, isRecord } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { gcpNetworkControls, gcpWorkerPoolControls, gkeNodePoolControls } from "../../providers/gcp/controls";
 import { planGkeNodePool } from "../../providers/gcp/gkeNodePoolPlan";
@@ -64,23 +64,15 @@ export interface GcpGkeSettings {
 const SETTINGS = ["region", "machineType", "image", "diskSizeGb", "minReplicas", "maxReplicas", "serviceAccountEmail", "googleApisVip", "flowLogSampling", "privateGoogleAccess", "vpcServiceControls", "gke"];
 const GKE_SETTINGS = ["cluster", "location", "serviceAccountEmail", "machineType", "minNodeCount", "maxNodeCount"];
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** Checks the settings block's shape (unknown keys, the gke block's required fields); planners check the values. */
 function checkSettings(settings: Readonly<Record<string, unknown>>): string[] {
   const issues: string[] = [];
-  for (const key of Object.keys(settings)) {
-    if (!SETTINGS.includes(key)) issues.push(`hardening:gcp.${key} is not a setting; ${suggestion(key, SETTINGS)}`);
-  }
+  checkFields(issues, "hardening:gcp", settings, SETTINGS, { noun: "setting" });
   const gke = settings.gke;
   if (gke !== undefined) {
     if (!isRecord(gke)) issues.push(`hardening:gcp.gke ${show(gke)} must be an object such as { cluster: "workers", serviceAccountEmail: "..." }.`);
     else {
-      for (const key of Object.keys(gke)) {
-        if (!GKE_SETTINGS.includes(key)) issues.push(`hardening:gcp.gke.${key} is not a setting; ${suggestion(key, GKE_SETTINGS)}`);
-      }
+      checkFields(issues, "hardening:gcp.gke", gke, GKE_SETTINGS, { noun: "setting" });
       if (typeof gke.cluster !== "string" || gke.cluster === "") issues.push(`hardening:gcp.gke.cluster ${show(gke.cluster)} must name the GKE cluster.`);
       if (gke.location !== undefined && typeof gke.location !== "string") issues.push(`hardening:gcp.gke.location ${show(gke.location)} must be a string.`);
     }

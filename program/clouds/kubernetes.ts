@@ -8,7 +8,7 @@
  * answers (`offlineCalls` is empty). `networkCidr` and `zoneCount` do not apply: the cluster's network exists.
  */
 import { ControlReport, InvalidArgsError, show } from "../../components";
-import { suggestion } from "../../components/suggest";
+import { checkFields, isRecord } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { kestraWorkerControlsFor, namespaceControlsFor } from "../../providers/kubernetes/controls";
 import { KestraRunner, KestraWorkerArgs, planKestraWorker } from "../../providers/kubernetes/kestraPlan";
@@ -70,21 +70,13 @@ export interface KestraSettings {
 const SETTINGS = ["namespace", "podSecurityVersion", "cilium", "egressProxy", "dns", "runtimeClass", "quota", "limitRange", "kestra"];
 const KESTRA_SETTINGS = ["image", "replicas", "threads", "runner", "configurationSecretName", "apiServerCidrs", "backendEgress", "runAsUser"];
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function checkSettings(settings: Readonly<Record<string, unknown>>): string[] {
   const issues: string[] = [];
-  for (const key of Object.keys(settings)) {
-    if (!SETTINGS.includes(key)) issues.push(`hardening:kubernetes.${key} is not a setting; ${suggestion(key, SETTINGS)}`);
-  }
+  checkFields(issues, "hardening:kubernetes", settings, SETTINGS, { noun: "setting" });
   const kestra = settings.kestra;
   if (kestra !== undefined && !isRecord(kestra)) issues.push(`hardening:kubernetes.kestra ${show(kestra)} must be an object.`);
   if (isRecord(kestra)) {
-    for (const key of Object.keys(kestra)) {
-      if (!KESTRA_SETTINGS.includes(key)) issues.push(`hardening:kubernetes.kestra.${key} is not a setting; ${suggestion(key, KESTRA_SETTINGS)}`);
-    }
+    checkFields(issues, "hardening:kubernetes.kestra", kestra, KESTRA_SETTINGS, { noun: "setting" });
   }
   return issues;
 }

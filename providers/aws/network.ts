@@ -36,6 +36,7 @@ import {
   planAwsWorkerNetwork,
 } from "./networkPlan";
 import { planForComponent } from "../planForComponent";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 const TYPE = "hardening:index:AwsWorkerNetwork";
 
@@ -272,7 +273,7 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
     this.networkId = this.vpc.id;
     this.workloadSubnetIds = workloads.map((s) => this.subnets[s.key].id);
     this.workerSecurityGroupId = this.workerSecurityGroup.id;
-    this.controls = pulumi.output(awsNetworkControlsFor(name, plan));
+    this.controls = pulumi.output(withEnforcement(awsNetworkControlsFor(name, plan)));
     this.registerOutputs({
       networkId: this.networkId,
       workloadSubnetIds: this.workloadSubnetIds,

@@ -35,6 +35,7 @@ import {
   securityGroupEgressFor,
 } from "./egress";
 import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
+import { checkEnum, checkFields, isRecord, wholeNumberOr } from "../../components/validation";
 
 /** AWS services that can get an interface VPC endpoint in the worker subnets. */
 export const AwsInterfaceEndpoint = {
@@ -381,15 +382,11 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([
 const NO_PROXY_ENTRY = /^[A-Za-z0-9.*:[\]/-]+$/;
 
 function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | undefined, issues: string[]): void {
-  for (const key of Object.keys(args)) {
-    if (!NETWORK_FIELDS.includes(key) && (args as Record<string, unknown>)[key] !== undefined) {
-      issues.push(`${key} is not an argument; known arguments: ${NETWORK_FIELDS.join(", ")}.`);
-    }
-  }
+  checkFields(issues, "", args, NETWORK_FIELDS, { noun: "argument" });
   const ep = args.endpoints ?? {};
   const services = Object.values(AwsInterfaceEndpoint) as string[];
   (ep.interfaceServices ?? []).forEach((s, i) => {
-    if (!services.includes(s)) issues.push(`endpoints.interfaceServices[${i}] ${show(s)} is not one of ${services.map((v) => `"${v}"`).join(", ")}.`);
+    checkEnum(issues, `endpoints.interfaceServices[${i}]`, s, services);
   });
   (ep.s3BucketArns ?? []).forEach((arn, i) => {
     if (typeof arn !== "string" || !S3_BUCKET_ARN.test(arn)) {
@@ -401,9 +398,7 @@ function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | 
   }
   const fl = args.flowLogs ?? {};
   const destinations = Object.values(FlowLogDestination) as string[];
-  if (fl.destination !== undefined && !destinations.includes(fl.destination)) {
-    issues.push(`flowLogs.destination ${show(fl.destination)} is not one of ${destinations.map((v) => `"${v}"`).join(", ")}.`);
-  }
+  if (fl.destination !== undefined) checkEnum(issues, "flowLogs.destination", fl.destination, destinations);
   if (fl.retentionDays !== undefined && !CLOUDWATCH_RETENTION_DAYS.includes(fl.retentionDays)) {
     issues.push(`flowLogs.retentionDays ${show(fl.retentionDays)} is not a CloudWatch Logs retention; use one of ${CLOUDWATCH_RETENTION_DAYS.join(", ")}.`);
   }
@@ -429,19 +424,6 @@ function checkNetworkArgs(args: AwsWorkerNetworkArgs, spec: ResolvedHardening | 
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function wholeNumber(issues: string[], path: string, v: unknown, fallback: number, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    issues.push(`${path} ${show(v)} must be a whole number from ${min} to ${max}.`);
-    return fallback;
-  }
-  return v;
-}
-
 /** `l7Filter` and the proxy group's arguments, checked; without `l7Filter: "egressProxy"` they must be absent. */
 function checkProxyArgs(
   args: AwsWorkerNetworkArgs,
@@ -449,7 +431,7 @@ function checkProxyArgs(
 ): { l7Filter: AwsL7Filter; proxy: Required<Omit<AwsEgressProxyArgs, "imageId">> | undefined } {
   const l7Filter = args.l7Filter ?? AwsL7Filter.NetworkFirewall;
   const filters = Object.values(AwsL7Filter) as string[];
-  if (!filters.includes(l7Filter)) issues.push(`l7Filter ${show(l7Filter)} is not one of ${filters.map((v) => `"${v}"`).join(", ")}.`);
+  checkEnum(issues, "l7Filter", l7Filter, filters);
   const raw = args.egressProxy;
   if (l7Filter !== AwsL7Filter.EgressProxy) {
     if (raw !== undefined) issues.push(`egressProxy is set but l7Filter is ${show(l7Filter)}; set l7Filter to "egressProxy" or remove egressProxy.`);
@@ -460,17 +442,15 @@ function checkProxyArgs(
     return { l7Filter, proxy: undefined };
   }
   const p = (raw ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(p)) {
-    if (!PROXY_FIELDS.includes(key) && p[key] !== undefined) issues.push(`egressProxy.${key} is not an argument; known arguments: ${PROXY_FIELDS.join(", ")}.`);
-  }
+  checkFields(issues, "egressProxy", p, PROXY_FIELDS, { noun: "argument" });
   if (p.imageId === undefined || p.imageId === "") {
     issues.push('egressProxy.imageId is required with l7Filter "egressProxy": a Debian 12 or Ubuntu 22.04+ AMI for the proxy hosts.');
   }
   const instanceType = p.instanceType ?? "t3.small";
   if (typeof instanceType !== "string" || !INSTANCE_TYPE.test(instanceType)) issues.push(`egressProxy.instanceType ${show(instanceType)} is not an EC2 instance type such as "t3.small".`);
-  const instanceCount = wholeNumber(issues, "egressProxy.instanceCount", p.instanceCount, 2, 2, 10);
-  const port = wholeNumber(issues, "egressProxy.port", p.port, 3128, 1024, 65535);
-  const maxLifetimeDays = wholeNumber(issues, "egressProxy.maxLifetimeDays", p.maxLifetimeDays, 7, 1, 365);
+  const instanceCount = wholeNumberOr(issues, "egressProxy.instanceCount", p.instanceCount, 2, 2, 10);
+  const port = wholeNumberOr(issues, "egressProxy.port", p.port, 3128, 1024, 65535);
+  const maxLifetimeDays = wholeNumberOr(issues, "egressProxy.maxLifetimeDays", p.maxLifetimeDays, 7, 1, 365);
   const list = (key: string, fallback: readonly string[], re: RegExp, what: string): string[] => {
     const v = p[key];
     if (v === undefined) return [...fallback];

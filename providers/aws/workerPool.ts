@@ -16,6 +16,7 @@ import { awsWorkerPoolControlsFor } from "./controls";
 import { instanceMetadataDefaultsFor } from "./metadataOptions";
 import { AwsWorkerPoolArgs, AwsWorkerPoolPlan, SCRATCH_VOLUME, containerDefinitionsFor, planAwsWorkerPool, userDataFor } from "./workerPoolPlan";
 import { planForComponent } from "../planForComponent";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 const TYPE = "hardening:index:AwsWorkerPool";
 
@@ -156,7 +157,7 @@ export class AwsWorkerPool extends pulumi.ComponentResource {
       ? new ec2.InstanceMetadataDefaults(n("account-imds-defaults"), { ...instanceMetadataDefaultsFor() }, parent)
       : undefined;
 
-    this.controls = pulumi.output(awsWorkerPoolControlsFor(name, plan));
+    this.controls = pulumi.output(withEnforcement(awsWorkerPoolControlsFor(name, plan)));
     this.kestraRunnerConfigYaml = plan.ec2 && !plan.ec2.runsEcs ? pulumi.output(kestraForcedRunnerConfig({ runner: "docker" }).yaml) : undefined;
     this.registerOutputs({ controls: this.controls, hardening: this.hardening, kestraRunnerConfigYaml: this.kestraRunnerConfigYaml });
   }

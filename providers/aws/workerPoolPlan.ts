@@ -18,6 +18,7 @@ import {
 } from "../../components";
 import { checkBootScript, checkImageFamily, hostBootUserData } from "../../components/hostBoot";
 import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
+import { checkFields, checkWholeNumber } from "../../components/validation";
 
 /** The container the Fargate workers run (`sandbox: "runtime"`). */
 export interface AwsWorkerContainerArgs {
@@ -246,12 +247,6 @@ const EC2_ONLY = ["imageId", "instanceType", "minSize", "maxSize", "rootVolumeSi
 const USER = /^(\d+)(:(\d+))?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function wholeNumber(issues: string[], path: string, v: unknown, min: number, max: number): void {
-  if (v !== undefined && (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)) {
-    issues.push(`${path} ${show(v)} must be a whole number from ${min} to ${max}.`);
-  }
-}
-
 /** Lifetime in seconds from the spec's hours, rounded up to the AWS minimum. */
 export function maxInstanceLifetimeFor(spec: Pick<ResolvedHardening, "ephemeral">): { seconds: number; roundedUp: boolean } {
   const wanted = spec.ephemeral.maxLifetimeHours * 3600;
@@ -259,11 +254,7 @@ export function maxInstanceLifetimeFor(spec: Pick<ResolvedHardening, "ephemeral"
 }
 
 function checkCommon(args: AwsWorkerPoolArgs, issues: string[]): void {
-  for (const key of Object.keys(args)) {
-    if (!POOL_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) {
-      issues.push(`${key} is not an argument; known arguments: ${POOL_FIELDS.join(", ")}.`);
-    }
-  }
+  checkFields(issues, "", args, POOL_FIELDS, { noun: "argument" });
   if (!Array.isArray(args.subnetIds) || args.subnetIds.length === 0) issues.push(`subnetIds ${show(args.subnetIds)} must list at least one worker subnet.`);
   if (!Array.isArray(args.securityGroupIds) || args.securityGroupIds.length === 0) {
     issues.push(`securityGroupIds ${show(args.securityGroupIds)} must list the worker security group; without one AWS attaches the VPC's default group.`);
@@ -277,9 +268,9 @@ function checkCommon(args: AwsWorkerPoolArgs, issues: string[]): void {
 function planEc2(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: string[]): AwsEc2PoolPlan {
   if (args.imageId === undefined) issues.push(`imageId is required with hardening.sandbox "none": give the AMI of the worker hosts.`);
   if (args.container !== undefined) issues.push(`container is set but hardening.sandbox is "none" (EC2 hosts); set sandbox to "runtime" for Fargate or remove container.`);
-  wholeNumber(issues, "minSize", args.minSize, 0, 1000);
-  wholeNumber(issues, "maxSize", args.maxSize, 1, 1000);
-  wholeNumber(issues, "rootVolumeSizeGiB", args.rootVolumeSizeGiB, 8, 16384);
+  if (args.minSize !== undefined) checkWholeNumber(issues, "minSize", args.minSize, 0, 1000);
+  if (args.maxSize !== undefined) checkWholeNumber(issues, "maxSize", args.maxSize, 1, 1000);
+  if (args.rootVolumeSizeGiB !== undefined) checkWholeNumber(issues, "rootVolumeSizeGiB", args.rootVolumeSizeGiB, 8, 16384);
   const minSize = args.minSize ?? 1;
   const maxSize = args.maxSize ?? 3;
   if (Number.isInteger(minSize) && Number.isInteger(maxSize) && minSize > maxSize) issues.push(`minSize ${minSize} is larger than maxSize ${maxSize}.`);
@@ -335,8 +326,8 @@ function planFargate(args: AwsWorkerPoolArgs, spec: ResolvedHardening, issues: s
   if (typeof c.image !== "string" || c.image.trim() === "") issues.push(`container.image ${show(c.image)} must name an image.`);
   const cpu = c.cpu ?? 1024;
   if (!FARGATE_CPU.includes(cpu)) issues.push(`container.cpu ${show(c.cpu)} is not a Fargate size; use one of ${FARGATE_CPU.join(", ")}.`);
-  wholeNumber(issues, "container.memory", c.memory, 512, 122880);
-  wholeNumber(issues, "container.desiredCount", c.desiredCount, 0, 1000);
+  if (c.memory !== undefined) checkWholeNumber(issues, "container.memory", c.memory, 512, 122880);
+  if (c.desiredCount !== undefined) checkWholeNumber(issues, "container.desiredCount", c.desiredCount, 0, 1000);
   const user = c.user ?? "1000:1000";
   const m = USER.exec(String(user));
   if (!m) issues.push(`container.user ${show(c.user)} must be a numeric uid[:gid] such as "1000:1000" (names cannot be checked for root).`);

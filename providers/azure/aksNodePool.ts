@@ -10,6 +10,7 @@ import { HardeningSpec } from "../../components/spec";
 import { AksNodePoolPlan, planAksNodePool } from "./aksPlan";
 import { azureAksNodePoolControls } from "./controls";
 import { planForComponent } from "../planForComponent";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 /** Arguments of {@link AzureAksNodePool}. */
 export interface AzureAksNodePoolArgs {
@@ -75,7 +76,7 @@ export class AzureAksNodePool extends pulumi.ComponentResource {
       nodeLabels: { ...s.nodeLabels },
     }, { parent: this });
     this.runtimeClassName = plan.runtimeClassName;
-    this.controls = pulumi.output(azureAksNodePoolControls(plan, name));
+    this.controls = pulumi.output(withEnforcement(azureAksNodePoolControls(plan, name)));
     this.registerOutputs({ controls: this.controls });
   }
 }

@@ -16,7 +16,7 @@
  * - Trusted Launch "can't be enabled in the same node pool as ... Pod Sandboxing" (AKS Trusted Launch
  *   limitations), so secure boot and vTPM are set only on pools without Kata.
  */
-import { InvalidArgsError, show } from "../../components/errors";
+import { checkWholeNumber, InvalidArgsError, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import { HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 
@@ -131,7 +131,7 @@ export function planAksNodePool(args: AksNodePoolPlanArgs): AksNodePoolPlan {
     issues.push(`vmSize ${show(vmSize)} is not an Azure VM size such as "${DEFAULT_AKS_VM_SIZE}" (Kata needs a Gen2 size with nested virtualization).`);
   }
   const count = args.nodeCount ?? 2;
-  if (!Number.isInteger(count) || count < 0 || count > 1000) issues.push(`nodeCount ${show(count)} must be a whole number from 0 to 1000.`);
+  checkWholeNumber(issues, "nodeCount", count, 0, 1000);
   const zones = [...(args.zones ?? [])];
   zones.forEach((z, i) => {
     if (!["1", "2", "3"].includes(z)) issues.push(`zones[${i}] ${show(z)} must be "1", "2" or "3".`);

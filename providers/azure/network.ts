@@ -12,6 +12,7 @@ import { HardeningSpec } from "../../components/spec";
 import { azureNetworkControls } from "./controls";
 import { AzureEgressPath, AzureNetworkPlan, planAzureWorkerNetwork } from "./networkPlan";
 import { planForComponent } from "../planForComponent";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 /** Arguments of {@link AzureWorkerNetwork}. */
 export interface AzureWorkerNetworkArgs {
@@ -238,7 +239,7 @@ export class AzureWorkerNetwork extends pulumi.ComponentResource {
     this.resourceGroupName = rg;
     this.networkId = this.virtualNetwork.id;
     this.workloadSubnetIds = [this.workloadSubnet.id];
-    this.controls = pulumi.output(azureNetworkControls(plan, name));
+    this.controls = pulumi.output(withEnforcement(azureNetworkControls(plan, name)));
     this.registerOutputs({ networkId: this.networkId, workloadSubnetIds: this.workloadSubnetIds, controls: this.controls });
   }
 }

@@ -13,7 +13,7 @@
  */
 import { checkWorkerNetworkCidr } from "../../components/workerNetworkRange";
 import { planSubnets } from "../../components/plan/subnets";
-import { InvalidArgsError, show } from "../../components/errors";
+import { InvalidArgsError, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import {
   EgressMode,
@@ -144,6 +144,13 @@ export const NSG_PRIORITY = { imdsDeny: 100, carveOutFirst: 110, allowFirst: 200
 const FIREWALL_SUBNET_MAX_PREFIX = 26;
 const DEFAULT_NETWORK_CIDR = "10.42.0.0/16";
 const LOCATION = /^[a-z][a-z0-9]{2,39}$/;
+
+/** Checks an Azure region name as the network and the worker pool take it (`westeurope`). */
+export function checkAzureLocation(issues: string[], location: unknown): void {
+  if (typeof location !== "string" || !LOCATION.test(location)) {
+    issues.push(`location ${show(location)} is not an Azure region name; use the lower-case name, e.g. "westeurope".`);
+  }
+}
 
 /**
  * True when the spec lets the NSG deny the whole VM's IMDS: the hosts carry no identity (nothing on them needs a
@@ -356,9 +363,7 @@ export function dnsAllowedDomainsFor(spec: ResolvedHardening): string[] {
 export function planAzureWorkerNetwork(args: AzureNetworkPlanArgs): AzureNetworkPlan {
   const issues: string[] = [];
   const hardening = resolveHardeningInto(args.hardening, issues);
-  if (typeof args.location !== "string" || !LOCATION.test(args.location)) {
-    issues.push(`location ${show(args.location)} is not an Azure region name; use the lower-case name, e.g. "westeurope".`);
-  }
+  checkAzureLocation(issues, args.location);
   const networkCidr = args.networkCidr ?? DEFAULT_NETWORK_CIDR;
   issues.push(...checkWorkerNetworkCidr("networkCidr", String(networkCidr)).problems);
   const path = hardening ? egressPathFor(hardening) : AzureEgressPath.None;

@@ -22,6 +22,7 @@ import {
   vmssSecurityProfileFor,
 } from "./workerPoolPlan";
 import { planForComponent } from "../planForComponent";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 /** Arguments of {@link AzureWorkerPool}. */
 export interface AzureWorkerPoolArgs {
@@ -186,7 +187,7 @@ export class AzureWorkerPool extends pulumi.ComponentResource {
       },
     }, { parent: this });
 
-    this.controls = pulumi.output(azureWorkerPoolControls(plan, name));
+    this.controls = pulumi.output(withEnforcement(azureWorkerPoolControls(plan, name)));
     this.kestraRunnerConfigYaml = pulumi.output(kestraForcedRunnerConfig({ runner: "docker" }).yaml);
     this.registerOutputs({ controls: this.controls, kestraRunnerConfigYaml: this.kestraRunnerConfigYaml });
   }

@@ -12,11 +12,11 @@
  * control and it is the recommended mode of operation"; per-endpoint settings need api-version 2024-03-01).
  */
 import { createHash } from "node:crypto";
-import { InvalidArgsError, show } from "../../components/errors";
+import { checkWholeNumber, InvalidArgsError, show } from "../../components/validation";
 import { checkBootScript, checkImageFamily, hostBootUserData } from "../../components/hostBoot";
 import { resolveHardeningInto } from "../../components/resolve";
 import { HardeningSpec, HostIdentityMode, ResolvedHardening } from "../../components/spec";
-import { checkImdsServiceTagRequest, deniesImdsServiceTag } from "./networkPlan";
+import { checkAzureLocation, checkImdsServiceTagRequest, deniesImdsServiceTag } from "./networkPlan";
 
 /** A marketplace image. */
 export interface AzureImageReference {
@@ -150,7 +150,6 @@ const VM_SIZE = /^Standard_[A-Za-z0-9_]+$/;
 const ADMIN = /^[a-z_][a-z0-9_-]{0,31}$/;
 // Names Azure refuses for the admin account (osProfile.adminUsername "Disallowed values"), and root.
 const RESERVED_ADMINS = ["administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "root", "guest", "sys", "support"];
-const LOCATION = /^[a-z][a-z0-9]{2,39}$/;
 
 /**
  * The VM security profile: Trusted Launch (secure boot and vTPM), encryption at host, and the Metadata Security
@@ -321,17 +320,13 @@ const MAX_CUSTOM_DATA_BYTES = 65535;
 export function planAzureWorkerPool(args: AzureWorkerPoolPlanArgs): AzureWorkerPoolPlan {
   const issues: string[] = [];
   const hardening = resolveHardeningInto(args.hardening, issues);
-  if (typeof args.location !== "string" || !LOCATION.test(args.location)) {
-    issues.push(`location ${show(args.location)} is not an Azure region name; use the lower-case name, e.g. "westeurope".`);
-  }
+  checkAzureLocation(issues, args.location);
   const vmSize = args.vmSize ?? DEFAULT_WORKER_VM_SIZE;
   if (typeof vmSize !== "string" || !VM_SIZE.test(vmSize)) {
     issues.push(`vmSize ${show(vmSize)} is not an Azure VM size such as "${DEFAULT_WORKER_VM_SIZE}".`);
   }
   const instanceCount = args.instanceCount ?? 2;
-  if (!Number.isInteger(instanceCount) || instanceCount < 0 || instanceCount > 1000) {
-    issues.push(`instanceCount ${show(instanceCount)} must be a whole number from 0 to 1000.`);
-  }
+  checkWholeNumber(issues, "instanceCount", instanceCount, 0, 1000);
   const zones = [...(args.zones ?? [])];
   zones.forEach((z, i) => {
     if (!["1", "2", "3"].includes(z)) issues.push(`zones[${i}] ${show(z)} must be "1", "2" or "3".`);

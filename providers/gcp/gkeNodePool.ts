@@ -4,9 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as container from "@pulumi/gcp/container";
-import { ControlReport, InvalidArgsError } from "../../components";
+import { ControlReport } from "../../components";
+import { planForComponent } from "../planForComponent";
 import { gkeNodePoolControls } from "./controls";
 import { GkeNodePoolPlan, GkeNodePoolPlanArgs, planGkeNodePool } from "./gkeNodePoolPlan";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 /** Type token of {@link GcpGkeNodePool}. */
 export const GCP_GKE_NODE_POOL_TYPE = "hardening:index:GcpGkeNodePool";
@@ -24,19 +26,8 @@ export interface GcpGkeNodePoolArgs extends GkeNodePoolPlanArgs {
 
 /** Plans or throws one error naming the component and listing every problem. */
 export function planGkeNodePoolFor(name: string, args: GcpGkeNodePoolArgs): GkeNodePoolPlan {
-  const issues: string[] = [];
-  if (args.cluster === undefined || args.cluster === null || args.cluster === "") {
-    issues.push("cluster is required: pass the GKE cluster's name or id.");
-  }
-  let plan: GkeNodePoolPlan | undefined;
-  try {
-    plan = planGkeNodePool(name, args);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.unshift(...e.issues);
-  }
-  if (issues.length > 0 || !plan) throw new Error(`GcpGkeNodePool "${name}": ${new InvalidArgsError(issues).message}`);
-  return plan;
+  const missing = args.cluster === undefined || args.cluster === null || args.cluster === "";
+  return planForComponent("GcpGkeNodePool", name, () => planGkeNodePool(name, args), missing ? ["cluster is required: pass the GKE cluster's name or id."] : []);
 }
 
 /** The `gcp.container.NodePool` arguments of a plan: private nodes, auto-repair and auto-upgrade, autoscaling. */
@@ -68,7 +59,7 @@ export class GcpGkeNodePool extends pulumi.ComponentResource {
     const plan = planGkeNodePoolFor(name, args);
     super(GCP_GKE_NODE_POOL_TYPE, name, {}, opts);
     this.nodePool = new container.NodePool(`${name}-pool`, nodePoolArgsFor(plan, args.cluster, args.location), { parent: this });
-    this.controls = pulumi.output(gkeNodePoolControls(plan));
+    this.controls = pulumi.output(withEnforcement(gkeNodePoolControls(plan)));
     this.registerOutputs({ controls: this.controls });
   }
 }

@@ -19,7 +19,7 @@ import {
 } from "../../components";
 import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail, requestedHostIdentity } from "./identity";
 import { MAX_RUN_HOURS } from "./workerPoolPlan";
-import { checkRange, isWhole } from "./sizes";
+import { checkMinMax, checkWholeNumber } from "../../components/validation";
 
 /** Plain arguments of a hardened node pool, as the planner needs them. */
 export interface GkeNodePoolPlanArgs {
@@ -109,13 +109,13 @@ export function planGkeNodePool(name: string, args: GkeNodePoolPlanArgs): GkeNod
   }
   const minNodeCount = args.minNodeCount ?? 0;
   const maxNodeCount = args.maxNodeCount ?? Math.max(3, minNodeCount);
-  checkRange(
+  checkMinMax(
     issues,
     { field: "minNodeCount", given: args.minNodeCount, value: minNodeCount, lowest: 0 },
     { field: "maxNodeCount", given: args.maxNodeCount, value: maxNodeCount, lowest: 1 },
     1000,
   );
-  if (args.diskSizeGb !== undefined && !isWhole(args.diskSizeGb, 10, 65536)) issues.push(`diskSizeGb ${show(args.diskSizeGb)} must be a whole number from 10 to 65536.`);
+  if (args.diskSizeGb !== undefined) checkWholeNumber(issues, "diskSizeGb", args.diskSizeGb, 10, 65536);
   if (args.networkTag !== undefined && (typeof args.networkTag !== "string" || !TAG.test(args.networkTag))) {
     issues.push(`networkTag ${show(args.networkTag)} must be a GCE network tag (lower-case letters, digits, hyphens).`);
   }

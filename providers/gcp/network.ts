@@ -26,6 +26,7 @@ import {
 } from "./mappings";
 import { GcpNetworkPlan, GcpWorkerNetworkArgs, planGcpWorkerNetwork } from "./networkPlan";
 import { planForComponent } from "../planForComponent";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 export type { GcpWorkerNetworkArgs } from "./networkPlan";
 
@@ -139,7 +140,7 @@ export class GcpWorkerNetwork extends pulumi.ComponentResource {
     this.networkId = networkId;
     this.workloadSubnetIds = [this.subnetwork.id];
     this.workerTag = plan.workerTag;
-    this.controls = pulumi.output(gcpNetworkControls(plan));
+    this.controls = pulumi.output(withEnforcement(gcpNetworkControls(plan)));
     this.registerOutputs({ networkId: this.networkId, workloadSubnetIds: this.workloadSubnetIds, workerTag: this.workerTag, controls: this.controls });
   }
 }

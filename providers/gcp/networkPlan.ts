@@ -38,6 +38,7 @@ import {
 } from "../../components";
 import { GOOGLE_PRIVATE_DOMAINS, GoogleApisVip, googleApisVipInfo, GoogleApisVipInfo } from "./googleApis";
 import { GcpPerimeterPlan, GcpVpcServiceControlsArgs, planPerimeter } from "./vpcServiceControls";
+import { checkEnum } from "../../components/validation";
 
 /** Arguments of the hardened worker network: plain data, resolved and validated before anything is created. */
 export interface GcpWorkerNetworkArgs {
@@ -246,9 +247,7 @@ function checkArgs(name: string, args: GcpWorkerNetworkArgs): string[] {
     issues.push(`region ${show(args.region)} is not a GCP region; expected a name such as "europe-west1".`);
   }
   const vips = Object.values(GoogleApisVip) as string[];
-  if (args.googleApisVip !== undefined && !vips.includes(args.googleApisVip)) {
-    issues.push(`googleApisVip ${show(args.googleApisVip)} is not one of ${vips.map((v) => `"${v}"`).join(", ")}.`);
-  }
+  if (args.googleApisVip !== undefined) checkEnum(issues, "googleApisVip", args.googleApisVip, vips);
   if (args.privateGoogleAccess !== undefined && typeof args.privateGoogleAccess !== "boolean") {
     issues.push(`privateGoogleAccess ${show(args.privateGoogleAccess)} must be true or false.`);
   }

@@ -5,10 +5,12 @@
 import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
-import { ControlReport, InvalidArgsError } from "../../components";
+import { ControlReport } from "../../components";
+import { planForComponent } from "../planForComponent";
 import { gcpWorkerPoolControls } from "./controls";
 import { autoscalerArgsFor, instanceGroupManagerArgsFor, instanceTemplateArgsFor } from "./mappings";
 import { GcpWorkerPoolPlan, GcpWorkerPoolPlanArgs, planGcpWorkerPool } from "./workerPoolPlan";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 /** Type token of {@link GcpWorkerPool}. */
 export const GCP_WORKER_POOL_TYPE = "hardening:index:GcpWorkerPool";
@@ -21,19 +23,8 @@ export interface GcpWorkerPoolArgs extends GcpWorkerPoolPlanArgs {
 
 /** Plans or throws one error naming the component and listing every problem. */
 export function planWorkerPoolFor(name: string, args: GcpWorkerPoolArgs): GcpWorkerPoolPlan {
-  const issues: string[] = [];
-  if (args.subnetworkId === undefined || args.subnetworkId === null || args.subnetworkId === "") {
-    issues.push("subnetworkId is required: pass GcpWorkerNetwork.workloadSubnetIds[0].");
-  }
-  let plan: GcpWorkerPoolPlan | undefined;
-  try {
-    plan = planGcpWorkerPool(name, args);
-  } catch (e) {
-    if (!(e instanceof InvalidArgsError)) throw e;
-    issues.unshift(...e.issues);
-  }
-  if (issues.length > 0 || !plan) throw new Error(`GcpWorkerPool "${name}": ${new InvalidArgsError(issues).message}`);
-  return plan;
+  const missing = args.subnetworkId === undefined || args.subnetworkId === null || args.subnetworkId === "";
+  return planForComponent("GcpWorkerPool", name, () => planGcpWorkerPool(name, args), missing ? ["subnetworkId is required: pass GcpWorkerNetwork.workloadSubnetIds[0]."] : []);
 }
 
 /**
@@ -74,7 +65,7 @@ export class GcpWorkerPool extends pulumi.ComponentResource {
     this.autoscaler = new compute.RegionAutoscaler(`${name}-autoscaler`, autoscalerArgsFor(plan, this.group.id), child);
 
     this.instanceGroup = this.group.instanceGroup;
-    this.controls = pulumi.output(gcpWorkerPoolControls(plan));
+    this.controls = pulumi.output(withEnforcement(gcpWorkerPoolControls(plan)));
     this.kestraRunnerConfigYaml = pulumi.output(kestraForcedRunnerConfig({ runner: "docker" }).yaml);
     this.registerOutputs({ instanceGroup: this.instanceGroup, controls: this.controls, kestraRunnerConfigYaml: this.kestraRunnerConfigYaml });
   }

@@ -19,7 +19,7 @@ import {
   type HardeningSpec,
 } from "../../components";
 import { CLOUD_PLATFORM_SCOPE, checkServiceAccountEmail, requestedHostIdentity } from "./identity";
-import { checkRange, isWhole } from "./sizes";
+import { checkMinMax, checkWholeNumber } from "../../components/validation";
 
 /** Plain arguments of the worker pool, as the planner needs them. */
 export interface GcpWorkerPoolPlanArgs {
@@ -138,10 +138,10 @@ export function planGcpWorkerPool(name: string, args: GcpWorkerPoolPlanArgs): Gc
     issues.push(`networkTag ${show(args.networkTag)} must be a GCE network tag (lower-case letters, digits, hyphens; pass GcpWorkerNetwork.workerTag).`);
   }
   const diskSizeGb = args.diskSizeGb ?? 50;
-  if (!isWhole(diskSizeGb, 10, 65536)) issues.push(`diskSizeGb ${show(args.diskSizeGb)} must be a whole number from 10 to 65536.`);
+  checkWholeNumber(issues, "diskSizeGb", diskSizeGb, 10, 65536);
   const minReplicas = args.minReplicas ?? 1;
   const maxReplicas = args.maxReplicas ?? Math.max(3, minReplicas);
-  checkRange(
+  checkMinMax(
     issues,
     { field: "minReplicas", given: args.minReplicas, value: minReplicas, lowest: 1 },
     { field: "maxReplicas", given: args.maxReplicas, value: maxReplicas, lowest: 1 },

@@ -29,8 +29,7 @@
  * left unenforced silently. Such clusters set `admission: { create: false, reason }` and the controls report says
  * the task-pod rules are then only as good as the forced runner settings.
  */
-import { show } from "../../components/errors";
-import { isRecord } from "./checks";
+import { checkFields, isRecord, show } from "../../components/validation";
 
 /** Pods the policy lets through without the task-pod rules: a trusted, controller-managed workload. */
 export interface TrustedWorkloadArgs {
@@ -300,9 +299,7 @@ export function planWorkerAdmission(
     issues.push(`admission ${show(raw)} must be an object such as { trustedWorkloads: [...] }.`);
     return { create: false };
   }
-  for (const key of Object.keys(args)) {
-    if (!ADMISSION_FIELDS.includes(key) && args[key] !== undefined) issues.push(`admission.${key} is not a field; known fields: ${ADMISSION_FIELDS.join(", ")}.`);
-  }
+  checkFields(issues, "admission", args, ADMISSION_FIELDS);
   const create = args.create ?? true;
   if (typeof create !== "boolean") issues.push(`admission.create ${show(create)} must be true or false.`);
   if (create === false) {
@@ -326,9 +323,7 @@ export function planWorkerAdmission(
         issues.push(`${path} ${show(t)} must be an object such as { serviceAccountName: "kestra-worker", reason: "the Kestra worker" }.`);
         return;
       }
-      for (const key of Object.keys(t)) {
-        if (!TRUSTED_FIELDS.includes(key) && t[key] !== undefined) issues.push(`${path}.${key} is not a field; known fields: ${TRUSTED_FIELDS.join(", ")}.`);
-      }
+      checkFields(issues, `${path}`, t, TRUSTED_FIELDS);
       const ok = checkServiceAccountName(issues, `${path}.serviceAccountName`, t.serviceAccountName);
       if (typeof t.reason !== "string" || t.reason.trim() === "") issues.push(`${path}.reason ${show(t.reason)} must say why these pods run without the task-pod rules.`);
       for (const flag of ["token", "unsandboxed"]) {

@@ -5,9 +5,8 @@
  * Pure; KubernetesWorkerNamespace creates the two resources when its `canary` argument is set.
  */
 import { ControlReport } from "../../components/controls";
-import { InvalidArgsError, show } from "../../components/errors";
+import { checkFields, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { planCanary, ExpectedCheck } from "../../canary";
-import { isRecord } from "./checks";
 import { kestraTaskRunnerFor, taskJobSpecFor } from "./kestraPlan";
 import type { WorkerNamespacePlan } from "./namespacePlan";
 import { ResourceDefaults } from "./podSecurity";
@@ -45,9 +44,7 @@ const FIELDS = ["image", "schedule", "name", "taskPod", "accept", "checks", "tim
 export function checkCanaryArgs(raw: unknown): string[] {
   const issues: string[] = [];
   if (!isRecord(raw)) return [`canary ${show(raw)} must be an object such as { image: "python:3.13-slim@sha256:..." }.`];
-  for (const key of Object.keys(raw)) {
-    if (!FIELDS.includes(key) && raw[key] !== undefined) issues.push(`canary.${key} is not a field; known fields: ${FIELDS.join(", ")}.`);
-  }
+  checkFields(issues, "canary", raw, FIELDS);
   const image = raw.image;
   if (typeof image !== "string" || image.trim() === "" || /\s/.test(image)) {
     issues.push(`canary.image ${show(image)} must be an image with python3, such as "python:3.13-slim@sha256:...".`);

@@ -2,19 +2,14 @@
  * Argument checks and constants the Kubernetes planners share (namespacePlan.ts, egressProxyPlan.ts, kestraPlan.ts).
  * Kept apart so that the namespace planner can plan an egress proxy without the two planners importing each other.
  */
-import { show } from "../../components/errors";
-import type { Labels } from "./networkPolicies";
+import { checkFields, isRecord, show } from "../../components/validation";
+import { DEFAULT_DNS, type DnsTarget, type Labels } from "./networkPolicies";
 
 /** The Pod Security Standards version pinned by default. */
 export const DEFAULT_POD_SECURITY_VERSION = "v1.34";
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
-
-/** True for a plain object (not null, not an array). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Lists problems in a label map under `path`. */
 export function checkLabels(issues: string[], path: string, labels: unknown, nonEmpty = false): Labels {
@@ -29,4 +24,21 @@ export function checkLabels(issues: string[], path: string, labels: unknown, non
     if (typeof v !== "string" || !LABEL_VALUE.test(v)) issues.push(`${path}.${k} ${show(v)} is not a label value (up to 63 letters, digits, "-", "_", ".").`);
   }
   return labels as Labels;
+}
+
+/**
+ * Checks the `dns` argument both the namespace and the egress proxy take: an object whose selectors find the
+ * cluster resolver's pods (DEFAULT_DNS where left out). Returns the selectors, and the object itself for the
+ * caller's own rule on `nodeLocalAddress` (undefined when `raw` is absent or not an object).
+ */
+export function checkDnsSelectors(issues: string[], raw: unknown): { dns: Required<Pick<DnsTarget, "namespaceLabels" | "podLabels">>; given?: Record<string, unknown> } {
+  if (raw === undefined) return { dns: { ...DEFAULT_DNS } };
+  if (!isRecord(raw)) {
+    issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
+    return { dns: { ...DEFAULT_DNS } };
+  }
+  checkFields(issues, "dns", raw, ["namespaceLabels", "podLabels", "nodeLocalAddress"]);
+  const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
+  const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
+  return { dns: { namespaceLabels: { ...namespaceLabels }, podLabels: { ...podLabels } }, given: raw };
 }

@@ -14,6 +14,7 @@ import { configMapNameOf, EgressProxyPlan, egressProxyControlsFor, KubernetesEgr
 import { native } from "./native";
 import { EgressProxyTarget } from "./networkPolicies";
 import { planForComponent } from "../planForComponent";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 const TYPE = "hardening:index:KubernetesEgressProxy";
 
@@ -130,7 +131,7 @@ export class KubernetesEgressProxy extends pulumi.ComponentResource {
     this.proxyEnv = pulumi.output(plan.env.map((e) => ({ ...e })));
     this.javaToolOptions = pulumi.output(plan.javaToolOptions);
     this.squidConfig = pulumi.output(plan.squid.config);
-    this.controls = pulumi.output(egressProxyControlsFor(name, plan));
+    this.controls = pulumi.output(withEnforcement(egressProxyControlsFor(name, plan)));
     this.registerOutputs({ namespaceName: this.namespaceName, proxyUrl: this.proxyUrl, proxyEnv: this.proxyEnv, javaToolOptions: this.javaToolOptions, squidConfig: this.squidConfig, controls: this.controls });
   }
 }

@@ -14,12 +14,12 @@
  */
 import { createHash } from "node:crypto";
 import { ControlFamily, ControlReport } from "../../components/controls";
-import { InvalidArgsError, show } from "../../components/errors";
+import { checkFields, InvalidArgsError, isRecord, show, wholeNumberOr } from "../../components/validation";
 import { planSquidConfig, SquidConfigPlan } from "../../components/egressProxy/squidConfig";
 import { javaProxyOptionsFor, proxyEnvFor, ProxyEnvVar } from "../../components/egressProxy/proxyEnv";
 import { HardeningSpec } from "../../components/spec";
-import { checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./checks";
-import { DEFAULT_DNS, DnsTarget, EgressProxyTarget, Labels, PlannedNetworkPolicy } from "./networkPolicies";
+import { checkDnsSelectors, DEFAULT_POD_SECURITY_VERSION } from "./checks";
+import { DnsTarget, EgressProxyTarget, Labels, PlannedNetworkPolicy } from "./networkPolicies";
 import { hardenPodSpec, PodSpec, ResourceDefaults } from "./podSecurity";
 
 /** Arguments of {@link KubernetesEgressProxy}. */
@@ -146,36 +146,14 @@ const DEFAULT_RESOURCES: ResourceDefaults = {
   limits: { cpu: "1", memory: "512Mi", ephemeralStorage: "256Mi" },
 };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function positiveInt(issues: string[], field: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    issues.push(`${field} ${show(value)} must be a whole number from 1 to ${max}.`);
-    return fallback;
-  }
-  return value;
-}
-
 function planDns(issues: string[], raw: unknown): Required<Pick<DnsTarget, "namespaceLabels" | "podLabels">> & Pick<DnsTarget, "nodeLocalAddress"> {
-  if (raw === undefined) return { ...DEFAULT_DNS };
-  if (!isRecord(raw)) {
-    issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
-    return { ...DEFAULT_DNS };
-  }
-  for (const key of Object.keys(raw)) {
-    if (!["namespaceLabels", "podLabels", "nodeLocalAddress"].includes(key)) issues.push(`dns.${key} is not a field; known fields: namespaceLabels, podLabels, nodeLocalAddress.`);
-  }
-  const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
-  const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
-  if (raw.nodeLocalAddress !== undefined) {
+  const { dns, given } = checkDnsSelectors(issues, raw);
+  if (given?.nodeLocalAddress !== undefined) {
     // The proxy's resolver must be one Squid can reach: a node-local cache sits on a link-local address, which the
     // proxy's egress policy refuses with every other metadata-adjacent range.
     issues.push("dns.nodeLocalAddress is not supported for the proxy: it is link-local, which the proxy's egress excludes; point Squid at the cluster resolver.");
   }
-  return { namespaceLabels: { ...namespaceLabels }, podLabels: { ...podLabels } };
+  return dns;
 }
 
 function ipBlocks(forbidden: readonly string[]): Record<string, unknown>[] {
@@ -247,10 +225,8 @@ function networkPoliciesFor(plan: {
 export function planEgressProxy(name: string, args: KubernetesEgressProxyArgs): EgressProxyPlan {
   if (!isRecord(args as unknown)) throw new InvalidArgsError([`args ${show(args)} must be an object with at least image and workerNamespaces.`]);
   const issues: string[] = [];
-  for (const key of Object.keys(args)) {
-    if (!ARG_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) issues.push(`args.${key} is not a field; known fields: ${ARG_FIELDS.join(", ")}.`);
-  }
-  const port = positiveInt(issues, "port", args.port, 3128, 65535);
+  checkFields(issues, "args", args, ARG_FIELDS);
+  const port = wholeNumberOr(issues, "port", args.port, 3128, 1, 65535);
   let squid: SquidConfigPlan | undefined;
   try {
     squid = planSquidConfig(args.hardening, { port, ...(args.clients !== undefined ? { clients: args.clients } : {}) });
@@ -277,8 +253,8 @@ export function planEgressProxy(name: string, args: KubernetesEgressProxyArgs): 
   }
   const createNamespace = args.createNamespace ?? true;
   if (typeof createNamespace !== "boolean") issues.push(`createNamespace ${show(createNamespace)} must be true or false.`);
-  const replicas = positiveInt(issues, "replicas", args.replicas, 2, 100);
-  const runAsUser = positiveInt(issues, "runAsUser", args.runAsUser, DEBIAN_PROXY_UID, 2147483647);
+  const replicas = wholeNumberOr(issues, "replicas", args.replicas, 2, 1, 100);
+  const runAsUser = wholeNumberOr(issues, "runAsUser", args.runAsUser, DEBIAN_PROXY_UID, 1, 2147483647);
   const dns = planDns(issues, args.dns);
   const clusterDomain = args.clusterDomain ?? "cluster.local";
   if (typeof clusterDomain !== "string" || !DOMAIN.test(clusterDomain)) issues.push(`clusterDomain ${show(clusterDomain)} must be a DNS domain such as "cluster.local".`);

@@ -16,7 +16,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { carveOutFor } from "../../components/metadataNetworks";
 import { parseCidr, formatCidr } from "../../components/cidr";
-import { InvalidArgsError, show } from "../../components/errors";
+import { checkFields, checkPort, checkWholeNumber, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressProtocol, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";
@@ -217,24 +217,12 @@ const ARG_FIELDS = [
   "proxyEnv", "javaToolOptions",
 ];
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function wholeNumber(issues: string[], path: string, v: unknown, min: number, max: number): boolean {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    issues.push(`${path} ${show(v)} must be a whole number from ${min} to ${max}.`);
-    return false;
-  }
-  return true;
-}
-
 function checkPorts(issues: string[], path: string, ports: unknown): number[] {
   if (!Array.isArray(ports) || ports.length === 0) {
     issues.push(`${path} ${show(ports)} must be a non-empty list of ports.`);
     return [];
   }
-  return ports.filter((p, i) => wholeNumber(issues, `${path}[${i}]`, p, 1, 65535)) as number[];
+  return ports.filter((p, i) => checkPort(issues, `${path}[${i}]`, p));
 }
 
 /** An ipBlock for a caller-given network, metadata networks carved out; undefined (with an issue) when refused. */
@@ -362,11 +350,7 @@ export function taskJobSpecFor(
 export function planKestraWorker(name: string, args: KestraWorkerArgs): KestraWorkerPlan {
   const issues: string[] = [];
   if (!isRecord(args)) throw new InvalidArgsError([`args ${show(args)} must be an object.`]);
-  for (const key of Object.keys(args)) {
-    if (!ARG_FIELDS.includes(key) && (args as unknown as Record<string, unknown>)[key] !== undefined) {
-      issues.push(`args.${key} is not a field; known fields: ${ARG_FIELDS.join(", ")}.`);
-    }
-  }
+  checkFields(issues, "args", args, ARG_FIELDS);
   if (!DNS_LABEL.test(name) || name.length > 40) {
     issues.push(`name ${show(name)} must be a DNS label of at most 40 characters (it prefixes the ServiceAccount and Secret names).`);
   }
@@ -378,8 +362,8 @@ export function planKestraWorker(name: string, args: KestraWorkerArgs): KestraWo
     issues.push(`image ${show(args.image)} is not pinned; give a version tag or a digest so every worker runs the same code.`);
   }
   const replicas = args.replicas ?? 2;
-  wholeNumber(issues, "replicas", replicas, 1, 1000);
-  if (args.threads !== undefined) wholeNumber(issues, "threads", args.threads, 1, 1024);
+  checkWholeNumber(issues, "replicas", replicas, 1, 1000);
+  if (args.threads !== undefined) checkWholeNumber(issues, "threads", args.threads, 1, 1024);
   const runner = args.runner ?? KestraRunner.Kubernetes;
   if (String(runner).toLowerCase() === "docker") {
     issues.push(
@@ -395,7 +379,7 @@ export function planKestraWorker(name: string, args: KestraWorkerArgs): KestraWo
     issues.push(`configurationSecretName ${show(args.configurationSecretName)} must be a Secret name.`);
   }
   const runAsUser = args.runAsUser ?? 1000;
-  wholeNumber(issues, "runAsUser", runAsUser, 1, 2147483647);
+  checkWholeNumber(issues, "runAsUser", runAsUser, 1, 2147483647);
   const cilium = args.cilium ?? false;
 
   const backendRules: Record<string, unknown>[] = [];
@@ -453,7 +437,7 @@ export function planKestraWorker(name: string, args: KestraWorkerArgs): KestraWo
   const taskPod = isRecord(args.taskPod) ? args.taskPod : {};
   if (args.taskPod !== undefined && !isRecord(args.taskPod)) issues.push(`taskPod ${show(args.taskPod)} must be an object.`);
   const deadline = taskPod.activeDeadlineSeconds ?? 3600;
-  wholeNumber(issues, "taskPod.activeDeadlineSeconds", deadline, 60, 7 * 24 * 3600);
+  checkWholeNumber(issues, "taskPod.activeDeadlineSeconds", deadline, 60, 7 * 24 * 3600);
   if (hardening !== undefined && typeof deadline === "number" && deadline > hardening.ephemeral.maxLifetimeHours * 3600) {
     issues.push(
       `taskPod.activeDeadlineSeconds ${deadline} outlives hardening.ephemeral.maxLifetimeHours (${hardening.ephemeral.maxLifetimeHours} h); lower it or raise the lifetime.`,

@@ -19,6 +19,7 @@ import type { ProxyEnvVar } from "./egressProxyPlan";
 import { planForComponent } from "../planForComponent";
 import { kestraTaskAdmissionPolicyFor } from "./admissionPolicyPlan";
 import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 const TYPE = "hardening:index:KestraWorker";
 
@@ -196,7 +197,7 @@ export class KestraWorker extends pulumi.ComponentResource {
     );
     this.forcedRunnerConfigYaml = forced.apply((f) => f.yaml);
     this.taskRunner = pulumi.all([taskNs, env]).apply(([n, e]) => taskRunnerYaml(withTaskEnv({ ...plan.taskRunner, namespace: n }, e)));
-    this.controls = pulumi.output(kestraWorkerControlsFor(name, plan));
+    this.controls = pulumi.output(withEnforcement(kestraWorkerControlsFor(name, plan)));
     this.registerOutputs({
       taskRunner: this.taskRunner,
       controls: this.controls,

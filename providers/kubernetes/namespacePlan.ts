@@ -3,18 +3,17 @@
  * created. The component (workerNamespace.ts) only turns this plan into resources.
  */
 import { NO_RUN_TIME_PODS_ANNOTATION, SANDBOX_RUNTIME_CLASS_ANNOTATION, SANDBOX_TRUSTED_ANNOTATION } from "../../components/kubernetesSandbox";
-import { InvalidArgsError, show } from "../../components/errors";
+import { checkFields, checkPort, checkWholeNumber, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { formatCidr, hostCidr, isIpAddress, parseCidr } from "../../components/cidr";
 import { metadataAddresses } from "../../components/endpoints";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
-import { checkLabels, DEFAULT_POD_SECURITY_VERSION, isRecord } from "./checks";
+import { checkDnsSelectors, checkLabels, DEFAULT_POD_SECURITY_VERSION } from "./checks";
 import { EgressProxyPlan, KubernetesEgressProxyArgs, planEgressProxy } from "./egressProxyPlan";
 import type { KubernetesCanaryArgs } from "./canaryArgs";
 import { planWorkerAdmission, WorkerAdmissionArgs, WorkerAdmissionPlan } from "./admissionPolicyPlan";
 import type { ResourceDefaults } from "./podSecurity";
 import {
-  DEFAULT_DNS,
   DnsTarget,
   EgressProxyTarget,
   Labels,
@@ -341,19 +340,13 @@ function quantity(issues: string[], path: string, value: unknown, fallback: stri
   return value;
 }
 
-function unknownKeys(issues: string[], path: string, value: Record<string, unknown>, known: string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key) && value[key] !== undefined) issues.push(`${path}.${key} is not a field; known fields: ${known.join(", ")}.`);
-  }
-}
-
 function planRuntimeClass(issues: string[], raw: unknown): RuntimeClassPlan {
   const args = raw === undefined ? {} : raw;
   if (!isRecord(args)) {
     issues.push(`runtimeClass ${show(raw)} must be an object such as { name: "gvisor" }.`);
     return { name: "gvisor", create: false };
   }
-  unknownKeys(issues, "runtimeClass", args, ["name", "create", "handler", "nodeSelector"]);
+  checkFields(issues, "runtimeClass", args, ["name", "create", "handler", "nodeSelector"]);
   const name = args.name ?? "gvisor";
   if (typeof name !== "string" || !DNS_SUBDOMAIN.test(name)) issues.push(`runtimeClass.name ${show(name)} is not a valid RuntimeClass name (lower-case DNS subdomain).`);
   const create = args.create ?? false;
@@ -386,9 +379,7 @@ function planProxyTarget(issues: string[], raw: Record<string, unknown>): Egress
     issues.push(`egressProxy.namespace ${show(raw.namespace)} must be a namespace name.`);
   }
   const podLabels = checkLabels(issues, "egressProxy.podLabels", raw.podLabels ?? {}, true);
-  if (typeof raw.port !== "number" || !Number.isInteger(raw.port) || raw.port < 1 || raw.port > 65535) {
-    issues.push(`egressProxy.port ${show(raw.port)} must be the proxy pods' port, 1-65535.`);
-  }
+  checkPort(issues, "egressProxy.port", raw.port);
   return { namespace: String(raw.namespace), podLabels: { ...podLabels }, port: Number(raw.port) };
 }
 
@@ -410,7 +401,7 @@ function planCreatedProxy(
     issues.push(`egressProxy.create ${show(raw)} must be an object such as { image: "ubuntu/squid@sha256:..." }.`);
     return undefined;
   }
-  unknownKeys(issues, "egressProxy.create", raw, PROXY_CREATE_FIELDS);
+  checkFields(issues, "egressProxy.create", raw, PROXY_CREATE_FIELDS);
   const others = raw.otherWorkerNamespaces ?? [];
   const otherIssues: string[] = [];
   if (!Array.isArray(others)) otherIssues.push(`egressProxy.create.otherWorkerNamespaces ${show(others)} must be a list of namespace names.`);
@@ -464,7 +455,7 @@ function planProxy(
     );
     return {};
   }
-  unknownKeys(issues, "egressProxy", raw, [...PROXY_TARGET_FIELDS, "create"]);
+  checkFields(issues, "egressProxy", raw, [...PROXY_TARGET_FIELDS, "create"]);
   const targetFields = PROXY_TARGET_FIELDS.filter((k) => raw[k] !== undefined);
   if (raw.create !== undefined) {
     if (targetFields.length > 0) {
@@ -478,22 +469,14 @@ function planProxy(
 }
 
 function planDns(issues: string[], raw: unknown): NetworkPlanOptions["dns"] {
-  if (raw === undefined) return { ...DEFAULT_DNS };
-  if (!isRecord(raw)) {
-    issues.push(`dns ${show(raw)} must be an object such as { podLabels: { "k8s-app": "kube-dns" } }.`);
-    return { ...DEFAULT_DNS };
-  }
-  unknownKeys(issues, "dns", raw, ["namespaceLabels", "podLabels", "nodeLocalAddress"]);
-  const namespaceLabels = raw.namespaceLabels === undefined ? DEFAULT_DNS.namespaceLabels : checkLabels(issues, "dns.namespaceLabels", raw.namespaceLabels, true);
-  const podLabels = raw.podLabels === undefined ? DEFAULT_DNS.podLabels : checkLabels(issues, "dns.podLabels", raw.podLabels, true);
-  const dns: NetworkPlanOptions["dns"] = { namespaceLabels: { ...namespaceLabels }, podLabels: { ...podLabels } };
-  if (raw.nodeLocalAddress !== undefined) {
-    if (typeof raw.nodeLocalAddress !== "string" || !isIpAddress(raw.nodeLocalAddress)) {
-      issues.push(`dns.nodeLocalAddress ${show(raw.nodeLocalAddress)} must be a single IP address such as "169.254.20.10".`);
-    } else if (metadataAddresses().some((a) => formatCidr(hostCidr(a)) === formatCidr(hostCidr(raw.nodeLocalAddress as string)))) {
+  const { dns, given } = checkDnsSelectors(issues, raw);
+  if (given?.nodeLocalAddress !== undefined) {
+    if (typeof given.nodeLocalAddress !== "string" || !isIpAddress(given.nodeLocalAddress)) {
+      issues.push(`dns.nodeLocalAddress ${show(given.nodeLocalAddress)} must be a single IP address such as "169.254.20.10".`);
+    } else if (metadataAddresses().some((a) => formatCidr(hostCidr(a)) === formatCidr(hostCidr(given.nodeLocalAddress as string)))) {
       // The pack's egress rule refuses such a policy: port 53 to the metadata address reaches the metadata server.
-      issues.push(`dns.nodeLocalAddress ${show(raw.nodeLocalAddress)} is a cloud metadata endpoint address; allowing it would open that endpoint on port 53: use the NodeLocal DNSCache address ("169.254.20.10" by default).`);
-    } else return { ...dns, nodeLocalAddress: raw.nodeLocalAddress };
+      issues.push(`dns.nodeLocalAddress ${show(given.nodeLocalAddress)} is a cloud metadata endpoint address; allowing it would open that endpoint on port 53: use the NodeLocal DNSCache address ("169.254.20.10" by default).`);
+    } else return { ...dns, nodeLocalAddress: given.nodeLocalAddress };
   }
   return dns;
 }
@@ -520,7 +503,7 @@ function planPodSecurityVersion(issues: string[], raw: unknown): string {
 export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespaceArgs = {}): WorkerNamespacePlan {
   const issues: string[] = [];
   if (!isRecord(args as unknown)) throw new InvalidArgsError([`args ${show(args)} must be an object.`]);
-  unknownKeys(issues, "args", args as unknown as Record<string, unknown>, ARG_FIELDS);
+  checkFields(issues, "args", args as unknown as Record<string, unknown>, ARG_FIELDS);
   const hardening = resolveHardeningInto(args.hardening, issues);
   const namespaceName = args.namespaceName ?? name;
   if (typeof namespaceName !== "string" || !DNS_LABEL.test(namespaceName)) {
@@ -554,9 +537,9 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
 
   const q = isRecord(args.quota) ? args.quota : {};
   if (args.quota !== undefined && !isRecord(args.quota)) issues.push(`quota ${show(args.quota)} must be an object.`);
-  unknownKeys(issues, "quota", q, ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory", "limitsEphemeralStorage", "pods"]);
+  checkFields(issues, "quota", q, ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory", "limitsEphemeralStorage", "pods"]);
   const pods = q.pods ?? 50;
-  if (typeof pods !== "number" || !Number.isInteger(pods) || pods < 1) issues.push(`quota.pods ${show(pods)} must be a whole number of at least 1.`);
+  checkWholeNumber(issues, "quota.pods", pods, 1, Infinity);
   const quota: Labels = {
     "requests.cpu": quantity(issues, "quota.requestsCpu", q.requestsCpu, "8"),
     "requests.memory": quantity(issues, "quota.requestsMemory", q.requestsMemory, "16Gi"),
@@ -571,7 +554,7 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
 
   const l = isRecord(args.limitRange) ? args.limitRange : {};
   if (args.limitRange !== undefined && !isRecord(args.limitRange)) issues.push(`limitRange ${show(args.limitRange)} must be an object.`);
-  unknownKeys(issues, "limitRange", l, ["defaultCpu", "defaultMemory", "defaultRequestCpu", "defaultRequestMemory", "maxCpu", "maxMemory"]);
+  checkFields(issues, "limitRange", l, ["defaultCpu", "defaultMemory", "defaultRequestCpu", "defaultRequestMemory", "maxCpu", "maxMemory"]);
   const limitRange = {
     limits: [
       {

@@ -7,7 +7,7 @@
  * The checks follow kubernetes/kubernetes staging/src/k8s.io/pod-security-admission/policy/ (restricted includes
  * all of baseline), as summarised in docs/design/cloud-controls.md section 5.
  */
-import { InvalidArgsError, show } from "../../components/errors";
+import { checkWholeNumber, InvalidArgsError, isRecord as isObj, Issues, show } from "../../components/validation";
 import { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES } from "../../components/podSecurityStandards";
 
 export { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS };
@@ -108,19 +108,8 @@ const LIFECYCLE_FIELDS = ["postStart", "preStop"];
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function clone<T>(v: T): T {
   return structuredClone(v);
-}
-
-class Issues {
-  readonly list: string[] = [];
-  add(path: string, message: string): void {
-    this.list.push(`${path} ${message}`);
-  }
 }
 
 function checkSeccomp(issues: Issues, path: string, profile: unknown): void {
@@ -273,16 +262,12 @@ function tokenVolume(expirationSeconds: number): Obj {
 function checkOptions(issues: Issues, o: HardenPodSpecOptions): void {
   for (const key of ["runAsUser", "runAsGroup", "fsGroup"] as const) {
     const v = o[key];
-    if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 2147483647)) {
-      issues.add(`options.${key}`, `${show(v)} must be a whole number from 1 to 2147483647 (0 is root).`);
-    }
+    if (v !== undefined) checkWholeNumber(issues, `options.${key}`, v, 1, 2147483647, { hint: "0 is root" });
   }
   if (o.scratchPath !== undefined && !/^\/[^\0]*$/.test(o.scratchPath)) {
     issues.add("options.scratchPath", `${show(o.scratchPath)} must be an absolute path such as "/tmp".`);
   }
-  if (o.tokenExpirationSeconds !== undefined && (!Number.isInteger(o.tokenExpirationSeconds) || o.tokenExpirationSeconds < 600 || o.tokenExpirationSeconds > 86400)) {
-    issues.add("options.tokenExpirationSeconds", `${show(o.tokenExpirationSeconds)} must be a whole number of seconds from 600 to 86400.`);
-  }
+  if (o.tokenExpirationSeconds !== undefined) checkWholeNumber(issues, "options.tokenExpirationSeconds", o.tokenExpirationSeconds, 600, 86400, { unit: "seconds" });
   if (o.runtimeClassName !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(o.runtimeClassName)) {
     issues.add("options.runtimeClassName", `${show(o.runtimeClassName)} is not a valid RuntimeClass name (lower-case DNS subdomain).`);
   }

@@ -19,7 +19,8 @@ import { native } from "./native";
 import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
 import { planForComponent } from "../planForComponent";
 import { CanaryCronJobPlan, checkCanaryArgs, planCanaryCronJob } from "./canaryPlan";
-import { InvalidArgsError } from "../../components/errors";
+import { InvalidArgsError } from "../../components/validation";
+import { withEnforcement } from "../../components/controlCatalogue";
 
 const TYPE = "hardening:index:KubernetesWorkerNamespace";
 
@@ -185,7 +186,7 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
     this.namespaceName = pulumi.all([ns, ...guards]).apply(([n]) => n);
     this.serviceAccountName = this.serviceAccount.metadata.name;
     this.canaryCronJob = canary ? createCanary(name, canary, this.namespaceName, this) : undefined;
-    this.controls = pulumi.output(namespaceControlsFor(name, plan));
+    this.controls = pulumi.output(withEnforcement(namespaceControlsFor(name, plan)));
     this.registerOutputs({
       namespaceName: this.namespaceName,
       serviceAccountName: this.serviceAccountName,

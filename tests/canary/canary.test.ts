@@ -102,7 +102,7 @@ describe("planCanary", () => {
         assert.deepEqual(e.issues, [
           'checks.outsideName "not a name" must be a DNS name such as "example.com".',
           'checks.outsideAddress "169.254.169.254" is a metadata network, which the catalogue checks already; give an ordinary address outside the allow-list.',
-          "checks.outsidePort 70000 must be a port from 1 to 65535.",
+          "checks.outsidePort 70000 must be a whole number from 1 to 65535.",
           "checks.positiveControls[0] must give exactly one of name and address.",
           "checks.positiveControls[1] gives an address without a port; give the port that must accept a connection.",
           'checks.tokenPath "relative/token" must be an absolute path.',

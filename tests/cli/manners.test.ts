@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { COMMAND_HELP, main, USAGE } from "../../cli";
-import { closestMatch } from "../../components/suggest";
+import { closestMatch } from "../../components/validation";
 import { checkWorkerNetworkCidr } from "../../components/workerNetworkRange";
 import { captureIO } from "./helpers";
 

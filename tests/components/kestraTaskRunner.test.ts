@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
-import { InvalidArgsError } from "../../components/errors";
+import { InvalidArgsError } from "../../components/validation";
 import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
 import { kestraTaskRunnerFor } from "../../providers/kubernetes/kestraPlan";
 import { planWorkerNamespace } from "../../providers/kubernetes/namespacePlan";

@@ -135,7 +135,7 @@ describe("resolveHardening", () => {
         'hardening.metadataEndpoint "off" is not one of "blocked", "tokenRequired".',
         'hardening.egress.allow[0].domain "pypi.org" needs a name-aware egress tier, but tier is "basic" (network rules match addresses only); set hardening.egress.tier to "dns" or "firewall", or use "cidr".',
         'hardening.egress.allow[0].domain "pypi.org" is unreachable from an isolated subnet; set hardening.workloadSubnet to "private" or remove the rule.',
-        "hardening.egress.allow[1].ports[0] 0 is not a port; use a whole number from 1 to 65535.",
+        "hardening.egress.allow[1].ports[0] 0 must be a whole number from 1 to 65535.",
         'hardening.egress.allow[1].cidr "10.0.0.1/8" has host bits set; did you mean 10.0.0.0/8?',
         'hardening.egress.allow[2] gives both "cidr" and "domain"; give exactly one.',
         "hardening.ephemeral.maxLifetimeHours 0.5 must be a whole number of hours from 1 to 8760.",

@@ -12,7 +12,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { InvalidArgsError } from "../../components/errors";
+import { InvalidArgsError } from "../../components/validation";
 import { EgressMode, EgressProtocol, EgressTier, HostIdentityMode, MetadataEndpointMode, SandboxMode, WorkloadSubnetMode } from "../../components/spec";
 import { auditResources } from "../../policy/evaluate";
 import { toResourceInputs } from "../../cli/verdicts";

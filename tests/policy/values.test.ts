@@ -24,7 +24,7 @@ describe("policy/rules/values", () => {
     assert.equal(show(undefined), "not set");
     assert.equal(show("x"), '"x"');
     assert.equal(show(2), "2");
-    assert.equal(show("a".repeat(300)).length, 202);
+    assert.equal(show("a".repeat(300)).length, 200);
   });
   it("knows the anywhere destinations", () => {
     for (const v of ["0.0.0.0/0", "::/0", "*", "Internet"]) assert.equal(isAnywhere(v), true, v);

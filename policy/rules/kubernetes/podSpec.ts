@@ -5,6 +5,7 @@
  */
 import type { CheckContext, Finding, ResourceCheck } from "../types";
 import { findingsOrUnknown, guardUnknowns } from "./unknown";
+import { isRecord } from "../../../components/validation";
 
 /** Where a workload kind keeps its pod spec and the pod's metadata (the AppArmor annotations live there). */
 export interface PodSpecLocation {
@@ -87,9 +88,7 @@ export interface LocatedPodSpec {
 
 /** A plain object or undefined: values of any other shape are treated as absent. */
 export function asRecord(value: unknown): Readonly<Record<string, unknown>> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 /** An array or `[]`. */

@@ -5,6 +5,7 @@
  */
 import type { CheckContext, Finding, ResourceRule, RuleOption } from "../types";
 import { field, isRecord, isUnknown, show, unknownFinding } from "../values";
+import { isWholeNumber } from "../../../components/validation";
 
 const HOP_LIMIT_WHY =
   "this pack is stricter than AWS's IMDSv2 guidance, which accepts any hop limit: above 1, the session token " +
@@ -23,7 +24,7 @@ const MAX_HOP_LIMIT = {
 
 function maxHopLimit(ctx: CheckContext): number {
   const v = ctx.config.maxHopLimit;
-  return typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : MAX_HOP_LIMIT.default;
+  return isWholeNumber(v, 1, Infinity) ? v : MAX_HOP_LIMIT.default;
 }
 
 /**

@@ -36,18 +36,13 @@ import {
 import { containsUnknown, tryKnown } from "../kubernetes/unknown";
 import { unknownFinding } from "../values";
 import { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES } from "../../../components/podSecurityStandards";
+import { show } from "../../../components/validation";
 
 export { RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES };
 
 /** A finding, and whether it is about a setting left out (not reported for patches, which carry only changes). */
 interface PodFinding extends Finding {
   readonly absent?: boolean;
-}
-
-/** Shows a value in a message: JSON, cut short so that no message carries a large value. */
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 function set(value: unknown): boolean {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { EnvironmentConfig, EnvironmentResult, loadCloud } from "../../../program/environment";
 import { runUnderMocks } from "../../../program/offlineEngine";
 import { cloudModule } from "../../../program/clouds/azure";
@@ -115,7 +115,7 @@ describe("Azure cloudModule", () => {
     });
     assert.deepEqual(resources, []);
     assert.deepEqual(result, [
-      'hardening:azure.colour is not a setting; known: "location", "resourceGroupName", "sshPublicKey", "adminUsername", "vmSize", "instanceCount", "image", "userAssignedIdentityId", "denyImdsServiceTag", "aks".',
+      'hardening:azure.colour is not a setting; known settings: location, resourceGroupName, sshPublicKey, adminUsername, vmSize, instanceCount, image, userAssignedIdentityId, denyImdsServiceTag, aks.',
       'hardening:azure.sshPublicKey is not an OpenSSH public key ("ssh-ed25519 AAAA..." or "ssh-rsa AAAA...").',
       'hardening:azure.aks.resourceGroupName undefined must be a non-empty string.',
       'hardening:azure.aks.clusterName "" must be a non-empty string.',

@@ -62,7 +62,7 @@ describe("cloudModule (kubernetes)", () => {
     );
     assert.deepStrictEqual(resources, []);
     assert.deepStrictEqual(error.message.split("\n - ").slice(1), [
-      'hardening:kubernetes.colour is not a setting; known: "namespace", "podSecurityVersion", "cilium", "egressProxy", "dns", "runtimeClass", "quota", "limitRange", "kestra".',
+      'hardening:kubernetes.colour is not a setting; known settings: namespace, podSecurityVersion, cilium, egressProxy, dns, runtimeClass, quota, limitRange, kestra.',
       'hardening.sandbox "maybe" is not one of "none", "runtime".',
       'hardening:kubernetes.podSecurityVersion "v1.20" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
       'hardening:kubernetes.kestra.image "kestra/kestra:latest" is not pinned; give a version tag or a digest so every worker runs the same code.',

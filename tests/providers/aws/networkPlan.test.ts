@@ -107,7 +107,7 @@ describe("aws planAwsWorkerNetwork", () => {
     );
     assert.deepEqual(issues, [
       'hardening.metadataEndpoint "open" is not one of "blocked", "tokenRequired".',
-      'endpoints.interfaceServices[0] "ecr" is not one of "ecr.api", "ecr.dkr", "sts", "logs", "ssm", "ssmmessages", "ec2messages", "ecs", "ecs-agent", "ecs-telemetry".',
+      'endpoints.interfaceServices[0] "ecr" is not one of "ecr.api", "ecr.dkr", "sts", "logs", "ssm", "ssmmessages", "ec2messages", "ecs", "ecs-agent", "ecs-telemetry"; did you mean "ecs"?',
       'endpoints.s3BucketArns[0] "bucket" is not an S3 bucket ARN; expected arn:aws:s3:::bucket-name.',
       "flowLogs.retentionDays 10 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
       'flowLogs.s3BucketArn is set but flowLogs.destination is not "s3"; set destination to "s3" or remove the bucket.',

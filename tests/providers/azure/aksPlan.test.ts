@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import type * as containerservice from "@pulumi/azure-native/containerservice";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { resolveHardening } from "../../../components/resolve";
 import { AKS_KATA_RUNTIME_CLASS, aksClusterSettingsFor, aksNodePoolSettingsFor, planAksNodePool } from "../../../providers/azure/aksPlan";
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { resolveHardening } from "../../../components/resolve";
 import { HardeningSpec } from "../../../components/spec";
 import {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { createHash, createPublicKey } from "node:crypto";
 import { parse } from "yaml";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { resolveHardening } from "../../../components/resolve";
 import {
   LIFETIME_HEALTH_PORT,

@@ -6,7 +6,7 @@
  * unknown fields through. Then the `admission` argument's checks.
  */
 import * as assert from "node:assert/strict";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { kestraTaskAdmissionPolicyFor, kestraTrustedWorkload, type AdmissionPolicyPlan } from "../../../providers/kubernetes/admissionPolicyPlan";
 import { planWorkerNamespace, type KubernetesWorkerNamespaceArgs } from "../../../providers/kubernetes/namespacePlan";
 import { describeErrors, openApiValidator, type OpenApiValidator } from "./openapi";

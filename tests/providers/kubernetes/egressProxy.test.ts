@@ -7,6 +7,7 @@ import { egressProxyControlsFor, javaProxyOptionsFor, planEgressProxy, proxyEnvF
 import { SCRATCH_VOLUME } from "../../../providers/kubernetes/podSecurity";
 import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerNamespace";
 import { pssFindings } from "./pss";
+import { withEnforcement } from "../../../components/controlCatalogue";
 
 const IMAGE = `ubuntu/squid@sha256:${"a".repeat(64)}`;
 const HARDENING = {
@@ -259,7 +260,7 @@ describe("egress proxy plan", () => {
   it("reports its controls, each naming resources the component registers", async () => {
     const run = await runUnderMocks(() => new KubernetesEgressProxy("egress", ARGS));
     const controls = (await new Promise((resolve) => run.result.controls.apply(resolve))) as ReturnType<typeof egressProxyControlsFor>;
-    assert.deepStrictEqual(controls, egressProxyControlsFor("egress", planEgressProxy("egress", ARGS)));
+    assert.deepStrictEqual(controls, withEnforcement(egressProxyControlsFor("egress", planEgressProxy("egress", ARGS))));
     assert.deepStrictEqual(controls.map((c) => [c.id, c.family, c.effective]), [
       ["k8s-egress-proxy-allow-list", "egress", true],
       ["k8s-egress-proxy-resolved-address", "metadataEndpoint", true],

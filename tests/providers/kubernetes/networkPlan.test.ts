@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import { Cidr, cidrContains, formatCidr, mustParseCidr } from "../../../components/cidr";
 import { INTERNAL_RANGES, nat64Of } from "../../../components/egressProxy/ranges";
-import { InvalidArgsError } from "../../../components/errors";
+import { InvalidArgsError } from "../../../components/validation";
 import { resolveHardening } from "../../../components/resolve";
 import { HardeningSpec } from "../../../components/spec";
 import { METADATA_NETWORKS } from "../../../components/metadataNetworks";
@@ -346,7 +346,7 @@ describe("planWorkerNamespace", () => {
       ],
     );
     assert.deepStrictEqual(issuesOf({ egressProxy: { namespace: "egress", podLabels: { app: "squid" }, port: 70000 } }), [
-      "egressProxy.port 70000 must be the proxy pods' port, 1-65535.",
+      "egressProxy.port 70000 must be a whole number from 1 to 65535.",
       "egressProxy is set but hardening.egress.allow has no domain rule to send through it; remove egressProxy or add domain rules.",
     ]);
     assert.deepStrictEqual(issuesOf({ hardening: { sandbox: "maybe" } }), ['hardening.sandbox "maybe" is not one of "none", "runtime".']);
