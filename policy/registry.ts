@@ -6,6 +6,8 @@
  */
 import { adminGrantRule } from "./rules/hostIdentity/adminGrant";
 import { azureIdentityRule } from "./rules/hostIdentity/azureCompute";
+import { gcpProjectSshKeysRule } from "./rules/hostIdentity/gcpSshKeys";
+import { aksPodImdsRule } from "./rules/metadataEndpoint/aksPodImds";
 import { azureMspRule } from "./rules/metadataEndpoint/azureMsp";
 import { awsImdsRule } from "./rules/metadataEndpoint/awsImds";
 import { codeMetadataReference } from "./rules/metadataEndpoint/codeReference";
@@ -15,6 +17,8 @@ import { gkeMetadataRule } from "./rules/metadataEndpoint/gkeMetadataServer";
 import { kubernetesHostNamespaces } from "./rules/metadataEndpoint/kubernetesHostNamespaces";
 import { internetRouteRule, openEgressRule, publicIpRule } from "./rules/network/cloudNetwork";
 import { kubernetesNamespaceMetadataEgress } from "./rules/network/kubernetesMetadataEgress";
+import { azureNsgCombinedEgressRule } from "./rules/network/azureNsgEgress";
+import { azureDefaultOutboundRule } from "./rules/network/azureSubnet";
 import { kubernetesNamespacePodSecurity } from "./rules/sandbox/namespacePodSecurity";
 import { kubernetesPodSecurityRestricted } from "./rules/sandbox/podSecurityRestricted";
 import {
@@ -46,6 +50,10 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   kubernetesNamespaceMetadataEgress,
   kubernetesServiceAccountTokenInherited,
   kubernetesWorkerAdmissionPolicy,
+  gcpProjectSshKeysRule,
+  azureDefaultOutboundRule,
+  aksPodImdsRule,
+  azureNsgCombinedEgressRule,
 ];
 
 /** True for a rule checked one resource at a time (it has per-type `checks`). */
