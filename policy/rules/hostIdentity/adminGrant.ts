@@ -3,7 +3,7 @@
  * (an EC2 instance profile's role, a GCE service account, an Azure VM's managed identity). Any code on the host
  * can fetch that identity's token from the metadata endpoint, so its grants are the workers' grants.
  */
-import { stringListOption, stringOption } from "../../config";
+import { matchesAny, stringListOption, stringOption } from "../../config";
 import { ResourceIndex } from "../network/cloudNetwork";
 import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
 import { field, isUnknown, list, show, unknownFinding } from "../values";
@@ -155,12 +155,13 @@ function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   const adminRoles = stringOption(ctx.config, "gcpRoles");
   const hostSas = gcpHostAccounts(index);
   if (hostSas.size === 0) return [];
-  // A member names a host account by email, or (preview) the grant's member list depends on the host's Account.
+  // A member names a host account by email (whatever its "type:" prefix says), or (preview) the grant's member list
+  // depends on the host's Account.
   const used = (r: ResourceInput, key: string, member: unknown): boolean => {
-    if (typeof member === "string" && member.startsWith("serviceAccount:") && hostSas.has(`email:${member.slice(15).toLowerCase()}`)) return true;
+    if (typeof member === "string" && hostSas.has(`email:${member.slice(member.indexOf(":") + 1).toLowerCase()}`)) return true;
     return (r.propertyDependencies?.[key] ?? []).some((u) => hostSas.has(`urn:${u}`));
   };
-  const isAdmin = (role: unknown): role is string => typeof role === "string" && adminRoles.includes(role);
+  const isAdmin = (role: unknown): role is string => typeof role === "string" && matchesAny(role, adminRoles);
   // Project grants keep their original wording; the other levels name where the role applies.
   const where = (l: GcpIamLevel, r: ResourceInput): string => (l.module === "gcp:projects" ? "" : ` on ${l.level} ${show(r.props[l.target])}`);
   const findings: StackFinding[] = [];
@@ -274,27 +275,34 @@ export const adminGrantRule: StackRule = {
     "service-account IAM members, bindings and policies), or an Azure VM identity.",
   options: {
     awsPolicyNames: stringListOption("AWS managed policy names treated as administrator-level.", ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]),
-    // At any level (project, folder, organization, or on one service account): the basic roles; the roles that grant
-    // any role (securityAdmin, the *IamAdmin and resource-manager admin roles); the roles that act as, mint tokens
-    // for or create keys of other service accounts (Google's "Best practices for using service accounts": "Service
-    // Account User, Service Account Token Creator ... let a principal impersonate"; the same list as Checkov's
-    // CKV_GCP_44/45/49); and compute.admin, which sets any VM's metadata and service account, and so SSH keys and
-    // startup scripts on VMs that run as other accounts.
-    gcpRoles: stringListOption("GCP roles treated as administrator-level, at project, folder, organization or service-account level.", [
+    // Globs (picomatch, case-insensitive), at any level: project, folder, organization, or one service account.
+    // - The basic roles: Google's IAM docs ("Basic roles") advise against them in production; Viewer alone reads the
+    //   configuration, metadata and startup scripts of every resource in the scope.
+    // - Every admin role (CIS GCP 1.5, "Ensure that Service Account has no Admin privileges"; Checkov CKV_GCP_42):
+    //   compute.admin sets any VM's metadata and service account, the IAM and resource-manager admins grant roles.
+    // - The roles that act as, mint tokens for or create keys of other service accounts, and the service-agent roles,
+    //   which carry such permissions and are meant for Google's own agents only (Google's "Best practices for using
+    //   service accounts" and "Service agents"; the list is Checkov's CKV_GCP_44/45/49, drawn from Google's
+    //   permissions reference).
+    gcpRoles: stringListOption("Globs of GCP roles no worker host's identity may hold, at project, folder, organization or service-account level.", [
       "roles/owner",
       "roles/editor",
-      "roles/iam.securityAdmin",
-      "roles/resourcemanager.projectIamAdmin",
-      "roles/resourcemanager.folderAdmin",
-      "roles/resourcemanager.folderIamAdmin",
-      "roles/resourcemanager.organizationAdmin",
-      "roles/iam.serviceAccountAdmin",
-      "roles/iam.serviceAccountKeyAdmin",
+      "roles/viewer",
+      "roles/*.admin",
+      "roles/*Admin",
+      "roles/*.serviceAgent",
       "roles/iam.serviceAccountTokenCreator",
       "roles/iam.serviceAccountOpenIdTokenCreator",
       "roles/iam.serviceAccountUser",
       "roles/iam.workloadIdentityUser",
-      "roles/compute.admin",
+      "roles/dataflow.developer",
+      "roles/deploymentmanager.editor",
+      "roles/cloudbuild.builds.editor",
+      "roles/cloudbuild.builds.builder",
+      "roles/backupdr.computeEngineOperator",
+      "roles/dataproc.hubAgent",
+      "roles/composer.worker",
+      "roles/run.sourceDeveloper",
     ]),
     // Built-in role GUIDs (learn.microsoft.com, "Azure built-in roles"): the last two can grant any role, so they
     // are administrator-level too.

@@ -45,7 +45,7 @@ function openRule(rule: unknown, label: string, resource: ResourceInput): OpenRu
   if (!is("direction", "outbound") || !is("access", "allow")) return undefined;
   const protocol = field(rule, "protocol");
   const p = typeof protocol === "string" ? protocol.toLowerCase() : "";
-  const protocols = p === "*" || p === "any" ? (["tcp", "udp"] as const) : p === "tcp" || p === "udp" ? [p] : [];
+  const protocols: readonly ("tcp" | "udp")[] = p === "*" || p === "any" ? ["tcp", "udp"] : p === "tcp" || p === "udp" ? [p] : [];
   if (protocols.length === 0) return undefined;
   const prefix = field(rule, "destinationAddressPrefix");
   const destination = isAnywhere(prefix) ? prefix : list(field(rule, "destinationAddressPrefixes")).find(isAnywhere);

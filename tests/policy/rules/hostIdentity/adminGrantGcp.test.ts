@@ -29,7 +29,7 @@ describe("host-identity-admin-grant (GCP levels)", () => {
     assert.deepEqual(check([VM, res("gcp:organizations/iAMMember:IAMMember", "m", { orgId: "123", role: "roles/logging.logWriter", member: MEMBER })]), []);
     assert.deepEqual(check([VM, res("gcp:folder/iAMMember:IAMMember", "m", { folder: "folders/9", role: "roles/owner", member: "serviceAccount:ci@proj.iam.gserviceaccount.com" })]), []);
     assert.deepEqual(check([res("gcp:serviceaccount/iAMMember:IAMMember", "m", { serviceAccountId: "projects/p/serviceAccounts/deploy@p.iam.gserviceaccount.com", role: "roles/iam.serviceAccountTokenCreator", member: MEMBER })]), []);
-    const policy = JSON.stringify({ bindings: [{ role: "roles/viewer", members: [MEMBER] }, { role: "roles/owner", members: ["user:alice@example.com"] }] });
+    const policy = JSON.stringify({ bindings: [{ role: "roles/logging.logWriter", members: [MEMBER] }, { role: "roles/owner", members: ["user:alice@example.com"] }] });
     assert.deepEqual(check([VM, res("gcp:organizations/iAMPolicy:IAMPolicy", "p", { orgId: "123", policyData: policy })]), []);
   });
 
@@ -85,6 +85,21 @@ describe("host-identity-admin-grant (GCP levels)", () => {
         property: "policyData.bindings[0].members[0]",
         message: `policyData.bindings[0].members[0] ("${MEMBER}") gets "roles/editor" and worker VMs run as it; grant only the roles the workers need: ${WHY}.`,
       },
+    ],
+    [
+      "viewer at organization level (a basic role)",
+      res("gcp:organizations/iAMMember:IAMMember", "org-viewer", { orgId: "1", role: "roles/viewer", member: MEMBER }),
+      { property: "role", message: grant("roles/viewer", ' on organization "1"') },
+    ],
+    [
+      "an admin role matched by the roles/*.admin glob",
+      res("gcp:projects/iAMMember:IAMMember", "storage-admin", { project: "p", role: "roles/storage.admin", member: MEMBER }),
+      { property: "role", message: grant("roles/storage.admin", "") },
+    ],
+    [
+      "a service-agent role (roles/*.serviceAgent)",
+      res("gcp:folder/iAMMember:IAMMember", "agent", { folder: "folders/1", role: "roles/run.serviceAgent", member: MEMBER }),
+      { property: "role", message: grant("roles/run.serviceAgent", ' on folder "folders/1"') },
     ],
   ];
   for (const [what, grantRes, expected] of cases) {
