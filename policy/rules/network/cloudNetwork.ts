@@ -268,15 +268,14 @@ function allPorts(protocol: string, ports: readonly unknown[]): boolean {
  * `match.destIpRanges`, or no destination at all), and one of whose `match.layer4Configs` covers every port.
  * FQDN, geolocation, threat-intelligence and address-group destinations are narrower than the world, so they pass.
  */
-export function checkGcpFirewallPolicyRule(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
-  if (!inScope(props, ctx)) return [];
-  for (const key of ["direction", "action", "disabled", "match"]) if (isUnknown(props[key])) return [unknownFinding(key)];
-  const direction = props.direction;
-  const action = props.action;
-  if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS" || props.disabled === true) return [];
+function openPolicyRule(props: unknown, at: string): Finding[] {
+  for (const key of ["direction", "action", "disabled", "match"]) if (isUnknown(field(props, key))) return [unknownFinding(`${at}${key}`)];
+  const direction = field(props, "direction");
+  const action = field(props, "action");
+  if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS" || field(props, "disabled") === true) return [];
   if (typeof action !== "string" || !ALLOWING.has(action.toLowerCase())) return [];
-  const match = props.match;
-  for (const key of [...DESTINATIONS, "layer4Configs"]) if (isUnknown(field(match, key))) return [unknownFinding(`match.${key}`)];
+  const match = field(props, "match");
+  for (const key of [...DESTINATIONS, "layer4Configs"]) if (isUnknown(field(match, key))) return [unknownFinding(`${at}match.${key}`)];
   const ranges = list(field(match, "destIpRanges"));
   const anywhere = ranges.find(isAnywhere);
   const noDestination = DESTINATIONS.every((k) => list(field(match, k)).length === 0);
@@ -286,7 +285,7 @@ export function checkGcpFirewallPolicyRule(props: Record<string, unknown>, ctx: 
   list(field(match, "layer4Configs")).forEach((l4, i) => {
     const protocol = field(l4, "ipProtocol");
     const ports = field(l4, "ports");
-    const property = `match.layer4Configs[${i}]`;
+    const property = `${at}match.layer4Configs[${i}]`;
     if (isUnknown(protocol) || isUnknown(ports)) {
       findings.push(unknownFinding(property));
       return;
@@ -299,6 +298,18 @@ export function checkGcpFirewallPolicyRule(props: Record<string, unknown>, ctx: 
     }
   });
   return findings;
+}
+
+/** A separate firewall policy rule (network, regional or hierarchical policy), in scope: as `openPolicyRule`. */
+export function checkGcpFirewallPolicyRule(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  return inScope(props, ctx) ? openPolicyRule(props, "") : [];
+}
+
+/** Firewall policies carrying their rules inline (`...FirewallPolicyWithRules`): each of `rules[]` as above. */
+export function checkGcpFirewallPolicyWithRules(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (!inScope(props, ctx)) return [];
+  if (isUnknown(props.rules)) return [unknownFinding("rules")];
+  return list(props.rules).flatMap((r, i) => openPolicyRule(r, `rules[${i}].`));
 }
 
 function azureOpenOutbound(rule: unknown, path: string): Finding[] {
@@ -343,7 +354,7 @@ export const openEgressRule: ResourceRule = {
     "Security groups, GCP firewalls and firewall policy rules, and NSGs do not allow all traffic out to 0.0.0.0/0 or ::/0 on every port (scope: all resources by default, or worker resources only).",
   enforcementLevel: "mandatory",
   family: "egress",
-  docs: "Security groups, SG rules, GCP firewalls, GCP network, regional and hierarchical firewall policy rules, NSGs and security rules allowing everything out.",
+  docs: "Security groups, SG rules, GCP firewalls, GCP network, regional and hierarchical firewall policy rules (separate or inline in `...FirewallPolicyWithRules`), NSGs and security rules allowing everything out.",
   options: {
     scope: {
       type: "string",
@@ -361,6 +372,9 @@ export const openEgressRule: ResourceRule = {
     "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule": checkGcpFirewallPolicyRule,
     "gcp:compute/regionNetworkFirewallPolicyRule:RegionNetworkFirewallPolicyRule": checkGcpFirewallPolicyRule,
     "gcp:compute/firewallPolicyRule:FirewallPolicyRule": checkGcpFirewallPolicyRule,
+    "gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
+    "gcp:compute/regionNetworkFirewallPolicyWithRules:RegionNetworkFirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
+    "gcp:compute/firewallPolicyWithRules:FirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
     "azure-native:network:NetworkSecurityGroup": checkAzureNsg,
     "azure-native:network:SecurityRule": checkAzureSecurityRule,
   },

@@ -80,6 +80,23 @@ describe("egress-open-to-internet: GCP firewall policy rules", () => {
   for (const [type, props, property, message] of failing) {
     it(`fails ${type} ${JSON.stringify(props)}`, () => assert.deepEqual(runCheck(openEgressRule, type, props), [{ property, message }]));
   }
+  it("reads the rules inline in a policy (...FirewallPolicyWithRules)", () => {
+    const props = {
+      rules: [
+        rule({}, { destFqdns: ["pypi.org"], layer4Configs: [{ ipProtocol: "tcp", ports: ["443"] }] }),
+        rule({}, { destIpRanges: ["0.0.0.0/0"], layer4Configs: [{ ipProtocol: "udp", ports: ["1-65535"] }] }),
+      ],
+    };
+    for (const type of ["gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules", "gcp:compute/regionNetworkFirewallPolicyWithRules:RegionNetworkFirewallPolicyWithRules", "gcp:compute/firewallPolicyWithRules:FirewallPolicyWithRules"]) {
+      assert.deepEqual(runCheck(openEgressRule, type, props), [
+        {
+          property: "rules[1].match.layer4Configs[0]",
+          message: `rules[1].match.layer4Configs[0] ("udp" ports ["1-65535"]) is allowed out to "0.0.0.0/0" on every port by action "allow"; ${EGRESS_WHY}.`,
+        },
+      ]);
+    }
+    assert.deepEqual(runCheck(openEgressRule, "gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules", { rules: [props.rules[0]] }), []);
+  });
   it("honours scope: workers", () => {
     const open = rule({}, { destIpRanges: ["0.0.0.0/0"], layer4Configs: [{ ipProtocol: "all" }] });
     assert.deepEqual(runCheck(openEgressRule, NETWORK, open, { scope: "workers" }, "shared-egress"), []);
