@@ -5,6 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import {
   asUtf8,
   auditSarifLog,
@@ -21,6 +23,7 @@ import {
   StateFileError,
   AuditConfigError,
 } from "../policy/audit";
+import type { AuditInputError } from "../policy/audit";
 import type { AuditConfig } from "../policy/evaluate";
 import { jsonChunks } from "./format/jsonStream";
 import { oneOf, parseFlags } from "./flags";
@@ -38,14 +41,82 @@ function readFileOrFail(file: string): string {
   return readBytesOrFail(file).toString("utf8");
 }
 
-/** A state file's bytes: the reader splits them and decodes one resource at a time, never the whole file. */
-function readBytesOrFail(file: string): Buffer {
+/**
+ * A state file's bytes: the reader splits them and decodes one resource at a time, never the whole file. A
+ * failure names the file as the user gave it (`shown`).
+ */
+function readBytesOrFail(file: string, shown = file): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`cannot read ${file}: ${err.code === "ENOENT" ? "no such file or directory" : (err.code ?? err.message)}`);
+    throw new UsageError(`cannot read ${shown}: ${err.code === "ENOENT" ? "no such file or directory" : (err.code ?? err.message)}`);
   }
+}
+
+/** The two bytes every gzip stream starts with. */
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+/**
+ * The most a gzip checkpoint may decompress to: far above any real state (100,000 resources are some 31 MB), far
+ * below what would exhaust memory, so a small hostile file cannot.
+ */
+export const MAX_DECOMPRESSED = 1 << 30;
+
+/** True when the bytes start a gzip stream. */
+function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
+/**
+ * Decompresses a gzip checkpoint (`PULUMI_SELF_MANAGED_STATE_GZIP` writes `<stack>.json.gz`) from a stream, chunk
+ * by chunk, stopping as soon as the output passes `limit` bytes. Rejects with a UsageError naming the file.
+ */
+export function gunzipped(shown: string, source: NodeJS.ReadableStream, limit = MAX_DECOMPRESSED): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const gunzip = createGunzip();
+    const fail = (message: string) => {
+      gunzip.destroy();
+      reject(new UsageError(`${shown}: ${message}`));
+    };
+    source.on("error", (e: NodeJS.ErrnoException) => fail(`cannot read: ${e.code ?? e.message}`));
+    gunzip.on("error", (e: NodeJS.ErrnoException) => fail(`is not a readable gzip file (${e.code === "Z_BUF_ERROR" ? "truncated" : (e.code ?? e.message)})`));
+    gunzip.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) fail(`decompresses to more than ${Math.floor(limit / (1 << 20))} MiB; not a Pulumi checkpoint`);
+      else chunks.push(chunk);
+    });
+    gunzip.on("end", () => resolve(Buffer.concat(chunks, size)));
+    source.pipe(gunzip);
+  });
+}
+
+/** A file's bytes, decompressed when it is gzip (by its first bytes, whatever its name). */
+async function readInputFile(file: string, shown: string): Promise<Buffer> {
+  const head = Buffer.alloc(2);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch {
+    return readBytesOrFail(file, shown);
+  }
+  try {
+    fs.readSync(fd, head, 0, 2, 0);
+  } catch {
+    // a folder or an unreadable file: readBytesOrFail names the reason
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!isGzip(head)) return readBytesOrFail(file, shown);
+  return gunzipped(shown, fs.createReadStream(file));
+}
+
+/** Standard input's bytes, decompressed when they are gzip. */
+async function readStdinInput(io: CliIO): Promise<Buffer> {
+  const data = await io.readStdin();
+  if (!isGzip(data)) return data;
+  return gunzipped("-", Readable.from([data]));
 }
 
 /** What a folder walk found besides the `*.json` files it returns. */
@@ -58,7 +129,7 @@ interface FolderWalk {
 }
 
 /**
- * Every `*.json` file under a directory, sorted, without recursion (no nesting depth can overflow the stack).
+ * Every `*.json` and `*.json.gz` file under a directory, sorted, without recursion (no nesting depth can overflow the stack).
  * Every folder name is entered except a self-managed backend's bookkeeping folders, which are counted instead.
  */
 function jsonFilesUnder(dir: string): FolderWalk {
@@ -82,12 +153,18 @@ function jsonFilesUnder(dir: string): FolderWalk {
           target = undefined;
         }
         if (target?.isDirectory()) walk.linkedFolders.push(full);
-        else if (target?.isFile() && entry.name.endsWith(".json")) walk.files.push(full);
-      } else if (entry.isFile() && entry.name.endsWith(".json")) walk.files.push(full);
+        // A broken link to a state file is read too, so that it is named as unreadable rather than skipped.
+        else if ((target === undefined || target.isFile()) && isStateName(entry.name)) walk.files.push(full);
+      } else if (entry.isFile() && isStateName(entry.name)) walk.files.push(full);
     }
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
   }
   return walk;
+}
+
+/** A file a folder walk audits: `*.json`, or a gzip checkpoint `*.json.gz`. */
+function isStateName(name: string): boolean {
+  return name.endsWith(".json") || name.endsWith(".json.gz");
 }
 
 /** Regular files under a folder, for the count of what was skipped. */
@@ -141,10 +218,10 @@ const PROGRESS_AT = 5000;
  */
 async function auditInputs(
   inputs: string[], io: CliIO, config: AuditConfig,
-): Promise<{ audits: StackAudit[]; secrets: string[]; unreadable: string[] }> {
+): Promise<{ audits: StackAudit[]; secrets: string[]; unreadable: AuditInputError[] }> {
   const audits: StackAudit[] = [];
   const secrets: string[] = [];
-  const unreadable: string[] = [];
+  const unreadable: AuditInputError[] = [];
   const auditOne = (source: string, data: Buffer): void => {
     const file = orUsageError(() => openState(source, data));
     // Progress only for a person watching a long audit: stderr, a terminal, never mixed into stdout.
@@ -162,7 +239,7 @@ async function auditInputs(
     if (input === "-") {
       if (stdinUsed) throw new UsageError('"-" (standard input) given twice');
       stdinUsed = true;
-      auditOne("-", await io.readStdin());
+      auditOne("-", await readStdinInput(io));
       continue;
     }
     const full = path.resolve(io.cwd, input);
@@ -173,7 +250,7 @@ async function auditInputs(
       throw new UsageError(`cannot read ${input}: no such file or directory`);
     }
     if (!stat.isDirectory()) {
-      auditOne(input, readBytesOrFail(full));
+      auditOne(input, await readInputFile(full, input));
       continue;
     }
     const walk = jsonFilesUnder(full);
@@ -183,10 +260,10 @@ async function auditInputs(
       const shown = path.relative(io.cwd, file) || file;
       let data: Buffer;
       try {
-        data = asUtf8(readBytesOrFail(file));
+        data = asUtf8(await readInputFile(file, shown));
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        unreadable.push(e.message);
+        unreadable.push({ source: shown, message: e.message });
         continue;
       }
       // Inside a folder, JSON that is not Pulumi state at all (package.json, ...) is skipped and counted; state
@@ -200,7 +277,7 @@ async function auditInputs(
         auditOne(shown, data);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        unreadable.push(e.message);
+        unreadable.push({ source: shown, message: e.message });
       }
     }
     if (skipped > 0) io.stderr(`hardening audit: skipped ${skipped} JSON file(s) under ${input} that are not Pulumi state\n`);
@@ -263,13 +340,13 @@ export const auditCommand: Command = async (argv: string[], io: CliIO) => {
   // number or a stack name would corrupt).
   const masker = new SecretPieceMasker(secrets);
   masker.maskDeep(audits);
-  const report = masker.maskDeep(buildAuditReport(audits, baseline));
+  const report = masker.maskDeep(buildAuditReport(audits, baseline, unreadable));
   const chunks =
     format === "json" ? jsonChunks(report, 2)
     : format === "sarif" ? jsonChunks(auditSarifLog(report, audits, packageVersion()), 4)
     : lines(auditTextLines(report, audits));
   writeChunks(io.stdout, withNewline(chunks, format !== "text"));
-  for (const message of unreadable) io.stderr(`hardening audit: ${message}\n`);
+  for (const { message } of unreadable) io.stderr(`hardening audit: ${message}\n`);
   if (unreadable.length > 0) {
     io.stderr(`hardening audit: ${unreadable.length} file(s) could not be audited; the report covers the others\n`);
     return ExitCode.Usage;

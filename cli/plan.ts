@@ -17,7 +17,8 @@ import { formatPlanText } from "./format/planText";
 import { planToMermaid, plansToMermaid } from "./format/mermaid";
 import { ProgramInputError, ProgramPlan, planUserProgram } from "../program/userProgram";
 import { CliIO, Command, ExitCode, UsageError } from "./io";
-import { evaluatePlan } from "./verdicts";
+import { evaluatePlanVerdicts } from "./verdicts";
+import type { ExemptionRecord } from "../policy/core/evaluate";
 import type { Violation } from "../policy/rules/types";
 
 export type { PlanReport, PlanReportCloud } from "./format/planReport";
@@ -107,7 +108,8 @@ export async function buildPlanReport(
   for (const cloud of clouds) {
     try {
       const plan = await planCloud(cloud, values, options);
-      sections.push({ ...plan, violations: evaluatePlan(plan.resources) });
+      const { violations, exemptions } = evaluatePlanVerdicts(plan.resources);
+      sections.push({ ...plan, violations, exemptions });
     } catch (e) {
       if (e instanceof CloudNotAvailableError) missing.push(e);
       else throw e;
@@ -165,6 +167,8 @@ export interface ProgramPlanReport {
   readonly resources: ProgramPlan["resources"];
   readonly controls: ProgramPlan["controls"];
   readonly violations: Violation[];
+  /** Findings an exemption kept from being enforced, with the exemption (where it came from, its reason). */
+  readonly exemptions: ExemptionRecord[];
 }
 
 /** `hardening plan DIR`: the user's program under mocks, its controls reports and the pack's verdicts. */
@@ -182,11 +186,11 @@ async function planProgramCommand(dir: string, options: { stack?: string; stackC
     // The user's program threw: their error, on one line, not ours.
     throw new UsageError(`${dir}: the program failed: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
   }
-  const violations = evaluatePlan(plan.resources);
+  const { violations, exemptions } = evaluatePlanVerdicts(plan.resources);
   if (format === "json") {
-    const report: ProgramPlanReport = { version: 1, program: { project: plan.project, stack: plan.stack, dir }, resources: plan.resources, controls: plan.controls, violations };
+    const report: ProgramPlanReport = { version: 1, program: { project: plan.project, stack: plan.stack, dir }, resources: plan.resources, controls: plan.controls, violations, exemptions };
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   } else if (format === "mermaid") io.stdout(planToMermaid(`hardening plan ${dir}`, plan.resources));
-  else io.stdout(formatPlanText({ version: 1, clouds: [{ cloud: plan.project as CloudName, resources: plan.resources, controls: plan.controls, violations }] }));
+  else io.stdout(formatPlanText({ version: 1, clouds: [{ cloud: plan.project as CloudName, resources: plan.resources, controls: plan.controls, violations, exemptions }] }));
   return violations.some((v) => v.enforcementLevel === "mandatory") ? ExitCode.Findings : ExitCode.Clean;
 }

@@ -1,5 +1,5 @@
 /** The policy pack's verdicts on a plan: the pack's own offline evaluator over the planned resources. */
-import { auditResources } from "../policy/evaluate";
+import { evaluateResources, Verdicts } from "../policy/evaluate";
 import type { ResourceInput, Violation } from "../policy/rules/types";
 import type { PlannedResource } from "../program/plan";
 
@@ -10,5 +10,10 @@ export function toResourceInputs(resources: readonly PlannedResource[]): Resourc
 
 /** Runs every resource and stack rule, at its default level and options, over the plan. */
 export function evaluatePlan(resources: readonly PlannedResource[]): Violation[] {
-  return auditResources(toResourceInputs(resources));
+  return evaluatePlanVerdicts(resources).violations;
+}
+
+/** As {@link evaluatePlan}, with the findings an exemption suppressed (the plan reports list them). */
+export function evaluatePlanVerdicts(resources: readonly PlannedResource[]): Verdicts {
+  return evaluateResources(toResourceInputs(resources));
 }

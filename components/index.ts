@@ -6,6 +6,8 @@ export { throwIfIssues, show, InvalidArgsError } from "./errors";
 export { MetadataEndpointMode, WorkloadSubnetMode, EgressMode, EgressTier, EgressProtocol, SandboxMode, HostIdentityMode, DEFAULT_HARDENING } from "./spec";
 export type { EgressRule, EgressSpec, EphemeralSpec, HardeningSpec, ResolvedEgressRule, ResolvedHardening } from "./spec";
 export { checkHardening, resolveHardening, resolveHardeningInto } from "./resolve";
+export { defineHardening } from "./defineHardening";
+export type { ReadonlyDeep } from "./defineHardening";
 export { endpointsFor, metadataAddresses, metadataHostnames, endpointsServing, EndpointCloud, METADATA_ENDPOINTS, DENIED_RANGES, PROTECTED_SERVICES, WILDCARD_DNS_SERVICES } from "./endpoints";
 export type { Confidence, MetadataEndpoint, ProtectedService } from "./endpoints";
 export { bitsOf, formatAddress, isIpAddress, parseAddress, parseCidr, mustParseCidr, sizeOf, lastOf, formatCidr, cidrContains, cidrOverlaps, hostCidr } from "./cidr";

@@ -15,8 +15,9 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { configSchemaFor, resolveConfig } from "./options";
-import { runRemediation, runResourceRule, runStackRule } from "./core/evaluate";
-import type { EnforcementLevel, Finding, ResourceInput, ResourceRule, StackRule } from "./rules/types";
+import { ExemptedFinding, exemptionMessage, RuleRun, runRemediation, runResourceRule, runStackRule, ScopedFinding } from "./core/evaluate";
+import { NAMESPACE_TYPE, recordNamespace, ScopeContext } from "./core/scope";
+import type { EnforcementLevel, ResourceInput, ResourceRule, StackFinding, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
 // @pulumi/policy wraps props in proxies (unknownCheckingProxy, secretsPreservingProxy) that throw on reading an
@@ -41,19 +42,40 @@ interface ViolationReport {
   readonly urn?: string;
   readonly enforcementLevel?: EnforcementLevel;
 }
-function send(report: ReportViolation, finding: Finding, urn?: string): void {
-  const v: ViolationReport = { message: finding.message, urn, enforcementLevel: finding.indeterminate ? "advisory" : undefined };
+function send(report: ReportViolation, finding: ScopedFinding, urn?: string): void {
+  const advisory = finding.indeterminate || finding.outOfScope;
+  const v: ViolationReport = { message: finding.message, urn, enforcementLevel: advisory ? "advisory" : undefined };
   (report as unknown as (v: ViolationReport) => void)(v);
 }
+
+/** Sends a rule's findings at their levels, and each finding an exemption suppressed as an advisory note naming it. */
+function sendRun(report: ReportViolation, run: RuleRun, urnOf?: (f: ExemptedFinding | ScopedFinding) => string): void {
+  for (const f of run.findings) send(report, f, urnOf?.(f));
+  for (const f of run.exempted) {
+    const v: ViolationReport = { message: exemptionMessage(f), urn: urnOf?.(f), enforcementLevel: "advisory" };
+    (report as unknown as (v: ViolationReport) => void)(v);
+  }
+}
+
+/**
+ * The Kubernetes Namespaces the pack has analyzed in this process (one process serves one preview or update of one
+ * stack), by name: a namespaced resource is analyzed after the Namespace it depends on, so a rule scoped by
+ * namespace labels can read them.
+ */
+const analyzedNamespaces = new Map<string, Readonly<Record<string, unknown>>>();
+const packScope: ScopeContext = { namespaceLabels: (name) => analyzedNamespaces.get(name) };
+
 
 /** The policy for one resource rule: checks bound by type token, remediation where the rule has one. */
 export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
   const validate = (args: ResourceValidationArgs, report: ReportViolation): void => {
-    const check = rule.checks[canonicalType(args.type)];
+    const type = canonicalType(args.type);
+    if (type === NAMESPACE_TYPE) recordNamespace(rawProps(args.props), analyzedNamespaces);
+    const check = rule.checks[type];
     if (!check) return;
     const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
     const resource = { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) };
-    for (const f of runResourceRule(rule.id, check, resource, config)) send(report, f);
+    sendRun(report, runResourceRule(rule.id, check, resource, config, packScope));
   };
   const types = Object.keys(rule.checks);
   // A rule bound to one type lets the SDK skip it without deserialising props (server.js checks __pulumiType);
@@ -74,7 +96,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
       const fix = remediations[canonicalType(args.type)];
       if (!fix) return undefined;
       const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
-      return runRemediation(rule.id, fix, { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) }, config);
+      return runRemediation(rule.id, fix, { urn: args.urn, name: args.name, type: args.type, props: rawProps(args.props) }, config, packScope);
     };
   }
   return policy;
@@ -99,7 +121,10 @@ export function stackPolicy(rule: StackRule): StackValidationPolicy {
       // stack rule would be most of the rule's cost on a large stack.
       const resources = args.resources.filter((r) => types.has(canonicalType(r.type))).map(toInput);
       const config = resolveConfig(rule, args.getConfig<Record<string, unknown>>());
-      for (const f of runStackRule(rule, resources, config)) send(report, f, f.urn);
+      const namespaces = new Map<string, Readonly<Record<string, unknown>>>();
+      for (const r of args.resources) if (canonicalType(r.type) === NAMESPACE_TYPE) recordNamespace(rawProps(r.props), namespaces);
+      const scope: ScopeContext = { namespaceLabels: (name) => namespaces.get(name) };
+      sendRun(report, runStackRule(rule, resources, config, scope), (f) => (f as StackFinding).urn);
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * What every rule shares besides its own options: exemptions by URN, by logical-name glob or by a
- * `hardening:exempt` tag that carries a reason; the worker marking (tag, label or name globs) the network rules
+ * `hardening:exempt` tag that carries a reason (honoured unless the rule's config sets `honourExemptTags: false`),
+ * each decision saying where the exemption came from so that every output can list it; the worker marking (tag, label or name globs) the network rules
  * read; and the helpers to read a resolved config. The rules' options and their defaults live in each rule
  * (policy/options.ts turns them into the pack's config schemas). Pure; imports no @pulumi/policy.
  */
@@ -109,14 +110,43 @@ function str(bag: unknown, key: string): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
+/**
+ * An exemption that took effect: where it came from and why, as every output lists it (the audit's and the
+ * plan's `exemptions`, SARIF suppressions, the pack's advisory diagnostic).
+ */
+export interface AppliedExemption {
+  /**
+   * Where it came from: the policy config's `exemptUrns` or `exemptNames` list, or the resource's own `tag` (AWS,
+   * Azure), `label` (GCP) or `annotation` (Kubernetes).
+   */
+  readonly source: "exemptUrns" | "exemptNames" | "tag" | "label" | "annotation";
+  /** The config key or the tag key: `exemptUrns`, `exemptNames`, `hardening:exempt`, `hardening-exempt`, `hardening/exempt`. */
+  readonly key: string;
+  /** What matched: the URN listed, the name glob, or the tag's whole value. */
+  readonly value: string;
+  /** Why: the tag's reason, or for a config list, that the policy's administrators listed it. */
+  readonly reason: string;
+}
+
 /** What the exemption checks decided for one resource and rule. */
 export interface ExemptionDecision {
   readonly exempt: boolean;
   /** Why: "URN listed in exemptUrns", "name matches exemptNames", or the tag's reason. */
   readonly reason?: string;
-  /** Set when an exempt tag names this rule but is malformed (no reason): appended to each finding. */
+  /** Set when exempt: the exemption with where it came from. */
+  readonly exemption?: AppliedExemption;
+  /**
+   * Set when an exempt tag names this rule but exempts nothing (it gives no reason, or the config turns tag
+   * exemptions off): appended to each finding.
+   */
   readonly tagProblem?: string;
 }
+
+const SOURCE_OF_KEY: Readonly<Record<string, AppliedExemption["source"]>> = {
+  [EXEMPT_TAG]: "tag",
+  [EXEMPT_LABEL]: "label",
+  [EXEMPT_ANNOTATION]: "annotation",
+};
 
 // `<rules><sep><reason>`: sep is ":" or "=" (AWS/Azure tags) or "__" (GCP labels, which allow only a-z0-9_-).
 const TAG_RE = /^\s*([A-Za-z0-9*,\s-]+?)\s*(:|=|__)\s*(.*)$/s;
@@ -136,7 +166,8 @@ export function parseExemptTag(value: string): { rules: readonly string[]; reaso
 
 /**
  * Decides whether rule `ruleId` skips a resource: listed URN, name glob, or an exempt tag naming the rule (or
- * `all`/`*`) with a reason. A tag without a reason exempts nothing; its problem is reported with the findings.
+ * `all`/`*`) with a reason, where the rule's config honours tags (`honourExemptTags`, default true). A tag without a
+ * reason, or one the config does not honour, exempts nothing; its problem is reported with the findings.
  */
 export function exemptionFor(
   ruleId: string,
@@ -144,20 +175,33 @@ export function exemptionFor(
   config: Readonly<Record<string, unknown>>,
 ): ExemptionDecision {
   const urns = config.exemptUrns;
-  if (Array.isArray(urns) && urns.length > 0 && urns.includes(resource.urn)) return { exempt: true, reason: "URN listed in exemptUrns" };
+  if (Array.isArray(urns) && urns.length > 0 && urns.includes(resource.urn)) {
+    const reason = "URN listed in exemptUrns";
+    return { exempt: true, reason, exemption: { source: "exemptUrns", key: "exemptUrns", value: resource.urn, reason: `${reason} of the policy config` } };
+  }
   const names = config.exemptNames;
-  if (Array.isArray(names) && names.length > 0 && matchesAny(resource.name, stringOption(config, "exemptNames"))) {
-    return { exempt: true, reason: "name matches exemptNames" };
+  if (Array.isArray(names) && names.length > 0) {
+    const glob = stringOption(config, "exemptNames").find((g) => matchesAny(resource.name, [g]));
+    if (glob !== undefined) {
+      const reason = "name matches exemptNames";
+      return { exempt: true, reason, exemption: { source: "exemptNames", key: "exemptNames", value: glob, reason: `${reason} of the policy config` } };
+    }
   }
   const [key, value] = exemptTag(resource.props);
   if (value === undefined) return { exempt: false };
   const parsed = parseExemptTag(value);
   if (!parsed || !parsed.rules.some((r) => r === ruleId || r === "all" || r === "*")) return { exempt: false };
+  if (config.honourExemptTags === false) {
+    return {
+      exempt: false,
+      tagProblem: `The ${key} ${SOURCE_OF_KEY[key]} ${JSON.stringify(value)} is not honoured: this policy's config turns resource exemptions off for ${ruleId} (honourExemptTags: false); ask its administrators to list the resource in exemptUrns or exemptNames.`,
+    };
+  }
   if (!/[A-Za-z]{2,}/.test(parsed.reason)) {
     return {
       exempt: false,
       tagProblem: `The ${key} tag ${JSON.stringify(value)} exempts nothing: it must give a reason, e.g. "${ruleId}: <why this resource needs it>".`,
     };
   }
-  return { exempt: true, reason: parsed.reason };
+  return { exempt: true, reason: parsed.reason, exemption: { source: SOURCE_OF_KEY[key], key, value, reason: parsed.reason } };
 }

@@ -4,7 +4,8 @@
  * same exemptions, same levels (a `remediate` level reports as `mandatory`, an unknown value as `advisory`).
  */
 import { resolveConfig } from "./options";
-import { runResourceRule, runStackRule, toViolation } from "./core/evaluate";
+import { ExemptionRecord, runResourceRule, runStackRule, toExemptionRecord, toViolation } from "./core/evaluate";
+import { NAMESPACE_TYPE, recordNamespace, ScopeContext } from "./core/scope";
 import { checksFor, stackRules } from "./registry";
 import type { EnforcementLevel, ResourceCheck, ResourceInput, ResourceRule, RuleDescription, StackRule, Violation } from "./rules/types";
 import { canonicalType } from "./rules/values";
@@ -22,6 +23,11 @@ export type AuditConfig = Readonly<Record<string, Readonly<Record<string, unknow
  */
 export class StreamingAudit {
   private readonly violations: Violation[] = [];
+  /** Every finding an exemption suppressed, with the exemption: complete once {@link finish} returned. */
+  readonly exemptions: ExemptionRecord[] = [];
+  /** The Kubernetes Namespaces seen so far, by name (state lists a namespace before what depends on it). */
+  private readonly namespaces = new Map<string, Readonly<Record<string, unknown>>>();
+  private readonly scope: ScopeContext = { namespaceLabels: (name) => this.namespaces.get(name) };
   private readonly resolved = new Map<string, Readonly<Record<string, unknown>>>();
   /** Enabled stack rules, with the resources of their types seen so far. */
   private readonly stacks: { rule: StackRule; level: EnforcementLevel; config: Readonly<Record<string, unknown>>; resources: ResourceInput[] }[] = [];
@@ -40,9 +46,12 @@ export class StreamingAudit {
   add(resource: ResourceInput): void {
     const type = canonicalType(resource.type);
     const r = type === resource.type ? resource : { ...resource, type };
+    if (type === NAMESPACE_TYPE) recordNamespace(r.props, this.namespaces);
     const plan = this.planFor(type);
     for (const { rule, check, level, config } of plan.checks) {
-      for (const f of runResourceRule(rule.id, check, r, config)) this.violations.push(toViolation(rule.id, level, f, r.urn, r.type));
+      const run = runResourceRule(rule.id, check, r, config, this.scope);
+      for (const f of run.findings) this.violations.push(toViolation(rule.id, level, f, r.urn, r.type));
+      for (const f of run.exempted) this.exemptions.push(toExemptionRecord(rule.id, f, r.urn, r.type));
     }
     for (const i of plan.stackRules) this.stacks[i].resources.push(r);
   }
@@ -55,7 +64,9 @@ export class StreamingAudit {
     if (this.finished) throw new Error("StreamingAudit.finish called twice");
     this.finished = true;
     for (const { rule, level, config, resources } of this.stacks) {
-      for (const f of runStackRule(rule, resources, config)) this.violations.push(toViolation(rule.id, level, f, f.urn, f.type));
+      const run = runStackRule(rule, resources, config, this.scope);
+      for (const f of run.findings) this.violations.push(toViolation(rule.id, level, f, f.urn, f.type));
+      for (const f of run.exempted) this.exemptions.push(toExemptionRecord(rule.id, f, f.urn, f.type));
     }
     return this.violations;
   }
@@ -96,7 +107,19 @@ interface TypePlan {
  * Violation per finding, in resource order then rule order.
  */
 export function auditResources(resources: readonly ResourceInput[], config: AuditConfig = {}): Violation[] {
+  return evaluateResources(resources, config).violations;
+}
+
+/** What the pack says of a set of resources: its violations, and every finding an exemption suppressed. */
+export interface Verdicts {
+  readonly violations: Violation[];
+  readonly exemptions: ExemptionRecord[];
+}
+
+/** As {@link auditResources}, with the exemptions that took effect (which every report lists). */
+export function evaluateResources(resources: readonly ResourceInput[], config: AuditConfig = {}): Verdicts {
   const audit = new StreamingAudit(config);
   for (const r of resources) audit.add(r);
-  return audit.finish();
+  const violations = audit.finish();
+  return { violations, exemptions: audit.exemptions };
 }

@@ -5,7 +5,7 @@
  * and the offline auditor do not). Never declares `enforcementLevel` inside a schema: the SDK adds it and exits
  * when a pack declares it.
  */
-import { stringListOption } from "./config";
+import { EXEMPT_ANNOTATION, EXEMPT_LABEL, EXEMPT_TAG, stringListOption } from "./config";
 import { ruleById } from "./registry";
 import type { JsonSchema, RuleDescription, RuleOption } from "./rules/types";
 
@@ -16,11 +16,32 @@ export interface RuleConfigSchema {
   readonly properties: Readonly<Record<string, JsonSchema>>;
 }
 
-/** The options every rule accepts: exemptions are how an operator records a deliberate exception. */
+/**
+ * The options every rule accepts: exemptions are how an operator records a deliberate exception; the scope
+ * options (policy/core/scope.ts) are how an organization publishing the pack to every stack enforces a rule on its
+ * worker resources only (advisory elsewhere). Every default is the strictest: no scope (every resource enforced).
+ */
 export const COMMON_OPTIONS: Readonly<Record<string, RuleOption>> = {
-  exemptUrns: stringListOption("URNs of resources this rule does not check."),
+  exemptUrns: stringListOption("URNs of resources this rule does not enforce (each one is listed as an exemption in every output)."),
   exemptNames: stringListOption(
-    'Globs (picomatch) on logical names of resources this rule does not check, e.g. "bastion-*".',
+    'Globs (picomatch) on logical names of resources this rule does not enforce, e.g. "bastion-*" (each one is listed as an exemption).',
+  ),
+  honourExemptTags: {
+    type: "boolean",
+    default: true,
+    description: `Whether a resource's own ${EXEMPT_TAG} tag (${EXEMPT_LABEL} label, ${EXEMPT_ANNOTATION} annotation) exempts it from this rule. An organization that publishes the pack sets false: a tag then exempts nothing and the finding says the tag is not honoured.`,
+  },
+  scopeStacks: stringListOption(
+    "Globs on stack names (the stack part of each URN): outside them this rule only advises. Empty: every stack.",
+  ),
+  scopeTags: stringListOption(
+    'Tags or labels ("key=value", or "key" for any value) marking resources in this rule\'s scope: AWS and Azure tags, GCP labels, Kubernetes metadata.labels. Outside the scope (when any of scopeTags, scopeNamespaces, scopeNamespaceLabels is set) this rule only advises.',
+  ),
+  scopeNamespaces: stringListOption(
+    "Globs on Kubernetes namespaces in this rule's scope (a resource naming none is in \"default\"; a Namespace is its own).",
+  ),
+  scopeNamespaceLabels: stringListOption(
+    'Labels ("key=value" or "key") of Kubernetes Namespaces in this rule\'s scope, e.g. "app.kubernetes.io/component=worker-namespace"; a namespace the stack does not define counts in scope.',
   ),
 };
 

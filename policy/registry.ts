@@ -17,7 +17,7 @@ import { gkeMetadataRule } from "./rules/metadataEndpoint/gkeMetadataServer";
 import { kubernetesHostNamespaces } from "./rules/metadataEndpoint/kubernetesHostNamespaces";
 import { internetRouteRule, openEgressRule, publicIpRule } from "./rules/network/cloudNetwork";
 import { kubernetesNamespaceMetadataEgress } from "./rules/network/kubernetesMetadataEgress";
-import { azureNsgCombinedEgressRule } from "./rules/network/azureNsgEgress";
+import { splitEgressRule } from "./rules/network/splitEgress";
 import { azureDefaultOutboundRule } from "./rules/network/azureSubnet";
 import { kubernetesNamespacePodSecurity } from "./rules/sandbox/namespacePodSecurity";
 import { kubernetesPodSecurityRestricted } from "./rules/sandbox/podSecurityRestricted";
@@ -40,6 +40,7 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   azureMspRule,
   publicIpRule,
   openEgressRule,
+  splitEgressRule,
   kubernetesHostNamespaces,
   kubernetesPodSecurityRestricted,
   kubernetesServiceAccountToken,
@@ -53,7 +54,6 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   gcpProjectSshKeysRule,
   azureDefaultOutboundRule,
   aksPodImdsRule,
-  azureNsgCombinedEgressRule,
 ];
 
 /** True for a rule checked one resource at a time (it has per-type `checks`). */

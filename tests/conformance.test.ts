@@ -371,6 +371,8 @@ const NOT_WEAKENED: Readonly<Record<string, string>> = {
   "aws-workload-subnet-private": "the same subnet setting as aws-workload-subnet-isolated, which has a case",
   "aws-no-instance-profile": "host-identity-admin-grant needs a role, an instance profile and an attachment added: more than one resource",
   "aws-caller-instance-profile": "the caller's profile is not in the stack; host-identity-admin-grant needs it and an attachment added",
+  "aws-no-task-role": "host-identity-admin-grant needs a task role and an administrator-level policy added: more than one resource",
+  "aws-caller-task-role": "the caller's task role is not in the stack; host-identity-admin-grant needs it and an administrator-level policy added",
   "aws-ecs-host-network-tasks": "the ECS variant registers no task definition (the caller does)",
   "gcp-dedicated-service-account": "the same serviceAccount setting as gcp-no-service-account, which has a case",
   "azure-vmss-user-assigned-identity": "host-identity-admin-grant needs a role assignment added to the caller's identity",

@@ -1,6 +1,7 @@
 /** The text form of `hardening plan`: per cloud, the resource tree, the controls report and the pack's verdicts. */
 import type { PlanReport } from "./planReport";
 import { shortType } from "./mermaid";
+import { exemptionLine } from "../../policy/audit/report";
 
 /** Renders the whole report for a terminal. */
 export function formatPlanText(report: PlanReport): string {
@@ -34,6 +35,7 @@ export function formatPlanText(report: PlanReport): string {
     out.push("", "Policy pack:");
     if (c.violations.length === 0) out.push("  every rule passes");
     for (const v of c.violations) out.push(`  [${v.enforcementLevel}] ${v.policy} on ${v.type} ${v.urn.split("::").pop()}: ${v.property}: ${v.message}`);
+    for (const e of c.exemptions ?? []) out.push(`  [exempt] ${exemptionLine(e)}`);
     out.push("");
   }
   return `${out.join("\n")}\n`;

@@ -3,7 +3,8 @@
  * `{ "<rule-id>": "<level>" | { "enforcementLevel"?: "<level>", ...rule options }, "all"?: "<level>" }`, in
  * JSON or YAML. Validated against the pack's own config schemas, every problem reported at once.
  */
-import Ajv from "ajv";
+import Ajv, { ErrorObject } from "ajv";
+import { closestMatch } from "../../components/suggest";
 import { parse as parseYaml } from "yaml";
 import { configSchemaFor } from "../options";
 import type { AuditConfig } from "../evaluate";
@@ -32,6 +33,43 @@ function validatorFor(id: string) {
   return v;
 }
 
+/** `did you mean "x"?` when one is close, else the list (`<what>: a, b, c`): the hint after "is not a ...". */
+function didYouMean(typed: string, known: readonly string[], what: string): string {
+  const near = closestMatch(typed, known);
+  return near !== undefined ? `did you mean "${near}"?` : `${what}: ${known.join(", ")}`;
+}
+
+/** `<where> is <value>; allowed: a, b, c` with a did-you-mean when the value is a near miss. */
+function notOneOf(where: string, value: unknown, allowed: readonly unknown[]): string {
+  const near = typeof value === "string" ? closestMatch(value, allowed.map(String)) : undefined;
+  return `${where}; allowed: ${allowed.map((a) => JSON.stringify(a)).join(", ")}${near !== undefined ? `; did you mean "${near}"?` : ""}`;
+}
+
+/** The value at an ajv instance path (`/scopeTags/0`) inside a rule's settings. */
+function valueAt(root: unknown, pointer: string): unknown {
+  let v = root;
+  for (const part of pointer.split("/").slice(1)) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined;
+  return v;
+}
+
+/** One schema error as a problem naming the key the user wrote, the value, and what is allowed. */
+function describe(rule: string, settings: unknown, err: ErrorObject): string {
+  const where = `${rule}${err.instancePath.replace(/\//g, ".")}`;
+  const value = valueAt(settings, err.instancePath);
+  const shown = JSON.stringify(value);
+  if (err.keyword === "additionalProperties") {
+    const key = (err.params as { additionalProperty: string }).additionalProperty;
+    const known = ["enforcementLevel", ...Object.keys(configSchemaFor(rule).properties)];
+    return `${where}: "${key}" is not a setting of ${rule}; ${didYouMean(key, known, "settings")}`;
+  }
+  if (err.keyword === "enum") return notOneOf(`${where} is ${shown}`, value, (err.params as { allowedValues: unknown[] }).allowedValues);
+  if (err.keyword === "type") {
+    const type = (err.params as { type: string }).type;
+    return `${where} is ${shown}; it must be ${type === "array" ? "a list" : `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`}`;
+  }
+  return `${where} is ${shown}; it ${err.message ?? "is invalid"}`;
+}
+
 /** Parses and validates a config file's text; `all` sets the level of every rule a rule entry does not set. */
 export function parseAuditConfig(source: string, text: string): AuditConfig {
   let doc: unknown;
@@ -51,26 +89,22 @@ export function parseAuditConfig(source: string, text: string): AuditConfig {
     const asLevel = typeof value === "string" ? value : undefined;
     if (key === "all") {
       const level = asLevel ?? (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
-      if (!LEVELS.includes(level as EnforcementLevel)) problems.push(`"all" ${JSON.stringify(level)} is not one of ${LEVELS.join(", ")}`);
+      if (!LEVELS.includes(level as EnforcementLevel)) problems.push(notOneOf(`"all" is ${JSON.stringify(level)}`, level, LEVELS));
       else all = level as EnforcementLevel;
       continue;
     }
     if (!ids.has(key)) {
-      problems.push(`"${key}" is not a rule of this pack (known: ${[...ids].sort().join(", ")})`);
+      problems.push(`"${key}" is not a rule of this pack; ${didYouMean(key, [...ids].sort(), "rules")}`);
       continue;
     }
     if (asLevel !== undefined) {
-      if (!LEVELS.includes(asLevel as EnforcementLevel)) problems.push(`"${key}" level ${JSON.stringify(asLevel)} is not one of ${LEVELS.join(", ")}`);
+      if (!LEVELS.includes(asLevel as EnforcementLevel)) problems.push(notOneOf(`${key} is ${JSON.stringify(asLevel)}`, asLevel, LEVELS));
       else out[key] = { enforcementLevel: asLevel as EnforcementLevel };
       continue;
     }
     const validate = validatorFor(key);
     if (!validate(value)) {
-      for (const err of validate.errors ?? []) {
-        const where = `${key}${err.instancePath.replace(/\//g, ".")}`;
-        const extra = err.keyword === "additionalProperties" ? ` "${(err.params as { additionalProperty: string }).additionalProperty}"` : "";
-        problems.push(`${where}${extra} ${err.message ?? "is invalid"}`);
-      }
+      for (const err of validate.errors ?? []) problems.push(describe(key, value, err));
       continue;
     }
     out[key] = value as Record<string, unknown>;

@@ -14,6 +14,8 @@ export { isJsonSpace, splitState } from "./split";
 export type { ResourcesArray, ResourcesPath, SplitResult } from "./split";
 
 export type { StackAudit } from "./stackAudit";
+export type { ExemptionRecord } from "../core/evaluate";
+export type { AppliedExemption } from "../config";
 
 /**
  * Audits one opened state file while reading it: each resource is parsed, checked and dropped unless a stack rule
@@ -23,5 +25,6 @@ export type { StackAudit } from "./stackAudit";
 export function auditStateFile(file: StateFile, config: AuditConfig = {}): StackAudit {
   const audit = new StreamingAudit(config);
   file.forEachResource((r) => audit.add(r));
-  return { source: file.source, stack: file.stack, resourcesChecked: file.resourceCount, violations: audit.finish() };
+  const violations = audit.finish();
+  return { source: file.source, stack: file.stack, resourcesChecked: file.resourceCount, violations, exemptions: audit.exemptions };
 }

@@ -174,9 +174,9 @@ describe("hardening audit", function () {
     write("bad.yaml", "no-such-rule: mandatory\nmetadata-endpoint-aws-imds:\n  enforcementLevel: loud\n  exemptNamez: []\n");
     const bad = await audit(["--config", "bad.yaml", file]);
     assert.equal(bad.code, 2);
-    assert.match(bad.err, /"no-such-rule" is not a rule of this pack/);
-    assert.match(bad.err, /metadata-endpoint-aws-imds\.enforcementLevel must be equal to one of the allowed values/);
-    assert.match(bad.err, /"exemptNamez" must NOT have additional properties/);
+    assert.match(bad.err, /"no-such-rule" is not a rule of this pack; rules: code-metadata-reference, /);
+    assert.match(bad.err, /metadata-endpoint-aws-imds\.enforcementLevel is "loud"; allowed: "advisory", "mandatory", "remediate", "disabled"/);
+    assert.match(bad.err, /metadata-endpoint-aws-imds: "exemptNamez" is not a setting of metadata-endpoint-aws-imds; did you mean "exemptNames"\?/);
     assert.equal(bad.err.trim().split("\n").length, 1);
   });
 

@@ -67,6 +67,29 @@ describe("hardening plan DIR (a user's own program)", function () {
     assert.match(cloud.err, /a program directory decides its own clouds/);
   });
 
+  it("lists the exemptions that took effect in JSON and text: a tagged resource is not silently skipped", async () => {
+    const dir = fs.mkdtempSync(path.join(FIXTURE, "..", "userProgram-exempt-"));
+    try {
+      fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: exempt\nruntime: nodejs\n");
+      fs.writeFileSync(path.join(dir, "index.ts"), [
+        'import * as aws from "@pulumi/aws";',
+        'new aws.ec2.LaunchTemplate("legacy", { metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 1 }, tags: { "hardening:exempt": "all: vendor image, OPS-7" } });',
+        "",
+      ].join("\n"));
+      const r = await plan([dir, "--format", "json"]);
+      assert.equal(r.code, 0, r.err);
+      const report = JSON.parse(r.out) as ProgramPlanReport;
+      assert.deepEqual(report.violations, []);
+      assert.deepEqual(report.exemptions.map((e) => [e.policy, e.urn.split("::").pop(), e.property, e.exemption]), [
+        ["metadata-endpoint-aws-imds", "legacy", "metadataOptions.httpTokens", { source: "tag", key: "hardening:exempt", value: "all: vendor image, OPS-7", reason: "vendor image, OPS-7" }],
+      ]);
+      const text = await plan([dir]);
+      assert.ok(text.out.includes('  [exempt] metadata-endpoint-aws-imds on legacy (aws:ec2/launchTemplate:LaunchTemplate) metadataOptions.httpTokens: exempted because its tag hardening:exempt="all: vendor image, OPS-7", reason: "vendor image, OPS-7"; it would report: metadataOptions.httpTokens is "optional"'), text.out);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("reports a component's invalid arguments one per line, and the program's own error as its error", async () => {
     const dir = fs.mkdtempSync(path.join(FIXTURE, "..", "userProgram-bad-"));
     try {

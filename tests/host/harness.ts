@@ -161,11 +161,43 @@ export interface BootResult {
   readonly verify?: { rc: number; output: string };
 }
 
+/** What a suite changes in the harness's network; every field is optional and the defaults are the boot tests'. */
+export interface HostHarnessOptions {
+  /**
+   * The server of the metadata side, in place of the harness's own: a node script, run with `args`, that prints
+   * "ready" once it listens. It must serve whatever the suite probes.
+   * @default the harness's server: HTTP on port 80 of every catalogued address, the protected services, and the
+   * ordinary server (ORDINARY_PROBE)
+   */
+  readonly metaServer?: { readonly script: string; readonly args?: readonly string[] };
+  /**
+   * More addresses (IPv4 or IPv6) the metadata side holds and the host routes to it, besides the catalogued ones.
+   * @default []
+   */
+  readonly metaAddresses?: readonly string[];
+  /**
+   * Run the agent on the host: the ECS agent's 127.0.0.1:51679 and a listener on the host-held 169.254.170.23. With
+   * false, the host holds no link-local address, and 169.254.170.23 is the metadata side's if `metaAddresses` names it.
+   * @default true
+   */
+  readonly hostAgent?: boolean;
+  /**
+   * The container's /etc/resolv.conf (`ip netns exec` bind-mounts /etc/netns/<namespace>/resolv.conf over it).
+   * @default none: the container resolves as this machine does
+   */
+  readonly ctrResolvConf?: string;
+}
+
 /** One host, its metadata side and a container, for one suite. */
 export class HostHarness {
   readonly ns: { host: string; meta: string; ctr: string };
+  /** The harness's working directory (readable by every uid): where a suite may put files its probes read. */
+  get workDir(): string {
+    return this.dir;
+  }
   private dir = "";
   private servers: ChildProcess[] = [];
+  private etcNetns: string | undefined;
 
   constructor(tag: string) {
     const t = `${tag}${process.pid % 10000}`;
@@ -180,20 +212,29 @@ export class HostHarness {
     return this.inNs(ns, ["sh", "-ec", script]);
   }
 
-  async setUp(): Promise<void> {
+  async setUp(options: HostHarnessOptions = {}): Promise<void> {
+    const hostAgent = options.hostAgent ?? true;
+    const extra = [...new Set(options.metaAddresses ?? [])];
+    if (hostAgent && extra.includes(HOST_HELD_AGENT)) throw new Error(`metaAddresses names ${HOST_HELD_AGENT}, which the host agent holds; set hostAgent: false`);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "hboot-"));
     fs.chmodSync(this.dir, 0o755); // probes run as nobody and read their files
     for (const [name, text] of Object.entries({ "meta.js": META_SERVER, "agent.js": AGENT_SERVER, "client.js": CLIENT, "boot.sh": BOOT })) {
       fs.writeFileSync(path.join(this.dir, name), text, { mode: 0o755 });
     }
+    if (options.metaServer) fs.writeFileSync(path.join(this.dir, "meta-custom.js"), options.metaServer.script, { mode: 0o755 });
     for (const ns of Object.values(this.ns)) run("ip", ["netns", "add", ns]);
+    if (options.ctrResolvConf !== undefined) {
+      this.etcNetns = `/etc/netns/${this.ns.ctr}`;
+      fs.mkdirSync(this.etcNetns, { recursive: true });
+      fs.writeFileSync(path.join(this.etcNetns, "resolv.conf"), options.ctrResolvConf);
+    }
     const [hm, mh, hc, ch] = ["hm", "mh", "hc", "ch"].map((s) => `${this.ns.host.slice(0, 10)}${s}`);
     run("ip", ["link", "add", hm, "netns", this.ns.host, "type", "veth", "peer", "name", mh, "netns", this.ns.meta]);
     run("ip", ["link", "add", hc, "netns", this.ns.host, "type", "veth", "peer", "name", ch, "netns", this.ns.ctr]);
     const v4 = ENDPOINT_ADDRESSES.filter((a) => !a.includes(":"));
     const v6 = ENDPOINT_ADDRESSES.filter((a) => a.includes(":"));
-    const svc4 = SERVICE_ADDRESSES.filter((a) => !a.includes(":") && !v4.includes(a));
-    const svc6 = SERVICE_ADDRESSES.filter((a) => a.includes(":") && !v6.includes(a));
+    const svc4 = [...SERVICE_ADDRESSES, ...extra].filter((a, i, all) => !a.includes(":") && !v4.includes(a) && all.indexOf(a) === i);
+    const svc6 = [...SERVICE_ADDRESSES, ...extra].filter((a, i, all) => a.includes(":") && !v6.includes(a) && all.indexOf(a) === i);
     this.sh(this.ns.meta, `ip link set lo up; ip link set ${mh} up
       ip addr add ${ORDINARY}/24 dev ${mh}; ip -6 addr add fd99::2/64 dev ${mh} nodad
       for a in ${[...v4, ...svc4].join(" ")}; do ip addr add $a/32 dev lo; done
@@ -203,20 +244,21 @@ export class HostHarness {
     this.sh(this.ns.host, `ip link set lo up; ip link set ${hm} up; ip link set ${hc} up
       ip addr add 10.99.0.1/24 dev ${hm}; ip -6 addr add fd99::1/64 dev ${hm} nodad
       ip addr add 10.99.1.1/24 dev ${hc}; ip -6 addr add fd99:1::1/64 dev ${hc} nodad
-      ip addr add ${HOST_HELD_AGENT}/32 dev lo
+      ${hostAgent ? `ip addr add ${HOST_HELD_AGENT}/32 dev lo` : ""}
       for a in ${[...v4, ...svc4].join(" ")}; do ip route add $a/32 via ${ORDINARY}; done
       for a in ${[...v6, ...svc6].join(" ")}; do ip -6 route add $a/128 via fd99::2; done
       sysctl -qw net.ipv4.ip_forward=1; sysctl -qw net.ipv6.conf.all.forwarding=1`);
     this.sh(this.ns.ctr, `ip link set lo up; ip link set ${ch} up
       ip addr add 10.99.1.2/24 dev ${ch}; ip -6 addr add fd99:1::2/64 dev ${ch} nodad
       ip route add default via 10.99.1.1; ip -6 route add default via fd99:1::1`);
-    await this.start(this.ns.meta, "meta.js", JSON.stringify([ENDPOINT_ADDRESSES, PROTECTED_SERVICES]));
-    await this.start(this.ns.host, "agent.js");
+    if (options.metaServer) await this.start(this.ns.meta, "meta-custom.js", ...(options.metaServer.args ?? []));
+    else await this.start(this.ns.meta, "meta.js", JSON.stringify([ENDPOINT_ADDRESSES, PROTECTED_SERVICES]));
+    if (hostAgent) await this.start(this.ns.host, "agent.js");
   }
 
-  private start(ns: string, file: string, arg?: string): Promise<void> {
+  private start(ns: string, file: string, ...arg: string[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const args = ["netns", "exec", ns, process.execPath, path.join(this.dir, file), ...(arg ? [arg] : [])];
+      const args = ["netns", "exec", ns, process.execPath, path.join(this.dir, file), ...arg];
       const server = spawn("ip", args, { stdio: ["ignore", "pipe", "pipe"] });
       this.servers.push(server);
       let err = "";
@@ -241,6 +283,7 @@ export class HostHarness {
         // already gone
       }
     }
+    if (this.etcNetns) fs.rmSync(this.etcNetns, { recursive: true, force: true });
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 

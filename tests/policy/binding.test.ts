@@ -79,8 +79,14 @@ describe("policy/binding", () => {
     const vm = { identity: { type: "SystemAssigned" } };
     assert.equal((await validate(p, fakeArgs("azure-native:compute:VirtualMachine", "agent", vm))).length, 1);
     assert.equal((await validate(p, fakeArgs("azure-native:compute/v20240701:VirtualMachine", "agent", vm))).length, 1, "versioned token");
-    assert.deepEqual(await validate(p, fakeArgs("azure-native:compute:VirtualMachine", "agent", vm, { exemptNames: ["agent"] })), []);
-    assert.deepEqual(await validate(p, fakeArgs("azure-native:compute:VirtualMachine", "agent", { ...vm, tags: { "hardening:exempt": "host-identity-azure-vm: pulls from ACR" } })), []);
+    // An exemption never silences: the finding goes out as an advisory note naming where the exemption came from.
+    const finding = 'identity.type is "SystemAssigned"; remove identity or set its type to "None", or exempt this host in the policy config with a reason: any code on the VM can ask IMDS for the managed identity\'s token, and NSG rules do not filter IMDS by default.';
+    assert.deepEqual(await validate(p, fakeArgs("azure-native:compute:VirtualMachine", "agent", vm, { exemptNames: ["agent"] })), [
+      { message: `Exempted (not enforced) because its name matches "agent" in the policy config's exemptNames: ${finding}`, urn: undefined, enforcementLevel: "advisory" },
+    ]);
+    assert.deepEqual(await validate(p, fakeArgs("azure-native:compute:VirtualMachine", "agent", { ...vm, tags: { "hardening:exempt": "host-identity-azure-vm: pulls from ACR" } })), [
+      { message: `Exempted (not enforced) because its tag hardening:exempt="host-identity-azure-vm: pulls from ACR", reason: "pulls from ACR": ${finding}`, urn: undefined, enforcementLevel: "advisory" },
+    ]);
     const [noReason] = await validate(p, fakeArgs("azure-native:compute:VirtualMachine", "agent", { ...vm, tags: { "hardening:exempt": "host-identity-azure-vm" } }));
     assert.match(noReason.message, /The hardening:exempt tag "host-identity-azure-vm" exempts nothing: it must give a reason/);
   });
@@ -91,6 +97,17 @@ describe("policy/binding", () => {
     assert.deepEqual(fixed, { ami: "ami-1", metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } });
     assert.equal(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "w", fixed)), undefined);
     assert.equal(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "w", { metadataOptions: UNKNOWN })), undefined);
+  });
+
+  it("remediates nothing outside the rule's scope (it only advises there) nor on an exempt resource", async () => {
+    const scoped = { scopeTags: ["hardening:role=workload"] };
+    const weak = { metadataOptions: { httpTokens: "optional" } };
+    assert.equal(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "bastion", weak, scoped)), undefined);
+    assert.equal(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "w", weak, { exemptNames: ["w"] })), undefined);
+    const tagged = { ...weak, tags: { "hardening:role": "workload" } };
+    assert.deepEqual(await imds.remediateResource!(fakeArgs("aws:ec2/instance:Instance", "w", tagged, scoped)), {
+      ...tagged, metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
+    });
   });
 
   it("unwraps the SDK proxies to the raw props", () => {

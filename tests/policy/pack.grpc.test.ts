@@ -145,7 +145,10 @@ describe("the policy pack over gRPC, started as the CLI starts it", function () 
 
     const vm = (name: string) => res("azure-native:compute:VirtualMachine", name, { identity: { type: "SystemAssigned" } });
     assert.deepEqual(diags(await call(client(), "analyze", analyzeRequest(vm("worker-vm")))).map((d) => [d.policy, d.level]), [["host-identity-azure-vm", "advisory"]]);
-    assert.deepEqual(diags(await call(client(), "analyze", analyzeRequest(vm("acr-puller-1")))), []);
+    // The exempted VM is not blocked, and the exemption is reported, never silent.
+    assert.deepEqual(diags(await call(client(), "analyze", analyzeRequest(vm("acr-puller-1")))).map((d) => [d.policy, d.level, d.message.split(":")[0]]), [
+      ["host-identity-azure-vm", "advisory", 'Exempted (not enforced) because its name matches "acr-puller-*" in the policy config\'s exemptNames'],
+    ]);
 
     const sg = (name: string) => res("aws:ec2/securityGroup:SecurityGroup", name, { egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });
     assert.deepEqual(diags(await call(client(), "analyze", analyzeRequest(sg("web-lb")))), []);

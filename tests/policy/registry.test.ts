@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ControlFamily } from "../../components";
-import { configSchemaFor, resolveConfig } from "../../policy/options";
+import { COMMON_OPTIONS, configSchemaFor, resolveConfig } from "../../policy/options";
 import { isResourceRule, resourceRules, ruleById, rules, stackRules, typesOf } from "../../policy/registry";
 
 const RULES_DIR = path.join(__dirname, "..", "..", "policy", "rules");
@@ -52,7 +52,7 @@ describe("policy/registry", () => {
       const schema = configSchemaFor(r);
       assert.deepEqual(
         Object.keys(schema.properties).sort(),
-        ["exemptNames", "exemptUrns", ...Object.keys(r.options ?? {})].sort(),
+        [...Object.keys(COMMON_OPTIONS), ...Object.keys(r.options ?? {})].sort(),
         r.id,
       );
       const resolved = resolveConfig(r, undefined);

@@ -1,12 +1,13 @@
 /**
  * Host permissions, where the stack shows them: no administrator-level grant to the identity worker hosts run as
- * (an EC2 instance profile's role, a GCE service account, an Azure VM's managed identity). Any code on the host
- * can fetch that identity's token from the metadata endpoint, so its grants are the workers' grants.
+ * (an EC2 instance profile's role, an EKS node role, a GCE service account, an Azure VM's managed identity) or ECS
+ * tasks run as (the task role). Any code on the host can fetch that identity's token from the metadata endpoint
+ * (a task's code from the ECS credentials endpoint), so its grants are the workers' grants.
  */
 import { matchesAny, stringListOption, stringOption } from "../../config";
 import { ResourceIndex } from "../network/cloudNetwork";
 import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
-import { field, isUnknown, list, show, unknownFinding } from "../values";
+import { field, isRecord, isUnknown, list, show, unknownFinding } from "../values";
 
 const WHY = "any code on a worker host can fetch this identity's token from the metadata endpoint, so the grant is the workers' grant";
 
@@ -16,66 +17,166 @@ const ROLE = "aws:iam/role:Role";
 const AWS_INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile";
 const AWS_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const AWS_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment";
+const AWS_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const AWS_POLICY = "aws:iam/policy:Policy";
+const ECS_TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 
-/** A role reference: by dependency on a Role resource, else the role name as written. */
+const TASK_WHY =
+  "any code in the task can fetch this role's credentials from the ECS credentials endpoint (169.254.170.2), so the grant is the workload's grant";
+
+/** How a worker identity reaches workloads: the words for the message and why that makes the grant theirs. */
+interface HostUse {
+  readonly gives: string;
+  readonly why: string;
+}
+
+/** The role name an ARN or name points at (`arn:aws:iam::1:role/path/name` and `name` both give `name`). */
+function roleNameOf(value: string): string {
+  return value.includes("/") ? value.slice(value.lastIndexOf("/") + 1) : value;
+}
+
+/** A role reference: by dependency on a Role resource, else the role name (or ARN) as written. */
 function roleKey(index: ResourceIndex, r: ResourceInput, key: string, value: unknown): string | undefined {
   const role = index.ref(r, key, [ROLE], value);
   if (role) return `urn:${role.urn}`;
-  if (typeof value === "string" && !isUnknown(value)) return `name:${value.includes("/") ? value.slice(value.lastIndexOf("/") + 1) : value}`;
+  if (typeof value === "string" && !isUnknown(value) && value !== "") return `name:${roleNameOf(value)}`;
   return undefined;
 }
 
-function roleAliases(index: ResourceIndex, role: ResourceInput): string[] {
+function roleAliases(role: ResourceInput): string[] {
   const keys = [`urn:${role.urn}`];
-  for (const k of ["name", "id"]) if (typeof role.props[k] === "string" && !isUnknown(role.props[k])) keys.push(`name:${role.props[k]}`);
+  for (const k of ["name", "id", "arn"]) if (typeof role.props[k] === "string" && !isUnknown(role.props[k])) keys.push(`name:${roleNameOf(role.props[k] as string)}`);
   return keys;
+}
+
+/**
+ * True when an IAM policy document grants administrator-level rights: an Allow statement (IAM requires `Effect`;
+ * a statement without one is read as Allow) whose `Action` holds "*" or "*:*", or that allows everything but a
+ * `NotAction` list, on `Resource` "*"; or one that allows "iam:*" on any resource (managing identities is how a
+ * role grants itself the rest, and IAM resource patterns are easy to write too wide). Returns the reason, or
+ * "unknown" when the document is not known yet, or undefined.
+ */
+export function adminStatement(doc: unknown): string | "unknown" | undefined {
+  if (isUnknown(doc)) return "unknown";
+  let policy: unknown = doc;
+  if (typeof doc === "string") {
+    try {
+      policy = JSON.parse(doc);
+    } catch {
+      return undefined;
+    }
+  }
+  const statements = field(policy, "Statement");
+  const all = Array.isArray(statements) ? statements : [statements];
+  for (let i = 0; i < all.length; i++) {
+    const st = all[i];
+    if (!isRecord(st)) continue;
+    const effect = st.Effect ?? "Allow";
+    if (isUnknown(effect) || isUnknown(st.Action) || isUnknown(st.Resource)) return "unknown";
+    if (effect !== "Allow") continue;
+    const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+    const actions = asList(st.Action);
+    if (actions.some((a) => typeof a === "string" && a.toLowerCase() === "iam:*")) return `Statement[${i}] allows "iam:*" on ${show(st.Resource)}`;
+    if (!asList(st.Resource).includes("*")) continue;
+    const star = actions.find((a) => a === "*" || a === "*:*");
+    if (star !== undefined) return `Statement[${i}] allows ${show(star)} on "*"`;
+    if (st.NotAction !== undefined) return `Statement[${i}] allows every action but ${show(st.NotAction)} on "*"`;
+  }
+  return undefined;
 }
 
 function awsFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   const adminNames = stringOption(ctx.config, "awsPolicyNames");
-  const isAdmin = (arn: unknown): string | undefined => {
-    if (typeof arn !== "string") return undefined;
-    const m = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
-    return m && adminNames.includes(m[1]) ? m[1] : undefined;
-  };
-  // Roles that an instance profile hands to EC2 hosts.
-  const hostRoles = new Set<string>();
-  for (const p of index.ofType(AWS_INSTANCE_PROFILE)) {
-    const k = roleKey(index, p, "role", p.props.role);
-    if (!k) continue;
-    hostRoles.add(k);
-    const role = index.ref(p, "role", [ROLE]);
-    if (role) roleAliases(index, role).forEach((a) => hostRoles.add(a));
-    else for (const r of index.ofType(ROLE)) if (roleAliases(index, r).includes(k)) roleAliases(index, r).forEach((a) => hostRoles.add(a));
+  // Customer-managed policies whose documents are administrator-level, by URN and by ARN.
+  const adminPolicies = new Map<string, string>();
+  const unknownPolicies = new Set<string>();
+  for (const p of index.ofType(AWS_POLICY)) {
+    const why = adminStatement(p.props.policy);
+    const keys = [`urn:${p.urn}`, ...(typeof p.props.arn === "string" && !isUnknown(p.props.arn) ? [`arn:${p.props.arn}`] : [])];
+    if (why === "unknown") keys.forEach((k) => unknownPolicies.add(k));
+    else if (why) keys.forEach((k) => adminPolicies.set(k, `customer-managed policy "${p.name}" (${why})`));
   }
-  if (hostRoles.size === 0) return [];
-  const findings: StackFinding[] = [];
-  for (const a of index.ofType(AWS_ROLE_POLICY_ATTACHMENT)) {
-    const name = isAdmin(a.props.policyArn);
-    const k = roleKey(index, a, "role", a.props.role);
-    if (name && k && hostRoles.has(k)) {
-      findings.push({
-        urn: a.urn,
-        type: a.type,
-        property: "policyArn",
-        message: `policyArn is ${show(a.props.policyArn)} on role ${show(a.props.role)}, which an instance profile gives to EC2 hosts; attach a policy scoped to what the workers need: ${WHY}.`,
-      });
+  /** Why a managed-policy ARN (or the Policy resources it was computed from) is administrator-level. */
+  const adminArn = (arn: unknown, deps: readonly string[]): string | "unknown" | undefined => {
+    if (typeof arn === "string" && !isUnknown(arn)) {
+      const m = /^arn:aws[a-z-]*:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+      if (m && adminNames.includes(m[1])) return `the AWS managed policy ${m[1]}`;
+      if (adminPolicies.has(`arn:${arn}`)) return adminPolicies.get(`arn:${arn}`);
     }
+    for (const u of deps) if (adminPolicies.has(`urn:${u}`)) return adminPolicies.get(`urn:${u}`);
+    if (isUnknown(arn) && deps.some((u) => unknownPolicies.has(`urn:${u}`))) return "unknown";
+    return undefined;
+  };
+
+  // Roles that workloads can take the credentials of: an instance profile's (EC2 hosts), an ECS task definition's
+  // task role, an EKS node group's node role.
+  const hostRoles = new Map<string, HostUse>();
+  const addHostRole = (r: ResourceInput, key: string, use: HostUse): void => {
+    const k = roleKey(index, r, key, r.props[key]);
+    if (!k) return;
+    const aliases = [k];
+    const role = index.ref(r, key, [ROLE]);
+    if (role) aliases.push(...roleAliases(role));
+    else for (const x of index.ofType(ROLE)) if (roleAliases(x).includes(k)) aliases.push(...roleAliases(x));
+    for (const a of aliases) if (!hostRoles.has(a)) hostRoles.set(a, use);
+  };
+  for (const p of index.ofType(AWS_INSTANCE_PROFILE)) addHostRole(p, "role", { gives: "an instance profile gives to EC2 hosts", why: WHY });
+  for (const t of index.ofType(ECS_TASK_DEFINITION)) addHostRole(t, "taskRoleArn", { gives: `ECS task definition "${t.name}" gives to its tasks`, why: TASK_WHY });
+  for (const g of index.ofType(EKS_NODE_GROUP)) addHostRole(g, "nodeRoleArn", { gives: `EKS node group "${g.name}" gives to its nodes`, why: WHY });
+  if (hostRoles.size === 0) return [];
+
+  const findings: StackFinding[] = [];
+  const report = (r: ResourceInput, property: string, what: string, use: HostUse): void => {
+    findings.push({ urn: r.urn, type: r.type, property, message: `${what}, which ${use.gives}; grant a policy scoped to what the workers need: ${use.why}.` });
+  };
+  const unknown = (r: ResourceInput, property: string): void => {
+    findings.push({ urn: r.urn, type: r.type, ...unknownFinding(property) });
+  };
+  for (const a of index.ofType(AWS_ROLE_POLICY_ATTACHMENT)) {
+    const k = roleKey(index, a, "role", a.props.role);
+    const use = k ? hostRoles.get(k) : undefined;
+    if (!use) continue;
+    const why = adminArn(a.props.policyArn, a.propertyDependencies?.policyArn ?? []);
+    if (why === "unknown") unknown(a, "policyArn");
+    else if (why) report(a, "policyArn", `policyArn is ${show(a.props.policyArn)} (${why}) on role ${show(a.props.role)}`, use);
   }
   for (const a of index.ofType(AWS_POLICY_ATTACHMENT)) {
-    const name = isAdmin(a.props.policyArn);
-    if (!name) continue;
+    const why = adminArn(a.props.policyArn, a.propertyDependencies?.policyArn ?? []);
+    if (!why) continue;
     list(a.props.roles).forEach((role, i) => {
       const k = roleKey(index, a, "roles", role);
-      if (k && hostRoles.has(k)) {
-        findings.push({
-          urn: a.urn,
-          type: a.type,
-          property: `roles[${i}]`,
-          message: `roles[${i}] (${show(role)}) gets ${show(a.props.policyArn)} and an instance profile gives it to EC2 hosts; attach a policy scoped to what the workers need: ${WHY}.`,
-        });
-      }
+      const use = k ? hostRoles.get(k) : undefined;
+      if (!use) return;
+      if (why === "unknown") unknown(a, "policyArn");
+      else report(a, `roles[${i}]`, `roles[${i}] (${show(role)}) gets ${show(a.props.policyArn)} (${why})`, use);
     });
+  }
+  for (const role of index.ofType(ROLE)) {
+    const use = roleAliases(role).map((k) => hostRoles.get(k)).find((u) => u !== undefined);
+    if (!use) continue;
+    const arns = role.props.managedPolicyArns;
+    if (isUnknown(arns)) unknown(role, "managedPolicyArns");
+    list(arns).forEach((arn, i) => {
+      const why = adminArn(arn, isUnknown(arn) ? (role.propertyDependencies?.managedPolicyArns ?? []) : []);
+      if (why === "unknown") unknown(role, `managedPolicyArns[${i}]`);
+      else if (why) report(role, `managedPolicyArns[${i}]`, `managedPolicyArns[${i}] is ${show(arn)} (${why}) on role "${role.name}"`, use);
+    });
+    const inline = role.props.inlinePolicies;
+    if (isUnknown(inline)) unknown(role, "inlinePolicies");
+    list(inline).forEach((p, i) => {
+      const why = adminStatement(field(p, "policy"));
+      if (why === "unknown") unknown(role, `inlinePolicies[${i}].policy`);
+      else if (why) report(role, `inlinePolicies[${i}].policy`, `inlinePolicies[${i}].policy of role "${role.name}" is administrator-level: ${why}`, use);
+    });
+  }
+  for (const rp of index.ofType(AWS_ROLE_POLICY)) {
+    const k = roleKey(index, rp, "role", rp.props.role);
+    const use = k ? hostRoles.get(k) : undefined;
+    if (!use) continue;
+    const why = adminStatement(rp.props.policy);
+    if (why === "unknown") unknown(rp, "policy");
+    else if (why) report(rp, "policy", `policy of role ${show(rp.props.role)} is administrator-level: ${why}`, use);
   }
   return findings;
 }
@@ -267,12 +368,12 @@ export function checkAdminGrants(resources: readonly ResourceInput[], ctx: Check
 export const adminGrantRule: StackRule = {
   id: "host-identity-admin-grant",
   description:
-    "The identity worker hosts run as (EC2 instance profile role, GCE or GKE node service account, Azure VM managed identity) holds no administrator-level grant in the stack, at any level.",
+    "The identity worker hosts and tasks run as (EC2 instance profile role, ECS task role, EKS node role, GCE or GKE node service account, Azure VM managed identity) holds no administrator-level grant in the stack, at any level.",
   enforcementLevel: "mandatory",
   family: "hostIdentity",
   docs:
-    "Administrator-level grants to an instance profile's role, a GCE VM's or GKE node's service account (project, folder, organization and " +
-    "service-account IAM members, bindings and policies), or an Azure VM identity.",
+    "Administrator-level grants to an instance profile's role, an ECS task role or an EKS node role (managed policies by attachment or `managedPolicyArns`, customer-managed or inline policies allowing `*`, `*:*` or `iam:*` or a `NotAction` on `Resource: \"*\"`), " +
+    "a GCE VM's or GKE node's service account (project, folder, organization and service-account IAM members, bindings and policies), or an Azure VM identity.",
   options: {
     awsPolicyNames: stringListOption("AWS managed policy names treated as administrator-level.", ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]),
     // Globs (picomatch, case-insensitive), at any level: project, folder, organization, or one service account.
@@ -316,6 +417,10 @@ export const adminGrantRule: StackRule = {
     AWS_INSTANCE_PROFILE,
     AWS_ROLE_POLICY_ATTACHMENT,
     AWS_POLICY_ATTACHMENT,
+    AWS_ROLE_POLICY,
+    AWS_POLICY,
+    ECS_TASK_DEFINITION,
+    EKS_NODE_GROUP,
     ...GCE,
     GKE_NODE_POOL,
     GKE_CLUSTER,

@@ -1,6 +1,7 @@
 /**
- * AWS instance metadata (IMDS): instances, launch templates, launch configurations and the account/region
- * defaults either turn the endpoint off or require IMDSv2 session tokens with a PUT response hop limit of 1.
+ * AWS instance metadata (IMDS): instances, spot instance requests, launch templates, launch configurations and the
+ * account/region defaults either turn the endpoint off or require IMDSv2 session tokens with a PUT response hop
+ * limit of 1; EKS managed node groups take their metadata options from a launch template.
  */
 import type { CheckContext, Finding, ResourceRule, RuleOption } from "../types";
 import { field, isRecord, isUnknown, show, unknownFinding } from "../values";
@@ -93,24 +94,58 @@ export function remediateImdsOptions(prefix: string): (props: Record<string, unk
 const onOptions = checkImdsOptions("metadataOptions");
 const fixOptions = remediateImdsOptions("metadataOptions");
 
+/**
+ * EKS managed node groups carry no metadata options of their own. Without `launchTemplate`, "the Amazon EKS API
+ * creates one automatically with default values in your account" (EKS user guide, "Customize managed nodes with
+ * launch templates"): a template outside the stack, whose metadata options EKS picks and the pack cannot read, so
+ * nothing shows the hop limit of 1 that keeps pods from the node role's token; that fails, as an absent
+ * `httpTokens` does on an instance. The defaults also differ by AMI: an AMI marked `ImdsSupport: v2.0`, as AL2023's
+ * are, sets the hop limit to 2 (EC2 API reference, Image.ImdsSupport; AL2023 user guide, "your default hop limit
+ * will be set to 2"), and AL2 node groups have run with tokens optional. AWS's EKS best practices ask for a launch template with "V2 only (token
+ * required)" and a hop limit of 1 for exactly this. With `launchTemplate` (by id or name), the template holds the
+ * setting and this rule checks it on the `aws:ec2/launchTemplate:LaunchTemplate` resource; a template created
+ * outside the stack is outside what the pack can read.
+ */
+export function checkEksNodeGroup(props: Record<string, unknown>): Finding[] {
+  const lt = props.launchTemplate;
+  if (isUnknown(lt)) return [unknownFinding("launchTemplate")];
+  const id = field(lt, "id");
+  const name = field(lt, "name");
+  if (isUnknown(id) || isUnknown(name)) return [unknownFinding("launchTemplate")];
+  if ((typeof id === "string" && id !== "") || (typeof name === "string" && name !== "")) return [];
+  return [
+    {
+      property: "launchTemplate",
+      message:
+        "launchTemplate is not set; give the node group a launch template whose metadataOptions set httpTokens " +
+        '"required" and httpPutResponseHopLimit 1 (or httpEndpoint "disabled"): without one, EKS launches the nodes ' +
+        "from a template of its own with metadata defaults the stack does not pin, and with a hop limit above 1 or " +
+        "tokens optional every pod can fetch the node role's credentials from 169.254.169.254.",
+    },
+  ];
+}
+
 /** `metadata-endpoint-aws-imds`: no workload on an EC2 host can fetch the instance role's credentials without a token. */
 export const awsImdsRule: ResourceRule = {
   id: "metadata-endpoint-aws-imds",
   description:
-    "EC2 instances, launch templates, launch configurations and the account's IMDS defaults turn the metadata endpoint off, or require IMDSv2 tokens with a hop limit of 1.",
+    "EC2 instances, spot instance requests, launch templates, launch configurations and the account's IMDS defaults turn the metadata endpoint off, or require IMDSv2 tokens with a hop limit of 1; EKS managed node groups use a launch template.",
   enforcementLevel: "mandatory",
   family: "metadataEndpoint",
-  docs: "EC2 instances, launch templates, launch configurations, `InstanceMetadataDefaults`: IMDS disabled, or tokens required and hop limit 1 (stricter than AWS's IMDSv2 guidance; the finding says why).",
+  docs: "EC2 instances, spot instance requests, launch templates, launch configurations, `InstanceMetadataDefaults`: IMDS disabled, or tokens required and hop limit 1 (stricter than AWS's IMDSv2 guidance; the finding says why). EKS node groups: a `launchTemplate` (EKS's own template leaves the metadata options unpinned); the template is checked on its own resource, so one created outside the stack is not seen.",
   remediation: "Sets `httpTokens: required` and the hop limit to 1.",
   options: { maxHopLimit: MAX_HOP_LIMIT },
   checks: {
     "aws:ec2/instance:Instance": onOptions,
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": onOptions,
     "aws:ec2/launchTemplate:LaunchTemplate": onOptions,
     "aws:ec2/launchConfiguration:LaunchConfiguration": onOptions,
     "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults": checkImdsOptions(""),
+    "aws:eks/nodeGroup:NodeGroup": checkEksNodeGroup,
   },
   remediations: {
     "aws:ec2/instance:Instance": fixOptions,
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": fixOptions,
     "aws:ec2/launchTemplate:LaunchTemplate": fixOptions,
     "aws:ec2/launchConfiguration:LaunchConfiguration": fixOptions,
     "aws:ec2/instanceMetadataDefaults:InstanceMetadataDefaults": remediateImdsOptions(""),

@@ -2,14 +2,16 @@
  * Azure NSGs whose outbound Allow rules together open every port to the world: `Tcp *` plus `Udp *`, or port ranges
  * split across rules, inline (`securityRules`) or as separate `SecurityRule` resources of the same NSG. A single
  * rule that opens every protocol and port is `egress-open-to-internet`'s finding and is not reported again here.
+ * Bound into `egress-open-to-internet-combined` (splitEgress.ts), which judges AWS security groups the same way.
  */
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
-import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
+import type { CheckContext, ResourceInput, StackFinding } from "../types";
 import { field, isAnywhere, isUnknown, list, show } from "../values";
 import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
 
-const NSG = "azure-native:network:NetworkSecurityGroup";
-const RULE = "azure-native:network:SecurityRule";
+/** The types the NSG half of `egress-open-to-internet-combined` (splitEgress.ts) reads. */
+export const NSG_TYPES = ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"] as const;
+const [NSG, RULE] = NSG_TYPES;
 const MAX_PORT = 65535;
 
 /** One outbound Allow rule to the world, as far as this rule needs it. */
@@ -123,26 +125,3 @@ export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[],
   }
   return findings;
 }
-
-/** `egress-open-to-internet-nsg-combined`: no NSG's outbound Allow rules together open every port to the world. */
-export const azureNsgCombinedEgressRule: StackRule = {
-  id: "egress-open-to-internet-nsg-combined",
-  description:
-    "No Azure NSG's outbound Allow rules (inline or separate SecurityRule resources) together open every TCP and UDP port to the internet, as Tcp * plus Udp * would.",
-  enforcementLevel: "mandatory",
-  family: "egress",
-  docs:
-    "Azure NSGs: the Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0`, inline and as separate `SecurityRule` resources of the same NSG, " +
-    "whose port ranges together cover every TCP and every UDP port (scope: all NSGs by default, or worker NSGs only).",
-  options: {
-    scope: {
-      type: "string",
-      enum: ["all", "workers"],
-      default: "all",
-      description: "Check every NSG, or only those marked as worker resources.",
-    },
-    workerNames: WORKER_NAMES_OPTION,
-  },
-  types: [NSG, RULE],
-  check: checkAzureNsgCombinedEgress,
-};

@@ -42,6 +42,19 @@ export function checkLaunchTemplatePublicIp(props: Record<string, unknown>): Fin
   return findings;
 }
 
+/**
+ * ECS services: `networkConfiguration.assignPublicIp` is not true. Each awsvpc task gets its own ENI, and with a
+ * public IP on it the task is a host on the internet, whatever the subnet's default.
+ */
+export function checkEcsServicePublicIp(props: Record<string, unknown>): Finding[] {
+  const nc = props.networkConfiguration;
+  if (isUnknown(nc)) return [unknownFinding("networkConfiguration")];
+  const v = field(nc, "assignPublicIp");
+  const path = "networkConfiguration.assignPublicIp";
+  if (isUnknown(v)) return [unknownFinding(path)];
+  return isTrueish(v) ? [{ property: path, message: `${path} is ${show(v)}; set it to false and give the tasks a private subnet with a NAT gateway or the egress proxy: ${PUBLIC_IP_WHY}.` }] : [];
+}
+
 /** Subnets: a worker subnet does not map public IPs on launch. Other subnets are not this rule's business. */
 export function checkAwsSubnet(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
   if (!isWorker(ctx.resource?.name, props, workerGlobs(ctx))) return [];
@@ -129,14 +142,16 @@ export function checkAksInlinePoolsPublicIp(props: Record<string, unknown>): Fin
 /** `workload-subnet-public-ip`: worker hosts get no public address and worker subnets hand none out. */
 export const publicIpRule: ResourceRule = {
   id: "workload-subnet-public-ip",
-  description: "Worker hosts (VMs, instance templates, scale sets, AKS node pools) have no public IP on any cloud, and worker subnets do not assign public IPs on launch.",
+  description: "Worker hosts (VMs, instance templates, scale sets, AKS node pools) and ECS tasks have no public IP on any cloud, and worker subnets do not assign public IPs on launch.",
   enforcementLevel: "mandatory",
   family: "workloadSubnet",
-  docs: "Public IPs on hosts (all clouds, GCE instances from templates and AKS node pools, inline or separate, included); worker subnets with `mapPublicIpOnLaunch`.",
+  docs: "Public IPs on hosts (all clouds, GCE instances from templates and AKS node pools, inline or separate, included), spot instance requests and ECS services (`networkConfiguration.assignPublicIp`); worker subnets with `mapPublicIpOnLaunch`.",
   options: { workerNames: WORKER_NAMES_OPTION },
   checks: {
     "aws:ec2/instance:Instance": checkAwsAssociatePublicIp,
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": checkAwsAssociatePublicIp,
     "aws:ec2/launchConfiguration:LaunchConfiguration": checkAwsAssociatePublicIp,
+    "aws:ecs/service:Service": checkEcsServicePublicIp,
     "aws:ec2/launchTemplate:LaunchTemplate": checkLaunchTemplatePublicIp,
     "aws:ec2/subnet:Subnet": checkAwsSubnet,
     "gcp:compute/instance:Instance": checkGcpAccessConfigs,
@@ -153,16 +168,20 @@ export const publicIpRule: ResourceRule = {
 
 // ---- egress ---------------------------------------------------------------------------------------------------
 
-/** The reason every egress finding gives. */
+/** Why egress open to the world fails, shared by the per-rule check and the stack rule over split rules. */
 export const EGRESS_WHY =
   "a worker that can open any connection to the internet can exfiltrate data and reach services the egress " +
   "allow-list exists to keep out; allow only the destinations and ports the workers need";
 
-/** True when an AWS protocol/port pair covers every port: protocol "-1"/"all", or tcp/udp 0-65535. */
-function awsAllPorts(protocol: unknown, from: unknown, to: unknown): boolean {
+/**
+ * True when an AWS protocol/port pair covers every port: protocol "-1"/"all" (EC2 ignores the ports then), tcp/udp
+ * from 0 or 1 to 65535, or tcp/udp with the port range -1 to -1 (no range: read as all, never as none).
+ */
+export function awsAllPorts(protocol: unknown, from: unknown, to: unknown): boolean {
   const p = typeof protocol === "string" ? protocol.toLowerCase() : protocol;
   if (p === "-1" || p === "all" || p === -1) return true;
-  return (p === "tcp" || p === "udp" || p === "6" || p === "17") && (from === 0 || from === 1) && to === 65535;
+  if (!(p === "tcp" || p === "udp" || p === "6" || p === "17")) return false;
+  return (from === -1 && to === -1) || (typeof from === "number" && typeof to === "number" && from <= 1 && to >= 65535);
 }
 
 function openAwsRule(rule: unknown, path: string, cidrKeys: readonly string[], proto: string, from: string, to: string): Finding[] {

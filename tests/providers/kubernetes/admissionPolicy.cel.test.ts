@@ -1,9 +1,10 @@
 /**
  * The admission policies' CEL, run by a real CEL implementation (@bufbuild/cel) against pods: the pods Kestra's
  * Kubernetes task runner builds from this package's settings (shape from the runner's documentation: the task
- * container, plus an init container and a sidecar that move files when the task has input or output files), Pod
- * Security Standards shaped fixtures, the package's own hardened pods (admitted) and escape pods (refused, each
- * with a message naming the field and the fix).
+ * container, plus an init container and a sidecar that move files when the task has input or output files), the
+ * Pod Security Standards' own upstream test fixtures (restricted, v1.34: every pass case admitted, every fail case
+ * that asks for the host refused, the rest left to Pod Security Admission), the package's own hardened pods
+ * (admitted) and escape pods (refused, each with a message naming the field and the fix).
  */
 import * as assert from "node:assert/strict";
 import { hardenPodSpec } from "../../../providers/kubernetes/podSecurity";
@@ -12,6 +13,7 @@ import { planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan
 import { kestraTaskAdmissionPolicyFor, kestraTrustedWorkload, type AdmissionPolicyPlan } from "../../../providers/kubernetes/admissionPolicyPlan";
 import { admit, compileErrors } from "./cel";
 import { pssFindings } from "./pss";
+import { pssFixtures, PSS_COMMIT, PSS_VERSION, type PssFixture } from "./pssFixtures";
 
 type Pod = Record<string, unknown>;
 type Spec = Record<string, unknown>;
@@ -105,7 +107,7 @@ describe("admission policy CEL (evaluated by @bufbuild/cel)", () => {
 
   describe("refuses, naming the field and the fix", () => {
     const escapes: [string, Pod, RegExp[]][] = [
-      // Pod Security Standards shaped fixtures: the restricted base pod with one host-facing change each.
+      // The Kestra task pod with one host-facing change each (the upstream fixtures are run below).
       ["hostPath to the Docker socket", kestraTaskPod({ podSpec: { volumes: [{ name: "sock", hostPath: { path: "/var/run/docker.sock" } }] } }), [/^spec\.volumes\[sock\]\.hostPath is refused .*use an emptyDir/, /^spec\.volumes\[sock\]\.hostPath is refused .*use an emptyDir/]],
       ["hostPath /", kestraTaskPod({ podSpec: { volumes: [{ name: "root", hostPath: { path: "/" } }] } }), [/^spec\.volumes\[root\]\.hostPath/, /^spec\.volumes\[root\]\.hostPath/]],
       ["hostNetwork", kestraTaskPod({ podSpec: { hostNetwork: true } }), [/^spec\.hostNetwork is true, which is refused/, /^spec\.hostNetwork is true, which is refused/]],
@@ -151,5 +153,68 @@ describe("admission policy CEL (evaluated by @bufbuild/cel)", () => {
     assert.deepStrictEqual(compileErrors(plan), []);
     assert.deepStrictEqual(admit(plan, kestraTaskPod({ podSpec: { runtimeClassName: "runc" } }), "alice", AUTOMOUNT).refusals, []);
     assert.equal(admit(plan, kestraTaskPod({ podSpec: { hostNetwork: true } }), "alice", AUTOMOUNT).refusals.length, 1);
+  });
+
+  describe(`the Pod Security Standards' upstream fixtures (kubernetes/pod-security-admission@${PSS_COMMIT.slice(0, 12)}, restricted ${PSS_VERSION})`, () => {
+    const pass = pssFixtures("pass");
+    const fail = pssFixtures("fail");
+    /** What the namespace asks of every pod beyond Pod Security restricted, as the task runner's settings give it. */
+    const asTaskPod = (f: PssFixture): Pod => {
+      const pod = structuredClone(f.pod);
+      pod.metadata = { ...pod.metadata, namespace: NS };
+      pod.spec = {
+        ...pod.spec,
+        serviceAccountName: settings.serviceAccountName,
+        automountServiceAccountToken: false,
+        runtimeClassName: settings.podSpec.runtimeClassName,
+        activeDeadlineSeconds: settings.podSpec.activeDeadlineSeconds,
+      };
+      return pod;
+    };
+    /** Asks for the host in a way the admission policies refuse themselves (read from the pod, not from CEL). */
+    const asksForTheHost = (spec: Spec): boolean => {
+      const containers = ["containers", "initContainers", "ephemeralContainers"].flatMap((k) => (spec[k] as Spec[] | undefined) ?? []);
+      return (
+        spec.hostNetwork === true || spec.hostPID === true || spec.hostIPC === true ||
+        ((spec.volumes as Spec[] | undefined) ?? []).some((v) => v.hostPath !== undefined) ||
+        containers.some((c) => (c.securityContext as Spec | undefined)?.privileged === true)
+      );
+    };
+
+    it("holds every upstream file of the version (22 pass, 74 fail), each from a known generator", () => {
+      assert.deepStrictEqual([pass.length, fail.length], [22, 74]);
+      // Every fail case of the host checks the policies duplicate does ask for the host (the classification below
+      // cannot silently let one through).
+      for (const f of fail.filter((x) => ["hostnamespaces", "hostpathvolumes", "privileged"].includes(x.check))) assert.ok(asksForTheHost(f.pod.spec), f.upstream);
+    });
+
+    for (const f of pass) {
+      it(`admits ${f.upstream} (${f.generator})`, () => {
+        assert.deepStrictEqual(pssFindings(f.pod.spec, f.pod.metadata), [], "the pack's Pod Security restricted rules admit the upstream pass case");
+        assert.deepStrictEqual(refusals(asTaskPod(f)), []);
+        // As the upstream file is, the only refusals are the package's own rules beyond Pod Security Admission.
+        for (const m of refusals(f.pod, "alice")) assert.match(m, /^spec\.(runtimeClassName|serviceAccountName|activeDeadlineSeconds) /);
+      });
+    }
+
+    for (const f of fail) {
+      if (asksForTheHost(f.pod.spec)) {
+        it(`refuses ${f.upstream} (${f.generator}) in both policies, naming the field`, () => {
+          const got = refusals(asTaskPod(f));
+          assert.ok(got.length >= 2, `refusals: ${JSON.stringify(got)}`);
+          for (const m of got) assert.match(m, /^(spec\.(hostNetwork|hostPID|hostIPC) is true|spec\.volumes\[[^\]]+\]\.hostPath is refused|securityContext\.privileged is true)/);
+        });
+      } else {
+        // Left to Pod Security Admission, which the namespace enforces at this very level and version; the pack's
+        // port of the same checks must see it.
+        it(`leaves ${f.upstream} (${f.generator}) to Pod Security Admission restricted ${PSS_VERSION}, which the pack's rules also refuse`, () => {
+          assert.deepStrictEqual(
+            Object.entries(namespacePlan.labels).filter(([k]) => k.startsWith("pod-security.kubernetes.io/enforce")),
+            [["pod-security.kubernetes.io/enforce", "restricted"], ["pod-security.kubernetes.io/enforce-version", PSS_VERSION]],
+          );
+          assert.notDeepStrictEqual(pssFindings(f.pod.spec, f.pod.metadata), [], "the pack's Pod Security restricted rules refuse the upstream fail case");
+        });
+      }
+    }
   });
 });

@@ -1,12 +1,18 @@
 /**
  * The planned ValidatingAdmissionPolicy and binding, validated against the Kubernetes OpenAPI schema for
- * admissionregistration.k8s.io/v1 (as compiled by kubernetes-models, generated from the API server's OpenAPI
- * spec), and the `admission` argument's checks.
+ * admissionregistration.k8s.io/v1: the API server's own OpenAPI v3 documents (tests/fixtures/kubernetes-openapi/,
+ * 1.30 where the kinds went GA and 1.35) with unknown fields refused as strict field validation refuses them, and
+ * kubernetes-models' compiled schema, which adds the enums the OpenAPI document leaves to Go validation but lets
+ * unknown fields through. Then the `admission` argument's checks.
  */
 import * as assert from "node:assert/strict";
 import { InvalidArgsError } from "../../../components/errors";
 import { kestraTaskAdmissionPolicyFor, kestraTrustedWorkload, type AdmissionPolicyPlan } from "../../../providers/kubernetes/admissionPolicyPlan";
 import { planWorkerNamespace, type KubernetesWorkerNamespaceArgs } from "../../../providers/kubernetes/namespacePlan";
+import { describeErrors, openApiValidator, type OpenApiValidator } from "./openapi";
+
+/** The API server's OpenAPI documents for admissionregistration.k8s.io/v1 (see the fixtures' README). */
+const OPENAPI_FILES = ["apis__admissionregistration.k8s.io__v1_openapi.1.30.json", "apis__admissionregistration.k8s.io__v1_openapi.1.35.json"];
 
 interface Model {
   validate(): void;
@@ -35,7 +41,9 @@ function issuesOf(args: KubernetesWorkerNamespaceArgs): readonly string[] {
 describe("admission policy plan", () => {
   let Policy: ModelClass;
   let Binding: ModelClass;
+  let openApi: OpenApiValidator[];
   before(async () => {
+    openApi = OPENAPI_FILES.map(openApiValidator);
     Policy = (await importEsm("kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy")).ValidatingAdmissionPolicy;
     Binding = (await importEsm("kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding")).ValidatingAdmissionPolicyBinding;
   });
@@ -59,8 +67,37 @@ describe("admission policy plan", () => {
       const { policy, binding } = manifests(plan);
       new Policy(policy).validate();
       new Binding(binding).validate();
+      for (const v of openApi) {
+        assert.deepStrictEqual(describeErrors(v.validate("ValidatingAdmissionPolicy", policy)), [], `policy against ${v.file}`);
+        assert.deepStrictEqual(describeErrors(v.validate("ValidatingAdmissionPolicyBinding", binding)), [], `binding against ${v.file}`);
+      }
     });
   }
+
+  it("the OpenAPI check refuses unknown fields, at every depth, in the policy and the binding (positive control)", () => {
+    const { policy, binding } = manifests(plans[0][1]);
+    type Spec = { spec: Record<string, unknown> & { validations: Record<string, unknown>[]; matchConstraints: Record<string, unknown> } };
+    const misspelt = structuredClone(policy) as Spec;
+    misspelt.spec.validation = misspelt.spec.validations;
+    delete (misspelt.spec as Record<string, unknown>).validations;
+    const deep = structuredClone(policy) as Spec;
+    deep.spec.validations[0].messageExpresion = deep.spec.validations[0].messageExpression;
+    deep.spec.matchConstraints.namespaceSelecter = {};
+    const badBinding = structuredClone(binding) as { spec: Record<string, unknown> };
+    badBinding.spec.validationAction = badBinding.spec.validationActions;
+    for (const v of openApi) {
+      assert.deepStrictEqual(describeErrors(v.validate("ValidatingAdmissionPolicy", misspelt)), ['/spec: must NOT have additional properties "validation"'], v.file);
+      assert.deepStrictEqual(
+        describeErrors(v.validate("ValidatingAdmissionPolicy", deep)),
+        ['/spec/matchConstraints: must NOT have additional properties "namespaceSelecter"', '/spec/validations/0: must NOT have additional properties "messageExpresion"'],
+        v.file,
+      );
+      assert.deepStrictEqual(describeErrors(v.validate("ValidatingAdmissionPolicyBinding", badBinding)), ['/spec: must NOT have additional properties "validationAction"'], v.file);
+      assert.deepStrictEqual(describeErrors(v.validate("ValidatingAdmissionPolicy", { ...policy as object, metadata: { nmae: "x" } })), ['/metadata: must NOT have additional properties "nmae"'], v.file);
+    }
+    // Why the OpenAPI check is needed beside kubernetes-models: its schema lets the misspelt field through.
+    assert.doesNotThrow(() => new Policy(misspelt).validate());
+  });
 
   it("the schema check refuses a broken policy (positive control)", () => {
     const { policy } = manifests(plans[0][1]);

@@ -11,9 +11,12 @@ import type { CheckContext } from "../../../policy/rules/types";
 const POD = "kubernetes:core/v1:Pod";
 const CTX = { config: {} } as CheckContext;
 
-/** Every finding the pack reports on a pod with this spec, as "property: message". */
-export function pssFindings(spec: Record<string, unknown>): string[] {
-  const props = { metadata: { name: "t", namespace: "workers" }, spec };
+/**
+ * Every finding the pack reports on a pod with this spec, as "property: message". `metadata` adds the pod's own
+ * metadata (its AppArmor annotations are checked).
+ */
+export function pssFindings(spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): string[] {
+  const props = { metadata: { name: "t", namespace: "workers", ...metadata }, spec };
   return [kubernetesPodSecurityRestricted, kubernetesHostNamespaces, kubernetesServiceAccountToken].flatMap((rule) =>
     rule.checks[POD](props, CTX).map((f) => `${f.property}: ${f.message}`),
   );

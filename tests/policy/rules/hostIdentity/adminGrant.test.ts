@@ -35,7 +35,7 @@ describe("host-identity-admin-grant (stack)", () => {
           urn: a.urn,
           type: RPA,
           property: "policyArn",
-          message: `policyArn is "${ADMIN}" on role "worker-role-abc", which an instance profile gives to EC2 hosts; attach a policy scoped to what the workers need: ${WHY}.`,
+          message: `policyArn is "${ADMIN}" (the AWS managed policy AdministratorAccess) on role "worker-role-abc", which an instance profile gives to EC2 hosts; grant a policy scoped to what the workers need: ${WHY}.`,
         },
       ]);
     });

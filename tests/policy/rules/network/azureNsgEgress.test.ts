@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { resolveConfig } from "../../../../policy/options";
-import { azureNsgCombinedEgressRule } from "../../../../policy/rules/network/azureNsgEgress";
+import { splitEgressRule } from "../../../../policy/rules/network/splitEgress";
 import type { ResourceInput } from "../../../../policy/rules/types";
 import { checkDeclared, UNKNOWN } from "../helpers";
 
@@ -17,7 +17,7 @@ const res = (type: string, name: string, props: Record<string, unknown>, deps?: 
   propertyDependencies: deps,
 });
 const check = (rs: ResourceInput[], config: Record<string, unknown> = {}) =>
-  checkDeclared(azureNsgCombinedEgressRule, rs, { config: resolveConfig(azureNsgCombinedEgressRule.id, config) });
+  checkDeclared(splitEgressRule, rs, { config: resolveConfig(splitEgressRule.id, config) });
 const out = (protocol: string, port: string, dest = "Internet", extra: Record<string, unknown> = {}) => ({
   direction: "Outbound",
   access: "Allow",
@@ -29,7 +29,7 @@ const out = (protocol: string, port: string, dest = "Internet", extra: Record<st
   ...extra,
 });
 
-describe("egress-open-to-internet-nsg-combined (stack)", () => {
+describe("egress-open-to-internet-combined: Azure NSGs (stack)", () => {
   it("passes: Tcp * alone, Tcp * and Udp 53, Tcp * and Udp * to a private range, a single * rule (the resource rule's finding)", () => {
     assert.deepEqual(check([res(NSG, "nsg", { securityRules: [out("Tcp", "*")] })]), []);
     assert.deepEqual(check([res(NSG, "nsg", { securityRules: [out("Tcp", "*"), out("Udp", "53")] })]), []);

@@ -1,54 +1,16 @@
+/**
+ * KubernetesWorkerNamespace under mocks: the Kubernetes counterpart of the other clouds' worker network (the
+ * namespace, its NetworkPolicies and, with egressProxy.create, the proxy the workers go through).
+ */
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { auditResources } from "../../../policy/rules";
-import type { ResourceInput } from "../../../policy/rules/types";
-import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine";
-import { cloudModule } from "../../../program/clouds/kubernetes";
+import { runUnderMocks } from "../../../program/offlineEngine";
 import { KestraWorker } from "../../../providers/kubernetes/kestraWorker";
 import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerNamespace";
-import { SCRATCH_VOLUME, TOKEN_PATH, TOKEN_VOLUME } from "../../../providers/kubernetes/podSecurity";
 import { javaProxyOptionsFor, proxyEnvFor } from "../../../providers/kubernetes/egressProxyPlan";
+import { asInputs, Obj, ofType, one, refused, T, WORKER_ARGS } from "./mocks";
 import { pssFindings } from "./pss";
-
-const T = {
-  namespace: "kubernetes:core/v1:Namespace",
-  netpol: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-  cnp: "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
-  sa: "kubernetes:core/v1:ServiceAccount",
-  runtimeClass: "kubernetes:node.k8s.io/v1:RuntimeClass",
-  deployment: "kubernetes:apps/v1:Deployment",
-  roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
-} as const;
-
-type Obj = Record<string, unknown>;
-const ofType = (resources: RecordedResource[], type: string) => resources.filter((r) => r.type === type);
-const one = (resources: RecordedResource[], name: string) => {
-  const found = resources.filter((r) => r.name === name);
-  assert.equal(found.length, 1, `exactly one resource named ${name}`);
-  return found[0];
-};
-const asInputs = (resources: RecordedResource[]): ResourceInput[] =>
-  resources.map((r) => ({ type: r.type, urn: r.urn, name: r.name, props: r.inputs, parent: r.parent }));
-
-/** Runs a program that is expected to throw while constructing; returns the error and what got registered. */
-async function refused(program: () => unknown): Promise<{ error: Error; resources: RecordedResource[] }> {
-  const run = await runUnderMocks(() => {
-    try {
-      program();
-    } catch (e) {
-      return e as Error;
-    }
-    return undefined;
-  });
-  assert.ok(run.result instanceof Error, "expected construction to throw");
-  return { error: run.result, resources: run.resources };
-}
-
-const WORKER_ARGS = {
-  image: "kestra/kestra:v1.1.6",
-  configurationSecretName: "kestra-configuration",
-  backendEgress: [{ namespace: "kestra", ports: [5432] }],
-};
 
 describe("KubernetesWorkerNamespace (mocks)", () => {
   it("default: restricted namespace, default-deny, DNS only to kube-dns, token-less ServiceAccount, all children parented", async () => {
@@ -168,65 +130,6 @@ describe("KubernetesWorkerNamespace (mocks)", () => {
   });
 });
 
-describe("KestraWorker (mocks)", () => {
-  it("Kubernetes runner: hardened Deployment with a projected token, Role limited to task pods, PDB; the stack passes the pack", async () => {
-    const run = await runUnderMocks(() => {
-      const ns = new KubernetesWorkerNamespace("w");
-      return new KestraWorker("kestra", { ...WORKER_ARGS, namespace: ns.namespaceName, apiServerCidrs: ["10.0.0.0/28"] });
-    });
-    const component = one(run.resources, "kestra");
-    for (const r of run.resources.filter((x) => x.name.startsWith("kestra-"))) assert.equal(r.parent, component.urn);
-    const deployment = one(run.resources, "kestra-deployment").inputs as { spec: { template: { spec: Obj } } };
-    const pod = deployment.spec.template.spec;
-    assert.deepStrictEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } });
-    assert.equal(pod.automountServiceAccountToken, false);
-    assert.equal(pod.serviceAccountName, "kestra-worker");
-    const worker = (pod.containers as Obj[])[0];
-    assert.deepStrictEqual(worker.securityContext, {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: { drop: ["ALL"] },
-    });
-    assert.deepStrictEqual(
-      (worker.volumeMounts as Obj[]).map((m) => m.mountPath),
-      ["/app/confs/application.yml", "/tmp", TOKEN_PATH],
-    );
-    assert.deepStrictEqual((pod.volumes as Obj[]).map((v) => v.name), ["kestra-configuration", SCRATCH_VOLUME, TOKEN_VOLUME]);
-    assert.deepStrictEqual(pssFindings(pod), []);
-    assert.deepStrictEqual(one(run.resources, "kestra-worker").inputs, {
-      apiVersion: "v1",
-      kind: "ServiceAccount",
-      metadata: { name: "kestra-worker", namespace: "w" },
-      automountServiceAccountToken: false,
-    });
-    assert.deepStrictEqual(one(run.resources, "kestra-task-runner-binding").inputs, {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: { name: "kestra-task-runner", namespace: "w" },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "kestra-task-runner" },
-      subjects: [{ kind: "ServiceAccount", name: "kestra-worker", namespace: "w" }],
-    });
-    assert.deepStrictEqual(one(run.resources, "kestra-pdb").inputs.spec, {
-      maxUnavailable: 1,
-      selector: { matchLabels: { "app.kubernetes.io/name": "kestra-worker", "app.kubernetes.io/instance": "kestra" } },
-    });
-    const taskRunner = await new Promise<string>((resolve) => run.result.taskRunner.apply(resolve));
-    const parsed = parse(taskRunner) as Obj;
-    assert.equal(parsed.type, "io.kestra.plugin.ee.kubernetes.runner.Kubernetes");
-    assert.equal(parsed.namespace, "w");
-    assert.equal((parsed.podSpec as Obj).automountServiceAccountToken, false);
-    assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
-  });
-
-  it("an invalid worker registers no resource at all", async () => {
-    const { error, resources } = await refused(() => new KestraWorker("kestra", { ...WORKER_ARGS, namespace: "w", image: "kestra/kestra" }));
-    assert.deepStrictEqual(resources, []);
-    assert.match(error.message, /^KestraWorker "kestra": invalid arguments:\n - image "kestra\/kestra" is not pinned/);
-  });
-});
-
 describe("KubernetesWorkerNamespace with egressProxy.create, and KestraWorker behind it (mocks)", () => {
   const IMAGE = "ubuntu/squid@sha256:0000000000000000000000000000000000000000000000000000000000000000";
   const HARDENING = { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } } as const;
@@ -299,83 +202,4 @@ describe("KubernetesWorkerNamespace with egressProxy.create, and KestraWorker be
     ]);
   });
 
-  it("the environment gives the Kestra workers the proxy's variables when the namespace creates it", async () => {
-    const run = await runUnderMocks(
-      () =>
-        cloudModule.createEnvironment({
-          cloud: "kubernetes",
-          name: "kestra-workers",
-          hardening: { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } },
-          networkCidr: "10.42.0.0/16",
-          zoneCount: 2,
-          settings: { ...(cloudModule.planSettings ?? {}), egressProxy: { create: { image: IMAGE } } },
-        }),
-      { calls: cloudModule.offlineCalls },
-    );
-    const pod = (one(run.resources, "kestra-workers-kestra-deployment").inputs as { spec: { template: { spec: { containers: Obj[] } } } }).spec.template.spec;
-    const names = (pod.containers[0].env as { name: string }[]).map((e) => e.name);
-    assert.deepStrictEqual(names, ["HOME", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "JAVA_TOOL_OPTIONS"]);
-    assert.ok(Object.keys(run.result.outputs).includes("proxyUrl"));
-    const registered = new Set(run.resources.map((r) => r.name));
-    for (const c of run.result.controls) for (const r of c.resources) assert.ok(registered.has(r), `${c.id} names ${r}, which was not registered`);
-    assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
-  });
-});
-
-describe("cloudModule (kubernetes)", () => {
-  it("defaults to the Kubernetes task runner, which needs the API server's address, and says so", async () => {
-    const { error, resources } = await refused(() =>
-      cloudModule.createEnvironment({ cloud: "kubernetes", name: "kestra-workers", hardening: {}, networkCidr: "10.42.0.0/16", zoneCount: 2, settings: {} }),
-    );
-    assert.deepStrictEqual(resources, []);
-    assert.match(error.message, /hardening:kubernetes\.kestra\.runner "kubernetes" needs the worker to reach the API server/);
-  });
-
-  it("builds the whole environment offline, with no provider function answered", async () => {
-    const run = await runUnderMocks(
-      () =>
-        cloudModule.createEnvironment({
-          cloud: "kubernetes",
-          name: "kestra-workers",
-          hardening: {},
-          networkCidr: "10.42.0.0/16",
-          zoneCount: 2,
-          settings: cloudModule.planSettings ?? {},
-        }),
-      { calls: cloudModule.offlineCalls },
-    );
-    const types = new Set(run.resources.map((r) => r.type));
-    for (const t of [T.namespace, T.netpol, T.sa, T.deployment]) assert.ok(types.has(t), `registers a ${t}`);
-    const ids = run.result.controls.map((c) => c.id);
-    assert.equal(new Set(ids).size, ids.length, "control ids are unique");
-    assert.deepStrictEqual(
-      run.result.controls.filter((c) => !c.effective).map((c) => c.id),
-      ["k8s-networkpolicy-hostnetwork-pods", "k8s-dns-tunnelling", "k8s-node-lifetime", "k8s-kestra-docker-runner"],
-    );
-    // Every resource a control names is one the environment registered.
-    const names = new Set(run.resources.map((r) => r.name));
-    for (const c of run.result.controls) for (const r of c.resources) assert.ok(names.has(r), `${c.id} names ${r}, which was not registered`);
-    assert.deepStrictEqual(auditResources(asInputs(run.resources)), []);
-  });
-
-  it("a bad settings block registers nothing and reports every problem", async () => {
-    const { error, resources } = await refused(() =>
-      cloudModule.createEnvironment({
-        cloud: "kubernetes",
-        name: "kestra-workers",
-        hardening: { sandbox: "maybe" as never },
-        networkCidr: "10.42.0.0/16",
-        zoneCount: 2,
-        settings: { colour: "blue", podSecurityVersion: "v1.20", kestra: { runner: "kubernetes", image: "kestra/kestra:latest" } },
-      }),
-    );
-    assert.deepStrictEqual(resources, []);
-    assert.deepStrictEqual(error.message.split("\n - ").slice(1), [
-      'hardening:kubernetes.colour is not a setting; known: "namespace", "podSecurityVersion", "cilium", "egressProxy", "dns", "runtimeClass", "quota", "limitRange", "kestra".',
-      'hardening.sandbox "maybe" is not one of "none", "runtime".',
-      'hardening:kubernetes.podSecurityVersion "v1.20" must be a Kubernetes minor version from "v1.34" (older policies allow probes aimed at other hosts) or "latest".',
-      'hardening:kubernetes.kestra.image "kestra/kestra:latest" is not pinned; give a version tag or a digest so every worker runs the same code.',
-      'hardening:kubernetes.kestra.runner "kubernetes" needs the worker to reach the API server, which a default-deny namespace blocks: set apiServerCidrs to the API server endpoint networks (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), or cilium: true.',
-    ]);
-  });
 });

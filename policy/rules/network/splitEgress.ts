@@ -1,0 +1,147 @@
+/**
+ * Egress open to the world when the rules are put together: a security group whose egress rules (inline `egress`
+ * blocks, `aws.ec2.SecurityGroupRule`, `aws.vpc.SecurityGroupEgressRule`) each allow part of the port range to
+ * 0.0.0.0/0 or ::/0 and together allow every TCP or UDP port. `egress-open-to-internet` judges each rule alone;
+ * this stack rule judges their union per security group, and stays silent where one rule alone already opens every
+ * port (that rule's own finding says so).
+ */
+import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
+import { field, isAnywhere, isUnknown, list, show, unknownFinding } from "../values";
+import { checkAzureNsgCombinedEgress, NSG_TYPES } from "./azureNsgEgress";
+import { awsAllPorts, EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
+
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+const SG_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+
+/** One rule's contribution: a port range of one protocol to one family's "anywhere". */
+interface Part {
+  readonly resource: ResourceInput;
+  readonly property: string;
+  readonly family: "0.0.0.0/0" | "::/0";
+  readonly protocol: "tcp" | "udp";
+  readonly from: number;
+  readonly to: number;
+}
+
+function protocolOf(v: unknown): "tcp" | "udp" | "all" | undefined {
+  const p = typeof v === "string" ? v.toLowerCase() : v;
+  if (p === "-1" || p === "all" || p === -1) return "all";
+  if (p === "tcp" || p === "6" || p === 6) return "tcp";
+  if (p === "udp" || p === "17" || p === 17) return "udp";
+  return undefined;
+}
+
+/** The families a CIDR field opens to the world: "0.0.0.0/0" or "::/0" (a list or a single CIDR). */
+function families(v: unknown): ("0.0.0.0/0" | "::/0")[] {
+  const cidrs = Array.isArray(v) ? v : [v];
+  return cidrs.filter(isAnywhere).map((c) => (String(c).includes(":") ? "::/0" : "0.0.0.0/0"));
+}
+
+/**
+ * The parts one rule adds. A rule whose protocol or ports are unknown, or that alone opens every port, adds none:
+ * `egress-open-to-internet` reports it (as indeterminate, or as open) and checks it again when it is known.
+ */
+function partsOf(resource: ResourceInput, rule: unknown, path: string, cidrKeys: readonly string[], protoKey: string): Part[] {
+  const [protocol, from, to] = [field(rule, protoKey), field(rule, "fromPort"), field(rule, "toPort")];
+  if ([protocol, from, to].some(isUnknown) || awsAllPorts(protocol, from, to)) return [];
+  const p = protocolOf(protocol);
+  if (p === undefined || p === "all" || typeof from !== "number" || typeof to !== "number") return [];
+  return cidrKeys.flatMap((key) => families(field(rule, key)).map((family) => ({ resource, property: `${path}${key}`, family, protocol: p, from, to })));
+}
+
+/** True when the ranges together cover ports 1-65535 (port 0 carries no traffic). */
+function coversAll(ranges: readonly { from: number; to: number }[]): boolean {
+  let next = 1;
+  for (const r of [...ranges].sort((a, b) => a.from - b.from)) {
+    if (r.from > next) return false;
+    next = Math.max(next, r.to + 1);
+    if (next > 65535) return true;
+  }
+  return false;
+}
+
+function workerGlobs(ctx: CheckContext): readonly string[] {
+  return ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
+}
+
+/** Groups every rule's parts by the security group it belongs to (the SG resource, else its id as written). */
+export function checkSplitEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
+  const index = new ResourceIndex(resources);
+  const groups = new Map<string, { sg?: ResourceInput; parts: Part[] }>();
+  const findings: StackFinding[] = [];
+  const add = (key: string, sg: ResourceInput | undefined, parts: Part[]): void => {
+    if (parts.length === 0) return;
+    const g = groups.get(key) ?? { sg, parts: [] };
+    g.parts.push(...parts);
+    groups.set(key, g);
+  };
+  for (const sg of index.ofType(SG)) {
+    const parts = list(sg.props.egress).flatMap((r, i) => partsOf(sg, r, `egress[${i}].`, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"));
+    add(`urn:${sg.urn}`, sg, parts);
+  }
+  const standalone: [string, readonly string[], string][] = [
+    [SG_RULE, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"],
+    [SG_EGRESS_RULE, ["cidrIpv4", "cidrIpv6"], "ipProtocol"],
+  ];
+  for (const [type, cidrKeys, protoKey] of standalone) {
+    for (const r of index.ofType(type)) {
+      if (type === SG_RULE && r.props.type !== "egress") continue;
+      const parts = partsOf(r, r.props, "", cidrKeys, protoKey);
+      if (parts.length === 0) continue;
+      const sg = index.ref(r, "securityGroupId", [SG]);
+      const id = r.props.securityGroupId;
+      if (sg) add(`urn:${sg.urn}`, sg, parts);
+      else if (typeof id === "string" && !isUnknown(id)) add(`id:${id}`, undefined, parts);
+      else findings.push({ urn: r.urn, type: r.type, ...unknownFinding("securityGroupId") });
+    }
+  }
+  for (const { sg, parts } of groups.values()) {
+    if (ctx.config.scope === "workers") {
+      const marked = sg ? isWorker(sg.name, sg.props, workerGlobs(ctx)) : parts.some((p) => isWorker(p.resource.name, p.resource.props, workerGlobs(ctx)));
+      if (!marked) continue;
+    }
+    for (const family of ["0.0.0.0/0", "::/0"] as const) {
+      for (const protocol of ["tcp", "udp"] as const) {
+        const mine = parts.filter((p) => p.family === family && p.protocol === protocol);
+        if (mine.length < 2 || !coversAll(mine)) continue;
+        const at = sg ?? mine[0].resource;
+        const where = sg ? `security group "${sg.name}"` : `security group ${show(mine[0].resource.props.securityGroupId)}`;
+        const spans = mine
+          .map((p) => `${p.resource === sg ? p.property : `${p.resource.name}.${p.property}`} (${protocol} ${p.from}-${p.to})`)
+          .join(", ");
+        findings.push({
+          urn: at.urn,
+          type: at.type,
+          property: sg ? "egress" : mine[0].property,
+          message: `${where} allows every ${protocol.toUpperCase()} port out to ${family} through ${mine.length} rules together: ${spans}; ${EGRESS_WHY}.`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** `egress-open-to-internet-combined`: no security group's egress rules together let every port out. */
+export const splitEgressRule: StackRule = {
+  id: "egress-open-to-internet-combined",
+  description:
+    "No security group's egress rules, split over inline blocks and rule resources, together allow every TCP or UDP port out to 0.0.0.0/0 or ::/0, and no Azure NSG's outbound Allow rules together allow every TCP and UDP port to the internet (scope: all by default, or worker ones only).",
+  enforcementLevel: "mandatory",
+  family: "egress",
+  docs:
+    "AWS security groups whose egress rules (inline `egress`, `SecurityGroupRule`, `vpc.SecurityGroupEgressRule`) each open part of the port range to `0.0.0.0/0` or `::/0` and together open every TCP or UDP port; a single rule that opens every port is `egress-open-to-internet`'s finding. " +
+    "Azure NSGs whose Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0` (inline `securityRules` and separate `SecurityRule` resources of the same NSG) together cover every TCP and every UDP port, as `Tcp *` plus `Udp *` do.",
+  options: {
+    scope: {
+      type: "string",
+      enum: ["all", "workers"],
+      default: "all",
+      description: "Check every security group and NSG, or only those marked as worker resources.",
+    },
+    workerNames: WORKER_NAMES_OPTION,
+  },
+  types: [SG, SG_RULE, SG_EGRESS_RULE, ...NSG_TYPES],
+  check: (resources, ctx) => [...checkSplitEgress(resources, ctx), ...checkAzureNsgCombinedEgress(resources, ctx)],
+};
