@@ -191,7 +191,12 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "k8s-networkpolicy-metadata-blocked", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   // NetworkPolicy does not cover hostNetwork pods; the pack keeps them out of the stack.
   { id: "k8s-networkpolicy-hostnetwork-pods", enforcedBy: rules("metadata-endpoint-kubernetes-host-namespaces") },
-  { id: "k8s-cilium-metadata-deny", enforcedBy: none(NO_RULE("CiliumNetworkPolicy")) },
+  // The rule reads Cilium policies (their allows open, their egressDeny closes), but demands no deny: the NetworkPolicy
+  // carve-outs already keep the metadata networks closed, so a stack without this extra layer passes.
+  {
+    id: "k8s-cilium-metadata-deny",
+    enforcedBy: none("egress-kubernetes-metadata-networks reads CiliumNetworkPolicies but does not require this deny: the NetworkPolicy carve-outs it does require already close the metadata networks"),
+  },
   { id: "k8s-egress-proxy-resolved-address", enforcedBy: none(SQUID) },
   { id: "k8s-networkpolicy-default-deny", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   { id: "k8s-networkpolicy-dns-cluster-resolver", enforcedBy: rules("egress-kubernetes-metadata-networks") },
@@ -201,12 +206,8 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   { id: "k8s-egress-proxy-allow-list", enforcedBy: none(SQUID) },
   { id: "k8s-egress-proxy-networkpolicy", enforcedBy: rules("egress-kubernetes-metadata-networks") },
   { id: "k8s-pod-security-restricted", enforcedBy: rules("sandbox-namespace-pod-security") },
-  {
-    id: "k8s-runtimeclass-sandbox",
-    enforcedBy: none(
-      `${NO_RULE("runtimeClassName")}: which handler a cluster offers is not in the stack; sandbox-kubernetes-worker-admission checks that an admission policy judges run-time pods, not what its CEL requires`,
-    ),
-  },
+  // Pods of the stack in a namespace that asks for the sandbox; run-time pods are the admission policy's (below).
+  { id: "k8s-runtimeclass-sandbox", enforcedBy: rules("sandbox-kubernetes-runtime-class") },
   { id: "k8s-no-sandbox", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "k8s-admission-run-time-pods", enforcedBy: rules("sandbox-kubernetes-worker-admission") },
   { id: "k8s-resource-limits", enforcedBy: none(NO_RULE("ResourceQuota or LimitRange")) },
@@ -242,9 +243,13 @@ export const CONTROL_CATALOGUE: readonly CatalogueEntry[] = [
   // ---- Egress paths each tier leaves open (components/egressPaths.ts, docs/egress.md) ------------------------------
   { id: "aws-security-group-domain-ports-open", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-network-firewall-sni-spoofing", enforcedBy: none(NOT_EFFECTIVE) },
+  { id: "aws-network-firewall-tls-inspection", enforcedBy: none(NO_RULE("Network Firewall policies' TLS inspection configurations")) },
+  { id: "aws-security-group-domain-ports-vpc-local", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-egress-proxy-cdn-fronting", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "aws-interface-endpoint-policies", enforcedBy: none(NO_RULE("VPC endpoint policies")) },
   { id: "gcp-google-apis-other-project", enforcedBy: none(NOT_EFFECTIVE) },
+  { id: "gcp-private-google-access-off", enforcedBy: none(NO_RULE("subnetworks' privateIpGoogleAccess")) },
+  { id: "gcp-vpc-service-controls", enforcedBy: none(NO_RULE("Access Context Manager service perimeters")) },
   { id: "gcp-egress-allow-list-name-ports", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "gcp-ngfw-fqdn-cdn", enforcedBy: none(NOT_EFFECTIVE) },
   { id: "azure-nsg-domain-ports-open", enforcedBy: none(NOT_EFFECTIVE) },

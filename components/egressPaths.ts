@@ -58,7 +58,9 @@ export const EGRESS_PATH_CLAIMS: Readonly<Record<string, EgressPathClaim>> = {
   "aws-dns-firewall": { closes: [EgressPath.DnsTunnelling] },
   "aws-dns-exfiltration": { leavesOpen: [EgressPath.DnsTunnelling] },
   "aws-network-firewall-domain-allow-list": { closes: [EgressPath.DirectIp] },
-  "aws-network-firewall-sni-spoofing": { leavesOpen: [EgressPath.SniSpoofing, EgressPath.CdnFronting] },
+  "aws-network-firewall-sni-spoofing": { leavesOpen: [EgressPath.SniSpoofing, EgressPath.CdnFronting, EgressPath.CloudApiOtherAccount] },
+  "aws-network-firewall-tls-inspection": { closes: [EgressPath.SniSpoofing, EgressPath.CdnFronting] },
+  "aws-security-group-domain-ports-vpc-local": { leavesOpen: [EgressPath.DirectIp, EgressPath.ProxyRebinding] },
   "aws-interface-endpoint-policies": { closes: [EgressPath.CloudApiOtherAccount] },
   "aws-interface-endpoints-open-policy": { leavesOpen: [EgressPath.CloudApiOtherAccount] },
   "aws-egress-proxy-allow-list": { closes: [EgressPath.DirectIp, EgressPath.SniSpoofing] },
@@ -70,6 +72,7 @@ export const EGRESS_PATH_CLAIMS: Readonly<Record<string, EgressPathClaim>> = {
   "gcp-dns-allow-list": { closes: [EgressPath.DnsTunnelling] },
   "gcp-google-apis-other-project": { leavesOpen: [EgressPath.CloudApiOtherAccount] },
   "gcp-private-google-access-off": { closes: [EgressPath.CloudApiOtherAccount] },
+  "gcp-vpc-service-controls": { closes: [EgressPath.CloudApiOtherAccount] },
   "gcp-ngfw-fqdn-cdn": { leavesOpen: [EgressPath.CdnFronting, EgressPath.ProxyRebinding] },
   // --- Azure
   "azure-nsg-deny-all-outbound": { closes: [EgressPath.DirectIp, EgressPath.SniSpoofing, EgressPath.CdnFronting, EgressPath.ProxyRebinding, EgressPath.CloudApiOtherAccount] },

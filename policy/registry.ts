@@ -26,6 +26,7 @@ import {
   kubernetesServiceAccountTokenInherited,
 } from "./rules/sandbox/serviceAccountToken";
 import { kubernetesWorkerAdmissionPolicy } from "./rules/sandbox/workerAdmission";
+import { kubernetesRuntimeClass } from "./rules/sandbox/runtimeClass";
 import type { ResourceCheck, ResourceRule, StackRule } from "./rules/types";
 import { canonicalType } from "./rules/values";
 
@@ -51,6 +52,7 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   kubernetesNamespaceMetadataEgress,
   kubernetesServiceAccountTokenInherited,
   kubernetesWorkerAdmissionPolicy,
+  kubernetesRuntimeClass,
   gcpProjectSshKeysRule,
   azureDefaultOutboundRule,
   aksPodImdsRule,

@@ -52,9 +52,19 @@ export const CONFIGURATIONS: readonly MatrixConfiguration[] = [
   },
   {
     label: "egress-firewall",
-    purpose: "allow-list enforced by an L7 firewall",
+    purpose: "allow-list enforced by an L7 firewall (AWS Network Firewall without TLS inspection: networkFirewall.acceptSniSpoofing)",
     spec: { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [ALLOW_DOMAIN, ALLOW_CIDR] } },
-    settings: { kubernetes: { cilium: true } },
+    settings: { aws: { networkFirewall: { acceptSniSpoofing: true } }, kubernetes: { cilium: true } },
+  },
+  {
+    label: "egress-firewall-fenced",
+    purpose: "the L7 firewall tier with AWS Network Firewall TLS inspection (a CA in ACM) and a GCP VPC Service Controls perimeter",
+    spec: { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [ALLOW_DOMAIN, ALLOW_CIDR] } },
+    settings: {
+      aws: { networkFirewall: { certificateAuthorityArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" } },
+      gcp: { vpcServiceControls: { accessPolicy: "123456789012", projectNumber: "987654321098" } },
+      kubernetes: { cilium: true },
+    },
   },
 ];
 

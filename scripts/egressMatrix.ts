@@ -18,6 +18,8 @@ import { type MatrixConfiguration } from "./efficacy";
 
 const ALLOW_DOMAIN = { domain: "pypi.org", ports: [443], description: "Python packages" };
 const ALLOW_CIDR = { cidr: "203.0.113.0/24", ports: [443], description: "an API by address" };
+/** A placeholder ACM ARN of an imported CA certificate, for the TLS-inspected configuration. */
+export const EXAMPLE_CA_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 const FIREWALL = { workloadSubnet: "private" as const, egress: { mode: "allowList" as const, tier: "firewall" as const, allow: [ALLOW_DOMAIN, ALLOW_CIDR] } };
 
 /** The tiers of the matrix: deny-all, then each allow-list tier, then the firewall tier enforced by a proxy. */
@@ -30,7 +32,22 @@ export const EGRESS_CONFIGURATIONS: readonly MatrixConfiguration[] = [
     spec: { workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow: [ALLOW_DOMAIN, ALLOW_CIDR] } },
     settings: { kubernetes: { cilium: true } },
   },
-  { label: "firewall", purpose: "allow-list by an L7 firewall", spec: FIREWALL, settings: { kubernetes: { cilium: true } } },
+  {
+    label: "firewall",
+    purpose: "allow-list by an L7 firewall (AWS: Network Firewall without TLS inspection, networkFirewall.acceptSniSpoofing)",
+    spec: FIREWALL,
+    settings: { aws: { networkFirewall: { acceptSniSpoofing: true } }, kubernetes: { cilium: true } },
+  },
+  {
+    label: "firewallFenced",
+    purpose: "the firewall tier with the settings that need the caller's own resources: AWS Network Firewall TLS inspection (a CA in ACM), a GCP VPC Service Controls perimeter (an access policy)",
+    spec: FIREWALL,
+    settings: {
+      aws: { networkFirewall: { certificateAuthorityArn: EXAMPLE_CA_ARN } },
+      gcp: { vpcServiceControls: { accessPolicy: "123456789012", projectNumber: "987654321098" } },
+      kubernetes: { cilium: true },
+    },
+  },
   {
     label: "proxy",
     purpose: "the firewall tier enforced by the Squid egress proxy (AWS l7Filter egressProxy; Kubernetes egressProxy)",

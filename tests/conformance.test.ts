@@ -34,6 +34,10 @@ const SPECS: Record<string, Record<string, unknown>> = {
 function settingsFor(cloud: CloudName, spec: Record<string, unknown>): Record<string, unknown> {
   const egress = spec.egress as { allow?: { domain?: string }[] } | undefined;
   if (cloud === "kubernetes" && egress?.allow?.some((r) => r.domain)) return { kubernetes: { cilium: true } };
+  // AWS Network Firewall enforces domain rules only with TLS inspection (or an explicit acceptSniSpoofing).
+  if (cloud === "aws" && (spec.egress as { tier?: string } | undefined)?.tier === "firewall" && egress?.allow?.some((r) => r.domain)) {
+    return { aws: { networkFirewall: { certificateAuthorityArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" } } };
+  }
   return {};
 }
 
@@ -277,6 +281,12 @@ const DERIVED_WEAKENINGS: Weakening[] = [
     {
       cloud: "kubernetes", spec: L7, settings: PROXY.kubernetes, what: "privilege escalation in the proxy", control: "k8s-egress-proxy-pod-security", type: "kubernetes:apps/v1:Deployment",
       name: "proxy-deployment", change: (i) => void (at(i, "spec", "template", "spec", "containers", 0, "securityContext").allowPrivilegeEscalation = true),
+    },
+    {
+      // The process runner runs user code in the worker itself, so the worker is sandboxed and not trusted.
+      cloud: "kubernetes", spec: {}, settings: { kestra: { runner: "process" } }, what: "the process-runner worker without the sandbox RuntimeClass",
+      control: "k8s-runtimeclass-sandbox", type: "kubernetes:apps/v1:Deployment", name: "kestra-deployment",
+      change: (i) => void delete at(i, "spec", "template", "spec").runtimeClassName,
     },
     {
       cloud: "kubernetes", spec: {}, what: "the workload ServiceAccount mounting its token", control: "k8s-serviceaccount-no-token", type: "kubernetes:core/v1:ServiceAccount",

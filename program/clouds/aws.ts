@@ -10,7 +10,7 @@ import { suggestion } from "../../components/suggest";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { awsNetworkControlsFor, awsWorkerPoolControlsFor } from "../../providers/aws/controls";
 import { AwsWorkerNetwork } from "../../providers/aws/network";
-import { AwsEgressProxyArgs, AwsFlowLogsArgs, AwsL7Filter, AwsPrivateEndpointsArgs, AwsWorkerNetworkArgs, planAwsWorkerNetwork } from "../../providers/aws/networkPlan";
+import { AwsEgressProxyArgs, AwsFlowLogsArgs, AwsL7Filter, AwsNetworkFirewallArgs, AwsPrivateEndpointsArgs, AwsWorkerNetworkArgs, planAwsWorkerNetwork } from "../../providers/aws/networkPlan";
 import { AwsWorkerPool } from "../../providers/aws/workerPool";
 import { AwsWorkerContainerArgs, AwsWorkerPoolArgs, planAwsWorkerPool } from "../../providers/aws/workerPoolPlan";
 
@@ -46,6 +46,12 @@ export interface AwsEnvironmentSettings {
   l7Filter?: AwsL7Filter;
   /** The proxy group, with l7Filter "egressProxy". @default undefined */
   egressProxy?: AwsEgressProxyArgs;
+  /**
+   * Network Firewall's TLS inspection, with l7Filter "networkFirewall" in the firewall tier: a CA certificate ARN, or
+   * `acceptSniSpoofing: true`; one of them is required when the allow-list has domain rules.
+   * @default undefined
+   */
+  networkFirewall?: AwsNetworkFirewallArgs;
   /** @default false */
   accountMetadataDefaults?: boolean;
   /** @default {} */
@@ -54,7 +60,7 @@ export interface AwsEnvironmentSettings {
 
 const SETTINGS = [
   "imageId", "instanceType", "minSize", "maxSize", "instanceProfileArn", "ecsClusterName", "bootScript", "container",
-  "singleNatGateway", "endpoints", "flowLogs", "l7Filter", "egressProxy", "accountMetadataDefaults", "tags",
+  "singleNatGateway", "endpoints", "flowLogs", "l7Filter", "egressProxy", "networkFirewall", "accountMetadataDefaults", "tags",
 ];
 
 /** The default worker container: Kestra's worker. Pin a digest in production (`hardening:aws.container.image`). */
@@ -85,6 +91,7 @@ function networkArgsFrom(config: EnvironmentConfig, s: AwsEnvironmentSettings): 
     flowLogs: s.flowLogs,
     l7Filter: s.l7Filter,
     egressProxy: s.egressProxy,
+    networkFirewall: s.networkFirewall,
     tags: s.tags,
   };
 }

@@ -14,6 +14,7 @@ import { gcpNetworkControls, gcpWorkerPoolControls, gkeNodePoolControls } from "
 import { planGkeNodePool } from "../../providers/gcp/gkeNodePoolPlan";
 import { GoogleApisVip } from "../../providers/gcp/googleApis";
 import { planGcpWorkerNetwork } from "../../providers/gcp/networkPlan";
+import type { GcpVpcServiceControlsArgs } from "../../providers/gcp/vpcServiceControls";
 import { planGcpWorkerPool } from "../../providers/gcp/workerPoolPlan";
 
 /** The `hardening:gcp` settings block. */
@@ -36,6 +37,10 @@ export interface GcpSettings {
   readonly googleApisVip?: GoogleApisVip;
   /** @default 1 */
   readonly flowLogSampling?: number;
+  /** Private Google Access on the worker subnet. @default false with egress mode "denyAll" unless vpcServiceControls is set; true with an allow-list */
+  readonly privateGoogleAccess?: boolean;
+  /** A VPC Service Controls perimeter around the workers' project. @default undefined (no perimeter) */
+  readonly vpcServiceControls?: GcpVpcServiceControlsArgs;
   /** A hardened node pool in an existing cluster. @default undefined (no node pool) */
   readonly gke?: GcpGkeSettings;
 }
@@ -56,7 +61,7 @@ export interface GcpGkeSettings {
   readonly maxNodeCount?: number;
 }
 
-const SETTINGS = ["region", "machineType", "image", "diskSizeGb", "minReplicas", "maxReplicas", "serviceAccountEmail", "googleApisVip", "flowLogSampling", "gke"];
+const SETTINGS = ["region", "machineType", "image", "diskSizeGb", "minReplicas", "maxReplicas", "serviceAccountEmail", "googleApisVip", "flowLogSampling", "privateGoogleAccess", "vpcServiceControls", "gke"];
 const GKE_SETTINGS = ["cluster", "location", "serviceAccountEmail", "machineType", "minNodeCount", "maxNodeCount"];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -93,6 +98,8 @@ function createEnvironment(config: EnvironmentConfig): EnvironmentResult {
     networkCidr: config.networkCidr,
     googleApisVip: s.googleApisVip,
     flowLogSampling: s.flowLogSampling,
+    privateGoogleAccess: s.privateGoogleAccess,
+    vpcServiceControls: s.vpcServiceControls,
     hardening: config.hardening,
   };
   const poolArgs = {

@@ -5,6 +5,7 @@
  */
 import { ControlFamily, ControlReport, EgressMode, EgressTier } from "../../components";
 import { DOCKER_USERNS_SOURCE, HOST_FIREWALL_PRECONDITIONS } from "../../components/hostBoot";
+import { ECS_AGENT_CHANNELS, TLS_REVOCATION_ACTION } from "./egress";
 import { AwsWorkerNetworkPlan, FlowLogDestination } from "./networkPlan";
 import { AwsWorkerPoolPlan } from "./workerPoolPlan";
 
@@ -52,6 +53,15 @@ export const AWS_SOURCES = {
     'ELB UG, cross-zone load balancing for target groups: "With Network Load Balancers, cross-zone load balancing is off by default at the load balancer level"; "When enabling cross-zone load balancing for a Network Load Balancer, EC2 data transfer charges apply"',
   asgElbHealth:
     'EC2 Auto Scaling UG, health checks: Elastic Load Balancing health checks check "whether the load balancer reports the instance as healthy"; "To run this health check type, you must turn it on for your Auto Scaling group"; an unhealthy instance is replaced',
+  tlsInspection:
+    'Network Firewall DG, TLS inspection considerations: "Network Firewall also drops TLS traffic if the client hello message in the TLS handshake doesn\'t include a server name, or if the server name that\'s presented in the client hello doesn\'t match the server name indication (SNI) that\'s presented in the downstream server certificate"; DG, allowing inspected traffic with a domain list: "HTTP_HOST – Allows the matching requests at the decrypted request stage... This is the recommended way to build an allowlist of websites for TLS-inspected traffic"; API ServerCertificateConfiguration: CertificateAuthorityArn "to use for outbound SSL/TLS inspection... You can use CA certificates that you imported into ACM, but you can\'t generate CA certificates with ACM"; CFN CheckCertificateRevocationStatus RevokedStatusAction/UnknownStatusAction "DROP - Network Firewall closes the connection"',
+  tlsInspectionBypass:
+    'AWS Public Sector Blog, web filtering with Network Firewall egress TLS inspection: "TLS inspection in Network Firewall provides visibility into encrypted traffic, even when browsers implement Encrypted Client Hello (ECH) or when SNI fields contain modified information... helping to mitigate filter bypass attempts"',
+  tlsSessionHolding:
+    'Network Firewall DG, session holding with TLS inspection: "When enabled, Network Firewall holds these packets until it evaluates TLS Inspection rules for Server Name Indication (SNI)"',
+  sniBased: 'Network Firewall API RulesSourceList: "For HTTPS traffic, domain filtering is SNI-based. It uses the server name indicator extension of the TLS handshake."',
+  ecsAgentChannels:
+    'ECS DG, networking for external instances: "For the ecs-a and ecs-t endpoints, you should include an asterisk (for example, ecs-a-*)"; "ecs-a-*.region.amazonaws.com — This endpoint is used when managing tasks"; "ecs-t-*.region.amazonaws.com — This endpoint is used to manage task and container metrics"; ECS DG, interface VPC endpoints: com.amazonaws.region.ecs-agent, com.amazonaws.region.ecs-telemetry, com.amazonaws.region.ecs',
   dnsRedirection: "@pulumi/aws ResolverFirewallRule firewallDomainRedirectionAction: \"Evaluate DNS redirection in the DNS redirection chain, such as CNAME, DNAME, ot ALIAS. Valid values are INSPECT_REDIRECTION_DOMAIN and TRUST_REDIRECTION_DOMAIN\"",
 } as const;
 
@@ -126,13 +136,16 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
     ...(domainPorts.length > 0 && !proxy
       ? [
           entry({
-            id: "aws-security-group-domain-ports-open",
+            // In tier firewall every route out crosses the Network Firewall; only VPC-local destinations bypass it.
+            id: plan.networkFirewall ? "aws-security-group-domain-ports-vpc-local" : "aws-security-group-domain-ports-open",
             family: ControlFamily.Egress,
             appliedBy: `not closed: the worker security group opens tcp/${domainPorts.map((r) => r.fromPort).join(",")} to 0.0.0.0/0 for the domain rules (security groups cannot match names)`,
-            protects: "nothing: connections straight to an IP address on those ports",
+            protects: plan.networkFirewall
+              ? "nothing: connections straight to an address inside the VPC on those ports"
+              : "nothing: connections straight to an IP address on those ports",
             effective: false,
             limits: plan.networkFirewall
-              ? "On those ports a worker reaches any address inside the VPC and its peered networks, which never passes the Network Firewall (the local route), including an allowed name that resolves to a private address. Use the egress proxy (l7Filter \"egressProxy\"), whose workers have no route out at all."
+              ? "On those ports a worker reaches any address inside the VPC, which never passes the Network Firewall (the local route), including an allowed name that resolves to a private address; addresses outside the VPC go through the firewall. Use the egress proxy (l7Filter \"egressProxy\"), whose workers have no route out at all."
               : "Tier dns: the DNS Firewall decides which names resolve, and nothing decides where a connection goes: `curl https://<any IP>` or TLS with an allowed SNI to any address on those ports leaves through the NAT gateway, and an allowed name resolving to a private address is reached too. Choose tier firewall with the egress proxy (l7Filter \"egressProxy\") to close it.",
             resources: [],
             source: AWS_SOURCES.sgDestinations,
@@ -169,9 +182,9 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
         appliedBy: `aws.route53.ResolverFirewallRuleGroup: ALLOW allow-listed domains, ${plan.dnsFirewall.packageMirrorDomains.length > 0 ? `ALLOW the proxy hosts' package mirror ${plan.dnsFirewall.packageMirrorDomains.join(" ")} (CNAME chain trusted), ` : ""}ALLOW ${plan.dnsFirewall.awsServiceDomains.join(" ")}, BLOCK "*" (NXDOMAIN), associated with the VPC; aws.route53.ResolverFirewallConfig firewallFailOpen=DISABLED`,
         protects: `resolution of ${tierWords}, including DNS tunnelling of data to a name server an attacker controls`,
         effective: true,
-        limits: `Filters names, not connections: code that connects to an IP address directly is not stopped by it${domainPorts.length > 0 && !plan.networkFirewall && !proxy ? " (nor by the security group, which opens the domain rules' ports to every address: see aws-security-group-domain-ports-open)" : ""}. The AWS service names are the region's own endpoints, not *.amazonaws.com (which would also resolve public EC2 names, API Gateway, load balancers and S3 in every region); *.dkr.ecr and *.s3 of the region still name other accounts' registries and buckets, which the endpoint policies refuse through the endpoints. ECS agent channels (ecs-a-N, ecs-t-N) are not listed: add them as domain rules if the hosts run the ECS agent.`,
+        limits: `Filters names, not connections: code that connects to an IP address directly is not stopped by it${domainPorts.length > 0 && !plan.networkFirewall && !proxy ? " (nor by the security group, which opens the domain rules' ports to every address: see aws-security-group-domain-ports-open)" : ""}. The AWS service names are the region's own endpoints, not *.amazonaws.com (which would also resolve public EC2 names, API Gateway, load balancers and S3 in every region); *.dkr.ecr and *.s3 of the region still name other accounts' registries and buckets, which the endpoint policies refuse through the endpoints. The ECS agent's channels are listed as ecs-a-1..ecs-a-${ECS_AGENT_CHANNELS} and ecs-t-1..ecs-t-${ECS_AGENT_CHANNELS} (DNS Firewall takes a wildcard only as a whole first label); AWS states no upper bound for N.`,
         resources: [n("dns-firewall"), n("dns-firewall-association"), ...(plan.dnsFirewall.packageMirrorDomains.length > 0 ? [n("dns-rule-package-mirrors")] : [])],
-        source: plan.dnsFirewall.packageMirrorDomains.length > 0 ? `${AWS_SOURCES.dnsFirewall}; ${AWS_SOURCES.dnsRedirection}` : AWS_SOURCES.dnsFirewall,
+        source: `${AWS_SOURCES.dnsFirewall}; ${AWS_SOURCES.ecsAgentChannels}${plan.dnsFirewall.packageMirrorDomains.length > 0 ? `; ${AWS_SOURCES.dnsRedirection}` : ""}`,
       }),
     );
   } else if (spec.egress.mode === EgressMode.AllowList && spec.egress.tier === EgressTier.Basic) {
@@ -189,27 +202,58 @@ export function awsNetworkControlsFor(name: string, plan: AwsWorkerNetworkPlan):
     );
   }
   if (plan.networkFirewall) {
+    const fw = plan.networkFirewall;
+    const tls = fw.tlsInspection;
+    const hasDomains = fw.domainTargets.length > 0;
     reports.push(
       entry({
         id: "aws-network-firewall-domain-allow-list",
         family: ControlFamily.Egress,
-        appliedBy: `aws.networkfirewall.RuleGroup STATEFUL rulesSourceList ALLOWLIST on TLS_SNI and HTTP_HOST (${plan.networkFirewall.domainTargets.length} name(s)) and ${plan.networkFirewall.cidrRules.length} 5-tuple rule(s) for the CIDR rules; FirewallPolicy STRICT_ORDER with default actions aws:drop_established, aws:alert_established; HOME_NET ${plan.networkFirewall.homeNet}; one endpoint per zone on the worker -> NAT path both ways`,
+        appliedBy: `aws.networkfirewall.RuleGroup STATEFUL rulesSourceList ALLOWLIST on TLS_SNI and HTTP_HOST (${fw.domainTargets.length} name(s)) and ${fw.cidrRules.length} 5-tuple rule(s) for the CIDR rules; FirewallPolicy STRICT_ORDER with default actions aws:drop_established, aws:alert_established; HOME_NET ${fw.homeNet}; one endpoint per zone on the worker -> NAT path both ways`,
         protects: "connections that leave through the firewall to any name or address outside the allow-list, whatever the port or protocol, when the client names its real destination (a connection to an IP address with no allowed SNI or Host is dropped)",
         effective: true,
-        limits: "SNI is chosen by the client and is not checked against the address: see aws-network-firewall-sni-spoofing. Encrypted ClientHello hides the SNI and is dropped. The first packet of a UDP flow may pass before the flow counts as established; the security group allows only the allow-list's ports.",
-        resources: [n("firewall"), n("firewall-policy"), ...(plan.networkFirewall.domainTargets.length > 0 ? [n("firewall-domains")] : []), ...(plan.networkFirewall.cidrRules.length > 0 ? [n("firewall-cidrs")] : [])],
+        limits: [
+          !hasDomains
+            ? "No domain rule: no SNI or Host is allowed, so only the CIDR rules' 5-tuples pass."
+            : tls
+              ? "With TLS inspection the SNI is checked against the server's certificate and the Host is read decrypted: see aws-network-firewall-tls-inspection."
+              : "SNI is chosen by the client and is not checked against the address: see aws-network-firewall-sni-spoofing.",
+          "Encrypted ClientHello hides the SNI and is dropped. The first packet of a UDP flow may pass before the flow counts as established; the security group allows only the allow-list's ports.",
+        ].join(" "),
+        resources: [n("firewall"), n("firewall-policy"), ...(hasDomains ? [n("firewall-domains")] : []), ...(fw.cidrRules.length > 0 ? [n("firewall-cidrs")] : [])],
         source: AWS_SOURCES.networkFirewall,
       }),
-      entry({
-        id: "aws-network-firewall-sni-spoofing",
-        family: ControlFamily.Egress,
-        appliedBy: "not closed: the domain allow-list matches the TLS SNI and HTTP Host the client sends, without TLS inspection",
-        protects: "nothing: TLS to any address that claims an allowed name (`openssl s_client -connect <any IP>:443 -servername pypi.org`), and domain fronting on a CDN an allowed name shares",
-        effective: false,
-        limits: "The package configures no TLS inspection (it would need a certificate authority the workers trust, and decrypts every connection). Use the egress proxy (l7Filter \"egressProxy\"): Squid resolves the allowed name itself and connects to that name's addresses, whatever SNI the client sends inside the tunnel.",
-        resources: [],
-        source: `${AWS_SOURCES.networkFirewall}; Network Firewall API RulesSourceList: "For HTTPS traffic, domain filtering is SNI-based. It uses the server name indicator extension of the TLS handshake."`,
-      }),
+      ...(tls
+        ? [
+            entry({
+              id: "aws-network-firewall-tls-inspection",
+              family: ControlFamily.Egress,
+              appliedBy: `aws.networkfirewall.TlsInspectionConfiguration: outbound inspection with the CA ${tls.certificateAuthorityArn}, scope TCP from ${tls.sources.join(", ")} to ${tls.destinations.join(", ")} on port(s) ${tls.destinationPorts.join(", ")}, revoked and unknown server certificates ${TLS_REVOCATION_ACTION}; FirewallPolicy tlsInspectionConfigurationArn with enableTlsSessionHolding=true; the domain list matches TLS_SNI at the handshake and HTTP_HOST on the decrypted requests`,
+              protects:
+                "TLS to any address that claims an allowed name (the firewall's own session to that address must present a certificate for the SNI, or the connection is dropped), and domain fronting (every decrypted request's Host must be an allowed name)",
+              effective: true,
+              limits: `The workers must trust the CA, or their TLS fails (it is not put into their images). Plain HTTP to port(s) ${tls.destinationPorts.join(", ")} is dropped (non-TLS traffic in the scope is), so domain rules serve HTTPS only there. Certificate pinning in a client breaks against the re-signed certificate. [verify: AWS's pages checked state the name match and the revocation checks, not which trust store validates the server's chain: test that a server presenting a self-signed certificate for an allowed name is refused.] Network Firewall bills TLS inspection per GB in addition to the endpoint-hours.`,
+              resources: [n("firewall-tls-inspection"), n("firewall-policy")],
+              source: `${AWS_SOURCES.tlsInspection}; ${AWS_SOURCES.tlsInspectionBypass}; ${AWS_SOURCES.tlsSessionHolding}`,
+            }),
+          ]
+        : []),
+      ...(hasDomains && !tls
+        ? [
+            entry({
+              id: "aws-network-firewall-sni-spoofing",
+              family: ControlFamily.Egress,
+              appliedBy: "not closed: networkFirewall.acceptSniSpoofing; the domain allow-list matches the TLS SNI and HTTP Host the client sends, without TLS inspection",
+              protects:
+                "nothing: TLS to any address that claims an allowed name (`openssl s_client -connect <any IP>:443 -servername pypi.org`), the cloud's public API endpoints reached that way with another account's credentials, and domain fronting on a CDN an allowed name shares",
+              effective: false,
+              limits:
+                "Closed only with TLS inspection: set networkFirewall.certificateAuthorityArn (a CA certificate imported into ACM that the workers trust), or use the egress proxy (l7Filter \"egressProxy\"): Squid resolves the allowed name itself and connects to that name's addresses, whatever SNI the client sends inside the tunnel.",
+              resources: [],
+              source: `${AWS_SOURCES.sniBased}; ${AWS_SOURCES.tlsInspectionBypass}`,
+            }),
+          ]
+        : []),
       entry({
         id: "aws-network-firewall-deny-metadata",
         family: ControlFamily.MetadataEndpoint,

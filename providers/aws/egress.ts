@@ -133,12 +133,30 @@ export function dnsFirewallDomainsFor(spec: ResolvedHardening): string[] {
 /** Stands for the stack's region in {@link AWS_SERVICE_DOMAINS}; the network replaces it at deployment. */
 export const REGION_PLACEHOLDER = "<region>";
 
+/** Stands for the ECS agent channel number in {@link AWS_SERVICE_DOMAINS}; expanded to 1..{@link ECS_AGENT_CHANNELS}. */
+export const ECS_CHANNEL_PLACEHOLDER = "<n>";
+
+/**
+ * How many numbered ECS agent channels (`ecs-a-N`, `ecs-t-N`) the DNS Firewall allows per region. AWS documents the
+ * names only as `ecs-a-*.<region>.amazonaws.com` and `ecs-t-*.<region>.amazonaws.com` ("For the ecs-a and ecs-t
+ * endpoints, you should include an asterisk", ECS DG, networking for external instances; "add an outbound rule to
+ * allow traffic for the Amazon ECS agent management endpoints... telemetry endpoints", ECS best practices,
+ * networking security), but a DNS Firewall domain may carry a wildcard only as its whole first label ("It can
+ * optionally start with * (asterisk)", Route 53 Resolver API FirewallDomainName), so the channels are listed one by
+ * one. [verify: AWS states no upper bound; the AWS CLI reference's DiscoverPollEndpoint example answers ecs-a-16.]
+ * @default 99
+ */
+export const ECS_AGENT_CHANNELS = 99;
+
 /**
  * AWS service names every worker VPC needs to resolve whatever the allow-list says, per region: ECR (API and any
- * registry; layers come from S3), regional S3, STS, CloudWatch Logs, Systems Manager and ECS, and EC2's internal host
- * names. Not `*.amazonaws.com`: that also resolves names any AWS customer controls (public EC2 names, API Gateway,
- * load balancers, S3 in every region). Answers come from AWS's authoritative servers, so these open no DNS channel to
- * a name server an attacker runs. With {@link REGION_PLACEHOLDER} in place of the region.
+ * registry; layers come from S3), regional S3, STS, CloudWatch Logs, Systems Manager, ECS with the ECS agent's
+ * numbered management and telemetry channels (`ecs-a-<n>`, `ecs-t-<n>`: the agent reaches them through the
+ * `ecs-agent` and `ecs-telemetry` interface endpoints, or the NAT), and EC2's internal host names. Not
+ * `*.amazonaws.com`, nor `*.<region>.amazonaws.com`: those also resolve names any AWS customer controls (public EC2
+ * names, API Gateway, load balancers, S3 in every region). Answers come from AWS's authoritative servers, so these
+ * open no DNS channel to a name server an attacker runs. With {@link REGION_PLACEHOLDER} in place of the region and
+ * {@link ECS_CHANNEL_PLACEHOLDER} in place of the channel number.
  */
 export const AWS_SERVICE_DOMAINS: readonly string[] = Object.freeze([
   "api.ecr.<region>.amazonaws.com",
@@ -151,15 +169,22 @@ export const AWS_SERVICE_DOMAINS: readonly string[] = Object.freeze([
   "ssmmessages.<region>.amazonaws.com",
   "ec2messages.<region>.amazonaws.com",
   "ecs.<region>.amazonaws.com",
+  "ecs-a-<n>.<region>.amazonaws.com",
+  "ecs-t-<n>.<region>.amazonaws.com",
   "*.<region>.compute.internal",
 ]);
 
 /**
- * {@link AWS_SERVICE_DOMAINS} for one region. us-east-1's EC2 internal names are `*.ec2.internal`, every other
- * region's `*.<region>.compute.internal`.
+ * {@link AWS_SERVICE_DOMAINS} for one region, the ECS agent channels expanded to `ecs-a-1` .. `ecs-a-99` (and
+ * `ecs-t-`). us-east-1's EC2 internal names are `*.ec2.internal`, every other region's `*.<region>.compute.internal`.
  */
 export function awsServiceDomainsFor(region: string): string[] {
-  return AWS_SERVICE_DOMAINS.map((d) => (d === "*.<region>.compute.internal" && region === "us-east-1" ? "*.ec2.internal" : d.split(REGION_PLACEHOLDER).join(region)));
+  return AWS_SERVICE_DOMAINS.flatMap((d) => {
+    if (d === "*.<region>.compute.internal" && region === "us-east-1") return ["*.ec2.internal"];
+    const named = d.split(REGION_PLACEHOLDER).join(region);
+    if (!named.includes(ECS_CHANNEL_PLACEHOLDER)) return [named];
+    return Array.from({ length: ECS_AGENT_CHANNELS }, (_, i) => named.split(ECS_CHANNEL_PLACEHOLDER).join(String(i + 1)));
+  });
 }
 
 /**
@@ -286,4 +311,72 @@ export function interfaceEndpointPolicyFor(accountId: string): string {
       },
     ],
   });
+}
+
+/**
+ * What the firewall does with a server certificate whose revocation status is revoked or cannot be learned: drop the
+ * connection, never pass it ("PASS - Allow the connection to continue", CFN CheckCertificateRevocationStatus).
+ */
+export const TLS_REVOCATION_ACTION = "DROP";
+
+/** The outbound TLS inspection of the `firewall` tier's Network Firewall, as plain data. */
+export interface AwsTlsInspectionPlan {
+  /** ACM ARN of the imported CA certificate the firewall signs its re-encrypted certificates with. */
+  readonly certificateAuthorityArn: string;
+  /** Sources decrypted: HOME_NET (the VPC). */
+  readonly sources: readonly string[];
+  /** Destinations decrypted: every address (the names are what the rules check). */
+  readonly destinations: readonly string[];
+  /** TCP ports decrypted: every port a domain rule allows. */
+  readonly destinationPorts: readonly number[];
+}
+
+/**
+ * The TLS inspection that closes SNI spoofing on the `firewall` tier: every TCP connection from the VPC to a port a
+ * domain rule allows is decrypted, so the firewall opens its own TLS session to the destination and "drops TLS
+ * traffic if... the server name that's presented in the client hello doesn't match the server name indication (SNI)
+ * that's presented in the downstream server certificate" (Network Firewall DG, TLS inspection considerations), and
+ * the domain list's HTTP_HOST target then matches the decrypted Host of every request ("the recommended way to build
+ * an allowlist of websites for TLS-inspected traffic", DG, allowing inspected traffic with a domain list). Undefined
+ * without domain rules: with none there is no domain list, so no SNI is allowed through at all.
+ */
+export function networkFirewallTlsInspectionFor(spec: ResolvedHardening, homeNet: string, certificateAuthorityArn: string): AwsTlsInspectionPlan | undefined {
+  if (spec.egress.mode !== EgressMode.AllowList) return undefined;
+  const ports = new Set<number>();
+  for (const rule of spec.egress.allow) if (rule.kind === "domain" && rule.protocol === "tcp") rule.ports.forEach((p) => ports.add(p));
+  if (ports.size === 0) return undefined;
+  return { certificateAuthorityArn, sources: [homeNet], destinations: [ANY_IPV4], destinationPorts: [...ports].sort((a, b) => a - b) };
+}
+
+/**
+ * The `tlsInspectionConfiguration` input of `aws.networkfirewall.TlsInspectionConfiguration` for a plan: outbound
+ * inspection only (a CA, no server certificates), revoked and unknown certificates dropped, TCP only ("Network
+ * Firewall currently supports TCP only").
+ */
+export function tlsInspectionConfigurationFor(plan: AwsTlsInspectionPlan): {
+  serverCertificateConfiguration: {
+    certificateAuthorityArn: string;
+    checkCertificateRevocationStatus: { revokedStatusAction: string; unknownStatusAction: string };
+    scopes: {
+      protocols: number[];
+      sources: { addressDefinition: string }[];
+      destinations: { addressDefinition: string }[];
+      destinationPorts: { fromPort: number; toPort: number }[];
+    }[];
+  };
+} {
+  return {
+    serverCertificateConfiguration: {
+      certificateAuthorityArn: plan.certificateAuthorityArn,
+      checkCertificateRevocationStatus: { revokedStatusAction: TLS_REVOCATION_ACTION, unknownStatusAction: TLS_REVOCATION_ACTION },
+      scopes: [
+        {
+          protocols: [6],
+          sources: plan.sources.map((addressDefinition) => ({ addressDefinition })),
+          destinations: plan.destinations.map((addressDefinition) => ({ addressDefinition })),
+          destinationPorts: plan.destinationPorts.map((p) => ({ fromPort: p, toPort: p })),
+        },
+      ],
+    },
+  };
 }

@@ -14,3 +14,6 @@ export type { AwsMetadataOptions, AwsInstanceMetadataDefaults } from "./metadata
 export { ec2Description, securityGroupEgressFor, dnsFirewallDomainsFor, networkFirewallTargetsFor, networkFirewallCidrRulesFor, ecrLayerBucketArn, s3EndpointPolicyFor, AwsEgressTarget, ANY_IPV4, AWS_SERVICE_DOMAINS, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS } from "./egress";
 export type { AwsEgressRulePlan, AwsEndpointEgress, AwsProxyEgress, AwsStatefulRule } from "./egress";
 export { awsNetworkControlsFor, awsWorkerPoolControlsFor, AWS_SOURCES } from "./controls";
+export { networkFirewallTlsInspectionFor, tlsInspectionConfigurationFor, awsServiceDomainsFor, ECS_AGENT_CHANNELS, ECS_CHANNEL_PLACEHOLDER, TLS_REVOCATION_ACTION } from "./egress";
+export type { AwsTlsInspectionPlan } from "./egress";
+export type { AwsNetworkFirewallArgs } from "./networkPlan";

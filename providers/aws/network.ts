@@ -16,7 +16,15 @@ import { getRegionOutput } from "@pulumi/aws/getRegion";
 import type * as awsInput from "@pulumi/aws/types/input";
 import { ControlReport, HardeningSpec, ProxyEnvVar } from "../../components";
 import { awsNetworkControlsFor } from "./controls";
-import { AwsEgressRulePlan, AwsEgressTarget, NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS, awsServiceDomainsFor, interfaceEndpointPolicyFor, s3EndpointPolicyFor } from "./egress";
+import {
+  AwsEgressRulePlan,
+  AwsEgressTarget,
+  NETWORK_FIREWALL_STATEFUL_DEFAULT_ACTIONS,
+  awsServiceDomainsFor,
+  interfaceEndpointPolicyFor,
+  s3EndpointPolicyFor,
+  tlsInspectionConfigurationFor,
+} from "./egress";
 import {
   AwsPlannedRoute,
   AwsWorkerNetworkArgs,
@@ -431,10 +439,27 @@ export class AwsWorkerNetwork extends pulumi.ComponentResource {
       );
       references.push({ priority: 20, resourceArn: domains.arn });
     }
+    // Outbound TLS inspection: the firewall terminates each worker's TLS on the domain rules' ports with the caller's
+    // CA and opens its own session to the destination, so the SNI is checked against the server's certificate and
+    // the domain list's HTTP_HOST target sees the decrypted Host. A policy takes it only when created ("You can only
+    // add a TLS inspection configuration to a new policy"); a change replaces the policy.
+    const tls = fwPlan.tlsInspection
+      ? new networkfirewall.TlsInspectionConfiguration(
+          n("firewall-tls-inspection"),
+          {
+            description: "hardening: outbound TLS inspection of the allow-list's domain ports",
+            tlsInspectionConfiguration: tlsInspectionConfigurationFor(fwPlan.tlsInspection),
+            tags: tags("firewall-tls-inspection"),
+          },
+          parent,
+        )
+      : undefined;
     const policy = new networkfirewall.FirewallPolicy(
       n("firewall-policy"),
       {
         firewallPolicy: {
+          // Held until the SNI rules have been evaluated: nothing of a refused connection reaches its destination.
+          ...(tls ? { tlsInspectionConfigurationArn: tls.arn, enableTlsSessionHolding: true } : {}),
           // Everything goes to the stateful engine; nothing is passed or dropped statelessly.
           statelessDefaultActions: ["aws:forward_to_sfe"],
           statelessFragmentDefaultActions: ["aws:forward_to_sfe"],

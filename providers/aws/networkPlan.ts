@@ -26,10 +26,12 @@ import {
   AwsEgressRulePlan,
   AwsStatefulRule,
   ANY_IPV4,
+  AwsTlsInspectionPlan,
   dnsFirewallDomainsFor,
   ec2Description,
   networkFirewallCidrRulesFor,
   networkFirewallTargetsFor,
+  networkFirewallTlsInspectionFor,
   securityGroupEgressFor,
 } from "./egress";
 import { AwsMetadataOptions, metadataOptionsFor } from "./metadataOptions";
@@ -146,6 +148,32 @@ export interface AwsEgressProxyArgs {
   packageMirrors?: string[];
 }
 
+/**
+ * How AWS Network Firewall (`l7Filter: "networkFirewall"`) treats TLS. Its domain list matches the SNI the client
+ * chooses ("For HTTPS traffic, domain filtering is SNI-based", Network Firewall API RulesSourceList), so without TLS
+ * inspection `openssl s_client -connect <any IP>:443 -servername pypi.org` leaves through it. With domain rules one of
+ * the two fields is required: the network refuses to guess which.
+ */
+export interface AwsNetworkFirewallArgs {
+  /**
+   * ARN of the CA certificate the firewall signs the certificates it shows the workers with (outbound TLS
+   * inspection): a CA certificate imported into ACM (`arn:aws:acm:<region>:<account>:certificate/<id>`); ACM cannot
+   * generate one and AWS Private CA certificates are refused (Network Firewall API ServerCertificateConfiguration).
+   * The workers must trust it (their images' CA bundle), or their TLS connections fail. With it the firewall decrypts
+   * every connection to a domain rule's port, checks the server's certificate against the SNI and the decrypted Host
+   * against the allow-list.
+   * @default undefined
+   */
+  certificateAuthorityArn?: string;
+  /**
+   * Run Network Firewall without TLS inspection and accept that SNI spoofing and domain fronting stay open (reported
+   * as `aws-network-firewall-sni-spoofing`, not effective). The explicit weaker choice when no CA can be provided;
+   * `l7Filter: "egressProxy"` closes the path without a CA.
+   * @default false
+   */
+  acceptSniSpoofing?: boolean;
+}
+
 /** VPC flow logs for the worker subnets. */
 export interface AwsFlowLogsArgs {
   /**
@@ -214,6 +242,12 @@ export interface AwsWorkerNetworkArgs {
    */
   egressProxy?: AwsEgressProxyArgs;
   /**
+   * TLS inspection of AWS Network Firewall, with `l7Filter: "networkFirewall"` in the `firewall` tier: required when
+   * the allow-list has domain rules (a CA certificate ARN, or `acceptSniSpoofing: true`).
+   * @default undefined (refused in the firewall tier with domain rules: name a CA or accept SNI spoofing)
+   */
+  networkFirewall?: AwsNetworkFirewallArgs;
+  /**
    * Tags for every resource the network creates (besides `Name` and `hardening:role`).
    * @default {}
    */
@@ -250,6 +284,13 @@ export interface AwsNetworkFirewallPlan {
   readonly cidrRules: readonly AwsStatefulRule[];
   /** HOME_NET: the VPC CIDR. */
   readonly homeNet: string;
+  /**
+   * Outbound TLS inspection (with `networkFirewall.certificateAuthorityArn`); undefined without it, or without
+   * domain rules. Its policy also holds sessions until the SNI rules have been evaluated (`enableTlsSessionHolding`).
+   */
+  readonly tlsInspection: AwsTlsInspectionPlan | undefined;
+  /** The caller accepted SNI spoofing (`networkFirewall.acceptSniSpoofing`): domain rules without TLS inspection. */
+  readonly sniSpoofingAccepted: boolean;
 }
 
 /** The egress proxy group of the `firewall` tier with `l7Filter: "egressProxy"`, as plain data. */
@@ -329,7 +370,10 @@ export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = Object.freeze([
 ]);
 
 const S3_BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const NETWORK_FIELDS = ["hardening", "cidr", "zoneCount", "singleNatGateway", "endpoints", "flowLogs", "l7Filter", "egressProxy", "tags"];
+const NETWORK_FIELDS = ["hardening", "cidr", "zoneCount", "singleNatGateway", "endpoints", "flowLogs", "l7Filter", "egressProxy", "networkFirewall", "tags"];
+const NETWORK_FIREWALL_FIELDS = ["certificateAuthorityArn", "acceptSniSpoofing"];
+// An ACM certificate ARN (any partition); ACM ids are UUIDs.
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/;
 const PROXY_FIELDS = ["imageId", "instanceType", "instanceCount", "port", "maxLifetimeDays", "noProxy", "packageMirrors"];
 const DEFAULT_PACKAGE_MIRRORS: readonly string[] = Object.freeze(["deb.debian.org", "cdn-aws.deb.debian.org", "security.debian.org"]);
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
@@ -444,6 +488,52 @@ function checkProxyArgs(
   return { l7Filter, proxy: { instanceType: String(instanceType), instanceCount, port, maxLifetimeDays, noProxy, packageMirrors } };
 }
 
+/**
+ * `networkFirewall`, checked against the tier it serves. Returns the CA ARN and whether SNI spoofing was accepted.
+ * With Network Firewall enforcing domain rules, one of the two is required: a domain list without TLS inspection
+ * passes any address that names an allowed domain in its SNI, so the network will not build it unasked.
+ */
+function checkNetworkFirewallArgs(
+  args: AwsWorkerNetworkArgs,
+  uses: { networkFirewall: boolean; domainRules: boolean },
+  issues: string[],
+): { certificateAuthorityArn: string | undefined; acceptSniSpoofing: boolean } {
+  const raw = args.networkFirewall;
+  const none = { certificateAuthorityArn: undefined, acceptSniSpoofing: false };
+  if (raw !== undefined && !isRecord(raw)) {
+    issues.push(`networkFirewall ${show(raw)} must be an object such as { certificateAuthorityArn: "arn:aws:acm:<region>:<account>:certificate/<id>" }.`);
+    return none;
+  }
+  const p = (raw ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(p)) {
+    if (!NETWORK_FIREWALL_FIELDS.includes(key) && p[key] !== undefined) issues.push(`networkFirewall.${key} is not an argument; known arguments: ${NETWORK_FIREWALL_FIELDS.join(", ")}.`);
+  }
+  if (!uses.networkFirewall) {
+    if (raw !== undefined) {
+      issues.push('networkFirewall is set but no Network Firewall is built (it serves tier "firewall" with l7Filter "networkFirewall", workloadSubnet "private" and mode "allowList"); remove networkFirewall.');
+    }
+    return none;
+  }
+  const ca = p.certificateAuthorityArn;
+  const accept = p.acceptSniSpoofing;
+  if (ca !== undefined && (typeof ca !== "string" || !ACM_CERTIFICATE_ARN.test(ca))) {
+    issues.push(
+      `networkFirewall.certificateAuthorityArn ${show(ca)} is not an ACM certificate ARN; expected arn:aws:acm:<region>:<account>:certificate/<uuid> of a CA certificate imported into ACM.`,
+    );
+  }
+  if (accept !== undefined && typeof accept !== "boolean") issues.push(`networkFirewall.acceptSniSpoofing ${show(accept)} must be true or false.`);
+  if (accept === true && ca !== undefined) {
+    issues.push("networkFirewall.acceptSniSpoofing is true but networkFirewall.certificateAuthorityArn is set; TLS inspection closes SNI spoofing, so remove acceptSniSpoofing (or the ARN).");
+  }
+  if (uses.domainRules && ca === undefined && accept !== true) {
+    issues.push(
+      'networkFirewall.certificateAuthorityArn is required with tier "firewall", l7Filter "networkFirewall" and domain rules: Network Firewall matches the SNI the client chooses, so without TLS inspection TLS to any address naming an allowed domain passes. ' +
+        'Set networkFirewall.certificateAuthorityArn to a CA certificate imported into ACM (the workers must trust it), or set l7Filter to "egressProxy" (no CA needed), or set networkFirewall.acceptSniSpoofing to true to run without TLS inspection and have the path reported open.',
+    );
+  }
+  return { certificateAuthorityArn: typeof ca === "string" ? ca : undefined, acceptSniSpoofing: accept === true };
+}
+
 /** Ports the proxy hosts install their packages over (Debian's mirrors serve http; https where configured). */
 const PACKAGE_MIRROR_PORTS = [80, 443];
 
@@ -489,6 +579,14 @@ export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetwo
   }
   const proxyGroup = firewallTier && proxyArgs !== undefined;
   const routesOut = specRoutesOut && !proxyGroup;
+  const tls = checkNetworkFirewallArgs(
+    args,
+    {
+      networkFirewall: firewallTier && l7Filter === AwsL7Filter.NetworkFirewall,
+      domainRules: spec !== undefined && spec.egress.mode === EgressMode.AllowList && spec.egress.allow.some((r) => r.kind === "domain"),
+    },
+    issues,
+  );
   let subnets: PlannedSubnet[] = [];
   let networkCidr = "";
   // A worker network over a reserved range (the metadata range among them) is refused, whatever the subnets say.
@@ -572,7 +670,13 @@ export function planAwsWorkerNetwork(args: AwsWorkerNetworkArgs): AwsWorkerNetwo
       : undefined,
     networkFirewall:
       firewallTier && !proxyGroup
-        ? { domainTargets: networkFirewallTargetsFor(spec), cidrRules: networkFirewallCidrRulesFor(spec), homeNet: networkCidr }
+        ? {
+            domainTargets: networkFirewallTargetsFor(spec),
+            cidrRules: networkFirewallCidrRulesFor(spec),
+            homeNet: networkCidr,
+            tlsInspection: tls.certificateAuthorityArn ? networkFirewallTlsInspectionFor(spec, networkCidr, tls.certificateAuthorityArn) : undefined,
+            sniSpoofingAccepted: tls.acceptSniSpoofing,
+          }
         : undefined,
     egressProxy,
     flowLogs,

@@ -24,7 +24,8 @@ function googleApisControls(plan: GcpNetworkPlan, n: (key: string) => string): C
         appliedBy: "gcp.compute.Subnetwork privateIpGoogleAccess = false; no route, allow or private zone for a Google APIs VIP",
         protects: "Code that brings its own credentials uploading to another project's bucket, registry or topic through Google's APIs: no Google API is reachable from the workers.",
         effective: true,
-        limits: "The workers reach no Google API either: no Artifact Registry pulls, no Cloud Logging or Monitoring agent. The metadata server still answers.",
+        limits:
+          "The workers reach no Google API either: no Artifact Registry pulls, no Cloud Logging or Monitoring agent. The metadata server still answers. privateGoogleAccess: true brings the APIs back with this path open; vpcServiceControls brings them back inside a perimeter.",
         resources: [n("subnet")],
         source: S.privateGoogleAccess,
       }),
@@ -45,6 +46,24 @@ function googleApisControls(plan: GcpNetworkPlan, n: (key: string) => string): C
       source: S.privateGoogleAccess,
     }),
   ];
+  const perimeter = plan.perimeter;
+  if (perimeter) {
+    reports.push(
+      control({
+        id: "gcp-vpc-service-controls",
+        family: ControlFamily.Egress,
+        appliedBy: `gcp.accesscontextmanager.ServicePerimeter ${perimeter.name} (regular) around ${perimeter.status.resources.join(", ")}: restricted services ${perimeter.status.restrictedServices.join(", ")}; vpcAccessibleServices enableRestriction=true, allowedServices RESTRICTED-SERVICES; the workers reach Google APIs only through ${plan.googleApis.host}`,
+        protects:
+          "code that brings its own credentials copying data through Google's APIs to a bucket, registry, topic or dataset of another project: calls from inside the perimeter to resources outside it are refused for the restricted services, and the workers' network may call no other service",
+        effective: true,
+        limits:
+          "Covers the restricted services only; the perimeter has no egress rules, so the workers' own project is the only one they reach through those services. It encloses the whole project: every workload in it is bound by it, and callers outside it (a CI runner deploying the stack) need an access level or an ingress rule to use the restricted services. The access policy is the organisation's; the package creates only the perimeter.",
+        resources: [n("perimeter")],
+        source: S.vpcServiceControls,
+      }),
+    );
+    return reports;
+  }
   reports.push(
     control({
       id: "gcp-google-apis-other-project",
@@ -53,7 +72,7 @@ function googleApisControls(plan: GcpNetworkPlan, n: (key: string) => string): C
       protects: "nothing: code that brings its own credentials uploading to a bucket, registry or topic of another project through Google's APIs",
       effective: false,
       limits:
-        "Google APIs authorise by credential, not by network: without a perimeter around the workers' project, any project's resources answer. Put the project in a VPC Service Controls perimeter (an organisation-level resource this package does not create), or turn Private Google Access off if the workers need no Google API.",
+        "Google APIs authorise by credential, not by network: without a perimeter around the workers' project, any project's resources answer (restricted.googleapis.com limits which APIs answer, not whose resources). Set vpcServiceControls (an access policy id and the project number) to put the project in a perimeter, or turn Private Google Access off if the workers need no Google API (the denyAll default).",
       resources: [],
       source: `${S.privateGoogleAccess}; VPC Service Controls overview: a service perimeter around a project's resources is what mitigates data exfiltration through Google APIs [paraphrase]`,
     }),

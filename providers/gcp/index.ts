@@ -18,6 +18,8 @@ export type { GkeNodePoolPlanArgs, GkeNodePoolPlan } from "./gkeNodePoolPlan";
 export { networkArgsFor, subnetworkArgsFor, firewallArgsFor, routeArgsFor, routerArgsFor, routerNatArgsFor, privateZoneArgsFor, recordSetArgsFor, responsePolicyArgsFor, responsePolicyRuleArgsFor, fqdnPolicyArgsFor, fqdnRuleArgsFor, policyDenyRuleArgsFor, instanceTemplateArgsFor, instanceGroupManagerArgsFor, autoscalerArgsFor } from "./mappings";
 export { gcpNetworkControls, gcpWorkerPoolControls, gkeNodePoolControls } from "./controls";
 export { GCP_SOURCES } from "./sources";
+export { planPerimeter, GCP_PERIMETER_SERVICES } from "./vpcServiceControls";
+export type { GcpVpcServiceControlsArgs, GcpPerimeterPlan } from "./vpcServiceControls";
 export { GcpWorkerNetwork, GCP_WORKER_NETWORK_TYPE, planNetworkFor } from "./network";
 export { GcpWorkerPool, GCP_WORKER_POOL_TYPE, planWorkerPoolFor, type GcpWorkerPoolArgs } from "./workerPool";
 export { GcpGkeNodePool, GCP_GKE_NODE_POOL_TYPE, planGkeNodePoolFor, nodePoolArgsFor, type GcpGkeNodePoolArgs } from "./gkeNodePool";

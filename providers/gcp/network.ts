@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import * as dns from "@pulumi/gcp/dns";
+import * as accesscontextmanager from "@pulumi/gcp/accesscontextmanager";
 import { ControlReport } from "../../components";
 import { gcpNetworkControls } from "./controls";
 import {
@@ -71,6 +72,8 @@ export class GcpWorkerNetwork extends pulumi.ComponentResource {
   readonly responsePolicy: dns.ResponsePolicy | undefined;
   /** The native network firewall policy (FQDN rules); undefined when the plan has no FQDN rules. */
   readonly firewallPolicy: compute.NetworkFirewallPolicy | undefined;
+  /** The VPC Service Controls perimeter around the workers' project; undefined without `vpcServiceControls`. */
+  readonly servicePerimeter: accesscontextmanager.ServicePerimeter | undefined;
 
   constructor(name: string, args: GcpWorkerNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered, the component included: a bad spec creates nothing.
@@ -113,6 +116,25 @@ export class GcpWorkerNetwork extends pulumi.ComponentResource {
         child,
       );
     }
+
+    const perimeter = plan.perimeter;
+    this.servicePerimeter = perimeter
+      ? new accesscontextmanager.ServicePerimeter(
+          n("perimeter"),
+          {
+            parent: perimeter.parent,
+            name: perimeter.name,
+            title: perimeter.title,
+            perimeterType: perimeter.perimeterType,
+            status: {
+              resources: [...perimeter.status.resources],
+              restrictedServices: [...perimeter.status.restrictedServices],
+              vpcAccessibleServices: { enableRestriction: true, allowedServices: [...perimeter.status.vpcAccessibleServices.allowedServices] },
+            },
+          },
+          child,
+        )
+      : undefined;
 
     this.networkId = networkId;
     this.workloadSubnetIds = [this.subnetwork.id];

@@ -37,6 +37,7 @@ import {
   type HardeningSpec,
 } from "../../components";
 import { GOOGLE_PRIVATE_DOMAINS, GoogleApisVip, googleApisVipInfo, GoogleApisVipInfo } from "./googleApis";
+import { GcpPerimeterPlan, GcpVpcServiceControlsArgs, planPerimeter } from "./vpcServiceControls";
 
 /** Arguments of the hardened worker network: plain data, resolved and validated before anything is created. */
 export interface GcpWorkerNetworkArgs {
@@ -55,12 +56,21 @@ export interface GcpWorkerNetworkArgs {
    */
   readonly googleApisVip?: GoogleApisVip;
   /**
-   * Private Google Access on the worker subnet (with the VIP route, its HTTPS allow and the private zones). Turn it
-   * off when the workers need no Google API (no Artifact Registry pulls, no Cloud Logging agent): code that brings
-   * its own credentials then has no way to another project's bucket or registry either.
-   * @default true
+   * Private Google Access on the worker subnet (with the VIP route, its HTTPS allow and the private zones). Off, the
+   * workers reach no Google API (no Artifact Registry pulls, no Cloud Logging agent), and code that brings its own
+   * credentials has no way to another project's bucket or registry either. On without `vpcServiceControls`, that
+   * way is open (reported as `gcp-google-apis-other-project`, not effective).
+   * @default false with `egress.mode` "denyAll" unless `vpcServiceControls` is set; true with an allow-list
    */
   readonly privateGoogleAccess?: boolean;
+  /**
+   * A VPC Service Controls perimeter around the workers' project, in an access policy the organisation already has:
+   * calls through Google's APIs to another project's resources of the restricted services are refused. Needs
+   * `googleApisVip` "restricted". It changes the whole project (every workload in it; deployers outside the perimeter
+   * need an access level or ingress rule to call the restricted services).
+   * @default undefined (no perimeter)
+   */
+  readonly vpcServiceControls?: GcpVpcServiceControlsArgs;
   /**
    * Fraction of flows VPC Flow Logs record, 0 (exclusive) to 1.
    * @default 1
@@ -176,6 +186,8 @@ export interface GcpNetworkPlan {
   readonly googleApis: GoogleApisVipInfo & { readonly vip: GoogleApisVip };
   /** Private Google Access, the VIP route, its allow and the private zones are planned. */
   readonly privateGoogleAccess: boolean;
+  /** The VPC Service Controls perimeter around the workers' project, if asked for. */
+  readonly perimeter: GcpPerimeterPlan | undefined;
   readonly flowLogSampling: number;
   /** Cloud Router + Cloud NAT, and a tag-scoped default route for them. */
   readonly nat: boolean;
@@ -493,11 +505,19 @@ export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): 
     issues.push(...e.issues);
   }
   if (hardening) issues.push(...checkSpecForGcp(hardening));
+  const perimeter = planPerimeter(name, args.vpcServiceControls, issues);
+  if (args.vpcServiceControls !== undefined && args.googleApisVip === GoogleApisVip.Private) {
+    issues.push(
+      'vpcServiceControls is set but googleApisVip is "private": private.googleapis.com also serves APIs a perimeter cannot restrict; set googleApisVip to "restricted" (the default) or remove vpcServiceControls.',
+    );
+  }
   if (issues.length > 0 || !hardening || !subnetCidr) throw new InvalidArgsError(issues);
 
   const vip = args.googleApisVip ?? GoogleApisVip.Restricted;
   const vipInfo = googleApisVipInfo(vip);
-  const pga = args.privateGoogleAccess !== false;
+  // denyAll: no Google API unless asked for or fenced by a perimeter, since restricted.googleapis.com without one
+  // carries data to any project whose credentials the code brings. Allow-list tiers keep it on for image pulls.
+  const pga = args.privateGoogleAccess ?? (hardening.egress.mode === EgressMode.AllowList || perimeter !== undefined);
   const workerTag = `${name}-worker`;
   const allowList = hardening.egress.mode === EgressMode.AllowList;
   // NAT only when something outside the network is allowed and the subnet may route out; an isolated subnet's
@@ -516,6 +536,7 @@ export function planGcpWorkerNetwork(name: string, args: GcpWorkerNetworkArgs): 
     workerTag,
     googleApis: { vip, ...vipInfo },
     privateGoogleAccess: pga,
+    perimeter,
     flowLogSampling: args.flowLogSampling ?? 1,
     nat,
     routes: routesFor(nat, workerTag, vipInfo).filter((r) => pga || r.key !== "route-google-apis"),

@@ -32,6 +32,8 @@ export const GCP_SOURCES = {
     "VPC docs, Routes: deleteDefaultRoutesOnCreate removes the 0.0.0.0/0 route to default-internet-gateway; without a route a packet has nowhere to go",
   privateGoogleAccess:
     "VPC, Private Google Access: restricted.googleapis.com is 199.36.153.4/30, private.googleapis.com 199.36.153.8/30; route the range to default-internet-gateway and point the domains at it with a private zone",
+  vpcServiceControls:
+    'VPC Service Controls overview: "Clients within a perimeter that have private access to resources do not have access to unauthorized (potentially public) resources outside the perimeter"; "Data cannot be copied to unauthorized resources outside the perimeter using service operations such as gsutil cp or bq mk"; Access Context Manager API VpcAccessibleServices: "include the \'RESTRICTED-SERVICES\' value, which automatically includes all of the services protected by the perimeter"; VPC-SC, private connectivity: "we recommend that you send all requests to Google APIs and services to the virtual IP (VIP) address ranges for restricted.googleapis.com"',
   flowLogs:
     "VPC Flow Logs: records a sample of flows to and from VM interfaces; flows to the metadata server are not firewall-controlled and are not a control",
   firewallEgress:

@@ -17,6 +17,8 @@ export type { RuntimeClassArgs, QuotaArgs, LimitRangeArgs, WorkerNamespaceEgress
 export { kestraTaskRunnerFor, proxyContainerEnv, withContainerEnv, withTaskEnv, taskRunnerYaml, taskJobSpecFor, planKestraWorker, KestraRunner, KESTRA_K8S_TASK_RUNNER, TASK_RUNNER_ROLE_RULES } from "./kestraPlan";
 export type { KestraBackendDestination, KestraTaskPodArgs, KestraWorkerArgs, KestraTaskRunnerSettings, KestraWorkerPlan } from "./kestraPlan";
 export { namespaceControlsFor, kestraWorkerControlsFor } from "./controls";
+export { kestraTrustedWorkload, planWorkerAdmission } from "./admissionPolicyPlan";
+export type { TrustedWorkloadArgs, WorkerAdmissionArgs, WorkerAdmissionPlan } from "./admissionPolicyPlan";
 export { KubernetesWorkerNamespace } from "./workerNamespace";
 export { KestraWorker } from "./kestraWorker";
 export { configMapNameOf, planEgressProxy, egressProxyControlsFor, javaProxyOptionsFor, proxyEnvFor, SQUID_CONFIG_DIR, SQUID_RUN_DIR, DEBIAN_PROXY_UID } from "./egressProxyPlan";

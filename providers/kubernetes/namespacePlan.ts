@@ -2,8 +2,10 @@
  * The hardened worker namespace as plain data: what {@link planWorkerNamespace} decides, before anything is
  * created. The component (workerNamespace.ts) only turns this plan into resources.
  */
+import { NO_RUN_TIME_PODS_ANNOTATION, SANDBOX_RUNTIME_CLASS_ANNOTATION, SANDBOX_TRUSTED_ANNOTATION } from "../../components/kubernetesSandbox";
 import { InvalidArgsError, show } from "../../components/errors";
-import { formatCidr, isIpAddress, parseCidr } from "../../components/cidr";
+import { formatCidr, hostCidr, isIpAddress, parseCidr } from "../../components/cidr";
+import { metadataAddresses } from "../../components/endpoints";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressMode, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
 import { checkLabels, DEFAULT_POD_SECURITY_VERSION, isRecord } from "./checks";
@@ -287,6 +289,15 @@ export interface WorkerNamespacePlan {
   readonly hardening: ResolvedHardening;
   readonly podSecurityVersion: string;
   readonly labels: Labels;
+  /**
+   * Namespace annotations: with `hardening.sandbox: runtime`, {@link SANDBOX_RUNTIME_CLASS_ANNOTATION} names the
+   * RuntimeClass every pod here must set and {@link SANDBOX_TRUSTED_ANNOTATION} lists the trusted workloads'
+   * ServiceAccounts that run without it (the admission policy's `unsandboxed` ones); the pack's
+   * `sandbox-kubernetes-runtime-class` rule reads both. With `admission.create: false`,
+   * {@link NO_RUN_TIME_PODS_ANNOTATION} holds its reason, for `sandbox-kubernetes-worker-admission`.
+   * @default {} (no sandbox asked for, admission policy created)
+   */
+  readonly annotations: Labels;
   readonly networkPolicies: PlannedNetworkPolicy[];
   readonly ciliumPolicies: PlannedCiliumPolicy[];
   readonly network: NetworkPlanOptions;
@@ -308,6 +319,7 @@ export interface WorkerNamespacePlan {
 export { checkLabels, DEFAULT_POD_SECURITY_VERSION };
 /** The name of the workload ServiceAccount in the namespace. */
 export const WORKLOAD_SERVICE_ACCOUNT = "workload";
+export { NO_RUN_TIME_PODS_ANNOTATION, SANDBOX_RUNTIME_CLASS_ANNOTATION, SANDBOX_TRUSTED_ANNOTATION };
 
 const ARG_FIELDS = [
   "namespaceName", "hardening", "podSecurityVersion", "dns", "egressProxy", "cilium", "clusterNetworks", "runtimeClass", "quota", "limitRange", "labels",
@@ -478,6 +490,9 @@ function planDns(issues: string[], raw: unknown): NetworkPlanOptions["dns"] {
   if (raw.nodeLocalAddress !== undefined) {
     if (typeof raw.nodeLocalAddress !== "string" || !isIpAddress(raw.nodeLocalAddress)) {
       issues.push(`dns.nodeLocalAddress ${show(raw.nodeLocalAddress)} must be a single IP address such as "169.254.20.10".`);
+    } else if (metadataAddresses().some((a) => formatCidr(hostCidr(a)) === formatCidr(hostCidr(raw.nodeLocalAddress as string)))) {
+      // The pack's egress rule refuses such a policy: port 53 to the metadata address reaches the metadata server.
+      issues.push(`dns.nodeLocalAddress ${show(raw.nodeLocalAddress)} is a cloud metadata endpoint address; allowing it would open that endpoint on port 53: use the NodeLocal DNSCache address ("169.254.20.10" by default).`);
     } else return { ...dns, nodeLocalAddress: raw.nodeLocalAddress };
   }
   return dns;
@@ -608,11 +623,19 @@ export function planWorkerNamespace(name: string, args: KubernetesWorkerNamespac
     [`${PSA_PREFIX}warn`]: "restricted",
     [`${PSA_PREFIX}warn-version`]: podSecurityVersion,
   };
+  const unsandboxed = (admission.policy?.rules.trusted ?? []).filter((t) => t.unsandboxed).map((t) => t.serviceAccountName);
+  const annotations: Labels = {
+    ...(hardening.sandbox === SandboxMode.Runtime
+      ? { [SANDBOX_RUNTIME_CLASS_ANNOTATION]: runtimeClass.name, ...(unsandboxed.length > 0 ? { [SANDBOX_TRUSTED_ANNOTATION]: unsandboxed.join(",") } : {}) }
+      : {}),
+    ...(admission.create ? {} : { [NO_RUN_TIME_PODS_ANNOTATION]: admission.reason ?? "" }),
+  };
   return {
     namespaceName: namespaceName as string,
     hardening,
     podSecurityVersion,
     labels,
+    annotations,
     networkPolicies: networkPoliciesFor(hardening, network),
     ciliumPolicies: ciliumPoliciesFor(hardening, network),
     network,

@@ -100,7 +100,7 @@ export class KubernetesWorkerNamespace extends pulumi.ComponentResource {
     const { plan, canary } = planWithCanary(name, args);
     super(TYPE, name, {}, opts);
     const parent = { parent: this };
-    this.namespace = new core.Namespace(`${name}-namespace`, { metadata: { name: plan.namespaceName, labels: plan.labels } }, parent);
+    this.namespace = new core.Namespace(`${name}-namespace`, { metadata: { name: plan.namespaceName, labels: plan.labels, ...(Object.keys(plan.annotations).length > 0 ? { annotations: plan.annotations } : {}) } }, parent);
     const ns = this.namespace.metadata.name;
     this.networkPolicies = plan.networkPolicies.map(
       (p) =>

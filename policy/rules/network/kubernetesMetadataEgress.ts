@@ -9,6 +9,14 @@
  * Pod and namespace selectors select pod addresses, never a link-local one, so they allow no metadata network.
  * Ports are not considered: the link-local ranges are denied on every port (the catalogue denies them wholesale),
  * so a DNS rule must name its servers (`to: [{ namespaceSelector, podSelector }]` for kube-dns), not "anywhere".
+ * The one exception is a node-local DNS cache (the package's `dns.nodeLocalAddress`): a single link-local address
+ * that is no catalogued metadata endpoint, allowed on port 53 only (egressPeers.ts).
+ *
+ * Cilium and Calico policies are read the same way (cniPolicies.ts): they can isolate a namespace, their allow rules
+ * (`toEntities: world`, `toCIDR 0.0.0.0/0`, Calico `action: Allow` with no destination) open metadata networks, and a
+ * Cilium `egressDeny` selecting every pod closes them for the whole namespace (for the cluster, when clusterwide),
+ * since Cilium enforces a deny above every allow. Cluster-wide policies' openings are reported whatever namespace the
+ * stack runs in: they select pods everywhere.
  *
  * Which namespaces: those of the stack's pods and workload controllers (by `metadata.namespace`, `default` when
  * omitted) and every Namespace the stack creates, since Kestra's Kubernetes task runner creates its pods at run time
@@ -16,59 +24,37 @@
  * workloads are counted in `default`); NetworkPolicy patches are not judged; a resource whose namespace or policy
  * is unknown during preview is set aside with an `indeterminate` finding (advisory) rather than guessed.
  */
-import { cidrContains, parseAddress, bitsOf, type Cidr } from "../../../components/cidr";
-import { carveOutFor, type MetadataNetwork } from "../../../components/metadataNetworks";
 import type { ResourceInput, StackFinding, StackRule } from "../types";
 import { asArray, asRecord, dig, namespaceOf, POD_SPEC_LOCATIONS, POD_SPEC_TYPES } from "../kubernetes/podSpec";
 import { guardUnknowns, tryKnown, whenKnown } from "../kubernetes/unknown";
+import { blockOpening, everyNetwork, parsePolicyCidr, portsView, withoutDenied, type Opening, type PortEntry } from "./egressPeers";
+import { CALICO_TYPES, CILIUM_TYPES, LINK_LOCAL_FIX, viewCalicoPolicy, viewCiliumPolicy, type LocatedOpening } from "./cniPolicies";
 
 const NETWORK_POLICY_TYPES = [
   "kubernetes:networking.k8s.io/v1:NetworkPolicy",
   "kubernetes:extensions/v1beta1:NetworkPolicy",
 ];
 const NAMESPACE = "kubernetes:core/v1:Namespace";
+const NETWORK_POLICY_FIX = "list them in the ipBlock's except, or name the destinations.";
 
 /**
  * Parses an ipBlock CIDR as the API server does: host bits below the prefix are allowed and ignored
  * (`10.0.0.1/8` is `10.0.0.0/8`). Undefined for text that is not a CIDR (the API server rejects it).
  */
-export function parseIpBlockCidr(text: unknown): Cidr | undefined {
-  if (typeof text !== "string") return undefined;
-  const slash = text.indexOf("/");
-  if (slash < 0) return undefined;
-  const address = parseAddress(text.slice(0, slash));
-  const prefixText = text.slice(slash + 1);
-  if (!address || !/^\d{1,3}$/.test(prefixText)) return undefined;
-  const bits = bitsOf(address.version);
-  const prefix = Number(prefixText);
-  if (prefix > bits) return undefined;
-  const hostBits = BigInt(bits - prefix);
-  const first = (address.value >> hostBits) << hostBits;
-  return { version: address.version, first, prefix };
-}
+export const parseIpBlockCidr = parsePolicyCidr;
 
-/** The metadata networks one egress rule lets traffic reach; empty when the rule allows none. */
-export function metadataAllowedBy(rule: unknown): { what: string; networks: string[] }[] {
-  const to = asArray(asRecord(rule)?.to);
-  if (to.length === 0) return [{ what: "no `to` (every destination)", networks: ["every metadata network"] }];
-  const allowed: { what: string; networks: string[] }[] = [];
+/** The metadata networks one NetworkPolicy egress rule lets traffic reach; empty when the rule allows none. */
+export function metadataAllowedBy(rule: unknown): Opening[] {
+  const r = asRecord(rule);
+  const to = asArray(r?.to);
+  if (to.length === 0) return [everyNetwork("no `to` (every destination)")];
+  const ports = portsView(asArray(r?.ports).map((p) => (asRecord(p) ?? {}) as PortEntry), "TCP");
+  const allowed: Opening[] = [];
   to.forEach((peer, j) => {
     const block = asRecord(asRecord(peer)?.ipBlock);
     if (!block) return;
-    const cidr = parseIpBlockCidr(block.cidr);
-    if (!cidr) return;
-    const excepts = asArray(block.except)
-      .map(parseIpBlockCidr)
-      .filter((c): c is Cidr => c !== undefined);
-    const carve = carveOutFor(cidr);
-    const open = [
-      ...carve.inside.map((n: MetadataNetwork) => n.cidr),
-      ...carve.except.filter((network) => {
-        const parsed = parseIpBlockCidr(network) as Cidr;
-        return !excepts.some((e) => cidrContains(e, parsed));
-      }),
-    ];
-    if (open.length > 0) allowed.push({ what: `to[${j}].ipBlock ${JSON.stringify(block.cidr)}`, networks: open });
+    const opening = blockOpening(`to[${j}].ipBlock`, block.cidr, asArray(block.except), ports);
+    if (opening) allowed.push(opening);
   });
   return allowed;
 }
@@ -88,25 +74,25 @@ function governsEgress(spec: Readonly<Record<string, unknown>>): boolean {
 
 interface PolicyView {
   readonly resource: ResourceInput;
-  readonly namespace: string;
+  /** The namespace it applies to; undefined for a cluster-wide Cilium or Calico policy. */
+  readonly namespace: string | undefined;
   readonly selectsAllForEgress: boolean;
-  readonly openings: StackFinding[];
+  /** Metadata networks a Cilium egressDeny closes for every pod of its namespace (or cluster). */
+  readonly deniesForAll: readonly string[];
+  readonly openings: readonly LocatedOpening[];
 }
 
 function viewPolicy(r: ResourceInput): PolicyView {
   const props = guardUnknowns(r.props);
+  if (CILIUM_TYPES.includes(r.type)) return { resource: r, ...viewCiliumPolicy(props, r.type.endsWith("CiliumClusterwideNetworkPolicy")) };
+  if (CALICO_TYPES.includes(r.type)) return { resource: r, ...viewCalicoPolicy(props, r.type.endsWith("GlobalNetworkPolicy")) };
   const spec = asRecord(props.spec) ?? {};
   const egress = governsEgress(spec);
-  const openings: StackFinding[] = [];
+  const openings: LocatedOpening[] = [];
   if (egress) {
     asArray(spec.egress).forEach((rule, i) => {
-      for (const { what, networks } of metadataAllowedBy(rule)) {
-        openings.push({
-          urn: r.urn,
-          type: r.type,
-          property: `spec.egress[${i}]`,
-          message: `spec.egress[${i}] has ${what}, which allows ${networks.join(", ")}; policies union, so this reopens the metadata endpoints to every pod it selects: list them in the ipBlock's except, or name the destinations.`,
-        });
+      for (const opening of metadataAllowedBy(rule)) {
+        openings.push({ property: `spec.egress[${i}]`, opening, fix: opening.kind === "inside" ? LINK_LOCAL_FIX : NETWORK_POLICY_FIX });
       }
     });
   }
@@ -114,8 +100,25 @@ function viewPolicy(r: ResourceInput): PolicyView {
     resource: r,
     namespace: namespaceOf(props),
     selectsAllForEgress: egress && isEmptySelector(spec.podSelector),
+    deniesForAll: [],
     openings,
   };
+}
+
+/** The finding of one opening left after the deny rules that apply to its pods. */
+function openingFinding(p: PolicyView, o: LocatedOpening, denied: ReadonlySet<string>): StackFinding | undefined {
+  const left = withoutDenied(o.opening, denied);
+  if (!left) return undefined;
+  return {
+    urn: p.resource.urn,
+    type: p.resource.type,
+    property: o.property,
+    message: `${o.property} has ${left.what}, which allows ${left.shown}; policies union, so this reopens the metadata endpoints to every pod it selects: ${o.fix}`,
+  };
+}
+
+function pushDefined<T>(list: T[], value: T | undefined): void {
+  if (value !== undefined) list.push(value);
 }
 
 function indeterminate(r: ResourceInput, path: string, what: string): StackFinding {
@@ -130,7 +133,8 @@ function indeterminate(r: ResourceInput, path: string, what: string): StackFindi
 
 /**
  * `egress-kubernetes-metadata-networks`: in a passing stack, every namespace that runs workloads has a NetworkPolicy
- * isolating all its pods for egress, and no policy there allows a metadata network.
+ * (or Cilium or Calico policy) isolating all its pods for egress, and no policy there, and no cluster-wide Cilium or
+ * Calico policy, allows a metadata network.
  */
 export const kubernetesNamespaceMetadataEgress: StackRule = {
   id: "egress-kubernetes-metadata-networks",
@@ -138,8 +142,8 @@ export const kubernetesNamespaceMetadataEgress: StackRule = {
     "Every namespace running workloads has an all-pods egress NetworkPolicy and no egress rule there allows a cloud metadata network.",
   enforcementLevel: "mandatory",
   family: "egress",
-  docs: "Every namespace with workloads has an all-pods egress NetworkPolicy, and no egress rule there allows a cloud metadata network.",
-  types: [NAMESPACE, ...POD_SPEC_TYPES, ...NETWORK_POLICY_TYPES],
+  docs: "Every namespace with workloads has an all-pods egress NetworkPolicy, and no egress rule there (NetworkPolicy, CiliumNetworkPolicy, Calico NetworkPolicy) or in a cluster-wide Cilium or Calico policy allows a cloud metadata network (`world`, `0.0.0.0/0` without the metadata ranges excepted, a rule with no destination); a Cilium `egressDeny` of them for every pod closes them; port 53 to one non-catalogued link-local address (NodeLocal DNSCache) is allowed.",
+  types: [NAMESPACE, ...POD_SPEC_TYPES, ...NETWORK_POLICY_TYPES, ...CILIUM_TYPES, ...CALICO_TYPES],
   check: (resources) => {
     const findings: StackFinding[] = [];
     // Namespace name -> the resource to report on when it lacks a policy: the Namespace, else its first workload.
@@ -162,20 +166,23 @@ export const kubernetesNamespaceMetadataEgress: StackRule = {
     // A namespace with a policy that cannot be read yet is not judged: that policy may be the one isolating it.
     const undecided = new Set<string>();
     for (const r of resources) {
-      if (!NETWORK_POLICY_TYPES.includes(r.type)) continue;
+      if (!NETWORK_POLICY_TYPES.includes(r.type) && !CILIUM_TYPES.includes(r.type) && !CALICO_TYPES.includes(r.type)) continue;
       const view = tryKnown(() => viewPolicy(r));
       if (view.known) {
         policies.push(view.value);
         continue;
       }
       findings.push(indeterminate(r, view.path, "whether this policy isolates pods from the metadata networks"));
-      const namespace = whenKnown(() => namespaceOf(guardUnknowns(r.props)));
+      const clusterwide = r.type.endsWith("CiliumClusterwideNetworkPolicy") || r.type.endsWith("GlobalNetworkPolicy");
+      const namespace = clusterwide ? undefined : whenKnown(() => namespaceOf(guardUnknowns(r.props)));
       undecided.add(namespace ?? "*");
     }
+    const clusterwide = policies.filter((p) => p.namespace === undefined);
+    const clusterDenied = new Set(clusterwide.flatMap((p) => p.deniesForAll));
     for (const [namespace, subject] of namespaces) {
       if (undecided.has(namespace) || undecided.has("*")) continue;
       const here = policies.filter((p) => p.namespace === namespace);
-      if (!here.some((p) => p.selectsAllForEgress)) {
+      if (!here.some((p) => p.selectsAllForEgress) && !clusterwide.some((p) => p.selectsAllForEgress)) {
         const isNamespace = subject.type === NAMESPACE;
         const property = isNamespace ? "metadata.name" : "metadata.namespace";
         findings.push({
@@ -185,8 +192,12 @@ export const kubernetesNamespaceMetadataEgress: StackRule = {
           message: `namespace "${namespace}" has no NetworkPolicy with podSelector {} and policyTypes ["Egress"]; add one whose egress allows only what workloads need (e.g. 0.0.0.0/0 except the metadata ranges), so that no pod there can reach the cloud metadata endpoints.`,
         });
       }
-      for (const p of here) findings.push(...p.openings);
+      // A Cilium egressDeny selecting every pod wins over every allow in the namespace, NetworkPolicies included.
+      const denied = new Set([...clusterDenied, ...here.flatMap((p) => p.deniesForAll)]);
+      for (const p of here) for (const o of p.openings) pushDefined(findings, openingFinding(p, o, denied));
     }
+    // A cluster-wide policy selects pods of every namespace, this stack's or not.
+    if (!undecided.has("*")) for (const p of clusterwide) for (const o of p.openings) pushDefined(findings, openingFinding(p, o, clusterDenied));
     return findings;
   },
 };

@@ -5,7 +5,9 @@
  * judges them (KubernetesWorkerNamespace and KestraWorker create one, providers/kubernetes/admissionPolicyPlan.ts).
  *
  * Which namespaces are worker namespaces:
- * - a Namespace labelled `app.kubernetes.io/component: worker-namespace` (KubernetesWorkerNamespace sets it);
+ * - a Namespace labelled `app.kubernetes.io/component: worker-namespace` (KubernetesWorkerNamespace sets it), unless
+ *   its annotation `hardening.pulumi.io/no-run-time-pods` says why no pods are created there at run time
+ *   (KubernetesWorkerNamespace with `admission: { create: false, reason }`, e.g. Kestra's process runner);
  * - the namespace of a Role that grants `create` on `pods`: whoever holds it creates pods at run time (Kestra's
  *   task-runner Role), whether or not the stack creates that Namespace.
  *
@@ -20,6 +22,7 @@
 import type { ResourceInput, StackFinding, StackRule } from "../types";
 import { asArray, asRecord, dig } from "../kubernetes/podSpec";
 import { guardUnknowns, tryKnown } from "../kubernetes/unknown";
+import { NO_RUN_TIME_PODS_ANNOTATION } from "../../../components/kubernetesSandbox";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
@@ -110,7 +113,7 @@ export const kubernetesWorkerAdmissionPolicy: StackRule = {
     "Every worker namespace (labelled app.kubernetes.io/component=worker-namespace, or where a Role grants pod creation) is covered by a ValidatingAdmissionPolicy bound with Deny that judges pods on creation, so pods created at run time are held to the hardening rules.",
   enforcementLevel: "mandatory",
   family: "sandbox",
-  docs: "Worker namespaces (labelled `app.kubernetes.io/component=worker-namespace`, or where a Role grants pod creation): a ValidatingAdmissionPolicy bound with `Deny` judges pods on CREATE.",
+  docs: "Worker namespaces (labelled `app.kubernetes.io/component=worker-namespace` without a `hardening.pulumi.io/no-run-time-pods` reason, or where a Role grants pod creation): a ValidatingAdmissionPolicy bound with `Deny` judges pods on CREATE.",
   types: [NAMESPACE, ROLE, POLICY, BINDING],
   check: (resources) => {
     const findings: StackFinding[] = [];
@@ -125,7 +128,8 @@ export const kubernetesWorkerAdmissionPolicy: StackRule = {
           const labels = { ...(asRecord(dig(props, ["metadata", "labels"])) ?? {}) } as Record<string, string>;
           if (typeof name !== "string" || name === "") return;
           declaredLabels.set(name, labels);
-          if (labels[WORKER_LABEL] === WORKER_VALUE && !workers.has(name)) {
+          const noRunTimePods = asRecord(dig(props, ["metadata", "annotations"]))?.[NO_RUN_TIME_PODS_ANNOTATION];
+          if (labels[WORKER_LABEL] === WORKER_VALUE && !(typeof noRunTimePods === "string" && noRunTimePods.trim() !== "") && !workers.has(name)) {
             workers.set(name, { subject: r, property: "metadata.labels", labels, why: `labelled ${WORKER_LABEL}=${WORKER_VALUE}` });
           }
         } else if (r.type === ROLE) {

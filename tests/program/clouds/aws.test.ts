@@ -43,8 +43,10 @@ describe("aws cloudModule", () => {
     const { resources } = await plan({
       ...base,
       hardening: { workloadSubnet: "private", egress: { mode: "allowList", allow: [{ domain: "pypi.org" }] } },
-      settings: { singleNatGateway: true },
+      // Domain rules on Network Firewall need TLS inspection (or an explicit acceptSniSpoofing).
+      settings: { singleNatGateway: true, networkFirewall: { certificateAuthorityArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b" } },
     });
+    assert.equal(resources.filter((r) => r.type === "aws:networkfirewall/tlsInspectionConfiguration:TlsInspectionConfiguration").length, 1);
     const rt = resources.find((r) => r.name === "kestra-workers-net-rt-workload-2");
     assert.deepEqual(rt?.inputs.routes, [{ cidrBlock: "0.0.0.0/0", vpcEndpointId: "vpce-kestra-workers-net-firewall-2" }]);
     assert.equal(resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length, 1);

@@ -10,13 +10,16 @@ const tiers: Record<string, HardeningSpec> = {
   dns: { workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow: [{ domain: "pypi.org" }] } },
   firewall: { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org" }] } },
 };
+// The firewall tier with domain rules needs TLS inspection (a CA) or an explicit acceptSniSpoofing.
+const CA = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+const networkFirewallFor = (tier: string) => (tier === "firewall" ? { networkFirewall: { certificateAuthorityArn: CA } } : {});
 const byId = (reports: ControlReport[]) => new Map(reports.map((r) => [r.id, r]));
 const net = { subnetIds: ["s"], securityGroupIds: ["sg"] };
 
 describe("aws controls reports", () => {
   it("every tier reports the SG and NACL deny of 169.254.169.254 as ineffective, quoting the VPC User Guide", () => {
     for (const [tier, hardening] of Object.entries(tiers)) {
-      const reports = awsNetworkControlsFor("n", planAwsWorkerNetwork({ hardening }));
+      const reports = awsNetworkControlsFor("n", planAwsWorkerNetwork({ hardening, ...networkFirewallFor(tier) }));
       for (const id of ["aws-security-group-deny-metadata", "aws-nacl-deny-metadata"]) {
         const r = byId(reports).get(id);
         assert.ok(r, `${tier}: ${id}`);
@@ -34,7 +37,7 @@ describe("aws controls reports", () => {
   });
 
   it("tier-specific entries: DNS Firewall in denyAll/dns/firewall, Network Firewall (and its ineffective IMDS rule) only in firewall, DNS exfiltration open in basic", () => {
-    const ids = (tier: string) => new Set(awsNetworkControlsFor("n", planAwsWorkerNetwork({ hardening: tiers[tier] })).map((r) => r.id));
+    const ids = (tier: string) => new Set(awsNetworkControlsFor("n", planAwsWorkerNetwork({ hardening: tiers[tier], ...networkFirewallFor(tier) })).map((r) => r.id));
     assert.deepEqual(
       Object.keys(tiers).map((t) => [t, ids(t).has("aws-dns-firewall"), ids(t).has("aws-network-firewall-domain-allow-list"), ids(t).has("aws-network-firewall-deny-metadata"), ids(t).has("aws-dns-exfiltration")]),
       [

@@ -33,6 +33,9 @@ const specs: Record<string, HardeningSpec> = {
   dns: { workloadSubnet: "private", egress: { mode: "allowList", tier: "dns", allow: allowed } },
   firewall: { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: allowed } },
 };
+// The firewall tier with domain rules needs TLS inspection or an explicit acceptSniSpoofing; these tests build the
+// uninspected firewall (tests/providers/aws/tlsInspection.test.ts covers the inspected one).
+const nfFor = (hardening: HardeningSpec): Partial<AwsWorkerNetworkArgs> => (hardening === specs.firewall ? { networkFirewall: { acceptSniSpoofing: true } } : {});
 const s3Rule = { protocol: "tcp", fromPort: 443, toPort: 443, prefixListIds: ["pl-63a5400a"], description: "S3 gateway endpoint (policy-restricted)" };
 const backendRules = [443, 8443].map((p) => ({ protocol: "tcp", fromPort: p, toPort: p, cidrBlocks: ["203.0.113.0/24"], description: "allow-list 203.0.113.0/24: Kestra backend" }));
 const domainRule = (enforcer: string) => ({
@@ -46,7 +49,7 @@ const domainRule = (enforcer: string) => ({
 describe("AwsWorkerNetwork (mocks)", () => {
   it("every tier: worker subnets without public IPs, tagged for the policy pack, default SG emptied, no route to an IGW", async () => {
     for (const [tier, hardening] of Object.entries(specs)) {
-      const { resources } = await build({ hardening });
+      const { resources } = await build({ hardening, ...nfFor(hardening) });
       const subnets = of(resources, "aws:ec2/subnet:Subnet");
       for (const s of subnets) {
         assert.equal(s.inputs.mapPublicIpOnLaunch, false, `${tier} ${s.name}`);
@@ -89,7 +92,10 @@ describe("AwsWorkerNetwork (mocks)", () => {
     assert.deepEqual(services, [
       "api.ecr.us-east-1.amazonaws.com", "*.dkr.ecr.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com", "*.s3.us-east-1.amazonaws.com",
       "sts.us-east-1.amazonaws.com", "logs.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com", "ssmmessages.us-east-1.amazonaws.com",
-      "ec2messages.us-east-1.amazonaws.com", "ecs.us-east-1.amazonaws.com", "*.ec2.internal",
+      "ec2messages.us-east-1.amazonaws.com", "ecs.us-east-1.amazonaws.com",
+      // The ECS agent's management and telemetry channels, one by one (DNS Firewall has no mid-label wildcard).
+      ...["a", "t"].flatMap((k) => Array.from({ length: 99 }, (_, i) => `ecs-${k}-${i + 1}.us-east-1.amazonaws.com`)),
+      "*.ec2.internal",
     ]);
     for (const d of services) assert.doesNotMatch(d, /^\*\.(amazonaws\.com|[a-z0-9-]+\.amazonaws\.com)$/, d);
     assert.deepEqual(one(resources, "w-dns-block-all").inputs.domains, ["*"]);
@@ -172,7 +178,7 @@ describe("AwsWorkerNetwork (mocks)", () => {
   });
 
   it("firewall: domain ALLOWLIST on SNI and Host, strict order with drop_established, symmetric routes through the endpoints", async () => {
-    const { resources } = await build({ hardening: specs.firewall });
+    const { resources } = await build({ hardening: specs.firewall, ...nfFor(specs.firewall) });
     const domains = one(resources, "w-firewall-domains").inputs;
     assert.equal(domains.type, "STATEFUL");
     assert.deepEqual(domains.ruleGroup, {
@@ -263,7 +269,7 @@ describe("AwsWorkerNetwork (mocks)", () => {
 
   it("every resource its controls report names was registered", async () => {
     for (const hardening of Object.values(specs)) {
-      const { resources, net } = await build({ hardening, endpoints: { interfaceServices: ["sts"] } });
+      const { resources, net } = await build({ hardening, ...nfFor(hardening), endpoints: { interfaceServices: ["sts"] } });
       const names = new Set(resources.map((r) => r.name));
       const controls = await new Promise<{ id: string; resources: string[] }[]>((r) => net.controls.apply(r));
       for (const c of controls) for (const name of c.resources) assert.ok(names.has(name), `${c.id} names ${name}, which was not created`);
@@ -377,7 +383,7 @@ describe("AwsWorkerNetwork with the egress proxy group (mocks)", () => {
   });
 
   it("without the proxy group nothing of it exists, and no output says otherwise", async () => {
-    const { resources, net } = await build({ hardening: specs.firewall });
+    const { resources, net } = await build({ hardening: specs.firewall, ...nfFor(specs.firewall) });
     assert.equal(net.proxyUrl, undefined);
     assert.equal(net.proxyEnv, undefined);
     assert.deepEqual(resources.filter((r) => r.name.startsWith("w-proxy")), []);
@@ -387,7 +393,7 @@ describe("AwsWorkerNetwork with the egress proxy group (mocks)", () => {
 describe("AwsWorkerNetwork egress plan, every tier (mocks)", () => {
   for (const tier of ["denyAll", "basic", "dns", "firewall"] as const) {
     it(`${tier}: interface endpoints pinned to the account; the DNS Firewall (where present) allows the region's service names only`, async () => {
-      const { resources } = await build({ hardening: specs[tier], endpoints: { interfaceServices: ["ecr.api", "ecr.dkr", "logs"] } });
+      const { resources } = await build({ hardening: specs[tier], ...nfFor(specs[tier]), endpoints: { interfaceServices: ["ecr.api", "ecr.dkr", "logs"] } });
       const eps = resources.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.inputs.vpcEndpointType === "Interface");
       assert.equal(eps.length, 3);
       for (const ep of eps) {

@@ -11,6 +11,9 @@ const tiers: Record<string, HardeningSpec> = {
   firewall: { workloadSubnet: "private", egress: { mode: "allowList", tier: "firewall", allow: [{ domain: "pypi.org" }] } },
 };
 
+// The firewall tier with domain rules needs TLS inspection or an explicit acceptSniSpoofing (tlsInspection.test.ts).
+const UNINSPECTED = { networkFirewall: { acceptSniSpoofing: true } };
+
 function issuesOf(f: () => unknown): readonly string[] {
   try {
     f();
@@ -46,7 +49,7 @@ describe("aws planAwsWorkerNetwork", () => {
   });
 
   it("firewall: worker -> endpoint -> NAT -> IGW, and each worker CIDR returns through its own zone's endpoint", () => {
-    const plan = planAwsWorkerNetwork({ hardening: tiers.firewall, singleNatGateway: true });
+    const plan = planAwsWorkerNetwork({ hardening: tiers.firewall, singleNatGateway: true, ...UNINSPECTED });
     const w1 = plan.subnets.find((s) => s.key === "workload-1")!.cidr;
     const w2 = plan.subnets.find((s) => s.key === "workload-2")!.cidr;
     assert.deepEqual(plan.routeTables, [
@@ -64,7 +67,7 @@ describe("aws planAwsWorkerNetwork", () => {
       { subnetKey: "firewall-2", routes: [{ destination: "0.0.0.0/0", target: { kind: "natGateway", zoneIndex: 0 } }] },
     ]);
     assert.deepEqual(plan.natZones, [0]);
-    assert.deepEqual(plan.networkFirewall, { domainTargets: ["pypi.org"], cidrRules: [], homeNet: "10.42.0.0/16" });
+    assert.deepEqual(plan.networkFirewall, { domainTargets: ["pypi.org"], cidrRules: [], homeNet: "10.42.0.0/16", tlsInspection: undefined, sniSpoofingAccepted: true });
   });
 
   it("an isolated subnet never routes out, whatever the tier and rules", () => {
@@ -78,7 +81,7 @@ describe("aws planAwsWorkerNetwork", () => {
     const spec = fc.constantFrom(...Object.values(tiers));
     fc.assert(
       fc.property(spec, fc.integer({ min: 1, max: 6 }), fc.boolean(), (hardening, zoneCount, singleNatGateway) => {
-        const plan = planAwsWorkerNetwork({ hardening, zoneCount, singleNatGateway });
+        const plan = planAwsWorkerNetwork({ hardening, zoneCount, singleNatGateway, ...(hardening === tiers.firewall ? UNINSPECTED : {}) });
         for (const t of plan.routeTables.filter((x) => x.subnetKey.startsWith("workload-"))) {
           for (const r of t.routes) {
             assert.notEqual(r.target.kind, "internetGateway");
@@ -215,6 +218,8 @@ describe("aws planAwsWorkerNetwork", () => {
       ]);
       assert.deepEqual(issuesOf(() => planAwsWorkerNetwork({ hardening: spec, egressProxy: { imageId: AMI } })), [
         'egressProxy is set but l7Filter is "networkFirewall"; set l7Filter to "egressProxy" or remove egressProxy.',
+        // With l7Filter left at "networkFirewall", the domain rules also need TLS inspection: listed in the same error.
+        'networkFirewall.certificateAuthorityArn is required with tier "firewall", l7Filter "networkFirewall" and domain rules: Network Firewall matches the SNI the client chooses, so without TLS inspection TLS to any address naming an allowed domain passes. Set networkFirewall.certificateAuthorityArn to a CA certificate imported into ACM (the workers must trust it), or set l7Filter to "egressProxy" (no CA needed), or set networkFirewall.acceptSniSpoofing to true to run without TLS inspection and have the path reported open.',
       ]);
       assert.deepEqual(
         issuesOf(() =>

@@ -21,7 +21,7 @@ function allowRules(resources: RecordedResource[]) {
 }
 
 describe("GcpWorkerNetwork (mocks)", () => {
-  it("denyAll: custom-mode VPC without default route, PGA + flow logs, no NAT, no route to 0.0.0.0/0", async () => {
+  it("denyAll: custom-mode VPC without default route, flow logs, Private Google Access off, no NAT, no route at all", async () => {
     const resources = await network();
     assert.deepEqual(one(resources, "w-network").inputs, {
       autoCreateSubnetworks: false,
@@ -30,12 +30,14 @@ describe("GcpWorkerNetwork (mocks)", () => {
       description: "Hardened worker network (w): no default route, egress deny-all plus allow-list",
     });
     const subnet = one(resources, "w-subnet").inputs;
-    assert.equal(subnet.privateIpGoogleAccess, true);
+    // Off under denyAll unless asked for or fenced by a perimeter (vpcServiceControls.test.ts covers both).
+    assert.equal(subnet.privateIpGoogleAccess, false);
     assert.equal(subnet.ipCidrRange, "10.42.0.0/19");
     assert.deepEqual(subnet.logConfig, { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 1, metadata: "INCLUDE_ALL_METADATA" });
     assert.deepEqual(ofType(resources, T.router), []);
     assert.deepEqual(ofType(resources, T.nat), []);
-    assert.deepEqual(ofType(resources, T.route).map((r) => r.inputs.destRange), ["199.36.153.4/30"]);
+    assert.deepEqual(ofType(resources, T.route).map((r) => r.inputs.destRange), []);
+    assert.equal(resources.some((r) => r.name === "w-allow-google-apis"), false);
     assert.deepEqual(allowRules(resources), []);
     assert.deepEqual(one(resources, "w-deny-all").inputs, {
       network: "w-network-id",

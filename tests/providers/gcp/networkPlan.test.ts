@@ -63,15 +63,19 @@ const ALWAYS: GcpFirewallRulePlan[] = [
 ];
 
 describe("planGcpWorkerNetwork", () => {
-  it("denyAll (the default): no NAT, only the Google APIs route, the fixed rules, a DNS sink, no FQDN policy", () => {
+  it("denyAll (the default): no NAT, no route (Private Google Access off), the fixed rules, a DNS sink, no FQDN policy", () => {
     const p = plan();
     assert.equal(p.subnetCidr, "10.42.0.0/19");
     assert.equal(p.workerTag, "w-worker");
     assert.equal(p.nat, false);
-    assert.deepEqual(p.routes, [
+    assert.equal(p.privateGoogleAccess, false);
+    assert.deepEqual(p.routes, []);
+    assert.deepEqual(p.firewallRules, ALWAYS.filter((r) => r.key !== "allow-google-apis"));
+    // Asked for, Private Google Access brings the VIP route and its allow back.
+    assert.deepEqual(plan(undefined, { privateGoogleAccess: true }).routes, [
       { key: "route-google-apis", destRange: "199.36.153.4/30", tags: ["w-worker"], priority: 1000, description: "Google APIs through restricted.googleapis.com; the default route was deleted at network creation." },
     ]);
-    assert.deepEqual(p.firewallRules, ALWAYS);
+    assert.deepEqual(plan(undefined, { privateGoogleAccess: true }).firewallRules, ALWAYS);
     assert.deepEqual(p.fqdnRules, []);
     // The sink is last and answers everything not bypassed; the Google zones and .internal are bypassed.
     assert.deepEqual(
@@ -103,15 +107,17 @@ describe("planGcpWorkerNetwork", () => {
     assert.equal(subnetworkArgsFor(plan, "net").privateIpGoogleAccess, false);
     const ids = gcpNetworkControls(plan).map((c) => `${c.id}:${c.effective}`);
     assert.ok(ids.includes("gcp-private-google-access-off:true") && !ids.some((i) => i.startsWith("gcp-google-apis-other-project")), ids.join(" "));
-    // The default keeps it on, and says another project's resources stay reachable through the VIP.
-    const on = planGcpWorkerNetwork("w", { region: "europe-west1" });
+    // It is the denyAll default; asked for, it is on, and the report says another project's resources stay
+    // reachable through the VIP.
+    assert.equal(planGcpWorkerNetwork("w", { region: "europe-west1" }).privateGoogleAccess, false);
+    const on = planGcpWorkerNetwork("w", { region: "europe-west1", privateGoogleAccess: true });
     assert.equal(subnetworkArgsFor(on, "net").privateIpGoogleAccess, true);
     assert.ok(gcpNetworkControls(on).some((c) => c.id === "gcp-google-apis-other-project" && !c.effective));
     assert.throws(() => planGcpWorkerNetwork("w", { region: "europe-west1", privateGoogleAccess: "no" as never }), /privateGoogleAccess "no" must be true or false/);
   });
 
   it("the Google private zones point at the chosen VIP", () => {
-    const restricted = plan().privateZones;
+    const restricted = plan(undefined, { privateGoogleAccess: true }).privateZones;
     assert.deepEqual(restricted[0], {
       key: "zone-googleapis-com",
       dnsName: "googleapis.com.",
@@ -126,7 +132,7 @@ describe("planGcpWorkerNetwork", () => {
       { name: "*.pkg.dev.", type: "CNAME", ttl: 300, rrdatas: ["pkg.dev."] },
     ]);
     assert.deepEqual(restricted.map((z) => z.dnsName), ["googleapis.com.", "pkg.dev.", "gcr.io."]);
-    const priv = plan(undefined, { googleApisVip: "private" });
+    const priv = plan(undefined, { googleApisVip: "private", privateGoogleAccess: true });
     assert.equal(priv.routes[0].destRange, "199.36.153.8/30");
     assert.deepEqual(priv.firewallRules.find((r) => r.key === "allow-google-apis")!.destinationRanges, ["199.36.153.8/30"]);
     assert.deepEqual(priv.privateZones[0].records[0].rrdatas, ["199.36.153.8", "199.36.153.9", "199.36.153.10", "199.36.153.11"]);

@@ -11,6 +11,10 @@ import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerN
 import { javaProxyOptionsFor, proxyEnvFor } from "../../../providers/kubernetes/egressProxyPlan";
 import { asInputs, Obj, ofType, one, refused, T, WORKER_ARGS } from "./mocks";
 import { pssFindings } from "./pss";
+import { kestraTrustedWorkload } from "../../../providers/kubernetes/admissionPolicyPlan";
+
+/** The worker Deployment is admitted as the root program admits it: a trusted, unsandboxed ServiceAccount. */
+const TRUSTED_KESTRA = { trustedWorkloads: [kestraTrustedWorkload("kestra", "kubernetes")!] };
 
 describe("KubernetesWorkerNamespace (mocks)", () => {
   it("default: restricted namespace, default-deny, DNS only to kube-dns, token-less ServiceAccount, all children parented", async () => {
@@ -22,6 +26,7 @@ describe("KubernetesWorkerNamespace (mocks)", () => {
       kind: "Namespace",
       metadata: {
         name: "w",
+        annotations: { "hardening.pulumi.io/sandbox-runtime-class": "gvisor" },
         labels: {
           "app.kubernetes.io/managed-by": "pulumi-hardening",
           "app.kubernetes.io/component": "worker-namespace",
@@ -138,7 +143,7 @@ describe("KubernetesWorkerNamespace with egressProxy.create, and KestraWorker be
 
   it("creates the proxy as its child, admits only itself to it, exposes its variables; the workers get them; the stack passes the pack", async () => {
     const run = await runUnderMocks(() => {
-      const ns = new KubernetesWorkerNamespace("tasks", { hardening: { ...HARDENING, egress: { ...HARDENING.egress, allow: [...HARDENING.egress.allow] } }, egressProxy: { create: { image: IMAGE, noProxy: [".svc"] } } });
+      const ns = new KubernetesWorkerNamespace("tasks", { hardening: { ...HARDENING, egress: { ...HARDENING.egress, allow: [...HARDENING.egress.allow] } }, egressProxy: { create: { image: IMAGE, noProxy: [".svc"] } }, admission: TRUSTED_KESTRA });
       const worker = new KestraWorker("kestra", {
         ...WORKER_ARGS,
         namespace: ns.namespaceName,

@@ -125,6 +125,12 @@ describe("planWorkerNamespace", () => {
     assert.deepEqual(issuesOf({ clusterNetworks: ["pods"] }), ['clusterNetworks[0] "pods" must be a network such as "34.118.224.0/20".']);
   });
 
+  it("refuses a node-local DNS address that is a catalogued metadata endpoint (the pack would refuse the policy it writes)", () => {
+    assert.deepEqual(issuesOf({ dns: { nodeLocalAddress: "169.254.169.254" } }), [
+      'dns.nodeLocalAddress "169.254.169.254" is a cloud metadata endpoint address; allowing it would open that endpoint on port 53: use the NodeLocal DNSCache address ("169.254.20.10" by default).',
+    ]);
+  });
+
   it("sends domain rules through Cilium toFQDNs and denies the metadata networks above every allow", () => {
     const plan = planWorkerNamespace("workers", {
       cilium: true,

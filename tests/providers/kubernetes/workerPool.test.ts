@@ -8,11 +8,15 @@ import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerN
 import { SCRATCH_VOLUME, TOKEN_PATH, TOKEN_VOLUME } from "../../../providers/kubernetes/podSecurity";
 import { asInputs, Obj, one, refused, WORKER_ARGS } from "./mocks";
 import { pssFindings } from "./pss";
+import { kestraTrustedWorkload } from "../../../providers/kubernetes/admissionPolicyPlan";
+
+/** The worker Deployment is admitted as the root program admits it: a trusted, unsandboxed ServiceAccount. */
+const TRUSTED_KESTRA = { trustedWorkloads: [kestraTrustedWorkload("kestra", "kubernetes")!] };
 
 describe("KestraWorker (mocks)", () => {
   it("Kubernetes runner: hardened Deployment with a projected token, Role limited to task pods, PDB; the stack passes the pack", async () => {
     const run = await runUnderMocks(() => {
-      const ns = new KubernetesWorkerNamespace("w");
+      const ns = new KubernetesWorkerNamespace("w", { admission: TRUSTED_KESTRA });
       return new KestraWorker("kestra", { ...WORKER_ARGS, namespace: ns.namespaceName, apiServerCidrs: ["10.0.0.0/28"] });
     });
     const component = one(run.resources, "kestra");

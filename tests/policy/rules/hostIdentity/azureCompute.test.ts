@@ -14,10 +14,32 @@ describe("host-identity-azure-vm", () => {
     for (const props of [{}, { identity: { type: "None" } }, { identity: { type: "none" } }]) {
       it(`passes ${type} ${JSON.stringify(props)}`, () => assert.deepEqual(runCheck(azureIdentityRule, type, props), []));
     }
-    for (const [t, seen] of [["SystemAssigned", '"SystemAssigned"'], ["UserAssigned", '"UserAssigned"'], ["SystemAssigned, UserAssigned", '"SystemAssigned, UserAssigned"']]) {
+    for (const [t, seen] of [["SystemAssigned", '"SystemAssigned"'], ["SystemAssigned, UserAssigned", '"SystemAssigned, UserAssigned"']]) {
       it(`fails ${type} identity ${t}`, () => assert.deepEqual(runCheck(azureIdentityRule, type, { identity: { type: t } }), [{ property: "identity.type", message: idMsg(seen) }]));
     }
   }
+  describe("a user-assigned identity behind the Metadata Security Protocol (the package's own hostIdentity: minimal pool)", () => {
+    const msp = { enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Enforce" } };
+    const uai = { type: "UserAssigned", userAssignedIdentities: ["/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/workers"] };
+    const vmss = (proxyAgentSettings?: object, identity: object = uai) => ({ identity, virtualMachineProfile: { securityProfile: proxyAgentSettings ? { proxyAgentSettings } : {} } });
+    const unprotected = (base: string) =>
+      `identity.type is "UserAssigned" and ${base}.proxyAgentSettings does not enforce IMDS access; set it to { enabled: true, imds: { mode: "Enforce" } } ` +
+      'so that only the processes the Metadata Security Protocol authorises get the identity\'s token, remove identity or set its type to "None", ' +
+      "or exempt this host in the policy config with a reason: any code on the VM can otherwise ask IMDS for the token.";
+    it("passes the scale set AzureWorkerPool writes for hostIdentity: minimal", () => assert.deepEqual(runCheck(azureIdentityRule, VMSS, vmss(msp)), []));
+    it("passes a VM with the deprecated top-level mode Enforce", () =>
+      assert.deepEqual(runCheck(azureIdentityRule, VM, { identity: uai, securityProfile: { proxyAgentSettings: { enabled: true, mode: "Enforce" } } }), []));
+    const failing: [string, Record<string, unknown>, string][] = [
+      ["no proxyAgentSettings", vmss(), unprotected("virtualMachineProfile.securityProfile")],
+      ["IMDS in Audit mode", vmss({ enabled: true, imds: { mode: "Audit" } }), unprotected("virtualMachineProfile.securityProfile")],
+      ["the protocol disabled", vmss({ enabled: false, imds: { mode: "Enforce" } }), unprotected("virtualMachineProfile.securityProfile")],
+    ];
+    for (const [what, props, message] of failing) {
+      it(`fails ${what}`, () => assert.deepEqual(runCheck(azureIdentityRule, VMSS, props), [{ property: "identity.type", message }]));
+    }
+    it("fails a system-assigned identity even behind the protocol (it is not the caller's scoped identity)", () =>
+      assert.deepEqual(runCheck(azureIdentityRule, VMSS, vmss(msp, { type: "SystemAssigned, UserAssigned" })), [{ property: "identity.type", message: idMsg('"SystemAssigned, UserAssigned"') }]));
+  });
   it("is indeterminate on an unknown identity", () => {
     assert.deepEqual(runCheck(azureIdentityRule, VM, { identity: UNKNOWN }).map((f) => f.indeterminate), [true]);
   });

@@ -57,6 +57,20 @@ describe("sandbox-kubernetes-worker-admission", () => {
   ];
   for (const [what, resources, expected] of failing) it(`reports ${what}`, () => assert.deepStrictEqual(checkDeclared(rule, resources, ctx), expected));
 
+  describe("a worker namespace with admission: { create: false, reason } (the package's own Kestra process runner)", () => {
+    const processPlan = planWorkerNamespace("proc", { admission: { create: false, reason: "Kestra's process runner creates no pods" } });
+    const procNs = res(NS, "proc-namespace", { metadata: { name: "proc", labels: processPlan.labels, annotations: processPlan.annotations } });
+    it("passes: the namespace says why no pods are created there at run time", () => assert.deepStrictEqual(checkDeclared(rule, [procNs], ctx), []));
+    it("still reports it when a Role of the stack lets its holders create pods there", () => {
+      const role = res(ROLE, "r", { metadata: { name: "r", namespace: "proc" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["create"] }] });
+      assert.deepStrictEqual(checkDeclared(rule, [procNs, role], ctx), [missing(role, "proc", "Role r lets its holders create pods at run time", "rules")]);
+    });
+    it("reports an empty reason as no reason", () => {
+      const empty = res(NS, "e", { metadata: { name: "e", labels: processPlan.labels, annotations: { "hardening.pulumi.io/no-run-time-pods": " " } } });
+      assert.deepStrictEqual(checkDeclared(rule, [empty], ctx), [missing(empty, "e", LABELLED)]);
+    });
+  });
+
   it("sets a binding it cannot read yet aside as indeterminate instead of reporting the namespace", () => {
     const unknownBinding = withSpec(binding, { policyName: UNKNOWN });
     const got = checkDeclared(rule, [workerNs, policy, unknownBinding], ctx);
