@@ -74,18 +74,22 @@ const minimal = (spec: Json) => spec.hostIdentity === HostIdentityMode.Minimal;
 /** What each cloud needs for a spec to be plannable at all (the caller's identity for hostIdentity "minimal", ...). */
 const REQUIRED: Record<CloudName, Variant> = {
   // Hosts (sandbox "none") take the caller's instance profile; Fargate tasks (the default, "runtime") its task role.
-  aws: (spec) =>
-    !minimal(spec)
+  // Network Firewall enforces domain rules only with TLS inspection: the CA is required (or acceptSniSpoofing).
+  aws: (spec) => ({
+    ...(hasDomains(spec) && tierOf(spec) === "firewall" ? { networkFirewall: { certificateAuthorityArn: CA_ARN } } : {}),
+    ...(!minimal(spec)
       ? {}
       : spec.sandbox === SandboxMode.None
         ? { instanceProfileArn: "arn:aws:iam::123456789012:instance-profile/workers" }
-        : { container: { image: "kestra/kestra:latest", taskRoleArn: "arn:aws:iam::123456789012:role/kestra-task" } },
+        : { container: { image: "kestra/kestra:latest", taskRoleArn: "arn:aws:iam::123456789012:role/kestra-task" } }),
+  }),
   gcp: (spec) => (minimal(spec) ? { serviceAccountEmail: "workers@my-project.iam.gserviceaccount.com" } : {}),
   azure: (spec) =>
     minimal(spec) ? { userAssignedIdentityId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/workers" } : {},
   kubernetes: (spec) => ({ kestra: { apiServerCidrs: ["10.0.0.1/32"] }, ...(hasDomains(spec) ? { cilium: true } : {}) }),
 };
 
+const CA_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 const SQUID_IMAGE = "ubuntu/squid@sha256:0000000000000000000000000000000000000000000000000000000000000000";
 
 /** Every settings variant of each cloud: its booleans both ways and each value of its enums. */
@@ -100,14 +104,18 @@ const SETTINGS_AXES: Record<CloudName, Record<string, Variant>> = {
     ),
     "flowLogs.enabled=false": () => ({ flowLogs: { enabled: false } }),
     ...Object.fromEntries(
-      Object.values(AwsL7Filter).map((f) => [`l7Filter=${f}`, () => ({ l7Filter: f, ...(f === AwsL7Filter.EgressProxy ? { egressProxy: { imageId: "ami-0123456789abcdef0" } } : {}) })]),
+      // The proxy replaces Network Firewall, so the CA it would need is dropped (the components refuse it unused).
+      Object.values(AwsL7Filter).map((f) => [`l7Filter=${f}`, () => ({ l7Filter: f, ...(f === AwsL7Filter.EgressProxy ? { egressProxy: { imageId: "ami-0123456789abcdef0" }, networkFirewall: undefined } : {}) })]),
     ),
+    "networkFirewall.acceptSniSpoofing": () => ({ networkFirewall: { certificateAuthorityArn: undefined, acceptSniSpoofing: true } }),
     ecsClusterName: () => ({ ecsClusterName: "workers" }),
   },
   gcp: {
     ...Object.fromEntries(Object.values(GoogleApisVip).map((v) => [`googleApisVip=${v}`, () => ({ googleApisVip: v })])),
     gke: () => ({ gke: { cluster: "workers", serviceAccountEmail: "gke-workers@my-project.iam.gserviceaccount.com" } }),
     "flowLogSampling=0.5": () => ({ flowLogSampling: 0.5 }),
+    ...Object.fromEntries([true, false].map((b) => [`privateGoogleAccess=${b}`, () => ({ privateGoogleAccess: b })])),
+    vpcServiceControls: () => ({ vpcServiceControls: { accessPolicy: "123456789", projectNumber: "987654321098" } }),
   },
   azure: {
     ...Object.fromEntries([true, false].map((b) => [`denyImdsServiceTag=${b}`, () => ({ denyImdsServiceTag: b })])),
@@ -136,6 +144,7 @@ const SETTINGS_AXES: Record<CloudName, Record<string, Variant>> = {
 const VARIANT_SPEC: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "egressProxy.create": { egress: "allowList/firewall" },
   ...Object.fromEntries(Object.values(AwsL7Filter).map((f) => [`l7Filter=${f}`, { egress: "allowList/firewall" }])),
+  "networkFirewall.acceptSniSpoofing": { egress: "allowList/firewall" },
   ecsClusterName: { sandbox: SandboxMode.None, hostIdentity: HostIdentityMode.Minimal, metadataEndpoint: MetadataEndpointMode.TokenRequired },
   gke: { hostIdentity: HostIdentityMode.Minimal },
 };
