@@ -6,6 +6,8 @@
  */
 import { adminGrantRule } from "./rules/hostIdentity/adminGrant";
 import { azureIdentityRule } from "./rules/hostIdentity/azureCompute";
+import { gcpProjectSshKeysRule } from "./rules/hostIdentity/gcpSshKeys";
+import { aksPodImdsRule } from "./rules/metadataEndpoint/aksPodImds";
 import { azureMspRule } from "./rules/metadataEndpoint/azureMsp";
 import { awsImdsRule } from "./rules/metadataEndpoint/awsImds";
 import { codeMetadataReference } from "./rules/metadataEndpoint/codeReference";
@@ -16,6 +18,7 @@ import { kubernetesHostNamespaces } from "./rules/metadataEndpoint/kubernetesHos
 import { internetRouteRule, openEgressRule, publicIpRule } from "./rules/network/cloudNetwork";
 import { kubernetesNamespaceMetadataEgress } from "./rules/network/kubernetesMetadataEgress";
 import { splitEgressRule } from "./rules/network/splitEgress";
+import { azureDefaultOutboundRule } from "./rules/network/azureSubnet";
 import { kubernetesNamespacePodSecurity } from "./rules/sandbox/namespacePodSecurity";
 import { kubernetesPodSecurityRestricted } from "./rules/sandbox/podSecurityRestricted";
 import {
@@ -50,6 +53,9 @@ export const rules: readonly (ResourceRule | StackRule)[] = [
   kubernetesServiceAccountTokenInherited,
   kubernetesWorkerAdmissionPolicy,
   kubernetesRuntimeClass,
+  gcpProjectSshKeysRule,
+  azureDefaultOutboundRule,
+  aksPodImdsRule,
 ];
 
 /** True for a rule checked one resource at a time (it has per-type `checks`). */

@@ -129,6 +129,7 @@ const L7 = SPECS["L7 firewall allow-list"];
 const OPEN_CIDR = SPECS["tokens, private subnet, basic CIDR allow-list, no sandbox"];
 const PROXY = Object.fromEntries(PROXY_CHOICES.map((c) => [c.cloud, c.settings[c.cloud] as Json]));
 const GKE = { serviceAccountEmail: "kestra-worker@my-project.iam.gserviceaccount.com", gke: { cluster: "workers", serviceAccountEmail: "gke-workers@my-project.iam.gserviceaccount.com" } };
+const AKS = { aks: { resourceGroupName: "a", clusterName: "c", vnetSubnetId: "/s" } };
 const ALLOW_ALL_NSG_RULE = {
   name: "open", priority: 100, direction: "Outbound", access: "Allow", protocol: "*",
   sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "*",
@@ -218,6 +219,35 @@ const DERIVED_WEAKENINGS: Weakening[] = [
     {
       cloud: "azure", spec: {}, what: "the Metadata Security Protocol in audit mode", control: "azure-metadata-security-protocol", type: "azure-native:compute:VirtualMachineScaleSet",
       change: (i) => void (at(i, "virtualMachineProfile", "securityProfile", "proxyAgentSettings").imds = { mode: "Audit" }),
+    },
+    {
+      cloud: "gcp", spec: {}, what: "project-wide SSH keys let onto the template", control: "gcp-os-login", type: "gcp:compute/instanceTemplate:InstanceTemplate",
+      change: (i) => void (at(i, "metadata")["block-project-ssh-keys"] = "FALSE"),
+    },
+    {
+      cloud: "gcp", spec: { hostIdentity: "minimal" }, settings: GKE, what: "the default compute service account on the GKE node pool", control: "gke-node-service-account",
+      type: "gcp:container/nodePool:NodePool", change: (i) => void (at(i, "nodeConfig").serviceAccount = "default"),
+    },
+    {
+      cloud: "gcp", spec: L7, what: "an FQDN allow rule of the firewall policy opened to the world", control: "gcp-ngfw-fqdn-egress",
+      type: "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule", name: "fqdn",
+      change: (i) => void (i.match = { destIpRanges: ["0.0.0.0/0"], layer4Configs: [{ ipProtocol: "all" }] }),
+    },
+    {
+      cloud: "azure", spec: {}, what: "default outbound access on the worker subnet", control: "azure-subnet-no-default-outbound", type: "azure-native:network:Subnet",
+      name: "workload", change: (i) => void (i.defaultOutboundAccess = true),
+    },
+    {
+      cloud: "azure", spec: {}, settings: AKS, what: "public node IPs on the AKS pool", control: "azure-aks-no-node-public-ip",
+      type: "azure-native:containerservice:AgentPool", change: (i) => void (i.enableNodePublicIP = true),
+    },
+    {
+      cloud: "azure", spec: {}, what: "Tcp * plus Udp * outbound NSG rules", control: "azure-nsg-deny-all-outbound", type: "azure-native:network:NetworkSecurityGroup",
+      change: (i) => void (i.securityRules = [...(i.securityRules as Json[]), { ...ALLOW_ALL_NSG_RULE, name: "tcp", protocol: "Tcp" }, { ...ALLOW_ALL_NSG_RULE, name: "udp", priority: 101, protocol: "Udp" }]),
+    },
+    {
+      cloud: "azure", spec: {}, what: "the Metadata Security Protocol auditing WireServer", control: "azure-metadata-security-protocol", type: "azure-native:compute:VirtualMachineScaleSet",
+      change: (i) => void (at(i, "virtualMachineProfile", "securityProfile", "proxyAgentSettings").wireServer = { mode: "Audit" }),
     },
     {
       cloud: "kubernetes", spec: {}, what: "the namespace enforcing baseline", control: "k8s-pod-security-restricted", type: "kubernetes:core/v1:Namespace",

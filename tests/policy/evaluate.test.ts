@@ -10,7 +10,7 @@ describe("auditResources", () => {
   it("returns no violations for hardened resources", () => {
     assert.deepEqual(auditResources([
       res("aws:ec2/instance:Instance", "w", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } }),
-      res("gcp:compute/instance:Instance", "g", { networkInterfaces: [{ network: "n" }] }),
+      res("gcp:compute/instance:Instance", "g", { networkInterfaces: [{ network: "n" }], metadata: { "block-project-ssh-keys": "TRUE" } }),
       res("azure-native:compute:VirtualMachine", "a", {}),
       res("random:index/randomId:RandomId", "r", { byteLength: 4 }),
     ]), []);

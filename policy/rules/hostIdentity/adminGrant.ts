@@ -4,7 +4,7 @@
  * tasks run as (the task role). Any code on the host can fetch that identity's token from the metadata endpoint
  * (a task's code from the ECS credentials endpoint), so its grants are the workers' grants.
  */
-import { stringListOption, stringOption } from "../../config";
+import { matchesAny, stringListOption, stringOption } from "../../config";
 import { ResourceIndex } from "../network/cloudNetwork";
 import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
 import { field, isRecord, isUnknown, list, show, unknownFinding } from "../values";
@@ -183,55 +183,133 @@ function awsFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
 
 // ---- GCP -------------------------------------------------------------------------------------------------------
 
-const GCE = ["gcp:compute/instance:Instance", "gcp:compute/instanceTemplate:InstanceTemplate", "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate"];
+const GCE = [
+  "gcp:compute/instance:Instance",
+  "gcp:compute/instanceTemplate:InstanceTemplate",
+  "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
+  "gcp:compute/instanceFromTemplate:InstanceFromTemplate",
+];
+const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
+const GKE_CLUSTER = "gcp:container/cluster:Cluster";
 const GCP_SA = "gcp:serviceaccount/account:Account";
-const GCP_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember";
-const GCP_IAM_BINDING = "gcp:projects/iAMBinding:IAMBinding";
 
-function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
-  const adminRoles = stringOption(ctx.config, "gcpRoles");
-  // Service accounts the worker VMs run as: by email, and by the Account resource they depend on.
+/** Where an IAM grant applies: the level's words for messages and the prop naming the resource granted on. */
+interface GcpIamLevel {
+  readonly module: string;
+  readonly level: string;
+  readonly target: string;
+}
+// @pulumi/gcp registers the service-account IAM types under both spellings of the module.
+const GCP_IAM_LEVELS: readonly GcpIamLevel[] = [
+  { module: "gcp:projects", level: "project", target: "project" },
+  { module: "gcp:organizations", level: "organization", target: "orgId" },
+  { module: "gcp:folder", level: "folder", target: "folder" },
+  { module: "gcp:serviceaccount", level: "service account", target: "serviceAccountId" },
+  { module: "gcp:serviceAccount", level: "service account", target: "serviceAccountId" },
+];
+const iamType = (l: GcpIamLevel, kind: "Member" | "Binding" | "Policy"): string => `${l.module}/iAM${kind}:IAM${kind}`;
+const GCP_IAM_TYPES = GCP_IAM_LEVELS.flatMap((l) => [iamType(l, "Member"), iamType(l, "Binding"), iamType(l, "Policy")]);
+
+/** Service accounts worker hosts run as (GCE VMs and GKE nodes): by email, and by the resources their setting depends on. */
+function gcpHostAccounts(index: ResourceIndex): Set<string> {
   const hostSas = new Set<string>();
+  const addEmail = (email: unknown) => {
+    if (typeof email === "string" && !isUnknown(email) && email.includes("@")) hostSas.add(`email:${email.toLowerCase()}`);
+  };
   for (const type of GCE) {
     for (const vm of index.ofType(type)) {
-      const email = field(vm.props.serviceAccount, "email");
-      if (typeof email === "string" && !isUnknown(email)) hostSas.add(`email:${email.toLowerCase()}`);
+      addEmail(field(vm.props.serviceAccount, "email"));
       for (const urn of vm.propertyDependencies?.serviceAccount ?? []) hostSas.add(`urn:${urn}`);
     }
   }
-  if (hostSas.size === 0) return [];
-  for (const sa of index.ofType(GCP_SA)) {
-    const email = sa.props.email;
-    if (hostSas.has(`urn:${sa.urn}`) && typeof email === "string") hostSas.add(`email:${email.toLowerCase()}`);
-    if (typeof email === "string" && hostSas.has(`email:${email.toLowerCase()}`)) hostSas.add(`urn:${sa.urn}`);
-  }
-  const used = (r: ResourceInput, key: string, member: unknown): boolean => {
-    if (typeof member === "string" && member.startsWith("serviceAccount:") && hostSas.has(`email:${member.slice(15).toLowerCase()}`)) return true;
-    return (r.propertyDependencies?.[key] ?? []).some((u) => hostSas.has(`urn:${u}`));
-  };
-  const findings: StackFinding[] = [];
-  for (const m of index.ofType(GCP_IAM_MEMBER)) {
-    if (typeof m.props.role === "string" && adminRoles.includes(m.props.role) && used(m, "member", m.props.member)) {
-      findings.push({
-        urn: m.urn,
-        type: m.type,
-        property: "role",
-        message: `role is ${show(m.props.role)} for ${show(m.props.member)}, the service account worker VMs run as; grant only the roles the workers need: ${WHY}.`,
-      });
+  for (const type of [GKE_NODE_POOL, GKE_CLUSTER]) {
+    for (const r of index.ofType(type)) {
+      addEmail(field(r.props.nodeConfig, "serviceAccount"));
+      list(r.props.nodePools).forEach((p) => addEmail(field(field(p, "nodeConfig"), "serviceAccount")));
+      addEmail(field(field(r.props.clusterAutoscaling, "autoProvisioningDefaults"), "serviceAccount"));
+      for (const key of ["nodeConfig", "nodePools", "clusterAutoscaling"]) for (const urn of r.propertyDependencies?.[key] ?? []) hostSas.add(`urn:${urn}`);
     }
   }
-  for (const b of index.ofType(GCP_IAM_BINDING)) {
-    if (typeof b.props.role !== "string" || !adminRoles.includes(b.props.role)) continue;
-    list(b.props.members).forEach((member, i) => {
-      if (used(b, "members", member)) {
+  for (const sa of index.ofType(GCP_SA)) {
+    const email = sa.props.email;
+    if (hostSas.has(`urn:${sa.urn}`) && typeof email === "string" && !isUnknown(email)) hostSas.add(`email:${email.toLowerCase()}`);
+    if (typeof email === "string" && hostSas.has(`email:${email.toLowerCase()}`)) hostSas.add(`urn:${sa.urn}`);
+  }
+  return hostSas;
+}
+
+/** The bindings of an IAM policy document (`policyData`, JSON), or "unknown" while it is not known. */
+function policyBindings(policyData: unknown): { role: unknown; members: readonly unknown[] }[] | "unknown" {
+  if (isUnknown(policyData)) return "unknown";
+  let doc: unknown = policyData;
+  if (typeof policyData === "string") {
+    try {
+      doc = JSON.parse(policyData);
+    } catch {
+      return [];
+    }
+  }
+  return list(field(doc, "bindings")).map((b) => ({ role: field(b, "role"), members: list(field(b, "members")) }));
+}
+
+function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
+  const adminRoles = stringOption(ctx.config, "gcpRoles");
+  const hostSas = gcpHostAccounts(index);
+  if (hostSas.size === 0) return [];
+  // A member names a host account by email (whatever its "type:" prefix says), or (preview) the grant's member list
+  // depends on the host's Account.
+  const used = (r: ResourceInput, key: string, member: unknown): boolean => {
+    if (typeof member === "string" && hostSas.has(`email:${member.slice(member.indexOf(":") + 1).toLowerCase()}`)) return true;
+    return (r.propertyDependencies?.[key] ?? []).some((u) => hostSas.has(`urn:${u}`));
+  };
+  const isAdmin = (role: unknown): role is string => typeof role === "string" && matchesAny(role, adminRoles);
+  // Project grants keep their original wording; the other levels name where the role applies.
+  const where = (l: GcpIamLevel, r: ResourceInput): string => (l.module === "gcp:projects" ? "" : ` on ${l.level} ${show(r.props[l.target])}`);
+  const findings: StackFinding[] = [];
+  for (const l of GCP_IAM_LEVELS) {
+    for (const m of index.ofType(iamType(l, "Member"))) {
+      if (isAdmin(m.props.role) && used(m, "member", m.props.member)) {
         findings.push({
-          urn: b.urn,
-          type: b.type,
-          property: `members[${i}]`,
-          message: `members[${i}] (${show(member)}) gets ${show(b.props.role)} and worker VMs run as it; grant only the roles the workers need: ${WHY}.`,
+          urn: m.urn,
+          type: m.type,
+          property: "role",
+          message: `role is ${show(m.props.role)}${where(l, m)} for ${show(m.props.member)}, the service account worker VMs run as; grant only the roles the workers need: ${WHY}.`,
         });
       }
-    });
+    }
+    for (const b of index.ofType(iamType(l, "Binding"))) {
+      if (!isAdmin(b.props.role)) continue;
+      list(b.props.members).forEach((member, i) => {
+        if (used(b, "members", member)) {
+          findings.push({
+            urn: b.urn,
+            type: b.type,
+            property: `members[${i}]`,
+            message: `members[${i}] (${show(member)}) gets ${show(b.props.role)}${where(l, b)} and worker VMs run as it; grant only the roles the workers need: ${WHY}.`,
+          });
+        }
+      });
+    }
+    for (const p of index.ofType(iamType(l, "Policy"))) {
+      const bindings = policyBindings(p.props.policyData);
+      if (bindings === "unknown") {
+        findings.push({ urn: p.urn, type: p.type, ...unknownFinding("policyData") });
+        continue;
+      }
+      bindings.forEach(({ role, members }, i) => {
+        if (!isAdmin(role)) return;
+        members.forEach((member, j) => {
+          if (used(p, "policyData", member)) {
+            findings.push({
+              urn: p.urn,
+              type: p.type,
+              property: `policyData.bindings[${i}].members[${j}]`,
+              message: `policyData.bindings[${i}].members[${j}] (${show(member)}) gets ${show(role)}${where(l, p)} and worker VMs run as it; grant only the roles the workers need: ${WHY}.`,
+            });
+          }
+        });
+      });
+    }
   }
   return findings;
 }
@@ -290,13 +368,43 @@ export function checkAdminGrants(resources: readonly ResourceInput[], ctx: Check
 export const adminGrantRule: StackRule = {
   id: "host-identity-admin-grant",
   description:
-    "The identity worker hosts and tasks run as (EC2 instance profile role, ECS task role, EKS node role, GCE service account, Azure VM managed identity) holds no administrator-level grant in the stack.",
+    "The identity worker hosts and tasks run as (EC2 instance profile role, ECS task role, EKS node role, GCE or GKE node service account, Azure VM managed identity) holds no administrator-level grant in the stack, at any level.",
   enforcementLevel: "mandatory",
   family: "hostIdentity",
-  docs: "Administrator-level grants to an instance profile's role, an ECS task role or an EKS node role (managed policies by attachment or `managedPolicyArns`, customer-managed or inline policies allowing `*`, `*:*` or `iam:*` or a `NotAction` on `Resource: \"*\"`), a worker VM's GCP service account, or an Azure VM identity.",
+  docs:
+    "Administrator-level grants to an instance profile's role, an ECS task role or an EKS node role (managed policies by attachment or `managedPolicyArns`, customer-managed or inline policies allowing `*`, `*:*` or `iam:*` or a `NotAction` on `Resource: \"*\"`), " +
+    "a GCE VM's or GKE node's service account (project, folder, organization and service-account IAM members, bindings and policies), or an Azure VM identity.",
   options: {
     awsPolicyNames: stringListOption("AWS managed policy names treated as administrator-level.", ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]),
-    gcpRoles: stringListOption("GCP roles treated as administrator-level.", ["roles/owner", "roles/editor", "roles/iam.securityAdmin", "roles/resourcemanager.projectIamAdmin"]),
+    // Globs (picomatch, case-insensitive), at any level: project, folder, organization, or one service account.
+    // - The basic roles: Google's IAM docs ("Basic roles") advise against them in production; Viewer alone reads the
+    //   configuration, metadata and startup scripts of every resource in the scope.
+    // - Every admin role (CIS GCP 1.5, "Ensure that Service Account has no Admin privileges"; Checkov CKV_GCP_42):
+    //   compute.admin sets any VM's metadata and service account, the IAM and resource-manager admins grant roles.
+    // - The roles that act as, mint tokens for or create keys of other service accounts, and the service-agent roles,
+    //   which carry such permissions and are meant for Google's own agents only (Google's "Best practices for using
+    //   service accounts" and "Service agents"; the list is Checkov's CKV_GCP_44/45/49, drawn from Google's
+    //   permissions reference).
+    gcpRoles: stringListOption("Globs of GCP roles no worker host's identity may hold, at project, folder, organization or service-account level.", [
+      "roles/owner",
+      "roles/editor",
+      "roles/viewer",
+      "roles/*.admin",
+      "roles/*Admin",
+      "roles/*.serviceAgent",
+      "roles/iam.serviceAccountTokenCreator",
+      "roles/iam.serviceAccountOpenIdTokenCreator",
+      "roles/iam.serviceAccountUser",
+      "roles/iam.workloadIdentityUser",
+      "roles/dataflow.developer",
+      "roles/deploymentmanager.editor",
+      "roles/cloudbuild.builds.editor",
+      "roles/cloudbuild.builds.builder",
+      "roles/backupdr.computeEngineOperator",
+      "roles/dataproc.hubAgent",
+      "roles/composer.worker",
+      "roles/run.sourceDeveloper",
+    ]),
     // Built-in role GUIDs (learn.microsoft.com, "Azure built-in roles"): the last two can grant any role, so they
     // are administrator-level too.
     azureRoleDefinitionIds: stringListOption(
@@ -314,9 +422,10 @@ export const adminGrantRule: StackRule = {
     ECS_TASK_DEFINITION,
     EKS_NODE_GROUP,
     ...GCE,
+    GKE_NODE_POOL,
+    GKE_CLUSTER,
     GCP_SA,
-    GCP_IAM_MEMBER,
-    GCP_IAM_BINDING,
+    ...GCP_IAM_TYPES,
     ...AZ_VMS,
     AZ_UAI,
     AZ_ROLE_ASSIGNMENT,

@@ -1,6 +1,6 @@
 /**
- * GCE instances and instance templates: no default compute service account (and so no broad scopes on it), and
- * the legacy metadata endpoints left off. VPC firewall rules cannot block the metadata server (cloud-controls.md
+ * GCE instances, instance templates and GKE nodes: no default compute service account (and so no broad scopes on
+ * it), and the legacy metadata endpoints left off. VPC firewall rules cannot block the metadata server (cloud-controls.md
  * section 3), so what the token endpoint can mint is what matters.
  */
 import type { Finding, ResourceRule } from "../types";
@@ -9,12 +9,22 @@ import { field, isRecord, isUnknown, list, show, unknownFinding } from "../value
 const DEFAULT_SA = /^[0-9]+-compute@developer\.gserviceaccount\.com$/i;
 const CLOUD_PLATFORM = new Set(["cloud-platform", "https://www.googleapis.com/auth/cloud-platform"]);
 
-/** The GCE types carrying `serviceAccount` and `metadata` at the top level. */
+/**
+ * The GCE types carrying `serviceAccount`, `metadata` and `networkInterfaces` at the top level. An instance from a
+ * template takes each of them from its template unless it sets the field itself, so an unset field passes there
+ * (the template, when in the stack, is checked on its own).
+ */
 export const GCE_TYPES = [
   "gcp:compute/instance:Instance",
   "gcp:compute/instanceTemplate:InstanceTemplate",
   "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate",
+  "gcp:compute/instanceFromTemplate:InstanceFromTemplate",
 ] as const;
+
+/** True for an email (or absent email) that selects the project's default compute service account. */
+function isDefaultEmail(email: unknown): boolean {
+  return email === undefined || email === null || email === "" || email === "default" || (typeof email === "string" && DEFAULT_SA.test(email));
+}
 
 /**
  * Passes when no service account is attached, or a dedicated one is. `serviceAccount` with no email (or "default")
@@ -29,8 +39,7 @@ export function checkGceServiceAccount(props: Record<string, unknown>): Finding[
   if (isUnknown(sa)) return [unknownFinding("serviceAccount")];
   const email = field(sa, "email");
   if (isUnknown(email)) return [unknownFinding("serviceAccount.email")];
-  const isDefault = email === undefined || email === null || email === "" || email === "default" || (typeof email === "string" && DEFAULT_SA.test(email));
-  if (!isDefault) return [];
+  if (!isDefaultEmail(email)) return [];
   const findings: Finding[] = [
     {
       property: "serviceAccount.email",
@@ -90,15 +99,60 @@ export function checkLegacyEndpoints(path: readonly string[]): (props: Record<st
   };
 }
 
-/** `metadata-endpoint-gcp-service-account`: GCE workers carry no default compute service account. */
+const GKE_WHY =
+  "GKE nodes run as the project's default compute service account (which holds Editor unless an org policy stopped " +
+  "the automatic grant) when none is named, and every pod that reaches the node's metadata server (hostNetwork pods, " +
+  "or every pod on a pool without GKE_METADATA) can mint that account's token";
+
+/** One node service-account setting: a finding unless it names a dedicated account. */
+function nodeAccount(config: unknown, path: string): Finding[] {
+  if (isUnknown(config)) return [unknownFinding(path)];
+  const email = field(config, "serviceAccount");
+  const property = `${path}.serviceAccount`;
+  if (isUnknown(email)) return [unknownFinding(property)];
+  if (!isDefaultEmail(email)) return [];
+  return [{ property, message: `${property} is ${show(email)}; set it to a dedicated service account with only roles/container.defaultNodeServiceAccount: ${GKE_WHY}.` }];
+}
+
+/** GKE node pools: `nodeConfig.serviceAccount` names a dedicated account (an absent nodeConfig means the default one). */
+export function checkGkeNodePoolServiceAccount(props: Record<string, unknown>): Finding[] {
+  return nodeAccount(props.nodeConfig ?? {}, "nodeConfig");
+}
+
+/**
+ * GKE clusters: the default node pool's `nodeConfig` (unless `removeDefaultNodePool` deletes it), every inline
+ * `nodePools[].nodeConfig`, and, with Autopilot or node auto-provisioning, the auto-provisioned nodes' account
+ * (`clusterAutoscaling.autoProvisioningDefaults.serviceAccount`).
+ */
+export function checkGkeClusterServiceAccount(props: Record<string, unknown>): Finding[] {
+  for (const key of ["removeDefaultNodePool", "enableAutopilot", "nodePools", "clusterAutoscaling"]) if (isUnknown(props[key])) return [unknownFinding(key)];
+  const findings: Finding[] = [];
+  const autopilot = props.enableAutopilot === true;
+  if (!autopilot && props.removeDefaultNodePool !== true) findings.push(...nodeAccount(props.nodeConfig ?? {}, "nodeConfig"));
+  list(props.nodePools).forEach((pool, i) => findings.push(...nodeAccount(field(pool, "nodeConfig") ?? {}, `nodePools[${i}].nodeConfig`)));
+  const autoscaling = props.clusterAutoscaling;
+  if (autopilot || field(autoscaling, "enabled") === true) {
+    const defaults = field(autoscaling, "autoProvisioningDefaults");
+    findings.push(...nodeAccount(defaults ?? {}, "clusterAutoscaling.autoProvisioningDefaults"));
+  }
+  return findings;
+}
+
+/** `metadata-endpoint-gcp-service-account`: GCE and GKE workers carry no default compute service account. */
 export const gcpServiceAccountRule: ResourceRule = {
   id: "metadata-endpoint-gcp-service-account",
   description:
-    "GCE instances and instance templates attach no service account or a dedicated one, never the default compute service account, so the metadata server cannot mint a broad token.",
+    "GCE instances, instance templates, instances from templates and GKE nodes attach no service account or a dedicated one, never the default compute service account, so the metadata server cannot mint a broad token.",
   enforcementLevel: "mandatory",
   family: "metadataEndpoint",
-  docs: "GCE instances and templates: no default compute service account; `cloud-platform` scope on it reported too.",
-  checks: Object.fromEntries(GCE_TYPES.map((t) => [t, checkGceServiceAccount])),
+  docs:
+    "GCE instances, templates and instances from templates: no default compute service account (`cloud-platform` scope on it reported too). " +
+    "GKE node pools and clusters (default pool, inline pools, auto-provisioned nodes): `serviceAccount` names a dedicated account.",
+  checks: {
+    ...Object.fromEntries(GCE_TYPES.map((t) => [t, checkGceServiceAccount])),
+    "gcp:container/nodePool:NodePool": checkGkeNodePoolServiceAccount,
+    "gcp:container/cluster:Cluster": checkGkeClusterServiceAccount,
+  },
 };
 
 const topLevel = checkLegacyEndpoints(["metadata"]);
@@ -107,7 +161,7 @@ const nodeConfig = checkLegacyEndpoints(["nodeConfig", "metadata"]);
 /** `metadata-endpoint-gcp-legacy-endpoints`: the legacy metadata endpoints stay disabled. */
 export const gcpLegacyEndpointsRule: ResourceRule = {
   id: "metadata-endpoint-gcp-legacy-endpoints",
-  description: "GCE instances, templates and GKE nodes never re-enable the legacy metadata endpoints (disable-legacy-endpoints is not false).",
+  description: "GCE instances, templates, instances from templates and GKE nodes never re-enable the legacy metadata endpoints (disable-legacy-endpoints is not false).",
   enforcementLevel: "mandatory",
   family: "metadataEndpoint",
   docs: "GCE and GKE node metadata: `disable-legacy-endpoints` not false.",

@@ -8,7 +8,7 @@
  */
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
 import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../types";
-import { field, isAnywhere, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
+import { field, isAnywhere, isRecord, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
 
 const PUBLIC_IP_WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
 
@@ -121,13 +121,31 @@ export function checkAzureInlineNics(networkProfilePath: readonly string[]): (pr
   };
 }
 
+/** AKS agent pools (`containerservice.AgentPool`): `enableNodePublicIP` is not true. */
+export function checkAksPoolPublicIp(props: Record<string, unknown>): Finding[] {
+  return flag(props, "enableNodePublicIP", "set it to false and reach the nodes through the API server or a bastion");
+}
+
+/** AKS clusters' inline pools: no `agentPoolProfiles[].enableNodePublicIP` true. */
+export function checkAksInlinePoolsPublicIp(props: Record<string, unknown>): Finding[] {
+  const pools = props.agentPoolProfiles;
+  if (isUnknown(pools)) return [unknownFinding("agentPoolProfiles")];
+  return list(pools).flatMap((pool, i) =>
+    flag(isRecord(pool) ? pool : {}, "enableNodePublicIP", "set it to false and reach the nodes through the API server or a bastion").map((f) => ({
+      ...f,
+      property: `agentPoolProfiles[${i}].${f.property}`,
+      message: `agentPoolProfiles[${i}].${f.message}`,
+    })),
+  );
+}
+
 /** `workload-subnet-public-ip`: worker hosts get no public address and worker subnets hand none out. */
 export const publicIpRule: ResourceRule = {
   id: "workload-subnet-public-ip",
-  description: "Worker hosts and ECS tasks have no public IP on any cloud, and worker subnets do not assign public IPs on launch.",
+  description: "Worker hosts (VMs, instance templates, scale sets, AKS node pools) and ECS tasks have no public IP on any cloud, and worker subnets do not assign public IPs on launch.",
   enforcementLevel: "mandatory",
   family: "workloadSubnet",
-  docs: "Public IPs on hosts (all clouds), spot instance requests and ECS services (`networkConfiguration.assignPublicIp`); worker subnets with `mapPublicIpOnLaunch`.",
+  docs: "Public IPs on hosts (all clouds, GCE instances from templates and AKS node pools, inline or separate, included), spot instance requests and ECS services (`networkConfiguration.assignPublicIp`); worker subnets with `mapPublicIpOnLaunch`.",
   options: { workerNames: WORKER_NAMES_OPTION },
   checks: {
     "aws:ec2/instance:Instance": checkAwsAssociatePublicIp,
@@ -139,9 +157,12 @@ export const publicIpRule: ResourceRule = {
     "gcp:compute/instance:Instance": checkGcpAccessConfigs,
     "gcp:compute/instanceTemplate:InstanceTemplate": checkGcpAccessConfigs,
     "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate": checkGcpAccessConfigs,
+    "gcp:compute/instanceFromTemplate:InstanceFromTemplate": checkGcpAccessConfigs,
     "azure-native:network:NetworkInterface": checkAzureNic,
     "azure-native:compute:VirtualMachine": checkAzureInlineNics(["networkProfile"]),
     "azure-native:compute:VirtualMachineScaleSet": checkAzureInlineNics(["virtualMachineProfile", "networkProfile"]),
+    "azure-native:containerservice:ManagedCluster": checkAksInlinePoolsPublicIp,
+    "azure-native:containerservice:AgentPool": checkAksPoolPublicIp,
   },
 };
 
@@ -246,6 +267,70 @@ export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckConte
   return findings;
 }
 
+// GCP firewall policy rules (global and regional network firewall policies, hierarchical firewall policies).
+
+/** The match fields that name a destination; an EGRESS rule with none of them matches every destination. */
+const DESTINATIONS = ["destIpRanges", "destFqdns", "destRegionCodes", "destThreatIntelligences", "destAddressGroups"] as const;
+
+/** The actions that let matching traffic through (a security profile group inspects, then allows). */
+const ALLOWING = new Set(["allow", "apply_security_profile_group"]);
+
+/** True when a layer-4 config covers every port: protocol "all", or tcp/udp (names or numbers) with no port list or the full range. */
+function allPorts(protocol: string, ports: readonly unknown[]): boolean {
+  if (protocol === "all") return true;
+  if (!["tcp", "udp", "6", "17"].includes(protocol)) return false;
+  return ports.length === 0 || ports.some((p) => p === "0-65535" || p === "1-65535");
+}
+
+/**
+ * Fails an enabled EGRESS rule whose action allows traffic, whose destinations are the world (an "anywhere" CIDR in
+ * `match.destIpRanges`, or no destination at all), and one of whose `match.layer4Configs` covers every port.
+ * FQDN, geolocation, threat-intelligence and address-group destinations are narrower than the world, so they pass.
+ */
+function openPolicyRule(props: unknown, at: string): Finding[] {
+  for (const key of ["direction", "action", "disabled", "match"]) if (isUnknown(field(props, key))) return [unknownFinding(`${at}${key}`)];
+  const direction = field(props, "direction");
+  const action = field(props, "action");
+  if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS" || field(props, "disabled") === true) return [];
+  if (typeof action !== "string" || !ALLOWING.has(action.toLowerCase())) return [];
+  const match = field(props, "match");
+  for (const key of [...DESTINATIONS, "layer4Configs"]) if (isUnknown(field(match, key))) return [unknownFinding(`${at}match.${key}`)];
+  const ranges = list(field(match, "destIpRanges"));
+  const anywhere = ranges.find(isAnywhere);
+  const noDestination = DESTINATIONS.every((k) => list(field(match, k)).length === 0);
+  if (anywhere === undefined && !noDestination) return [];
+  const open = noDestination ? "every destination (no destination in match)" : show(anywhere);
+  const findings: Finding[] = [];
+  list(field(match, "layer4Configs")).forEach((l4, i) => {
+    const protocol = field(l4, "ipProtocol");
+    const ports = field(l4, "ports");
+    const property = `${at}match.layer4Configs[${i}]`;
+    if (isUnknown(protocol) || isUnknown(ports)) {
+      findings.push(unknownFinding(property));
+      return;
+    }
+    if (typeof protocol === "string" && allPorts(protocol.toLowerCase(), list(ports))) {
+      findings.push({
+        property,
+        message: `${property} (${show(protocol)}${list(ports).length > 0 ? ` ports ${show(ports)}` : ""}) is allowed out to ${open} on every port by action ${show(action)}; ${EGRESS_WHY}.`,
+      });
+    }
+  });
+  return findings;
+}
+
+/** A separate firewall policy rule (network, regional or hierarchical policy), in scope: as `openPolicyRule`. */
+export function checkGcpFirewallPolicyRule(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  return inScope(props, ctx) ? openPolicyRule(props, "") : [];
+}
+
+/** Firewall policies carrying their rules inline (`...FirewallPolicyWithRules`): each of `rules[]` as above. */
+export function checkGcpFirewallPolicyWithRules(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
+  if (!inScope(props, ctx)) return [];
+  if (isUnknown(props.rules)) return [unknownFinding("rules")];
+  return list(props.rules).flatMap((r, i) => openPolicyRule(r, `rules[${i}].`));
+}
+
 function azureOpenOutbound(rule: unknown, path: string): Finding[] {
   const keys = ["direction", "access", "protocol", "destinationAddressPrefix", "destinationAddressPrefixes", "destinationPortRange", "destinationPortRanges"];
   const vals = keys.map((k) => field(rule, k));
@@ -285,10 +370,10 @@ export function checkAzureSecurityRule(props: Record<string, unknown>, ctx: Chec
 export const openEgressRule: ResourceRule = {
   id: "egress-open-to-internet",
   description:
-    "Security groups, GCP firewalls and NSGs do not allow all traffic out to 0.0.0.0/0 or ::/0 on every port (scope: all resources by default, or worker resources only).",
+    "Security groups, GCP firewalls and firewall policy rules, and NSGs do not allow all traffic out to 0.0.0.0/0 or ::/0 on every port (scope: all resources by default, or worker resources only).",
   enforcementLevel: "mandatory",
   family: "egress",
-  docs: "Security groups, SG rules, GCP firewalls, NSGs and security rules allowing everything out.",
+  docs: "Security groups, SG rules, GCP firewalls, GCP network, regional and hierarchical firewall policy rules (separate or inline in `...FirewallPolicyWithRules`), NSGs and security rules allowing everything out.",
   options: {
     scope: {
       type: "string",
@@ -303,6 +388,12 @@ export const openEgressRule: ResourceRule = {
     "aws:ec2/securityGroupRule:SecurityGroupRule": checkAwsSecurityGroupRule,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": checkAwsEgressRule,
     "gcp:compute/firewall:Firewall": checkGcpFirewall,
+    "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule": checkGcpFirewallPolicyRule,
+    "gcp:compute/regionNetworkFirewallPolicyRule:RegionNetworkFirewallPolicyRule": checkGcpFirewallPolicyRule,
+    "gcp:compute/firewallPolicyRule:FirewallPolicyRule": checkGcpFirewallPolicyRule,
+    "gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
+    "gcp:compute/regionNetworkFirewallPolicyWithRules:RegionNetworkFirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
+    "gcp:compute/firewallPolicyWithRules:FirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
     "azure-native:network:NetworkSecurityGroup": checkAzureNsg,
     "azure-native:network:SecurityRule": checkAzureSecurityRule,
   },

@@ -8,6 +8,7 @@
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
 import { field, isAnywhere, isUnknown, list, show, unknownFinding } from "../values";
+import { checkAzureNsgCombinedEgress, NSG_TYPES } from "./azureNsgEgress";
 import { awsAllPorts, EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
@@ -126,19 +127,21 @@ export function checkSplitEgress(resources: readonly ResourceInput[], ctx: Check
 export const splitEgressRule: StackRule = {
   id: "egress-open-to-internet-combined",
   description:
-    "No security group's egress rules, split over inline blocks and rule resources, together allow every TCP or UDP port out to 0.0.0.0/0 or ::/0 (scope: all security groups by default, or worker ones only).",
+    "No security group's egress rules, split over inline blocks and rule resources, together allow every TCP or UDP port out to 0.0.0.0/0 or ::/0, and no Azure NSG's outbound Allow rules together allow every TCP and UDP port to the internet (scope: all by default, or worker ones only).",
   enforcementLevel: "mandatory",
   family: "egress",
-  docs: "AWS security groups whose egress rules (inline `egress`, `SecurityGroupRule`, `vpc.SecurityGroupEgressRule`) each open part of the port range to `0.0.0.0/0` or `::/0` and together open every TCP or UDP port; a single rule that opens every port is `egress-open-to-internet`'s finding.",
+  docs:
+    "AWS security groups whose egress rules (inline `egress`, `SecurityGroupRule`, `vpc.SecurityGroupEgressRule`) each open part of the port range to `0.0.0.0/0` or `::/0` and together open every TCP or UDP port; a single rule that opens every port is `egress-open-to-internet`'s finding. " +
+    "Azure NSGs whose Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0` (inline `securityRules` and separate `SecurityRule` resources of the same NSG) together cover every TCP and every UDP port, as `Tcp *` plus `Udp *` do.",
   options: {
     scope: {
       type: "string",
       enum: ["all", "workers"],
       default: "all",
-      description: "Check every security group, or only those marked as worker resources.",
+      description: "Check every security group and NSG, or only those marked as worker resources.",
     },
     workerNames: WORKER_NAMES_OPTION,
   },
-  types: [SG, SG_RULE, SG_EGRESS_RULE],
-  check: checkSplitEgress,
+  types: [SG, SG_RULE, SG_EGRESS_RULE, ...NSG_TYPES],
+  check: (resources, ctx) => [...checkSplitEgress(resources, ctx), ...checkAzureNsgCombinedEgress(resources, ctx)],
 };

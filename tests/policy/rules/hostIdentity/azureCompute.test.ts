@@ -45,22 +45,34 @@ describe("host-identity-azure-vm", () => {
   });
 });
 
+const wireMsg = (path: string, seen: string) =>
+  `${path} is ${seen} for WireServer; set securityProfile.proxyAgentSettings.wireServer.mode to "Enforce": WireServer (168.63.129.16) hands out ` +
+  "extension settings and their protected secrets, and only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).";
+
 describe("metadata-endpoint-azure-msp", () => {
   const sp = (s: object) => ({ securityProfile: { proxyAgentSettings: s } });
   const passing: [string, Record<string, unknown>][] = [
     [VM, {}],
-    [VM, sp({ enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Audit" } })],
+    [VM, sp({ enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Enforce" } })],
     [VM, sp({ enabled: true, mode: "Enforce" })],
-    [VMSS, { virtualMachineProfile: { securityProfile: { proxyAgentSettings: { enabled: true, imds: { mode: "Enforce" } } } } }],
+    [VM, sp({ enabled: true, mode: "Enforce", imds: { mode: "Enforce" } })],
+    [VMSS, { virtualMachineProfile: { securityProfile: { proxyAgentSettings: { enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Enforce" } } } } }],
   ];
   for (const [type, props] of passing) it(`passes ${JSON.stringify(props)}`, () => assert.deepEqual(runCheck(azureMspRule, type, props), []));
   const failing: [string, Record<string, unknown>, { property: string; message: string }[]][] = [
     [VM, sp({ enabled: false }), [{ property: "securityProfile.proxyAgentSettings.enabled", message: "securityProfile.proxyAgentSettings.enabled is false; set it to true: the Metadata Security Protocol limits IMDS and WireServer access to the processes it authorises." }]],
-    [VM, sp({ enabled: true, imds: { mode: "Audit" } }), [{ property: "securityProfile.proxyAgentSettings.imds.mode", message: 'securityProfile.proxyAgentSettings.imds.mode is "Audit"; set it to "Enforce": only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).' }]],
+    [
+      VM,
+      sp({ enabled: true, imds: { mode: "Audit" }, wireServer: { mode: "Enforce" } }),
+      [{ property: "securityProfile.proxyAgentSettings.imds.mode", message: 'securityProfile.proxyAgentSettings.imds.mode is "Audit"; set it to "Enforce": only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).' }],
+    ],
+    [VM, sp({ enabled: true, imds: { mode: "Enforce" }, wireServer: { mode: "Audit" } }), [{ property: "securityProfile.proxyAgentSettings.wireServer.mode", message: wireMsg("securityProfile.proxyAgentSettings.wireServer.mode", '"Audit"') }]],
+    [VM, sp({ enabled: true, imds: { mode: "Enforce" } }), [{ property: "securityProfile.proxyAgentSettings.mode", message: wireMsg("securityProfile.proxyAgentSettings.mode", "not set") }]],
+    [VM, sp({ enabled: true, mode: "Audit", imds: { mode: "Enforce" } }), [{ property: "securityProfile.proxyAgentSettings.mode", message: wireMsg("securityProfile.proxyAgentSettings.mode", '"Audit"') }]],
     [VM, sp({ enabled: true }), [{ property: "securityProfile.proxyAgentSettings.mode", message: 'securityProfile.proxyAgentSettings.mode is not set; set it to "Enforce": only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).' }]],
     [
       VMSS,
-      { virtualMachineProfile: { securityProfile: { proxyAgentSettings: { enabled: true, imds: { mode: "Disabled" } } } } },
+      { virtualMachineProfile: { securityProfile: { proxyAgentSettings: { enabled: true, imds: { mode: "Disabled" }, wireServer: { mode: "Enforce" } } } } },
       [{ property: "virtualMachineProfile.securityProfile.proxyAgentSettings.imds.mode", message: 'virtualMachineProfile.securityProfile.proxyAgentSettings.imds.mode is "Disabled"; set it to "Enforce": only Enforce mode denies the requests the protocol does not authorise (Audit mode only logs them).' }],
     ],
   ];

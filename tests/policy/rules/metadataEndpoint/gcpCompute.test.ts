@@ -56,3 +56,60 @@ describe("metadata-endpoint-gcp-legacy-endpoints", () => {
     it(`fails ${type} ${JSON.stringify(props)}`, () => assert.deepEqual(runCheck(gcpLegacyEndpointsRule, type, props), [{ property: path, message: legacyMsg(path, seen) }]));
   }
 });
+
+describe("metadata-endpoint-gcp-service-account: GKE nodes", () => {
+  const POOL = "gcp:container/nodePool:NodePool";
+  const CLUSTER = "gcp:container/cluster:Cluster";
+  const DEDICATED = "gke-nodes@proj.iam.gserviceaccount.com";
+  const gkeMsg = (path: string, seen: string) =>
+    `${path} is ${seen}; set it to a dedicated service account with only roles/container.defaultNodeServiceAccount: ` +
+    "GKE nodes run as the project's default compute service account (which holds Editor unless an org policy stopped " +
+    "the automatic grant) when none is named, and every pod that reaches the node's metadata server (hostNetwork pods, " +
+    "or every pod on a pool without GKE_METADATA) can mint that account's token.";
+  const passing: [string, Record<string, unknown>][] = [
+    [POOL, { nodeConfig: { serviceAccount: DEDICATED } }],
+    [CLUSTER, { removeDefaultNodePool: true, initialNodeCount: 1 }],
+    [CLUSTER, { nodeConfig: { serviceAccount: DEDICATED }, nodePools: [{ nodeConfig: { serviceAccount: DEDICATED } }] }],
+    [CLUSTER, { enableAutopilot: true, clusterAutoscaling: { autoProvisioningDefaults: { serviceAccount: DEDICATED } } }],
+  ];
+  for (const [type, props] of passing) it(`passes ${type} ${JSON.stringify(props)}`, () => assert.deepEqual(runCheck(gcpServiceAccountRule, type, props), []));
+  const failing: [string, Record<string, unknown>, [string, string][]][] = [
+    [POOL, {}, [["nodeConfig.serviceAccount", "not set"]]],
+    [POOL, { nodeConfig: { machineType: "e2-medium" } }, [["nodeConfig.serviceAccount", "not set"]]],
+    [POOL, { nodeConfig: { serviceAccount: "default" } }, [["nodeConfig.serviceAccount", '"default"']]],
+    [POOL, { nodeConfig: { serviceAccount: "123456789-compute@developer.gserviceaccount.com" } }, [["nodeConfig.serviceAccount", '"123456789-compute@developer.gserviceaccount.com"']]],
+    [CLUSTER, { initialNodeCount: 1 }, [["nodeConfig.serviceAccount", "not set"]]],
+    [CLUSTER, { removeDefaultNodePool: true, nodePools: [{ nodeConfig: { serviceAccount: DEDICATED } }, { name: "b" }] }, [["nodePools[1].nodeConfig.serviceAccount", "not set"]]],
+    [CLUSTER, { enableAutopilot: true }, [["clusterAutoscaling.autoProvisioningDefaults.serviceAccount", "not set"]]],
+    [
+      CLUSTER,
+      { nodeConfig: { serviceAccount: DEDICATED }, clusterAutoscaling: { enabled: true, autoProvisioningDefaults: { serviceAccount: "default" } } },
+      [["clusterAutoscaling.autoProvisioningDefaults.serviceAccount", '"default"']],
+    ],
+  ];
+  for (const [type, props, expected] of failing) {
+    it(`fails ${type} ${JSON.stringify(props)}`, () =>
+      assert.deepEqual(runCheck(gcpServiceAccountRule, type, props), expected.map(([property, seen]) => ({ property, message: gkeMsg(property, seen) }))));
+  }
+  it("is indeterminate on an unknown node account", () => {
+    assert.deepEqual(runCheck(gcpServiceAccountRule, POOL, { nodeConfig: { serviceAccount: UNKNOWN } }).map((f) => f.indeterminate), [true]);
+  });
+});
+
+describe("GCE instances from templates", () => {
+  const FROM = "gcp:compute/instanceFromTemplate:InstanceFromTemplate";
+  it("passes when the instance sets nothing of its own (the template decides)", () => {
+    assert.deepEqual(runCheck(gcpServiceAccountRule, FROM, { sourceInstanceTemplate: "t" }), []);
+    assert.deepEqual(runCheck(gcpLegacyEndpointsRule, FROM, { sourceInstanceTemplate: "t" }), []);
+  });
+  it("fails the default compute service account set on the instance", () => {
+    assert.deepEqual(runCheck(gcpServiceAccountRule, FROM, { sourceInstanceTemplate: "t", serviceAccount: { email: "default", scopes: [] } }), [
+      { property: "serviceAccount.email", message: saMsg('"default"') },
+    ]);
+  });
+  it("fails legacy endpoints re-enabled on the instance", () => {
+    assert.deepEqual(runCheck(gcpLegacyEndpointsRule, FROM, { metadata: { "disable-legacy-endpoints": "false" } }), [
+      { property: "metadata.disable-legacy-endpoints", message: legacyMsg("metadata.disable-legacy-endpoints", '"false"') },
+    ]);
+  });
+});

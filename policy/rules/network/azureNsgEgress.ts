@@ -1,0 +1,127 @@
+/**
+ * Azure NSGs whose outbound Allow rules together open every port to the world: `Tcp *` plus `Udp *`, or port ranges
+ * split across rules, inline (`securityRules`) or as separate `SecurityRule` resources of the same NSG. A single
+ * rule that opens every protocol and port is `egress-open-to-internet`'s finding and is not reported again here.
+ * Bound into `egress-open-to-internet-combined` (splitEgress.ts), which judges AWS security groups the same way.
+ */
+import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import type { CheckContext, ResourceInput, StackFinding } from "../types";
+import { field, isAnywhere, isUnknown, list, show } from "../values";
+import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
+
+/** The types the NSG half of `egress-open-to-internet-combined` (splitEgress.ts) reads. */
+export const NSG_TYPES = ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"] as const;
+const [NSG, RULE] = NSG_TYPES;
+const MAX_PORT = 65535;
+
+/** One outbound Allow rule to the world, as far as this rule needs it. */
+interface OpenRule {
+  /** How the message names it: `securityRules[0]` or `security rule "name"`. */
+  readonly label: string;
+  readonly resource: ResourceInput;
+  readonly protocols: readonly ("tcp" | "udp")[];
+  readonly ports: readonly [number, number][];
+  readonly destination: string;
+  readonly protocol: unknown;
+  readonly portText: unknown;
+}
+
+/** Port ranges of `destinationPortRange(s)`: "*", "N" or "N-M" (anything else covers no port). */
+function portRanges(range: unknown, ranges: unknown): [number, number][] {
+  const out: [number, number][] = [];
+  for (const r of [range, ...list(ranges)]) {
+    if (typeof r !== "string") continue;
+    const s = r.trim();
+    if (s === "*") out.push([0, MAX_PORT]);
+    const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+    if (m) out.push([Number(m[1]), Number(m[2] ?? m[1])]);
+  }
+  return out;
+}
+
+/** The rule as an open outbound rule, or undefined when it is not one (or a value it needs is unknown). */
+function openRule(rule: unknown, label: string, resource: ResourceInput): OpenRule | undefined {
+  const keys = ["direction", "access", "protocol", "destinationAddressPrefix", "destinationAddressPrefixes", "destinationPortRange", "destinationPortRanges"];
+  if (keys.some((k) => isUnknown(field(rule, k)))) return undefined;
+  const is = (k: string, s: string): boolean => typeof field(rule, k) === "string" && (field(rule, k) as string).toLowerCase() === s;
+  if (!is("direction", "outbound") || !is("access", "allow")) return undefined;
+  const protocol = field(rule, "protocol");
+  const p = typeof protocol === "string" ? protocol.toLowerCase() : "";
+  const protocols: readonly ("tcp" | "udp")[] = p === "*" || p === "any" ? ["tcp", "udp"] : p === "tcp" || p === "udp" ? [p] : [];
+  if (protocols.length === 0) return undefined;
+  const prefix = field(rule, "destinationAddressPrefix");
+  const destination = isAnywhere(prefix) ? prefix : list(field(rule, "destinationAddressPrefixes")).find(isAnywhere);
+  if (typeof destination !== "string") return undefined;
+  const ports = portRanges(field(rule, "destinationPortRange"), field(rule, "destinationPortRanges"));
+  const portText = field(rule, "destinationPortRange") ?? field(rule, "destinationPortRanges");
+  return { label, resource, protocols, ports, destination, protocol, portText };
+}
+
+/** True when the ranges cover ports 1-65535 (port 0 is not a usable destination port). */
+function coversAll(ranges: readonly [number, number][]): boolean {
+  let next = 1;
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    if (a > next) return false;
+    next = Math.max(next, b + 1);
+  }
+  return next > MAX_PORT;
+}
+
+/** The NSG a separate rule belongs to: by property dependency, else by NSG name and resource group. */
+function nsgOf(index: ResourceIndex, rule: ResourceInput): ResourceInput | undefined {
+  const byRef = index.ref(rule, "networkSecurityGroupName", [NSG]);
+  if (byRef) return byRef;
+  const name = rule.props.networkSecurityGroupName;
+  if (typeof name !== "string" || isUnknown(name)) return undefined;
+  return index
+    .ofType(NSG)
+    .find((n) => (n.props.networkSecurityGroupName === name || n.props.name === name) && n.props.resourceGroupName === rule.props.resourceGroupName);
+}
+
+function globs(ctx: CheckContext): readonly string[] {
+  return ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
+}
+
+/** Reports every NSG (or group of separate rules naming the same NSG) whose open rules together cover every TCP and UDP port. */
+export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
+  const index = new ResourceIndex(resources);
+  const groups = new Map<string, { nsg?: ResourceInput; rules: OpenRule[] }>();
+  const group = (key: string, nsg?: ResourceInput) => {
+    const g = groups.get(key) ?? { nsg, rules: [] };
+    groups.set(key, g);
+    return g;
+  };
+  for (const nsg of index.ofType(NSG)) {
+    const g = group(`urn:${nsg.urn}`, nsg);
+    list(nsg.props.securityRules).forEach((r, i) => {
+      const open = openRule(r, `securityRules[${i}]`, nsg);
+      if (open) g.rules.push(open);
+    });
+  }
+  for (const r of index.ofType(RULE)) {
+    const open = openRule(r.props, `security rule "${r.name}"`, r);
+    if (!open) continue;
+    const nsg = nsgOf(index, r);
+    const key = nsg ? `urn:${nsg.urn}` : `name:${String(r.props.resourceGroupName)}/${String(r.props.networkSecurityGroupName)}`;
+    group(key, nsg).rules.push(open);
+  }
+  const findings: StackFinding[] = [];
+  for (const { nsg, rules } of groups.values()) {
+    if (rules.length === 0) continue;
+    const owner = nsg ?? rules[0].resource;
+    if (ctx.config.scope === "workers" && !isWorker(owner.name, owner.props, globs(ctx))) continue;
+    // One rule opening every protocol and port is egress-open-to-internet's finding.
+    if (rules.some((r) => r.protocols.length === 2 && coversAll(r.ports))) continue;
+    const tcp = rules.filter((r) => r.protocols.includes("tcp"));
+    const udp = rules.filter((r) => r.protocols.includes("udp"));
+    if (!coversAll(tcp.flatMap((r) => r.ports)) || !coversAll(udp.flatMap((r) => r.ports))) continue;
+    const parts = [...new Set([...tcp, ...udp])].map((r) => `${r.label} (${show(r.protocol)} ports ${show(r.portText)} to ${show(r.destination)})`);
+    findings.push({
+      urn: owner.urn,
+      type: owner.type,
+      property: nsg ? "securityRules" : "destinationPortRange",
+      message: `${parts.join(", ")} together allow every TCP and UDP port outbound${nsg ? ` in NSG "${nsg.name}"` : ""}; ${EGRESS_WHY}.`,
+    });
+  }
+  return findings;
+}
