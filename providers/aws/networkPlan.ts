@@ -485,9 +485,7 @@ function checkNetworkFirewallArgs(
     return none;
   }
   const p = (raw ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(p)) {
-    if (!NETWORK_FIREWALL_FIELDS.includes(key) && p[key] !== undefined) issues.push(`networkFirewall.${key} is not an argument; known arguments: ${NETWORK_FIREWALL_FIELDS.join(", ")}.`);
-  }
+  checkFields(issues, "networkFirewall", p, NETWORK_FIREWALL_FIELDS, { noun: "argument" });
   if (!uses.networkFirewall) {
     if (raw !== undefined) {
       issues.push('networkFirewall is set but no Network Firewall is built (it serves tier "firewall" with l7Filter "networkFirewall", workloadSubnet "private" and mode "allowList"); remove networkFirewall.');

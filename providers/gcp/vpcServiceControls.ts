@@ -4,7 +4,7 @@
  * topic through Google's APIs (those authorise by credential, not by network). Pure: plain data from the
  * arguments, checked all at once; providers/gcp/network.ts creates the perimeter from it.
  */
-import { show } from "../../components";
+import { checkFields, isRecord, show } from "../../components/validation";
 
 /** Arguments of the perimeter: an access policy the caller's organisation already has, and the workers' project. */
 export interface GcpVpcServiceControlsArgs {
@@ -57,10 +57,6 @@ export interface GcpPerimeterPlan {
 const FIELDS = ["accessPolicy", "projectNumber", "restrictedServices"];
 const SERVICE = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com$/;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /**
  * Checks `vpcServiceControls` and plans the perimeter for the network `name`. Pushes every problem, naming the field,
  * the value and the fix, into `issues`; returns undefined when the argument is absent or wrong.
@@ -72,9 +68,7 @@ export function planPerimeter(name: string, raw: unknown, issues: string[]): Gcp
     return undefined;
   }
   const before = issues.length;
-  for (const key of Object.keys(raw)) {
-    if (!FIELDS.includes(key) && raw[key] !== undefined) issues.push(`vpcServiceControls.${key} is not an argument; known arguments: ${FIELDS.join(", ")}.`);
-  }
+  checkFields(issues, "vpcServiceControls", raw, FIELDS, { noun: "argument" });
   const policy = raw.accessPolicy;
   if (typeof policy !== "string" || !/^\d{1,20}$/.test(policy)) {
     issues.push(`vpcServiceControls.accessPolicy ${show(policy)} must be the access policy's numeric id (gcloud access-context-manager policies list).`);
