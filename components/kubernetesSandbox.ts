@@ -1,6 +1,6 @@
 /**
  * How a Kubernetes namespace asks for the sandbox RuntimeClass, shared by the component that writes it
- * (providers/kubernetes/namespacePlan.ts, `hardening.sandbox: runtime`) and the pack rule that reads it
+ * (providers/kubernetes/workerNamespacePlan.ts, `hardening.sandbox: runtime`) and the pack rule that reads it
  * (policy/rules/sandbox/runtimeClass.ts). Annotations, not labels: a RuntimeClass name may be up to 253 characters
  * and a list needs commas, while a label value is at most 63 characters of `[A-Za-z0-9_.-]`.
  */

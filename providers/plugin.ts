@@ -25,11 +25,11 @@ import type * as _gcpWorkerPoolPlan from "./gcp/workerPoolPlan";
 import type * as _gcpGkeNodePoolPlan from "./gcp/gkeNodePoolPlan";
 import type * as _azureNetworkPlan from "./azure/networkPlan";
 import type * as _azureWorkerPoolPlan from "./azure/workerPoolPlan";
-import type * as _azureAksPlan from "./azure/aksPlan";
+import type * as _azureAksNodePoolPlan from "./azure/aksNodePoolPlan";
 import type * as _k8sPodSecurity from "./kubernetes/podSecurity";
 import type * as _k8sNetworkPolicies from "./kubernetes/networkPolicies";
-import type * as _k8sNamespacePlan from "./kubernetes/namespacePlan";
-import type * as _k8sKestraPlan from "./kubernetes/kestraPlan";
+import type * as _k8sWorkerNamespacePlan from "./kubernetes/workerNamespacePlan";
+import type * as _k8sKestraWorkerPlan from "./kubernetes/kestraWorkerPlan";
 import type * as _k8sEgressProxyPlan from "./kubernetes/egressProxyPlan";
 
 export { AwsWorkerNetwork } from "./aws/network";

@@ -8,7 +8,7 @@ import { checkFields, InvalidArgsError, isRecord, show } from "../../components/
 import { checkHardening } from "../../components/resolve";
 import { mustParseCidr, formatAddress } from "../../components/cidr";
 import { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
-import { AksNodePoolPlan, planAksNodePool } from "../../providers/azure/aksPlan";
+import { AksNodePoolPlan, planAksNodePool } from "../../providers/azure/aksNodePoolPlan";
 import { AzureAksNodePool } from "../../providers/azure/aksNodePool";
 import { azureAksNodePoolControls, azureNetworkControls, azureWorkerPoolControls } from "../../providers/azure/controls";
 import { AzureWorkerNetwork } from "../../providers/azure/network";

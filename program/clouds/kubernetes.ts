@@ -11,9 +11,9 @@ import { ControlReport, InvalidArgsError, show } from "../../components";
 import { checkFields, isRecord } from "../../components/validation";
 import type { CloudModule, EnvironmentConfig, EnvironmentResult } from "../environment";
 import { kestraWorkerControlsFor, namespaceControlsFor } from "../../providers/kubernetes/controls";
-import { KestraRunner, KestraWorkerArgs, planKestraWorker } from "../../providers/kubernetes/kestraPlan";
+import { KestraRunner, KestraWorkerArgs, planKestraWorker } from "../../providers/kubernetes/kestraWorkerPlan";
 import { kestraTrustedWorkload } from "../../providers/kubernetes/admissionPolicyPlan";
-import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../providers/kubernetes/namespacePlan";
+import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../providers/kubernetes/workerNamespacePlan";
 
 /** The `hardening:kubernetes` settings block. */
 export interface KubernetesSettings {

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { ControlReport } from "../../components/controls";
 import { HardeningSpec } from "../../components/spec";
-import { AksNodePoolPlan, planAksNodePool } from "./aksPlan";
+import { AksNodePoolPlan, planAksNodePool } from "./aksNodePoolPlan";
 import { azureAksNodePoolControls } from "./controls";
 import { planForComponent } from "../planForComponent";
 import { withEnforcement } from "../../components/controlCatalogue";

@@ -6,7 +6,7 @@
 import { DOCKER_USERNS_SOURCE, HOST_FIREWALL_PRECONDITIONS } from "../../components/hostBoot";
 import { ControlFamily, ControlReport } from "../../components/controls";
 import { EgressMode, HostIdentityMode, MetadataEndpointMode, SandboxMode, WorkloadSubnetMode } from "../../components/spec";
-import { AksNodePoolPlan } from "./aksPlan";
+import { AksNodePoolPlan } from "./aksNodePoolPlan";
 import { AzureEgressPath, AzureNetworkPlan } from "./networkPlan";
 import { AzureWorkerPoolPlan, LIFETIME_HEALTH_PORT } from "./workerPoolPlan";
 

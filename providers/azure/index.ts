@@ -7,8 +7,8 @@ export { imdsServiceTagDenyAllowed, deniesImdsServiceTag, checkImdsServiceTagReq
 export type { NsgRule, FirewallApplicationRule, FirewallNetworkRule, FirewallRuleCollection, AzureNetworkPlanArgs, AzureNetworkPlan } from "./networkPlan";
 export { noLoginSshPublicKey, vmssSecurityProfileFor, vmssIdentityFor, vmssOsDiskFor, automaticRepairsPolicyFor, healthExtensionFor, lifetimeCloudConfig, workerCustomDataFor, planAzureWorkerPool, DEFAULT_WORKER_IMAGE, DEFAULT_WORKER_VM_SIZE, LIFETIME_HEALTH_PORT, NO_LOGIN_KEY_SEED } from "./workerPoolPlan";
 export type { AzureImageReference, AzureWorkerPoolPlanArgs, LifetimePlan, AzureWorkerPoolPlan } from "./workerPoolPlan";
-export { aksNodePoolSettingsFor, aksClusterSettingsFor, planAksNodePool, AKS_KATA_RUNTIME_CLASS, DEFAULT_AKS_VM_SIZE } from "./aksPlan";
-export type { AksNodePoolPlanArgs, AksNodePoolSettings, AksNodePoolPlan, AksClusterSettings, AksPreviewSettings } from "./aksPlan";
+export { aksNodePoolSettingsFor, aksClusterSettingsFor, planAksNodePool, AKS_KATA_RUNTIME_CLASS, DEFAULT_AKS_VM_SIZE } from "./aksNodePoolPlan";
+export type { AksNodePoolPlanArgs, AksNodePoolSettings, AksNodePoolPlan, AksClusterSettings, AksPreviewSettings } from "./aksNodePoolPlan";
 export { azureNetworkControls, azureWorkerPoolControls, azureAksNodePoolControls } from "./controls";
 export { AzureWorkerNetwork } from "./network";
 export type { AzureWorkerNetworkArgs } from "./network";

@@ -7,8 +7,8 @@
 import { ControlReport } from "../../components/controls";
 import { checkFields, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { planCanary, ExpectedCheck } from "../../canary";
-import { kestraTaskRunnerFor, taskJobSpecFor } from "./kestraPlan";
-import type { WorkerNamespacePlan } from "./namespacePlan";
+import { kestraTaskRunnerFor, taskJobSpecFor } from "./kestraWorkerPlan";
+import type { WorkerNamespacePlan } from "./workerNamespacePlan";
 import { ResourceDefaults } from "./podSecurity";
 import type { KubernetesCanaryArgs } from "./canaryArgs";
 

@@ -1,5 +1,5 @@
 /**
- * Argument checks and constants the Kubernetes planners share (namespacePlan.ts, egressProxyPlan.ts, kestraPlan.ts).
+ * Argument checks and constants the Kubernetes planners share (workerNamespacePlan.ts, egressProxyPlan.ts, kestraWorkerPlan.ts).
  * Kept apart so that the namespace planner can plan an egress proxy without the two planners importing each other.
  */
 import { checkFields, isRecord, show } from "../../components/validation";

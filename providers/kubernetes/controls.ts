@@ -5,8 +5,8 @@
 import { ControlFamily, ControlReport } from "../../components/controls";
 import { EgressMode, SandboxMode } from "../../components/spec";
 import { egressProxyControlsFor } from "./egressProxyPlan";
-import type { KestraWorkerPlan } from "./kestraPlan";
-import type { WorkerNamespacePlan } from "./namespacePlan";
+import type { KestraWorkerPlan } from "./kestraWorkerPlan";
+import type { WorkerNamespacePlan } from "./workerNamespacePlan";
 
 const CLOUD = "kubernetes";
 

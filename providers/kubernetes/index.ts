@@ -12,10 +12,10 @@ export { hardenPodSpec, RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SCRATCH_VOLUME, T
 export type { PodSpec, ResourceQuantities, ResourceDefaults, HardenPodSpecOptions } from "./podSecurity";
 export { egressRulesFor, networkPoliciesFor, ciliumPoliciesFor, isMetadataAddress, DEFAULT_DNS, NODE_LOCAL_DNS_DEFAULT } from "./networkPolicies";
 export type { Labels, DnsTarget, EgressProxyTarget, PlannedNetworkPolicy, PlannedCiliumPolicy, NetworkPlanOptions } from "./networkPolicies";
-export { planWorkerNamespace, checkLabels, DEFAULT_POD_SECURITY_VERSION, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";
-export type { RuntimeClassArgs, QuotaArgs, LimitRangeArgs, WorkerNamespaceEgressProxyArgs, WorkerNamespaceProxyCreateArgs, CreatedEgressProxyPlan, KubernetesWorkerNamespaceArgs, RuntimeClassPlan, WorkerNamespacePlan } from "./namespacePlan";
-export { kestraTaskRunnerFor, proxyContainerEnv, withContainerEnv, withTaskEnv, taskRunnerYaml, taskJobSpecFor, planKestraWorker, KestraRunner, KESTRA_K8S_TASK_RUNNER, TASK_RUNNER_ROLE_RULES } from "./kestraPlan";
-export type { KestraBackendDestination, KestraTaskPodArgs, KestraWorkerArgs, KestraTaskRunnerSettings, KestraWorkerPlan } from "./kestraPlan";
+export { planWorkerNamespace, checkLabels, DEFAULT_POD_SECURITY_VERSION, WORKLOAD_SERVICE_ACCOUNT } from "./workerNamespacePlan";
+export type { RuntimeClassArgs, QuotaArgs, LimitRangeArgs, WorkerNamespaceEgressProxyArgs, WorkerNamespaceProxyCreateArgs, CreatedEgressProxyPlan, KubernetesWorkerNamespaceArgs, RuntimeClassPlan, WorkerNamespacePlan } from "./workerNamespacePlan";
+export { kestraTaskRunnerFor, proxyContainerEnv, withContainerEnv, withTaskEnv, taskRunnerYaml, taskJobSpecFor, planKestraWorker, KestraRunner, KESTRA_K8S_TASK_RUNNER, TASK_RUNNER_ROLE_RULES } from "./kestraWorkerPlan";
+export type { KestraBackendDestination, KestraTaskPodArgs, KestraWorkerArgs, KestraTaskRunnerSettings, KestraWorkerPlan } from "./kestraWorkerPlan";
 export { namespaceControlsFor, kestraWorkerControlsFor } from "./controls";
 export { kestraTrustedWorkload, planWorkerAdmission } from "./admissionPolicyPlan";
 export type { TrustedWorkloadArgs, WorkerAdmissionArgs, WorkerAdmissionPlan } from "./admissionPolicyPlan";

@@ -1,5 +1,5 @@
 /**
- * KestraWorker: Kestra workers in a hardened namespace. Thin: planKestraWorker (kestraPlan.ts) decides and
+ * KestraWorker: Kestra workers in a hardened namespace. Thin: planKestraWorker (kestraWorkerPlan.ts) decides and
  * validates; this file creates the planned resources as children of the component.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -14,7 +14,7 @@ import type * as k8sInput from "@pulumi/kubernetes/types/input";
 import { ControlReport } from "../../components/controls";
 import { kestraWorkerControlsFor } from "./controls";
 import { native } from "./native";
-import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, proxyContainerEnv, taskRunnerYaml, withContainerEnv, withTaskEnv } from "./kestraPlan";
+import { KestraWorkerArgs, KestraWorkerPlan, planKestraWorker, proxyContainerEnv, taskRunnerYaml, withContainerEnv, withTaskEnv } from "./kestraWorkerPlan";
 import type { ProxyEnvVar } from "./egressProxyPlan";
 import { planForComponent } from "../planForComponent";
 import { kestraTaskAdmissionPolicyFor } from "./admissionPolicyPlan";

@@ -1,6 +1,6 @@
 /**
  * KubernetesWorkerNamespace: a namespace where untrusted code may run. Thin: every decision is in
- * planWorkerNamespace (namespacePlan.ts); this file only creates the planned resources, as children of the
+ * planWorkerNamespace (workerNamespacePlan.ts); this file only creates the planned resources, as children of the
  * component, after the plan has validated everything.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -16,7 +16,7 @@ import { namespaceControlsFor } from "./controls";
 import { KubernetesEgressProxy } from "./egressProxy";
 import type { ProxyEnvVar } from "./egressProxyPlan";
 import { native } from "./native";
-import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./namespacePlan";
+import { KubernetesWorkerNamespaceArgs, planWorkerNamespace, WorkerNamespacePlan } from "./workerNamespacePlan";
 import { planForComponent } from "../planForComponent";
 import { CanaryCronJobPlan, checkCanaryArgs, planCanaryCronJob } from "./canaryPlan";
 import { InvalidArgsError } from "../../components/validation";

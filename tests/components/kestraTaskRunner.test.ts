@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { InvalidArgsError } from "../../components/validation";
 import { kestraForcedRunnerConfig } from "../../components/kestraTaskRunner";
-import { kestraTaskRunnerFor } from "../../providers/kubernetes/kestraPlan";
-import { planWorkerNamespace } from "../../providers/kubernetes/namespacePlan";
+import { kestraTaskRunnerFor } from "../../providers/kubernetes/kestraWorkerPlan";
+import { planWorkerNamespace } from "../../providers/kubernetes/workerNamespacePlan";
 import { admit } from "../providers/kubernetes/cel";
 import { pssFindings } from "../providers/kubernetes/pss";
 

@@ -20,7 +20,7 @@ import { CLOUDS, type CloudName } from "../../program/environment";
 import { planCloud } from "../../program/plan";
 import { AwsInterfaceEndpoint, AwsL7Filter, FlowLogDestination } from "../../providers/aws/networkPlan";
 import { GoogleApisVip } from "../../providers/gcp/googleApis";
-import { KestraRunner } from "../../providers/kubernetes/kestraPlan";
+import { KestraRunner } from "../../providers/kubernetes/kestraWorkerPlan";
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ControlReport } from "../../../components/controls";
 import { HardeningSpec } from "../../../components/spec";
-import { planAksNodePool } from "../../../providers/azure/aksPlan";
+import { planAksNodePool } from "../../../providers/azure/aksNodePoolPlan";
 import { azureAksNodePoolControls, azureNetworkControls, azureWorkerPoolControls } from "../../../providers/azure/controls";
 import { planAzureWorkerNetwork } from "../../../providers/azure/networkPlan";
 import { planAzureWorkerPool } from "../../../providers/azure/workerPoolPlan";

@@ -8,8 +8,8 @@
  */
 import * as assert from "node:assert/strict";
 import { hardenPodSpec } from "../../../providers/kubernetes/podSecurity";
-import { kestraTaskRunnerFor, planKestraWorker } from "../../../providers/kubernetes/kestraPlan";
-import { planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan";
+import { kestraTaskRunnerFor, planKestraWorker } from "../../../providers/kubernetes/kestraWorkerPlan";
+import { planWorkerNamespace } from "../../../providers/kubernetes/workerNamespacePlan";
 import { kestraTaskAdmissionPolicyFor, kestraTrustedWorkload, type AdmissionPolicyPlan } from "../../../providers/kubernetes/admissionPolicyPlan";
 import { admit, compileErrors } from "./cel";
 import { pssFindings } from "./pss";

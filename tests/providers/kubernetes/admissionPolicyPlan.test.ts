@@ -8,7 +8,7 @@
 import * as assert from "node:assert/strict";
 import { InvalidArgsError } from "../../../components/validation";
 import { kestraTaskAdmissionPolicyFor, kestraTrustedWorkload, type AdmissionPolicyPlan } from "../../../providers/kubernetes/admissionPolicyPlan";
-import { planWorkerNamespace, type KubernetesWorkerNamespaceArgs } from "../../../providers/kubernetes/namespacePlan";
+import { planWorkerNamespace, type KubernetesWorkerNamespaceArgs } from "../../../providers/kubernetes/workerNamespacePlan";
 import { describeErrors, openApiValidator, type OpenApiValidator } from "./openapi";
 
 /** The API server's OpenAPI documents for admissionregistration.k8s.io/v1 (see the fixtures' README). */

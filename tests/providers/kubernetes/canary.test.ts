@@ -10,8 +10,8 @@ import { RecordedResource, runUnderMocks } from "../../../program/offlineEngine"
 import type { AdmissionPolicyPlan } from "../../../providers/kubernetes/admissionPolicyPlan";
 import { admit, compileErrors } from "./cel";
 import { KubernetesWorkerNamespace } from "../../../providers/kubernetes/workerNamespace";
-import { kestraTaskRunnerFor } from "../../../providers/kubernetes/kestraPlan";
-import { planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan";
+import { kestraTaskRunnerFor } from "../../../providers/kubernetes/kestraWorkerPlan";
+import { planWorkerNamespace } from "../../../providers/kubernetes/workerNamespacePlan";
 import { namespaceControlsFor } from "../../../providers/kubernetes/controls";
 import { planCanaryCronJob } from "../../../providers/kubernetes/canaryPlan";
 import { pssFindings } from "./pss";

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import { HardeningSpec } from "../../../components/spec";
 import { kestraWorkerControlsFor, namespaceControlsFor } from "../../../providers/kubernetes/controls";
-import { KestraWorkerArgs, planKestraWorker } from "../../../providers/kubernetes/kestraPlan";
-import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan";
+import { KestraWorkerArgs, planKestraWorker } from "../../../providers/kubernetes/kestraWorkerPlan";
+import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../../providers/kubernetes/workerNamespacePlan";
 
 const ids = (args: KubernetesWorkerNamespaceArgs) => namespaceControlsFor("w", planWorkerNamespace("w", args)).map((c) => `${c.effective ? "+" : "-"}${c.id}`);
 const allowList = (allow: NonNullable<HardeningSpec["egress"]>["allow"]): HardeningSpec => ({ workloadSubnet: "private", egress: { mode: "allowList", allow } });

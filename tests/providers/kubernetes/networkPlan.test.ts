@@ -9,7 +9,7 @@ import { METADATA_NETWORKS } from "../../../components/metadataNetworks";
 import { metadataAllowedBy } from "../../../policy/rules/network/kubernetesMetadataEgress";
 import { egressRulesFor } from "../../../providers/kubernetes/networkPolicies";
 import { planEgressProxy } from "../../../providers/kubernetes/egressProxyPlan";
-import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../../providers/kubernetes/namespacePlan";
+import { KubernetesWorkerNamespaceArgs, planWorkerNamespace } from "../../../providers/kubernetes/workerNamespacePlan";
 
 function issuesOf(args: unknown): readonly string[] {
   try {

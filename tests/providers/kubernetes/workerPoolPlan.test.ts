@@ -6,7 +6,7 @@ import {
   kestraTaskRunnerFor,
   planKestraWorker,
   taskJobSpecFor,
-} from "../../../providers/kubernetes/kestraPlan";
+} from "../../../providers/kubernetes/kestraWorkerPlan";
 import { SCRATCH_VOLUME, TOKEN_PATH, TOKEN_VOLUME } from "../../../providers/kubernetes/podSecurity";
 import { pssFindings } from "./pss";
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { kubernetesWorkerAdmissionPolicy as rule, selects } from "../../../../policy/rules/sandbox/workerAdmission";
-import { planWorkerNamespace } from "../../../../providers/kubernetes/namespacePlan";
+import { planWorkerNamespace } from "../../../../providers/kubernetes/workerNamespacePlan";
 import type { ResourceInput, StackFinding } from "../../../../policy/rules/types";
 import { checkDeclared, UNKNOWN } from "../helpers";
 

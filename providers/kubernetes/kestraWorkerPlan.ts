@@ -19,7 +19,7 @@ import { parseCidr, formatCidr } from "../../components/cidr";
 import { checkFields, checkPort, checkWholeNumber, InvalidArgsError, isRecord, show } from "../../components/validation";
 import { resolveHardeningInto } from "../../components/resolve";
 import { EgressProtocol, HardeningSpec, ResolvedHardening, SandboxMode } from "../../components/spec";
-import { checkLabels, WORKLOAD_SERVICE_ACCOUNT } from "./namespacePlan";
+import { checkLabels, WORKLOAD_SERVICE_ACCOUNT } from "./workerNamespacePlan";
 import type { ProxyEnvVar } from "./egressProxyPlan";
 import { Labels } from "./networkPolicies";
 import { hardenPodSpec, PodSpec, ResourceDefaults } from "./podSecurity";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import type * as containerservice from "@pulumi/azure-native/containerservice";
 import { InvalidArgsError } from "../../../components/validation";
 import { resolveHardening } from "../../../components/resolve";
-import { AKS_KATA_RUNTIME_CLASS, aksClusterSettingsFor, aksNodePoolSettingsFor, planAksNodePool } from "../../../providers/azure/aksPlan";
+import { AKS_KATA_RUNTIME_CLASS, aksClusterSettingsFor, aksNodePoolSettingsFor, planAksNodePool } from "../../../providers/azure/aksNodePoolPlan";
 
 describe("Azure AKS mappings", () => {
   it("sandbox runtime: Kata VM isolation on Azure Linux, no public IPs, ephemeral OS, encryption at host, no SSH, no Trusted Launch (incompatible with Kata)", () => {
