@@ -44,9 +44,9 @@ function child(dir: string, mode: string, build?: string): void {
   if (mode === "compiled") {
     // The same plain scan with the compiled package (as installed).
     const scanner = loadCompiled(path.join(build!, "scan", "scanner.js")) as { scanPaths: typeof scanPaths };
-    const detector = loadCompiled(path.join(build!, "scan", "detector.js")) as { defaultDetect: typeof defaultDetect };
+    const detector = loadCompiled(path.join(build!, "scan", "detector.js")) as { defaultDetector: typeof defaultDetect };
     const t0 = process.hrtime.bigint();
-    const report = scanner.scanPaths([dir], { cwd: dir, detect: detector.defaultDetect });
+    const report = scanner.scanPaths([dir], { cwd: dir, detect: detector.defaultDetector });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     process.stdout.write(JSON.stringify({
       ms, files: report.filesScanned, errors: report.findings.filter((f) => f.severity === "error").length,
