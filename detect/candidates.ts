@@ -7,7 +7,8 @@
  * link-local address (every multi-part IPv4 spelling, whatever the radix), or before a wildcard-DNS service; a
  * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
- * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name; a part of
+ * non-ASCII character that decoding maps to ASCII or drops (look-alikes, zero-width characters; normalise.ts's
+ * unicodeToAscii, so emoji and accented letters, which decode as themselves, make no window); the first label of a catalogued host name; a part of
  * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`) joining two string literals; a quote, escape, caret,
  * backtick, brace or bracket inside a dotted number (`http://'169.254'.169.254`, `1^69.2^54`, `{169,127}.254`);
  * `\` before a digit, an escaped dot or a line break after a number; an HTML named reference (`&period;`).
@@ -19,6 +20,7 @@
  */
 import { classifyIpv4, HOSTNAME_TRIGGER_WORDS, IPV4_FIRST_OCTETS, isIpv4Endpoint, VARIABLE_TRIGGERS, WILDCARD_SERVICES } from "./catalogue";
 import { readIpv4 } from "./ipv4";
+import { unicodeToAscii } from "./normalise";
 
 /** A slice of the scanned text worth decoding. */
 export interface Window {
@@ -44,16 +46,35 @@ interface AnchoredWord {
   /** Compare ASCII letters in either case (host names), or exactly (variable names). */
   readonly foldCase: boolean;
 }
-const ANCHORED_LOWER: AnchoredWord[] = [];
-const ANCHORED_UPPER: AnchoredWord[] = [];
+/** The words found from one anchor letter, and the characters that can follow it in them (most hits fail there). */
+interface Anchor {
+  readonly letter: string;
+  readonly words: AnchoredWord[];
+  readonly next: Uint8Array;
+  /** True when the anchor ends a word: then anything may follow it, the end of the text included. */
+  anyNext: boolean;
+}
+const anchor = (letter: string): Anchor => ({ letter, words: [], next: new Uint8Array(1 << 16), anyNext: false });
+const LOWER_D = anchor("d");
+const UPPER_D = anchor("D");
+const anchorWord = (a: Anchor, w: AnchoredWord): void => {
+  a.words.push(w);
+  if (w.at + 1 >= w.word.length) {
+    a.anyNext = true;
+    return;
+  }
+  const c = w.word[w.at + 1];
+  a.next[c.charCodeAt(0)] = 1;
+  if (w.foldCase) a.next[c.toUpperCase().charCodeAt(0)] = 1;
+};
 for (const word of HOSTNAME_TRIGGER_WORDS) {
   for (let at = word.indexOf("d"); at >= 0; at = word.indexOf("d", at + 1)) {
-    ANCHORED_LOWER.push({ word, at, foldCase: true });
-    ANCHORED_UPPER.push({ word, at, foldCase: true });
+    anchorWord(LOWER_D, { word, at, foldCase: true });
+    anchorWord(UPPER_D, { word, at, foldCase: true });
   }
 }
 for (const word of VARIABLE_TRIGGERS) {
-  for (let at = word.indexOf("D"); at >= 0; at = word.indexOf("D", at + 1)) ANCHORED_UPPER.push({ word, at, foldCase: false });
+  for (let at = word.indexOf("D"); at >= 0; at = word.indexOf("D", at + 1)) anchorWord(UPPER_D, { word, at, foldCase: false });
 }
 const UNANCHORED_NAMES = HOSTNAME_TRIGGER_WORDS.filter((w) => !w.includes("d"));
 const UNANCHORED_NAME_TRIGGER = UNANCHORED_NAMES.length > 0 ? new RegExp(UNANCHORED_NAMES.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "gi") : undefined;
@@ -150,8 +171,8 @@ export function candidatePositions(text: string): number[] {
       if (joinsLiterals(text, i, i + op.length)) hits.push(i);
     }
   }
-  anchoredWords(text, "d", ANCHORED_LOWER, hits);
-  anchoredWords(text, "D", ANCHORED_UPPER, hits);
+  anchoredWords(text, LOWER_D, hits);
+  anchoredWords(text, UPPER_D, hits);
   for (const trigger of UNANCHORED_VARIABLE_TRIGGERS) {
     for (let i = text.indexOf(trigger); i >= 0; i = text.indexOf(trigger, i + 1)) hits.push(i);
   }
@@ -163,14 +184,17 @@ export function candidatePositions(text: string): number[] {
   // Buffer.byteLength equals the length only for pure ASCII, and V8 answers it far faster than a regex scan.
   if (Buffer.byteLength(text, "utf8") !== text.length) {
     NON_ASCII.lastIndex = 0;
-    for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) hits.push(m.index);
+    // Only what decode() changes: a character it keeps as it is can give no reading an address.
+    for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) if (unicodeToAscii(text.codePointAt(m.index)!) !== null) hits.push(m.index);
   }
   return hits;
 }
 
-/** Pushes the start of every word of `words` whose anchor letter stands at an occurrence of `anchor` in `text`. */
-function anchoredWords(text: string, anchor: string, words: readonly AnchoredWord[], hits: number[]): void {
-  for (let i = text.indexOf(anchor); i >= 0; i = text.indexOf(anchor, i + 1)) {
+/** Pushes the start of every word of the anchor whose anchor letter stands at an occurrence of it in `text`. */
+function anchoredWords(text: string, a: Anchor, hits: number[]): void {
+  const { letter, words, next, anyNext } = a;
+  for (let i = text.indexOf(letter); i >= 0; i = text.indexOf(letter, i + 1)) {
+    if (!anyNext && next[text.charCodeAt(i + 1)] !== 1) continue;
     for (const w of words) {
       const start = i - w.at;
       if (wordAt(text, start, w.word, w.foldCase)) hits.push(start);
@@ -252,11 +276,13 @@ function firstPartInteresting(text: string, start: number, dot: number): boolean
   const sliced = text.slice(start, end);
   // Breaks dropped (see tokenStartBefore); most parts have none, and replace() would copy every one.
   const part = /[\t\r\n]/.test(sliced) ? sliced.replace(/[\t\r\n]/g, "") : sliced;
-  const octet = (n: number): boolean => Number.isFinite(n) && IPV4_FIRST_OCTETS[n % 256] === 1;
   if (/^0[xX][0-9a-fA-F]*$/.test(part)) return part.length === 2 ? octet(0) : octet(parseInt(part.slice(2), 16));
   if (!/^[0-9]+$/.test(part)) return false;
   return octet(parseInt(part, 10)) || (part[0] === "0" && /^[0-7]+$/.test(part) && octet(parseInt(part, 8)));
 }
+
+/** Whether `n`, read modulo 256, is the first byte of an interesting address. */
+const octet = (n: number): boolean => Number.isFinite(n) && IPV4_FIRST_OCTETS[n % 256] === 1;
 
 function startsWithService(text: string, at: number): boolean {
   outer: for (const service of WILDCARD_SERVICES) {
