@@ -79,9 +79,26 @@ const DOCKER_TYPES = new Set([
 const KUBERNETES_RUNNER_TYPES = new Set(["io.kestra.plugin.ee.kubernetes.runner.kubernetes", "io.kestra.plugin.kubernetes.runner.kubernetes"]);
 const POD_CREATE_TYPES = new Set(["io.kestra.plugin.kubernetes.core.podcreate", "io.kestra.plugin.kubernetes.podcreate"]);
 
-/** Cheap test: false only when `text` cannot configure any runner this module reads (so it need not be parsed). */
+/** The Docker settings checkDocker reads by exact key, beyond `networkMode`, `privileged` and `volumes`. */
+const NAMESPACE_MODE_KEYS = ["pidMode", "ipcMode", "usernsMode", "utsMode"];
+const CAPABILITY_KEYS = ["capAdd", "capabilities", "cap_add"];
+const DOCKER_SETTING = new RegExp(["networkMode", "privileged", "volumes", ...NAMESPACE_MODE_KEYS, ...CAPABILITY_KEYS].join("|"));
+/**
+ * A YAML escape that can spell a letter of a key or a type (`\x`, `\u`, `\U`) or join two lines of a double-quoted
+ * scalar (an escaped line break, `"network\` then `Mode"`). Other escapes (`\"`, `\\`, `\t`, `\/`, ...) spell no
+ * letter, and a backslash outside a double-quoted scalar is a literal character.
+ */
+const LETTER_ESCAPE = /\\(?:[xuU]|\r?\n)/;
+
+/**
+ * Cheap test: false only when `text` cannot configure any runner this module reads (so it need not be parsed).
+ * Every runner type read here names Docker or Kubernetes (compared in lower case), and a Docker escape needs one of
+ * the Docker settings under its exact key; a key or type spelled with escapes holds a letter escape. Plain key and
+ * type text cannot come from anywhere else: anchors, aliases and merge keys repeat text written in the file, and
+ * folding a plain or quoted scalar over lines puts a space into it.
+ */
 export function mayHaveRunnerEscape(text: string): boolean {
-  return /docker|kubernetes|\\/i.test(text);
+  return /kubernetes/i.test(text) || LETTER_ESCAPE.test(text) || (/docker/i.test(text) && DOCKER_SETTING.test(text));
 }
 
 const PEBBLE = /\{\{|\{%/;
@@ -163,7 +180,7 @@ function checkCapabilities(ctx: Ctx, securityContext: unknown, path: string): vo
 function checkDocker(ctx: Ctx, map: unknown, where: string): void {
   checkScalar(ctx, map, "networkMode", `${where}.networkMode`, "host-network", (v) => /^(host|container:.*)$/i.test(v.trim()),
     "the container would share another network namespace (the host's: its metadata endpoint, its firewall exemptions and its services); use bridge or a user-defined network");
-  for (const key of ["pidMode", "ipcMode", "usernsMode", "utsMode"]) {
+  for (const key of NAMESPACE_MODE_KEYS) {
     checkScalar(ctx, map, key, `${where}.${key}`, "host-namespace", (v) => v.trim().toLowerCase() === "host" || /^container:/i.test(v.trim()),
       "the container would share the host's namespace; remove it");
   }
@@ -192,7 +209,7 @@ function checkDocker(ctx: Ctx, map: unknown, where: string): void {
       }
     }
   }
-  for (const key of ["capAdd", "capabilities", "cap_add"]) {
+  for (const key of CAPABILITY_KEYS) {
     const caps = get(ctx.doc, map, key);
     if (caps && YAML.isSeq(caps.node) && caps.node.items.length > 0) {
       const names = caps.node.items.map((i) => scalarText(resolve(ctx.doc, i)) ?? "?").join(", ");
