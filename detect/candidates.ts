@@ -9,7 +9,7 @@
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
  * non-ASCII character that decoding maps to ASCII or drops (look-alikes, zero-width characters; normalise.ts's
  * unicodeToAscii, so emoji and accented letters, which decode as themselves, make no window); the first label of a catalogued host name; a part of
- * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`) joining two string literals; a quote, escape, caret,
+ * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`, `~`) joining two string literals; a quote, escape, caret,
  * backtick, brace or bracket inside a dotted number (`http://'169.254'.169.254`, `1^69.2^54`, `{169,127}.254`);
  * `\` before a digit, an escaped dot or a line break after a number; an HTML named reference (`&period;`).
  *
@@ -19,6 +19,7 @@
  * (measured on 40 MB of flows: 4-5 times slower).
  */
 import { classifyIpv4, HOSTNAME_TRIGGER_WORDS, IPV4_FIRST_OCTETS, isIpv4Endpoint, VARIABLE_TRIGGERS, WILDCARD_SERVICES } from "./catalogue";
+import { GATES } from "./gates";
 import { readIpv4 } from "./ipv4";
 import { unicodeToAscii } from "./normalise";
 
@@ -165,8 +166,9 @@ export function candidatePositions(text: string): number[] {
   // more with them joined); the address's pieces alone need not look like one. The `.` and `..` operators are
   // looked for in the dot loop above; literals joined by adjacency alone are read joined when the line is a
   // window for another reason (a bare quote is too common a character to look at each one).
-  // Pebble's `~` is not looked for: inside a tag it is rendered (pebble.ts), and its literals usually make a window.
-  for (const op of ["+", "||"]) {
+  // Pebble's and Jinja's `~` too: a tag the evaluator cannot render (an unknown filter, a statement it does not
+  // read) is not rendered, and its literals need not look like an address piece by piece ('169' ~ '.254' ~ ...).
+  for (const op of ["+", "||", "~"]) {
     for (let i = text.indexOf(op); i >= 0; i = text.indexOf(op, i + 1)) {
       if (joinsLiterals(text, i, i + op.length)) hits.push(i);
     }
@@ -326,9 +328,9 @@ function digitRuns(text: string, hits: number[]): void {
   }
 }
 
-/** The windows around every candidate, in order, merged where they overlap. */
+/** The windows around every candidate, in order, merged where they overlap (with the gates off: around every character). */
 export function candidateWindows(text: string): Window[] {
-  const hits = candidatePositions(text);
+  const hits = GATES.windows ? candidatePositions(text) : Array.from({ length: text.length }, (_, i) => i);
   if (hits.length === 0) return [];
   const sorted = Float64Array.from(hits).sort();
   const windows: Window[] = [];

@@ -4,6 +4,7 @@
  * Spans are offsets into that decoded text.
  */
 import { CATALOGUED_VARIABLES, classifyIpv4, isIpv4Endpoint, Verdict } from "./catalogue";
+import { GATES } from "./gates";
 import { hostPosition } from "./hostContext";
 import { findHostnames } from "./hostnames";
 import { describeIpv4, readIpv4 } from "./ipv4";
@@ -24,8 +25,8 @@ export function findPlain(text: string): RawFinding[] {
   // An IPv6 literal has two colons at least, and every catalogued variable an underscore: without them, those
   // regexes (tried at every position of the window) cannot match.
   const colon = text.indexOf(":");
-  const found = [...findIpv4(text), ...(colon >= 0 && text.includes(":", colon + 1) ? findIpv6(text) : []), ...findHostnames(text)];
-  if (VARIABLES_NEED_UNDERSCORE && !text.includes("_")) return found;
+  const found = [...findIpv4(text), ...(!GATES.readings || (colon >= 0 && text.includes(":", colon + 1)) ? findIpv6(text) : []), ...findHostnames(text)];
+  if (GATES.readings && VARIABLES_NEED_UNDERSCORE && !text.includes("_")) return found;
   // `http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is one reference: a variable right after the
   // address of its own endpoint (`$` or `${` between) adds nothing but a second finding on the same spot.
   for (const v of findVariables(text)) {
