@@ -7,9 +7,10 @@
  * link-local address (every multi-part IPv4 spelling, whatever the radix), or before a wildcard-DNS service; a
  * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
- * non-ASCII character that decoding maps to ASCII or drops (look-alikes, zero-width characters; normalise.ts's
- * unicodeToAscii, so emoji and accented letters, which decode as themselves, make no window); the first label of a catalogued host name; a part of
- * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`, `~`) joining two string literals; a quote, escape, caret,
+ * non-ASCII character that decoding maps to ASCII or drops (look-alikes, zero-width characters: normalise.ts's
+ * unicodeToAscii; emoji and accented letters decode as themselves and make no window); the first label of a
+ * catalogued host name; a part of the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`,
+ * `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`, `~`) joining two string literals; a quote, escape, caret,
  * backtick, brace or bracket inside a dotted number (`http://'169.254'.169.254`, `1^69.2^54`, `{169,127}.254`);
  * `\` before a digit, an escaped dot or a line break after a number; an HTML named reference (`&period;`).
  *
