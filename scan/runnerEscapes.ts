@@ -104,8 +104,13 @@ function byLetter(letter: string, words: readonly string[], foldCase: boolean): 
   return out;
 }
 
-// Rare letters: `b` in kubernetes, `k` in docker, `v`, `M` and `p` in the Docker settings.
-const KUBERNETES = byLetter("b", ["kubernetes"], true);
+// Rare letters: `b` and `p` in the Kubernetes types' tails, `k` in docker, `v`, `M` and `p` in the Docker settings.
+// Every Kubernetes type read here ends in `runner.kubernetes` or `podcreate` (KUBERNETES_RUNNER_TYPES,
+// POD_CREATE_TYPES): the Kubernetes plugin's other tasks (kubectl, ...) configure no runner.
+const KUBERNETES = [...byLetter("b", ["runner.kubernetes"], true), ...byLetter("p", ["podcreate"], true)];
+for (const t of [...KUBERNETES_RUNNER_TYPES, ...POD_CREATE_TYPES]) {
+  if (!t.endsWith("runner.kubernetes") && !t.endsWith("podcreate")) throw new Error(`the runner-escape gate does not know ${t}`);
+}
 const DOCKER = byLetter("k", ["docker"], true);
 const SETTINGS = [
   ...byLetter("M", DOCKER_SETTINGS.filter((k) => k.includes("M")), false),
@@ -146,8 +151,8 @@ function hasLetterEscape(text: string): boolean {
 
 /**
  * Cheap test: false only when `text` cannot configure any runner this module reads (so it need not be parsed).
- * Every runner type read here names Docker or Kubernetes (compared in lower case), and a Docker escape needs one of
- * the Docker settings under its exact key; a key or type spelled with escapes holds a letter escape. Plain key and
+ * Every runner type read here names Docker, or ends in `runner.kubernetes` or `podcreate` (types are compared in
+ * lower case), and a Docker escape needs one of the Docker settings under its exact key; a key or type spelled with escapes holds a letter escape. Plain key and
  * type text cannot come from anywhere else: anchors and aliases repeat text written in the file, and folding a
  * plain or quoted scalar over lines puts a space into it.
  */

@@ -23,6 +23,9 @@ const SETTINGS: readonly [string, string, string][] = [
   ["io.kestra.plugin.docker.Run", "capAdd", "[SYS_ADMIN]"],
   ["io.kestra.plugin.ee.kubernetes.runner.Kubernetes", "serviceAccountName", "admin"],
   ["io.kestra.plugin.ee.kubernetes.runner.Kubernetes", "namespace", "kube-system"],
+  ["io.kestra.plugin.kubernetes.runner.Kubernetes", "podSpec", "{hostNetwork: true}"],
+  ["io.kestra.plugin.kubernetes.core.PodCreate", "spec", "{hostPID: true}"],
+  ["io.kestra.plugin.kubernetes.PodCreate", "spec", "{volumes: [{name: r, hostPath: {path: /}}]}"],
 ];
 
 const TYPE_SPELLINGS = ["plain", "upper", "double", "escaped"] as const;
