@@ -7,8 +7,10 @@
  * link-local address (every multi-part IPv4 spelling, whatever the radix), or before a wildcard-DNS service; a
  * colon followed by up to four hex digits and another colon (every IPv6 literal); a bare decimal, octal or `0x`
  * number that reads as a catalogued or link-local address; `%XX`, `%u`, `\u`, `\x`, an octal escape, `&#`; any
- * non-ASCII character (look-alikes, zero-width characters); the first label of a catalogued host name; a part of
- * the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`, `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`) joining two string literals; a quote, escape, caret,
+ * non-ASCII character that decoding maps to ASCII or drops (look-alikes, zero-width characters: normalise.ts's
+ * unicodeToAscii; emoji and accented letters decode as themselves and make no window); the first label of a
+ * catalogued host name; a part of the name of every catalogued environment variable (`METADATA_`, `S_CONTAINER_`,
+ * `_ENDPOINT`); an operator (`+`, `.`, `..`, `||`, `~`) joining two string literals; a quote, escape, caret,
  * backtick, brace or bracket inside a dotted number (`http://'169.254'.169.254`, `1^69.2^54`, `{169,127}.254`);
  * `\` before a digit, an escaped dot or a line break after a number; an HTML named reference (`&period;`).
  *
@@ -17,8 +19,10 @@
  * whose branches start with letters and digits makes the regex engine try every branch at almost every position
  * (measured on 40 MB of flows: 4-5 times slower).
  */
-import { classifyIpv4, HOSTNAME_TRIGGER_SOURCE, IPV4_FIRST_OCTETS, isIpv4Endpoint, VARIABLE_TRIGGERS, WILDCARD_SERVICES } from "./catalogue";
+import { classifyIpv4, HOSTNAME_TRIGGER_WORDS, IPV4_FIRST_OCTETS, isIpv4Endpoint, VARIABLE_TRIGGERS, WILDCARD_SERVICES } from "./catalogue";
+import { GATES } from "./gates";
 import { readIpv4 } from "./ipv4";
+import { unicodeToAscii } from "./normalise";
 
 /** A slice of the scanned text worth decoding. */
 export interface Window {
@@ -29,13 +33,61 @@ export interface Window {
   readonly cutEnd: boolean;
 }
 
-const HOSTNAME_TRIGGER = new RegExp(HOSTNAME_TRIGGER_SOURCE, "gi");
-const NON_ASCII = /[\u0080-\uffff]/g;
-const SERVICE_FIRST = new Uint8Array(128);
-for (const s of WILDCARD_SERVICES) {
-  SERVICE_FIRST[s.charCodeAt(0)] = 1;
-  SERVICE_FIRST[s.toUpperCase().charCodeAt(0)] = 1;
+/**
+ * The trigger words (host names in any ASCII case, environment-variable parts as written) are found from the
+ * letter d, which each name word and most variable parts hold: one `indexOf` loop for `d` and one for `D`, each hit
+ * compared with the words around it. A case-insensitive regex of the words (`/instance-data|metadata/gi`) tries
+ * its branches at every `i` and `m` of the text, which cost more than the two loops (measured on 40 MB of flows:
+ * about 1.5 times). Words without the letter are looked for on their own (a regex for names, `indexOf` for the
+ * variable parts).
+ */
+interface AnchoredWord {
+  readonly word: string;
+  /** Offset of the anchor letter in the word. */
+  readonly at: number;
+  /** Compare ASCII letters in either case (host names), or exactly (variable names). */
+  readonly foldCase: boolean;
 }
+/** The words found from one anchor letter, and the characters that can follow it in them (most hits fail there). */
+interface Anchor {
+  readonly letter: string;
+  readonly words: AnchoredWord[];
+  readonly next: Uint8Array;
+  /** True when the anchor ends a word: then anything may follow it, the end of the text included. */
+  anyNext: boolean;
+}
+const anchor = (letter: string): Anchor => ({ letter, words: [], next: new Uint8Array(1 << 16), anyNext: false });
+const LOWER_D = anchor("d");
+const UPPER_D = anchor("D");
+const anchorWord = (a: Anchor, w: AnchoredWord): void => {
+  a.words.push(w);
+  if (w.at + 1 >= w.word.length) {
+    a.anyNext = true;
+    return;
+  }
+  const c = w.word[w.at + 1];
+  a.next[c.charCodeAt(0)] = 1;
+  if (w.foldCase) a.next[c.toUpperCase().charCodeAt(0)] = 1;
+};
+for (const word of HOSTNAME_TRIGGER_WORDS) {
+  for (let at = word.indexOf("d"); at >= 0; at = word.indexOf("d", at + 1)) {
+    anchorWord(LOWER_D, { word, at, foldCase: true });
+    anchorWord(UPPER_D, { word, at, foldCase: true });
+  }
+}
+for (const word of VARIABLE_TRIGGERS) {
+  for (let at = word.indexOf("D"); at >= 0; at = word.indexOf("D", at + 1)) anchorWord(UPPER_D, { word, at, foldCase: false });
+}
+const UNANCHORED_NAMES = HOSTNAME_TRIGGER_WORDS.filter((w) => !w.includes("d"));
+const UNANCHORED_NAME_TRIGGER = UNANCHORED_NAMES.length > 0 ? new RegExp(UNANCHORED_NAMES.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "gi") : undefined;
+const UNANCHORED_VARIABLE_TRIGGERS = VARIABLE_TRIGGERS.filter((w) => !w.includes("D"));
+const NON_ASCII = /[\u0080-\uffff]/g;
+/** The first two characters of every wildcard-DNS service, lower-cased as startsWithService compares them. */
+const SERVICE_PAIRS = new Uint8Array(1 << 16);
+for (const s of WILDCARD_SERVICES) SERVICE_PAIRS[(s.charCodeAt(0) << 8) | s.charCodeAt(1)] = 1;
+/** Quick test before startsWithService: do the two characters at `at` start a service's name (in any case)? */
+const mayStartService = (text: string, at: number): boolean =>
+  SERVICE_PAIRS[(((text.charCodeAt(at) | 0x20) & 0xff) << 8) | ((text.charCodeAt(at + 1) | 0x20) & 0xff)] === 1;
 
 /** Longest stretch of one line looked at on either side of a candidate. */
 const MAX_SIDE = 2048;
@@ -55,7 +107,7 @@ export function candidatePositions(text: string): number[] {
   let tokenInteresting = false;
   for (let i = text.indexOf("."); i >= 0; i = text.indexOf(".", i + 1)) {
     const c = text.charCodeAt(i + 1);
-    if (isDigit(c) && SERVICE_FIRST[c] === 1 && startsWithService(text, i + 1)) hits.push(i); // `.1u.ms`
+    if (isDigit(c) && mayStartService(text, i + 1) && startsWithService(text, i + 1)) hits.push(i); // `.1u.ms`
     else if (isDigit(c)) {
       // Dots in one token share its first part: judge it once.
       const start = tokenStartBefore(text, i);
@@ -64,7 +116,7 @@ export function candidatePositions(text: string): number[] {
         tokenInteresting = firstPartInteresting(text, start, i);
       }
       if (tokenInteresting || quotedPiece(text, start)) hits.push(i);
-    } else if (c < 128 && SERVICE_FIRST[c] === 1 && startsWithService(text, i + 1)) hits.push(i);
+    } else if (mayStartService(text, i + 1) && startsWithService(text, i + 1)) hits.push(i);
     else if (isShellMark(c) && (isDigit(text.charCodeAt(i + 2)) || isShellMark(text.charCodeAt(i + 2))) && isDigit(text.charCodeAt(i - 1))) hits.push(i);
     else if ((c === 32 || c === 34 || c === 39 || c === 46 || c === 96) && joinsLiterals(text, i, text.charCodeAt(i + 1) === 46 ? i + 2 : i + 1)) hits.push(i);
   }
@@ -101,9 +153,9 @@ export function candidatePositions(text: string): number[] {
   // HTML named references for the characters of an address (`169&period;254`): only the ones decode() knows.
   for (let i = text.indexOf("&"); i >= 0; i = text.indexOf("&", i + 1)) {
     const c = text.charCodeAt(i + 1);
-    if ((c === 112 || c === 99 || c === 115 || c === 108) && /^&(?:period|colon|sol|commat|lsqb|lbrack);/.test(text.slice(i, i + 8))) hits.push(i);
+    if (c === 35) hits.push(i); // `&#`
+    else if ((c === 112 || c === 99 || c === 115 || c === 108) && /^&(?:period|colon|sol|commat|lsqb|lbrack);/.test(text.slice(i, i + 8))) hits.push(i);
   }
-  for (let i = text.indexOf("&#"); i >= 0; i = text.indexOf("&#", i + 1)) hits.push(i);
   for (const prefix of ["0x", "0X"]) {
     for (let i = text.indexOf(prefix); i >= 0; i = text.indexOf(prefix, i + 1)) {
       let j = i + 2;
@@ -115,24 +167,53 @@ export function candidatePositions(text: string): number[] {
   // more with them joined); the address's pieces alone need not look like one. The `.` and `..` operators are
   // looked for in the dot loop above; literals joined by adjacency alone are read joined when the line is a
   // window for another reason (a bare quote is too common a character to look at each one).
-  // Pebble's `~` is not looked for: inside a tag it is rendered (pebble.ts), and its literals usually make a window.
-  for (const op of ["+", "||"]) {
+  // Pebble's and Jinja's `~` too: a tag the evaluator cannot render (an unknown filter, a statement it does not
+  // read) is not rendered, and its literals need not look like an address piece by piece ('169' ~ '.254' ~ ...).
+  for (const op of ["+", "||", "~"]) {
     for (let i = text.indexOf(op); i >= 0; i = text.indexOf(op, i + 1)) {
       if (joinsLiterals(text, i, i + op.length)) hits.push(i);
     }
   }
-  for (const trigger of VARIABLE_TRIGGERS) {
+  anchoredWords(text, LOWER_D, hits);
+  anchoredWords(text, UPPER_D, hits);
+  for (const trigger of UNANCHORED_VARIABLE_TRIGGERS) {
     for (let i = text.indexOf(trigger); i >= 0; i = text.indexOf(trigger, i + 1)) hits.push(i);
   }
+  if (UNANCHORED_NAME_TRIGGER) {
+    UNANCHORED_NAME_TRIGGER.lastIndex = 0;
+    for (let m = UNANCHORED_NAME_TRIGGER.exec(text); m; m = UNANCHORED_NAME_TRIGGER.exec(text)) hits.push(m.index);
+  }
   digitRuns(text, hits);
-  HOSTNAME_TRIGGER.lastIndex = 0;
-  for (let m = HOSTNAME_TRIGGER.exec(text); m; m = HOSTNAME_TRIGGER.exec(text)) hits.push(m.index);
   // Buffer.byteLength equals the length only for pure ASCII, and V8 answers it far faster than a regex scan.
   if (Buffer.byteLength(text, "utf8") !== text.length) {
     NON_ASCII.lastIndex = 0;
-    for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) hits.push(m.index);
+    // Only what decode() changes: a character it keeps as it is can give no reading an address.
+    for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) if (unicodeToAscii(text.codePointAt(m.index)!) !== null) hits.push(m.index);
   }
   return hits;
+}
+
+/** Pushes the start of every word of the anchor whose anchor letter stands at an occurrence of it in `text`. */
+function anchoredWords(text: string, a: Anchor, hits: number[]): void {
+  const { letter, words, next, anyNext } = a;
+  for (let i = text.indexOf(letter); i >= 0; i = text.indexOf(letter, i + 1)) {
+    if (!anyNext && next[text.charCodeAt(i + 1)] !== 1) continue;
+    for (const w of words) {
+      const start = i - w.at;
+      if (wordAt(text, start, w.word, w.foldCase)) hits.push(start);
+    }
+  }
+}
+
+/** True when `word` stands at `start`; with `foldCase`, its lower-case ASCII letters match either case. */
+function wordAt(text: string, start: number, word: string, foldCase: boolean): boolean {
+  if (start < 0 || start + word.length > text.length) return false;
+  for (let k = 0; k < word.length; k++) {
+    const c = text.charCodeAt(start + k);
+    const w = word.charCodeAt(k);
+    if (c !== w && !(foldCase && w >= 97 && w <= 122 && c === w - 32)) return false;
+  }
+  return true;
 }
 
 /**
@@ -198,11 +279,13 @@ function firstPartInteresting(text: string, start: number, dot: number): boolean
   const sliced = text.slice(start, end);
   // Breaks dropped (see tokenStartBefore); most parts have none, and replace() would copy every one.
   const part = /[\t\r\n]/.test(sliced) ? sliced.replace(/[\t\r\n]/g, "") : sliced;
-  const octet = (n: number): boolean => Number.isFinite(n) && IPV4_FIRST_OCTETS[n % 256] === 1;
   if (/^0[xX][0-9a-fA-F]*$/.test(part)) return part.length === 2 ? octet(0) : octet(parseInt(part.slice(2), 16));
   if (!/^[0-9]+$/.test(part)) return false;
   return octet(parseInt(part, 10)) || (part[0] === "0" && /^[0-7]+$/.test(part) && octet(parseInt(part, 8)));
 }
+
+/** Whether `n`, read modulo 256, is the first byte of an interesting address. */
+const octet = (n: number): boolean => Number.isFinite(n) && IPV4_FIRST_OCTETS[n % 256] === 1;
 
 function startsWithService(text: string, at: number): boolean {
   outer: for (const service of WILDCARD_SERVICES) {
@@ -246,9 +329,9 @@ function digitRuns(text: string, hits: number[]): void {
   }
 }
 
-/** The windows around every candidate, in order, merged where they overlap. */
+/** The windows around every candidate, in order, merged where they overlap (with the gates off: around every character). */
 export function candidateWindows(text: string): Window[] {
-  const hits = candidatePositions(text);
+  const hits = GATES.windows ? candidatePositions(text) : Array.from({ length: text.length }, (_, i) => i);
   if (hits.length === 0) return [];
   const sorted = Float64Array.from(hits).sort();
   const windows: Window[] = [];

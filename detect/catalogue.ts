@@ -180,6 +180,9 @@ export const HOSTNAME_TRIGGER_SOURCE: string = withoutContaining(CATALOGUED_HOST
   .map(escapeRegExp)
   .join("|");
 
+/** The words of {@link HOSTNAME_TRIGGER_SOURCE}, lower case (`instance-data`, `metadata`). */
+export const HOSTNAME_TRIGGER_WORDS: readonly string[] = withoutContaining(CATALOGUED_HOSTNAMES.map((h) => h.split(".")[0]));
+
 /** The distinct words, less those that contain another of them. */
 function withoutContaining(words: readonly string[]): string[] {
   const unique = [...new Set(words)];

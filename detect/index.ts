@@ -11,6 +11,7 @@
 import { base64Runs } from "./base64";
 import { composeDecoded, hasStringGlue, joinStringLiterals } from "./concat";
 import { IPV4_ENDPOINT_BYTES } from "./catalogue";
+import { GATES } from "./gates";
 import { Decoded, decode, urlWithBreak } from "./normalise";
 import { mayHoldTemplates, renderTemplates } from "./pebble";
 import { findPlain } from "./plain";
@@ -51,20 +52,20 @@ function detect(text: string, decodeBase64: boolean, depth: number): EndpointRef
     const decoded = decode(slice);
     const readings: Reading[] = [{ decoded }];
     // A tab or line end inside a URL: read it both joined (as the WHATWG parser does) and as written.
-    if (urlWithBreak(slice)) readings.push({ decoded: decode(slice, true) });
+    if (!GATES.readings || urlWithBreak(slice)) readings.push({ decoded: decode(slice, true) });
     // String literals glued together (`"169.254" + ".169.254"`), after escapes are undone (`\"169.254\" + ...` in
     // a JSON or YAML string): read once more as the one string they make.
     const joined = joinStringLiterals(decoded.text);
     if (joined) readings.push({ decoded: composeDecoded(decoded, joined) });
     // What a shell hands the client: quotes and escapes removed, globs expanded.
-    if (mayNeedShellReading(slice)) readings.push(...shellReadings(slice));
+    if (!GATES.readings || mayNeedShellReading(slice)) readings.push(...shellReadings(slice));
     for (const r of readings) collect(text, w, r, found);
   }
   // Pebble templates: lines that only spell an address once rendered (`http://{{ '169.254' }}.169.254/`).
-  if (mayHoldTemplates(text)) {
+  if (!GATES.pebble || mayHoldTemplates(text)) {
     for (const line of renderTemplates(text)) {
       // The cheap pass again, on the rendered line: most rendered values (dates, names, defaults) hold no candidate.
-      if (candidateWindows(line.rendered.text).length === 0) continue;
+      if (GATES.pebble && candidateWindows(line.rendered.text).length === 0) continue;
       const decoded = composeDecoded(line.rendered, decode(line.rendered.text));
       const window = { start: line.start, end: line.end, cutStart: false, cutEnd: false };
       collect(text, window, { decoded, how: "built by a Pebble template" }, found);

@@ -43,8 +43,11 @@ interface Tag {
  * see it and join it when it is split with `~`.
  */
 export function mayHoldTemplates(text: string): boolean {
-  if (text.includes("{%")) return true;
-  for (let i = text.indexOf("{{"); i >= 0; i = text.indexOf("{{", i + 2)) {
+  // One loop over the `{` of the text finds both openings (a search for `{%` and another for `{{` read it twice).
+  for (let i = text.indexOf("{"); i >= 0; i = text.indexOf("{", i + 1)) {
+    const second = text.charCodeAt(i + 1);
+    if (second === 37) return true;
+    if (second !== 123) continue;
     let k = i + 2;
     if (text.charCodeAt(k) === 45) k++;
     while (k < i + 64 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;

@@ -3,7 +3,8 @@
  * the environment variables that hold an endpoint.
  * Spans are offsets into that decoded text.
  */
-import { classifyIpv4, isIpv4Endpoint, Verdict } from "./catalogue";
+import { CATALOGUED_VARIABLES, classifyIpv4, isIpv4Endpoint, Verdict } from "./catalogue";
+import { GATES } from "./gates";
 import { hostPosition } from "./hostContext";
 import { findHostnames } from "./hostnames";
 import { describeIpv4, readIpv4 } from "./ipv4";
@@ -16,10 +17,16 @@ const IPV4_TOKEN = /(?:0[xX][0-9a-fA-F]*|[0-9]+)(?:\.(?:0[xX][0-9a-fA-F]*|[0-9]+
 // Groups are bounded ({0,4}) so that a long run of digits and dots with no colon is rejected in linear time.
 const IPV6_TOKEN = /(?:[0-9A-Fa-f]{0,4}:){2,8}[0-9A-Fa-f.]*(?:%[0-9A-Za-z_.~-]+)?/g;
 const WORD = /[A-Za-z0-9_]/;
+/** Every catalogued variable holds an underscore, so text without one names none of them. */
+const VARIABLES_NEED_UNDERSCORE = CATALOGUED_VARIABLES.every((v) => v.includes("_"));
 
 /** Every reference in decoded `text`. */
 export function findPlain(text: string): RawFinding[] {
-  const found = [...findIpv4(text), ...findIpv6(text), ...findHostnames(text)];
+  // An IPv6 literal has two colons at least, and every catalogued variable an underscore: without them, those
+  // regexes (tried at every position of the window) cannot match.
+  const colon = text.indexOf(":");
+  const found = [...findIpv4(text), ...(!GATES.readings || (colon >= 0 && text.includes(":", colon + 1)) ? findIpv6(text) : []), ...findHostnames(text)];
+  if (GATES.readings && VARIABLES_NEED_UNDERSCORE && !text.includes("_")) return found;
   // `http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is one reference: a variable right after the
   // address of its own endpoint (`$` or `${` between) adds nothing but a second finding on the same spot.
   for (const v of findVariables(text)) {

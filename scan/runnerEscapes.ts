@@ -79,9 +79,85 @@ const DOCKER_TYPES = new Set([
 const KUBERNETES_RUNNER_TYPES = new Set(["io.kestra.plugin.ee.kubernetes.runner.kubernetes", "io.kestra.plugin.kubernetes.runner.kubernetes"]);
 const POD_CREATE_TYPES = new Set(["io.kestra.plugin.kubernetes.core.podcreate", "io.kestra.plugin.kubernetes.podcreate"]);
 
-/** Cheap test: false only when `text` cannot configure any runner this module reads (so it need not be parsed). */
+/** The Docker settings checkDocker reads by exact key, beyond `networkMode`, `privileged` and `volumes`. */
+const NAMESPACE_MODE_KEYS = ["pidMode", "ipcMode", "usernsMode", "utsMode"];
+const CAPABILITY_KEYS = ["capAdd", "capabilities", "cap_add"];
+const DOCKER_SETTINGS = ["networkMode", "privileged", "volumes", ...NAMESPACE_MODE_KEYS, ...CAPABILITY_KEYS];
+
+/**
+ * Words looked for from a rare letter in them: an `indexOf` loop over that letter, each hit compared with the word
+ * around it. A regex such as `/kubernetes/i` or an alternation of the Docker settings tries a branch at almost every
+ * position (measured on 40 MB of flows: the gate cost as much as the detector's whole cheap pass).
+ */
+interface WordsByLetter {
+  readonly letter: string;
+  /** Each word with the offset of `letter` in it. */
+  readonly words: readonly (readonly [string, number])[];
+  /** Compare ASCII letters in either case (the word is lower case). */
+  readonly foldCase: boolean;
+}
+
+function byLetter(letter: string, words: readonly string[], foldCase: boolean): WordsByLetter[] {
+  const out: WordsByLetter[] = [{ letter, words: words.map((w) => [w, w.indexOf(letter)] as const), foldCase }];
+  if (foldCase) out.push({ letter: letter.toUpperCase(), words: out[0].words, foldCase });
+  for (const w of words) if (!w.includes(letter)) throw new Error(`${w} lacks ${letter}`);
+  return out;
+}
+
+// Rare letters: `b` and `p` in the Kubernetes types' tails, `k` in docker, `v`, `M` and `p` in the Docker settings.
+// Every Kubernetes type read here ends in `runner.kubernetes` or `podcreate` (KUBERNETES_RUNNER_TYPES,
+// POD_CREATE_TYPES): the Kubernetes plugin's other tasks (kubectl, ...) configure no runner.
+const KUBERNETES = [...byLetter("b", ["runner.kubernetes"], true), ...byLetter("p", ["podcreate"], true)];
+for (const t of [...KUBERNETES_RUNNER_TYPES, ...POD_CREATE_TYPES]) {
+  if (!t.endsWith("runner.kubernetes") && !t.endsWith("podcreate")) throw new Error(`the runner-escape gate does not know ${t}`);
+}
+const DOCKER = byLetter("k", ["docker"], true);
+const SETTINGS = [
+  ...byLetter("M", DOCKER_SETTINGS.filter((k) => k.includes("M")), false),
+  ...byLetter("v", DOCKER_SETTINGS.filter((k) => !k.includes("M") && k.includes("v")), false),
+  ...byLetter("p", DOCKER_SETTINGS.filter((k) => !k.includes("M") && !k.includes("v")), false),
+];
+
+function hasWord(text: string, groups: readonly WordsByLetter[]): boolean {
+  for (const { letter, words, foldCase } of groups) {
+    for (let i = text.indexOf(letter); i >= 0; i = text.indexOf(letter, i + 1)) {
+      outer: for (const [word, at] of words) {
+        const start = i - at;
+        if (start < 0 || start + word.length > text.length) continue;
+        for (let k = 0; k < word.length; k++) {
+          const c = text.charCodeAt(start + k);
+          const w = word.charCodeAt(k);
+          if (c !== w && !(foldCase && c === w - 32 && w >= 97 && w <= 122)) continue outer;
+        }
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * True for a YAML escape that can spell a letter of a key or a type (`\x`, `\u`, `\U`) or join two lines of a
+ * double-quoted scalar (an escaped line break, `"network\` then `Mode"`). Other escapes (`\"`, `\\`, `\t`, `\/`,
+ * ...) spell no letter, and a backslash outside a double-quoted scalar is a literal character.
+ */
+function hasLetterEscape(text: string): boolean {
+  for (let i = text.indexOf("\\"); i >= 0; i = text.indexOf("\\", i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if (c === 120 || c === 117 || c === 85 || c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
+/**
+ * Cheap test: false only when `text` cannot configure any runner this module reads (so it need not be parsed).
+ * Every runner type read here names Docker, or ends in `runner.kubernetes` or `podcreate` (types are compared in
+ * lower case), and a Docker escape needs one of the Docker settings under its exact key; a key or type spelled with escapes holds a letter escape. Plain key and
+ * type text cannot come from anywhere else: anchors and aliases repeat text written in the file, and folding a
+ * plain or quoted scalar over lines puts a space into it.
+ */
 export function mayHaveRunnerEscape(text: string): boolean {
-  return /docker|kubernetes|\\/i.test(text);
+  return hasLetterEscape(text) || hasWord(text, KUBERNETES) || (hasWord(text, DOCKER) && hasWord(text, SETTINGS));
 }
 
 const PEBBLE = /\{\{|\{%/;
@@ -163,7 +239,7 @@ function checkCapabilities(ctx: Ctx, securityContext: unknown, path: string): vo
 function checkDocker(ctx: Ctx, map: unknown, where: string): void {
   checkScalar(ctx, map, "networkMode", `${where}.networkMode`, "host-network", (v) => /^(host|container:.*)$/i.test(v.trim()),
     "the container would share another network namespace (the host's: its metadata endpoint, its firewall exemptions and its services); use bridge or a user-defined network");
-  for (const key of ["pidMode", "ipcMode", "usernsMode", "utsMode"]) {
+  for (const key of NAMESPACE_MODE_KEYS) {
     checkScalar(ctx, map, key, `${where}.${key}`, "host-namespace", (v) => v.trim().toLowerCase() === "host" || /^container:/i.test(v.trim()),
       "the container would share the host's namespace; remove it");
   }
@@ -192,7 +268,7 @@ function checkDocker(ctx: Ctx, map: unknown, where: string): void {
       }
     }
   }
-  for (const key of ["capAdd", "capabilities", "cap_add"]) {
+  for (const key of CAPABILITY_KEYS) {
     const caps = get(ctx.doc, map, key);
     if (caps && YAML.isSeq(caps.node) && caps.node.items.length > 0) {
       const names = caps.node.items.map((i) => scalarText(resolve(ctx.doc, i)) ?? "?").join(", ");

@@ -44,12 +44,13 @@ function child(dir: string, mode: string, build?: string): void {
   if (mode === "compiled") {
     // The same plain scan with the compiled package (as installed).
     const scanner = loadCompiled(path.join(build!, "scan", "scanner.js")) as { scanPaths: typeof scanPaths };
-    const detector = loadCompiled(path.join(build!, "scan", "detector.js")) as { defaultDetect: typeof defaultDetect };
+    const detector = loadCompiled(path.join(build!, "scan", "detector.js")) as { defaultDetector: typeof defaultDetect };
     const t0 = process.hrtime.bigint();
-    const report = scanner.scanPaths([dir], { cwd: dir, detect: detector.defaultDetect });
+    const c0 = process.cpuUsage();
+    const report = scanner.scanPaths([dir], { cwd: dir, detect: detector.defaultDetector });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     process.stdout.write(JSON.stringify({
-      ms, files: report.filesScanned, errors: report.findings.filter((f) => f.severity === "error").length,
+      ms, cpuMs: cpuMsSince(c0), files: report.filesScanned, errors: report.findings.filter((f) => f.severity === "error").length,
       maxRssMB: process.resourceUsage().maxRSS / 1024,
     }));
     return;
@@ -87,12 +88,31 @@ function child(dir: string, mode: string, build?: string): void {
     return;
   }
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   const report = scanPaths([dir], { cwd: dir, detect: defaultDetect, config: withConfig ? PLUGIN_CONTROL : undefined });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   process.stdout.write(JSON.stringify({
-    ms, files: report.filesScanned, errors: report.findings.filter((f) => f.severity === "error").length,
+    ms, cpuMs: cpuMsSince(c0), files: report.filesScanned, errors: report.findings.filter((f) => f.severity === "error").length,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
   }));
+}
+
+/** CPU time (user and system) of this process since `from`, in milliseconds. */
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1000;
+}
+
+/**
+ * CPU time (user and system) of a command, in milliseconds, from bash's `time`: on a machine shared with other
+ * jobs it moves far less than the elapsed time, so the CPU ratio is the steadier comparison.
+ */
+function cpuTime(cmd: string, args: string[], cwd: string): number {
+  const quoted = [cmd, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const r = spawnSync("bash", ["-c", `TIMEFORMAT='%3U %3S'; { time ${quoted} >/dev/null 2>&1; } 2>&1`], { cwd, encoding: "utf8" });
+  const [user, sys] = r.stdout.trim().split(/\s+/).map(Number);
+  if (!Number.isFinite(user) || !Number.isFinite(sys)) throw new Error(`could not time ${cmd}: ${r.stdout}${r.stderr}`);
+  return (user + sys) * 1000;
 }
 
 /** Writes `flows` flows (and at least MIN_BYTES when `minBytes`) built from the corpus; returns bytes written. */
@@ -131,6 +151,7 @@ function best<T extends { ms: number }>(runs: T[]): T {
 
 interface ChildResult {
   ms: number;
+  cpuMs?: number;
   files: number;
   errors: number;
   maxRssMB: number;
@@ -148,6 +169,7 @@ function measure(label: string, dir: string, bytes: number, files: number, build
   const mb = bytes / (1024 * 1024);
   time("grep", ["-rF", "169.254.169.254", dir], dir); // warm the page cache for everyone
   const grepMs = Math.min(...[0, 1, 2].map(() => time("grep", ["-rF", "169.254.169.254", dir], dir)));
+  const grepCpuMs = Math.min(...[0, 1, 2].map(() => cpuTime("grep", ["-rF", "169.254.169.254", dir], dir)));
   const plain = best([0, 1].map(() => inProcess(dir, "plain")));
   const controlled = best([0, 1].map(() => inProcess(dir, "config")));
   const readOnly = best([0, 1].map(() => inProcess(dir, "read")));
@@ -160,12 +182,13 @@ function measure(label: string, dir: string, bytes: number, files: number, build
   process.stdout.write(`\n${label}: ${files} flows, ${mb.toFixed(1)} MB\n`);
   process.stdout.write(`${row("grep -rF 169.254.169.254 (baseline)", grepMs)}\n`);
   process.stdout.write(`${row("scan, in-process, no plugin control", plain.ms, `  peak RSS ${plain.maxRssMB.toFixed(0)} MB, ${plain.errors} errors`)}\n`);
+  process.stdout.write(`  ${"  CPU time (user+sys), grep's and the scan's".padEnd(44)} ${(grepCpuMs / 1000).toFixed(3).padStart(7)} s  ${(plain.cpuMs! / 1000).toFixed(3).padStart(7)} s  ${(plain.cpuMs! / grepCpuMs).toFixed(1).padStart(6)}x grep (steadier under load)\n`);
   process.stdout.write(`${row("  of which walk + read + decode (no detector)", readOnly.ms)}\n`);
   process.stdout.write(`${row("  of which YAML validity check", validate.ms,
     `  fast check vouched for ${validate.vouched} of ${validate.files} files (${(100 * validate.vouchedShare!).toFixed(1)}% of the text), parsed the rest`)}\n`);
   process.stdout.write(`${row("scan, in-process, plugin control (parses)", controlled.ms, `  peak RSS ${controlled.maxRssMB.toFixed(0)} MB`)}\n`);
   process.stdout.write(`${row("scan, CLI (node bin/hardening.js, start-up)", cliMs, "  from the sources through tsx")}\n`);
-  process.stdout.write(`${row("scan, in-process, compiled package", compiled.ms, `  as installed from npm, ${compiled.errors} errors`)}\n`);
+  process.stdout.write(`${row("scan, in-process, compiled package", compiled.ms, `  as installed from npm, ${compiled.errors} errors; CPU ${(compiled.cpuMs! / grepCpuMs).toFixed(1)}x grep's`)}\n`);
   process.stdout.write(`${row("scan, CLI, compiled package (start-up)", cliCompiledMs, "  as installed from npm")}\n`);
   return plain.maxRssMB;
 }
