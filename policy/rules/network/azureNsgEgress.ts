@@ -8,11 +8,11 @@ import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding } from "../types";
 import { field, isAnywhere, isUnknown, list, show } from "../values";
 import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
+import { coversAllPorts, MAX_PORT } from "./portRanges";
 
 /** The types the NSG half of `egress-open-to-internet-combined` (splitEgress.ts) reads. */
 export const NSG_TYPES = ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"] as const;
 const [NSG, RULE] = NSG_TYPES;
-const MAX_PORT = 65535;
 
 /** One outbound Allow rule to the world, as far as this rule needs it. */
 interface OpenRule {
@@ -59,12 +59,7 @@ function openRule(rule: unknown, label: string, resource: ResourceInput): OpenRu
 
 /** True when the ranges cover ports 1-65535 (port 0 is not a usable destination port). */
 function coversAll(ranges: readonly [number, number][]): boolean {
-  let next = 1;
-  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
-    if (a > next) return false;
-    next = Math.max(next, b + 1);
-  }
-  return next > MAX_PORT;
+  return coversAllPorts(ranges.map(([from, to]) => ({ from, to })));
 }
 
 /** The NSG a separate rule belongs to: by property dependency, else by NSG name and resource group. */

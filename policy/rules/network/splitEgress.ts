@@ -10,6 +10,8 @@ import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../ty
 import { field, isAnywhere, isUnknown, list, show, unknownFinding } from "../values";
 import { checkAzureNsgCombinedEgress, NSG_TYPES } from "./azureNsgEgress";
 import { awsAllPorts, EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
+import { checkGcpFirewallCombinedEgress, GCP_FIREWALL } from "./gcpFirewallEgress";
+import { coversAllPorts } from "./portRanges";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
@@ -49,17 +51,6 @@ function partsOf(resource: ResourceInput, rule: unknown, path: string, cidrKeys:
   const p = protocolOf(protocol);
   if (p === undefined || p === "all" || typeof from !== "number" || typeof to !== "number") return [];
   return cidrKeys.flatMap((key) => families(field(rule, key)).map((family) => ({ resource, property: `${path}${key}`, family, protocol: p, from, to })));
-}
-
-/** True when the ranges together cover ports 1-65535 (port 0 carries no traffic). */
-function coversAll(ranges: readonly { from: number; to: number }[]): boolean {
-  let next = 1;
-  for (const r of [...ranges].sort((a, b) => a.from - b.from)) {
-    if (r.from > next) return false;
-    next = Math.max(next, r.to + 1);
-    if (next > 65535) return true;
-  }
-  return false;
 }
 
 function workerGlobs(ctx: CheckContext): readonly string[] {
@@ -105,7 +96,7 @@ export function checkSplitEgress(resources: readonly ResourceInput[], ctx: Check
     for (const family of ["0.0.0.0/0", "::/0"] as const) {
       for (const protocol of ["tcp", "udp"] as const) {
         const mine = parts.filter((p) => p.family === family && p.protocol === protocol);
-        if (mine.length < 2 || !coversAll(mine)) continue;
+        if (mine.length < 2 || !coversAllPorts(mine)) continue;
         const at = sg ?? mine[0].resource;
         const where = sg ? `security group "${sg.name}"` : `security group ${show(mine[0].resource.props.securityGroupId)}`;
         const spans = mine
@@ -127,21 +118,22 @@ export function checkSplitEgress(resources: readonly ResourceInput[], ctx: Check
 export const splitEgressRule: StackRule = {
   id: "egress-open-to-internet-combined",
   description:
-    "No security group's egress rules, split over inline blocks and rule resources, together allow every TCP or UDP port out to 0.0.0.0/0 or ::/0, and no Azure NSG's outbound Allow rules together allow every TCP and UDP port to the internet (scope: all by default, or worker ones only).",
+    "No security group's egress rules, split over inline blocks and rule resources, together allow every TCP or UDP port out to 0.0.0.0/0 or ::/0, no Azure NSG's outbound Allow rules together allow every TCP and UDP port to the internet, and no GCP network's egress firewall rules together allow every port of a protocol to the world (scope: all by default, or worker ones only).",
   enforcementLevel: "mandatory",
   family: "egress",
   docs:
     "AWS security groups whose egress rules (inline `egress`, `SecurityGroupRule`, `vpc.SecurityGroupEgressRule`) each open part of the port range to `0.0.0.0/0` or `::/0` and together open every TCP or UDP port; a single rule that opens every port is `egress-open-to-internet`'s finding. " +
-    "Azure NSGs whose Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0` (inline `securityRules` and separate `SecurityRule` resources of the same NSG) together cover every TCP and every UDP port, as `Tcp *` plus `Udp *` do.",
+    "Azure NSGs whose Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0` (inline `securityRules` and separate `SecurityRule` resources of the same NSG) together cover every TCP and every UDP port, as `Tcp *` plus `Udp *` do. " +
+    "GCP VPC firewalls whose EGRESS `allows` entries to `0.0.0.0/0` or `::/0` (or with no `destinationRanges`) on the same network, for the same target tags or service accounts (untargeted rules count for every target), together cover every port of a protocol, as `tcp 1-32767` plus `tcp 32768-65535` do.",
   options: {
     scope: {
       type: "string",
       enum: ["all", "workers"],
       default: "all",
-      description: "Check every security group and NSG, or only those marked as worker resources.",
+      description: "Check every security group, NSG and GCP firewall, or only those marked as worker resources.",
     },
     workerNames: WORKER_NAMES_OPTION,
   },
-  types: [SG, SG_RULE, SG_EGRESS_RULE, ...NSG_TYPES],
-  check: (resources, ctx) => [...checkSplitEgress(resources, ctx), ...checkAzureNsgCombinedEgress(resources, ctx)],
+  types: [SG, SG_RULE, SG_EGRESS_RULE, ...NSG_TYPES, GCP_FIREWALL, "gcp:compute/network:Network"],
+  check: (resources, ctx) => [...checkSplitEgress(resources, ctx), ...checkAzureNsgCombinedEgress(resources, ctx), ...checkGcpFirewallCombinedEgress(resources, ctx)],
 };

@@ -1,0 +1,123 @@
+/**
+ * GCP VPC firewall rules whose egress `allows` each open part of a protocol's port range to the world and together
+ * open all of it, on the same network for the same instances: `tcp 1-32767` in one rule and `tcp 32768-65535` in
+ * another (or in two entries of one rule) are as open as `tcp` with no ports. A single entry that opens every port
+ * is `egress-open-to-internet`'s finding and is not reported again here. Bound into
+ * `egress-open-to-internet-combined` (splitEgress.ts). Higher-priority `denies` are not subtracted: a rule set that
+ * relies on them to close the world is reported, and an exemption with its reason is the way to keep it.
+ */
+import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import type { CheckContext, ResourceInput, StackFinding } from "../types";
+import { field, isAnywhere, isUnknown, list, show } from "../values";
+import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
+import { coversAllPorts, MAX_PORT, PortRange } from "./portRanges";
+
+/** The type this half of `egress-open-to-internet-combined` reads. */
+export const GCP_FIREWALL = "gcp:compute/firewall:Firewall";
+const GCP_NETWORK = "gcp:compute/network:Network";
+
+/** One `allows` entry's contribution: a port range of one protocol to one family's "anywhere". */
+interface Part extends PortRange {
+  readonly firewall: ResourceInput;
+  readonly property: string;
+  readonly family: "0.0.0.0/0" | "::/0";
+  readonly protocol: "tcp" | "udp";
+}
+
+function protocolOf(v: unknown): "tcp" | "udp" | undefined {
+  const p = typeof v === "string" ? v.toLowerCase() : v;
+  if (p === "tcp" || p === "6" || p === 6) return "tcp";
+  if (p === "udp" || p === "17" || p === 17) return "udp";
+  return undefined;
+}
+
+/** `ports` entries: "N" or "N-M" (a number is taken as "N"); undefined when one cannot be read. */
+function rangesOf(ports: unknown): PortRange[] | undefined {
+  const out: PortRange[] = [];
+  for (const p of list(ports)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(String(p).trim());
+    if (!m) return undefined;
+    out.push({ from: Number(m[1]), to: Math.min(Number(m[2] ?? m[1]), MAX_PORT) });
+  }
+  return out;
+}
+
+/** The parts one firewall adds: nothing unless it is an enabled EGRESS rule to the world with known values. */
+function partsOf(fw: ResourceInput): Part[] {
+  const { direction, disabled, destinationRanges, allows } = fw.props;
+  if ([direction, disabled, destinationRanges, allows].some(isUnknown)) return [];
+  if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS" || disabled === true) return [];
+  // An EGRESS rule with no destinationRanges applies to every IPv4 destination.
+  const families = list(destinationRanges).length === 0 ? ["0.0.0.0/0"] : list(destinationRanges).filter(isAnywhere).map(String);
+  const out: Part[] = [];
+  list(allows).forEach((a, i) => {
+    const protocol = protocolOf(field(a, "protocol"));
+    const ports = field(a, "ports");
+    if (protocol === undefined || isUnknown(ports) || list(ports).length === 0) return;
+    const ranges = rangesOf(ports);
+    if (ranges === undefined || coversAllPorts(ranges)) return;
+    for (const family of families) {
+      const f = family.includes(":") ? "::/0" : "0.0.0.0/0";
+      for (const r of ranges) out.push({ ...r, firewall: fw, property: `allows[${i}]`, family: f, protocol });
+    }
+  });
+  return out;
+}
+
+/** The instances a rule applies to, as a group key and in words: its target tags or service accounts, or "*". */
+function targetsOf(fw: ResourceInput): string {
+  const tags = list(fw.props.targetTags).map(String).sort();
+  const accounts = list(fw.props.targetServiceAccounts).map(String).sort();
+  if (tags.length === 0 && accounts.length === 0) return "*";
+  return [tags.length ? `targetTags ${show(tags)}` : "", accounts.length ? `targetServiceAccounts ${show(accounts)}` : ""].filter(Boolean).join(" and ");
+}
+
+/**
+ * Groups the egress parts by network and target, a rule with no target joining every target group of its network
+ * (it applies to those instances too), and reports each protocol and family whose parts together cover every port.
+ */
+export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
+  const index = new ResourceIndex(resources);
+  const byNetwork = new Map<string, { label: string; byTarget: Map<string, Part[]> }>();
+  for (const fw of index.ofType(GCP_FIREWALL)) {
+    const parts = partsOf(fw);
+    if (parts.length === 0) continue;
+    const network = index.ref(fw, "network", [GCP_NETWORK]);
+    const raw = fw.props.network;
+    if (!network && (typeof raw !== "string" || isUnknown(raw))) continue;
+    const key = network ? `urn:${network.urn}` : `id:${String(raw)}`;
+    const label = network ? `network "${network.name}"` : `network ${show(raw)}`;
+    const entry = byNetwork.get(key) ?? { label, byTarget: new Map<string, Part[]>() };
+    byNetwork.set(key, entry);
+    const target = targetsOf(fw);
+    entry.byTarget.set(target, [...(entry.byTarget.get(target) ?? []), ...parts]);
+  }
+  const globs = ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
+  const findings: StackFinding[] = [];
+  for (const { label, byTarget } of byNetwork.values()) {
+    const everywhere = byTarget.get("*") ?? [];
+    for (const [target, own] of byTarget) {
+      const parts = target === "*" ? own : [...own, ...everywhere];
+      if (ctx.config.scope === "workers" && !parts.some((p) => isWorker(p.firewall.name, p.firewall.props, globs))) continue;
+      for (const family of ["0.0.0.0/0", "::/0"] as const) {
+        for (const protocol of ["tcp", "udp"] as const) {
+          const mine = parts.filter((p) => p.family === family && p.protocol === protocol);
+          const rules = new Set(mine.map((p) => `${p.firewall.urn}#${p.property}`));
+          if (rules.size < 2 || !coversAllPorts(mine)) continue;
+          // Reported once per target group that holds a rule of its own: a group made only of untargeted rules is "*".
+          if (target !== "*" && own.every((p) => p.family !== family || p.protocol !== protocol)) continue;
+          const at = mine[0].firewall;
+          const spans = [...new Set(mine.map((p) => `${p.firewall.name}.${p.property} (${protocol} ${p.from}-${p.to})`))].join(", ");
+          const whom = target === "*" ? "every instance" : `the instances with ${target}`;
+          findings.push({
+            urn: at.urn,
+            type: at.type,
+            property: mine[0].property,
+            message: `${label} lets every ${protocol.toUpperCase()} port out to ${family} from ${whom} through ${rules.size} firewall allow entries together: ${spans}; ${EGRESS_WHY}.`,
+          });
+        }
+      }
+    }
+  }
+  return findings;
+}
