@@ -28,3 +28,17 @@ export function checkDeclared(rule: StackRule, resources: readonly ResourceInput
   assert.deepStrictEqual(rule.check(declared, ctx), all, `${rule.id} reads a resource type it does not declare in types`);
   return all;
 }
+
+/** A resource as a stack rule sees it, with a URN built from its type and name and optional property dependencies. */
+export const res = (type: string, name: string, props: Record<string, unknown>, deps?: Record<string, string[]>): ResourceInput => ({
+  type,
+  name,
+  urn: `urn:pulumi:dev::p::${type}::${name}`,
+  props,
+  propertyDependencies: deps,
+});
+
+/** The reason every egress finding ends with, written out so the tests pin the wording users read. */
+export const EGRESS_WHY =
+  "a worker that can open any connection to the internet can exfiltrate data and reach services the egress " +
+  "allow-list exists to keep out; allow only the destinations and ports the workers need";

@@ -2,16 +2,9 @@ import * as assert from "node:assert/strict";
 import { resolveConfig } from "../../../../policy/options";
 import { adminGrantRule } from "../../../../policy/rules/hostIdentity/adminGrant";
 import type { ResourceInput } from "../../../../policy/rules/types";
-import { checkDeclared, UNKNOWN } from "../helpers";
+import { checkDeclared, res, UNKNOWN } from "../helpers";
 
 const WHY = "any code on a worker host can fetch this identity's token from the metadata endpoint, so the grant is the workers' grant";
-const res = (type: string, name: string, props: Record<string, unknown>, deps?: Record<string, string[]>): ResourceInput => ({
-  type,
-  name,
-  urn: `urn:pulumi:dev::p::${type}::${name}`,
-  props,
-  propertyDependencies: deps,
-});
 const check = (rs: ResourceInput[]) => checkDeclared(adminGrantRule, rs, { config: resolveConfig(adminGrantRule.id, {}) });
 
 const ROLE = "aws:iam/role:Role";

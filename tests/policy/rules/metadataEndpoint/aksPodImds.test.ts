@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { resolveConfig } from "../../../../policy/options";
 import { aksPodImdsRule } from "../../../../policy/rules/metadataEndpoint/aksPodImds";
 import type { ResourceInput } from "../../../../policy/rules/types";
-import { checkDeclared, UNKNOWN } from "../helpers";
+import { checkDeclared, res, UNKNOWN } from "../helpers";
 
 const CLUSTER = "azure-native:containerservice:ManagedCluster";
 const POOL = "azure-native:containerservice:AgentPool";
@@ -11,13 +11,6 @@ const FIX =
 const WHY =
   "every pod can otherwise ask IMDS for the token of the kubelet identity every node carries (AKS: pods with " +
   'hostNetwork=false reach IMDS without restriction unless podLinkLocalAccess is "None")';
-const res = (type: string, name: string, props: Record<string, unknown>, deps?: Record<string, string[]>): ResourceInput => ({
-  type,
-  name,
-  urn: `urn:pulumi:dev::p::${type}::${name}`,
-  props,
-  propertyDependencies: deps,
-});
 const check = (rs: ResourceInput[]) => checkDeclared(aksPodImdsRule, rs, { config: resolveConfig(aksPodImdsRule.id, {}) });
 const WI = { securityProfile: { workloadIdentity: { enabled: true } }, oidcIssuerProfile: { enabled: true } };
 const POOLS = { agentPoolProfiles: [{ name: "system", mode: "System", count: 1 }] };

@@ -2,20 +2,10 @@ import * as assert from "node:assert/strict";
 import { resolveConfig } from "../../../../policy/options";
 import { splitEgressRule } from "../../../../policy/rules/network/splitEgress";
 import type { ResourceInput } from "../../../../policy/rules/types";
-import { checkDeclared, UNKNOWN } from "../helpers";
+import { checkDeclared, EGRESS_WHY, res, UNKNOWN } from "../helpers";
 
-const EGRESS_WHY =
-  "a worker that can open any connection to the internet can exfiltrate data and reach services the egress " +
-  "allow-list exists to keep out; allow only the destinations and ports the workers need";
 const NSG = "azure-native:network:NetworkSecurityGroup";
 const RULE = "azure-native:network:SecurityRule";
-const res = (type: string, name: string, props: Record<string, unknown>, deps?: Record<string, string[]>): ResourceInput => ({
-  type,
-  name,
-  urn: `urn:pulumi:dev::p::${type}::${name}`,
-  props,
-  propertyDependencies: deps,
-});
 const check = (rs: ResourceInput[], config: Record<string, unknown> = {}) =>
   checkDeclared(splitEgressRule, rs, { config: resolveConfig(splitEgressRule.id, config) });
 const out = (protocol: string, port: string, dest = "Internet", extra: Record<string, unknown> = {}) => ({

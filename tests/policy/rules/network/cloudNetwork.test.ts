@@ -2,12 +2,9 @@ import * as assert from "node:assert/strict";
 import { resolveConfig } from "../../../../policy/options";
 import { internetRouteRule, openEgressRule, publicIpRule } from "../../../../policy/rules/network/cloudNetwork";
 import type { ResourceInput } from "../../../../policy/rules/types";
-import { checkDeclared, runCheck, UNKNOWN } from "../helpers";
+import { checkDeclared, EGRESS_WHY, runCheck, UNKNOWN } from "../helpers";
 
 const WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
-const EGRESS_WHY =
-  "a worker that can open any connection to the internet can exfiltrate data and reach services the egress " +
-  "allow-list exists to keep out; allow only the destinations and ports the workers need";
 
 describe("workload-subnet-public-ip", () => {
   const passing: [string, Record<string, unknown>, string?][] = [

@@ -4,12 +4,9 @@
  */
 import * as assert from "node:assert/strict";
 import { openEgressRule, publicIpRule } from "../../../../policy/rules/network/cloudNetwork";
-import { runCheck, UNKNOWN } from "../helpers";
+import { EGRESS_WHY, runCheck, UNKNOWN } from "../helpers";
 
 const WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
-const EGRESS_WHY =
-  "a worker that can open any connection to the internet can exfiltrate data and reach services the egress " +
-  "allow-list exists to keep out; allow only the destinations and ports the workers need";
 const AKS_FIX = "set it to false and reach the nodes through the API server or a bastion";
 
 describe("workload-subnet-public-ip: instances from templates and AKS pools", () => {

@@ -3,20 +3,10 @@ import { resolveConfig } from "../../../../policy/options";
 import { splitEgressRule } from "../../../../policy/rules/network/splitEgress";
 import { openEgressRule } from "../../../../policy/rules/network/cloudNetwork";
 import type { ResourceInput } from "../../../../policy/rules/types";
-import { checkDeclared, runCheck, UNKNOWN } from "../helpers";
+import { checkDeclared, EGRESS_WHY, res, runCheck, UNKNOWN } from "../helpers";
 
-const EGRESS_WHY =
-  "a worker that can open any connection to the internet can exfiltrate data and reach services the egress " +
-  "allow-list exists to keep out; allow only the destinations and ports the workers need";
 const FW = "gcp:compute/firewall:Firewall";
 const NET = "gcp:compute/network:Network";
-const res = (type: string, name: string, props: Record<string, unknown>, deps?: Record<string, string[]>): ResourceInput => ({
-  type,
-  name,
-  urn: `urn:pulumi:dev::p::${type}::${name}`,
-  props,
-  propertyDependencies: deps,
-});
 const check = (rs: ResourceInput[], config: Record<string, unknown> = {}) =>
   checkDeclared(splitEgressRule, rs, { config: resolveConfig(splitEgressRule.id, config) });
 const egress = (name: string, allows: unknown[], extra: Record<string, unknown> = {}) =>

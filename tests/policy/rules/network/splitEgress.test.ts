@@ -4,18 +4,11 @@ import { resolveConfig } from "../../../../policy/options";
 import { EGRESS_WHY } from "../../../../policy/rules/network/cloudNetwork";
 import { splitEgressRule } from "../../../../policy/rules/network/splitEgress";
 import type { ResourceInput } from "../../../../policy/rules/types";
-import { checkDeclared, UNKNOWN } from "../helpers";
+import { checkDeclared, res, UNKNOWN } from "../helpers";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
-const res = (type: string, name: string, props: Record<string, unknown>, deps?: Record<string, string[]>): ResourceInput => ({
-  type,
-  name,
-  urn: `urn:pulumi:dev::p::${type}::${name}`,
-  props,
-  propertyDependencies: deps,
-});
 const check = (rs: ResourceInput[], config: Record<string, unknown> = {}) =>
   checkDeclared(splitEgressRule, rs, { config: resolveConfig(splitEgressRule.id, config) });
 const tcp = (from: number, to: number, cidrBlocks = ["0.0.0.0/0"]) => ({ protocol: "tcp", fromPort: from, toPort: to, cidrBlocks });
