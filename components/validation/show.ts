@@ -38,7 +38,9 @@ function redact(value: unknown, seen: Set<unknown>): unknown {
   seen.add(value);
   if (Array.isArray(value)) return value.map((v) => redact(v, seen));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = typeof v === "string" && SECRET_KEY.test(k) ? REDACTED : redact(v, seen);
+  // Whatever its type (a list of keys, a nested object, a numeric PIN): only a boolean switch or an absent value
+  // under a secret-named key is no secret.
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean" ? REDACTED : redact(v, seen);
   return out;
 }
 
@@ -47,7 +49,7 @@ function redact(value: unknown, seen: Set<unknown>): unknown {
  * cut to `maxLength` (a cut string keeps its closing quote). Secrets never reach the text: a PEM private key, the
  * password of a URL (`http://user:[redacted]@host`), the value of a secret-named variable assignment
  * (`DB_PASSWORD=[redacted]`) and the string value of any key named like a secret (password, token, credential,
- * private key, API key) print as `[redacted]`.
+ * private key, API key) print as `[redacted]`, as does any non-boolean value under such a key.
  */
 export function show(value: unknown, options: ShowOptions = {}): string {
   const max = options.maxLength ?? 80;
