@@ -25,8 +25,12 @@ const SECRET_KEY = /passw(or)?d|passphrase|secret|token$|credential|private.?key
 const SECRET_ASSIGNMENT = /\b([A-Za-z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|API_KEY)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]+)/gi;
 /** A PEM private key block, anywhere in a string. */
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g;
-/** The password in a URL's userinfo (`http://user:password@proxy`). */
-const URL_PASSWORD = /(\/\/[^\s/:@]*):[^\s/@]*@/g;
+/**
+ * The password in a URL's userinfo (`http://user:password@proxy`), up to the last "@" of the URL: a password written
+ * with a raw "/" or "@" (base64, or not percent-encoded) is the URL a parser rejects, so it is the one shown in an
+ * error. A path holding "@" after a port is redacted too: more than needed, never less.
+ */
+const URL_PASSWORD = /(\/\/[^\s/:@]*):[^\s]*@/g;
 
 function redactText(text: string): string {
   return text.replace(PRIVATE_KEY, REDACTED).replace(URL_PASSWORD, `$1:${REDACTED}@`).replace(SECRET_ASSIGNMENT, `$1=${REDACTED}`);

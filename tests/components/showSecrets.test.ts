@@ -16,4 +16,13 @@ describe("show() redaction", () => {
     assert.ok(text.includes('"name":"ok"'), text);
     assert.equal(show({ passwordAuthentication: false }), '{"passwordAuthentication":false}');
   });
+
+  it("redacts a URL password that holds a slash or an at sign", () => {
+    for (const pw of ["ab/cd+ef==", "p@ss", "x/y@z"]) {
+      const text = show(`http://user:${pw}@proxy:3128`);
+      assert.equal(text, '"http://user:[redacted]@proxy:3128"');
+    }
+    // Positive control: a URL without a password is left as it is.
+    assert.equal(show("http://proxy:3128/a/b"), '"http://proxy:3128/a/b"');
+  });
 });
