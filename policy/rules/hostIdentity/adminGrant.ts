@@ -73,15 +73,17 @@ export function adminStatement(doc: unknown): string | "unknown" | undefined {
     const st = all[i];
     if (!isRecord(st)) continue;
     const effect = st.Effect ?? "Allow";
-    if (isUnknown(effect) || isUnknown(st.Action) || isUnknown(st.Resource)) return "unknown";
+    if (isUnknown(effect) || isUnknown(st.Action) || isUnknown(st.Resource) || isUnknown(st.NotResource)) return "unknown";
     if (effect !== "Allow") continue;
     const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
     const actions = asList(st.Action);
     if (actions.some((a) => typeof a === "string" && a.toLowerCase() === "iam:*")) return `Statement[${i}] allows "iam:*" on ${show(st.Resource)}`;
-    if (!asList(st.Resource).includes("*")) continue;
+    // NotResource is every resource but those listed: as wide as "*" for this purpose.
+    const on = asList(st.Resource).includes("*") ? '"*"' : st.NotResource !== undefined ? `every resource but ${show(st.NotResource)}` : undefined;
+    if (on === undefined) continue;
     const star = actions.find((a) => a === "*" || a === "*:*");
-    if (star !== undefined) return `Statement[${i}] allows ${show(star)} on "*"`;
-    if (st.NotAction !== undefined) return `Statement[${i}] allows every action but ${show(st.NotAction)} on "*"`;
+    if (star !== undefined) return `Statement[${i}] allows ${show(star)} on ${on}`;
+    if (st.NotAction !== undefined) return `Statement[${i}] allows every action but ${show(st.NotAction)} on ${on}`;
   }
   return undefined;
 }
