@@ -219,7 +219,9 @@ export function viewCiliumPolicy(props: Readonly<Record<string, unknown>>, clust
     const denied = new Set(asArray(s.egressDeny).flatMap((r) => ciliumRuleDenies(asRecord(r) ?? {})));
     if (all) {
       deniesForAll.push(...denied);
-      if (s.egress !== undefined) selectsAllForEgress = true;
+      // Cilium isolates a direction for a rule that has rules in it (`egress: []` has none; `[{}]` is the deny-all
+      // idiom), unless the rule turns default deny off for it (`enableDefaultDeny.egress: false`, Cilium 1.15+).
+      if (asArray(s.egress).length > 0 && asRecord(s.enableDefaultDeny)?.egress !== false) selectsAllForEgress = true;
     }
     asArray(s.egress).forEach((r, i) => {
       const path = `${base}.egress[${i}]`;
