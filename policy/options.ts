@@ -38,7 +38,7 @@ export const COMMON_OPTIONS: Readonly<Record<string, RuleOption>> = {
     'Tags or labels ("key=value", or "key" for any value) marking resources in this rule\'s scope: AWS and Azure tags, GCP labels, Kubernetes metadata.labels. Outside the scope (when any of scopeTags, scopeNamespaces, scopeNamespaceLabels is set) this rule only advises.',
   ),
   scopeNamespaces: stringListOption(
-    "Globs on Kubernetes namespaces in this rule's scope (a resource naming none is in \"default\"; a Namespace is its own).",
+    "Globs on Kubernetes namespaces in this rule's scope (a resource naming none matches \"default\", and otherwise counts in scope: its provider's default namespace is not known; a Namespace is its own).",
   ),
   scopeNamespaceLabels: stringListOption(
     'Labels ("key=value" or "key") of Kubernetes Namespaces in this rule\'s scope, e.g. "app.kubernetes.io/component=worker-namespace"; a namespace the stack does not define counts in scope.',

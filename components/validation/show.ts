@@ -25,8 +25,12 @@ const SECRET_KEY = /passw(or)?d|passphrase|secret|token$|credential|private.?key
 const SECRET_ASSIGNMENT = /\b([A-Za-z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|API_KEY)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]+)/gi;
 /** A PEM private key block, anywhere in a string. */
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g;
-/** The password in a URL's userinfo (`http://user:password@proxy`). */
-const URL_PASSWORD = /(\/\/[^\s/:@]*):[^\s/@]*@/g;
+/**
+ * The password in a URL's userinfo (`http://user:password@proxy`), up to the last "@" of the URL: a password written
+ * with a raw "/" or "@" (base64, or not percent-encoded) is the URL a parser rejects, so it is the one shown in an
+ * error. A path holding "@" after a port is redacted too: more than needed, never less.
+ */
+const URL_PASSWORD = /(\/\/[^\s/:@]*):[^\s]*@/g;
 
 function redactText(text: string): string {
   return text.replace(PRIVATE_KEY, REDACTED).replace(URL_PASSWORD, `$1:${REDACTED}@`).replace(SECRET_ASSIGNMENT, `$1=${REDACTED}`);
@@ -38,7 +42,9 @@ function redact(value: unknown, seen: Set<unknown>): unknown {
   seen.add(value);
   if (Array.isArray(value)) return value.map((v) => redact(v, seen));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = typeof v === "string" && SECRET_KEY.test(k) ? REDACTED : redact(v, seen);
+  // Whatever its type (a list of keys, a nested object, a numeric PIN): only a boolean switch or an absent value
+  // under a secret-named key is no secret.
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && typeof v !== "boolean" ? REDACTED : redact(v, seen);
   return out;
 }
 
@@ -47,7 +53,7 @@ function redact(value: unknown, seen: Set<unknown>): unknown {
  * cut to `maxLength` (a cut string keeps its closing quote). Secrets never reach the text: a PEM private key, the
  * password of a URL (`http://user:[redacted]@host`), the value of a secret-named variable assignment
  * (`DB_PASSWORD=[redacted]`) and the string value of any key named like a secret (password, token, credential,
- * private key, API key) print as `[redacted]`.
+ * private key, API key) print as `[redacted]`, as does any non-boolean value under such a key.
  */
 export function show(value: unknown, options: ShowOptions = {}): string {
   const max = options.maxLength ?? 80;

@@ -71,10 +71,17 @@ export function kubernetesNamespace(type: string, props: Readonly<Record<string,
   return typeof v === "string" && v !== "" ? v : "default";
 }
 
+/** True when a resource's metadata names its namespace (an empty string names none). */
+function namespaceNamed(props: Readonly<Record<string, unknown>>): boolean {
+  const meta = props.metadata;
+  return isRecord(meta) && typeof meta.namespace === "string" && meta.namespace !== "";
+}
+
 /**
  * Decides whether a resource is in rule scope. In scope when the stack name matches `scopeStacks` (or it is empty)
  * and, if any of `scopeTags`, `scopeNamespaces`, `scopeNamespaceLabels` is set, the resource matches one of them.
- * What cannot be decided (a value unknown during preview, a namespace the stack does not define) counts in scope.
+ * What cannot be decided (a value unknown during preview, a namespace the stack does not define, a namespaced
+ * resource that sets no metadata.namespace) counts in scope.
  */
 export function scopeFor(
   resource: { readonly urn: string; readonly type: string; readonly props: Readonly<Record<string, unknown>> },
@@ -114,6 +121,14 @@ export function scopeFor(
       }
       if (nsLabels.some((s) => selects(labels, s) !== false)) return IN;
     }
+  }
+  // No metadata.namespace: the provider's default namespace (or the kubeconfig's) decides where it lands, which the
+  // stack does not show; "default" is only a guess, so a resource that leaves it out is not let out of scope by it.
+  if (ns === "default" && type !== NAMESPACE_TYPE && (namespaces.length > 0 || nsLabels.length > 0) && !namespaceNamed(props)) {
+    return {
+      inScope: true,
+      note: "Counted in this rule's scope: metadata.namespace is not set, so the namespace is the provider's default and not known here; set metadata.namespace to decide by it.",
+    };
   }
   const tried = [
     tags.length > 0 ? "scopeTags" : "",

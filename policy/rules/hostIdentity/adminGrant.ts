@@ -73,15 +73,17 @@ export function adminStatement(doc: unknown): string | "unknown" | undefined {
     const st = all[i];
     if (!isRecord(st)) continue;
     const effect = st.Effect ?? "Allow";
-    if (isUnknown(effect) || isUnknown(st.Action) || isUnknown(st.Resource)) return "unknown";
+    if (isUnknown(effect) || isUnknown(st.Action) || isUnknown(st.Resource) || isUnknown(st.NotResource)) return "unknown";
     if (effect !== "Allow") continue;
     const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
     const actions = asList(st.Action);
     if (actions.some((a) => typeof a === "string" && a.toLowerCase() === "iam:*")) return `Statement[${i}] allows "iam:*" on ${show(st.Resource)}`;
-    if (!asList(st.Resource).includes("*")) continue;
+    // NotResource is every resource but those listed: as wide as "*" for this purpose.
+    const on = asList(st.Resource).includes("*") ? '"*"' : st.NotResource !== undefined ? `every resource but ${show(st.NotResource)}` : undefined;
+    if (on === undefined) continue;
     const star = actions.find((a) => a === "*" || a === "*:*");
-    if (star !== undefined) return `Statement[${i}] allows ${show(star)} on "*"`;
-    if (st.NotAction !== undefined) return `Statement[${i}] allows every action but ${show(st.NotAction)} on "*"`;
+    if (star !== undefined) return `Statement[${i}] allows ${show(star)} on ${on}`;
+    if (st.NotAction !== undefined) return `Statement[${i}] allows every action but ${show(st.NotAction)} on ${on}`;
   }
   return undefined;
 }
@@ -268,7 +270,9 @@ function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   const findings: StackFinding[] = [];
   for (const l of GCP_IAM_LEVELS) {
     for (const m of index.ofType(iamType(l, "Member"))) {
-      if (isAdmin(m.props.role) && used(m, "member", m.props.member)) {
+      // A role not known yet (preview) on the host's account is checked again when it is known.
+      if (isUnknown(m.props.role) && used(m, "member", m.props.member)) findings.push({ urn: m.urn, type: m.type, ...unknownFinding("role") });
+      else if (isAdmin(m.props.role) && used(m, "member", m.props.member)) {
         findings.push({
           urn: m.urn,
           type: m.type,
@@ -278,6 +282,10 @@ function gcpFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
       }
     }
     for (const b of index.ofType(iamType(l, "Binding"))) {
+      if (isUnknown(b.props.role)) {
+        if (list(b.props.members).some((member) => used(b, "members", member))) findings.push({ urn: b.urn, type: b.type, ...unknownFinding("role") });
+        continue;
+      }
       if (!isAdmin(b.props.role)) continue;
       list(b.props.members).forEach((member, i) => {
         if (used(b, "members", member)) {
@@ -340,12 +348,17 @@ function azureFindings(index: ResourceIndex, ctx: CheckContext): StackFinding[] 
   for (const ra of index.ofType(AZ_ROLE_ASSIGNMENT)) {
     const def = ra.props.roleDefinitionId;
     if (typeof def !== "string") continue;
-    const guid = def.slice(def.lastIndexOf("/") + 1).toLowerCase();
-    if (!adminIds.includes(guid)) continue;
     const pid = ra.props.principalId;
     const hit =
       (typeof pid === "string" && hostPrincipals.has(`id:${pid}`)) ||
       (ra.propertyDependencies?.principalId ?? []).some((u) => hostPrincipals.has(`urn:${u}`));
+    // A role not known yet (preview: built from the subscription's id) on a host identity is checked again when known.
+    if (isUnknown(def)) {
+      if (hit) findings.push({ urn: ra.urn, type: ra.type, ...unknownFinding("roleDefinitionId") });
+      continue;
+    }
+    const guid = def.slice(def.lastIndexOf("/") + 1).toLowerCase();
+    if (!adminIds.includes(guid)) continue;
     if (hit) {
       findings.push({
         urn: ra.urn,

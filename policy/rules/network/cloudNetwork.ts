@@ -9,6 +9,7 @@
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
 import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../types";
 import { field, isAnywhere, isRecord, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
+import { portListCoversAll } from "./portRanges";
 
 const PUBLIC_IP_WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
 
@@ -256,8 +257,10 @@ export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckConte
       return;
     }
     const p = typeof protocol === "string" ? protocol.toLowerCase() : "";
-    const allPorts = list(ports).length === 0 || list(ports).some((x) => x === "0-65535" || x === "1-65535");
-    if (p === "all" || ((p === "tcp" || p === "udp") && allPorts)) {
+    // As the combined check counts them (it leaves one entry that opens every port to this rule): numbered
+    // protocols, and a port list whose ranges together cover every port.
+    const allPorts = list(ports).length === 0 || portListCoversAll(list(ports));
+    if (p === "all" || (["tcp", "udp", "6", "17"].includes(p) && allPorts)) {
       findings.push({
         property: `allows[${i}]`,
         message: `allows[${i}] lets ${show(protocol)} traffic out to ${open} on every port; ${EGRESS_WHY}.`,
@@ -279,7 +282,7 @@ const ALLOWING = new Set(["allow", "apply_security_profile_group"]);
 function allPorts(protocol: string, ports: readonly unknown[]): boolean {
   if (protocol === "all") return true;
   if (!["tcp", "udp", "6", "17"].includes(protocol)) return false;
-  return ports.length === 0 || ports.some((p) => p === "0-65535" || p === "1-65535");
+  return ports.length === 0 || portListCoversAll(ports);
 }
 
 /**
@@ -341,7 +344,8 @@ function azureOpenOutbound(rule: unknown, path: string): Finding[] {
   if (!(protocol === "*" || is(protocol, "any"))) return [];
   const dest = isAnywhere(prefix) ? prefix : list(prefixes).find(isAnywhere);
   if (dest === undefined) return [];
-  const allPorts = portRange === "*" || portRange === "0-65535" || list(portRanges).some((p) => p === "*" || p === "0-65535");
+  // As the combined check counts them: "1-65535", or ranges that together cover every port.
+  const allPorts = portListCoversAll([...(typeof portRange === "string" ? [portRange] : []), ...list(portRanges)]);
   if (!allPorts) return [];
   const at = path ? `${path}.` : "";
   return [

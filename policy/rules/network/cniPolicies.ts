@@ -24,6 +24,7 @@
 import { hostCidr, cidrContains } from "../../../components/cidr";
 import { METADATA_ENDPOINTS } from "../../../components/endpoints";
 import { METADATA_NETWORKS } from "../../../components/metadataNetworks";
+import { bitsOf, parseAddress } from "../../../components/cidr";
 import { asArray, asRecord, namespaceOf } from "../kubernetes/podSpec";
 import {
   blockOpening,
@@ -36,6 +37,22 @@ import {
   type PortEntry,
   type PortsView,
 } from "./egressPeers";
+
+/**
+ * A Cilium or Calico destination as a CIDR: both take a single address where a CIDR goes (Cilium toCIDR/toCIDRSet,
+ * Calico nets/notNets) and read it as the host's /32 or /128, so "169.254.169.254" is judged as
+ * "169.254.169.254/32". Anything else is returned as written.
+ */
+function cniCidr(v: unknown): unknown {
+  if (typeof v !== "string" || v.includes("/")) return v;
+  const address = parseAddress(v);
+  return address ? `${v}/${bitsOf(address.version)}` : v;
+}
+
+/** A list of Cilium or Calico destinations, each as {@link cniCidr}. */
+function cniCidrs(v: unknown): unknown[] {
+  return asArray(v).map(cniCidr);
+}
 
 /** The Cilium policy kinds. */
 export const CILIUM_TYPES = ["kubernetes:cilium.io/v2:CiliumNetworkPolicy", "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy"];
@@ -118,13 +135,13 @@ function ciliumRuleOpenings(rule: Readonly<Record<string, unknown>>): Opening[] 
   asArray(rule.toEntities).forEach((entity, j) => {
     if (typeof entity === "string" && entity in WORLD) openings.push(everyNetwork(`toEntities[${j}] ${JSON.stringify(entity)}`, WORLD[entity]));
   });
-  asArray(rule.toCIDR).forEach((cidr, j) => {
+  cniCidrs(rule.toCIDR).forEach((cidr, j) => {
     const o = blockOpening(`toCIDR[${j}]`, cidr, [], ports);
     if (o) openings.push(o);
   });
   asArray(rule.toCIDRSet).forEach((entry, j) => {
     const set = asRecord(entry) ?? {};
-    const o = blockOpening(`toCIDRSet[${j}]`, set.cidr, asArray(set.except), ports);
+    const o = blockOpening(`toCIDRSet[${j}]`, cniCidr(set.cidr), cniCidrs(set.except), ports);
     if (o) openings.push(o);
   });
   openings.push(...fqdnOpenings(rule.toFQDNs));
@@ -176,10 +193,10 @@ function ciliumRuleDenies(rule: Readonly<Record<string, unknown>>): string[] {
   for (const entity of asArray(rule.toEntities)) {
     if (typeof entity === "string" && entity in WORLD) denied.push(...everyNetwork("", WORLD[entity]).networks);
   }
-  for (const cidr of asArray(rule.toCIDR)) denied.push(...networksDenied(cidr, []));
+  for (const cidr of cniCidrs(rule.toCIDR)) denied.push(...networksDenied(cidr, []));
   for (const entry of asArray(rule.toCIDRSet)) {
     const set = asRecord(entry) ?? {};
-    denied.push(...networksDenied(set.cidr, asArray(set.except)));
+    denied.push(...networksDenied(cniCidr(set.cidr), cniCidrs(set.except)));
   }
   return denied;
 }
@@ -202,7 +219,9 @@ export function viewCiliumPolicy(props: Readonly<Record<string, unknown>>, clust
     const denied = new Set(asArray(s.egressDeny).flatMap((r) => ciliumRuleDenies(asRecord(r) ?? {})));
     if (all) {
       deniesForAll.push(...denied);
-      if (s.egress !== undefined) selectsAllForEgress = true;
+      // Cilium isolates a direction for a rule that has rules in it (`egress: []` has none; `[{}]` is the deny-all
+      // idiom), unless the rule turns default deny off for it (`enableDefaultDeny.egress: false`, Cilium 1.15+).
+      if (asArray(s.egress).length > 0 && asRecord(s.enableDefaultDeny)?.egress !== false) selectsAllForEgress = true;
     }
     asArray(s.egress).forEach((r, i) => {
       const path = `${base}.egress[${i}]`;
@@ -249,8 +268,8 @@ export function viewCalicoPolicy(props: Readonly<Record<string, unknown>>, globa
     const destination = asRecord(rule.destination) ?? {};
     const path = `spec.egress[${i}]`;
     const picksEndpoints = CALICO_ENDPOINT_PICKERS.some((k) => destination[k] !== undefined);
-    const nets = asArray(destination.nets);
-    const notNets = asArray(destination.notNets);
+    const nets = cniCidrs(destination.nets);
+    const notNets = cniCidrs(destination.notNets);
     if (rule.action === "Deny") {
       if (picksEndpoints || destination.ports !== undefined || destination.notPorts !== undefined || rule.protocol !== undefined) continue;
       // A Deny of every destination ends the policy: no later rule is reached.

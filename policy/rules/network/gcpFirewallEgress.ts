@@ -64,12 +64,16 @@ function partsOf(fw: ResourceInput): Part[] {
   return out;
 }
 
-/** The instances a rule applies to, as a group key and in words: its target tags or service accounts, or "*". */
-function targetsOf(fw: ResourceInput): string {
+/**
+ * The instances a rule applies to, one group key (in words) per target tag or service account, or "*" for every
+ * instance: a rule for tags ["a", "b"] applies to the instances with "a" and to those with "b", so it joins each
+ * tag's group (grouping by the whole list would keep it apart from a rule for ["a"] on the same instances).
+ */
+function targetsOf(fw: ResourceInput): string[] {
   const tags = list(fw.props.targetTags).map(String).sort();
   const accounts = list(fw.props.targetServiceAccounts).map(String).sort();
-  if (tags.length === 0 && accounts.length === 0) return "*";
-  return [tags.length ? `targetTags ${show(tags)}` : "", accounts.length ? `targetServiceAccounts ${show(accounts)}` : ""].filter(Boolean).join(" and ");
+  if (tags.length === 0 && accounts.length === 0) return ["*"];
+  return [...tags.map((t) => `targetTags ${show([t])}`), ...accounts.map((a) => `targetServiceAccounts ${show([a])}`)];
 }
 
 /**
@@ -89,11 +93,12 @@ export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput
     const label = network ? `network "${network.name}"` : `network ${show(raw)}`;
     const entry = byNetwork.get(key) ?? { label, byTarget: new Map<string, Part[]>() };
     byNetwork.set(key, entry);
-    const target = targetsOf(fw);
-    entry.byTarget.set(target, [...(entry.byTarget.get(target) ?? []), ...parts]);
+    for (const target of targetsOf(fw)) entry.byTarget.set(target, [...(entry.byTarget.get(target) ?? []), ...parts]);
   }
   const globs = ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
   const findings: StackFinding[] = [];
+  // The same entries opening the same protocol and family are reported once, for the first target group they fill.
+  const reported = new Set<string>();
   for (const { label, byTarget } of byNetwork.values()) {
     const everywhere = byTarget.get("*") ?? [];
     for (const [target, own] of byTarget) {
@@ -106,6 +111,9 @@ export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput
           if (rules.size < 2 || !coversAllPorts(mine)) continue;
           // Reported once per target group that holds a rule of its own: a group made only of untargeted rules is "*".
           if (target !== "*" && own.every((p) => p.family !== family || p.protocol !== protocol)) continue;
+          const seen = `${family} ${protocol} ${[...rules].sort().join(" ")}`;
+          if (reported.has(seen)) continue;
+          reported.add(seen);
           const at = mine[0].firewall;
           const spans = [...new Set(mine.map((p) => `${p.firewall.name}.${p.property} (${protocol} ${p.from}-${p.to})`))].join(", ");
           const whom = target === "*" ? "every instance" : `the instances with ${target}`;

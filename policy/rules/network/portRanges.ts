@@ -22,3 +22,19 @@ export function coversAllPorts(ranges: readonly PortRange[]): boolean {
   }
   return false;
 }
+
+/**
+ * True when written ports ("N", "N-M", a number, or "*") together cover every port: how the single-rule checks
+ * decide "every port" the way the combined check does, so what the combined check leaves to them is reported.
+ * Entries that cannot be read cover nothing.
+ */
+export function portListCoversAll(ports: readonly unknown[]): boolean {
+  const ranges: PortRange[] = [];
+  for (const p of ports) {
+    const s = String(p).trim();
+    if (s === "*") return true;
+    const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+    if (m) ranges.push({ from: Number(m[1]), to: Number(m[2] ?? m[1]) });
+  }
+  return coversAllPorts(ranges);
+}
