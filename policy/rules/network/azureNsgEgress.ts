@@ -1,7 +1,8 @@
 /**
- * Azure NSGs whose outbound Allow rules together open every port to the world: `Tcp *` plus `Udp *`, or port ranges
- * split across rules, inline (`securityRules`) or as separate `SecurityRule` resources of the same NSG. A single
- * rule that opens every protocol and port is `egress-open-to-internet`'s finding and is not reported again here.
+ * Azure NSGs whose outbound Allow rules together open every port of a protocol to the world: port ranges split
+ * across rules, inline (`securityRules`) or as separate `SecurityRule` resources of the same NSG. A single rule that
+ * opens every port of a protocol (`Tcp *`, `Udp *`, `* *`) is `egress-open-to-internet`'s finding and is not
+ * reported again here.
  * Bound into `egress-open-to-internet-combined` (splitEgress.ts), which judges AWS security groups the same way.
  */
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
@@ -105,18 +106,18 @@ export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[],
     if (rules.length === 0) continue;
     const owner = nsg ?? rules[0].resource;
     if (ctx.config.scope === "workers" && !isWorker(owner.name, owner.props, globs(ctx))) continue;
-    // One rule opening every protocol and port is egress-open-to-internet's finding.
-    if (rules.some((r) => r.protocols.length === 2 && coversAll(r.ports))) continue;
-    const tcp = rules.filter((r) => r.protocols.includes("tcp"));
-    const udp = rules.filter((r) => r.protocols.includes("udp"));
-    if (!coversAll(tcp.flatMap((r) => r.ports)) || !coversAll(udp.flatMap((r) => r.ports))) continue;
-    const parts = [...new Set([...tcp, ...udp])].map((r) => `${r.label} (${show(r.protocol)} ports ${show(r.portText)} to ${show(r.destination)})`);
-    findings.push({
-      urn: owner.urn,
-      type: owner.type,
-      property: nsg ? "securityRules" : "destinationPortRange",
-      message: `${parts.join(", ")} together allow every TCP and UDP port outbound${nsg ? ` in NSG "${nsg.name}"` : ""}; ${EGRESS_WHY}.`,
-    });
+    for (const protocol of ["tcp", "udp"] as const) {
+      const mine = rules.filter((r) => r.protocols.includes(protocol));
+      // One rule opening every port of the protocol is egress-open-to-internet's finding.
+      if (mine.length < 2 || mine.some((r) => coversAll(r.ports)) || !coversAll(mine.flatMap((r) => r.ports))) continue;
+      const parts = mine.map((r) => `${r.label} (${show(r.protocol)} ports ${show(r.portText)} to ${show(r.destination)})`);
+      findings.push({
+        urn: owner.urn,
+        type: owner.type,
+        property: nsg ? "securityRules" : "destinationPortRange",
+        message: `${parts.join(", ")} together allow every ${protocol.toUpperCase()} port outbound${nsg ? ` in NSG "${nsg.name}"` : ""}; ${EGRESS_WHY}.`,
+      });
+    }
   }
   return findings;
 }

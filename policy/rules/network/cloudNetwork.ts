@@ -341,7 +341,9 @@ function azureOpenOutbound(rule: unknown, path: string): Finding[] {
   const [direction, access, protocol, prefix, prefixes, portRange, portRanges] = vals;
   const is = (v: unknown, s: string): boolean => typeof v === "string" && v.toLowerCase() === s.toLowerCase();
   if (!is(direction, "Outbound") || !is(access, "Allow")) return [];
-  if (!(protocol === "*" || is(protocol, "any"))) return [];
+  // Every protocol ("*", "Any"), or every port of one protocol: as open as AWS's tcp 0-65535 to 0.0.0.0/0.
+  const every = protocol === "*" || is(protocol, "any");
+  if (!every && !is(protocol, "tcp") && !is(protocol, "udp")) return [];
   const dest = isAnywhere(prefix) ? prefix : list(prefixes).find(isAnywhere);
   if (dest === undefined) return [];
   // As the combined check counts them: "1-65535", or ranges that together cover every port.
@@ -351,12 +353,12 @@ function azureOpenOutbound(rule: unknown, path: string): Finding[] {
   return [
     {
       property: `${at}destinationAddressPrefix`,
-      message: `${at}destinationAddressPrefix ${show(dest)} is allowed outbound for every protocol and port; ${EGRESS_WHY}.`,
+      message: `${at}destinationAddressPrefix ${show(dest)} is allowed outbound for ${every ? "every protocol and port" : `every ${String(protocol).toUpperCase()} port`}; ${EGRESS_WHY}.`,
     },
   ];
 }
 
-/** NSGs (inline `securityRules`) and standalone security rules: no Outbound Allow of any protocol to any or Internet destination on every port. */
+/** NSGs (inline `securityRules`) and standalone security rules: no Outbound Allow of any protocol, or of TCP or UDP, to any or Internet destination on every port. */
 export function checkAzureNsg(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
   if (!inScope(props, ctx)) return [];
   const rules = props.securityRules;
@@ -374,7 +376,7 @@ export function checkAzureSecurityRule(props: Record<string, unknown>, ctx: Chec
 export const openEgressRule: ResourceRule = {
   id: "egress-open-to-internet",
   description:
-    "Security groups, GCP firewalls and firewall policy rules, and NSGs do not allow all traffic out to 0.0.0.0/0 or ::/0 on every port (scope: all resources by default, or worker resources only).",
+    "Security groups, GCP firewalls and firewall policy rules, and NSGs do not allow traffic out to 0.0.0.0/0 or ::/0 on every port of a protocol (scope: all resources by default, or worker resources only).",
   enforcementLevel: "mandatory",
   family: "egress",
   docs: "Security groups, SG rules, GCP firewalls, GCP network, regional and hierarchical firewall policy rules (separate or inline in `...FirewallPolicyWithRules`), NSGs and security rules allowing everything out.",

@@ -118,12 +118,12 @@ export function checkSplitEgress(resources: readonly ResourceInput[], ctx: Check
 export const splitEgressRule: StackRule = {
   id: "egress-open-to-internet-combined",
   description:
-    "No security group's egress rules, split over inline blocks and rule resources, together allow every TCP or UDP port out to 0.0.0.0/0 or ::/0, no Azure NSG's outbound Allow rules together allow every TCP and UDP port to the internet, and no GCP network's egress firewall rules together allow every port of a protocol to the world (scope: all by default, or worker ones only).",
+    "No security group's egress rules, split over inline blocks and rule resources, together allow every TCP or UDP port out to 0.0.0.0/0 or ::/0, no Azure NSG's outbound Allow rules together allow every TCP or UDP port to the internet, and no GCP network's egress firewall rules together allow every port of a protocol to the world (scope: all by default, or worker ones only).",
   enforcementLevel: "mandatory",
   family: "egress",
   docs:
     "AWS security groups whose egress rules (inline `egress`, `SecurityGroupRule`, `vpc.SecurityGroupEgressRule`) each open part of the port range to `0.0.0.0/0` or `::/0` and together open every TCP or UDP port; a single rule that opens every port is `egress-open-to-internet`'s finding. " +
-    "Azure NSGs whose Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0` (inline `securityRules` and separate `SecurityRule` resources of the same NSG) together cover every TCP and every UDP port, as `Tcp *` plus `Udp *` do. " +
+    "Azure NSGs whose Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0` (inline `securityRules` and separate `SecurityRule` resources of the same NSG) together cover every port of TCP or of UDP, as `Tcp 1-32767` plus `Tcp 32768-65535` do (a single `Tcp *` is `egress-open-to-internet`'s finding). " +
     "GCP VPC firewalls whose EGRESS `allows` entries to `0.0.0.0/0` or `::/0` (or with no `destinationRanges`) on the same network, for the same target tags or service accounts (untargeted rules count for every target), together cover every port of a protocol, as `tcp 1-32767` plus `tcp 32768-65535` do.",
   options: {
     scope: {
