@@ -2,6 +2,8 @@
  * Reading property bags safely: unknown preview values, plain-object and string tests, and quoting for messages.
  * Pure; no @pulumi/policy import, so the auditor and the pack share it.
  */
+import { mustParseCidr, parseCidr, type Cidr } from "../../components/cidr";
+import { subtractCidrs } from "../../components/egressProxy/ranges";
 import { isRecord, show as showValue } from "../../components/validation";
 import type { Finding } from "./types";
 
@@ -69,6 +71,35 @@ export function isAnywhere(v: unknown): boolean {
   if (typeof v !== "string") return false;
   const s = v.trim().toLowerCase();
   return s === "0.0.0.0/0" || s === "::/0" || s === "*" || s === "internet" || s === "0.0.0.0" || s === "any";
+}
+
+const WHOLE_FAMILY: readonly [4 | 6, string][] = [
+  [4, "0.0.0.0/0"],
+  [6, "::/0"],
+];
+
+/**
+ * The destinations of one list that mean "anywhere": each literal {@link isAnywhere} entry, and, where the other
+ * entries of a family together cover all of it (`0.0.0.0/1` plus `128.0.0.0/1`, the split that VPN clients use to
+ * override a default route), the family's whole network, labelled with the parts: `0.0.0.0/0 (0.0.0.0/1 + 128.0.0.0/1)`.
+ * A family a literal already opens gets no second label. Values that are not CIDRs are ignored.
+ */
+export function anywhereIn(values: readonly unknown[]): string[] {
+  const out = values.filter(isAnywhere).map((v) => String(v));
+  const literalFamilies = new Set(out.map((o) => (o === "*" || /^(internet|any)$/i.test(o.trim()) ? 0 : o.includes(":") ? 6 : 4)));
+  if (literalFamilies.has(0)) return out;
+  for (const [version, whole] of WHOLE_FAMILY) {
+    if (literalFamilies.has(version)) continue;
+    const parts: { text: string; cidr: Cidr }[] = [];
+    for (const v of values) {
+      if (typeof v !== "string" || isAnywhere(v)) continue;
+      const parsed = parseCidr(v.trim());
+      if (parsed.ok && parsed.cidr.version === version) parts.push({ text: v.trim(), cidr: parsed.cidr });
+    }
+    if (parts.length < 2) continue;
+    if (subtractCidrs([mustParseCidr(whole)], parts.map((p) => p.cidr)).length === 0) out.push(`${whole} (${parts.map((p) => p.text).join(" + ")})`);
+  }
+  return out;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding } from "../types";
-import { field, isAnywhere, isUnknown, list, show } from "../values";
+import { anywhereIn, field, isAnywhere, isUnknown, list, show } from "../values";
 import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
 import { coversAllPorts, MAX_PORT } from "./portRanges";
 
@@ -51,7 +51,7 @@ function openRule(rule: unknown, label: string, resource: ResourceInput): OpenRu
   const protocols: readonly ("tcp" | "udp")[] = p === "*" || p === "any" ? ["tcp", "udp"] : p === "tcp" || p === "udp" ? [p] : [];
   if (protocols.length === 0) return undefined;
   const prefix = field(rule, "destinationAddressPrefix");
-  const destination = isAnywhere(prefix) ? prefix : list(field(rule, "destinationAddressPrefixes")).find(isAnywhere);
+  const destination = isAnywhere(prefix) ? prefix : anywhereIn(list(field(rule, "destinationAddressPrefixes")))[0];
   if (typeof destination !== "string") return undefined;
   const ports = portRanges(field(rule, "destinationPortRange"), field(rule, "destinationPortRanges"));
   const portText = field(rule, "destinationPortRange") ?? field(rule, "destinationPortRanges");

@@ -8,7 +8,7 @@
  */
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
 import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../types";
-import { field, isAnywhere, isRecord, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
+import { anywhereIn, field, isAnywhere, isRecord, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
 import { portListCoversAll } from "./portRanges";
 
 const PUBLIC_IP_WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
@@ -190,7 +190,7 @@ function openAwsRule(rule: unknown, path: string, cidrKeys: readonly string[], p
   const findings: Finding[] = [];
   for (const key of cidrKeys) {
     const cidrs = field(rule, key);
-    const anywhere = Array.isArray(cidrs) ? cidrs.filter(isAnywhere) : isAnywhere(cidrs) ? [cidrs] : [];
+    const anywhere = anywhereIn(Array.isArray(cidrs) ? cidrs : [cidrs]);
     if (isUnknown(cidrs)) findings.push(unknownFinding(`${path}${key}`));
     if (anywhere.length === 0) continue;
     if (vals.some(isUnknown)) {
@@ -243,7 +243,7 @@ export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckConte
   const ranges = props.destinationRanges;
   if (isUnknown(ranges)) return [unknownFinding("destinationRanges")];
   const noRanges = ranges === undefined || ranges === null || list(ranges).length === 0;
-  const anywhere = noRanges ? undefined : list(ranges).find(isAnywhere);
+  const anywhere = noRanges ? undefined : anywhereIn(list(ranges))[0];
   if (!noRanges && anywhere === undefined) return [];
   const open = noRanges ? "0.0.0.0/0 (no destinationRanges)" : show(anywhere);
   const allows = props.allows;
@@ -299,7 +299,7 @@ function openPolicyRule(props: unknown, at: string): Finding[] {
   const match = field(props, "match");
   for (const key of [...DESTINATIONS, "layer4Configs"]) if (isUnknown(field(match, key))) return [unknownFinding(`${at}match.${key}`)];
   const ranges = list(field(match, "destIpRanges"));
-  const anywhere = ranges.find(isAnywhere);
+  const anywhere = anywhereIn(ranges)[0];
   const noDestination = DESTINATIONS.every((k) => list(field(match, k)).length === 0);
   if (anywhere === undefined && !noDestination) return [];
   const open = noDestination ? "every destination (no destination in match)" : show(anywhere);
@@ -344,7 +344,7 @@ function azureOpenOutbound(rule: unknown, path: string): Finding[] {
   // Every protocol ("*", "Any"), or every port of one protocol: as open as AWS's tcp 0-65535 to 0.0.0.0/0.
   const every = protocol === "*" || is(protocol, "any");
   if (!every && !is(protocol, "tcp") && !is(protocol, "udp")) return [];
-  const dest = isAnywhere(prefix) ? prefix : list(prefixes).find(isAnywhere);
+  const dest = isAnywhere(prefix) ? prefix : anywhereIn(list(prefixes))[0];
   if (dest === undefined) return [];
   // As the combined check counts them: "1-65535", or ranges that together cover every port.
   const allPorts = portListCoversAll([...(typeof portRange === "string" ? [portRange] : []), ...list(portRanges)]);

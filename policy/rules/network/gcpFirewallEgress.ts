@@ -8,7 +8,7 @@
  */
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding } from "../types";
-import { field, isAnywhere, isUnknown, list, show } from "../values";
+import { anywhereIn, field, isUnknown, list, show } from "../values";
 import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
 import { coversAllPorts, MAX_PORT, PortRange } from "./portRanges";
 
@@ -48,7 +48,7 @@ function partsOf(fw: ResourceInput): Part[] {
   if ([direction, disabled, destinationRanges, allows].some(isUnknown)) return [];
   if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS" || disabled === true) return [];
   // An EGRESS rule with no destinationRanges applies to every IPv4 destination.
-  const families = list(destinationRanges).length === 0 ? ["0.0.0.0/0"] : list(destinationRanges).filter(isAnywhere).map(String);
+  const families = list(destinationRanges).length === 0 ? ["0.0.0.0/0"] : anywhereIn(list(destinationRanges));
   const out: Part[] = [];
   list(allows).forEach((a, i) => {
     const protocol = protocolOf(field(a, "protocol"));

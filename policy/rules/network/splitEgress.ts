@@ -7,7 +7,7 @@
  */
 import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
-import { field, isAnywhere, isUnknown, list, show, unknownFinding } from "../values";
+import { anywhereIn, field, isUnknown, list, show, unknownFinding } from "../values";
 import { checkAzureNsgCombinedEgress, NSG_TYPES } from "./azureNsgEgress";
 import { awsAllPorts, EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
 import { checkGcpFirewallCombinedEgress, GCP_FIREWALL } from "./gcpFirewallEgress";
@@ -38,7 +38,7 @@ function protocolOf(v: unknown): "tcp" | "udp" | "all" | undefined {
 /** The families a CIDR field opens to the world: "0.0.0.0/0" or "::/0" (a list or a single CIDR). */
 function families(v: unknown): ("0.0.0.0/0" | "::/0")[] {
   const cidrs = Array.isArray(v) ? v : [v];
-  return cidrs.filter(isAnywhere).map((c) => (String(c).includes(":") ? "::/0" : "0.0.0.0/0"));
+  return anywhereIn(cidrs).map((c) => (c.includes(":") ? "::/0" : "0.0.0.0/0"));
 }
 
 /**
