@@ -20,6 +20,7 @@
  */
 import picomatch from "picomatch";
 import * as YAML from "yaml";
+import { KeyWatch, YamlNotes } from "./yamlVouch";
 
 /** What a setting gives away; exceptions name these. */
 export const RUNNER_ESCAPE_KINDS = [
@@ -157,7 +158,33 @@ function hasLetterEscape(text: string): boolean {
  * plain or quoted scalar over lines puts a space into it.
  */
 export function mayHaveRunnerEscape(text: string): boolean {
-  return hasLetterEscape(text) || hasWord(text, KUBERNETES) || (hasWord(text, DOCKER) && hasWord(text, SETTINGS));
+  // The Kelvin sign lower-cases to `k` (in JavaScript and in Java alike), so it can spell the `k` of a type.
+  return hasLetterEscape(text) || text.includes("\u212a") || hasWord(text, KUBERNETES) || (hasWord(text, DOCKER) && hasWord(text, SETTINGS));
+}
+
+/** The keys the noted gate needs from yamlVouch.ts: the legacy `docker:` options and the Docker settings. */
+export const RUNNER_KEY_WATCH = new KeyWatch(["docker", ...DOCKER_SETTINGS]);
+/** What a `type` value read here contains once lower-cased: every type in DOCKER_TYPES, KUBERNETES_RUNNER_TYPES, POD_CREATE_TYPES. */
+const DOCKER_TYPE_WORD = "docker";
+const KUBERNETES_TYPE_WORDS = ["runner.kubernetes", "podcreate"];
+for (const t of DOCKER_TYPES) if (!t.includes(DOCKER_TYPE_WORD)) throw new Error(`the noted runner-escape gate does not know ${t}`);
+
+/**
+ * The same gate as mayHaveRunnerEscape, from what vouchForYaml noted while it vouched for the text (with
+ * RUNNER_KEY_WATCH), so no pass of its own over the text: false only when no `type` value names a runner type read
+ * here (compared lower-cased, as Kestra and typeOf compare types), or when one names only Docker (or the flow has
+ * a `docker:` key) but no Docker setting occurs as a key. In the vouched subset every key is plain or quoted
+ * without escapes, no alias or merge key repeats one, and every `type` value is noted or marked unread.
+ */
+export function mayHaveRunnerEscapeNoted(notes: YamlNotes): boolean {
+  if (notes.typeUnread) return true;
+  let docker = notes.keysFound.has("docker");
+  for (const raw of notes.typeValues) {
+    const v = raw.toLowerCase();
+    if (KUBERNETES_TYPE_WORDS.some((w) => v.includes(w))) return true;
+    if (v.includes(DOCKER_TYPE_WORD)) docker = true;
+  }
+  return docker && DOCKER_SETTINGS.some((k) => notes.keysFound.has(k));
 }
 
 const PEBBLE = /\{\{|\{%/;

@@ -114,6 +114,51 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
+/**
+ * Keys a caller wants to know about (exact text, as the parser resolves a plain or quoted key): compiled once, then
+ * given to every `YamlNotes`. A key is compared only when its length and first character match a watched key's.
+ */
+export class KeyWatch {
+  /** Bit n set: some watched key has n characters (keys of 32 or more characters are not watched). */
+  readonly lengths: number;
+  readonly firsts = new Uint8Array(128);
+  readonly keys: ReadonlySet<string>;
+
+  constructor(keys: readonly string[]) {
+    let lengths = 0;
+    for (const k of keys) {
+      const c = k.charCodeAt(0);
+      if (k.length === 0 || k.length >= 32 || c >= 128) throw new Error(`KeyWatch cannot watch ${JSON.stringify(k)}`);
+      lengths |= 1 << k.length;
+      this.firsts[c] = 1;
+    }
+    this.lengths = lengths;
+    this.keys = new Set(keys);
+  }
+}
+
+/**
+ * What `vouchForYaml` noted while it read a text it vouched for (meaningless when it did not): which watched keys
+ * occur, and the text of every value of a `type` key. A caller's cheap gate can use these instead of a pass of its
+ * own over the text: in the vouched subset every key and every `type` value passes through the check.
+ */
+export class YamlNotes {
+  /** The watched keys that occur as keys, anywhere in the text. */
+  readonly keysFound = new Set<string>();
+  /**
+   * For each scalar value of a `type` key written on one line: the raw line from the value's first character to
+   * the line end (a closing quote, a trailing comment included), so the parsed value is a substring of it.
+   */
+  readonly typeValues: string[] = [];
+  /**
+   * True when a `type` value could not be taken from one line (a block scalar, a quoted scalar continued on
+   * another line or holding an escape, a plain scalar continued on deeper lines): the caller must assume any type.
+   */
+  typeUnread = false;
+
+  constructor(readonly watch: KeyWatch) {}
+}
+
 /** Keys of a mapping kept in a list up to this many (a linear search beats a Set there), then in a Set. */
 const SMALL_MAP = 16;
 
@@ -144,8 +189,38 @@ class Checker {
    */
   private keyStart = 0;
   private keyEnd = 0;
+  /** Notes: the last key read was `type`, whose value has not been read yet. */
+  private typeNext = false;
+  /** Notes: the plain scalar being read is a `type` value. */
+  private plainType = false;
 
-  constructor(private readonly t: string) {}
+  constructor(private readonly t: string, private readonly notes: YamlNotes | undefined) {}
+
+  /** Notes the key just read (its span is set): a watched key is recorded; `type` announces a type value. */
+  private noteKey(): void {
+    const notes = this.notes;
+    if (notes === undefined) return;
+    const t = this.t;
+    const s = this.keyStart;
+    const len = this.keyEnd - s;
+    const c = t.charCodeAt(s);
+    this.typeNext = len === 4 && c === 0x74 && t.charCodeAt(s + 1) === 0x79 && t.charCodeAt(s + 2) === 0x70 && t.charCodeAt(s + 3) === 0x65;
+    const w = notes.watch;
+    if (len < 32 && (w.lengths & (1 << len)) !== 0 && c < 128 && w.firsts[c] === 1) {
+      const key = t.slice(s, this.keyEnd);
+      if (w.keys.has(key)) notes.keysFound.add(key);
+    }
+  }
+
+  private hasBackslash(i: number, end: number): boolean {
+    for (let k = i; k < end; k++) if (this.t.charCodeAt(k) === BACKSLASH) return true;
+    return false;
+  }
+
+  /** Notes a `type` value that starts at `i` and is read from this line only, up to `end`. */
+  private noteType(i: number, end: number): void {
+    this.notes!.typeValues.push(this.t.slice(i, end));
+  }
 
   run(): boolean {
     const t = this.t;
@@ -193,7 +268,10 @@ class Checker {
         this.mode = Mode.Entry;
         return true;
       }
-      if (indent > this.scalarOwner) return c !== TAB && this.plainLine(i, end);
+      if (indent > this.scalarOwner) {
+        if (this.plainType) this.notes!.typeUnread = true;
+        return c !== TAB && this.plainLine(i, end);
+      }
       this.mode = Mode.Entry;
     }
     if (this.mode === Mode.Block) {
@@ -382,6 +460,7 @@ class Checker {
     }
     if (close - i > MAX_KEY || close >= end || t.charCodeAt(close) !== COLON) return -1;
     if (close + 1 < end && t.charCodeAt(close + 1) !== SPACE) return -1;
+    this.noteKey();
     return close + 1;
   }
 
@@ -395,11 +474,16 @@ class Checker {
         return this.quotedValue(i, end, owner);
       case LBRACKET:
       case LBRACE: {
+        this.typeNext = false; // a collection is no type; keys inside it are noted as they are read
         const e = this.flow(i, end, 0);
         return e >= 0 && this.tail(e, end);
       }
       case PIPE:
       case GREATER: {
+        if (this.typeNext) {
+          this.typeNext = false;
+          this.notes!.typeUnread = true;
+        }
         let h = i + 1;
         const k = t.charCodeAt(h);
         if (h < end && (k === DASH || k === PLUS)) h++;
@@ -420,6 +504,12 @@ class Checker {
   private quotedValue(i: number, end: number, owner: number): boolean {
     const q = this.t.charCodeAt(i);
     const e = this.quoted(i + 1, end, q);
+    if (this.typeNext) {
+      this.typeNext = false;
+      // An escape can spell any letter; the check reads no further than this line.
+      if (e === OPEN || (q === DQUOTE && this.hasBackslash(i, e))) this.notes!.typeUnread = true;
+      else this.noteType(i, end);
+    }
     if (e === OPEN) {
       this.mode = Mode.Quoted;
       this.quote = q;
@@ -443,6 +533,11 @@ class Checker {
     const c = t.charCodeAt(i);
     if (c < 128 && INDICATOR[c] === 1) return false;
     if (c === DASH && (i + 1 === end || t.charCodeAt(i + 1) === SPACE)) return false;
+    this.plainType = this.typeNext;
+    if (this.typeNext) {
+      this.typeNext = false;
+      this.noteType(i, end);
+    }
     this.mode = Mode.Plain;
     this.scalarOwner = owner;
     return this.plainLine(i, end);
@@ -547,10 +642,12 @@ class Checker {
       if (close - i > MAX_KEY) return -1;
       this.keyStart = i + 1;
       this.keyEnd = close;
+      this.noteKey();
       return close + 2;
     }
     const close = this.plainKey(i, end, false);
     if (close < 0 || close + 1 >= end || t.charCodeAt(close) !== COLON || t.charCodeAt(close + 1) !== SPACE) return -1;
+    this.noteKey();
     return close + 1;
   }
 
@@ -590,6 +687,12 @@ class Checker {
     if (i >= end) return -1;
     const t = this.t;
     const c = t.charCodeAt(i);
+    if (this.typeNext) {
+      // A flow collection is single-line here: the rest of the line holds the whole value.
+      this.typeNext = false;
+      if (c === DQUOTE && this.hasBackslash(i, end)) this.notes!.typeUnread = true;
+      else this.noteType(i, end);
+    }
     if (c === LBRACKET || c === LBRACE) return this.flow(i, end, depth + 1);
     if (c === DQUOTE || c === SQUOTE) {
       const e = this.quoted(i + 1, end, c);
@@ -621,7 +724,7 @@ class Checker {
  * True only when `text` is in the simple YAML subset described above, which the `yaml` package parses without an
  * error; false means "not vouched for" (the caller parses), never "invalid". Linear in the text's length.
  */
-export function vouchForYaml(text: string): boolean {
+export function vouchForYaml(text: string, notes?: YamlNotes): boolean {
   if (MAYBE_OUTSIDE_SUBSET.test(text) && OUTSIDE_SUBSET.test(text)) return false;
-  return new Checker(text).run();
+  return new Checker(text, notes).run();
 }
