@@ -115,43 +115,63 @@ function isHex(c: number): boolean {
 }
 
 /**
- * Keys a caller wants to know about (exact text, as the parser resolves a plain or quoted key): compiled once, then
- * given to every `YamlNotes`. A key is compared only when its length and first character match a watched key's.
+ * What a caller wants noted while the check reads: keys (exact text, as the parser resolves a plain or quoted key),
+ * and words inside `type` values, compared as after `toLowerCase()`. Compiled once, then given to every
+ * `YamlNotes`. A key is compared only when its length and first character match a watched key's.
  */
 export class KeyWatch {
   /** Bit n set: some watched key has n characters (keys of 32 or more characters are not watched). */
   readonly lengths: number;
   readonly firsts = new Uint8Array(128);
-  readonly keys: ReadonlySet<string>;
+  /** The watched keys, in the order given: bit n of `YamlNotes.keysFound` is `keys[n]`. */
+  readonly keys: readonly string[];
+  /** 1 for the first character of a watched type word. */
+  readonly wordStarts = new Uint8Array(128);
 
-  constructor(keys: readonly string[]) {
+  /**
+   * @param keys keys to record when they occur
+   * @param typeWords lower-case ASCII words (at most 30) to look for in `type` values
+   */
+  constructor(keys: readonly string[], readonly typeWords: readonly string[] = []) {
     let lengths = 0;
     for (const k of keys) {
       const c = k.charCodeAt(0);
-      if (k.length === 0 || k.length >= 32 || c >= 128) throw new Error(`KeyWatch cannot watch ${JSON.stringify(k)}`);
+      if (k.length === 0 || k.length >= 32 || c >= 128 || keys.length > 30) throw new Error(`KeyWatch cannot watch the key ${JSON.stringify(k)}`);
       lengths |= 1 << k.length;
       this.firsts[c] = 1;
     }
+    for (const w of typeWords) if (!/^[\x20-\x40\x5b-\x7e]+$/.test(w) || typeWords.length > 30) throw new Error(`KeyWatch cannot watch the type word ${JSON.stringify(w)}`);
+    for (const w of typeWords) this.wordStarts[w.charCodeAt(0)] = 1;
     this.lengths = lengths;
-    this.keys = new Set(keys);
+    this.keys = keys;
   }
 }
 
 /**
+ * A character of the text as it compares with a lower-case ASCII word after `toLowerCase()`: that maps no character
+ * outside ASCII to an ASCII one except the Kelvin sign (to `k`) and the dotted capital I (to `i` and a combining
+ * dot, which no ASCII word holds, so it is taken as `i` here: a superset).
+ */
+function lowered(c: number): number {
+  if (c >= 0x41 && c <= 0x5a) return c + 32;
+  return c === 0x212a ? 0x6b : c === 0x130 ? 0x69 : c;
+}
+
+/**
  * What `vouchForYaml` noted while it read a text it vouched for (meaningless when it did not): which watched keys
- * occur, and the text of every value of a `type` key. A caller's cheap gate can use these instead of a pass of its
- * own over the text: in the vouched subset every key and every `type` value passes through the check.
+ * occur, and which watched words the `type` values hold. A caller's cheap gate can use these instead of a pass of
+ * its own over the text: in the vouched subset every key and every `type` value passes through the check.
  */
 export class YamlNotes {
-  /** The watched keys that occur as keys, anywhere in the text. */
-  readonly keysFound = new Set<string>();
+  /** Bit n set: `watch.keys[n]` occurs as a key, anywhere in the text. */
+  keysFound = 0;
   /**
-   * For each scalar value of a `type` key written on one line: the raw line from the value's first character to
-   * the line end (a closing quote, a trailing comment included), so the parsed value is a substring of it.
+   * Bit n set: `watch.typeWords[n]` occurs, in any letter case, in the raw line of some `type` value (from the
+   * value's first character to the line end, so the parsed value, when written on one line, is part of it).
    */
-  readonly typeValues: string[] = [];
+  typeWordsFound = 0;
   /**
-   * True when a `type` value could not be taken from one line (a block scalar, a quoted scalar continued on
+   * True when a `type` value could not be read from one line (a block scalar, a quoted scalar continued on
    * another line or holding an escape, a plain scalar continued on deeper lines): the caller must assume any type.
    */
   typeUnread = false;
@@ -204,12 +224,19 @@ class Checker {
     const s = this.keyStart;
     const len = this.keyEnd - s;
     const c = t.charCodeAt(s);
+    this.plainType = false;
     this.typeNext = len === 4 && c === 0x74 && t.charCodeAt(s + 1) === 0x79 && t.charCodeAt(s + 2) === 0x70 && t.charCodeAt(s + 3) === 0x65;
     const w = notes.watch;
     if (len < 32 && (w.lengths & (1 << len)) !== 0 && c < 128 && w.firsts[c] === 1) {
-      const key = t.slice(s, this.keyEnd);
-      if (w.keys.has(key)) notes.keysFound.add(key);
+      // Compared in place: no string is made for a key.
+      for (let n = 0; n < w.keys.length; n++) if (w.keys[n].length === len && this.sameAs(s, w.keys[n])) notes.keysFound |= 1 << n;
     }
+  }
+
+  private sameAs(at: number, word: string): boolean {
+    const t = this.t;
+    for (let k = 0; k < word.length; k++) if (t.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
+    return true;
   }
 
   private hasBackslash(i: number, end: number): boolean {
@@ -217,9 +244,49 @@ class Checker {
     return false;
   }
 
-  /** Notes a `type` value that starts at `i` and is read from this line only, up to `end`. */
+  /**
+   * Notes the value of a `type` key in block context, starting at `i` on the key's line or alone on the next: read
+   * from this line when it can be (kept apart from value() and plain(), which every line goes through).
+   */
+  private noteTypeValue(i: number, end: number): void {
+    this.typeNext = false;
+    const t = this.t;
+    const c = t.charCodeAt(i);
+    if (c === LBRACKET || c === LBRACE) return; // a collection is no type; keys inside it are noted as they are read
+    if (c === PIPE || c === GREATER) {
+      this.notes!.typeUnread = true;
+      return;
+    }
+    if (c === DQUOTE || c === SQUOTE) {
+      const e = this.quoted(i + 1, end, c);
+      // An escape can spell any letter, and a scalar continued on the next line is not read here.
+      if (e === OPEN || (c === DQUOTE && this.hasBackslash(i, e))) this.notes!.typeUnread = true;
+      else this.noteType(i, end);
+      return;
+    }
+    // A plain scalar: deeper lines may continue it (line() then marks the type unread).
+    this.plainType = true;
+    this.noteType(i, end);
+  }
+
+  /** Notes the watched words in a `type` value that starts at `i` and is read from this line only, up to `end`. */
   private noteType(i: number, end: number): void {
-    this.notes!.typeValues.push(this.t.slice(i, end));
+    const notes = this.notes!;
+    const watch = notes.watch;
+    const t = this.t;
+    for (let p = i; p < end; p++) {
+      const c = lowered(t.charCodeAt(p));
+      // Most characters start no watched word: one table lookup each.
+      if (c >= 128 || watch.wordStarts[c] === 0) continue;
+      const words = watch.typeWords;
+      for (let n = 0; n < words.length; n++) {
+        const w = words[n];
+        if (w.charCodeAt(0) !== c || p + w.length > end) continue;
+        let k = 1;
+        while (k < w.length && lowered(t.charCodeAt(p + k)) === w.charCodeAt(k)) k++;
+        if (k === w.length) notes.typeWordsFound |= 1 << n;
+      }
+    }
   }
 
   run(): boolean {
@@ -368,6 +435,7 @@ class Checker {
     const after = this.key(i, end);
     if (after >= 0) return this.push(indent, Kind.Map) && this.addKey() && this.afterKey(after, end, indent);
     // A scalar alone on its line: plain or quoted (a block scalar or flow collection here is left to the parser).
+    if (this.typeNext) this.noteTypeValue(i, end);
     const c = this.t.charCodeAt(i);
     if (c === DQUOTE || c === SQUOTE) return this.quotedValue(i, end, owner);
     return this.plain(i, end, owner);
@@ -431,6 +499,7 @@ class Checker {
     while (m < end && t.charCodeAt(m) === SPACE) m++;
     if (m === end || t.charCodeAt(m) === HASH) return this.pend(mapIndent, true);
     if (t.charCodeAt(m) === TAB || this.isSeqItem(m, end)) return false;
+    if (this.typeNext) this.noteTypeValue(m, end);
     return this.value(m, end, mapIndent);
   }
 
@@ -474,16 +543,11 @@ class Checker {
         return this.quotedValue(i, end, owner);
       case LBRACKET:
       case LBRACE: {
-        this.typeNext = false; // a collection is no type; keys inside it are noted as they are read
         const e = this.flow(i, end, 0);
         return e >= 0 && this.tail(e, end);
       }
       case PIPE:
       case GREATER: {
-        if (this.typeNext) {
-          this.typeNext = false;
-          this.notes!.typeUnread = true;
-        }
         let h = i + 1;
         const k = t.charCodeAt(h);
         if (h < end && (k === DASH || k === PLUS)) h++;
@@ -504,12 +568,6 @@ class Checker {
   private quotedValue(i: number, end: number, owner: number): boolean {
     const q = this.t.charCodeAt(i);
     const e = this.quoted(i + 1, end, q);
-    if (this.typeNext) {
-      this.typeNext = false;
-      // An escape can spell any letter; the check reads no further than this line.
-      if (e === OPEN || (q === DQUOTE && this.hasBackslash(i, e))) this.notes!.typeUnread = true;
-      else this.noteType(i, end);
-    }
     if (e === OPEN) {
       this.mode = Mode.Quoted;
       this.quote = q;
@@ -533,11 +591,6 @@ class Checker {
     const c = t.charCodeAt(i);
     if (c < 128 && INDICATOR[c] === 1) return false;
     if (c === DASH && (i + 1 === end || t.charCodeAt(i + 1) === SPACE)) return false;
-    this.plainType = this.typeNext;
-    if (this.typeNext) {
-      this.typeNext = false;
-      this.noteType(i, end);
-    }
     this.mode = Mode.Plain;
     this.scalarOwner = owner;
     return this.plainLine(i, end);
