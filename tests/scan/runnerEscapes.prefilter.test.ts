@@ -103,6 +103,19 @@ describe("scan: runner-escape prefilter", () => {
     assert.ok(vouched >= total / 3, `only ${vouched} of ${total} flows were vouched for`);
   });
 
+  it("a scan checks a runner type spelled with a Kelvin sign, whether the fast check vouches for the flow or not", () => {
+    const ctx = new ScanContext(literalDetect);
+    const type = "io.kestra.plugin.scripts.runner.docker.Docker".replace(/k/g, "\u212a");
+    const flowText = (extra: string) => ["id: f", "namespace: company.team", "tasks:", "  - id: t", "    type: io.kestra.plugin.scripts.shell.Commands",
+      `    commands: [${extra}]`, "    taskRunner:", `      type: ${type}`, "      networkMode: host", ""].join("\n");
+    // Without a reference the fast check vouches and the noted gate decides; with one the file is parsed and the
+    // text gate decides.
+    for (const text of [flowText("echo"), flowText("curl http://169.254.169.254/")]) {
+      const kinds = scanText(text, "f.yml", ctx).findings.map((f) => f.ruleId);
+      assert.ok(kinds.includes("kestra-runner-escape"), `no runner escape reported in\n${text}`);
+    }
+  });
+
   it("a scan reports exactly what it reports with the gates off, on the corpus and the fixtures (differential)", function () {
     this.timeout(120_000);
     const gated = new ScanContext(literalDetect);
