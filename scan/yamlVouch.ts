@@ -24,6 +24,10 @@
  *
  * Soundness (whenever this says valid, the parser reports no error) is what tests/scan/yamlVouch*.test.ts
  * check, on every corpus flow and on generated and mutated documents.
+ *
+ * While it reads, the check can also note (YamlNotes) which of a caller's keys occur and which words the `type`
+ * values hold: every key and every `type` value of a vouched text passes through it, so a caller's gate needs no
+ * pass of its own over the text (runnerEscapes.ts: about 75 ms per 40 MB of flows saved, for about 15 ms here).
  */
 
 const SPACE = 0x20;
