@@ -20,6 +20,7 @@
  */
 import picomatch from "picomatch";
 import * as YAML from "yaml";
+import { KeyWatch, YamlNotes } from "./yamlVouch";
 
 /** What a setting gives away; exceptions name these. */
 export const RUNNER_ESCAPE_KINDS = [
@@ -157,7 +158,33 @@ function hasLetterEscape(text: string): boolean {
  * plain or quoted scalar over lines puts a space into it.
  */
 export function mayHaveRunnerEscape(text: string): boolean {
-  return hasLetterEscape(text) || hasWord(text, KUBERNETES) || (hasWord(text, DOCKER) && hasWord(text, SETTINGS));
+  // The Kelvin sign lower-cases to `k` (in JavaScript and in Java alike), so it can spell the `k` of a type.
+  return hasLetterEscape(text) || text.includes("\u212a") || hasWord(text, KUBERNETES) || (hasWord(text, DOCKER) && hasWord(text, SETTINGS));
+}
+
+/**
+ * What the noted gate needs from yamlVouch.ts: the legacy `docker:` options key and the Docker settings, and the
+ * words every runner type read here holds once lower-cased (DOCKER_TYPES hold `docker`; KUBERNETES_RUNNER_TYPES and
+ * POD_CREATE_TYPES end in `runner.kubernetes` or `podcreate`, checked where KUBERNETES is built).
+ */
+const TYPE_WORDS = ["docker", "runner.kubernetes", "podcreate"];
+const DOCKER_WORD = 1 << 0;
+/** Bit 0 of the keys found: `docker`; the others: the Docker settings. */
+const DOCKER_KEY = 1 << 0;
+export const RUNNER_KEY_WATCH = new KeyWatch(["docker", ...DOCKER_SETTINGS], TYPE_WORDS);
+for (const t of DOCKER_TYPES) if (!t.includes(TYPE_WORDS[0])) throw new Error(`the noted runner-escape gate does not know ${t}`);
+
+/**
+ * The same gate as mayHaveRunnerEscape, from what vouchForYaml noted while it vouched for the text (with
+ * RUNNER_KEY_WATCH), so no pass of its own over the text: false only when no `type` value names a runner type read
+ * here (in any letter case, as Kestra and typeOf compare types), or when one names only Docker (or the flow has a
+ * `docker:` key) but no Docker setting occurs as a key. In the vouched subset every key is plain or quoted without
+ * escapes, no alias or merge key repeats one, and every `type` value is noted or marked unread.
+ */
+export function mayHaveRunnerEscapeNoted(notes: YamlNotes): boolean {
+  if (notes.typeUnread || (notes.typeWordsFound & ~DOCKER_WORD) !== 0) return true;
+  if ((notes.typeWordsFound & DOCKER_WORD) === 0 && (notes.keysFound & DOCKER_KEY) === 0) return false;
+  return (notes.keysFound & ~DOCKER_KEY) !== 0;
 }
 
 const PEBBLE = /\{\{|\{%/;

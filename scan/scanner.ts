@@ -13,8 +13,8 @@ import { decodeFile } from "./decode";
 import { FlowDocument, parseFlowFile, pluginAt } from "./flow";
 import { LineIndex } from "./lines";
 import { PluginPolicy } from "./pluginControl";
-import { findRunnerEscapes, mayHaveRunnerEscape, RunnerEscapePolicy } from "./runnerEscapes";
-import { vouchForYaml } from "./yamlVouch";
+import { findRunnerEscapes, mayHaveRunnerEscape, mayHaveRunnerEscapeNoted, RUNNER_KEY_WATCH, RunnerEscapePolicy } from "./runnerEscapes";
+import { vouchForYaml, YamlNotes } from "./yamlVouch";
 import {
   DENIED_TASK_TYPE, INVALID_IGNORE, INVALID_YAML, LINK_LOCAL_ADDRESS, METADATA_ENDPOINT, NOT_SCANNED, RUNNER_ESCAPE, scanRule,
 } from "./rules";
@@ -73,7 +73,7 @@ export class ScanContext {
   readonly exceptions: ConfigExceptions;
   readonly inlineIgnores: boolean;
   readonly maxFlowChars: number;
-  /** @internal Tests turn the parse prefilter off to prove it never changes a verdict. */
+  /** @internal Tests turn the parse prefilters (plugin control's, the runner-escape gate) off to prove they never change a verdict. */
   prefilter = true;
   /** @internal Tests turn the fast YAML validity check off (every YAML file parsed) to prove it changes nothing. */
   vouch = true;
@@ -118,11 +118,15 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
   const mayNameType = text.includes("type") || text.includes("\\");
   const needsPolicy = isYaml && ctx.policy !== undefined && mayNameType && (!ctx.prefilter || ctx.policy.mayRefuse(text));
   let flows: readonly FlowDocument[] = [];
+  let vouched = false;
+  // What the validity check noted of the keys and types (runnerEscapes.ts gates on it when the check vouched).
+  let notes: YamlNotes | undefined;
   if (isYaml) {
     const oversize = text.length > ctx.maxFlowChars;
     // Every YAML file's validity is checked: the fast check vouches for the plain shape nearly every flow has (and
     // is linear, so it also runs on files too large to parse); anything it cannot vouch for is parsed.
-    const vouched = (oversize || !(needsPolicy || refs.length > 0)) && ctx.vouch && vouchForYaml(text);
+    notes = new YamlNotes(RUNNER_KEY_WATCH);
+    vouched = (oversize || !(needsPolicy || refs.length > 0)) && ctx.vouch && vouchForYaml(text, notes);
     if (oversize) {
       const runners = mayHaveRunnerEscape(text);
       if (needsPolicy || !vouched || runners) {
@@ -158,8 +162,10 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
       }
     }
   }
-  // Runner escapes are always checked in YAML within the parse limit: no config enables them.
-  if (isYaml && text.length <= ctx.maxFlowChars && mayHaveRunnerEscape(text)) {
+  // Runner escapes are always checked in YAML within the parse limit: no config enables them. The gate reads what
+  // the validity check noted when it vouched for the file (no second pass over the text), else the text itself.
+  const mayEscape = (): boolean => !ctx.prefilter || (vouched && notes !== undefined ? mayHaveRunnerEscapeNoted(notes) : mayHaveRunnerEscape(text));
+  if (isYaml && text.length <= ctx.maxFlowChars && mayEscape()) {
     for (const e of findRunnerEscapes(text, ctx.runnerEscapes)) {
       drafts.push({
         ruleId: RUNNER_ESCAPE, offset: e.start, endOffset: e.end, endpoint: null, match: e.match,
