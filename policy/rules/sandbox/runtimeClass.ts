@@ -73,6 +73,13 @@ function asks(resources: readonly ResourceInput[], ctx: CheckContext, findings: 
   return byNamespace;
 }
 
+/** True when the resource names its namespace (metadata.namespace, a non-empty string). */
+function hasNamespace(props: Readonly<Record<string, unknown>>): boolean {
+  const meta = props.metadata;
+  const ns = typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>).namespace : undefined;
+  return typeof ns === "string" && ns !== "";
+}
+
 function checkRuntimeClass(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
   const findings: StackFinding[] = [];
   const wanted = asks(resources, ctx, findings);
@@ -97,6 +104,18 @@ function checkRuntimeClass(resources: readonly ResourceInput[], ctx: CheckContex
       continue;
     }
     const { namespace, runtimeClass, serviceAccount, path } = read.value;
+    if (!hasNamespace(r.props) && !wanted.has(namespace) && ![...wanted.values()].some((w) => w.runtimeClass === runtimeClass)) {
+      // Where a pod without metadata.namespace lands is the provider's default namespace, which the stack does not
+      // show: it may be one that asks for the sandbox. Said at advisory level, not passed in silence.
+      findings.push({
+        urn: r.urn,
+        type: r.type,
+        property: "metadata.namespace",
+        message: `metadata.namespace is not set, so the Kubernetes provider's default namespace decides where this workload runs, and ${[...wanted.keys()].map((n) => JSON.stringify(n)).join(", ")} ask for the sandbox RuntimeClass: set metadata.namespace, or ${path}.runtimeClassName to the sandbox class.`,
+        indeterminate: true,
+      });
+      continue;
+    }
     const ask = wanted.get(namespace);
     if (!ask || runtimeClass === ask.runtimeClass) continue;
     if (location.patch && (runtimeClass === undefined || runtimeClass === null)) continue;
@@ -123,7 +142,7 @@ export const kubernetesRuntimeClass: StackRule = {
     "Pods and workloads in a namespace that asks for the sandbox RuntimeClass (its Namespace's annotation, or the rule's options) set that runtimeClassName.",
   enforcementLevel: "mandatory",
   family: "sandbox",
-  docs: `Pods and every workload kind in a namespace whose Namespace carries \`${SANDBOX_RUNTIME_CLASS_ANNOTATION}\` (KubernetesWorkerNamespace with \`sandbox: runtime\`), or that the options list: \`runtimeClassName\` is that class; Deployments and StatefulSets of a ServiceAccount listed in \`${SANDBOX_TRUSTED_ANNOTATION}\` excepted.`,
+  docs: `Pods and every workload kind in a namespace whose Namespace carries \`${SANDBOX_RUNTIME_CLASS_ANNOTATION}\` (KubernetesWorkerNamespace with \`sandbox: runtime\`), or that the options list: \`runtimeClassName\` is that class; Deployments and StatefulSets of a ServiceAccount listed in \`${SANDBOX_TRUSTED_ANNOTATION}\` excepted. A workload with no \`metadata.namespace\` gets an advisory finding while any namespace asks: the provider's default namespace, which the stack does not show, decides where it runs.`,
   options: {
     runtimeClassName: {
       type: "string",

@@ -53,8 +53,21 @@ describe("sandbox-kubernetes-runtime-class", () => {
 
   it("passes pods in namespaces that do not ask (no annotation, another namespace, no Namespace in the stack)", () => {
     const plain = res("kubernetes:core/v1:Namespace", "web", { metadata: { name: "web", labels: { [RC]: "gvisor" } } });
-    const resources = [plain, sandboxed(), workload("kubernetes:apps/v1:Deployment", ["spec", "template", "spec"], {}, "web"), workload("kubernetes:core/v1:Pod", ["spec"], {}, null)];
+    const resources = [plain, sandboxed(), workload("kubernetes:apps/v1:Deployment", ["spec", "template", "spec"], {}, "web")];
     assert.deepStrictEqual(checkDeclared(rule, resources, ctxWith()), []);
+  });
+
+  it("advises on a workload with no namespace while a namespace asks (the provider's default namespace decides), unless it sets the sandbox class", () => {
+    const bare = workload("kubernetes:core/v1:Pod", ["spec"], {}, null);
+    const findings = checkDeclared(rule, [sandboxed(), bare], ctxWith());
+    assert.deepStrictEqual(
+      findings.map((f) => [f.urn, f.property, f.indeterminate]),
+      [[bare.urn, "metadata.namespace", true]],
+    );
+    assert.match(findings[0].message, /^metadata\.namespace is not set, so the Kubernetes provider's default namespace decides where this workload runs, and "[^"]+" ask for the sandbox RuntimeClass/);
+    const sandboxedPod = workload("kubernetes:core/v1:Pod", ["spec"], { runtimeClassName: "gvisor" }, null);
+    assert.deepStrictEqual(checkDeclared(rule, [sandboxed(), sandboxedPod], ctxWith()), []);
+    assert.deepStrictEqual(checkDeclared(rule, [bare], ctxWith()), [], "no namespace asks: nothing to say");
   });
 
   it("passes the trusted ServiceAccount's Deployment and StatefulSet, but not its bare Pod or Job", () => {
