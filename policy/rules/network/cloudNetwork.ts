@@ -430,6 +430,11 @@ export class ResourceIndex {
     }
     return undefined;
   }
+  /** The resource of one of `types` whose known id is `id`. */
+  withId(id: string, types: readonly string[]): ResourceInput | undefined {
+    const r = this.byId.get(id);
+    return r && types.includes(r.type) ? r : undefined;
+  }
   /** Every resource of `type`. */
   ofType(type: string): ResourceInput[] {
     return this.resources.filter((r) => r.type === type);

@@ -88,6 +88,7 @@ export function checkSplitEgress(resources: readonly ResourceInput[], ctx: Check
       else findings.push({ urn: r.urn, type: r.type, ...unknownFinding("securityGroupId") });
     }
   }
+  findings.push(...checkAttachedGroups(index, groups, ctx));
   for (const { sg, parts } of groups.values()) {
     if (ctx.config.scope === "workers") {
       const marked = sg ? isWorker(sg.name, sg.props, workerGlobs(ctx)) : parts.some((p) => isWorker(p.resource.name, p.resource.props, workerGlobs(ctx)));
@@ -114,6 +115,77 @@ export function checkSplitEgress(resources: readonly ResourceInput[], ctx: Check
   return findings;
 }
 
+const INSTANCE = "aws:ec2/instance:Instance";
+const SPOT = "aws:ec2/spotInstanceRequest:SpotInstanceRequest";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const ECS_SERVICE = "aws:ecs/service:Service";
+
+/** Where each resource that attaches security groups names them: the property and the ids written there. */
+const ATTACHMENTS: Readonly<Record<string, (props: Record<string, unknown>) => { key: string; ids: readonly unknown[] }[]>> = {
+  [INSTANCE]: (p) => [{ key: "vpcSecurityGroupIds", ids: list(p.vpcSecurityGroupIds) }],
+  [SPOT]: (p) => [{ key: "vpcSecurityGroupIds", ids: list(p.vpcSecurityGroupIds) }],
+  [LAUNCH_TEMPLATE]: (p) => [
+    { key: "vpcSecurityGroupIds", ids: list(p.vpcSecurityGroupIds) },
+    { key: "networkInterfaces", ids: list(p.networkInterfaces).flatMap((n) => list(field(n, "securityGroups"))) },
+  ],
+  [ECS_SERVICE]: (p) => [{ key: "networkConfiguration", ids: list(field(p.networkConfiguration, "securityGroups")) }],
+};
+
+/** The group keys (as checkSplitEgress keys them) of the security groups a resource attaches. */
+function attachedGroups(index: ResourceIndex, sgUrns: ReadonlySet<string>, r: ResourceInput): string[] {
+  const keys = new Set<string>();
+  for (const { key, ids } of ATTACHMENTS[r.type](r.props)) {
+    // By property dependency (ids unknown during preview), filtered to security groups (a service's subnets too).
+    for (const urn of r.propertyDependencies?.[key] ?? []) if (sgUrns.has(urn)) keys.add(`urn:${urn}`);
+    for (const id of ids) {
+      if (typeof id !== "string" || isUnknown(id)) continue;
+      const sg = index.withId(id, [SG]);
+      keys.add(sg ? `urn:${sg.urn}` : `id:${id}`);
+    }
+  }
+  return [...keys];
+}
+
+/**
+ * Security groups add up: an instance (launch template, spot request, ECS service) with several attached groups is
+ * allowed the union of their egress. Reports each one whose groups together open every TCP or UDP port to the world
+ * where no single group does (a group that does is reported on its own).
+ */
+function checkAttachedGroups(index: ResourceIndex, groups: ReadonlyMap<string, { sg?: ResourceInput; parts: Part[] }>, ctx: CheckContext): StackFinding[] {
+  const findings: StackFinding[] = [];
+  const sgUrns = new Set(index.ofType(SG).map((g) => g.urn));
+  for (const type of Object.keys(ATTACHMENTS)) {
+    for (const r of index.ofType(type)) {
+      const attached = attachedGroups(index, sgUrns, r).filter((k) => (groups.get(k)?.parts.length ?? 0) > 0);
+      if (attached.length < 2) continue;
+      if (ctx.config.scope === "workers" && !isWorker(r.name, r.props, workerGlobs(ctx)) && !attached.some((k) => {
+        const sg = groups.get(k)?.sg;
+        return sg !== undefined && isWorker(sg.name, sg.props, workerGlobs(ctx));
+      })) continue;
+      for (const family of ["0.0.0.0/0", "::/0"] as const) {
+        for (const protocol of ["tcp", "udp"] as const) {
+          const bySg = attached.map((k) => ({ k, parts: groups.get(k)!.parts.filter((p) => p.family === family && p.protocol === protocol) }));
+          if (bySg.some((g) => coversAllPorts(g.parts))) continue;
+          const contributing = bySg.filter((g) => g.parts.length > 0);
+          if (contributing.length < 2 || !coversAllPorts(contributing.flatMap((g) => g.parts))) continue;
+          const names = contributing.map((g) => {
+            const sg = groups.get(g.k)!.sg;
+            return sg ? `"${sg.name}"` : show(g.k.slice(3));
+          });
+          const spans = contributing.flatMap((g) => g.parts.map((p) => `${p.resource.name}.${p.property} (${protocol} ${p.from}-${p.to})`)).join(", ");
+          findings.push({
+            urn: r.urn,
+            type: r.type,
+            property: ATTACHMENTS[r.type](r.props)[0].key,
+            message: `"${r.name}" attaches security groups ${names.join(", ")}, whose egress together allows every ${protocol.toUpperCase()} port out to ${family}: ${spans}; ${EGRESS_WHY}.`,
+          });
+        }
+      }
+    }
+  }
+  return findings;
+}
+
 /** `egress-open-to-internet-combined`: no security group's egress rules together let every port out. */
 export const splitEgressRule: StackRule = {
   id: "egress-open-to-internet-combined",
@@ -122,7 +194,7 @@ export const splitEgressRule: StackRule = {
   enforcementLevel: "mandatory",
   family: "egress",
   docs:
-    "AWS security groups whose egress rules (inline `egress`, `SecurityGroupRule`, `vpc.SecurityGroupEgressRule`) each open part of the port range to `0.0.0.0/0` or `::/0` and together open every TCP or UDP port; a single rule that opens every port is `egress-open-to-internet`'s finding. " +
+    "AWS security groups whose egress rules (inline `egress`, `SecurityGroupRule`, `vpc.SecurityGroupEgressRule`) each open part of the port range to `0.0.0.0/0` or `::/0` and together open every TCP or UDP port; a single rule that opens every port is `egress-open-to-internet`'s finding. Security groups add up: an instance, spot request, launch template or ECS service whose attached groups together open every TCP or UDP port fails too. " +
     "Azure NSGs whose Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0` (inline `securityRules` and separate `SecurityRule` resources of the same NSG) together cover every port of TCP or of UDP, as `Tcp 1-32767` plus `Tcp 32768-65535` do (a single `Tcp *` is `egress-open-to-internet`'s finding). " +
     "GCP VPC firewalls whose EGRESS `allows` entries to `0.0.0.0/0` or `::/0` (or with no `destinationRanges`) on the same network, for the same target tags or service accounts (untargeted rules count for every target), together cover every port of a protocol, as `tcp 1-32767` plus `tcp 32768-65535` do.",
   options: {
@@ -134,6 +206,6 @@ export const splitEgressRule: StackRule = {
     },
     workerNames: WORKER_NAMES_OPTION,
   },
-  types: [SG, SG_RULE, SG_EGRESS_RULE, ...NSG_TYPES, GCP_FIREWALL, "gcp:compute/network:Network"],
+  types: [SG, SG_RULE, SG_EGRESS_RULE, INSTANCE, SPOT, LAUNCH_TEMPLATE, ECS_SERVICE, ...NSG_TYPES, GCP_FIREWALL, "gcp:compute/network:Network"],
   check: (resources, ctx) => [...checkSplitEgress(resources, ctx), ...checkAzureNsgCombinedEgress(resources, ctx), ...checkGcpFirewallCombinedEgress(resources, ctx)],
 };
