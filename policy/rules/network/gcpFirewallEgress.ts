@@ -64,6 +64,60 @@ function partsOf(fw: ResourceInput): Part[] {
   return out;
 }
 
+/** Separate firewall-policy rules (network, regional, hierarchical), and the policies that hold their rules inline. */
+const POLICY_RULES = [
+  "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule",
+  "gcp:compute/regionNetworkFirewallPolicyRule:RegionNetworkFirewallPolicyRule",
+  "gcp:compute/firewallPolicyRule:FirewallPolicyRule",
+];
+const POLICIES_WITH_RULES = [
+  "gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules",
+  "gcp:compute/regionNetworkFirewallPolicyWithRules:RegionNetworkFirewallPolicyWithRules",
+  "gcp:compute/firewallPolicyWithRules:FirewallPolicyWithRules",
+];
+/** Every type the GCP half of `egress-open-to-internet-combined` reads. */
+export const GCP_COMBINED_EGRESS_TYPES: readonly string[] = [GCP_FIREWALL, GCP_NETWORK, ...POLICY_RULES, ...POLICIES_WITH_RULES];
+
+/** The match fields that name a destination; an EGRESS policy rule with none of them matches every destination. */
+const POLICY_DESTINATIONS = ["destIpRanges", "destFqdns", "destRegionCodes", "destThreatIntelligences", "destAddressGroups"];
+
+/**
+ * The parts one firewall-policy rule adds: an enabled EGRESS rule whose action lets traffic through, to the world
+ * (an anywhere CIDR, or no destination at all), per `match.layer4Configs` entry with a partial port list.
+ */
+function policyRuleParts(resource: ResourceInput, rule: unknown, at: string): Part[] {
+  const direction = field(rule, "direction");
+  const action = field(rule, "action");
+  const match = field(rule, "match");
+  if ([direction, action, match, field(rule, "disabled")].some(isUnknown) || field(rule, "disabled") === true) return [];
+  if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS") return [];
+  if (typeof action !== "string" || !["allow", "apply_security_profile_group"].includes(action.toLowerCase())) return [];
+  if (POLICY_DESTINATIONS.some((k) => isUnknown(field(match, k)))) return [];
+  const none = POLICY_DESTINATIONS.every((k) => list(field(match, k)).length === 0);
+  const families = none ? ["0.0.0.0/0", "::/0"] : anywhereIn(list(field(match, "destIpRanges")));
+  const out: Part[] = [];
+  list(field(match, "layer4Configs")).forEach((l4, i) => {
+    const protocol = protocolOf(field(l4, "ipProtocol"));
+    const ports = field(l4, "ports");
+    if (protocol === undefined || isUnknown(ports) || list(ports).length === 0) return;
+    const ranges = rangesOf(ports);
+    if (ranges === undefined || coversAllPorts(ranges)) return;
+    for (const family of families) {
+      const f = family.includes(":") ? "::/0" : "0.0.0.0/0";
+      for (const r of ranges) out.push({ ...r, firewall: resource, property: `${at}match.layer4Configs[${i}]`, family: f, protocol });
+    }
+  });
+  return out;
+}
+
+/** The targets of a firewall-policy rule, one group key each, or "*" for every instance the policy covers. */
+function policyTargetsOf(rule: unknown): string[] {
+  const accounts = list(field(rule, "targetServiceAccounts")).map(String).sort();
+  const tags = list(field(rule, "targetSecureTags")).map((t) => String(field(t, "name") ?? t)).sort();
+  if (tags.length === 0 && accounts.length === 0) return ["*"];
+  return [...tags.map((t) => `targetSecureTags ${show([t])}`), ...accounts.map((a) => `targetServiceAccounts ${show([a])}`)];
+}
+
 /**
  * The instances a rule applies to, one group key (in words) per target tag or service account, or "*" for every
  * instance: a rule for tags ["a", "b"] applies to the instances with "a" and to those with "b", so it joins each
@@ -95,6 +149,28 @@ export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput
     byNetwork.set(key, entry);
     for (const target of targetsOf(fw)) entry.byTarget.set(target, [...(entry.byTarget.get(target) ?? []), ...parts]);
   }
+  const addTo = (key: string, label: string, targets: readonly string[], parts: readonly Part[]): void => {
+    const entry = byNetwork.get(key) ?? { label, byTarget: new Map<string, Part[]>() };
+    byNetwork.set(key, entry);
+    for (const target of targets) entry.byTarget.set(target, [...(entry.byTarget.get(target) ?? []), ...parts]);
+  };
+  // Firewall policies: the rules of one policy add up like the firewalls of one network.
+  for (const type of POLICY_RULES) {
+    for (const r of index.ofType(type)) {
+      const parts = policyRuleParts(r, r.props, "");
+      const policy = r.props.firewallPolicy;
+      if (parts.length === 0 || typeof policy !== "string" || isUnknown(policy)) continue;
+      addTo(`policy:${policy}`, `firewall policy ${show(policy)}`, policyTargetsOf(r.props), parts);
+    }
+  }
+  for (const type of POLICIES_WITH_RULES) {
+    for (const p of index.ofType(type)) {
+      list(p.props.rules).forEach((rule, i) => {
+        const parts = policyRuleParts(p, rule, `rules[${i}].`);
+        if (parts.length > 0) addTo(`urn:${p.urn}`, `firewall policy "${p.name}"`, policyTargetsOf(rule), parts);
+      });
+    }
+  }
   const globs = ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
   const findings: StackFinding[] = [];
   // The same entries opening the same protocol and family are reported once, for the first target group they fill.
@@ -121,7 +197,7 @@ export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput
             urn: at.urn,
             type: at.type,
             property: mine[0].property,
-            message: `${label} lets every ${protocol.toUpperCase()} port out to ${family} from ${whom} through ${rules.size} firewall allow entries together: ${spans}; ${EGRESS_WHY}.`,
+            message: `${label} lets every ${protocol.toUpperCase()} port out to ${family} from ${whom} through ${rules.size} allow entries together: ${spans}; ${EGRESS_WHY}.`,
           });
         }
       }

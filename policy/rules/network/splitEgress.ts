@@ -10,7 +10,7 @@ import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../ty
 import { anywhereIn, field, isUnknown, list, show, unknownFinding } from "../values";
 import { checkAzureNsgCombinedEgress, NSG_TYPES } from "./azureNsgEgress";
 import { awsAllPorts, EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
-import { checkGcpFirewallCombinedEgress, GCP_FIREWALL } from "./gcpFirewallEgress";
+import { checkGcpFirewallCombinedEgress, GCP_COMBINED_EGRESS_TYPES } from "./gcpFirewallEgress";
 import { coversAllPorts } from "./portRanges";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
@@ -196,7 +196,7 @@ export const splitEgressRule: StackRule = {
   docs:
     "AWS security groups whose egress rules (inline `egress`, `SecurityGroupRule`, `vpc.SecurityGroupEgressRule`) each open part of the port range to `0.0.0.0/0` or `::/0` and together open every TCP or UDP port; a single rule that opens every port is `egress-open-to-internet`'s finding. Security groups add up: an instance, spot request, launch template or ECS service whose attached groups together open every TCP or UDP port fails too. " +
     "Azure NSGs whose Outbound Allow rules to `*`, `Internet`, `0.0.0.0/0` or `::/0` (inline `securityRules` and separate `SecurityRule` resources of the same NSG) together cover every port of TCP or of UDP, as `Tcp 1-32767` plus `Tcp 32768-65535` do (a single `Tcp *` is `egress-open-to-internet`'s finding). " +
-    "GCP VPC firewalls whose EGRESS `allows` entries to `0.0.0.0/0` or `::/0` (or with no `destinationRanges`) on the same network, for the same target tags or service accounts (untargeted rules count for every target), together cover every port of a protocol, as `tcp 1-32767` plus `tcp 32768-65535` do.",
+    "GCP VPC firewalls whose EGRESS `allows` entries to `0.0.0.0/0` or `::/0` (or with no `destinationRanges`) on the same network, for the same target tags or service accounts (untargeted rules count for every target), together cover every port of a protocol, as `tcp 1-32767` plus `tcp 32768-65535` do; the EGRESS allow rules of one GCP firewall policy (network, regional or hierarchical; separate or inline) add up the same way.",
   options: {
     scope: {
       type: "string",
@@ -206,6 +206,6 @@ export const splitEgressRule: StackRule = {
     },
     workerNames: WORKER_NAMES_OPTION,
   },
-  types: [SG, SG_RULE, SG_EGRESS_RULE, INSTANCE, SPOT, LAUNCH_TEMPLATE, ECS_SERVICE, ...NSG_TYPES, GCP_FIREWALL, "gcp:compute/network:Network"],
+  types: [SG, SG_RULE, SG_EGRESS_RULE, INSTANCE, SPOT, LAUNCH_TEMPLATE, ECS_SERVICE, ...NSG_TYPES, ...GCP_COMBINED_EGRESS_TYPES],
   check: (resources, ctx) => [...checkSplitEgress(resources, ctx), ...checkAzureNsgCombinedEgress(resources, ctx), ...checkGcpFirewallCombinedEgress(resources, ctx)],
 };

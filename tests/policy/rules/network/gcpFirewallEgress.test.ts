@@ -39,19 +39,19 @@ describe("egress-open-to-internet-combined: GCP firewalls (stack)", () => {
         urn: a.urn,
         type: FW,
         property: "allows[0]",
-        message: `network "workers" lets every TCP port out to 0.0.0.0/0 from every instance through 2 firewall allow entries together: low.allows[0] (tcp 1-32767), high.allows[0] (tcp 32768-65535); ${EGRESS_WHY}.`,
+        message: `network "workers" lets every TCP port out to 0.0.0.0/0 from every instance through 2 allow entries together: low.allows[0] (tcp 1-32767), high.allows[0] (tcp 32768-65535); ${EGRESS_WHY}.`,
       },
     ]);
   });
 
   it("fails two entries of one rule, a rule with no destinationRanges, and an untargeted rule joining a targeted one", () => {
     const one = egress("split", [{ protocol: "udp", ports: ["0-40000"] }, { protocol: "udp", ports: ["40001-65535"] }], { destinationRanges: undefined });
-    assert.deepEqual(check([one]).map((f) => f.message.split(" together")[0]), ['network "workers" lets every UDP port out to 0.0.0.0/0 from every instance through 2 firewall allow entries']);
+    assert.deepEqual(check([one]).map((f) => f.message.split(" together")[0]), ['network "workers" lets every UDP port out to 0.0.0.0/0 from every instance through 2 allow entries']);
     const net = res(NET, "vpc", { name: "vpc" });
     const targeted = res(FW, "targeted", { network: "vpc-id", direction: "EGRESS", destinationRanges: ["::/0"], targetTags: ["worker"], allows: [{ protocol: "tcp", ports: ["1024-65535"] }] }, { network: [net.urn] });
     const everyone = res(FW, "everyone", { network: "vpc-id", direction: "EGRESS", destinationRanges: ["::/0"], allows: [{ protocol: "tcp", ports: ["1-1023"] }] }, { network: [net.urn] });
     assert.deepEqual(check([net, targeted, everyone]).map((f) => [f.urn, f.message.split(" together")[0]]), [
-      [targeted.urn, 'network "vpc" lets every TCP port out to ::/0 from the instances with targetTags ["worker"] through 2 firewall allow entries'],
+      [targeted.urn, 'network "vpc" lets every TCP port out to ::/0 from the instances with targetTags ["worker"] through 2 allow entries'],
     ]);
   });
 
@@ -62,5 +62,43 @@ describe("egress-open-to-internet-combined: GCP firewalls (stack)", () => {
     assert.deepEqual(check(pair, { scope: "workers" }), []);
     const workers = [egress("worker-low", [{ protocol: "tcp", ports: ["1-32767"] }]), egress("worker-high", [{ protocol: "tcp", ports: ["32768-65535"] }])];
     assert.equal(check(workers, { scope: "workers" }).length, 1);
+  });
+});
+
+describe("egress-open-to-internet-combined: GCP firewall policies (stack)", () => {
+  const RULE = "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule";
+  const WITH_RULES = "gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules";
+  const rule = (name: string, ports: string[], extra: Record<string, unknown> = {}) =>
+    res(RULE, name, {
+      firewallPolicy: "workers-policy",
+      direction: "EGRESS",
+      action: "allow",
+      priority: 1000,
+      match: { destIpRanges: ["0.0.0.0/0"], layer4Configs: [{ ipProtocol: "tcp", ports }] },
+      ...extra,
+    });
+
+  it("fails two rules of one policy that together open every TCP port, and passes them in different policies or with a gap", () => {
+    const a = rule("low", ["1-32767"]);
+    const b = rule("high", ["32768-65535"]);
+    assert.deepEqual(check([a, b]).map((f) => [f.urn, f.property, f.message.split(":")[0]]), [
+      [a.urn, "match.layer4Configs[0]", 'firewall policy "workers-policy" lets every TCP port out to 0.0.0.0/0 from every instance through 2 allow entries together'],
+    ]);
+    assert.deepEqual(check([a, rule("high", ["32768-65535"], { firewallPolicy: "other" })]), []);
+    assert.deepEqual(check([a, rule("high", ["32769-65535"])]), []);
+    assert.deepEqual(check([a, rule("high", ["32768-65535"], { action: "deny" })]), []);
+  });
+
+  it("fails inline rules of a policy with rules, where a rule with no destination counts for both families", () => {
+    const policy = res(WITH_RULES, "inline", {
+      rules: [
+        { direction: "EGRESS", action: "allow", priority: 1, match: { layer4Configs: [{ ipProtocol: "udp", ports: ["1-1000"] }] } },
+        { direction: "EGRESS", action: "allow", priority: 2, match: { layer4Configs: [{ ipProtocol: "udp", ports: ["1001-65535"] }] } },
+      ],
+    });
+    assert.deepEqual(check([policy]).map((f) => [f.property, f.message.split(" from ")[0]]), [
+      ["rules[0].match.layer4Configs[0]", 'firewall policy "inline" lets every UDP port out to 0.0.0.0/0'],
+      ["rules[0].match.layer4Configs[0]", 'firewall policy "inline" lets every UDP port out to ::/0'],
+    ]);
   });
 });

@@ -18,7 +18,7 @@ describe("egress-open-to-internet-combined: GCP firewalls with overlapping targe
     const low = egress("low", "1-32767", { targetTags: ["worker"] });
     const high = egress("high", "32768-65535", { targetTags: ["worker", "batch"] });
     assert.deepEqual(check([low, high]).map((f) => f.message.split(" together")[0]), [
-      'network "workers" lets every TCP port out to 0.0.0.0/0 from the instances with targetTags ["worker"] through 2 firewall allow entries',
+      'network "workers" lets every TCP port out to 0.0.0.0/0 from the instances with targetTags ["worker"] through 2 allow entries',
     ]);
   });
   it("fails service-account lists that share an account", () => {
