@@ -131,19 +131,22 @@ const ATTACHMENTS: Readonly<Record<string, (props: Record<string, unknown>) => {
   [ECS_SERVICE]: (p) => [{ key: "networkConfiguration", ids: list(field(p.networkConfiguration, "securityGroups")) }],
 };
 
-/** The group keys (as checkSplitEgress keys them) of the security groups a resource attaches. */
-function attachedGroups(index: ResourceIndex, sgUrns: ReadonlySet<string>, r: ResourceInput): string[] {
-  const keys = new Set<string>();
+/** The group keys (as checkSplitEgress keys them) of the security groups a resource attaches, each with the property naming it. */
+function attachedGroups(index: ResourceIndex, sgUrns: ReadonlySet<string>, r: ResourceInput): Map<string, string> {
+  const keys = new Map<string, string>();
   for (const { key, ids } of ATTACHMENTS[r.type](r.props)) {
+    const add = (group: string): void => {
+      if (!keys.has(group)) keys.set(group, key);
+    };
     // By property dependency (ids unknown during preview), filtered to security groups (a service's subnets too).
-    for (const urn of r.propertyDependencies?.[key] ?? []) if (sgUrns.has(urn)) keys.add(`urn:${urn}`);
+    for (const urn of r.propertyDependencies?.[key] ?? []) if (sgUrns.has(urn)) add(`urn:${urn}`);
     for (const id of ids) {
       if (typeof id !== "string" || isUnknown(id)) continue;
       const sg = index.withId(id, [SG]);
-      keys.add(sg ? `urn:${sg.urn}` : `id:${id}`);
+      add(sg ? `urn:${sg.urn}` : `id:${id}`);
     }
   }
-  return [...keys];
+  return keys;
 }
 
 /**
@@ -156,7 +159,8 @@ function checkAttachedGroups(index: ResourceIndex, groups: ReadonlyMap<string, {
   const sgUrns = new Set(index.ofType(SG).map((g) => g.urn));
   for (const type of Object.keys(ATTACHMENTS)) {
     for (const r of index.ofType(type)) {
-      const attached = attachedGroups(index, sgUrns, r).filter((k) => (groups.get(k)?.parts.length ?? 0) > 0);
+      const where = attachedGroups(index, sgUrns, r);
+      const attached = [...where.keys()].filter((k) => (groups.get(k)?.parts.length ?? 0) > 0);
       if (attached.length < 2) continue;
       if (ctx.config.scope === "workers" && !isWorker(r.name, r.props, workerGlobs(ctx)) && !attached.some((k) => {
         const sg = groups.get(k)?.sg;
@@ -176,7 +180,7 @@ function checkAttachedGroups(index: ResourceIndex, groups: ReadonlyMap<string, {
           findings.push({
             urn: r.urn,
             type: r.type,
-            property: ATTACHMENTS[r.type](r.props)[0].key,
+            property: where.get(contributing[0].k)!,
             message: `"${r.name}" attaches security groups ${names.join(", ")}, whose egress together allows every ${protocol.toUpperCase()} port out to ${family}: ${spans}; ${EGRESS_WHY}.`,
           });
         }

@@ -36,7 +36,7 @@ describe("egress-open-to-internet-combined: security groups attached together (s
     const spot = res("aws:ec2/spotInstanceRequest:SpotInstanceRequest", "spot", { vpcSecurityGroupIds: ["sg-high", "sg-low"] });
     assert.deepEqual(check([low, high, lt, svc, spot]).map((f) => [f.urn, f.property]), [
       [spot.urn, "vpcSecurityGroupIds"],
-      [lt.urn, "vpcSecurityGroupIds"],
+      [lt.urn, "networkInterfaces"],
       [svc.urn, "networkConfiguration"],
     ]);
   });
