@@ -39,6 +39,14 @@ export const WORKER_NAMES_OPTION: RuleOption = stringListOption(
   DEFAULT_WORKER_NAMES,
 );
 
+/**
+ * The worker-name globs of a rule's resolved config (its `workerNames` option), or the default globs when the
+ * config does not carry the option.
+ */
+export function workerGlobs(config: Readonly<Record<string, unknown>>): readonly string[] {
+  return config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(config, "workerNames");
+}
+
 /** A string-list option of a resolved config (a malformed value counts as the empty list). */
 export function stringOption(config: Readonly<Record<string, unknown>>, key: string): readonly string[] {
   const v = config[key];

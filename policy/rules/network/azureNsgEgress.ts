@@ -5,7 +5,7 @@
  * reported again here.
  * Bound into `egress-open-to-internet-combined` (splitEgress.ts), which judges AWS security groups the same way.
  */
-import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import { isWorker, workerGlobs } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding } from "../types";
 import { anywhereIn, field, isAnywhere, isUnknown, list, show } from "../values";
 import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
@@ -74,9 +74,6 @@ function nsgOf(index: ResourceIndex, rule: ResourceInput): ResourceInput | undef
     .find((n) => (n.props.networkSecurityGroupName === name || n.props.name === name) && n.props.resourceGroupName === rule.props.resourceGroupName);
 }
 
-function globs(ctx: CheckContext): readonly string[] {
-  return ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
-}
 
 /** Reports every NSG (or group of separate rules naming the same NSG) whose open rules together cover every TCP and UDP port. */
 export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
@@ -105,7 +102,7 @@ export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[],
   for (const { nsg, rules } of groups.values()) {
     if (rules.length === 0) continue;
     const owner = nsg ?? rules[0].resource;
-    if (ctx.config.scope === "workers" && !isWorker(owner.name, owner.props, globs(ctx))) continue;
+    if (ctx.config.scope === "workers" && !isWorker(owner.name, owner.props, workerGlobs(ctx.config))) continue;
     for (const protocol of ["tcp", "udp"] as const) {
       const mine = rules.filter((r) => r.protocols.includes(protocol));
       // One rule opening every port of the protocol is egress-open-to-internet's finding.

@@ -3,7 +3,7 @@
  * internet through a Microsoft-owned public IP that no NAT gateway, firewall route or NSG allow-list of the stack
  * controls ("Default outbound access in Azure"); `defaultOutboundAccess: false` makes the subnet private.
  */
-import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import { isWorker, WORKER_NAMES_OPTION, workerGlobs } from "../../config";
 import type { CheckContext, Finding, ResourceRule } from "../types";
 import { field, isUnknown, list, show, unknownFinding } from "../values";
 
@@ -14,9 +14,6 @@ const WHY =
   "a subnet with default outbound access gives its VMs an implicit Microsoft-owned public IP for outbound traffic, " +
   "a way out that bypasses the NAT gateway, the firewall route and the egress allow-list";
 
-function globs(ctx: CheckContext): readonly string[] {
-  return ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
-}
 
 function platform(name: unknown): boolean {
   return typeof name === "string" && PLATFORM_SUBNETS.has(name.toLowerCase());
@@ -33,8 +30,8 @@ function defaultOutbound(subnet: unknown, path: string): Finding[] {
 /** `network.Subnet`: a worker subnet (by tag-less name: logical name or `subnetName`) sets `defaultOutboundAccess: false`. */
 export function checkAzureSubnet(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
   if (platform(props.subnetName) || platform(props.name)) return [];
-  const named = typeof props.subnetName === "string" && !isUnknown(props.subnetName) && isWorker(props.subnetName, {}, globs(ctx));
-  if (!named && !isWorker(ctx.resource?.name, props, globs(ctx))) return [];
+  const named = typeof props.subnetName === "string" && !isUnknown(props.subnetName) && isWorker(props.subnetName, {}, workerGlobs(ctx.config));
+  if (!named && !isWorker(ctx.resource?.name, props, workerGlobs(ctx.config))) return [];
   return defaultOutbound(props, "");
 }
 
@@ -44,7 +41,7 @@ export function checkAzureVnetSubnets(props: Record<string, unknown>, ctx: Check
   if (isUnknown(subnets)) return [unknownFinding("subnets")];
   return list(subnets).flatMap((s, i) => {
     const name = field(s, "name");
-    if (platform(name) || typeof name !== "string" || !isWorker(name, {}, globs(ctx))) return [];
+    if (platform(name) || typeof name !== "string" || !isWorker(name, {}, workerGlobs(ctx.config))) return [];
     return defaultOutbound(s, `subnets[${i}].`);
   });
 }

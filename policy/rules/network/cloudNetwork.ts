@@ -6,16 +6,13 @@
  * by this package's components) or by a logical name / Name tag matching the rule's `workerNames` globs
  * (default `*worker*`, `*workload*`).
  */
-import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import { isWorker, WORKER_NAMES_OPTION, workerGlobs } from "../../config";
 import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../types";
 import { anywhereIn, field, isAnywhere, isRecord, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
 import { portListCoversAll } from "./portRanges";
 
 const PUBLIC_IP_WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
 
-function workerGlobs(ctx: CheckContext): readonly string[] {
-  return ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
-}
 
 /** A boolean (or "true" string) flag that must not be set: one finding when it is. */
 function flag(props: Record<string, unknown>, key: string, fix: string): Finding[] {
@@ -58,7 +55,7 @@ export function checkEcsServicePublicIp(props: Record<string, unknown>): Finding
 
 /** Subnets: a worker subnet does not map public IPs on launch. Other subnets are not this rule's business. */
 export function checkAwsSubnet(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
-  if (!isWorker(ctx.resource?.name, props, workerGlobs(ctx))) return [];
+  if (!isWorker(ctx.resource?.name, props, workerGlobs(ctx.config))) return [];
   return flag(props, "mapPublicIpOnLaunch", "set it to false on a worker subnet");
 }
 
@@ -208,7 +205,7 @@ function openAwsRule(rule: unknown, path: string, cidrKeys: readonly string[], p
 }
 
 function inScope(props: Record<string, unknown>, ctx: CheckContext): boolean {
-  return ctx.config.scope !== "workers" || isWorker(ctx.resource?.name, props, workerGlobs(ctx));
+  return ctx.config.scope !== "workers" || isWorker(ctx.resource?.name, props, workerGlobs(ctx.config));
 }
 
 /** Security groups: no inline egress rule to 0.0.0.0/0 or ::/0 on every port. */
@@ -469,7 +466,7 @@ function toIgw(index: ResourceIndex, res: ResourceInput, key: string, value: unk
  */
 export function checkInternetRoutes(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
   const index = new ResourceIndex(resources);
-  const globs = workerGlobs(ctx);
+  const globs = workerGlobs(ctx.config);
   const findings: StackFinding[] = [];
   const routesOf = new Map<string, IgwRoute[]>();
   const unknownRoutesOf = new Map<string, ResourceInput[]>();

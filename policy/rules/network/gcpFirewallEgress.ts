@@ -6,7 +6,7 @@
  * `egress-open-to-internet-combined` (splitEgress.ts). Higher-priority `denies` are not subtracted: a rule set that
  * relies on them to close the world is reported, and an exemption with its reason is the way to keep it.
  */
-import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import { isWorker, workerGlobs } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding } from "../types";
 import { anywhereIn, field, isUnknown, list, show } from "../values";
 import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
@@ -171,7 +171,7 @@ export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput
       });
     }
   }
-  const globs = ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
+  const globs = workerGlobs(ctx.config);
   const findings: StackFinding[] = [];
   // The same entries opening the same protocol and family are reported once, for the first target group they fill.
   const reported = new Set<string>();

@@ -5,7 +5,7 @@
  * this stack rule judges their union per security group, and stays silent where one rule alone already opens every
  * port (that rule's own finding says so).
  */
-import { isWorker, stringOption, WORKER_NAMES_OPTION } from "../../config";
+import { isWorker, WORKER_NAMES_OPTION, workerGlobs } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
 import { anywhereIn, field, isUnknown, list, show, unknownFinding } from "../values";
 import { checkAzureNsgCombinedEgress, NSG_TYPES } from "./azureNsgEgress";
@@ -53,9 +53,6 @@ function partsOf(resource: ResourceInput, rule: unknown, path: string, cidrKeys:
   return cidrKeys.flatMap((key) => families(field(rule, key)).map((family) => ({ resource, property: `${path}${key}`, family, protocol: p, from, to })));
 }
 
-function workerGlobs(ctx: CheckContext): readonly string[] {
-  return ctx.config.workerNames === undefined ? (WORKER_NAMES_OPTION.default as readonly string[]) : stringOption(ctx.config, "workerNames");
-}
 
 /** Groups every rule's parts by the security group it belongs to (the SG resource, else its id as written). */
 export function checkSplitEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
@@ -91,7 +88,7 @@ export function checkSplitEgress(resources: readonly ResourceInput[], ctx: Check
   findings.push(...checkAttachedGroups(index, groups, ctx));
   for (const { sg, parts } of groups.values()) {
     if (ctx.config.scope === "workers") {
-      const marked = sg ? isWorker(sg.name, sg.props, workerGlobs(ctx)) : parts.some((p) => isWorker(p.resource.name, p.resource.props, workerGlobs(ctx)));
+      const marked = sg ? isWorker(sg.name, sg.props, workerGlobs(ctx.config)) : parts.some((p) => isWorker(p.resource.name, p.resource.props, workerGlobs(ctx.config)));
       if (!marked) continue;
     }
     for (const family of ["0.0.0.0/0", "::/0"] as const) {
@@ -162,9 +159,9 @@ function checkAttachedGroups(index: ResourceIndex, groups: ReadonlyMap<string, {
       const where = attachedGroups(index, sgUrns, r);
       const attached = [...where.keys()].filter((k) => (groups.get(k)?.parts.length ?? 0) > 0);
       if (attached.length < 2) continue;
-      if (ctx.config.scope === "workers" && !isWorker(r.name, r.props, workerGlobs(ctx)) && !attached.some((k) => {
+      if (ctx.config.scope === "workers" && !isWorker(r.name, r.props, workerGlobs(ctx.config)) && !attached.some((k) => {
         const sg = groups.get(k)?.sg;
-        return sg !== undefined && isWorker(sg.name, sg.props, workerGlobs(ctx));
+        return sg !== undefined && isWorker(sg.name, sg.props, workerGlobs(ctx.config));
       })) continue;
       for (const family of ["0.0.0.0/0", "::/0"] as const) {
         for (const protocol of ["tcp", "udp"] as const) {
