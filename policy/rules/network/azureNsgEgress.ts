@@ -9,7 +9,7 @@ import { isWorker, workerGlobs } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding } from "../types";
 import { anywhereIn, field, isAnywhere, isUnknown, list, show } from "../values";
 import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
-import { coversAllPorts, MAX_PORT } from "./portRanges";
+import { coversAllPorts, PortRange, readPortList } from "./portRanges";
 
 /** The types the NSG half of `egress-open-to-internet-combined` (splitEgress.ts) reads. */
 export const NSG_TYPES = ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"] as const;
@@ -21,23 +21,15 @@ interface OpenRule {
   readonly label: string;
   readonly resource: ResourceInput;
   readonly protocols: readonly ("tcp" | "udp")[];
-  readonly ports: readonly [number, number][];
+  readonly ports: readonly PortRange[];
   readonly destination: string;
   readonly protocol: unknown;
   readonly portText: unknown;
 }
 
 /** Port ranges of `destinationPortRange(s)`: "*", "N" or "N-M" (anything else covers no port). */
-function portRanges(range: unknown, ranges: unknown): [number, number][] {
-  const out: [number, number][] = [];
-  for (const r of [range, ...list(ranges)]) {
-    if (typeof r !== "string") continue;
-    const s = r.trim();
-    if (s === "*") out.push([0, MAX_PORT]);
-    const m = /^(\d+)(?:-(\d+))?$/.exec(s);
-    if (m) out.push([Number(m[1]), Number(m[2] ?? m[1])]);
-  }
-  return out;
+function portRanges(range: unknown, ranges: unknown): PortRange[] {
+  return readPortList([range, ...list(ranges)].filter((r) => typeof r === "string")).ranges;
 }
 
 /** The rule as an open outbound rule, or undefined when it is not one (or a value it needs is unknown). */
@@ -56,11 +48,6 @@ function openRule(rule: unknown, label: string, resource: ResourceInput): OpenRu
   const ports = portRanges(field(rule, "destinationPortRange"), field(rule, "destinationPortRanges"));
   const portText = field(rule, "destinationPortRange") ?? field(rule, "destinationPortRanges");
   return { label, resource, protocols, ports, destination, protocol, portText };
-}
-
-/** True when the ranges cover ports 1-65535 (port 0 is not a usable destination port). */
-function coversAll(ranges: readonly [number, number][]): boolean {
-  return coversAllPorts(ranges.map(([from, to]) => ({ from, to })));
 }
 
 /** The NSG a separate rule belongs to: by property dependency, else by NSG name and resource group. */
@@ -106,7 +93,7 @@ export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[],
     for (const protocol of ["tcp", "udp"] as const) {
       const mine = rules.filter((r) => r.protocols.includes(protocol));
       // One rule opening every port of the protocol is egress-open-to-internet's finding.
-      if (mine.length < 2 || mine.some((r) => coversAll(r.ports)) || !coversAll(mine.flatMap((r) => r.ports))) continue;
+      if (mine.length < 2 || mine.some((r) => coversAllPorts(r.ports)) || !coversAllPorts(mine.flatMap((r) => r.ports))) continue;
       const parts = mine.map((r) => `${r.label} (${show(r.protocol)} ports ${show(r.portText)} to ${show(r.destination)})`);
       findings.push({
         urn: owner.urn,

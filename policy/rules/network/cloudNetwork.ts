@@ -269,11 +269,24 @@ export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckConte
 
 // GCP firewall policy rules (global and regional network firewall policies, hierarchical firewall policies).
 
-/** The match fields that name a destination; an EGRESS rule with none of them matches every destination. */
-const DESTINATIONS = ["destIpRanges", "destFqdns", "destRegionCodes", "destThreatIntelligences", "destAddressGroups"] as const;
+/** Separate GCP firewall-policy rules: network, regional and hierarchical. */
+export const GCP_POLICY_RULE_TYPES: readonly string[] = [
+  "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule",
+  "gcp:compute/regionNetworkFirewallPolicyRule:RegionNetworkFirewallPolicyRule",
+  "gcp:compute/firewallPolicyRule:FirewallPolicyRule",
+];
+/** GCP firewall policies that hold their rules inline (`rules[]`). */
+export const GCP_POLICY_WITH_RULES_TYPES: readonly string[] = [
+  "gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules",
+  "gcp:compute/regionNetworkFirewallPolicyWithRules:RegionNetworkFirewallPolicyWithRules",
+  "gcp:compute/firewallPolicyWithRules:FirewallPolicyWithRules",
+];
 
-/** The actions that let matching traffic through (a security profile group inspects, then allows). */
-const ALLOWING = new Set(["allow", "apply_security_profile_group"]);
+/** The match fields of a GCP firewall-policy rule that name a destination; an EGRESS rule with none of them matches every destination. */
+export const DESTINATIONS = ["destIpRanges", "destFqdns", "destRegionCodes", "destThreatIntelligences", "destAddressGroups"] as const;
+
+/** The GCP firewall-policy actions that let matching traffic through (a security profile group inspects, then allows). */
+export const ALLOWING: ReadonlySet<string> = new Set(["allow", "apply_security_profile_group"]);
 
 /** True when a layer-4 config covers every port: protocol "all", or tcp/udp (names or numbers) with no port list or the full range. */
 function allPorts(protocol: string, ports: readonly unknown[]): boolean {
@@ -391,12 +404,8 @@ export const openEgressRule: ResourceRule = {
     "aws:ec2/securityGroupRule:SecurityGroupRule": checkAwsSecurityGroupRule,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": checkAwsEgressRule,
     "gcp:compute/firewall:Firewall": checkGcpFirewall,
-    "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule": checkGcpFirewallPolicyRule,
-    "gcp:compute/regionNetworkFirewallPolicyRule:RegionNetworkFirewallPolicyRule": checkGcpFirewallPolicyRule,
-    "gcp:compute/firewallPolicyRule:FirewallPolicyRule": checkGcpFirewallPolicyRule,
-    "gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
-    "gcp:compute/regionNetworkFirewallPolicyWithRules:RegionNetworkFirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
-    "gcp:compute/firewallPolicyWithRules:FirewallPolicyWithRules": checkGcpFirewallPolicyWithRules,
+    ...Object.fromEntries(GCP_POLICY_RULE_TYPES.map((t) => [t, checkGcpFirewallPolicyRule])),
+    ...Object.fromEntries(GCP_POLICY_WITH_RULES_TYPES.map((t) => [t, checkGcpFirewallPolicyWithRules])),
     "azure-native:network:NetworkSecurityGroup": checkAzureNsg,
     "azure-native:network:SecurityRule": checkAzureSecurityRule,
   },

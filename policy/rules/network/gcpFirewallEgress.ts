@@ -9,8 +9,8 @@
 import { isWorker, workerGlobs } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding } from "../types";
 import { anywhereIn, field, isUnknown, list, show } from "../values";
-import { EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
-import { coversAllPorts, MAX_PORT, PortRange } from "./portRanges";
+import { ALLOWING, DESTINATIONS, EGRESS_WHY, GCP_POLICY_RULE_TYPES, GCP_POLICY_WITH_RULES_TYPES, ResourceIndex } from "./cloudNetwork";
+import { coversAllPorts, PortRange, readPortList, transportOf } from "./portRanges";
 
 /** The type this half of `egress-open-to-internet-combined` reads. */
 export const GCP_FIREWALL = "gcp:compute/firewall:Firewall";
@@ -24,22 +24,25 @@ interface Part extends PortRange {
   readonly protocol: "tcp" | "udp";
 }
 
-function protocolOf(v: unknown): "tcp" | "udp" | undefined {
-  const p = typeof v === "string" ? v.toLowerCase() : v;
-  if (p === "tcp" || p === "6" || p === 6) return "tcp";
-  if (p === "udp" || p === "17" || p === 17) return "udp";
-  return undefined;
-}
-
-/** `ports` entries: "N" or "N-M" (a number is taken as "N"); undefined when one cannot be read. */
-function rangesOf(ports: unknown): PortRange[] | undefined {
-  const out: PortRange[] = [];
-  for (const p of list(ports)) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(String(p).trim());
-    if (!m) return undefined;
-    out.push({ from: Number(m[1]), to: Math.min(Number(m[2] ?? m[1]), MAX_PORT) });
-  }
-  return out;
+/**
+ * The parts one allow entry adds (a VPC firewall's `allows[i]`, a policy rule's `match.layer4Configs[i]`): nothing
+ * for another protocol, no or unreadable ports, or ports that cover everything alone (the single-rule check's case).
+ */
+function entryParts(
+  resource: ResourceInput,
+  property: string,
+  protocolValue: unknown,
+  ports: unknown,
+  families: readonly string[],
+): Part[] {
+  const protocol = transportOf(protocolValue);
+  if ((protocol !== "tcp" && protocol !== "udp") || isUnknown(ports) || list(ports).length === 0) return [];
+  const { ranges, unread } = readPortList(list(ports));
+  if (unread || coversAllPorts(ranges)) return [];
+  return families.flatMap((family) => {
+    const f = family.includes(":") ? "::/0" : "0.0.0.0/0";
+    return ranges.map((r) => ({ ...r, firewall: resource, property, family: f, protocol }));
+  });
 }
 
 /** The parts one firewall adds: nothing unless it is an enabled EGRESS rule to the world with known values. */
@@ -49,37 +52,11 @@ function partsOf(fw: ResourceInput): Part[] {
   if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS" || disabled === true) return [];
   // An EGRESS rule with no destinationRanges applies to every IPv4 destination.
   const families = list(destinationRanges).length === 0 ? ["0.0.0.0/0"] : anywhereIn(list(destinationRanges));
-  const out: Part[] = [];
-  list(allows).forEach((a, i) => {
-    const protocol = protocolOf(field(a, "protocol"));
-    const ports = field(a, "ports");
-    if (protocol === undefined || isUnknown(ports) || list(ports).length === 0) return;
-    const ranges = rangesOf(ports);
-    if (ranges === undefined || coversAllPorts(ranges)) return;
-    for (const family of families) {
-      const f = family.includes(":") ? "::/0" : "0.0.0.0/0";
-      for (const r of ranges) out.push({ ...r, firewall: fw, property: `allows[${i}]`, family: f, protocol });
-    }
-  });
-  return out;
+  return list(allows).flatMap((a, i) => entryParts(fw, `allows[${i}]`, field(a, "protocol"), field(a, "ports"), families));
 }
 
-/** Separate firewall-policy rules (network, regional, hierarchical), and the policies that hold their rules inline. */
-const POLICY_RULES = [
-  "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule",
-  "gcp:compute/regionNetworkFirewallPolicyRule:RegionNetworkFirewallPolicyRule",
-  "gcp:compute/firewallPolicyRule:FirewallPolicyRule",
-];
-const POLICIES_WITH_RULES = [
-  "gcp:compute/networkFirewallPolicyWithRules:NetworkFirewallPolicyWithRules",
-  "gcp:compute/regionNetworkFirewallPolicyWithRules:RegionNetworkFirewallPolicyWithRules",
-  "gcp:compute/firewallPolicyWithRules:FirewallPolicyWithRules",
-];
 /** Every type the GCP half of `egress-open-to-internet-combined` reads. */
-export const GCP_COMBINED_EGRESS_TYPES: readonly string[] = [GCP_FIREWALL, GCP_NETWORK, ...POLICY_RULES, ...POLICIES_WITH_RULES];
-
-/** The match fields that name a destination; an EGRESS policy rule with none of them matches every destination. */
-const POLICY_DESTINATIONS = ["destIpRanges", "destFqdns", "destRegionCodes", "destThreatIntelligences", "destAddressGroups"];
+export const GCP_COMBINED_EGRESS_TYPES: readonly string[] = [GCP_FIREWALL, GCP_NETWORK, ...GCP_POLICY_RULE_TYPES, ...GCP_POLICY_WITH_RULES_TYPES];
 
 /**
  * The parts one firewall-policy rule adds: an enabled EGRESS rule whose action lets traffic through, to the world
@@ -91,23 +68,13 @@ function policyRuleParts(resource: ResourceInput, rule: unknown, at: string): Pa
   const match = field(rule, "match");
   if ([direction, action, match, field(rule, "disabled")].some(isUnknown) || field(rule, "disabled") === true) return [];
   if (typeof direction !== "string" || direction.toUpperCase() !== "EGRESS") return [];
-  if (typeof action !== "string" || !["allow", "apply_security_profile_group"].includes(action.toLowerCase())) return [];
-  if (POLICY_DESTINATIONS.some((k) => isUnknown(field(match, k)))) return [];
-  const none = POLICY_DESTINATIONS.every((k) => list(field(match, k)).length === 0);
+  if (typeof action !== "string" || !ALLOWING.has(action.toLowerCase())) return [];
+  if (DESTINATIONS.some((k) => isUnknown(field(match, k)))) return [];
+  const none = DESTINATIONS.every((k) => list(field(match, k)).length === 0);
   const families = none ? ["0.0.0.0/0", "::/0"] : anywhereIn(list(field(match, "destIpRanges")));
-  const out: Part[] = [];
-  list(field(match, "layer4Configs")).forEach((l4, i) => {
-    const protocol = protocolOf(field(l4, "ipProtocol"));
-    const ports = field(l4, "ports");
-    if (protocol === undefined || isUnknown(ports) || list(ports).length === 0) return;
-    const ranges = rangesOf(ports);
-    if (ranges === undefined || coversAllPorts(ranges)) return;
-    for (const family of families) {
-      const f = family.includes(":") ? "::/0" : "0.0.0.0/0";
-      for (const r of ranges) out.push({ ...r, firewall: resource, property: `${at}match.layer4Configs[${i}]`, family: f, protocol });
-    }
-  });
-  return out;
+  return list(field(match, "layer4Configs")).flatMap((l4, i) =>
+    entryParts(resource, `${at}match.layer4Configs[${i}]`, field(l4, "ipProtocol"), field(l4, "ports"), families),
+  );
 }
 
 /** The targets of a firewall-policy rule, one group key each, or "*" for every instance the policy covers. */
@@ -155,7 +122,7 @@ export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput
     for (const target of targets) entry.byTarget.set(target, [...(entry.byTarget.get(target) ?? []), ...parts]);
   };
   // Firewall policies: the rules of one policy add up like the firewalls of one network.
-  for (const type of POLICY_RULES) {
+  for (const type of GCP_POLICY_RULE_TYPES) {
     for (const r of index.ofType(type)) {
       const parts = policyRuleParts(r, r.props, "");
       const policy = r.props.firewallPolicy;
@@ -163,7 +130,7 @@ export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput
       addTo(`policy:${policy}`, `firewall policy ${show(policy)}`, policyTargetsOf(r.props), parts);
     }
   }
-  for (const type of POLICIES_WITH_RULES) {
+  for (const type of GCP_POLICY_WITH_RULES_TYPES) {
     for (const p of index.ofType(type)) {
       list(p.props.rules).forEach((rule, i) => {
         const parts = policyRuleParts(p, rule, `rules[${i}].`);

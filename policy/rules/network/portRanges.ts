@@ -1,6 +1,7 @@
 /**
- * Port-range arithmetic the combined-egress rules share (AWS security groups, Azure NSGs, GCP firewalls): whether
- * rules that each open part of the port range together open all of it.
+ * Port and protocol reading the egress rules share (AWS security groups, Azure NSGs, GCP firewalls and firewall
+ * policies): the transport a rule names, the ports it writes, and whether rules that each open part of the port
+ * range together open all of it.
  */
 
 /** The highest TCP/UDP port. */
@@ -23,18 +24,40 @@ export function coversAllPorts(ranges: readonly PortRange[]): boolean {
   return false;
 }
 
+/** The transport a protocol field names, by name or IANA number: "all" for every protocol (AWS "-1"). */
+export function transportOf(v: unknown): "tcp" | "udp" | "all" | undefined {
+  const p = typeof v === "string" ? v.toLowerCase() : v;
+  if (p === "-1" || p === "all" || p === -1) return "all";
+  if (p === "tcp" || p === "6" || p === 6) return "tcp";
+  if (p === "udp" || p === "17" || p === 17) return "udp";
+  return undefined;
+}
+
 /**
- * True when written ports ("N", "N-M", a number, or "*") together cover every port: how the single-rule checks
- * decide "every port" the way the combined check does, so what the combined check leaves to them is reported.
- * Entries that cannot be read cover nothing.
+ * Written ports as ranges: "N", "N-M" or a number, and "*" for every port; an end past 65535 is cut there.
+ * `unread` is true when some entry is none of these (a caller that must not guess skips the rule).
  */
-export function portListCoversAll(ports: readonly unknown[]): boolean {
+export function readPortList(ports: readonly unknown[]): { ranges: PortRange[]; unread: boolean } {
   const ranges: PortRange[] = [];
+  let unread = false;
   for (const p of ports) {
     const s = String(p).trim();
-    if (s === "*") return true;
+    if (s === "*") {
+      ranges.push({ from: 0, to: MAX_PORT });
+      continue;
+    }
     const m = /^(\d+)(?:-(\d+))?$/.exec(s);
-    if (m) ranges.push({ from: Number(m[1]), to: Number(m[2] ?? m[1]) });
+    if (m) ranges.push({ from: Number(m[1]), to: Math.min(Number(m[2] ?? m[1]), MAX_PORT) });
+    else unread = true;
   }
-  return coversAllPorts(ranges);
+  return { ranges, unread };
+}
+
+/**
+ * True when written ports together cover every port: how the single-rule checks decide "every port" the way the
+ * combined check does, so what the combined check leaves to them is reported. Entries that cannot be read cover
+ * nothing.
+ */
+export function portListCoversAll(ports: readonly unknown[]): boolean {
+  return coversAllPorts(readPortList(ports).ranges);
 }

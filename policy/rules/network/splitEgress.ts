@@ -11,7 +11,7 @@ import { anywhereIn, field, isUnknown, list, show, unknownFinding } from "../val
 import { checkAzureNsgCombinedEgress, NSG_TYPES } from "./azureNsgEgress";
 import { awsAllPorts, EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
 import { checkGcpFirewallCombinedEgress, GCP_COMBINED_EGRESS_TYPES } from "./gcpFirewallEgress";
-import { coversAllPorts } from "./portRanges";
+import { coversAllPorts, transportOf } from "./portRanges";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
@@ -27,14 +27,6 @@ interface Part {
   readonly to: number;
 }
 
-function protocolOf(v: unknown): "tcp" | "udp" | "all" | undefined {
-  const p = typeof v === "string" ? v.toLowerCase() : v;
-  if (p === "-1" || p === "all" || p === -1) return "all";
-  if (p === "tcp" || p === "6" || p === 6) return "tcp";
-  if (p === "udp" || p === "17" || p === 17) return "udp";
-  return undefined;
-}
-
 /** The families a CIDR field opens to the world: "0.0.0.0/0" or "::/0" (a list or a single CIDR). */
 function families(v: unknown): ("0.0.0.0/0" | "::/0")[] {
   const cidrs = Array.isArray(v) ? v : [v];
@@ -48,7 +40,7 @@ function families(v: unknown): ("0.0.0.0/0" | "::/0")[] {
 function partsOf(resource: ResourceInput, rule: unknown, path: string, cidrKeys: readonly string[], protoKey: string): Part[] {
   const [protocol, from, to] = [field(rule, protoKey), field(rule, "fromPort"), field(rule, "toPort")];
   if ([protocol, from, to].some(isUnknown) || awsAllPorts(protocol, from, to)) return [];
-  const p = protocolOf(protocol);
+  const p = transportOf(protocol);
   if (p === undefined || p === "all" || typeof from !== "number" || typeof to !== "number") return [];
   return cidrKeys.flatMap((key) => families(field(rule, key)).map((family) => ({ resource, property: `${path}${key}`, family, protocol: p, from, to })));
 }
