@@ -32,17 +32,6 @@ function clusterVerdict(props: Record<string, unknown>): Verdict {
   return access === "None" ? { ok: true } : { ok: false, seen: access };
 }
 
-/** The cluster an agent pool belongs to: by property dependency on `resourceName`, else by cluster name and resource group. */
-function clusterOf(index: ResourceIndex, pool: ResourceInput): ResourceInput | undefined {
-  const byRef = index.ref(pool, "resourceName", [CLUSTER]);
-  if (byRef) return byRef;
-  const name = pool.props.resourceName;
-  if (typeof name !== "string" || isUnknown(name)) return undefined;
-  return index
-    .ofType(CLUSTER)
-    .find((c) => (c.props.resourceName === name || c.props.name === name) && c.props.resourceGroupName === pool.props.resourceGroupName);
-}
-
 /**
  * Clusters fail unless the pod IMDS restriction is on. A separate agent pool fails with its cluster
  * unless the pool restricts pod IMDS access itself; a pool whose cluster is not in the stack is not judged (the
@@ -65,7 +54,7 @@ export function checkAksPodImds(resources: readonly ResourceInput[]): StackFindi
       continue;
     }
     if (access === "None") continue;
-    const cluster = clusterOf(index, p);
+    const cluster = index.azureNamed(p, "resourceName", CLUSTER, "resourceName");
     if (!cluster) continue;
     const v = clusterVerdict(cluster.props);
     if (v.ok !== false) continue;

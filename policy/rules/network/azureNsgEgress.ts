@@ -50,17 +50,6 @@ function openRule(rule: unknown, label: string, resource: ResourceInput): OpenRu
   return { label, resource, protocols, ports, destination, protocol, portText };
 }
 
-/** The NSG a separate rule belongs to: by property dependency, else by NSG name and resource group. */
-function nsgOf(index: ResourceIndex, rule: ResourceInput): ResourceInput | undefined {
-  const byRef = index.ref(rule, "networkSecurityGroupName", [NSG]);
-  if (byRef) return byRef;
-  const name = rule.props.networkSecurityGroupName;
-  if (typeof name !== "string" || isUnknown(name)) return undefined;
-  return index
-    .ofType(NSG)
-    .find((n) => (n.props.networkSecurityGroupName === name || n.props.name === name) && n.props.resourceGroupName === rule.props.resourceGroupName);
-}
-
 
 /** Reports every NSG (or group of separate rules naming the same NSG) whose open rules together cover every TCP and UDP port. */
 export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
@@ -81,7 +70,7 @@ export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[],
   for (const r of index.ofType(RULE)) {
     const open = openRule(r.props, `security rule "${r.name}"`, r);
     if (!open) continue;
-    const nsg = nsgOf(index, r);
+    const nsg = index.azureNamed(r, "networkSecurityGroupName", NSG, "networkSecurityGroupName");
     const key = nsg ? `urn:${nsg.urn}` : `name:${String(r.props.resourceGroupName)}/${String(r.props.networkSecurityGroupName)}`;
     group(key, nsg).rules.push(open);
   }

@@ -436,6 +436,19 @@ export class ResourceIndex {
     }
     return undefined;
   }
+  /**
+   * The Azure resource of `type` that `from.props[key]` names (a rule's NSG, a pool's cluster): by property
+   * dependency, else by that name (`props[nameKey]` or `props.name`) in the same resource group.
+   */
+  azureNamed(from: ResourceInput, key: string, type: string, nameKey: string): ResourceInput | undefined {
+    const byRef = this.ref(from, key, [type]);
+    if (byRef) return byRef;
+    const name = from.props[key];
+    if (typeof name !== "string" || isUnknown(name)) return undefined;
+    return this.ofType(type).find(
+      (r) => (r.props[nameKey] === name || r.props.name === name) && r.props.resourceGroupName === from.props.resourceGroupName,
+    );
+  }
   /** The resource of one of `types` whose known id is `id`. */
   withId(id: string, types: readonly string[]): ResourceInput | undefined {
     const r = this.byId.get(id);
