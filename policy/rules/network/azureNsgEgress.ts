@@ -52,8 +52,7 @@ function openRule(rule: unknown, label: string, resource: ResourceInput): OpenRu
 
 
 /** Reports every NSG (or group of separate rules naming the same NSG) whose open rules together cover every TCP and UDP port. */
-export function checkAzureNsgCombinedEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
-  const index = new ResourceIndex(resources);
+export function checkAzureNsgCombinedEgress(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   const groups = new Map<string, { nsg?: ResourceInput; rules: OpenRule[] }>();
   const group = (key: string, nsg?: ResourceInput) => {
     const g = groups.get(key) ?? { nsg, rules: [] };

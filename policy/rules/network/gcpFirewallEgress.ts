@@ -101,8 +101,7 @@ function targetsOf(fw: ResourceInput): string[] {
  * Groups the egress parts by network and target, a rule with no target joining every target group of its network
  * (it applies to those instances too), and reports each protocol and family whose parts together cover every port.
  */
-export function checkGcpFirewallCombinedEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
-  const index = new ResourceIndex(resources);
+export function checkGcpFirewallCombinedEgress(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   const byNetwork = new Map<string, { label: string; byTarget: Map<string, Part[]> }>();
   for (const fw of index.ofType(GCP_FIREWALL)) {
     const parts = partsOf(fw);

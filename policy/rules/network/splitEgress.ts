@@ -47,8 +47,7 @@ function partsOf(resource: ResourceInput, rule: unknown, path: string, cidrKeys:
 
 
 /** Groups every rule's parts by the security group it belongs to (the SG resource, else its id as written). */
-export function checkSplitEgress(resources: readonly ResourceInput[], ctx: CheckContext): StackFinding[] {
-  const index = new ResourceIndex(resources);
+export function checkSplitEgress(index: ResourceIndex, ctx: CheckContext): StackFinding[] {
   const groups = new Map<string, { sg?: ResourceInput; parts: Part[] }>();
   const findings: StackFinding[] = [];
   const add = (key: string, sg: ResourceInput | undefined, parts: Part[]): void => {
@@ -200,5 +199,8 @@ export const splitEgressRule: StackRule = {
     workerNames: WORKER_NAMES_OPTION,
   },
   types: [SG, SG_RULE, SG_EGRESS_RULE, INSTANCE, SPOT, LAUNCH_TEMPLATE, ECS_SERVICE, ...NSG_TYPES, ...GCP_COMBINED_EGRESS_TYPES],
-  check: (resources, ctx) => [...checkSplitEgress(resources, ctx), ...checkAzureNsgCombinedEgress(resources, ctx), ...checkGcpFirewallCombinedEgress(resources, ctx)],
+  check: (resources, ctx) => {
+    const index = new ResourceIndex(resources);
+    return [...checkSplitEgress(index, ctx), ...checkAzureNsgCombinedEgress(index, ctx), ...checkGcpFirewallCombinedEgress(index, ctx)];
+  },
 };
