@@ -79,12 +79,13 @@ export function runResourceRule(
   config: Readonly<Record<string, unknown>>,
   scope: ScopeContext = NO_NAMESPACES,
 ): RuleRun {
-  const exemption = exemptionFor(ruleId, resource, config);
   const found = check(resource.props, {
     config,
     resource: { urn: resource.urn, name: resource.name, type: resource.type },
   });
+  // Most checks find nothing: exemptions are looked up only for what they would suppress or annotate.
   if (found.length === 0) return NOTHING;
+  const exemption = exemptionFor(ruleId, resource, config);
   if (exemption.exemption) return { findings: [], exempted: found.map((f) => ({ ...f, exemption: exemption.exemption! })) };
   const decision = scopeFor(resource, config, scope);
   return { findings: found.map((f) => scoped(withTagProblem(f, exemption.tagProblem), decision)), exempted: [] };
