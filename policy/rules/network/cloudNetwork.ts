@@ -10,6 +10,7 @@ import { isWorker, WORKER_NAMES_OPTION, workerGlobs } from "../../config";
 import type { CheckContext, Finding, ResourceInput, ResourceRule, StackFinding, StackRule } from "../types";
 import { anywhereIn, field, isAnywhere, isRecord, isTrueish, isUnknown, list, show, unknownFinding } from "../values";
 import { portListCoversAll } from "./portRanges";
+import { MAX_PORT } from "../../../components/validation";
 
 const PUBLIC_IP_WHY = "a worker with a public address is reachable from the internet and can bypass the egress filter";
 
@@ -179,7 +180,7 @@ export function awsAllPorts(protocol: unknown, from: unknown, to: unknown): bool
   const p = typeof protocol === "string" ? protocol.toLowerCase() : protocol;
   if (p === "-1" || p === "all" || p === -1) return true;
   if (!(p === "tcp" || p === "udp" || p === "6" || p === "17")) return false;
-  return (from === -1 && to === -1) || (typeof from === "number" && typeof to === "number" && from <= 1 && to >= 65535);
+  return (from === -1 && to === -1) || (typeof from === "number" && typeof to === "number" && from <= 1 && to >= MAX_PORT);
 }
 
 function openAwsRule(rule: unknown, path: string, cidrKeys: readonly string[], proto: string, from: string, to: string): Finding[] {

@@ -3,9 +3,7 @@
  * policies): the transport a rule names, the ports it writes, and whether rules that each open part of the port
  * range together open all of it.
  */
-
-/** The highest TCP/UDP port. */
-export const MAX_PORT = 65535;
+import { MAX_PORT } from "../../../components/validation";
 
 /** One inclusive range of ports. */
 export interface PortRange {
