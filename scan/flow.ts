@@ -49,6 +49,8 @@ export interface ParsedFlowFile {
   readonly flows: readonly FlowDocument[];
   /** Parser errors of every document; the flows above are read from what did parse. */
   readonly problems: readonly YamlProblem[];
+  /** Every document as parsed, for other checks of the same file (one parse per file). */
+  readonly documents: readonly YAML.Document.Parsed[];
 }
 
 // A Java class name: lower-case packages, at least two, then a class (Kestra's plugin types all look like this).
@@ -79,7 +81,7 @@ export function parseFlowFile(text: string): ParsedFlowFile {
     const parsed = YAML.parseAllDocuments(text, { prettyErrors: false });
     docs = Array.isArray(parsed) ? parsed : [];
   } catch (e) {
-    return { flows: [], problems: [{ message: (e as Error).message.split("\n")[0], offset: 0 }] };
+    return { flows: [], problems: [{ message: (e as Error).message.split("\n")[0], offset: 0 }], documents: [] };
   }
   const problems: YamlProblem[] = [];
   const flows: FlowDocument[] = [];
@@ -88,7 +90,7 @@ export function parseFlowFile(text: string): ParsedFlowFile {
     const flow = readFlow(doc);
     if (flow) flows.push(flow);
   }
-  return { flows, problems };
+  return { flows, problems, documents: docs };
 }
 
 function scalarString(doc: YAML.Document, node: unknown): string | undefined {

@@ -430,11 +430,14 @@ export class RunnerEscapePolicy {
   }
 }
 
-/** Every runner escape in `text` (every YAML document that is a flow), sorted by position; never throws on bad YAML. */
-export function findRunnerEscapes(text: string, policy: RunnerEscapePolicy = new RunnerEscapePolicy()): RunnerEscape[] {
-  let docs: YAML.Document.Parsed[];
+/**
+ * Every runner escape in `text` (every YAML document that is a flow), sorted by position; never throws on bad YAML.
+ * `parsed`: the text's documents when the caller has parsed it already (with `prettyErrors: false`, as here).
+ */
+export function findRunnerEscapes(text: string, policy: RunnerEscapePolicy = new RunnerEscapePolicy(), parsed?: readonly YAML.Document.Parsed[]): RunnerEscape[] {
+  let docs: readonly YAML.Document.Parsed[];
   try {
-    docs = YAML.parseAllDocuments(text, { prettyErrors: false }) as YAML.Document.Parsed[];
+    docs = parsed ?? (YAML.parseAllDocuments(text, { prettyErrors: false }) as YAML.Document.Parsed[]);
     if (!Array.isArray(docs)) return [];
   } catch {
     return [];

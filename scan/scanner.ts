@@ -10,7 +10,7 @@ import type { TextScanResult } from "./types";
 import type { EndpointDetector, EndpointReference } from "../detect/types";
 import type { ScanConfig } from "./config";
 import { decodeFile } from "./decode";
-import { FlowDocument, parseFlowFile, pluginAt } from "./flow";
+import { FlowDocument, ParsedFlowFile, parseFlowFile, pluginAt } from "./flow";
 import { LineIndex } from "./lines";
 import { PluginPolicy } from "./pluginControl";
 import { findRunnerEscapes, mayHaveRunnerEscape, mayHaveRunnerEscapeNoted, RUNNER_KEY_WATCH, RunnerEscapePolicy } from "./runnerEscapes";
@@ -118,6 +118,8 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
   const mayNameType = text.includes("type") || text.includes("\\");
   const needsPolicy = isYaml && ctx.policy !== undefined && mayNameType && (!ctx.prefilter || ctx.policy.mayRefuse(text));
   let flows: readonly FlowDocument[] = [];
+  // The parsed documents when the file was parsed for its validity (the runner-escape check reads them too).
+  let documents: ParsedFlowFile["documents"] | undefined;
   let vouched = false;
   // What the validity check noted of the keys and types (runnerEscapes.ts gates on it when the check vouched).
   let notes: YamlNotes | undefined;
@@ -140,6 +142,7 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
     } else if (!vouched) {
       const parsed = parseFlowFile(text);
       flows = parsed.flows;
+      documents = parsed.documents;
       if (parsed.problems.length > 0) {
         const first = parsed.problems[0];
         const more = parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more parser errors)` : "";
@@ -166,7 +169,7 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
   // the validity check noted when it vouched for the file (no second pass over the text), else the text itself.
   const mayEscape = (): boolean => !ctx.prefilter || (vouched && notes !== undefined ? mayHaveRunnerEscapeNoted(notes) : mayHaveRunnerEscape(text));
   if (isYaml && text.length <= ctx.maxFlowChars && mayEscape()) {
-    for (const e of findRunnerEscapes(text, ctx.runnerEscapes)) {
+    for (const e of findRunnerEscapes(text, ctx.runnerEscapes, documents)) {
       drafts.push({
         ruleId: RUNNER_ESCAPE, offset: e.start, endOffset: e.end, endpoint: null, match: e.match,
         message: `${e.message} (flow namespace ${e.namespace ?? "(none)"}; kind ${e.kind})`,
@@ -273,20 +276,25 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
         notScannedFinding(f.display, "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)");
         continue;
       }
-      let length: number;
+      let length = 0;
+      let over: number | undefined;
       try {
         const fd = fs.openSync(f.absolute, "r");
         try {
-          // Size and contents from the same open file: no window for a swap between a stat and the read.
-          const size = fs.fstatSync(fd).size;
-          if (size > maxFileBytes) {
-            notScannedFinding(f.display, `file of ${size} bytes is over the ${maxFileBytes}-byte limit and was not scanned`);
-            continue;
-          }
-          if (size > buffer.length) buffer = Buffer.allocUnsafe(size);
-          length = 0;
-          while (length < size) {
-            const n = fs.readSync(fd, buffer, length, size - length, length);
+          // Read to the end of the open file (no window for a swap between a stat and the read). Its size is asked
+          // only when it fills the buffer: most flows fit, and a stat per file cost more than the extra empty read.
+          for (;;) {
+            if (length === buffer.length) {
+              const size = Math.max(fs.fstatSync(fd).size, length + 1);
+              if (size > maxFileBytes) {
+                over = size;
+                break;
+              }
+              const grown = Buffer.allocUnsafe(Math.min(maxFileBytes + 1, Math.max(size, 2 * length)));
+              buffer.copy(grown, 0, 0, length);
+              buffer = grown;
+            }
+            const n = fs.readSync(fd, buffer, length, buffer.length - length, length);
             if (n === 0) break;
             length += n;
           }
@@ -295,6 +303,10 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
         }
       } catch (e) {
         throw new UnreadablePathError(f.display, describeFsError(e));
+      }
+      if (over !== undefined || length > maxFileBytes) {
+        notScannedFinding(f.display, `file of ${over ?? length} bytes is over the ${maxFileBytes}-byte limit and was not scanned`);
+        continue;
       }
       const bytes = buffer.subarray(0, length);
       const decoded = decodeFile(bytes);

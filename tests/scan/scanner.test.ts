@@ -238,6 +238,17 @@ describe("scan: scanner", () => {
       ]);
     });
 
+    it("reads files longer than its read buffer whole, and measures one over the limit without reading it all", () => {
+      // The scanner reads into a 1 MiB buffer and asks a file's size only when the file fills it.
+      const filler = "# padding line of a long flow\n".repeat(120_000); // 3.6 MB
+      dir = tempTree({ "long.sh": `${filler}curl 169.254.169.254\n`, "huge.sh": `${filler}${filler}` });
+      const r = scanPaths(["."], { cwd: dir, detect: literalDetect, maxFileBytes: 5_000_000 });
+      assert.deepEqual(r.findings.map((f) => [f.file, f.ruleId, f.line, f.message]), [
+        ["huge.sh", "not-scanned", 1, `file of ${2 * filler.length} bytes is over the 5000000-byte limit and was not scanned`],
+        ["long.sh", "metadata-endpoint", 120_001, r.findings[1]?.message],
+      ]);
+    });
+
     it("never writes to the scanned tree", () => {
       dir = tempTree({
         "flows/a.yml": fs.readFileSync(path.join(FIXTURES, "flows/nested.yml")),
