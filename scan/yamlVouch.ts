@@ -152,14 +152,14 @@ export class KeyWatch {
 }
 
 /**
- * A character of the text as it compares with a lower-case ASCII word after `toLowerCase()`: that maps no character
- * outside ASCII to an ASCII one except the Kelvin sign (to `k`) and the dotted capital I (to `i` and a combining
- * dot, which no ASCII word holds, so it is taken as `i` here: a superset).
+ * Each UTF-16 unit as it compares with a lower-case ASCII word after `toLowerCase()` (0 when it matches none):
+ * that maps no character outside ASCII to an ASCII one except the Kelvin sign (to `k`) and the dotted capital I
+ * (to `i` and a combining dot, which no ASCII word holds, so it is taken as `i` here: a superset).
  */
-function lowered(c: number): number {
-  if (c >= 0x41 && c <= 0x5a) return c + 32;
-  return c === 0x212a ? 0x6b : c === 0x130 ? 0x69 : c;
-}
+const LOWERED = new Uint8Array(1 << 16);
+for (let c = 0; c < 128; c++) LOWERED[c] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
+LOWERED[0x212a] = 0x6b;
+LOWERED[0x130] = 0x69;
 
 /**
  * What `vouchForYaml` noted while it read a text it vouched for (meaningless when it did not): which watched keys
@@ -279,15 +279,15 @@ class Checker {
     const watch = notes.watch;
     const t = this.t;
     for (let p = i; p < end; p++) {
-      const c = lowered(t.charCodeAt(p));
+      const c = LOWERED[t.charCodeAt(p)];
       // Most characters start no watched word: one table lookup each.
-      if (c >= 128 || watch.wordStarts[c] === 0) continue;
+      if (watch.wordStarts[c] === 0) continue;
       const words = watch.typeWords;
       for (let n = 0; n < words.length; n++) {
         const w = words[n];
         if (w.charCodeAt(0) !== c || p + w.length > end) continue;
         let k = 1;
-        while (k < w.length && lowered(t.charCodeAt(p + k)) === w.charCodeAt(k)) k++;
+        while (k < w.length && LOWERED[t.charCodeAt(p + k)] === w.charCodeAt(k)) k++;
         if (k === w.length) notes.typeWordsFound |= 1 << n;
       }
     }
