@@ -229,9 +229,18 @@ function scalarText(node: unknown): string | undefined {
   return YAML.isScalar(node) && node.value !== null && typeof node.value !== "object" ? String(node.value) : undefined;
 }
 
+/**
+ * Plain words Kestra reads as true besides `true`: it parses flows with jackson-dataformat-yaml, which resolves plain
+ * scalars with SnakeYAML's YAML 1.1 resolver (its BOOL pattern) and maps `yes` and `on` to true (YAMLParser's
+ * `_matchYAMLBoolean`, PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS off by default). The `yaml` package reads them as strings.
+ */
+const YAML_1_1_TRUE = /^(?:yes|Yes|YES|on|On|ON)$/;
+
+/** True for a value Kestra would read as `true`: `true` in any case or quoting, or a plain YAML 1.1 true word. */
 function isTrue(node: unknown): boolean {
   const t = scalarText(node);
-  return t !== undefined && t.trim().toLowerCase() === "true";
+  if (t === undefined) return false;
+  return t.trim().toLowerCase() === "true" || (YAML.isScalar(node) && node.type === "PLAIN" && YAML_1_1_TRUE.test(t));
 }
 
 function isDynamic(node: unknown): boolean {

@@ -44,6 +44,24 @@ describe("scan: runner escapes (kestra-runner-escape)", () => {
     ]);
   });
 
+  it("reads booleans as Kestra does: a plain yes or on is true (Jackson takes SnakeYAML's YAML 1.1 booleans)", () => {
+    // Kestra parses flows with jackson-dataformat-yaml, whose parser resolves plain scalars with SnakeYAML's YAML 1.1
+    // resolver (yes|Yes|YES|on|On|ON are booleans) and maps them to true; the `yaml` package's 1.2 core schema
+    // reads them as strings.
+    const flow = (value: string) => [
+      "id: f", "namespace: company.team", "tasks:", "  - id: a", "    type: io.kestra.plugin.scripts.shell.Commands",
+      "    taskRunner:", "      type: io.kestra.plugin.scripts.runner.docker.Docker", `      privileged: ${value}`,
+      "  - id: b", "    type: io.kestra.plugin.kubernetes.core.PodCreate", "    spec:", `      hostNetwork: ${value}`,
+      `      automountServiceAccountToken: ${value}`, "      containers:", "        - name: c", "          securityContext:",
+      `            privileged: ${value}`, "",
+    ].join("\n");
+    for (const yes of ["yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"]) {
+      assert.deepEqual(escapes(flow(yes)).map((e) => e.split(" ")[0]), ["privileged", "host-network", "token", "privileged"], yes);
+    }
+    // Positive control: what Kestra reads as false or as a string (which its boolean fields refuse) stays quiet.
+    for (const no of ["no", "off", "false", "OFF", "'yes'", '"on"', "y", "yes please"]) assert.deepEqual(escapes(flow(no)), [], no);
+  });
+
   it("passes the documented safe settings (positive control), named volumes and look-alike text", () => {
     assert.deepEqual(escapes(read("safe.yml")), []);
   });
