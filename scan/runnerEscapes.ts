@@ -163,28 +163,48 @@ export function mayHaveRunnerEscape(text: string): boolean {
 }
 
 /**
- * What the noted gate needs from yamlVouch.ts: the legacy `docker:` options key and the Docker settings, and the
- * words every runner type read here holds once lower-cased (DOCKER_TYPES hold `docker`; KUBERNETES_RUNNER_TYPES and
- * POD_CREATE_TYPES end in `runner.kubernetes` or `podcreate`, checked where KUBERNETES is built).
+ * The keys an escape in a pod spec needs (checkPodSpec with `pinned` false, as for PodCreate, and checkContainer):
+ * a host namespace, a hostPath volume, the token, or a container's privileged flag or capabilities. The pinned
+ * overrides of the Kubernetes runner are not here: its type alone sends a flow to the parse.
+ */
+const HOST_NAMESPACE_KEYS = ["hostNetwork", "hostPID", "hostIPC"];
+const POD_SETTINGS = [...HOST_NAMESPACE_KEYS, "hostPath", "automountServiceAccountToken", "privileged", "capabilities"];
+
+/**
+ * What the noted gate needs from yamlVouch.ts: the legacy `docker:` options key, the Docker settings and the pod
+ * settings, and the words every runner type read here holds once lower-cased (DOCKER_TYPES hold `docker`;
+ * KUBERNETES_RUNNER_TYPES and POD_CREATE_TYPES end in `runner.kubernetes` or `podcreate`, checked where KUBERNETES
+ * is built).
  */
 const TYPE_WORDS = ["docker", "runner.kubernetes", "podcreate"];
 const DOCKER_WORD = 1 << 0;
-/** Bit 0 of the keys found: `docker`; the others: the Docker settings. */
-const DOCKER_KEY = 1 << 0;
-export const RUNNER_KEY_WATCH = new KeyWatch(["docker", ...DOCKER_SETTINGS], TYPE_WORDS);
+const KUBERNETES_RUNNER_WORD = 1 << 1;
+const POD_CREATE_WORD = 1 << 2;
+const WATCHED_KEYS = ["docker", ...new Set([...DOCKER_SETTINGS, ...POD_SETTINGS])];
+/** Bits of the keys found, as RUNNER_KEY_WATCH numbers them (bit n: WATCHED_KEYS[n]). */
+const keyBits = (keys: readonly string[]): number => keys.reduce((bits, k) => bits | (1 << WATCHED_KEYS.indexOf(k)), 0);
+const DOCKER_KEY = keyBits(["docker"]);
+const DOCKER_SETTING_KEYS = keyBits(DOCKER_SETTINGS);
+const POD_SETTING_KEYS = keyBits(POD_SETTINGS);
+export const RUNNER_KEY_WATCH = new KeyWatch(WATCHED_KEYS, TYPE_WORDS);
 for (const t of DOCKER_TYPES) if (!t.includes(TYPE_WORDS[0])) throw new Error(`the noted runner-escape gate does not know ${t}`);
+for (const t of KUBERNETES_RUNNER_TYPES) if (!t.includes(TYPE_WORDS[1])) throw new Error(`the noted runner-escape gate does not know ${t}`);
+for (const t of POD_CREATE_TYPES) if (!t.includes(TYPE_WORDS[2])) throw new Error(`the noted runner-escape gate does not know ${t}`);
 
 /**
  * The same gate as mayHaveRunnerEscape, from what vouchForYaml noted while it vouched for the text (with
- * RUNNER_KEY_WATCH), so no pass of its own over the text: false only when no `type` value names a runner type read
- * here (in any letter case, as Kestra and typeOf compare types), or when one names only Docker (or the flow has a
- * `docker:` key) but no Docker setting occurs as a key. In the vouched subset every key is plain or quoted without
- * escapes, no alias or merge key repeats one, and every `type` value is noted or marked unread.
+ * RUNNER_KEY_WATCH), so no pass of its own over the text: true when a `type` value could not be read or names the
+ * Kubernetes runner (in any letter case, as Kestra and typeOf compare types), when one names Docker (or the flow
+ * has a `docker:` key) and a Docker setting occurs as a key, or when one names PodCreate and a pod setting occurs
+ * as a key. In the vouched subset every key is plain or quoted without escapes, no alias or merge key repeats one,
+ * and every `type` value is noted or marked unread.
  */
 export function mayHaveRunnerEscapeNoted(notes: YamlNotes): boolean {
-  if (notes.typeUnread || (notes.typeWordsFound & ~DOCKER_WORD) !== 0) return true;
-  if ((notes.typeWordsFound & DOCKER_WORD) === 0 && (notes.keysFound & DOCKER_KEY) === 0) return false;
-  return (notes.keysFound & ~DOCKER_KEY) !== 0;
+  const words = notes.typeWordsFound;
+  const keys = notes.keysFound;
+  if (notes.typeUnread || (words & KUBERNETES_RUNNER_WORD) !== 0) return true;
+  if (((words & DOCKER_WORD) !== 0 || (keys & DOCKER_KEY) !== 0) && (keys & DOCKER_SETTING_KEYS) !== 0) return true;
+  return (words & POD_CREATE_WORD) !== 0 && (keys & POD_SETTING_KEYS) !== 0;
 }
 
 const PEBBLE = /\{\{|\{%/;
@@ -315,7 +335,7 @@ function checkDocker(ctx: Ctx, map: unknown, where: string): void {
 
 /** Host-facing fields of a pod spec (Kubernetes runner `podSpec`, PodCreate `spec`). */
 function checkPodSpec(ctx: Ctx, spec: unknown, where: string, pinned: boolean): void {
-  for (const key of ["hostNetwork", "hostPID", "hostIPC"]) {
+  for (const key of HOST_NAMESPACE_KEYS) {
     const at = get(ctx.doc, spec, key);
     if (at && (isTrue(at.node) || isDynamic(at.node))) {
       report(ctx, key === "hostNetwork" ? "host-network" : "host-namespace", at, `${where}.${key}: ${scalarText(at.node)}`,

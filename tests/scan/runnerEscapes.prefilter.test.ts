@@ -11,6 +11,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as YAML from "yaml";
 import { findRunnerEscapes, mayHaveRunnerEscape, mayHaveRunnerEscapeNoted, RUNNER_KEY_WATCH } from "../../scan/runnerEscapes";
 import { ScanContext, scanText } from "../../scan/scanner";
 import { vouchForYaml, YamlNotes } from "../../scan/yamlVouch";
@@ -101,6 +102,59 @@ describe("scan: runner-escape prefilter", () => {
     }
     // The noted gate is really exercised: all but the escaped, folded and aliased keys are vouched for.
     assert.ok(vouched >= total / 3, `only ${vouched} of ${total} flows were vouched for`);
+  });
+
+  it("passes every PodCreate whose pod spec asks for the node, however the pod setting's key is spelled", () => {
+    // [path under spec, in block lines indented by 6] of one escape each; the last key of each is the one spelled.
+    const POD: readonly (readonly string[])[] = [
+      ["hostNetwork: true"], ["hostPID: true"], ["hostIPC: true"], ["automountServiceAccountToken: true"],
+      ["volumes:", "  - name: root", "    hostPath:", "      path: /"],
+      ["containers:", "  - name: c", "    securityContext:", "      privileged: true"],
+      ["containers:", "  - name: c", "    securityContext:", "      capabilities:", "        add: [NET_ADMIN]"],
+    ];
+    const spell = (line: string, how: (typeof KEY_SPELLINGS)[number], n: number): string => {
+      const m = /^(\s*(?:- )?)([A-Za-z]+):(.*)$/.exec(line)!;
+      const [, lead, key, rest] = m;
+      const at = 1 + (n % (key.length - 1));
+      switch (how) {
+        case "double": return `${lead}"${key}":${rest}`;
+        case "single": return `${lead}'${key}':${rest}`;
+        case "escaped": return `${lead}"${escapeAt(key, at)}":${rest}`;
+        case "folded": return `${lead}"${key.slice(0, at)}\\\n${" ".repeat(6 + lead.length + 2)}${key.slice(at)}":${rest}`;
+        case "alias": return `${lead}*k :${rest}`;
+        default: return line;
+      }
+    };
+    let vouched = 0;
+    let total = 0;
+    for (const setting of POD) {
+      const key = /([A-Za-z]+):/.exec(setting[setting.length - 1])![1];
+      for (const how of KEY_SPELLINGS) {
+        for (let n = 0; n < (["escaped", "folded"].includes(how) ? key.length : 1); n++) {
+          // The flow spelling writes the whole spec as one single-line flow mapping with plain keys.
+          const flowSpec = () => JSON.stringify(YAML.parse(setting.join("\n"))).replace(/"([A-Za-z]+)":/g, "$1: ").replace(/,/g, ", ");
+          const lines = how === "flow" ? [] : setting.map((l, i) => "      " + (i === setting.length - 1 ? spell(l, how, n) : l));
+          const text = [
+            "id: f", "namespace: company.team", ...(how === "alias" ? [`labels: {k: &k ${key}}`] : []), "tasks:", "  - id: t",
+            "    type: io.kestra.plugin.kubernetes.core.PodCreate", how === "flow" ? `    spec: ${flowSpec()}` : "    spec:", ...lines, "",
+          ].join("\n");
+          total++;
+          assert.ok(findRunnerEscapes(text).length > 0, `positive control: no escape found in\n${text}`);
+          assert.ok(mayHaveRunnerEscape(text), `the prefilter passed over an escape in\n${text}`);
+          const notes = new YamlNotes(RUNNER_KEY_WATCH);
+          if (!vouchForYaml(text, notes)) continue;
+          vouched++;
+          assert.ok(mayHaveRunnerEscapeNoted(notes), `the noted gate passed over an escape in\n${text}\nnotes: ${JSON.stringify({ ...notes, watch: undefined })}`);
+        }
+      }
+    }
+    // The noted gate is really exercised: the plain, quoted and flow spellings (no escape, no alias) are vouched for.
+    assert.ok(vouched >= POD.length * 4, `only ${vouched} of ${total} flows were vouched for`);
+    // Negative control: a PodCreate with a harmless spec is not sent to the parse when the fast check vouches for it.
+    const harmless = ["id: f", "namespace: company.team", "tasks:", "  - id: t", "    type: io.kestra.plugin.kubernetes.core.PodCreate",
+      "    spec:", "      containers:", "        - name: c", "          image: debian", ""].join("\n");
+    const notes = new YamlNotes(RUNNER_KEY_WATCH);
+    assert.ok(vouchForYaml(harmless, notes) && !mayHaveRunnerEscapeNoted(notes));
   });
 
   it("a scan checks a runner type spelled with a Kelvin sign, whether the fast check vouches for the flow or not", () => {
