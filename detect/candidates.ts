@@ -144,12 +144,9 @@ export function candidatePositions(text: string): number[] {
     // `169\.254\.169\.254` (the shell drops the backslashes) and YAML's escaped line break inside a number.
     else if ((c === 46 && isDigit(text.charCodeAt(i + 2))) || ((c === 10 || c === 13) && (isHex(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 46))) hits.push(i);
   }
-  // PowerShell's backtick and cmd's caret escape the next character: `169.2\`54`, `1^69.2^54`.
-  for (const mark of ["^", "`"]) {
-    for (let i = text.indexOf(mark); i >= 0; i = text.indexOf(mark, i + 1)) {
-      if (isDigit(text.charCodeAt(i + 1)) && (isDigit(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 46)) hits.push(i);
-    }
-  }
+  // PowerShell's backtick and cmd's caret escape the next character: `169.2\`54`, `1^69.2^54`. In a dotted token
+  // the dot loop above finds them (a mark before a token's first part, or between a dot and a digit, makes it a
+  // candidate); in a bare number, digitRuns reads the digits with the marks left out.
   // HTML named references for the characters of an address (`169&period;254`): only the ones decode() knows.
   for (let i = text.indexOf("&"); i >= 0; i = text.indexOf("&", i + 1)) {
     const c = text.charCodeAt(i + 1);
@@ -308,23 +305,35 @@ function bareNumberInteresting(token: string): boolean {
   return read.readings.some((r) => (r.kind === "wrapped" ? isIpv4Endpoint(r.value) : classifyIpv4(r.value) !== undefined));
 }
 
+/** Digits, and the shell marks that may stand between them (PowerShell's backtick, cmd's caret): a run's characters. */
+const DIGIT_RUN = new Uint8Array(1 << 16);
+for (const c of "0123456789`^") DIGIT_RUN[c.charCodeAt(0)] = 1;
+
 /**
  * Pushes the start of every run of ten or more digits that reads as an interesting address: a skip-scan that looks
- * at the tenth character first. Ten is the fewest digits such a number has (169.254.0.0 is 2851995648).
+ * at the tenth character first. Ten is the fewest digits such a number has (169.254.0.0 is 2851995648). Backticks
+ * and carets inside a run (`2852\`039166`, `28^52^039166`) are escapes a shell drops, so the number is read without
+ * them.
  */
 function digitRuns(text: string, hits: number[]): void {
   const n = text.length;
   let i = 0;
   outer: while (i + 10 <= n) {
     for (let j = i + 9; j >= i; j--) {
-      if (!isDigit(text.charCodeAt(j))) {
+      if (DIGIT_RUN[text.charCodeAt(j)] !== 1) {
         i = j + 1;
         continue outer;
       }
     }
     let k = i + 10;
-    while (k < n && isDigit(text.charCodeAt(k))) k++;
-    if (bareNumberInteresting(text.slice(i, k))) hits.push(i);
+    while (k < n && DIGIT_RUN[text.charCodeAt(k)] === 1) k++;
+    const run = text.slice(i, k);
+    if (/[`^]/.test(run)) {
+      // Read with the marks dropped, and each stretch of plain digits on its own (`1^2852039166` holds the address).
+      if (bareNumberInteresting(run.replace(/[`^]/g, ""))) hits.push(i);
+      const plain = /[0-9]{10,}/g;
+      for (let m = plain.exec(run); m; m = plain.exec(run)) if (bareNumberInteresting(m[0])) hits.push(i + m.index);
+    } else if (bareNumberInteresting(run)) hits.push(i);
     i = k + 1;
   }
 }

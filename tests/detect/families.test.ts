@@ -15,6 +15,10 @@ const CASES: readonly { text: string; match: string; endpoint: string; endpointI
   { text: "curl http://1\\69.254.169.254/latest/", match: "1\\69.254.169.254", ...IMDS, spelling: "shell quoting" },
   { text: "iwr http://169.2`54.169.254/latest/", match: "169.2`54.169.254", ...IMDS, spelling: "shell quoting" },
   { text: "curl http://1^69.2^54.1^69.2^54/", match: "1^69.2^54.1^69.2^54", ...IMDS, spelling: "shell quoting" },
+  // The same marks inside a bare number: no dot for the cheap pass to start from.
+  { text: "iwr http://2852`039166/latest/", match: "2852`039166", ...IMDS, spelling: "shell quoting" },
+  { text: "curl http://28^52^03^91^66/", match: "28^52^03^91^66", ...IMDS, spelling: "shell quoting" },
+  { text: "curl http://0^25177524776/", match: "0^25177524776", ...IMDS, spelling: "shell quoting" },
   { text: "curl http://169.254$x.169.254/latest/", match: "169.254$x.169.254", ...IMDS, spelling: "shell quoting" },
   { text: "x='169.254'; curl http://$x.169.254/", match: "$x.169.254", ...IMDS, spelling: "shell quoting" },
   { text: "curl http://169.254.169.[250-255]/", match: "169.254.169.[250-255]", ...IMDS, spelling: "glob" },
