@@ -191,6 +191,8 @@ class Checker {
   private readonly kinds: Kind[] = [];
   /** Per open collection: its keys' [start, end) offsets in pairs, then (past SMALL_MAP keys) their texts. */
   private readonly keyLists: number[][] = [];
+  /** How many entries of each keyLists array are in use (reused arrays are not truncated: that is a runtime call). */
+  private readonly keyCounts: number[] = [];
   private readonly keySets: (Set<string> | undefined)[] = [];
   private depth = 0;
   private mode = Mode.Entry;
@@ -398,7 +400,7 @@ class Checker {
     this.indents[d] = indent;
     this.kinds[d] = kind;
     if (this.keyLists[d] === undefined) this.keyLists[d] = [];
-    else this.keyLists[d].length = 0;
+    this.keyCounts[d] = 0;
     this.keySets[d] = undefined;
     return true;
   }
@@ -414,14 +416,17 @@ class Checker {
       return true;
     }
     const list = this.keyLists[d];
+    const n = this.keyCounts[d];
     const start = this.keyStart;
     const length = this.keyEnd - start;
     // Spans compared in place: no string is made for the few keys of a typical mapping.
-    for (let k = 0; k < list.length; k += 2) if (list[k + 1] - list[k] === length && this.sameText(list[k], start, length)) return false;
-    list.push(start, this.keyEnd);
-    if (list.length > 2 * SMALL_MAP) {
+    for (let k = 0; k < n; k += 2) if (list[k + 1] - list[k] === length && this.sameText(list[k], start, length)) return false;
+    list[n] = start;
+    list[n + 1] = this.keyEnd;
+    this.keyCounts[d] = n + 2;
+    if (n + 2 > 2 * SMALL_MAP) {
       const all = new Set<string>();
-      for (let k = 0; k < list.length; k += 2) all.add(this.t.slice(list[k], list[k + 1]));
+      for (let k = 0; k < n + 2; k += 2) all.add(this.t.slice(list[k], list[k + 1]));
       this.keySets[d] = all;
     }
     return true;
