@@ -121,32 +121,42 @@ function isHex(c: number): boolean {
 /**
  * What a caller wants noted while the check reads: keys (exact text, as the parser resolves a plain or quoted key),
  * and words inside `type` values, compared as after `toLowerCase()`. Compiled once, then given to every
- * `YamlNotes`. A key is compared only when its length and first character match a watched key's.
+ * `YamlNotes`. A key is compared only with the watched keys of its first character and length, a place in a type
+ * value only with the words that start with its character: one table lookup each, then a short chain.
  */
 export class KeyWatch {
-  /** Bit n set: some watched key has n characters (keys of 32 or more characters are not watched). */
-  readonly lengths: number;
-  readonly firsts = new Uint8Array(128);
   /** The watched keys, in the order given: bit n of `YamlNotes.keysFound` is `keys[n]`. */
   readonly keys: readonly string[];
-  /** 1 for the first character of a watched type word. */
-  readonly wordStarts = new Uint8Array(128);
+  /** By `(first character << 5) | length`: 1 + the index of the first watched key of that start and length, or 0. */
+  readonly keySlots = new Int8Array(128 << 5);
+  /** By key index: 1 + the index of the next watched key of the same start and length, or 0. */
+  readonly nextKey: Int8Array;
+  /** By first character: 1 + the index of the first type word starting with it, or 0. */
+  readonly wordSlots = new Int8Array(128);
+  /** By word index: 1 + the index of the next type word with the same first character, or 0. */
+  readonly nextWord: Int8Array;
 
   /**
-   * @param keys keys to record when they occur
+   * @param keys keys to record when they occur (at most 30, each under 32 ASCII-led characters)
    * @param typeWords lower-case ASCII words (at most 30) to look for in `type` values
    */
   constructor(keys: readonly string[], readonly typeWords: readonly string[] = []) {
-    let lengths = 0;
-    for (const k of keys) {
+    if (keys.length > 30) throw new Error(`KeyWatch watches at most 30 keys, not ${keys.length}`);
+    if (typeWords.length > 30) throw new Error(`KeyWatch watches at most 30 type words, not ${typeWords.length}`);
+    this.nextKey = new Int8Array(keys.length);
+    keys.forEach((k, n) => {
       const c = k.charCodeAt(0);
-      if (k.length === 0 || k.length >= 32 || c >= 128 || keys.length > 30) throw new Error(`KeyWatch cannot watch the key ${JSON.stringify(k)}`);
-      lengths |= 1 << k.length;
-      this.firsts[c] = 1;
-    }
-    for (const w of typeWords) if (!/^[\x20-\x40\x5b-\x7e]+$/.test(w) || typeWords.length > 30) throw new Error(`KeyWatch cannot watch the type word ${JSON.stringify(w)}`);
-    for (const w of typeWords) this.wordStarts[w.charCodeAt(0)] = 1;
-    this.lengths = lengths;
+      if (k.length === 0 || k.length >= 32 || c >= 128) throw new Error(`KeyWatch cannot watch the key ${JSON.stringify(k)}`);
+      const slot = (c << 5) | k.length;
+      this.nextKey[n] = this.keySlots[slot];
+      this.keySlots[slot] = n + 1;
+    });
+    this.nextWord = new Int8Array(typeWords.length);
+    typeWords.forEach((w, n) => {
+      if (!/^[\x20-\x40\x5b-\x7e]+$/.test(w)) throw new Error(`KeyWatch cannot watch the type word ${JSON.stringify(w)}`);
+      this.nextWord[n] = this.wordSlots[w.charCodeAt(0)];
+      this.wordSlots[w.charCodeAt(0)] = n + 1;
+    });
     this.keys = keys;
   }
 }
@@ -233,9 +243,9 @@ class Checker {
     this.plainType = false;
     this.typeNext = len === 4 && c === 0x74 && t.charCodeAt(s + 1) === 0x79 && t.charCodeAt(s + 2) === 0x70 && t.charCodeAt(s + 3) === 0x65;
     const w = notes.watch;
-    if (len < 32 && (w.lengths & (1 << len)) !== 0 && c < 128 && w.firsts[c] === 1) {
+    if (len < 32 && c < 128) {
       // Compared in place: no string is made for a key.
-      for (let n = 0; n < w.keys.length; n++) if (w.keys[n].length === len && this.sameAs(s, w.keys[n])) notes.keysFound |= 1 << n;
+      for (let n = w.keySlots[(c << 5) | len] - 1; n >= 0; n = w.nextKey[n] - 1) if (this.sameAs(s, w.keys[n])) notes.keysFound |= 1 << n;
     }
   }
 
@@ -280,14 +290,12 @@ class Checker {
     const notes = this.notes!;
     const watch = notes.watch;
     const t = this.t;
+    const words = watch.typeWords;
     for (let p = i; p < end; p++) {
-      const c = LOWERED[t.charCodeAt(p)];
       // Most characters start no watched word: one table lookup each.
-      if (watch.wordStarts[c] === 0) continue;
-      const words = watch.typeWords;
-      for (let n = 0; n < words.length; n++) {
+      for (let n = watch.wordSlots[LOWERED[t.charCodeAt(p)]] - 1; n >= 0; n = watch.nextWord[n] - 1) {
         const w = words[n];
-        if (w.charCodeAt(0) !== c || p + w.length > end) continue;
+        if (p + w.length > end) continue;
         let k = 1;
         while (k < w.length && LOWERED[t.charCodeAt(p + k)] === w.charCodeAt(k)) k++;
         if (k === w.length) notes.typeWordsFound |= 1 << n;
