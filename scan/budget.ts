@@ -21,8 +21,38 @@ export interface DetectorModule {
   readonly name: string;
 }
 
-/** What the worker answers for one file. */
+/** One file's reading to scan in the worker, with its budget. */
+export interface BudgetedJob {
+  readonly text: string;
+  /** The path shown in findings. */
+  readonly file: string;
+  /** A second reading of a file: references only (see scanText). */
+  readonly referencesOnly: boolean;
+  readonly budgetMs: number;
+}
+
+/**
+ * What became of a job: its result; `"overrun"` when its scan outran its budget; undefined when no worker could be
+ * started for it (the caller scans it in-process, unbudgeted).
+ */
+export type BudgetedOutcome = TextScanResult | "overrun" | undefined;
+
+/** What the worker answers for one job. */
 type Reply = { readonly ok: true; readonly result: TextScanResult } | { readonly ok: false; readonly message: string };
+
+/**
+ * The shared words: the worker's state, the job it is on (-1 before the first of a batch), and when it started
+ * that job (milliseconds since the scanner's clock base). The worker writes the time before the job's index, so
+ * a reader that sees an index sees a start no earlier than that job's.
+ */
+const STATE = 0;
+const CURRENT = 1;
+const STARTED = 2;
+/** STATE values. */
+const WORKING = 0;
+const DONE = 1;
+const READY = 2;
+const FAILED = 3;
 
 /**
  * The budget for a file of `bytes` bytes: a base plus time in proportion to its size, far above what any
@@ -36,59 +66,112 @@ export function defaultFileBudgetMs(bytes: number): number {
 const WORKER_SOURCE = path.join(__dirname, "budgetWorker.ts");
 const WORKER_BUILT = path.join(__dirname, "budgetWorker.js");
 
-/** Runs scanText for one file at a time in a worker, waiting at most a budget; restarts the worker after an overrun. */
-export class BudgetedScanner {
+/** One worker thread and the shared words through which it says what it is doing. */
+class WorkerSlot {
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
   private flag: Int32Array | undefined;
-  /** Set when the worker cannot start: files are then scanned in-process (still scanned, only unbudgeted). */
-  unavailable = false;
+  /** Set when the worker cannot start: its batches are then scanned in-process (still scanned, only unbudgeted). */
+  private unavailable = false;
+  /** Set once the worker has said it is ready. */
+  private ready = false;
+  /** The batch the worker has, while it has one. */
+  inFlight: readonly BudgetedJob[] | undefined;
 
-  constructor(private readonly detector: DetectorModule, private readonly config: ScanConfig, private readonly maxFlowChars: number) {}
+  constructor(private readonly data: Omit<WorkerInit, "port" | "shared">) {}
 
-  private start(): boolean {
-    if (this.worker) return true;
-    if (this.unavailable) return false;
-    const shared = new SharedArrayBuffer(4);
-    const flag = new Int32Array(shared);
+  /** Starts the worker loading, without waiting for it (start() waits). */
+  spawn(): void {
+    if (this.worker || this.unavailable) return;
+    const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
     const { port1, port2 } = new MessageChannel();
-    const workerData = { port: port2, shared, detector: this.detector, config: this.config, maxFlowChars: this.maxFlowChars };
+    const workerData: WorkerInit = { ...this.data, port: port2, shared };
     // From the TypeScript sources (a development checkout, the tests) the worker registers tsx as bin/hardening.js
-    // does. A worker that cannot load says so through the flag (3) instead of leaving the scan waiting.
+    // does. A worker that cannot load says so through the flag instead of leaving the scan waiting.
     const load = fs.existsSync(WORKER_BUILT)
       ? `require(${JSON.stringify(WORKER_BUILT)});`
       : `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(WORKER_SOURCE)});`;
     const source = `const { workerData } = require("node:worker_threads");
-try { ${load} } catch { const f = new Int32Array(workerData.shared); Atomics.store(f, 0, 3); Atomics.notify(f, 0); }`;
+try { ${load} } catch { const f = new Int32Array(workerData.shared); Atomics.store(f, ${STATE}, ${FAILED}); Atomics.notify(f, ${STATE}); }`;
     const worker = new Worker(source, { eval: true, workerData, transferList: [port2] });
-    // A worker that dies mid-file leaves the flag unset: the file's budget runs out and it is reported not scanned.
+    // A worker that dies mid-file never finishes its batch: that file's budget runs out and it is reported not scanned.
     worker.on("error", () => undefined);
     worker.unref();
-    // The worker says it is ready by setting the flag; loading it is not part of any file's budget.
-    if (Atomics.wait(flag, 0, 0, 120_000) === "timed-out" || Atomics.load(flag, 0) !== 2) {
-      void worker.terminate();
-      port1.close();
+    this.worker = worker;
+    this.port = port1;
+    this.flag = new Int32Array(shared);
+    this.ready = false;
+  }
+
+  /** True once the worker has loaded (or failed to): start() would not wait. */
+  loaded(): boolean {
+    return this.ready || this.unavailable || (this.flag !== undefined && Atomics.load(this.flag, STATE) !== WORKING);
+  }
+
+  /** Starts the worker if need be and waits until it has loaded; false when it cannot. */
+  private start(): boolean {
+    if (this.ready) return true;
+    if (this.unavailable) return false;
+    this.spawn();
+    const flag = this.flag!;
+    // Loading the worker is not part of any file's budget.
+    if (Atomics.wait(flag, STATE, WORKING, 120_000) === "timed-out" || Atomics.load(flag, STATE) !== READY) {
+      void this.worker!.terminate();
+      this.port!.close();
+      this.worker = undefined;
+      this.port = undefined;
+      this.flag = undefined;
       this.unavailable = true;
       return false;
     }
-    this.worker = worker;
-    this.port = port1;
-    this.flag = flag;
+    this.ready = true;
     return true;
   }
 
-  /**
-   * Scans `text` within `budgetMs`: the result, `"overrun"` when the budget ran out (the worker is then stopped),
-   * or undefined when no worker could be started (the caller scans in-process). Throws the worker's error.
-   */
-  scan(text: string, file: string, referencesOnly: boolean, budgetMs: number): TextScanResult | "overrun" | undefined {
-    if (!this.start()) return undefined;
+  /** Hands `jobs` to the worker (started if need be), which begins at once; false when no worker could start. */
+  send(jobs: readonly BudgetedJob[]): boolean {
+    if (!this.start()) return false;
+    Atomics.store(this.flag!, CURRENT, -1);
+    Atomics.store(this.flag!, STATE, WORKING);
+    this.worker!.postMessage(jobs.map((j) => ({ text: j.text, file: j.file, referencesOnly: j.referencesOnly })));
+    this.inFlight = jobs;
+    return true;
+  }
+
+  /** Waits for the batch in flight: one outcome per job, in order. Throws the worker's error for a file. */
+  collect(): BudgetedOutcome[] {
+    const jobs = this.inFlight!;
+    this.inFlight = undefined;
+    const outcomes: BudgetedOutcome[] = new Array<BudgetedOutcome>(jobs.length).fill(undefined);
+    // Indices (into jobs) of the batch the worker has now.
+    let batch = jobs.map((_, i) => i);
+    for (;;) {
+      const answer = this.await(batch.map((i) => jobs[i]));
+      if (Array.isArray(answer)) {
+        batch.forEach((i, k) => (outcomes[i] = answer[k]));
+        return outcomes;
+      }
+      outcomes[batch[answer]] = "overrun";
+      batch = batch.filter((_, k) => k !== answer);
+      // What is left is scanned by a new worker; without one, the caller scans it in-process (left undefined).
+      if (batch.length === 0 || !this.send(batch.map((i) => jobs[i]))) return outcomes;
+      this.inFlight = undefined;
+    }
+  }
+
+  /** Waits for the worker's batch: its results, or the index of the job that outran its budget (worker stopped). */
+  private await(jobs: readonly BudgetedJob[]): TextScanResult[] | number {
     const flag = this.flag!;
-    Atomics.store(flag, 0, 0);
-    this.worker!.postMessage({ text, file, referencesOnly });
-    if (Atomics.wait(flag, 0, 0, budgetMs) === "timed-out" && Atomics.load(flag, 0) === 0) {
-      this.stop();
-      return "overrun";
+    while (Atomics.load(flag, STATE) !== DONE) {
+      const at = Atomics.load(flag, CURRENT);
+      const k = Math.max(at, 0);
+      // Before the worker starts the batch's first job, that job's whole budget is left.
+      const left = jobs[k].budgetMs - (at < 0 ? 0 : elapsedMs(this.data.base) - Atomics.load(flag, STARTED));
+      if (left <= 0) {
+        this.stop();
+        return k;
+      }
+      Atomics.wait(flag, STATE, WORKING, left);
     }
     let message = receiveMessageOnPort(this.port!);
     // The reply is queued before the flag is set; wait a moment in case it is still on its way.
@@ -96,18 +179,109 @@ try { ${load} } catch { const f = new Int32Array(workerData.shared); Atomics.sto
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
       message = receiveMessageOnPort(this.port!);
     }
-    if (message === undefined) throw new Error(`${file}: the scan worker did not answer`);
-    const reply = message.message as Reply;
-    if (!reply.ok) throw new Error(reply.message);
-    return reply.result;
+    if (message === undefined) throw new Error(`${jobs[0].file}: the scan worker did not answer`);
+    return (message.message as Reply[]).map((reply) => {
+      if (!reply.ok) throw new Error(reply.message);
+      return reply.result;
+    });
   }
 
-  /** Stops the worker (after an overrun, or when the scan is done). */
   stop(): void {
     if (this.worker) void this.worker.terminate();
     this.port?.close();
     this.worker = undefined;
     this.port = undefined;
     this.flag = undefined;
+    this.ready = false;
+    this.inFlight = undefined;
+  }
+}
+
+/** What a worker is started with (budgetWorker.ts reads it). */
+interface WorkerInit {
+  readonly port: MessagePort;
+  readonly shared: SharedArrayBuffer;
+  /** The clock base: process.hrtime, one monotonic clock for every thread of the process. */
+  readonly base: bigint;
+  readonly detector: DetectorModule;
+  readonly config: ScanConfig;
+  readonly maxFlowChars: number;
+}
+
+/** Milliseconds since `base` on process.hrtime's clock. */
+function elapsedMs(base: bigint): number {
+  return Number((process.hrtime.bigint() - base) / 1_000_000n);
+}
+
+/**
+ * How many workers a budgeted scan uses: one. Measured on two cores with 40 and 80 MB of flows, two workers were
+ * slower than one (each warms its own JIT up, and they compete with the thread reading the files); on more cores
+ * more may pay, which has not been measured here.
+ * @default 1
+ */
+export function defaultScanWorkers(): number {
+  return 1;
+}
+
+/**
+ * Runs scanText in worker threads, a batch of files at a time (one message each way per batch, not per file), with
+ * a budget per file: each worker records which file it is on and since when, and the scan, waiting for a batch,
+ * wakes when that file's budget runs out. A file that outruns its budget stops its worker; the other files of its
+ * batch are scanned again by a new one. Batches go to the workers in turn, and are collected in the order they were
+ * submitted, so findings keep the walk's order; while the workers scan, the caller reads the next batches.
+ */
+export class BudgetedScanner {
+  private readonly slots: WorkerSlot[] = [];
+  /** The slots with a batch, oldest first. */
+  private readonly queue: WorkerSlot[] = [];
+
+  /**
+   * @param workers how many worker threads at most (each started when first needed)
+   */
+  constructor(detector: DetectorModule, config: ScanConfig, maxFlowChars: number, workers = defaultScanWorkers()) {
+    const data = { base: process.hrtime.bigint(), detector, config, maxFlowChars };
+    for (let i = 0; i < Math.max(1, workers); i++) this.slots.push(new WorkerSlot(data));
+    // The first worker loads while the caller reads the first files.
+    this.slots[0].spawn();
+  }
+
+  /** True while the first worker is still loading and nothing was submitted: the caller may read on meanwhile. */
+  warmingUp(): boolean {
+    return this.queue.length === 0 && !this.slots[0].loaded();
+  }
+
+  /** True when every worker has a batch: collect() the oldest before submitting another. */
+  full(): boolean {
+    return this.queue.length >= this.slots.length;
+  }
+
+  /**
+   * Hands `jobs` to an idle worker, which starts on them at once; collect() waits for them. False when no worker
+   * could be started (the caller scans them in-process).
+   */
+  submit(jobs: readonly BudgetedJob[]): boolean {
+    const slot = this.slots.find((s) => s.inFlight === undefined && !this.queue.includes(s));
+    if (!slot) throw new Error("BudgetedScanner.submit: every worker is busy; collect the oldest batch first");
+    if (!slot.send(jobs)) return false;
+    this.queue.push(slot);
+    return true;
+  }
+
+  /** True while some batch has not been collected. */
+  pending(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Waits for the oldest batch submitted: one outcome per job, in order. Throws the worker's error for a file. */
+  collect(): BudgetedOutcome[] {
+    const slot = this.queue.shift();
+    if (!slot) throw new Error("BudgetedScanner.collect: nothing submitted");
+    return slot.collect();
+  }
+
+  /** Stops every worker (when the scan is done, or abandoned). */
+  stop(): void {
+    for (const s of this.slots) s.stop();
+    this.queue.length = 0;
   }
 }

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import type { TextScanResult } from "./types";
 import type { EndpointDetector, EndpointReference } from "../detect/types";
 import type { ScanConfig } from "./config";
-import { decodeFile } from "./decode";
+import { DecodedFile, decodeFile } from "./decode";
 import { FlowDocument, ParsedFlowFile, parseFlowFile, pluginAt } from "./flow";
 import { LineIndex } from "./lines";
 import { PluginPolicy } from "./pluginControl";
@@ -22,7 +22,7 @@ import { ConfigExceptions, findInlineIgnores, IGNORE_MARKER, inlineIgnoreFor, In
 import type { LocatedFinding, ScanReport, SuppressedFinding } from "./types";
 import { checkRoots, describeFsError, UnreadablePathError, walkFiles, WalkStats } from "./walk";
 import { endpointsServing } from "../components/endpoints";
-import { BudgetedScanner, defaultFileBudgetMs, DetectorModule } from "./budget";
+import { BudgetedJob, BudgetedOutcome, BudgetedScanner, defaultFileBudgetMs, DetectorModule } from "./budget";
 
 export type { EndpointDetector } from "../detect/types";
 
@@ -62,6 +62,11 @@ export interface ScanOptions {
    * @default defaultFileBudgetMs (30 s plus 4 s per MiB)
    */
   readonly fileBudgetMs?: (bytes: number) => number;
+  /**
+   * How many worker threads scan files at once. Only with `detector`.
+   * @default defaultScanWorkers()
+   */
+  readonly workers?: number;
 }
 
 export type { TextScanResult } from "./types";
@@ -231,6 +236,20 @@ function sortFindings<T extends LocatedFinding>(list: T[]): T[] {
   return list.sort((a, b) => a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 }
 
+/** A walked file, read and decoded, waiting for its scan; or why it was not read. */
+type ReadFile =
+  | { readonly file: string; readonly skipped: string; readonly decoded?: undefined; readonly length?: undefined }
+  | { readonly file: string; readonly skipped?: undefined; readonly decoded: DecodedFile; readonly length: number };
+
+/**
+ * A batch sent to the scan worker: up to this many files or characters, whichever comes first. Large enough that a
+ * message each way per batch costs nothing beside the scan; small enough that a batch in flight holds little.
+ */
+const BATCH_FILES = 256;
+const BATCH_CHARS = 8 * 1024 * 1024;
+/** What may be read ahead while the first worker is still loading. */
+const FIRST_BATCH_CHARS = 4 * BATCH_CHARS;
+
 /**
  * Scans every file under `roots`. Throws UnreadablePathError (exit 2) for a root or file that does not exist or
  * cannot be read; never writes anything.
@@ -260,66 +279,32 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
     if (configured) suppressed.push({ ...finding, suppressedBy: "config", reason: configured.reason });
     else findings.push(finding);
   };
-  const budgeted = options.detector ? new BudgetedScanner(options.detector, options.config ?? {}, ctx.maxFlowChars) : undefined;
+  const budgeted = options.detector ? new BudgetedScanner(options.detector, options.config ?? {}, ctx.maxFlowChars, options.workers) : undefined;
   const budgetOf = options.fileBudgetMs ?? defaultFileBudgetMs;
-  /** One reading of a file, in the worker under its budget when there is one; undefined after an overrun. */
-  const scanOne = (text: string, file: string, referencesOnly: boolean, bytes: number): TextScanResult | undefined => {
-    const inWorker = budgeted?.scan(text, file, referencesOnly, budgetOf(bytes));
-    if (inWorker === "overrun") {
-      notScannedFinding(file, `scanning this file took longer than its ${Math.round(budgetOf(bytes) / 1000)}-second budget and was stopped, so it was not checked; nothing in it was verified`);
-      return undefined;
-    }
-    return inWorker ?? scanText(text, file, ctx, referencesOnly);
+  /** A reading's result: the worker's outcome, or scanned here when it has none; undefined after an overrun. */
+  const resultOf = (outcome: BudgetedOutcome, text: string, file: string, referencesOnly: boolean, bytes: number): TextScanResult | undefined => {
+    if (outcome !== "overrun") return outcome ?? scanText(text, file, ctx, referencesOnly);
+    notScannedFinding(file, `scanning this file took longer than its ${Math.round(budgetOf(bytes) / 1000)}-second budget and was stopped, so it was not checked; nothing in it was verified`);
+    return undefined;
   };
-  try {
-    for (const f of walkFiles(roots, options.cwd, stats)) {
-      if (f.outside) {
-        notScannedFinding(f.display, "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)");
+  /** Reports a batch of read files in walk order, from the worker's outcomes (one or two readings each) or scanned here. */
+  const report = (batch: readonly ReadFile[], outcomes: readonly BudgetedOutcome[] | undefined): void => {
+    let j = 0;
+    for (const r of batch) {
+      if (r.skipped !== undefined) {
+        notScannedFinding(r.file, r.skipped);
         continue;
       }
-      let length = 0;
-      let over: number | undefined;
-      try {
-        const fd = fs.openSync(f.absolute, "r");
-        try {
-          // Read to the end of the open file (no window for a swap between a stat and the read). Its size is asked
-          // only when it fills the buffer: most flows fit, and a stat per file cost more than the extra empty read.
-          for (;;) {
-            if (length === buffer.length) {
-              const size = Math.max(fs.fstatSync(fd).size, length + 1);
-              if (size > maxFileBytes) {
-                over = size;
-                break;
-              }
-              const grown = Buffer.allocUnsafe(Math.min(maxFileBytes + 1, Math.max(size, 2 * length)));
-              buffer.copy(grown, 0, 0, length);
-              buffer = grown;
-            }
-            const n = fs.readSync(fd, buffer, length, buffer.length - length, length);
-            if (n === 0) break;
-            length += n;
-          }
-        } finally {
-          fs.closeSync(fd);
-        }
-      } catch (e) {
-        throw new UnreadablePathError(f.display, describeFsError(e));
-      }
-      if (over !== undefined || length > maxFileBytes) {
-        notScannedFinding(f.display, `file of ${over ?? length} bytes is over the ${maxFileBytes}-byte limit and was not scanned`);
-        continue;
-      }
-      const bytes = buffer.subarray(0, length);
-      const decoded = decodeFile(bytes);
-      if (decoded.binary) binaryFilesScanned++;
-      filesScanned++;
-      const result = scanOne(decoded.text, f.display, false, length);
+      const { decoded, file, length } = r;
+      const first = outcomes?.[j++];
+      const second = decoded.alternate !== undefined ? outcomes?.[j++] : undefined;
+      const result = resultOf(first, decoded.text, file, false, length);
       if (!result) continue;
       keep(result);
       if (decoded.alternate !== undefined) {
         // The other reading adds only references the first did not find at the same place.
         const seen = new Set(result.findings.concat(result.suppressed).map((x) => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`));
-        const other = scanOne(decoded.alternate, f.display, true, length);
+        const other = resultOf(second, decoded.alternate, file, true, length);
         if (!other) continue;
         keep({
           findings: other.findings.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
@@ -327,6 +312,80 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
         });
       }
     }
+  };
+  // With workers, files go to them in batches, and the next batches are read while they scan; batches are reported
+  // in the order they were read.
+  let pending: ReadFile[] = [];
+  let pendingChars = 0;
+  const inFlight: ReadFile[][] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    pendingChars = 0;
+    if (budgeted?.full()) report(inFlight.shift()!, budgeted.collect());
+    const jobs: BudgetedJob[] = [];
+    for (const r of batch) {
+      if (r.skipped !== undefined) continue;
+      jobs.push({ text: r.decoded.text, file: r.file, referencesOnly: false, budgetMs: budgetOf(r.length) });
+      if (r.decoded.alternate !== undefined) jobs.push({ text: r.decoded.alternate, file: r.file, referencesOnly: true, budgetMs: budgetOf(r.length) });
+    }
+    if (budgeted && jobs.length > 0 && budgeted.submit(jobs)) inFlight.push(batch);
+    else {
+      // Scanned here (no worker, or none could start): the batches before it are reported first.
+      while (budgeted?.pending()) report(inFlight.shift()!, budgeted.collect());
+      report(batch, undefined);
+    }
+  };
+  try {
+    for (const f of walkFiles(roots, options.cwd, stats)) {
+      if (f.outside) {
+        pending.push({ file: f.display, skipped: "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)" });
+      } else {
+        let length = 0;
+        let over: number | undefined;
+        try {
+          const fd = fs.openSync(f.absolute, "r");
+          try {
+            // Read to the end of the open file (no window for a swap between a stat and the read). Its size is asked
+            // only when it fills the buffer: most flows fit, and a stat per file cost more than the extra empty read.
+            for (;;) {
+              if (length === buffer.length) {
+                const size = Math.max(fs.fstatSync(fd).size, length + 1);
+                if (size > maxFileBytes) {
+                  over = size;
+                  break;
+                }
+                const grown = Buffer.allocUnsafe(Math.min(maxFileBytes + 1, Math.max(size, 2 * length)));
+                buffer.copy(grown, 0, 0, length);
+                buffer = grown;
+              }
+              const n = fs.readSync(fd, buffer, length, buffer.length - length, length);
+              if (n === 0) break;
+              length += n;
+            }
+          } finally {
+            fs.closeSync(fd);
+          }
+        } catch (e) {
+          throw new UnreadablePathError(f.display, describeFsError(e));
+        }
+        if (over !== undefined || length > maxFileBytes) {
+          pending.push({ file: f.display, skipped: `file of ${over ?? length} bytes is over the ${maxFileBytes}-byte limit and was not scanned` });
+        } else {
+          // decodeFile copies the bytes into strings: the buffer is free for the next file.
+          const decoded = decodeFile(buffer.subarray(0, length));
+          if (decoded.binary) binaryFilesScanned++;
+          filesScanned++;
+          pending.push({ file: f.display, decoded, length });
+          pendingChars += decoded.text.length + (decoded.alternate?.length ?? 0);
+        }
+      }
+      // While the worker loads, reading goes on (up to a few batches' worth) so its loading time is not lost.
+      const full = pending.length >= BATCH_FILES || pendingChars >= BATCH_CHARS;
+      if (!budgeted || (full && !budgeted.warmingUp()) || pendingChars >= FIRST_BATCH_CHARS) flush();
+    }
+    flush();
+    while (budgeted?.pending()) report(inFlight.shift()!, budgeted.collect());
   } finally {
     budgeted?.stop();
   }

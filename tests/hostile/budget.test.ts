@@ -32,6 +32,30 @@ describe("hostile input: a per-file time budget", function () {
     assert.equal(json.filesScanned, 4);
   });
 
+  it("scans many files in batches: the same findings in the same order as in-process, and a hang stops one file only", () => {
+    // More files than one batch (256) holds, references spread over every batch, a file with two readings (a UTF-16
+    // byte-order mark before UTF-8 text), and then a hanging file in the middle of the second batch.
+    const files: Record<string, string | Buffer> = {};
+    for (let i = 0; i < 700; i++) files[`f${String(i).padStart(3, "0")}.sh`] = i % 97 === 5 ? `curl 169.254.169.254 # ${i}\n` : `echo ${i}\n`;
+    files["f450-bom.sh"] = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("wget 169.254.169.254\n")]);
+    dir = tempTree(files);
+    const plain = scanPaths(["."], { cwd: dir, detect: hangOnMarker });
+    const worker = scanPaths(["."], { cwd: dir, detect: hangOnMarker, detector, fileBudgetMs: () => 60_000 });
+    assert.deepEqual(worker, plain);
+    // Two workers taking batches in turn: still the walk's order.
+    assert.deepEqual(scanPaths(["."], { cwd: dir, detect: hangOnMarker, detector, workers: 2, fileBudgetMs: () => 60_000 }), plain);
+    assert.ok(plain.findings.length >= 9, `positive control: ${plain.findings.length} findings`);
+    // Two in one batch: after the first, the rest of its batch goes to a new worker, where the second stops too.
+    fs.writeFileSync(path.join(dir, "f400-hang.sh"), "HANG\n");
+    fs.writeFileSync(path.join(dir, "f420-hang.sh"), "HANG\n");
+    const hung = scanPaths(["."], { cwd: dir, detect: hangOnMarker, detector, workers: 2, fileBudgetMs: () => 3000 });
+    assert.deepEqual(hung.findings.filter((f) => f.ruleId === "not-scanned").map((f) => f.file), ["f400-hang.sh", "f420-hang.sh"]);
+    assert.deepEqual(hung.findings.filter((f) => f.ruleId !== "not-scanned"), plain.findings);
+    // In walk order: each after the findings of the files sorted before it and before those after it.
+    hung.findings.forEach((f, i) => assert.ok(i === 0 || hung.findings[i - 1].file <= f.file, `${hung.findings[i - 1]?.file} before ${f.file}`));
+    assert.equal(hung.filesScanned, plain.filesScanned + 2);
+  });
+
   it("scans in the worker exactly as in-process (positive control) and honours a config exception for the stopped file", () => {
     dir = tempTree({ "a.sh": "curl 169.254.169.254\n", "b.sh": "HANG\n" });
     const plain = scanPaths(["a.sh"], { cwd: dir, detect: hangOnMarker });
