@@ -322,17 +322,21 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
     const batch = pending;
     pending = [];
     pendingChars = 0;
-    if (budgeted?.full()) report(inFlight.shift()!, budgeted.collect());
+    if (!budgeted) {
+      report(batch, undefined);
+      return;
+    }
+    if (budgeted.full()) report(inFlight.shift()!, budgeted.collect());
     const jobs: BudgetedJob[] = [];
     for (const r of batch) {
       if (r.skipped !== undefined) continue;
       jobs.push({ text: r.decoded.text, file: r.file, referencesOnly: false, budgetMs: budgetOf(r.length) });
       if (r.decoded.alternate !== undefined) jobs.push({ text: r.decoded.alternate, file: r.file, referencesOnly: true, budgetMs: budgetOf(r.length) });
     }
-    if (budgeted && jobs.length > 0 && budgeted.submit(jobs)) inFlight.push(batch);
+    if (jobs.length > 0 && budgeted.submit(jobs)) inFlight.push(batch);
     else {
-      // Scanned here (no worker, or none could start): the batches before it are reported first.
-      while (budgeted?.pending()) report(inFlight.shift()!, budgeted.collect());
+      // Scanned here (no worker could start, or nothing to scan): the batches before it are reported first.
+      while (budgeted.pending()) report(inFlight.shift()!, budgeted.collect());
       report(batch, undefined);
     }
   };
