@@ -20,6 +20,7 @@
  */
 import picomatch from "picomatch";
 import * as YAML from "yaml";
+import { readVouchedTree, UNREAD } from "./vouchedTree";
 import { KeyWatch, YamlNotes } from "./yamlVouch";
 
 /** What a setting gives away; exceptions name these. */
@@ -239,8 +240,12 @@ function get(doc: YAML.Document, map: unknown, key: string): { node: unknown; pa
   return undefined;
 }
 
+/**
+ * Where a finding is placed: on a scalar value itself, else (a mapping, a sequence, no value) on its key, the line
+ * that names the setting rather than a span over the lines under it.
+ */
 function rangeOf(pair: YAML.Pair, node: unknown): [number, number] {
-  const n = (YAML.isNode(node) ? node : YAML.isNode(pair.key) ? pair.key : undefined) as YAML.Node | undefined;
+  const n = (YAML.isScalar(node) ? node : YAML.isNode(pair.key) ? pair.key : undefined) as YAML.Node | undefined;
   const r = n?.range;
   return r ? [r[0], r[1]] : [0, 0];
 }
@@ -471,6 +476,26 @@ export function findRunnerEscapes(text: string, policy: RunnerEscapePolicy = new
   } catch {
     return [];
   }
+  return escapesIn(docs, policy);
+}
+
+/**
+ * findRunnerEscapes for a text the fast validity check vouched for: read without the YAML parser (vouchedTree.ts)
+ * when it can be, and parsed when the check needs a value the reader left unread or the reader gives up.
+ */
+export function findRunnerEscapesVouched(text: string, policy: RunnerEscapePolicy = new RunnerEscapePolicy()): RunnerEscape[] {
+  const doc = readVouchedTree(text);
+  if (doc) {
+    try {
+      return escapesIn([doc], policy);
+    } catch (e) {
+      if (e !== UNREAD) throw e;
+    }
+  }
+  return findRunnerEscapes(text, policy);
+}
+
+function escapesIn(docs: readonly YAML.Document[], policy: RunnerEscapePolicy): RunnerEscape[] {
   const out: RunnerEscape[] = [];
   for (const doc of docs) {
     const root = doc.contents;

@@ -13,7 +13,7 @@ import { DecodedFile, decodeFile } from "./decode";
 import { FlowDocument, ParsedFlowFile, parseFlowFile, pluginAt } from "./flow";
 import { LineIndex } from "./lines";
 import { PluginPolicy } from "./pluginControl";
-import { findRunnerEscapes, mayHaveRunnerEscape, mayHaveRunnerEscapeNoted, RUNNER_KEY_WATCH, RunnerEscapePolicy } from "./runnerEscapes";
+import { findRunnerEscapes, findRunnerEscapesVouched, mayHaveRunnerEscape, mayHaveRunnerEscapeNoted, RUNNER_KEY_WATCH, RunnerEscapePolicy } from "./runnerEscapes";
 import { vouchForYaml, YamlNotes } from "./yamlVouch";
 import {
   DENIED_TASK_TYPE, INVALID_IGNORE, INVALID_YAML, LINK_LOCAL_ADDRESS, METADATA_ENDPOINT, NOT_SCANNED, RUNNER_ESCAPE, scanRule,
@@ -82,6 +82,8 @@ export class ScanContext {
   prefilter = true;
   /** @internal Tests turn the fast YAML validity check off (every YAML file parsed) to prove it changes nothing. */
   vouch = true;
+  /** @internal Tests turn the parser-free reading of vouched flows off (vouchedTree.ts) to prove it changes nothing. */
+  vouchedTree = true;
 
   constructor(readonly detect: EndpointDetector, config: ScanConfig = {}, maxFlowChars = 8 * 1024 * 1024) {
     this.policy = config.plugins ? new PluginPolicy(config.plugins) : undefined;
@@ -175,7 +177,9 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
   // (No closure here: a function made per file costs more than the gate under tsx, which names each one it makes.)
   if (isYaml && text.length <= ctx.maxFlowChars
     && (!ctx.prefilter || (vouched && notes !== undefined ? mayHaveRunnerEscapeNoted(notes) : mayHaveRunnerEscape(text)))) {
-    for (const e of findRunnerEscapes(text, ctx.runnerEscapes, documents)) {
+    // A vouched flow is read without the parser when it can be (vouchedTree.ts); a parsed one's documents are reused.
+    const escapes = vouched && ctx.vouchedTree ? findRunnerEscapesVouched(text, ctx.runnerEscapes) : findRunnerEscapes(text, ctx.runnerEscapes, documents);
+    for (const e of escapes) {
       drafts.push({
         ruleId: RUNNER_ESCAPE, offset: e.start, endOffset: e.end, endpoint: null, match: e.match,
         message: `${e.message} (flow namespace ${e.namespace ?? "(none)"}; kind ${e.kind})`,

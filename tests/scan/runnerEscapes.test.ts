@@ -116,7 +116,7 @@ describe("scan: runner escapes (kestra-runner-escape)", () => {
       "kestra-io__blueprints__flows_k8s-namespace-logs-and-events.yml:77 pluginDefaults[0].values.taskRunner.networkMode: host",
       // The Kubernetes runner sent to the `default` namespace with the flow's own cluster credentials.
       "kestra-io__blueprints__flows_kubernetes-script-runner.yml:9 tasks[0].taskRunner.namespace: default",
-      "kestra-io__blueprints__flows_kubernetes-script-runner.yml:12 tasks[0].taskRunner.config",
+      "kestra-io__blueprints__flows_kubernetes-script-runner.yml:11 tasks[0].taskRunner.config",
     ]);
     // Of the 71 corpus flows that set a taskRunner, every other one passes, e.g. Docker runners with cpu/memory.
     const withRunner = fs.readdirSync(CORPUS).filter((n) => fs.readFileSync(path.join(CORPUS, n), "utf8").includes("taskRunner:"));
