@@ -100,9 +100,36 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isNameLetter = (c: number): boolean => (c >= 71 && c <= 90) || (c >= 103 && c <= 122) || c === 95;
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 
-/** Offsets of every candidate in `text`, unsorted, possibly repeated. */
+/**
+ * Offsets of every candidate in `text`, unsorted, possibly repeated. Each pass is a function of its own: a pass that
+ * meets a rare case late in a scan is deoptimized alone, not the whole cheap pass with it (measured on a cold scan).
+ */
 export function candidatePositions(text: string): number[] {
   const hits: number[] = [];
+  dotHits(text, hits);
+  colonHits(text, hits);
+  percentHits(text, hits);
+  backslashHits(text, hits);
+  // PowerShell's backtick and cmd's caret escape the next character: `169.2\`54`, `1^69.2^54`. In a dotted token
+  // dotHits finds them (a mark before a token's first part, or between a dot and a digit, makes it a candidate); in
+  // a bare number, digitRuns reads the digits with the marks left out.
+  ampersandHits(text, hits);
+  hexHits(text, hits);
+  operatorHits(text, hits);
+  anchoredWords(text, LOWER_D, hits);
+  anchoredWords(text, UPPER_D, hits);
+  unanchoredHits(text, hits);
+  digitRuns(text, hits);
+  nonAsciiHits(text, hits);
+  return hits;
+}
+
+/**
+ * A dot before a digit in a token whose first part can start an interesting address (or that a quote, escape or
+ * glob mark glues to what comes before), before a wildcard-DNS service, inside a shell-marked number, or between
+ * two joined literals (the `.` and `..` operators).
+ */
+function dotHits(text: string, hits: number[]): void {
   let tokenStart = -1;
   let tokenInteresting = false;
   for (let i = text.indexOf("."); i >= 0; i = text.indexOf(".", i + 1)) {
@@ -120,8 +147,15 @@ export function candidatePositions(text: string): number[] {
     else if (isShellMark(c) && (isDigit(text.charCodeAt(i + 2)) || isShellMark(text.charCodeAt(i + 2))) && isDigit(text.charCodeAt(i - 1))) hits.push(i);
     else if ((c === 32 || c === 34 || c === 39 || c === 46 || c === 96) && joinsLiterals(text, i, text.charCodeAt(i + 1) === 46 ? i + 2 : i + 1)) hits.push(i);
   }
-  // IPv6: every literal has `::` or a `hex:hex:` run. Ports and times (`:8080`, `12:30`) do not qualify.
-  // A letter beyond `f` next to the colons means a name (`urn:pulumi:stack::project::aws:...`, `std::string`).
+}
+
+/**
+ * IPv6: every literal has `::` or a `hex:hex:` run. Ports and times (`:8080`, `12:30`) do not qualify. A letter
+ * beyond `f` next to the colons means a name (`urn:pulumi:stack::project::aws:...`, `std::string`). `//`, `@` and
+ * `http:` before a bare host need no test of their own: the host that follows is a bare number (digitRuns), a
+ * catalogued name, or already a candidate (dotted, IPv6, encoded).
+ */
+function colonHits(text: string, hits: number[]): void {
   for (let i = text.indexOf(":"); i >= 0; i = text.indexOf(":", i + 1)) {
     if (isNameLetter(text.charCodeAt(i - 1))) continue;
     let j = i + 1;
@@ -131,28 +165,37 @@ export function candidatePositions(text: string): number[] {
     while (k < j + 5 && isHex(text.charCodeAt(k))) k++;
     if (!isNameLetter(text.charCodeAt(k))) hits.push(i);
   }
-  // `//`, `@` and `http:` before a bare host need no test of their own: the host that follows is a bare number
-  // (below), a catalogued name, or already a candidate (dotted, IPv6, encoded).
+}
+
+/** Percent-encoding: `%XX`, `%u`. */
+function percentHits(text: string, hits: number[]): void {
   for (let i = text.indexOf("%"); i >= 0; i = text.indexOf("%", i + 1)) {
     const c = text.charCodeAt(i + 1);
     if ((isHex(c) && isHex(text.charCodeAt(i + 2))) || c === 117 || c === 85) hits.push(i);
   }
-  // Only escapes that can spell a character: `\u`, `\U`, `\x`, octal. `\"` and `\\` in JSON-in-JSON are not.
+}
+
+/** Only escapes that can spell a character: `\u`, `\U`, `\x`, octal. `\"` and `\\` in JSON-in-JSON are not. */
+function backslashHits(text: string, hits: number[]): void {
   for (let i = text.indexOf("\\"); i >= 0; i = text.indexOf("\\", i + 1)) {
     const c = text.charCodeAt(i + 1);
     if (c === 117 || c === 85 || c === 120 || isDigit(c)) hits.push(i);
     // `169\.254\.169\.254` (the shell drops the backslashes) and YAML's escaped line break inside a number.
     else if ((c === 46 && isDigit(text.charCodeAt(i + 2))) || ((c === 10 || c === 13) && (isHex(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 46))) hits.push(i);
   }
-  // PowerShell's backtick and cmd's caret escape the next character: `169.2\`54`, `1^69.2^54`. In a dotted token
-  // the dot loop above finds them (a mark before a token's first part, or between a dot and a digit, makes it a
-  // candidate); in a bare number, digitRuns reads the digits with the marks left out.
-  // HTML named references for the characters of an address (`169&period;254`): only the ones decode() knows.
+}
+
+/** HTML references for the characters of an address (`&#46;`, `169&period;254`): only the named ones decode() knows. */
+function ampersandHits(text: string, hits: number[]): void {
   for (let i = text.indexOf("&"); i >= 0; i = text.indexOf("&", i + 1)) {
     const c = text.charCodeAt(i + 1);
     if (c === 35) hits.push(i); // `&#`
     else if ((c === 112 || c === 99 || c === 115 || c === 108) && /^&(?:period|colon|sol|commat|lsqb|lbrack);/.test(text.slice(i, i + 8))) hits.push(i);
   }
+}
+
+/** A dotless `0x` number of eight or more hex digits that reads as an interesting address. */
+function hexHits(text: string, hits: number[]): void {
   for (const prefix of ["0x", "0X"]) {
     for (let i = text.indexOf(prefix); i >= 0; i = text.indexOf(prefix, i + 1)) {
       let j = i + 2;
@@ -160,19 +203,26 @@ export function candidatePositions(text: string): number[] {
       if (j - i >= 10 && bareNumberInteresting(text.slice(i, j))) hits.push(i);
     }
   }
-  // `"169." + "254.169.254"`: two literals of the same quote joined by an operator (concat.ts reads the window once
-  // more with them joined); the address's pieces alone need not look like one. The `.` and `..` operators are
-  // looked for in the dot loop above; literals joined by adjacency alone are read joined when the line is a
-  // window for another reason (a bare quote is too common a character to look at each one).
-  // Pebble's and Jinja's `~` too: a tag the evaluator cannot render (an unknown filter, a statement it does not
-  // read) is not rendered, and its literals need not look like an address piece by piece ('169' ~ '.254' ~ ...).
+}
+
+/**
+ * `"169." + "254.169.254"`: two literals of the same quote joined by an operator (concat.ts reads the window once
+ * more with them joined); the address's pieces alone need not look like one. The `.` and `..` operators are looked
+ * for in dotHits; literals joined by adjacency alone are read joined when the line is a window for another reason
+ * (a bare quote is too common a character to look at each one). Pebble's and Jinja's `~` too: a tag the evaluator
+ * cannot render (an unknown filter, a statement it does not read) is not rendered, and its literals need not look
+ * like an address piece by piece ('169' ~ '.254' ~ ...).
+ */
+function operatorHits(text: string, hits: number[]): void {
   for (const op of ["+", "||", "~"]) {
     for (let i = text.indexOf(op); i >= 0; i = text.indexOf(op, i + 1)) {
       if (joinsLiterals(text, i, i + op.length)) hits.push(i);
     }
   }
-  anchoredWords(text, LOWER_D, hits);
-  anchoredWords(text, UPPER_D, hits);
+}
+
+/** The trigger words without the anchor letter: variable parts by `indexOf`, host names by one regex. */
+function unanchoredHits(text: string, hits: number[]): void {
   for (const trigger of UNANCHORED_VARIABLE_TRIGGERS) {
     for (let i = text.indexOf(trigger); i >= 0; i = text.indexOf(trigger, i + 1)) hits.push(i);
   }
@@ -180,14 +230,15 @@ export function candidatePositions(text: string): number[] {
     UNANCHORED_NAME_TRIGGER.lastIndex = 0;
     for (let m = UNANCHORED_NAME_TRIGGER.exec(text); m; m = UNANCHORED_NAME_TRIGGER.exec(text)) hits.push(m.index);
   }
-  digitRuns(text, hits);
+}
+
+/** Characters decode() changes (look-alikes, zero-width characters); none in pure ASCII text. */
+function nonAsciiHits(text: string, hits: number[]): void {
   // Buffer.byteLength equals the length only for pure ASCII, and V8 answers it far faster than a regex scan.
-  if (Buffer.byteLength(text, "utf8") !== text.length) {
-    NON_ASCII.lastIndex = 0;
-    // Only what decode() changes: a character it keeps as it is can give no reading an address.
-    for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) if (unicodeToAscii(text.codePointAt(m.index)!) !== null) hits.push(m.index);
-  }
-  return hits;
+  if (Buffer.byteLength(text, "utf8") === text.length) return;
+  NON_ASCII.lastIndex = 0;
+  // Only what decode() changes: a character it keeps as it is can give no reading an address.
+  for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) if (unicodeToAscii(text.codePointAt(m.index)!) !== null) hits.push(m.index);
 }
 
 /** Pushes the start of every word of the anchor whose anchor letter stands at an occurrence of it in `text`. */
