@@ -19,19 +19,23 @@ const isBlank = (c: number): boolean => c === 32 || c === 9;
  * two blank runs around an optional operator make a backtracking regex quadratic in a run of blanks after a quote.
  */
 function glueAt(text: string, i: number): number {
+  // Reads stay inside the text: a read past its end returns NaN, and optimized code that meets one is thrown away.
+  const n = text.length;
   let k = i;
   if (text.charCodeAt(k) === 92) k++;
+  if (k >= n) return -1;
   const q = text.charCodeAt(k);
   if (!isQuote(q)) return -1;
   k++;
-  while (isBlank(text.charCodeAt(k))) k++;
+  while (k < n && isBlank(text.charCodeAt(k))) k++;
+  if (k >= n) return -1;
   const c = text.charCodeAt(k);
   if (c === 43 || c === 126) k++; // + ~
-  else if (c === 46) k += text.charCodeAt(k + 1) === 46 ? 2 : 1; // . ..
-  else if (c === 124 && text.charCodeAt(k + 1) === 124) k += 2; // ||
-  while (isBlank(text.charCodeAt(k))) k++;
-  if (text.charCodeAt(k) === 92) k++;
-  return text.charCodeAt(k) === q ? k + 1 : -1;
+  else if (c === 46) k += k + 1 < n && text.charCodeAt(k + 1) === 46 ? 2 : 1; // . ..
+  else if (c === 124 && k + 1 < n && text.charCodeAt(k + 1) === 124) k += 2; // ||
+  while (k < n && isBlank(text.charCodeAt(k))) k++;
+  if (k < n && text.charCodeAt(k) === 92) k++;
+  return k < n && text.charCodeAt(k) === q ? k + 1 : -1;
 }
 
 /** Every glue in `text`, left to right and not overlapping, as [start, end) pairs. Linear in the text's length. */
