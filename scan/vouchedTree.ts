@@ -69,9 +69,9 @@ function splitLines(text: string): Line[] {
 
 /** Where a plain scalar or key on one line ends: before ` #` or the line's end, trailing spaces dropped. */
 function plainEnd(text: string, from: number, end: number): number {
-  let e = end;
-  const hash = text.indexOf(" #", from);
-  if (hash >= 0 && hash < e) e = hash;
+  let e = from;
+  // Within the line only: a search to the next ` #` anywhere would make a long file without comments quadratic.
+  while (e < end && !(text.charCodeAt(e) === 32 && text.charCodeAt(e + 1) === 35)) e++;
   while (e > from && text.charCodeAt(e - 1) === 32) e--;
   return e;
 }
@@ -84,10 +84,12 @@ for (const c of "?:,[]{}#&*!|>%@`-") NOT_KEY_START[c.charCodeAt(0)] = 1;
 function keyAt(text: string, i: number, end: number): { key: string; keyEnd: number; after: number } | undefined {
   const c = text.charCodeAt(i);
   if (c === 34 || c === 39) {
-    const close = text.indexOf(String.fromCharCode(c), i + 1);
-    if (close < 0 || close >= end || text.charCodeAt(close + 1) !== 58) return undefined;
+    // The closing quote on this line (a quoted key holds no escape in the vouched subset).
+    let close = i + 1;
+    while (close < end && text.charCodeAt(close) !== c) close++;
+    if (close >= end || text.charCodeAt(close + 1) !== 58) return undefined;
     const key = text.slice(i + 1, close);
-    if (key.includes("\\") || (c === 39 && text.charCodeAt(close + 1) === 39)) throw new GiveUp();
+    if (key.includes("\\")) throw new GiveUp();
     if (close + 2 < end && text.charCodeAt(close + 2) !== 32) return undefined;
     return { key, keyEnd: close + 1, after: close + 2 };
   }
