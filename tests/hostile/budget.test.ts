@@ -33,7 +33,7 @@ describe("hostile input: a per-file time budget", function () {
   });
 
   it("scans many files in batches: the same findings in the same order as in-process, and a hang stops one file only", () => {
-    // More files than one batch (256) holds, references spread over every batch, a file with two readings (a UTF-16
+    // More files than one batch (128) holds, references spread over every batch, a file with two readings (a UTF-16
     // byte-order mark before UTF-8 text), and then a hanging file in the middle of the second batch.
     const files: Record<string, string | Buffer> = {};
     for (let i = 0; i < 700; i++) files[`f${String(i).padStart(3, "0")}.sh`] = i % 97 === 5 ? `curl 169.254.169.254 # ${i}\n` : `echo ${i}\n`;
