@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { findEndpointReferences } from "../../detect";
 import { KESTRA_FLOWS_DIR } from "../corpus";
-import { LOOKALIKES, PAYLOADS } from "./payloads";
+import { LOOKALIKES, PAYLOADS, rng } from "./payloads";
 
 /** Where the digests are saved. */
 export const DIGESTS_FILE = path.join(__dirname, "fixtures", "findings.digests.json");
@@ -26,17 +26,6 @@ export const DIGESTS_FILE = path.join(__dirname, "fixtures", "findings.digests.j
 export interface SnapshotInput {
   readonly name: string;
   readonly text: string;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Every input, in a fixed order. */

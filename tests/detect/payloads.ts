@@ -36,7 +36,7 @@ export interface Payload {
 }
 
 /** Deterministic PRNG (mulberry32), so the generated set is the same on every run. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
