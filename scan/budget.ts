@@ -10,16 +10,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import {
+  CURRENT, DetectorModule, DONE, elapsedMs, FAILED, READY, SHARED_WORDS, STARTED, STATE, WorkerInit, WORKING,
+} from "./budgetProtocol";
 import type { ScanConfig } from "./config";
 import type { TextScanResult } from "./types";
 
-/** Where a worker finds the detector: a module and the name of its export. */
-export interface DetectorModule {
-  /** Absolute path of the module (as `require.resolve` gives it). */
-  readonly module: string;
-  /** The export that is the detector function. */
-  readonly name: string;
-}
+export type { DetectorModule } from "./budgetProtocol";
 
 /** One file's reading to scan in the worker, with its budget. */
 export interface BudgetedJob {
@@ -41,20 +38,6 @@ export type BudgetedOutcome = TextScanResult | "overrun" | undefined;
 type Reply = { readonly ok: true; readonly result: TextScanResult } | { readonly ok: false; readonly message: string };
 
 /**
- * The shared words: the worker's state, the job it is on (-1 before the first of a batch), and when it started
- * that job (milliseconds since the scanner's clock base). The worker writes the time before the job's index, so
- * a reader that sees an index sees a start no earlier than that job's.
- */
-const STATE = 0;
-const CURRENT = 1;
-const STARTED = 2;
-/** STATE values. */
-const WORKING = 0;
-const DONE = 1;
-const READY = 2;
-const FAILED = 3;
-
-/**
  * The budget for a file of `bytes` bytes: a base plus time in proportion to its size, far above what any
  * well-behaved input needs (the detector reads several MB a second on one shared core).
  * @default 30 s plus 4 s per MiB
@@ -66,24 +49,24 @@ export function defaultFileBudgetMs(bytes: number): number {
 const WORKER_SOURCE = path.join(__dirname, "budgetWorker.ts");
 const WORKER_BUILT = path.join(__dirname, "budgetWorker.js");
 
-/** One worker thread and the shared words through which it says what it is doing. */
+/** One worker thread, the shared words through which it says what it is doing, and the batch it has. */
 class WorkerSlot {
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
   private flag: Int32Array | undefined;
   /** Set when the worker cannot start: its batches are then scanned in-process (still scanned, only unbudgeted). */
   private unavailable = false;
-  /** Set once the worker has said it is ready. */
-  private ready = false;
-  /** The batch the worker has, while it has one. */
-  inFlight: readonly BudgetedJob[] | undefined;
+  /** The batch submitted and not yet collected. */
+  private jobs: readonly BudgetedJob[] = [];
 
   constructor(private readonly data: Omit<WorkerInit, "port" | "shared">) {}
 
-  /** Starts the worker loading, without waiting for it (start() waits). */
-  spawn(): void {
-    if (this.worker || this.unavailable) return;
-    const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  /** Starts the worker if need be and waits until it has loaded; false when it cannot. */
+  private start(): boolean {
+    if (this.worker) return true;
+    if (this.unavailable) return false;
+    const shared = new SharedArrayBuffer(SHARED_WORDS * Int32Array.BYTES_PER_ELEMENT);
+    const flag = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     const workerData: WorkerInit = { ...this.data, port: port2, shared };
     // From the TypeScript sources (a development checkout, the tests) the worker registers tsx as bin/hardening.js
@@ -97,51 +80,39 @@ try { ${load} } catch { const f = new Int32Array(workerData.shared); Atomics.sto
     // A worker that dies mid-file never finishes its batch: that file's budget runs out and it is reported not scanned.
     worker.on("error", () => undefined);
     worker.unref();
-    this.worker = worker;
-    this.port = port1;
-    this.flag = new Int32Array(shared);
-    this.ready = false;
-  }
-
-  /** True once the worker has loaded (or failed to): start() would not wait. */
-  loaded(): boolean {
-    return this.ready || this.unavailable || (this.flag !== undefined && Atomics.load(this.flag, STATE) !== WORKING);
-  }
-
-  /** Starts the worker if need be and waits until it has loaded; false when it cannot. */
-  private start(): boolean {
-    if (this.ready) return true;
-    if (this.unavailable) return false;
-    this.spawn();
-    const flag = this.flag!;
-    // Loading the worker is not part of any file's budget.
+    // The worker says it is ready through the flag; loading it is not part of any file's budget.
     if (Atomics.wait(flag, STATE, WORKING, 120_000) === "timed-out" || Atomics.load(flag, STATE) !== READY) {
-      void this.worker!.terminate();
-      this.port!.close();
-      this.worker = undefined;
-      this.port = undefined;
-      this.flag = undefined;
+      void worker.terminate();
+      port1.close();
       this.unavailable = true;
       return false;
     }
-    this.ready = true;
+    this.worker = worker;
+    this.port = port1;
+    this.flag = flag;
     return true;
   }
 
   /** Hands `jobs` to the worker (started if need be), which begins at once; false when no worker could start. */
-  send(jobs: readonly BudgetedJob[]): boolean {
+  private post(jobs: readonly BudgetedJob[]): boolean {
     if (!this.start()) return false;
     Atomics.store(this.flag!, CURRENT, -1);
     Atomics.store(this.flag!, STATE, WORKING);
     this.worker!.postMessage(jobs.map((j) => ({ text: j.text, file: j.file, referencesOnly: j.referencesOnly })));
-    this.inFlight = jobs;
     return true;
   }
 
-  /** Waits for the batch in flight: one outcome per job, in order. Throws the worker's error for a file. */
+  /** Hands a batch to the worker; collect() waits for it. False when no worker could start. */
+  submit(jobs: readonly BudgetedJob[]): boolean {
+    if (!this.post(jobs)) return false;
+    this.jobs = jobs;
+    return true;
+  }
+
+  /** Waits for the batch submitted: one outcome per job, in order. Throws the worker's error for a file. */
   collect(): BudgetedOutcome[] {
-    const jobs = this.inFlight!;
-    this.inFlight = undefined;
+    const jobs = this.jobs;
+    this.jobs = [];
     const outcomes: BudgetedOutcome[] = new Array<BudgetedOutcome>(jobs.length).fill(undefined);
     // Indices (into jobs) of the batch the worker has now.
     let batch = jobs.map((_, i) => i);
@@ -154,8 +125,7 @@ try { ${load} } catch { const f = new Int32Array(workerData.shared); Atomics.sto
       outcomes[batch[answer]] = "overrun";
       batch = batch.filter((_, k) => k !== answer);
       // What is left is scanned by a new worker; without one, the caller scans it in-process (left undefined).
-      if (batch.length === 0 || !this.send(batch.map((i) => jobs[i]))) return outcomes;
-      this.inFlight = undefined;
+      if (batch.length === 0 || !this.post(batch.map((i) => jobs[i]))) return outcomes;
     }
   }
 
@@ -192,36 +162,15 @@ try { ${load} } catch { const f = new Int32Array(workerData.shared); Atomics.sto
     this.worker = undefined;
     this.port = undefined;
     this.flag = undefined;
-    this.ready = false;
-    this.inFlight = undefined;
   }
 }
 
-/** What a worker is started with (budgetWorker.ts reads it). */
-interface WorkerInit {
-  readonly port: MessagePort;
-  readonly shared: SharedArrayBuffer;
-  /** The clock base: process.hrtime, one monotonic clock for every thread of the process. */
-  readonly base: bigint;
-  readonly detector: DetectorModule;
-  readonly config: ScanConfig;
-  readonly maxFlowChars: number;
-}
-
-/** Milliseconds since `base` on process.hrtime's clock. */
-function elapsedMs(base: bigint): number {
-  return Number((process.hrtime.bigint() - base) / 1_000_000n);
-}
-
 /**
- * How many workers a budgeted scan uses: one. Measured on two cores with 40 and 80 MB of flows, two workers were
- * slower than one (each warms its own JIT up, and they compete with the thread reading the files); on more cores
- * more may pay, which has not been measured here.
- * @default 1
+ * How many workers a budgeted scan uses by default: one. Measured on two cores with 40 and 80 MB of flows, two
+ * workers were slower than one (each warms its own JIT up, and they compete with the thread reading the files); on
+ * more cores more may pay, which has not been measured here.
  */
-export function defaultScanWorkers(): number {
-  return 1;
-}
+export const DEFAULT_SCAN_WORKERS = 1;
 
 /**
  * Runs scanText in worker threads, a batch of files at a time (one message each way per batch, not per file), with
@@ -238,16 +187,9 @@ export class BudgetedScanner {
   /**
    * @param workers how many worker threads at most (each started when first needed)
    */
-  constructor(detector: DetectorModule, config: ScanConfig, maxFlowChars: number, workers = defaultScanWorkers()) {
+  constructor(detector: DetectorModule, config: ScanConfig, maxFlowChars: number, workers = DEFAULT_SCAN_WORKERS) {
     const data = { base: process.hrtime.bigint(), detector, config, maxFlowChars };
     for (let i = 0; i < Math.max(1, workers); i++) this.slots.push(new WorkerSlot(data));
-    // The first worker loads while the caller reads the first files.
-    this.slots[0].spawn();
-  }
-
-  /** True while the first worker is still loading and nothing was submitted: the caller may read on meanwhile. */
-  warmingUp(): boolean {
-    return this.queue.length === 0 && !this.slots[0].loaded();
   }
 
   /** True when every worker has a batch: collect() the oldest before submitting another. */
@@ -260,9 +202,9 @@ export class BudgetedScanner {
    * could be started (the caller scans them in-process).
    */
   submit(jobs: readonly BudgetedJob[]): boolean {
-    const slot = this.slots.find((s) => s.inFlight === undefined && !this.queue.includes(s));
+    const slot = this.slots.find((s) => !this.queue.includes(s));
     if (!slot) throw new Error("BudgetedScanner.submit: every worker is busy; collect the oldest batch first");
-    if (!slot.send(jobs)) return false;
+    if (!slot.submit(jobs)) return false;
     this.queue.push(slot);
     return true;
   }

@@ -4,21 +4,11 @@
  * since when, then answering the whole batch on its port and setting the state to done (ready, once at start;
  * failed when the detector cannot be loaded).
  */
-import { parentPort, workerData, MessagePort } from "node:worker_threads";
-import type { ScanConfig } from "./config";
-import type { DetectorModule } from "./budget";
+import { parentPort, workerData } from "node:worker_threads";
+import { CURRENT, DONE, elapsedMs, FAILED, READY, STARTED, STATE, WorkerInit } from "./budgetProtocol";
 import { EndpointDetector, ScanContext, scanText } from "./scanner";
 
-const data = workerData as {
-  port: MessagePort; shared: SharedArrayBuffer; base: bigint; detector: DetectorModule; config: ScanConfig; maxFlowChars: number;
-};
-// The shared words and states, as budget.ts numbers them.
-const STATE = 0;
-const CURRENT = 1;
-const STARTED = 2;
-const DONE = 1;
-const READY = 2;
-const FAILED = 3;
+const data = workerData as WorkerInit;
 const flag = new Int32Array(data.shared);
 const signal = (value: number) => {
   Atomics.store(flag, STATE, value);
@@ -40,7 +30,7 @@ if (ctx) {
   parentPort!.on("message", (batch: { text: string; file: string; referencesOnly: boolean }[]) => {
     const replies = batch.map((m, k) => {
       // The start first: the scan reading CURRENT then STARTED never sees an earlier start than this file's.
-      Atomics.store(flag, STARTED, Number((process.hrtime.bigint() - data.base) / 1_000_000n));
+      Atomics.store(flag, STARTED, elapsedMs(data.base));
       Atomics.store(flag, CURRENT, k);
       try {
         return { ok: true, result: scanText(m.text, m.file, context, m.referencesOnly) };

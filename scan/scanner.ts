@@ -64,7 +64,7 @@ export interface ScanOptions {
   readonly fileBudgetMs?: (bytes: number) => number;
   /**
    * How many worker threads scan files at once. Only with `detector`.
-   * @default defaultScanWorkers()
+   * @default DEFAULT_SCAN_WORKERS (1)
    */
   readonly workers?: number;
 }
@@ -252,8 +252,6 @@ type ReadFile =
  */
 const BATCH_FILES = 128;
 const BATCH_CHARS = 1024 * 1024;
-/** What may be read ahead while the first worker is still loading. */
-const FIRST_BATCH_CHARS = 4 * BATCH_CHARS;
 
 /**
  * Scans every file under `roots`. Throws UnreadablePathError (exit 2) for a root or file that does not exist or
@@ -389,9 +387,7 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
           pendingChars += decoded.text.length + (decoded.alternate?.length ?? 0);
         }
       }
-      // While the worker loads, reading goes on (up to a few batches' worth) so its loading time is not lost.
-      const full = pending.length >= BATCH_FILES || pendingChars >= BATCH_CHARS;
-      if (!budgeted || (full && !budgeted.warmingUp()) || pendingChars >= FIRST_BATCH_CHARS) flush();
+      if (!budgeted || pending.length >= BATCH_FILES || pendingChars >= BATCH_CHARS) flush();
     }
     flush();
     while (budgeted?.pending()) report(inFlight.shift()!, budgeted.collect());
