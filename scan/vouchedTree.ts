@@ -41,7 +41,7 @@ export function readVouchedTree(text: string): YAML.Document | undefined {
     const reader = new Reader(text, lines);
     const first = reader.skipBlank(0);
     const doc = new YAML.Document();
-    doc.contents = (first < lines.length ? reader.node(first, -1).node : null) as YAML.Document["contents"];
+    doc.contents = (first < lines.length ? reader.node(first, -1) : null) as YAML.Document["contents"];
     if (reader.skipBlank(reader.pos) < lines.length) throw new GiveUp();
     return doc;
   } catch (e) {
@@ -124,6 +124,19 @@ function unreadRange<T extends YAML.YAMLMap | YAML.YAMLSeq>(node: T): T {
   return node;
 }
 
+/** A quoted scalar read as written (no escapes in it), with the parser's style and range. */
+function quotedScalar(raw: string, quote: number, start: number, end: number): YAML.Scalar {
+  const s = new YAML.Scalar(raw);
+  s.type = quote === 34 ? "QUOTE_DOUBLE" : "QUOTE_SINGLE";
+  s.range = [start, end, end];
+  return s;
+}
+
+/** True when `line` is a sequence entry (`-` alone or followed by a space). */
+function isDashItem(text: string, line: Line): boolean {
+  return text.charCodeAt(line.at) === 45 && (line.at + 1 === line.end || text.charCodeAt(line.at + 1) === 32);
+}
+
 function unread(start: number, end: number): YAML.Scalar {
   const s = new YAML.Scalar(null);
   Object.defineProperty(s, "value", { get: () => { throw UNREAD; } });
@@ -143,14 +156,13 @@ class Reader {
   }
 
   /** The node whose first line is `i` (not blank), a collection at that line's indentation; sets pos past it. */
-  node(i: number, owner: number): { node: YAML.Node } {
+  node(i: number, owner: number): YAML.Node {
     const line = this.lines[i];
     if (line.indent <= owner) throw new GiveUp();
-    const t = this.t;
-    if (t.charCodeAt(line.at) === 45 && (line.at + 1 === line.end || t.charCodeAt(line.at + 1) === 32)) return { node: this.seq(i, line.indent) };
-    if (keyAt(t, line.at, line.end)) return { node: this.map(i, line.indent, line.at) };
+    if (isDashItem(this.t, line)) return this.seq(i, line.indent);
+    if (keyAt(this.t, line.at, line.end)) return this.map(i, line.indent, line.at);
     // A scalar alone on its line(s).
-    return { node: this.scalar(i, line.at, owner) };
+    return this.scalar(i, line.at, owner);
   }
 
   /** A block sequence whose dashes stand at `indent`, from line `i`. */
@@ -165,7 +177,7 @@ class Reader {
       const j = this.skipBlank(this.pos);
       if (j >= this.lines.length) break;
       const next = this.lines[j];
-      if (next.indent !== indent || t.charCodeAt(next.at) !== 45 || !(next.at + 1 === next.end || t.charCodeAt(next.at + 1) === 32)) break;
+      if (next.indent !== indent || !isDashItem(t, next)) break;
       i = j;
     }
     return unreadRange(seq);
@@ -180,9 +192,8 @@ class Reader {
       const line = this.lines[i];
       const k = keyAt(t, at, line.end);
       if (!k) throw new GiveUp();
-      const quoted = t.charCodeAt(at) === 34 || t.charCodeAt(at) === 39;
-      const key = quoted ? new YAML.Scalar(k.key) : resolvePlain(k.key);
-      if (quoted) key.type = t.charCodeAt(at) === 34 ? "QUOTE_DOUBLE" : "QUOTE_SINGLE";
+      const q = t.charCodeAt(at);
+      const key = q === 34 || q === 39 ? quotedScalar(k.key, q, at, k.keyEnd) : resolvePlain(k.key);
       key.range = [at, k.keyEnd, k.keyEnd];
       // A sequence may stand at its key's indentation (`key:` then `- item`).
       const value = this.valueAt(i, k.after, indent, true);
@@ -211,13 +222,8 @@ class Reader {
       // The value is on the next lines, deeper (or a sequence at the owner's indentation), or empty.
       const j = this.skipBlank(i + 1);
       const next = this.lines[j];
-      if (next && (next.indent > owner || (indentless && next.indent === owner && t.charCodeAt(next.at) === 45 && (next.at + 1 === next.end || t.charCodeAt(next.at + 1) === 32)))) {
-        if (next.indent === owner) {
-          const seq = this.seq(j, owner);
-          return seq;
-        }
-        return this.node(j, owner).node;
-      }
+      if (next && next.indent > owner) return this.node(j, owner);
+      if (next && indentless && next.indent === owner && isDashItem(t, next)) return this.seq(j, owner);
       this.pos = i + 1;
       const empty = new YAML.Scalar(null);
       empty.type = "PLAIN";
@@ -260,10 +266,7 @@ class Reader {
       this.pos = i + 1;
       const raw = t.slice(v + 1, close);
       if ((c === 34 && raw.includes("\\")) || (c === 39 && raw.includes("''"))) return unread(v, close + 1);
-      const s = new YAML.Scalar(raw);
-      s.type = c === 34 ? "QUOTE_DOUBLE" : "QUOTE_SINGLE";
-      s.range = [v, close + 1, close + 1];
-      return s;
+      return quotedScalar(raw, c, v, close + 1);
     }
     const e = plainEnd(t, v, line.end);
     const j = this.continuationEnd(i + 1, owner, i);
@@ -341,10 +344,7 @@ class Reader {
       if (q < 0) throw new GiveUp();
       const raw = t.slice(k + 1, q);
       if ((c === 34 && raw.includes("\\")) || (c === 39 && raw.includes("''"))) throw new GiveUp();
-      const s = new YAML.Scalar(raw);
-      s.type = c === 34 ? "QUOTE_DOUBLE" : "QUOTE_SINGLE";
-      s.range = [k, q + 1, q + 1];
-      return { node: s, next: q + 1 };
+      return { node: quotedScalar(raw, c, k, q + 1), next: q + 1 };
     }
     if (c === 91 || c === 123 || c === 44 || c === close) throw new GiveUp();
     let e = k;
