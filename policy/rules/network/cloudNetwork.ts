@@ -271,6 +271,11 @@ export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckConte
 // GCP firewall policy rules (global and regional network firewall policies, hierarchical firewall policies).
 
 /** Separate GCP firewall-policy rules: network, regional and hierarchical. */
+/** The AWS types that carry security-group egress: the group, its separate rules, and the VPC egress rules. */
+export const AWS_SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+export const AWS_SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+export const AWS_SECURITY_GROUP_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+
 export const GCP_POLICY_RULE_TYPES: readonly string[] = [
   "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule",
   "gcp:compute/regionNetworkFirewallPolicyRule:RegionNetworkFirewallPolicyRule",
@@ -401,9 +406,9 @@ export const openEgressRule: ResourceRule = {
     workerNames: WORKER_NAMES_OPTION,
   },
   checks: {
-    "aws:ec2/securityGroup:SecurityGroup": checkAwsSecurityGroup,
-    "aws:ec2/securityGroupRule:SecurityGroupRule": checkAwsSecurityGroupRule,
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": checkAwsEgressRule,
+    [AWS_SECURITY_GROUP]: checkAwsSecurityGroup,
+    [AWS_SECURITY_GROUP_RULE]: checkAwsSecurityGroupRule,
+    [AWS_SECURITY_GROUP_EGRESS_RULE]: checkAwsEgressRule,
     "gcp:compute/firewall:Firewall": checkGcpFirewall,
     ...Object.fromEntries(GCP_POLICY_RULE_TYPES.map((t) => [t, checkGcpFirewallPolicyRule])),
     ...Object.fromEntries(GCP_POLICY_WITH_RULES_TYPES.map((t) => [t, checkGcpFirewallPolicyWithRules])),

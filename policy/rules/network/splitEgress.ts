@@ -9,13 +9,10 @@ import { isWorker, WORKER_NAMES_OPTION, workerGlobs } from "../../config";
 import type { CheckContext, ResourceInput, StackFinding, StackRule } from "../types";
 import { anywhereIn, field, isUnknown, list, show, unknownFinding } from "../values";
 import { checkAzureNsgCombinedEgress, NSG_TYPES } from "./azureNsgEgress";
-import { awsAllPorts, EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
+import { AWS_SECURITY_GROUP, AWS_SECURITY_GROUP_EGRESS_RULE, AWS_SECURITY_GROUP_RULE, awsAllPorts, EGRESS_WHY, ResourceIndex } from "./cloudNetwork";
 import { checkGcpFirewallCombinedEgress, GCP_COMBINED_EGRESS_TYPES } from "./gcpFirewallEgress";
 import { coversAllPorts, transportOf } from "./portRanges";
 
-const SG = "aws:ec2/securityGroup:SecurityGroup";
-const SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
-const SG_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 
 /** One rule's contribution: a port range of one protocol to one family's "anywhere". */
 interface Part {
@@ -56,20 +53,20 @@ export function checkSplitEgress(index: ResourceIndex, ctx: CheckContext): Stack
     g.parts.push(...parts);
     groups.set(key, g);
   };
-  for (const sg of index.ofType(SG)) {
+  for (const sg of index.ofType(AWS_SECURITY_GROUP)) {
     const parts = list(sg.props.egress).flatMap((r, i) => partsOf(sg, r, `egress[${i}].`, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"));
     add(`urn:${sg.urn}`, sg, parts);
   }
   const standalone: [string, readonly string[], string][] = [
-    [SG_RULE, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"],
-    [SG_EGRESS_RULE, ["cidrIpv4", "cidrIpv6"], "ipProtocol"],
+    [AWS_SECURITY_GROUP_RULE, ["cidrBlocks", "ipv6CidrBlocks"], "protocol"],
+    [AWS_SECURITY_GROUP_EGRESS_RULE, ["cidrIpv4", "cidrIpv6"], "ipProtocol"],
   ];
   for (const [type, cidrKeys, protoKey] of standalone) {
     for (const r of index.ofType(type)) {
-      if (type === SG_RULE && r.props.type !== "egress") continue;
+      if (type === AWS_SECURITY_GROUP_RULE && r.props.type !== "egress") continue;
       const parts = partsOf(r, r.props, "", cidrKeys, protoKey);
       if (parts.length === 0) continue;
-      const sg = index.ref(r, "securityGroupId", [SG]);
+      const sg = index.ref(r, "securityGroupId", [AWS_SECURITY_GROUP]);
       const id = r.props.securityGroupId;
       if (sg) add(`urn:${sg.urn}`, sg, parts);
       else if (typeof id === "string" && !isUnknown(id)) add(`id:${id}`, undefined, parts);
@@ -130,7 +127,7 @@ function attachedGroups(index: ResourceIndex, sgUrns: ReadonlySet<string>, r: Re
     for (const urn of r.propertyDependencies?.[key] ?? []) if (sgUrns.has(urn)) add(`urn:${urn}`);
     for (const id of ids) {
       if (typeof id !== "string" || isUnknown(id)) continue;
-      const sg = index.withId(id, [SG]);
+      const sg = index.withId(id, [AWS_SECURITY_GROUP]);
       add(sg ? `urn:${sg.urn}` : `id:${id}`);
     }
   }
@@ -144,7 +141,7 @@ function attachedGroups(index: ResourceIndex, sgUrns: ReadonlySet<string>, r: Re
  */
 function checkAttachedGroups(index: ResourceIndex, groups: ReadonlyMap<string, { sg?: ResourceInput; parts: Part[] }>, ctx: CheckContext): StackFinding[] {
   const findings: StackFinding[] = [];
-  const sgUrns = new Set(index.ofType(SG).map((g) => g.urn));
+  const sgUrns = new Set(index.ofType(AWS_SECURITY_GROUP).map((g) => g.urn));
   for (const type of Object.keys(ATTACHMENTS)) {
     for (const r of index.ofType(type)) {
       const where = attachedGroups(index, sgUrns, r);
@@ -198,7 +195,7 @@ export const splitEgressRule: StackRule = {
     },
     workerNames: WORKER_NAMES_OPTION,
   },
-  types: [SG, SG_RULE, SG_EGRESS_RULE, INSTANCE, SPOT, LAUNCH_TEMPLATE, ECS_SERVICE, ...NSG_TYPES, ...GCP_COMBINED_EGRESS_TYPES],
+  types: [AWS_SECURITY_GROUP, AWS_SECURITY_GROUP_RULE, AWS_SECURITY_GROUP_EGRESS_RULE, INSTANCE, SPOT, LAUNCH_TEMPLATE, ECS_SERVICE, ...NSG_TYPES, ...GCP_COMBINED_EGRESS_TYPES],
   check: (resources, ctx) => {
     const index = new ResourceIndex(resources);
     return [...checkSplitEgress(index, ctx), ...checkAzureNsgCombinedEgress(index, ctx), ...checkGcpFirewallCombinedEgress(index, ctx)];
