@@ -36,8 +36,8 @@ interface Tag {
 }
 
 /**
- * Quick test: could the text hold a Pebble expression with a value (a statement tag, or a print tag that starts
- * with a literal, a list or a group)? Most flows print only run-time values (`{{ outputs.x.uri }}`) and are passed
+ * Quick test: could the text hold a Pebble expression with a value (a `set` tag, or a print tag that starts with
+ * a literal, a list or a group)? Most flows print only run-time values (`{{ outputs.x.uri }}`) and are passed
  * over here, by a scan of the `{{` openings (measured: one regex or a substring search per file costs as much as
  * the rest of the cheap pass). A literal inside a `default(...)` fallback is left to the window readings, which
  * see it and join it when it is split with `~`.
@@ -46,16 +46,24 @@ export function mayHoldTemplates(text: string): boolean {
   // One loop over the `{` of the text finds both openings (a search for `{%` and another for `{{` read it twice).
   for (let i = text.indexOf("{"); i >= 0; i = text.indexOf("{", i + 1)) {
     const second = text.charCodeAt(i + 1);
-    if (second === 37) return true;
-    if (second !== 123) continue;
+    if (second !== 123 && second !== 37) continue;
+    // renderTemplates reads no statement but `set` (`{% for %}` and `{% if %}` are common and give no value), and
+    // print tags only read variables a `set` made: skip the opening and whitespace as its mayHaveValue does.
     let k = i + 2;
     if (text.charCodeAt(k) === 45) k++;
-    while (k < i + 64 && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
+    // Bounded as renderTemplates bounds a tag (one longer is not read), so a hostile run of openings stays linear.
+    while (k < i + MAX_EXPRESSION && isTagSpace(text.charCodeAt(k))) k++;
+    if (second === 37) {
+      if (text.startsWith("set", k)) return true;
+      continue;
+    }
     const c = text.charCodeAt(k);
     if (c === 39 || c === 34 || c === 91 || c === 40 || (c >= 48 && c <= 57)) return true;
   }
   return false;
 }
+
+const isTagSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
  * Every line that holds a Pebble tag with a known value (a print tag whose expression evaluates, or a `set`
@@ -108,7 +116,7 @@ export function renderTemplates(text: string): RenderedLine[] {
 function mayHaveValue(text: string, from: number, to: number, statement: boolean, vars: ReadonlyMap<string, Value>): boolean {
   let k = from;
   if (text.charCodeAt(k) === 45) k++;
-  while (k < to && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9 || text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13)) k++;
+  while (k < to && isTagSpace(text.charCodeAt(k))) k++;
   if (statement) return text.startsWith("set", k);
   const c = text.charCodeAt(k);
   if (c === 39 || c === 34 || c === 91 || c === 40 || (c >= 48 && c <= 57)) return true;
