@@ -290,45 +290,55 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
     notScannedFinding(file, `scanning this file took longer than its ${Math.round(budgetOf(bytes) / 1000)}-second budget and was stopped, so it was not checked; nothing in it was verified`);
     return undefined;
   };
-  /** Reports a batch of read files in walk order, from the worker's outcomes (one or two readings each) or scanned here. */
+  /** Reports one read file, from the worker's outcomes for its readings (one or two) or scanned here. */
+  const reportOne = (r: ReadFile, first: BudgetedOutcome, second: BudgetedOutcome): void => {
+    if (r.skipped !== undefined) {
+      notScannedFinding(r.file, r.skipped);
+      return;
+    }
+    const { decoded, file, length } = r;
+    const result = resultOf(first, decoded.text, file, false, length);
+    if (!result) return;
+    keep(result);
+    if (decoded.alternate !== undefined) {
+      // The other reading adds only references the first did not find at the same place.
+      const seen = new Set(result.findings.concat(result.suppressed).map((x) => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`));
+      const other = resultOf(second, decoded.alternate, file, true, length);
+      if (!other) return;
+      keep({
+        findings: other.findings.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+        suppressed: other.suppressed.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+      });
+    }
+  };
+  /** Reports a batch of read files in walk order, from the worker's outcomes or scanned here. */
   const report = (batch: readonly ReadFile[], outcomes: readonly BudgetedOutcome[] | undefined): void => {
     let j = 0;
     for (const r of batch) {
-      if (r.skipped !== undefined) {
-        notScannedFinding(r.file, r.skipped);
-        continue;
-      }
-      const { decoded, file, length } = r;
-      const first = outcomes?.[j++];
-      const second = decoded.alternate !== undefined ? outcomes?.[j++] : undefined;
-      const result = resultOf(first, decoded.text, file, false, length);
-      if (!result) continue;
-      keep(result);
-      if (decoded.alternate !== undefined) {
-        // The other reading adds only references the first did not find at the same place.
-        const seen = new Set(result.findings.concat(result.suppressed).map((x) => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`));
-        const other = resultOf(second, decoded.alternate, file, true, length);
-        if (!other) continue;
-        keep({
-          findings: other.findings.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
-          suppressed: other.suppressed.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
-        });
-      }
+      const first = r.skipped === undefined ? outcomes?.[j++] : undefined;
+      const second = r.decoded?.alternate !== undefined ? outcomes?.[j++] : undefined;
+      reportOne(r, first, second);
     }
   };
   // With workers, files go to them in batches, and the next batches are read while they scan; batches are reported
-  // in the order they were read.
+  // in the order they were read. Without, each file is scanned as soon as it is read.
   let pending: ReadFile[] = [];
   let pendingChars = 0;
   const inFlight: ReadFile[][] = [];
+  const take = (r: ReadFile): void => {
+    if (!budgeted) {
+      reportOne(r, undefined, undefined);
+      return;
+    }
+    pending.push(r);
+    if (r.decoded) pendingChars += r.decoded.text.length + (r.decoded.alternate?.length ?? 0);
+    if (pending.length >= BATCH_FILES || pendingChars >= BATCH_CHARS) flush();
+  };
   const flush = (): void => {
+    if (!budgeted || pending.length === 0) return;
     const batch = pending;
     pending = [];
     pendingChars = 0;
-    if (!budgeted) {
-      report(batch, undefined);
-      return;
-    }
     if (budgeted.full()) report(inFlight.shift()!, budgeted.collect());
     const jobs: BudgetedJob[] = [];
     for (const r of batch) {
@@ -346,7 +356,7 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
   try {
     for (const f of walkFiles(roots, options.cwd, stats)) {
       if (f.outside) {
-        pending.push({ file: f.display, skipped: "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)" });
+        take({ file: f.display, skipped: "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)" });
       } else {
         let length = 0;
         let over: number | undefined;
@@ -377,17 +387,15 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
           throw new UnreadablePathError(f.display, describeFsError(e));
         }
         if (over !== undefined || length > maxFileBytes) {
-          pending.push({ file: f.display, skipped: `file of ${over ?? length} bytes is over the ${maxFileBytes}-byte limit and was not scanned` });
+          take({ file: f.display, skipped: `file of ${over ?? length} bytes is over the ${maxFileBytes}-byte limit and was not scanned` });
         } else {
           // decodeFile copies the bytes into strings: the buffer is free for the next file.
           const decoded = decodeFile(buffer.subarray(0, length));
           if (decoded.binary) binaryFilesScanned++;
           filesScanned++;
-          pending.push({ file: f.display, decoded, length });
-          pendingChars += decoded.text.length + (decoded.alternate?.length ?? 0);
+          take({ file: f.display, decoded, length });
         }
       }
-      if (!budgeted || pending.length >= BATCH_FILES || pendingChars >= BATCH_CHARS) flush();
     }
     flush();
     while (budgeted?.pending()) report(inFlight.shift()!, budgeted.collect());
