@@ -173,24 +173,20 @@ const POD_SETTINGS = [...HOST_NAMESPACE_KEYS, "hostPath", "automountServiceAccou
 
 /**
  * What the noted gate needs from yamlVouch.ts: the legacy `docker:` options key, the Docker settings and the pod
- * settings, and the words every runner type read here holds once lower-cased (DOCKER_TYPES hold `docker`;
- * KUBERNETES_RUNNER_TYPES and POD_CREATE_TYPES end in `runner.kubernetes` or `podcreate`, checked where KUBERNETES
- * is built).
+ * settings, and the runner types themselves, which checkRunner compares as typeOf gives them (trimmed and
+ * lower-cased) with exactly these names.
  */
-const TYPE_WORDS = ["docker", "runner.kubernetes", "podcreate"];
-const DOCKER_WORD = 1 << 0;
-const KUBERNETES_RUNNER_WORD = 1 << 1;
-const POD_CREATE_WORD = 1 << 2;
+const WATCHED_TYPES = [...DOCKER_TYPES, ...KUBERNETES_RUNNER_TYPES, ...POD_CREATE_TYPES];
 const WATCHED_KEYS = ["docker", ...new Set([...DOCKER_SETTINGS, ...POD_SETTINGS])];
-/** Bits of the keys found, as RUNNER_KEY_WATCH numbers them (bit n: WATCHED_KEYS[n]). */
-const keyBits = (keys: readonly string[]): number => keys.reduce((bits, k) => bits | (1 << WATCHED_KEYS.indexOf(k)), 0);
-const DOCKER_KEY = keyBits(["docker"]);
-const DOCKER_SETTING_KEYS = keyBits(DOCKER_SETTINGS);
-const POD_SETTING_KEYS = keyBits(POD_SETTINGS);
-export const RUNNER_KEY_WATCH = new KeyWatch(WATCHED_KEYS, TYPE_WORDS);
-for (const t of DOCKER_TYPES) if (!t.includes(TYPE_WORDS[0])) throw new Error(`the noted runner-escape gate does not know ${t}`);
-for (const t of KUBERNETES_RUNNER_TYPES) if (!t.includes(TYPE_WORDS[1])) throw new Error(`the noted runner-escape gate does not know ${t}`);
-for (const t of POD_CREATE_TYPES) if (!t.includes(TYPE_WORDS[2])) throw new Error(`the noted runner-escape gate does not know ${t}`);
+/** Bits of the keys or types found, as RUNNER_KEY_WATCH numbers them (bit n: the n-th of the list). */
+const bits = (all: readonly string[], some: Iterable<string>): number => [...some].reduce((b, k) => b | (1 << all.indexOf(k)), 0);
+const DOCKER_KEY = bits(WATCHED_KEYS, ["docker"]);
+const DOCKER_SETTING_KEYS = bits(WATCHED_KEYS, DOCKER_SETTINGS);
+const POD_SETTING_KEYS = bits(WATCHED_KEYS, POD_SETTINGS);
+const DOCKER_TYPE = bits(WATCHED_TYPES, DOCKER_TYPES);
+const KUBERNETES_RUNNER_TYPE = bits(WATCHED_TYPES, KUBERNETES_RUNNER_TYPES);
+const POD_CREATE_TYPE = bits(WATCHED_TYPES, POD_CREATE_TYPES);
+export const RUNNER_KEY_WATCH = new KeyWatch(WATCHED_KEYS, WATCHED_TYPES);
 
 /**
  * The same gate as mayHaveRunnerEscape, from what vouchForYaml noted while it vouched for the text (with
@@ -201,11 +197,11 @@ for (const t of POD_CREATE_TYPES) if (!t.includes(TYPE_WORDS[2])) throw new Erro
  * and every `type` value is noted or marked unread.
  */
 export function mayHaveRunnerEscapeNoted(notes: YamlNotes): boolean {
-  const words = notes.typeWordsFound;
+  const types = notes.typesFound;
   const keys = notes.keysFound;
-  if (notes.typeUnread || (words & KUBERNETES_RUNNER_WORD) !== 0) return true;
-  if (((words & DOCKER_WORD) !== 0 || (keys & DOCKER_KEY) !== 0) && (keys & DOCKER_SETTING_KEYS) !== 0) return true;
-  return (words & POD_CREATE_WORD) !== 0 && (keys & POD_SETTING_KEYS) !== 0;
+  if (notes.typeUnread || (types & KUBERNETES_RUNNER_TYPE) !== 0) return true;
+  if (((types & DOCKER_TYPE) !== 0 || (keys & DOCKER_KEY) !== 0) && (keys & DOCKER_SETTING_KEYS) !== 0) return true;
+  return (types & POD_CREATE_TYPE) !== 0 && (keys & POD_SETTING_KEYS) !== 0;
 }
 
 const PEBBLE = /\{\{|\{%/;

@@ -25,8 +25,8 @@
  * Soundness (whenever this says valid, the parser reports no error) is what tests/scan/yamlVouch*.test.ts
  * check, on every corpus flow and on generated and mutated documents.
  *
- * While it reads, the check can also note (YamlNotes) which of a caller's keys occur and which words the `type`
- * values hold: every key and every `type` value of a vouched text passes through it, so a caller's gate needs no
+ * While it reads, the check can also note (YamlNotes) which of a caller's keys occur and which of its types the
+ * `type` values name: every key and every `type` value of a vouched text passes through it, so a caller's gate needs no
  * pass of its own over the text (runnerEscapes.ts: about 75 ms per 40 MB of flows saved, for about 15 ms here).
  */
 
@@ -120,9 +120,10 @@ function isHex(c: number): boolean {
 
 /**
  * What a caller wants noted while the check reads: keys (exact text, as the parser resolves a plain or quoted key),
- * and words inside `type` values, compared as after `toLowerCase()`. Compiled once, then given to every
- * `YamlNotes`. A key is compared only with the watched keys of its first character and length, a place in a type
- * value only with the words that start with its character: one table lookup each, then a short chain.
+ * and `type` values equal to one of some lower-case ASCII type names, compared as after `trim().toLowerCase()`.
+ * Compiled once, then given to every `YamlNotes`. A key is compared only with the watched keys of its first
+ * character and length, a type value only with the watched types of its length: one table lookup each, then a short
+ * chain.
  */
 export class KeyWatch {
   /** The watched keys, in the order given: bit n of `YamlNotes.keysFound` is `keys[n]`. */
@@ -131,18 +132,19 @@ export class KeyWatch {
   readonly keySlots = new Int8Array(128 << 5);
   /** By key index: 1 + the index of the next watched key of the same start and length, or 0. */
   readonly nextKey: Int8Array;
-  /** By first character: 1 + the index of the first type word starting with it, or 0. */
-  readonly wordSlots = new Int8Array(128);
-  /** By word index: 1 + the index of the next type word with the same first character, or 0. */
-  readonly nextWord: Int8Array;
+  /** By length: 1 + the index of the first watched type of that length, or 0. */
+  readonly typeSlots = new Int8Array(MAX_TYPE_LENGTH + 1);
+  /** By type index: 1 + the index of the next watched type of the same length, or 0. */
+  readonly nextType: Int8Array;
 
   /**
    * @param keys keys to record when they occur (at most 30, each under 32 ASCII-led characters)
-   * @param typeWords lower-case ASCII words (at most 30) to look for in `type` values
+   * @param types lower-case ASCII type names (at most 30, each at most MAX_TYPE_LENGTH long) to record when a `type`
+   *   value equals one
    */
-  constructor(keys: readonly string[], readonly typeWords: readonly string[] = []) {
+  constructor(keys: readonly string[], readonly types: readonly string[] = []) {
     if (keys.length > 30) throw new Error(`KeyWatch watches at most 30 keys, not ${keys.length}`);
-    if (typeWords.length > 30) throw new Error(`KeyWatch watches at most 30 type words, not ${typeWords.length}`);
+    if (types.length > 30) throw new Error(`KeyWatch watches at most 30 types, not ${types.length}`);
     this.nextKey = new Int8Array(keys.length);
     keys.forEach((k, n) => {
       const c = k.charCodeAt(0);
@@ -151,39 +153,43 @@ export class KeyWatch {
       this.nextKey[n] = this.keySlots[slot];
       this.keySlots[slot] = n + 1;
     });
-    this.nextWord = new Int8Array(typeWords.length);
-    typeWords.forEach((w, n) => {
-      if (!/^[\x20-\x40\x5b-\x7e]+$/.test(w)) throw new Error(`KeyWatch cannot watch the type word ${JSON.stringify(w)}`);
-      this.nextWord[n] = this.wordSlots[w.charCodeAt(0)];
-      this.wordSlots[w.charCodeAt(0)] = n + 1;
+    this.nextType = new Int8Array(types.length);
+    types.forEach((t, n) => {
+      if (!/^[\x21-\x40\x5b-\x7e]+$/.test(t) || t.length > MAX_TYPE_LENGTH) throw new Error(`KeyWatch cannot watch the type ${JSON.stringify(t)}`);
+      this.nextType[n] = this.typeSlots[t.length];
+      this.typeSlots[t.length] = n + 1;
     });
     this.keys = keys;
   }
 }
 
+/** Longest type name a KeyWatch watches. */
+const MAX_TYPE_LENGTH = 255;
+
 /**
- * Each UTF-16 unit as it compares with a lower-case ASCII word after `toLowerCase()` (0 when it matches none):
+ * Each UTF-16 unit as it compares with a lower-case ASCII name after `toLowerCase()` (0 when it matches none):
  * that maps no character outside ASCII to an ASCII one except the Kelvin sign (to `k`) and the dotted capital I
- * (to `i` and a combining dot, which no ASCII word holds, so it is taken as `i` here: a superset).
+ * (to `i` and a combining dot, which no ASCII name holds, so it is taken as `i` here: a superset).
  */
 const LOWERED = new Uint8Array(1 << 16);
 for (let c = 0; c < 128; c++) LOWERED[c] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
 LOWERED[0x212a] = 0x6b;
 LOWERED[0x130] = 0x69;
 
+/** The characters `String.prototype.trim` removes (white space and line terminators), as 1. */
+const TRIMMED = new Uint8Array(1 << 16);
+for (let c = 0; c < 1 << 16; c++) if (String.fromCharCode(c).trim() === "") TRIMMED[c] = 1;
+
 /**
  * What `vouchForYaml` noted while it read a text it vouched for (meaningless when it did not): which watched keys
- * occur, and which watched words the `type` values hold. A caller's cheap gate can use these instead of a pass of
+ * occur, and which watched types the `type` values name. A caller's cheap gate can use these instead of a pass of
  * its own over the text: in the vouched subset every key and every `type` value passes through the check.
  */
 export class YamlNotes {
   /** Bit n set: `watch.keys[n]` occurs as a key, anywhere in the text. */
   keysFound = 0;
-  /**
-   * Bit n set: `watch.typeWords[n]` occurs, in any letter case, in the raw line of some `type` value (from the
-   * value's first character to the line end, so the parsed value, when written on one line, is part of it).
-   */
-  typeWordsFound = 0;
+  /** Bit n set: some `type` value, trimmed and lower-cased, equals `watch.types[n]`. */
+  typesFound = 0;
   /**
    * True when a `type` value could not be read from one line (a block scalar, a quoted scalar continued on
    * another line or holding an escape, a plain scalar continued on deeper lines): the caller must assume any type.
@@ -275,31 +281,34 @@ class Checker {
     }
     if (c === DQUOTE || c === SQUOTE) {
       const e = this.quoted(i + 1, end, c);
-      // An escape can spell any letter, and a scalar continued on the next line is not read here.
+      // An escape can spell any letter, and a scalar continued on the next line is not read here. (A single-quoted
+      // value's '' stands for one quote, which no watched type holds: compared as written, it still matches none.)
       if (e === OPEN || (c === DQUOTE && this.hasBackslash(i, e))) this.notes!.typeUnread = true;
-      else this.noteType(i, end);
+      else if (e >= 0) this.noteType(i + 1, e - 1);
       return;
     }
-    // A plain scalar: deeper lines may continue it (line() then marks the type unread).
+    // A plain scalar, to a comment or the line's end: deeper lines may continue it (line() then marks it unread).
     this.plainType = true;
-    this.noteType(i, end);
+    let e = i;
+    while (e < end && !(t.charCodeAt(e) === HASH && t.charCodeAt(e - 1) === SPACE)) e++;
+    this.noteType(i, e);
   }
 
-  /** Notes the watched words in a `type` value that starts at `i` and is read from this line only, up to `end`. */
-  private noteType(i: number, end: number): void {
+  /** Notes the watched type that the scalar text [from, to), trimmed and lower-cased, equals (if any). */
+  private noteType(from: number, to: number): void {
+    const t = this.t;
+    while (from < to && TRIMMED[t.charCodeAt(from)] === 1) from++;
+    while (to > from && TRIMMED[t.charCodeAt(to - 1)] === 1) to--;
+    const length = to - from;
+    if (length > MAX_TYPE_LENGTH) return;
     const notes = this.notes!;
     const watch = notes.watch;
-    const t = this.t;
-    const words = watch.typeWords;
-    for (let p = i; p < end; p++) {
-      // Most characters start no watched word: one table lookup each.
-      for (let n = watch.wordSlots[LOWERED[t.charCodeAt(p)]] - 1; n >= 0; n = watch.nextWord[n] - 1) {
-        const w = words[n];
-        if (p + w.length > end) continue;
-        let k = 1;
-        while (k < w.length && LOWERED[t.charCodeAt(p + k)] === w.charCodeAt(k)) k++;
-        if (k === w.length) notes.typeWordsFound |= 1 << n;
-      }
+    // Most types are of a length no watched type has: one table lookup.
+    for (let n = watch.typeSlots[length] - 1; n >= 0; n = watch.nextType[n] - 1) {
+      const name = watch.types[n];
+      let k = 0;
+      while (k < length && LOWERED[t.charCodeAt(from + k)] === name.charCodeAt(k)) k++;
+      if (k === length) notes.typesFound |= 1 << n;
     }
   }
 
@@ -757,16 +766,18 @@ class Checker {
     if (i >= end) return -1;
     const t = this.t;
     const c = t.charCodeAt(i);
-    if (this.typeNext) {
-      // A flow collection is single-line here: the rest of the line holds the whole value.
-      this.typeNext = false;
-      if (c === DQUOTE && this.hasBackslash(i, end)) this.notes!.typeUnread = true;
-      else this.noteType(i, end);
-    }
+    // A `type` value in a flow collection is on this line: noted once its end is known.
+    const typeValue = this.typeNext;
+    this.typeNext = false;
     if (c === LBRACKET || c === LBRACE) return this.flow(i, end, depth + 1);
     if (c === DQUOTE || c === SQUOTE) {
       const e = this.quoted(i + 1, end, c);
-      return e === OPEN ? -1 : e;
+      if (e === OPEN) return -1;
+      if (typeValue && e >= 0) {
+        if (c === DQUOTE && this.hasBackslash(i, e)) this.notes!.typeUnread = true;
+        else this.noteType(i + 1, e - 1);
+      }
+      return e;
     }
     if (c < 128 && INDICATOR[c] === 1) return -1;
     if (c === DASH) {
@@ -781,7 +792,9 @@ class Checker {
     }
     if (j >= end) return -1;
     const k = t.charCodeAt(j);
-    return k === COMMA || k === RBRACKET || k === RBRACE ? j : -1;
+    if (k !== COMMA && k !== RBRACKET && k !== RBRACE) return -1;
+    if (typeValue) this.noteType(i, j);
+    return j;
   }
 
   private skipSpaces(i: number, end: number): number {

@@ -34,8 +34,9 @@ const SETTINGS: readonly [string, string, string][] = [
   ["io.kestra.plugin.kubernetes.PodCreate", "spec", "{volumes: [{name: r, hostPath: {path: /}}]}"],
 ];
 
-const TYPE_SPELLINGS = ["plain", "upper", "kelvin", "double", "single", "escaped", "nextLine", "block", "continued", "quotedBreak"] as const;
-const MULTI_LINE_TYPES: readonly string[] = ["nextLine", "block", "continued", "quotedBreak"];
+const TYPE_SPELLINGS = ["plain", "upper", "kelvin", "double", "single", "escaped", "padded", "comment", "nextLine", "block", "continued", "quotedBreak"] as const;
+/** Spellings a single-line flow mapping cannot hold: it gets the type written plainly. */
+const MULTI_LINE_TYPES: readonly string[] = ["comment", "nextLine", "block", "continued", "quotedBreak"];
 const KEY_SPELLINGS = ["plain", "double", "single", "escaped", "folded", "alias", "flow"] as const;
 
 /** The type as written after `type:` on a line indented by 6 (continuation lines by 8). */
@@ -47,6 +48,9 @@ function typeText(type: string, how: (typeof TYPE_SPELLINGS)[number], at: number
     case "double": return `"${type}"`;
     case "single": return `'${type}'`;
     case "escaped": return `"${escapeAt(type, at % type.length)}"`;
+    // White space String.prototype.trim drops (typeOf trims): a no-break space, an ideographic space, a space.
+    case "padded": return `"\u00a0${type}\u3000 "`;
+    case "comment": return `${type}  # the runner`;
     case "nextLine": return `\n        ${type}`;
     case "block": return `|-\n        ${type}`;
     // A plain scalar whose first line is a no-break space, which String.prototype.trim drops.
