@@ -55,12 +55,14 @@ export function mayHoldTemplates(text: string): boolean {
     while (k < i + MAX_EXPRESSION && isTagSpace(text.charCodeAt(k))) k++;
     if (second === 37) {
       if (text.startsWith("set", k)) return true;
-      continue;
+    } else {
+      // Through any opening parentheses: `{{ (outputs.x.size ?? 0) }}` is as run-time as `{{ outputs.x }}`.
+      while (k < i + MAX_EXPRESSION && (text.charCodeAt(k) === 40 || isTagSpace(text.charCodeAt(k)))) k++;
+      const c = text.charCodeAt(k);
+      if (c === 39 || c === 34 || c === 91 || (c >= 48 && c <= 57)) return true;
     }
-    // Through any opening parentheses: `{{ (outputs.x.size ?? 0) }}` is as run-time as `{{ outputs.x }}`.
-    while (k < i + MAX_EXPRESSION && (text.charCodeAt(k) === 40 || isTagSpace(text.charCodeAt(k)))) k++;
-    const c = text.charCodeAt(k);
-    if (c === 39 || c === 34 || c === 91 || (c >= 48 && c <= 57)) return true;
+    // Nothing between the opening and `k` opens another tag (a `{` there would stop the skips above).
+    i = k - 1;
   }
   return false;
 }

@@ -122,8 +122,8 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
   // A second reading of a file (scanPaths) looks for references only: its YAML was checked in the first.
   const isYaml = !referencesOnly && YAML_FILE.test(file);
   // A flow names a plugin with a `type` key, spelled plainly or through a YAML escape ("typ\u0065").
-  const mayNameType = text.includes("type") || text.includes("\\");
-  const needsPolicy = isYaml && ctx.policy !== undefined && mayNameType && (!ctx.prefilter || ctx.policy.mayRefuse(text));
+  const needsPolicy = isYaml && ctx.policy !== undefined && (text.includes("type") || text.includes("\\"))
+    && (!ctx.prefilter || ctx.policy.mayRefuse(text));
   let flows: readonly FlowDocument[] = [];
   // The parsed documents when the file was parsed for its validity (the runner-escape check reads them too).
   let documents: ParsedFlowFile["documents"] | undefined;
