@@ -17,13 +17,13 @@ import * as YAML from "yaml";
 /** Thrown when the check reads the value of a scalar this reader did not read. */
 export const UNREAD = Symbol("unread scalar");
 
-/** The core schema's tags, as the parser tries them on a plain scalar (the first whose test matches resolves it). */
-const CORE_TAGS = (new YAML.Document().schema.tags as YAML.ScalarTag[]).filter((t) => t.default === true && t.test !== undefined);
 /**
  * An empty document, cloned for each tree: the constructor builds a new schema every time (most of the reader's cost
  * on a process's first flows, measured), a clone copies the built one.
  */
 const EMPTY_DOCUMENT = new YAML.Document();
+/** The core schema's tags, as the parser tries them on a plain scalar (the first whose test matches resolves it). */
+const CORE_TAGS = (EMPTY_DOCUMENT.schema.tags as YAML.ScalarTag[]).filter((t) => t.default === true && t.test !== undefined);
 
 interface Line {
   /** Offset of the line's first character, of its first non-space character, and of its end (before `\r\n`/`\n`). */
