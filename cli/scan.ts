@@ -6,15 +6,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  EndpointDetector, describeFsError, hasBlockingFindings, InvalidConfigError, parseScanConfig, ScanConfig, scanPaths,
-  UnreadablePathError,
-} from "../scan";
+// The scan's own modules, not the scan/ barrel: the detector is loaded by the worker that runs it, and here only
+// when no worker can start (the barrel would load it with every `hardening scan`).
+import { InvalidConfigError, parseScanConfig, ScanConfig } from "../scan/config";
+import { EndpointDetector, scanPaths } from "../scan/scanner";
+import { hasBlockingFindings } from "../scan/types";
+import { describeFsError, UnreadablePathError } from "../scan/walk";
 import { toScanJson } from "./format/scan/json";
 import { toSarif } from "./format/scan/sarif";
 import { scanTextLines } from "./format/scan/text";
 import { jsonChunks } from "./format/jsonStream";
-import { defaultDetector } from "../scan/detector";
 import type { DetectorModule } from "../scan/budget";
 import { oneOf, parseFlags } from "./flags";
 import { CliIO, Command, ExitCode, UsageError, writeChunks } from "./io";
@@ -75,5 +76,13 @@ function* chain(chunks: Iterable<string>, last: string): Generator<string> {
   yield last;
 }
 
-/** `hardening scan`, with the endpoint detector of detect. */
-export const scanCommand: Command = makeScanCommand(defaultDetector, { module: path.join(__dirname, "..", "scan", "detector"), name: "defaultDetector" });
+/** The default detector, by module: the scan worker loads it from there. */
+const DEFAULT_DETECTOR: DetectorModule = { module: path.join(__dirname, "..", "scan", "detector"), name: "defaultDetector" };
+let detectHere: EndpointDetector | undefined;
+
+/** `hardening scan`, with the endpoint detector of detect (loaded in this thread only if a file is scanned here). */
+export const scanCommand: Command = makeScanCommand((text) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  detectHere ??= (require(DEFAULT_DETECTOR.module) as Record<string, EndpointDetector>)[DEFAULT_DETECTOR.name];
+  return detectHere(text);
+}, DEFAULT_DETECTOR);
