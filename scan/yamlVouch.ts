@@ -26,8 +26,9 @@
  * check, on every corpus flow and on generated and mutated documents.
  *
  * While it reads, the check can also note (YamlNotes) which of a caller's keys occur and which of its types the
- * `type` values name: every key and every `type` value of a vouched text passes through it, so a caller's gate needs no
- * pass of its own over the text (runnerEscapes.ts: about 75 ms per 40 MB of flows saved, for about 15 ms here).
+ * `type` values name: every key and every `type` value of a vouched text passes through it, so a caller's gate
+ * needs no pass of its own over the text (runnerEscapes.ts: about 75 ms per 40 MB of flows saved, for about 15 ms
+ * here).
  */
 
 const SPACE = 0x20;
