@@ -6,17 +6,20 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-// The scan's own modules, not the scan/ barrel: the detector is loaded by the worker that runs it, and here only
-// when no worker can start (the barrel would load it with every `hardening scan`).
-import { InvalidConfigError, parseScanConfig, ScanConfig } from "../scan/config";
-import { EndpointDetector, scanPaths } from "../scan/scanner";
+// The scan's own modules, not the scan/ barrel. The scanner and the config (the YAML parser and the rest) are loaded
+// when the command runs, after it has started the scan worker, which loads them too meanwhile; the detector is loaded
+// by that worker, and here only if no worker can start.
+import type * as ConfigModule from "../scan/config";
+import type { ScanConfig } from "../scan/config";
+import type * as ScannerModule from "../scan/scanner";
+import type { EndpointDetector } from "../scan/scanner";
+import { DetectorModule, prestartScanWorker } from "../scan/budget";
 import { hasBlockingFindings } from "../scan/types";
 import { describeFsError, UnreadablePathError } from "../scan/walk";
 import { toScanJson } from "./format/scan/json";
 import { toSarif } from "./format/scan/sarif";
 import { scanTextLines } from "./format/scan/text";
 import { jsonChunks } from "./format/jsonStream";
-import type { DetectorModule } from "../scan/budget";
 import { oneOf, parseFlags } from "./flags";
 import { CliIO, Command, ExitCode, UsageError, writeChunks } from "./io";
 import { packageVersion } from "./version";
@@ -30,6 +33,8 @@ function loadConfig(file: string, io: CliIO): ScanConfig {
   } catch (e) {
     throw new UsageError(`--config "${file}": cannot read: ${describeFsError(e)}`);
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { InvalidConfigError, parseScanConfig } = require("../scan/config") as typeof ConfigModule;
   try {
     return parseScanConfig(text, file);
   } catch (e) {
@@ -55,7 +60,11 @@ export function makeScanCommand(detect: EndpointDetector, detector?: DetectorMod
     }
     const format = oneOf("format", values.format as string | undefined, FORMATS, "text");
     if (positionals.length === 0) throw new UsageError("scan needs at least one path", true);
+    // The worker loads its code while this thread loads its own and reads the config.
+    if (detector) prestartScanWorker(detector);
     const config = values.config === undefined ? undefined : loadConfig(values.config as string, io);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { scanPaths } = require("../scan/scanner") as typeof ScannerModule;
     let report;
     try {
       report = scanPaths(positionals, { cwd: io.cwd, detect, config, detector, fileBudgetMs });

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import {
-  CURRENT, DetectorModule, DONE, elapsedMs, FAILED, READY, SHARED_WORDS, STARTED, STATE, WorkerInit, WORKING,
+  CURRENT, DetectorModule, DONE, elapsedMs, FAILED, READY, SHARED_WORDS, STARTED, STATE, WorkerInit, WorkerStart, WORKING,
 } from "./budgetProtocol";
 import type { ScanConfig } from "./config";
 import type { TextScanResult } from "./types";
@@ -49,6 +49,61 @@ export function defaultFileBudgetMs(bytes: number): number {
 const WORKER_SOURCE = path.join(__dirname, "budgetWorker.ts");
 const WORKER_BUILT = path.join(__dirname, "budgetWorker.js");
 
+/** A worker thread loading (or loaded), the port it answers on, and the shared words it writes. */
+interface Started {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly flag: Int32Array;
+  readonly detector: DetectorModule;
+}
+
+/** Starts a worker for `detector`; it loads its code at once, and waits for its set-up message. */
+function spawnWorker(detector: DetectorModule): Started {
+  const shared = new SharedArrayBuffer(SHARED_WORDS * Int32Array.BYTES_PER_ELEMENT);
+  const flag = new Int32Array(shared);
+  const { port1, port2 } = new MessageChannel();
+  const workerData: WorkerStart = { port: port2, shared, detector };
+  // From the TypeScript sources (a development checkout, the tests) the worker registers tsx as bin/hardening.js
+  // does. A worker that cannot load says so through the flag instead of leaving the scan waiting.
+  const load = fs.existsSync(WORKER_BUILT)
+    ? `require(${JSON.stringify(WORKER_BUILT)});`
+    : `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(WORKER_SOURCE)});`;
+  const source = `const { workerData } = require("node:worker_threads");
+try { ${load} } catch { const f = new Int32Array(workerData.shared); Atomics.store(f, ${STATE}, ${FAILED}); Atomics.notify(f, ${STATE}); }`;
+  const worker = new Worker(source, { eval: true, workerData, transferList: [port2] });
+  // A worker that dies mid-file never finishes its batch: that file's budget runs out and it is reported not scanned.
+  worker.on("error", () => undefined);
+  worker.unref();
+  return { worker, port: port1, flag, detector };
+}
+
+/** The worker prestartScanWorker started, until a scan takes it. */
+let prestarted: Started | undefined;
+
+/**
+ * Starts the first scan worker for `detector` now, so that it loads its code while the caller loads its own and
+ * reads the config (the CLI calls this before it loads the scanner): the next budgeted scan with the same detector
+ * takes it instead of starting one and waiting for it to load. A worker no scan takes is stopped by the next call,
+ * and does not keep the process alive.
+ */
+export function prestartScanWorker(detector: DetectorModule): void {
+  if (prestarted) void prestarted.worker.terminate();
+  prestarted = spawnWorker(detector);
+}
+
+/** @internal Tests: true while a prestarted worker waits for a scan to take it. */
+export function prestartedWorkerWaiting(): boolean {
+  return prestarted !== undefined;
+}
+
+/** The prestarted worker when it is for `detector` (taken: no other scan gets it), else undefined. */
+function takePrestarted(detector: DetectorModule): Started | undefined {
+  const p = prestarted;
+  if (!p || p.detector.module !== detector.module || p.detector.name !== detector.name) return undefined;
+  prestarted = undefined;
+  return p;
+}
+
 /** One worker thread, the shared words through which it says what it is doing, and the batch it has. */
 class WorkerSlot {
   private worker: Worker | undefined;
@@ -59,36 +114,24 @@ class WorkerSlot {
   /** The batch submitted and not yet collected. */
   private jobs: readonly BudgetedJob[] = [];
 
-  constructor(private readonly data: Omit<WorkerInit, "port" | "shared">) {}
+  constructor(private readonly data: WorkerInit & { readonly detector: DetectorModule }) {}
 
-  /** Starts the worker if need be and waits until it has loaded; false when it cannot. */
+  /** Starts the worker (or takes the prestarted one), sets it up and waits until it is ready; false when it cannot. */
   private start(): boolean {
     if (this.worker) return true;
     if (this.unavailable) return false;
-    const shared = new SharedArrayBuffer(SHARED_WORDS * Int32Array.BYTES_PER_ELEMENT);
-    const flag = new Int32Array(shared);
-    const { port1, port2 } = new MessageChannel();
-    const workerData: WorkerInit = { ...this.data, port: port2, shared };
-    // From the TypeScript sources (a development checkout, the tests) the worker registers tsx as bin/hardening.js
-    // does. A worker that cannot load says so through the flag instead of leaving the scan waiting.
-    const load = fs.existsSync(WORKER_BUILT)
-      ? `require(${JSON.stringify(WORKER_BUILT)});`
-      : `require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(WORKER_SOURCE)});`;
-    const source = `const { workerData } = require("node:worker_threads");
-try { ${load} } catch { const f = new Int32Array(workerData.shared); Atomics.store(f, ${STATE}, ${FAILED}); Atomics.notify(f, ${STATE}); }`;
-    const worker = new Worker(source, { eval: true, workerData, transferList: [port2] });
-    // A worker that dies mid-file never finishes its batch: that file's budget runs out and it is reported not scanned.
-    worker.on("error", () => undefined);
-    worker.unref();
+    const { worker, port, flag } = takePrestarted(this.data.detector) ?? spawnWorker(this.data.detector);
+    const init: WorkerInit = { base: this.data.base, config: this.data.config, maxFlowChars: this.data.maxFlowChars };
+    worker.postMessage(init);
     // The worker says it is ready through the flag; loading it is not part of any file's budget.
     if (Atomics.wait(flag, STATE, WORKING, 120_000) === "timed-out" || Atomics.load(flag, STATE) !== READY) {
       void worker.terminate();
-      port1.close();
+      port.close();
       this.unavailable = true;
       return false;
     }
     this.worker = worker;
-    this.port = port1;
+    this.port = port;
     this.flag = flag;
     return true;
   }

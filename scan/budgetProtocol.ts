@@ -14,14 +14,18 @@ export interface DetectorModule {
   readonly name: string;
 }
 
-/** What a worker is started with. */
-export interface WorkerInit {
+/** What a worker is started with: enough to load its code, which it does before it knows the scan. */
+export interface WorkerStart {
   readonly port: MessagePort;
   /** The shared words, as Int32Array indices: STATE, CURRENT, STARTED. */
   readonly shared: SharedArrayBuffer;
+  readonly detector: DetectorModule;
+}
+
+/** The first message a worker gets: the scan it serves. It answers READY (or FAILED), then takes batches. */
+export interface WorkerInit {
   /** The clock base: process.hrtime, one monotonic clock for every thread of the process. */
   readonly base: bigint;
-  readonly detector: DetectorModule;
   readonly config: ScanConfig;
   readonly maxFlowChars: number;
 }
@@ -35,7 +39,7 @@ export const STARTED = 2;
 /** How many shared words there are. */
 export const SHARED_WORDS = 3;
 
-/** STATE values: scanning (or loading, before READY), batch answered, loaded, could not load. */
+/** STATE values: scanning (or loading, before READY), batch answered, loaded and set up, could not load or set up. */
 export const WORKING = 0;
 export const DONE = 1;
 export const READY = 2;

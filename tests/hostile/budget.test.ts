@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { makeScanCommand } from "../../cli/scan";
 import { scanPaths, hasBlockingFindings } from "../../scan";
+import { prestartScanWorker, prestartedWorkerWaiting } from "../../scan/budget";
 import { captureIO } from "../cli/helpers";
 import { tempTree } from "../scan/helpers";
 import { hangOnMarker } from "./fixtures/hangingDetector";
@@ -54,6 +55,37 @@ describe("hostile input: a per-file time budget", function () {
     // In walk order: each after the findings of the files sorted before it and before those after it.
     hung.findings.forEach((f, i) => assert.ok(i === 0 || hung.findings[i - 1].file <= f.file, `${hung.findings[i - 1]?.file} before ${f.file}`));
     assert.equal(hung.filesScanned, plain.filesScanned + 2);
+  });
+
+  it("takes a worker started before the scan, keeps the scan's clock for its budgets, and leaves one for another detector", () => {
+    dir = tempTree({ "a.sh": "curl 169.254.169.254\n", "b.sh": "HANG\n", "c.sh": "wget 169.254.169.254\n" });
+    const plain = scanPaths(["a.sh", "c.sh"], { cwd: dir, detect: hangOnMarker });
+    prestartScanWorker(detector);
+    // The worker waits, loaded, longer than the budget before the scan sets it up: budgets count from the scan's
+    // clock, so neither the wait nor its loading is charged to a file (a.sh and c.sh are scanned, b.sh stops).
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+    assert.equal(prestartedWorkerWaiting(), true);
+    const hung = scanPaths(["."], { cwd: dir, detect: hangOnMarker, detector, fileBudgetMs: () => 2000 });
+    assert.equal(prestartedWorkerWaiting(), false, "the scan did not take the prestarted worker");
+    assert.deepEqual(hung.findings.map((f) => `${f.file} ${f.ruleId}`), ["a.sh metadata-endpoint", "b.sh not-scanned", "c.sh metadata-endpoint"]);
+    assert.deepEqual(hung.findings.filter((f) => f.ruleId !== "not-scanned"), plain.findings);
+    // A worker started for another detector is not taken (it would scan with the wrong one).
+    prestartScanWorker({ ...detector, name: "someOtherDetector" });
+    assert.deepEqual(scanPaths(["a.sh", "c.sh"], { cwd: dir, detect: hangOnMarker, detector, fileBudgetMs: () => 60_000 }), plain);
+    assert.equal(prestartedWorkerWaiting(), true);
+    prestartScanWorker(detector); // stops the other one
+    assert.deepEqual(scanPaths(["a.sh", "c.sh"], { cwd: dir, detect: hangOnMarker, detector, fileBudgetMs: () => 60_000 }), plain);
+    assert.equal(prestartedWorkerWaiting(), false);
+  });
+
+  it("scans in-process, unbudgeted, when the worker cannot load the detector (prestarted or not)", () => {
+    dir = tempTree({ "a.sh": "curl 169.254.169.254\n", "c.sh": "wget 169.254.169.254\n" });
+    const plain = scanPaths(["."], { cwd: dir, detect: hangOnMarker });
+    const missing = { module: path.join(__dirname, "fixtures", "noSuchDetector"), name: "hangOnMarker" };
+    assert.deepEqual(scanPaths(["."], { cwd: dir, detect: hangOnMarker, detector: missing, fileBudgetMs: () => 60_000 }), plain);
+    prestartScanWorker(missing);
+    assert.deepEqual(scanPaths(["."], { cwd: dir, detect: hangOnMarker, detector: missing, fileBudgetMs: () => 60_000 }), plain);
+    assert.equal(plain.findings.length, 2, "positive control");
   });
 
   it("scans in the worker exactly as in-process (positive control) and honours a config exception for the stopped file", () => {
