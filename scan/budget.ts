@@ -87,7 +87,10 @@ let prestarted: Started | undefined;
  * and does not keep the process alive.
  */
 export function prestartScanWorker(detector: DetectorModule): void {
-  if (prestarted) void prestarted.worker.terminate();
+  if (prestarted) {
+    void prestarted.worker.terminate();
+    prestarted.port.close();
+  }
   prestarted = spawnWorker(detector);
 }
 
