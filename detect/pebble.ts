@@ -37,7 +37,7 @@ interface Tag {
 
 /**
  * Quick test: could the text hold a Pebble expression with a value (a `set` tag, or a print tag that starts with
- * a literal or a list, inside parentheses or not)? Most flows print only run-time values (`{{ outputs.x.uri }}`,
+ * a literal, a list or a group)? Most flows print only run-time values (`{{ outputs.x.uri }}`,
  * `{% for %}`, `{% if %}`) and are passed over here, by a scan of the `{` openings (measured: one regex or a
  * substring search per file costs as much as the rest of the cheap pass). A literal inside a `default(...)`
  * fallback is left to the window readings, which see it and join it when it is split with `~`.
@@ -56,10 +56,9 @@ export function mayHoldTemplates(text: string): boolean {
     if (second === 37) {
       if (text.startsWith("set", k)) return true;
     } else {
-      // Through any opening parentheses: `{{ (outputs.x.size ?? 0) }}` is as run-time as `{{ outputs.x }}`.
-      while (k < i + MAX_EXPRESSION && (text.charCodeAt(k) === 40 || isTagSpace(text.charCodeAt(k)))) k++;
+      // A group is let through whatever it starts with: `{{ (inputs.h | default('169.254')) }}` has a value.
       const c = text.charCodeAt(k);
-      if (c === 39 || c === 34 || c === 91 || (c >= 48 && c <= 57)) return true;
+      if (c === 39 || c === 34 || c === 91 || c === 40 || (c >= 48 && c <= 57)) return true;
     }
     // Nothing between the opening and `k` opens another tag (a `{` there would stop the skips above).
     i = k - 1;
