@@ -37,10 +37,11 @@ interface Tag {
 
 /**
  * Quick test: could the text hold a Pebble expression with a value (a `set` tag, or a print tag that starts with
- * a literal, a list or a group)? Most flows print only run-time values (`{{ outputs.x.uri }}`,
- * `{% for %}`, `{% if %}`) and are passed over here, by a scan of the `{` openings (measured: one regex or a
- * substring search per file costs as much as the rest of the cheap pass). A literal inside a `default(...)`
- * fallback is left to the window readings, which see it and join it when it is split with `~`.
+ * a literal, a list, or a group holding a literal or a `default`)? Most flows print only run-time values
+ * (`{{ outputs.x.uri }}`, `{% for %}`, `{% if %}`) and are passed over here, by a scan of the `{` openings
+ * (measured: one regex or a substring search per file costs as much as the rest of the cheap pass). A literal inside
+ * the `default(...)` fallback of a tag that starts with a run-time value is left to the window readings, which see
+ * it and join it when it is split with `~`.
  */
 export function mayHoldTemplates(text: string): boolean {
   // One loop over the `{` of the text finds both openings (a search for `{%` and another for `{{` read it twice).
@@ -55,10 +56,13 @@ export function mayHoldTemplates(text: string): boolean {
     while (k < i + MAX_EXPRESSION && isTagSpace(text.charCodeAt(k))) k++;
     if (second === 37) {
       if (text.startsWith("set", k)) return true;
-    } else {
-      // A group is let through whatever it starts with: `{{ (inputs.h | default('169.254')) }}` has a value.
-      const c = text.charCodeAt(k);
-      if (c === 39 || c === 34 || c === 91 || c === 40 || (c >= 48 && c <= 57)) return true;
+    } else if (startsLiteral(text.charCodeAt(k))) {
+      return true;
+    } else if (text.charCodeAt(k) === 40) {
+      // A group: a literal inside it, or a run-time value with a `default` fallback, which is the only filter that
+      // gives an unknown value one (`{{ (inputs.h | default('169.254')) }}`); `{{ (outputs.x.size ?? 0) }}` has none.
+      while (k < i + MAX_EXPRESSION && (text.charCodeAt(k) === 40 || isTagSpace(text.charCodeAt(k)))) k++;
+      if (startsLiteral(text.charCodeAt(k)) || hasDefaultBefore(text, k, i + MAX_EXPRESSION)) return true;
     }
     // Nothing between the opening and `k` opens another tag (a `{` there would stop the skips above).
     i = k - 1;
@@ -67,6 +71,19 @@ export function mayHoldTemplates(text: string): boolean {
 }
 
 const isTagSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+/** A quote, a list's `[` or a digit: an expression starting so is a literal. */
+const startsLiteral = (c: number): boolean => c === 39 || c === 34 || c === 91 || (c >= 48 && c <= 57);
+
+/** True when `default` occurs in `text` from `from` up to the tag's closing `}}` (looked for before `limit` only). */
+function hasDefaultBefore(text: string, from: number, limit: number): boolean {
+  const stop = Math.min(limit, text.length);
+  for (let d = from; d < stop; d++) {
+    const c = text.charCodeAt(d);
+    if (c === 125 && text.charCodeAt(d + 1) === 125) return false;
+    if (c === 100 && text.startsWith("default", d)) return true;
+  }
+  return false;
+}
 
 /**
  * Every line that holds a Pebble tag with a known value (a print tag whose expression evaluates, or a `set`

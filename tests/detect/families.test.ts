@@ -34,6 +34,7 @@ const CASES: readonly { text: string; match: string; endpoint: string; endpointI
   { text: `uri: "http://{{${" ".repeat(80)}'169.254' }}.169.254/"`, match: `{{${" ".repeat(80)}'169.254' }}.169.254`, ...IMDS, spelling: "Pebble" },
   { text: "uri: http://{{ ( ('169' ~ '.254') ) }}.169.254/", match: "{{ ( ('169' ~ '.254') ) }}.169.254", ...IMDS, spelling: "Pebble" },
   { text: "uri: http://{{ (inputs.h | default('169.254')) }}.169.254/", match: "{{ (inputs.h | default('169.254')) }}.169.254", ...IMDS, spelling: "Pebble" },
+  { text: "uri: http://{{ (inputs.h) | default('169.254') }}.169.254/", match: "{{ (inputs.h) | default('169.254') }}.169.254", ...IMDS, spelling: "Pebble" },
   { text: "{% for x in [1] %}{% endfor %}{%-\n  set h = '169.254' %}\nuri: http://{{ h }}.169.254/", match: "{{ h }}.169.254", ...IMDS, spelling: "Pebble" },
   // YAML's escaped line break.
   { text: "uri: \"http://169.254.\\\n  169.254/latest/\"", match: "169.254.\\\n  169.254", ...IMDS, spelling: "escaped line break" },
