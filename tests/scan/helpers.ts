@@ -13,6 +13,12 @@ export const FIXTURES = path.join(__dirname, "..", "fixtures", "scan");
 /** The real Kestra corpus (read-only). */
 export const CORPUS = KESTRA_FLOWS_DIR;
 
+/** Every YAML file of the corpus and of each fixture folder, named `<folder>/<file>`, with its text. */
+export function corpusAndFixtureFlows(): { name: string; text: string }[] {
+  const dirs = [KESTRA_FLOWS_DIR, ...fs.readdirSync(FIXTURES).map((d) => path.join(FIXTURES, d)).filter((d) => fs.statSync(d).isDirectory())];
+  return dirs.flatMap((dir) => fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => ({ name: `${dir}/${f}`, text: fs.readFileSync(path.join(dir, f), "utf8") })));
+}
+
 /**
  * A stand-in for the detector that finds only the plain spelling `169.254.169.254` (error) and `169.254.1.1`
  * (warning). Tests of the scanner's own behaviour use it so they do not depend on the detector's coverage.

@@ -16,7 +16,7 @@ import { findRunnerEscapes, mayHaveRunnerEscape, mayHaveRunnerEscapeNoted, RUNNE
 import { ScanContext, scanText } from "../../scan/scanner";
 import { vouchForYaml, YamlNotes } from "../../scan/yamlVouch";
 import { KESTRA_FLOWS_DIR } from "../corpus";
-import { FIXTURES, literalDetect } from "./helpers";
+import { corpusAndFixtureFlows, FIXTURES, literalDetect } from "./helpers";
 
 const escapeAt = (s: string, at: number): string => s.slice(0, at) + `\\u${s.charCodeAt(at).toString(16).padStart(4, "0")}` + s.slice(at + 1);
 
@@ -184,15 +184,12 @@ describe("scan: runner-escape prefilter", () => {
     ungated.prefilter = false;
     let escapes = 0;
     let files = 0;
-    const dirs = [KESTRA_FLOWS_DIR, ...fs.readdirSync(FIXTURES).map((d) => path.join(FIXTURES, d)).filter((d) => fs.statSync(d).isDirectory())];
-    for (const dir of dirs) {
-      for (const f of fs.readdirSync(dir).filter((x) => /\.ya?ml$/.test(x))) {
-        const text = fs.readFileSync(path.join(dir, f), "utf8");
-        const expected = scanText(text, f, ungated);
-        assert.deepEqual(scanText(text, f, gated), expected, `${dir}/${f}`);
-        escapes += expected.findings.filter((x) => x.ruleId === "kestra-runner-escape").length;
-        files++;
-      }
+    for (const { name, text } of corpusAndFixtureFlows()) {
+      const file = path.basename(name);
+      const expected = scanText(text, file, ungated);
+      assert.deepEqual(scanText(text, file, gated), expected, name);
+      escapes += expected.findings.filter((x) => x.ruleId === "kestra-runner-escape").length;
+      files++;
     }
     // Positive control: the runner fixtures and the corpus's flagged blueprints hold escapes.
     assert.ok(files > 800 && escapes >= 10, `${files} files, ${escapes} runner escapes`);

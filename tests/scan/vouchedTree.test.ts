@@ -6,16 +6,13 @@
  * way, and so does a whole scan.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import fc from "fast-check";
 import * as YAML from "yaml";
 import { findRunnerEscapes, findRunnerEscapesVouched } from "../../scan/runnerEscapes";
 import { ScanContext, scanText } from "../../scan/scanner";
 import { readVouchedTree, UNREAD } from "../../scan/vouchedTree";
 import { vouchForYaml } from "../../scan/yamlVouch";
-import { KESTRA_FLOWS_DIR } from "../corpus";
-import { FIXTURES, literalDetect } from "./helpers";
+import { corpusAndFixtureFlows, literalDetect } from "./helpers";
 
 /** Differences between the parser's node `a` and the reader's `b` (empty when they agree); counts unread scalars. */
 function differences(a: unknown, b: unknown, where: string, out: string[], seen: { unread: number; read: number }): void {
@@ -52,12 +49,6 @@ function differences(a: unknown, b: unknown, where: string, out: string[], seen:
   if (a !== b) out.push(`${where}: ${String(a)} against ${String(b)}`);
 }
 
-/** Every YAML file of the corpus and the fixtures. */
-function yamlFiles(): { name: string; text: string }[] {
-  const dirs = [KESTRA_FLOWS_DIR, ...fs.readdirSync(FIXTURES).map((d) => path.join(FIXTURES, d)).filter((d) => fs.statSync(d).isDirectory())];
-  return dirs.flatMap((dir) => fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => ({ name: `${dir}/${f}`, text: fs.readFileSync(path.join(dir, f), "utf8") })));
-}
-
 /** Compares the reader with the parser on `text` when the check vouches for it; the number of trees compared. */
 function agrees(text: string, seen: { unread: number; read: number }, name = "generated"): number {
   if (!vouchForYaml(text)) return 0;
@@ -76,7 +67,7 @@ describe("scan: parser-free reading of vouched flows", () => {
     this.timeout(120_000);
     const seen = { unread: 0, read: 0 };
     let trees = 0;
-    const files = yamlFiles();
+    const files = corpusAndFixtureFlows();
     for (const f of files) trees += agrees(f.text, seen, f.name);
     // Positive controls: nearly every flow is read, with both read and unread scalars.
     assert.ok(trees >= files.length * 0.9, `only ${trees} of ${files.length} files read`);
@@ -140,7 +131,7 @@ describe("scan: parser-free reading of vouched flows", () => {
     const parsed = new ScanContext(literalDetect);
     parsed.vouchedTree = false;
     let escapes = 0;
-    for (const f of yamlFiles()) {
+    for (const f of corpusAndFixtureFlows()) {
       const expected = findRunnerEscapes(f.text);
       if (vouchForYaml(f.text)) assert.deepEqual(findRunnerEscapesVouched(f.text), expected, f.name);
       escapes += expected.length;
