@@ -74,7 +74,7 @@ const isTagSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c 
 /** A quote, a list's `[` or a digit: an expression starting so is a literal. */
 const startsLiteral = (c: number): boolean => c === 39 || c === 34 || c === 91 || (c >= 48 && c <= 57);
 
-/** True when `default` occurs in `text` from `from` up to the tag's closing `}}` (looked for before `limit` only). */
+/** True when `default` occurs in `text` from `from` up to the tag's closing `}}`, looked for before `limit` only. */
 function hasDefaultBefore(text: string, from: number, limit: number): boolean {
   const stop = Math.min(limit, text.length);
   for (let d = from; d < stop; d++) {
@@ -139,12 +139,11 @@ function mayHaveValue(text: string, from: number, to: number, statement: boolean
   while (k < to && isTagSpace(text.charCodeAt(k))) k++;
   if (statement) return text.startsWith("set", k);
   const c = text.charCodeAt(k);
-  if (c === 39 || c === 34 || c === 91 || c === 40 || (c >= 48 && c <= 57)) return true;
+  if (startsLiteral(c) || c === 40) return true;
   let e = k;
   while (e < to && /[A-Za-z0-9_]/.test(text[e])) e++;
   if (e > k && vars.size > 0 && vars.has(text.slice(k, e))) return true;
-  for (let d = e; d < to; d++) if (text.charCodeAt(d) === 100 && text.startsWith("default", d)) return true;
-  return false;
+  return hasDefaultBefore(text, e, to);
 }
 
 /**
