@@ -302,12 +302,13 @@ export function scanPaths(roots: readonly string[], options: ScanOptions): ScanR
     keep(result);
     if (decoded.alternate !== undefined) {
       // The other reading adds only references the first did not find at the same place.
-      const seen = new Set(result.findings.concat(result.suppressed).map((x) => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`));
+      const place = (x: LocatedFinding): string => `${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`;
+      const seen = new Set(result.findings.concat(result.suppressed).map(place));
       const other = resultOf(second, decoded.alternate, file, true, length);
       if (!other) return;
       keep({
-        findings: other.findings.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
-        suppressed: other.suppressed.filter((x) => !seen.has(`${x.line}:${x.column}:${x.ruleId}:${x.endpoint}`)),
+        findings: other.findings.filter((x) => !seen.has(place(x))),
+        suppressed: other.suppressed.filter((x) => !seen.has(place(x))),
       });
     }
   };
