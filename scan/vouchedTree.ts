@@ -13,6 +13,7 @@
  * (tests/scan/vouchedTree.test.ts).
  */
 import * as YAML from "yaml";
+import { plainEnd } from "./yamlVouch";
 
 /** Thrown when the check reads the value of a scalar this reader did not read. */
 export const UNREAD = Symbol("unread scalar");
@@ -70,15 +71,6 @@ function splitLines(text: string): Line[] {
     start = eol + 1;
   }
   return lines;
-}
-
-/** Where a plain scalar or key on one line ends: before ` #` or the line's end, trailing spaces dropped. */
-function plainEnd(text: string, from: number, end: number): number {
-  let e = from;
-  // Within the line only: a search to the next ` #` anywhere would make a long file without comments quadratic.
-  while (e < end && !(text.charCodeAt(e) === 32 && text.charCodeAt(e + 1) === 35)) e++;
-  while (e > from && text.charCodeAt(e - 1) === 32) e--;
-  return e;
 }
 
 /** Characters no plain key starts with (YAML's indicators; a `-` key is not in the vouched subset either). */

@@ -115,6 +115,18 @@ const enum Kind {
   IndentlessSeq,
 }
 
+/**
+ * Where a plain scalar on one line ends: before ` #` (a comment) or at the line's end `end`, trailing spaces dropped.
+ * Shared with vouchedTree.ts, which reads the values this check vouched for.
+ */
+export function plainEnd(text: string, from: number, end: number): number {
+  let e = from;
+  // Within the line only: a search to the next ` #` anywhere would make a long file without comments quadratic.
+  while (e < end && !(text.charCodeAt(e) === SPACE && text.charCodeAt(e + 1) === HASH)) e++;
+  while (e > from && text.charCodeAt(e - 1) === SPACE) e--;
+  return e;
+}
+
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
@@ -290,9 +302,7 @@ class Checker {
     }
     // A plain scalar, to a comment or the line's end: deeper lines may continue it (line() then marks it unread).
     this.plainType = true;
-    let e = i;
-    while (e < end && !(t.charCodeAt(e) === HASH && t.charCodeAt(e - 1) === SPACE)) e++;
-    this.noteType(i, e);
+    this.noteType(i, plainEnd(t, i, end));
   }
 
   /** Notes the watched type that the scalar text [from, to), trimmed and lower-cased, equals (if any). */
