@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { vouchForYaml } from "../../scan/yamlVouch";
+import { TRIMMED, vouchForYaml } from "../../scan/yamlVouch";
 import { CORPUS, parserErrors } from "./helpers";
 
 // [text, vouched]: every vouched text must parse cleanly (asserted), and each false is a case the subset leaves to
@@ -105,6 +105,15 @@ const CASES: [string, boolean][] = [
 ];
 
 describe("scan: vouchForYaml", () => {
+  it("trims a type value as String.prototype.trim does (its table of white space, checked on every UTF-16 unit)", () => {
+    const differ: string[] = [];
+    for (let c = 0; c < 1 << 16; c++) {
+      if ((String.fromCharCode(c).trim() === "") !== (TRIMMED[c] === 1)) differ.push(c.toString(16));
+    }
+    assert.deepEqual(differ, []);
+    assert.equal(TRIMMED[0x20] + TRIMMED[0xa0] + TRIMMED[0x3000], 3, "positive control");
+  });
+
   it("vouches only for text the parser accepts, and for the common shapes of a flow", () => {
     for (const [text, expected] of CASES) {
       const vouched = vouchForYaml(text);
