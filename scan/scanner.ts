@@ -84,6 +84,11 @@ export class ScanContext {
   vouch = true;
   /** @internal Tests turn the parser-free reading of vouched flows off (vouchedTree.ts) to prove it changes nothing. */
   vouchedTree = true;
+  /**
+   * @internal The benchmark turns the runner-escape check (and the validity check's noting for it) off to report its
+   * cost apart from the rest of the scan.
+   */
+  runnerEscapeCheck = true;
 
   constructor(readonly detect: EndpointDetector, config: ScanConfig = {}, maxFlowChars = 8 * 1024 * 1024) {
     this.policy = config.plugins ? new PluginPolicy(config.plugins) : undefined;
@@ -134,10 +139,10 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
     const oversize = text.length > ctx.maxFlowChars;
     // Every YAML file's validity is checked: the fast check vouches for the plain shape nearly every flow has (and
     // is linear, so it also runs on files too large to parse); anything it cannot vouch for is parsed.
-    notes = new YamlNotes(RUNNER_KEY_WATCH);
+    notes = ctx.runnerEscapeCheck ? new YamlNotes(RUNNER_KEY_WATCH) : undefined;
     vouched = (oversize || !(needsPolicy || refs.length > 0)) && ctx.vouch && vouchForYaml(text, notes);
     if (oversize) {
-      const runners = mayHaveRunnerEscape(text);
+      const runners = ctx.runnerEscapeCheck && mayHaveRunnerEscape(text);
       if (needsPolicy || !vouched || runners) {
         const parts = [...(needsPolicy ? ["its plugin types"] : []), ...(runners ? ["its task runner settings"] : []), ...(vouched ? [] : ["its validity"])];
         const unchecked = `${parts.join(" and ")} ${parts.length === 1 && parts[0] === "its validity" ? "was" : "were"}`;
@@ -175,7 +180,7 @@ export function scanText(text: string, file: string, ctx: ScanContext, reference
   // Runner escapes are always checked in YAML within the parse limit: no config enables them. The gate reads what
   // the validity check noted when it vouched for the file (no second pass over the text), else the text itself.
   // (No closure here: a function made per file costs more than the gate under tsx, which names each one it makes.)
-  if (isYaml && text.length <= ctx.maxFlowChars
+  if (isYaml && text.length <= ctx.maxFlowChars && ctx.runnerEscapeCheck
     && (!ctx.prefilter || (vouched && notes !== undefined ? mayHaveRunnerEscapeNoted(notes) : mayHaveRunnerEscape(text)))) {
     // A vouched flow is read without the parser when it can be (vouchedTree.ts); a parsed one's documents are reused.
     const escapes = vouched && ctx.vouchedTree ? findRunnerEscapesVouched(text, ctx.runnerEscapes) : findRunnerEscapes(text, ctx.runnerEscapes, documents);
@@ -258,8 +263,15 @@ const BATCH_CHARS = 1024 * 1024;
  * cannot be read; never writes anything.
  */
 export function scanPaths(roots: readonly string[], options: ScanOptions): ScanReport {
+  return scanPathsWith(roots, options, new ScanContext(options.detect, options.config, options.maxFlowChars));
+}
+
+/**
+ * @internal scanPaths with a context made by the caller (the benchmark's, with a check turned off). Files scanned in
+ * a worker (`options.detector`) get a context of the worker's own, made from the options.
+ */
+export function scanPathsWith(roots: readonly string[], options: ScanOptions, ctx: ScanContext): ScanReport {
   checkRoots(roots, options.cwd);
-  const ctx = new ScanContext(options.detect, options.config, options.maxFlowChars);
   const maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
   const stats: WalkStats = { symlinksSkipped: 0, specialFilesSkipped: 0 };
   const findings: LocatedFinding[] = [];

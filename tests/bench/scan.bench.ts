@@ -9,7 +9,9 @@
  * (no plugin control; and with plugin control, where every flow naming a `type` is parsed) and for the CLI
  * (`node bin/hardening.js scan`, process start-up included), and peak RSS of the in-process scan. Every scan
  * checks every YAML file's validity; a line gives that check's own share (the fast check of
- * scan/yamlVouch.ts, plus a full parse of each file it cannot vouch for) and what it vouched for.
+ * scan/yamlVouch.ts, plus a full parse of each file it cannot vouch for) and what it vouched for. Two more lines
+ * give the endpoint detector's share (the time spent in it during the scan) and the time of the same scan without
+ * the runner-escape check (issue 20), so the detector's cost and that check's cost can each be read apart.
  *
  * The scan and the CLI are measured twice: as installed (the package compiled by tsc, tests/bench/compiled.ts) and
  * from the TypeScript sources through tsx, as in a development checkout.
@@ -21,7 +23,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { defaultDetector as defaultDetect } from "../../scan/detector";
-import { scanPaths } from "../../scan/scanner";
+import { ScanContext, scanPaths, scanPathsWith } from "../../scan/scanner";
 import { walkFiles } from "../../scan/walk";
 import { decodeFile } from "../../scan/decode";
 import { parseFlowFile } from "../../scan/flow";
@@ -85,6 +87,23 @@ function child(dir: string, mode: string, build?: string): void {
       if (ok) [vouched, vouchedChars] = [vouched + 1, vouchedChars + decoded.text.length];
     }
     process.stdout.write(JSON.stringify({ ms: Number(ns) / 1e6, files, vouched, vouchedShare: vouchedChars / chars, errors: 0, maxRssMB: 0 }));
+    return;
+  }
+  if (mode === "detector" || mode === "norunner") {
+    // The same plain scan, with the time spent in the detector counted, or without the runner-escape check.
+    let ns = 0n;
+    const detect = mode === "norunner" ? defaultDetect : (text: string) => {
+      const t0 = process.hrtime.bigint();
+      const refs = defaultDetect(text);
+      ns += process.hrtime.bigint() - t0;
+      return refs;
+    };
+    const ctx = new ScanContext(detect);
+    ctx.runnerEscapeCheck = mode !== "norunner";
+    const t0 = process.hrtime.bigint();
+    const report = scanPathsWith([dir], { cwd: dir, detect }, ctx);
+    const ms = mode === "norunner" ? Number(process.hrtime.bigint() - t0) / 1e6 : Number(ns) / 1e6;
+    process.stdout.write(JSON.stringify({ ms, files: report.filesScanned, errors: report.findings.filter((f) => f.severity === "error").length, maxRssMB: 0 }));
     return;
   }
   const t0 = process.hrtime.bigint();
@@ -159,7 +178,7 @@ interface ChildResult {
   vouchedShare?: number;
 }
 
-function inProcess(dir: string, mode: "plain" | "config" | "read" | "validate" | "compiled", build = ""): ChildResult {
+function inProcess(dir: string, mode: "plain" | "config" | "read" | "validate" | "detector" | "norunner" | "compiled", build = ""): ChildResult {
   const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", dir, mode, build], { encoding: "utf8", cwd: REPO });
   if (r.status !== 0) throw new Error(`child scan failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -174,6 +193,8 @@ function measure(label: string, dir: string, bytes: number, files: number, build
   const controlled = best([0, 1].map(() => inProcess(dir, "config")));
   const readOnly = best([0, 1].map(() => inProcess(dir, "read")));
   const validate = best([0, 1].map(() => inProcess(dir, "validate")));
+  const detector = best([0, 1].map(() => inProcess(dir, "detector")));
+  const noRunner = best([0, 1].map(() => inProcess(dir, "norunner")));
   const cliMs = Math.min(...[0, 1].map(() => time(process.execPath, [path.join(REPO, "bin", "hardening.js"), "scan", dir, "--format", "json"], dir)));
   const compiled = best([0, 1].map(() => inProcess(dir, "compiled", build)));
   const cliCompiledMs = Math.min(...[0, 1].map(() => time(process.execPath, compiledCliArgs(build, ["scan", dir, "--format", "json"]), dir)));
@@ -186,6 +207,8 @@ function measure(label: string, dir: string, bytes: number, files: number, build
   process.stdout.write(`${row("  of which walk + read + decode (no detector)", readOnly.ms)}\n`);
   process.stdout.write(`${row("  of which YAML validity check", validate.ms,
     `  fast check vouched for ${validate.vouched} of ${validate.files} files (${(100 * validate.vouchedShare!).toFixed(1)}% of the text), parsed the rest`)}\n`);
+  process.stdout.write(`${row("  of which the endpoint detector", detector.ms, "  every file's text, the cheap pass and the decoding of its windows")}\n`);
+  process.stdout.write(`${row("  the same scan without the runner-escape check", noRunner.ms, `  its cost apart; ${noRunner.errors} errors`)}\n`);
   process.stdout.write(`${row("scan, in-process, plugin control (parses)", controlled.ms, `  peak RSS ${controlled.maxRssMB.toFixed(0)} MB`)}\n`);
   process.stdout.write(`${row("scan, CLI (node bin/hardening.js, start-up)", cliMs, "  from the sources through tsx")}\n`);
   process.stdout.write(`${row("scan, in-process, compiled package", compiled.ms, `  as installed from npm, ${compiled.errors} errors; CPU ${(compiled.cpuMs! / grepCpuMs).toFixed(1)}x grep's`)}\n`);

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { findRunnerEscapes, mayHaveRunnerEscape, mayHaveRunnerEscapeNoted, RUNNER_KEY_WATCH } from "../../scan/runnerEscapes";
-import { ScanContext, scanText } from "../../scan/scanner";
+import { ScanContext, scanPaths, scanPathsWith, scanText } from "../../scan/scanner";
 import { vouchForYaml, YamlNotes } from "../../scan/yamlVouch";
 import { KESTRA_FLOWS_DIR } from "../corpus";
 import { corpusAndFixtureFlows, FIXTURES, literalDetect } from "./helpers";
@@ -193,6 +193,30 @@ describe("scan: runner-escape prefilter", () => {
     }
     // Positive control: the runner fixtures and the corpus's flagged blueprints hold escapes.
     assert.ok(files > 800 && escapes >= 10, `${files} files, ${escapes} runner escapes`);
+  });
+
+  it("the benchmark's scan without the runner-escape check differs from the scan only by the runner escapes", function () {
+    // tests/bench/scan.bench.ts reports that check's cost as the time of a scan with it off: the rest of the scan
+    // must be the same work, finding exactly the same things.
+    this.timeout(120_000);
+    const on = new ScanContext(literalDetect);
+    const off = new ScanContext(literalDetect);
+    off.runnerEscapeCheck = false;
+    let escapes = 0;
+    for (const { name, text } of corpusAndFixtureFlows()) {
+      const file = path.basename(name);
+      const all = scanText(text, file, on);
+      const isEscape = (x: { ruleId: string }) => x.ruleId === "kestra-runner-escape";
+      escapes += all.findings.filter(isEscape).length;
+      const rest = scanText(text, file, off);
+      assert.deepEqual(rest, { findings: all.findings.filter((x) => !isEscape(x)), suppressed: all.suppressed.filter((x) => !isEscape(x)) }, name);
+    }
+    assert.ok(escapes >= 10, `${escapes} runner escapes`);
+    // The same through scanPathsWith, which the benchmark calls with that context.
+    const dir = path.join(FIXTURES, "runners");
+    const ruleIds = (r: { findings: readonly { ruleId: string }[] }) => r.findings.map((x) => x.ruleId);
+    assert.ok(ruleIds(scanPaths([dir], { cwd: dir, detect: literalDetect })).includes("kestra-runner-escape"));
+    assert.ok(!ruleIds(scanPathsWith([dir], { cwd: dir, detect: literalDetect }, off)).includes("kestra-runner-escape"));
   });
 
   it("passes every fixture and corpus flow in which an escape is found", () => {
