@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import type { EndpointReference } from "../../detect/types";
 import type { CliIO } from "../../cli/io";
+import { ScanContext, scanText, TextScanResult } from "../../scan/scanner";
 import { KESTRA_FLOWS_DIR } from "../corpus";
 
 /** Root of the committed fixtures. */
@@ -17,6 +18,23 @@ export const CORPUS = KESTRA_FLOWS_DIR;
 export function corpusAndFixtureFlows(): { name: string; text: string }[] {
   const dirs = [KESTRA_FLOWS_DIR, ...fs.readdirSync(FIXTURES).map((d) => path.join(FIXTURES, d)).filter((d) => fs.statSync(d).isDirectory())];
   return dirs.flatMap((dir) => fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => ({ name: `${dir}/${f}`, text: fs.readFileSync(path.join(dir, f), "utf8") })));
+}
+
+/** The scanner's internal switches that differential tests turn off. */
+export type ScanToggle = "prefilter" | "vouchedTree" | "runnerEscapeCheck";
+
+/**
+ * Scans every corpus and fixture flow twice with the literal detector, with everything on and with `toggle` off,
+ * and hands both results to `check` (which asserts how they relate).
+ */
+export function scanFlowsWithToggle(toggle: ScanToggle, check: (on: TextScanResult, off: TextScanResult, flow: { name: string; text: string }) => void): void {
+  const on = new ScanContext(literalDetect);
+  const off = new ScanContext(literalDetect);
+  off[toggle] = false;
+  for (const flow of corpusAndFixtureFlows()) {
+    const file = path.basename(flow.name);
+    check(scanText(flow.text, file, on), scanText(flow.text, file, off), flow);
+  }
 }
 
 /**

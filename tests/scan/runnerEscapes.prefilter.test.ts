@@ -16,7 +16,7 @@ import { findRunnerEscapes, mayHaveRunnerEscape, mayHaveRunnerEscapeNoted, RUNNE
 import { ScanContext, scanPaths, scanPathsWith, scanText } from "../../scan/scanner";
 import { vouchForYaml, YamlNotes } from "../../scan/yamlVouch";
 import { KESTRA_FLOWS_DIR } from "../corpus";
-import { corpusAndFixtureFlows, FIXTURES, literalDetect } from "./helpers";
+import { FIXTURES, literalDetect, scanFlowsWithToggle } from "./helpers";
 
 const escapeAt = (s: string, at: number): string => s.slice(0, at) + `\\u${s.charCodeAt(at).toString(16).padStart(4, "0")}` + s.slice(at + 1);
 
@@ -179,18 +179,13 @@ describe("scan: runner-escape prefilter", () => {
 
   it("a scan reports exactly what it reports with the gates off, on the corpus and the fixtures (differential)", function () {
     this.timeout(120_000);
-    const gated = new ScanContext(literalDetect);
-    const ungated = new ScanContext(literalDetect);
-    ungated.prefilter = false;
     let escapes = 0;
     let files = 0;
-    for (const { name, text } of corpusAndFixtureFlows()) {
-      const file = path.basename(name);
-      const expected = scanText(text, file, ungated);
-      assert.deepEqual(scanText(text, file, gated), expected, name);
-      escapes += expected.findings.filter((x) => x.ruleId === "kestra-runner-escape").length;
+    scanFlowsWithToggle("prefilter", (gated, ungated, flow) => {
+      assert.deepEqual(gated, ungated, flow.name);
+      escapes += ungated.findings.filter((x) => x.ruleId === "kestra-runner-escape").length;
       files++;
-    }
+    });
     // Positive control: the runner fixtures and the corpus's flagged blueprints hold escapes.
     assert.ok(files > 800 && escapes >= 10, `${files} files, ${escapes} runner escapes`);
   });
@@ -199,21 +194,17 @@ describe("scan: runner-escape prefilter", () => {
     // tests/bench/scan.bench.ts reports that check's cost as the time of a scan with it off: the rest of the scan
     // must be the same work, finding exactly the same things.
     this.timeout(120_000);
-    const on = new ScanContext(literalDetect);
-    const off = new ScanContext(literalDetect);
-    off.runnerEscapeCheck = false;
+    const isEscape = (x: { ruleId: string }) => x.ruleId === "kestra-runner-escape";
     let escapes = 0;
-    for (const { name, text } of corpusAndFixtureFlows()) {
-      const file = path.basename(name);
-      const all = scanText(text, file, on);
-      const isEscape = (x: { ruleId: string }) => x.ruleId === "kestra-runner-escape";
+    scanFlowsWithToggle("runnerEscapeCheck", (all, rest, flow) => {
       escapes += all.findings.filter(isEscape).length;
-      const rest = scanText(text, file, off);
-      assert.deepEqual(rest, { findings: all.findings.filter((x) => !isEscape(x)), suppressed: all.suppressed.filter((x) => !isEscape(x)) }, name);
-    }
+      assert.deepEqual(rest, { findings: all.findings.filter((x) => !isEscape(x)), suppressed: all.suppressed.filter((x) => !isEscape(x)) }, flow.name);
+    });
     assert.ok(escapes >= 10, `${escapes} runner escapes`);
     // The same through scanPathsWith, which the benchmark calls with that context.
     const dir = path.join(FIXTURES, "runners");
+    const off = new ScanContext(literalDetect);
+    off.runnerEscapeCheck = false;
     const ruleIds = (r: { findings: readonly { ruleId: string }[] }) => r.findings.map((x) => x.ruleId);
     assert.ok(ruleIds(scanPaths([dir], { cwd: dir, detect: literalDetect })).includes("kestra-runner-escape"));
     assert.ok(!ruleIds(scanPathsWith([dir], { cwd: dir, detect: literalDetect }, off)).includes("kestra-runner-escape"));

@@ -9,10 +9,9 @@ import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import * as YAML from "yaml";
 import { findRunnerEscapes, findRunnerEscapesVouched } from "../../scan/runnerEscapes";
-import { ScanContext, scanText } from "../../scan/scanner";
 import { readVouchedTree, UNREAD } from "../../scan/vouchedTree";
 import { vouchForYaml } from "../../scan/yamlVouch";
-import { corpusAndFixtureFlows, literalDetect } from "./helpers";
+import { corpusAndFixtureFlows, scanFlowsWithToggle } from "./helpers";
 
 /** Differences between the parser's node `a` and the reader's `b` (empty when they agree); counts unread scalars. */
 function differences(a: unknown, b: unknown, where: string, out: string[], seen: { unread: number; read: number }): void {
@@ -127,16 +126,13 @@ describe("scan: parser-free reading of vouched flows", () => {
 
   it("finds the same runner escapes as the parsed document, and a scan reports the same with it off", function () {
     this.timeout(120_000);
-    const withTree = new ScanContext(literalDetect);
-    const parsed = new ScanContext(literalDetect);
-    parsed.vouchedTree = false;
     let escapes = 0;
-    for (const f of corpusAndFixtureFlows()) {
+    scanFlowsWithToggle("vouchedTree", (withTree, parsed, f) => {
       const expected = findRunnerEscapes(f.text);
       if (vouchForYaml(f.text)) assert.deepEqual(findRunnerEscapesVouched(f.text), expected, f.name);
       escapes += expected.length;
-      assert.deepEqual(scanText(f.text, f.name, withTree), scanText(f.text, f.name, parsed), f.name);
-    }
+      assert.deepEqual(withTree, parsed, f.name);
+    });
     assert.ok(escapes >= 20, `positive control: ${escapes} escapes`);
   });
 });
