@@ -211,7 +211,7 @@ function measure(label: string, dir: string, bytes: number, files: number, build
   process.stdout.write(`${row("  of which YAML validity check", validate.ms,
     `  fast check vouched for ${validate.vouched} of ${validate.files} files (${(100 * validate.vouchedShare!).toFixed(1)}% of the text), parsed the rest`)}\n`);
   process.stdout.write(`${row("  of which the endpoint detector", detector.ms, "  every file's text, the cheap pass and the decoding of its windows")}\n`);
-  process.stdout.write(`${row("  the same scan without the runner-escape check", noRunner.ms, `  its cost apart; ${noRunner.errors} errors`)}\n`);
+  process.stdout.write(`${row("  the scan without the runner-escape check", noRunner.ms, `  issue 20's check, its cost apart; ${noRunner.errors} errors`)}\n`);
   process.stdout.write(`${row("scan, in-process, plugin control (parses)", controlled.ms, `  peak RSS ${controlled.maxRssMB.toFixed(0)} MB`)}\n`);
   process.stdout.write(`${row("scan, CLI (node bin/hardening.js, start-up)", cliMs, "  from the sources through tsx")}\n`);
   process.stdout.write(`${row("scan, in-process, compiled package", compiled.ms, `  as installed from npm, ${compiled.errors} errors; CPU ${(compiled.cpuMs! / grepCpuMs).toFixed(1)}x grep's`)}\n`);
