@@ -209,6 +209,13 @@ function inScope(props: Record<string, unknown>, ctx: CheckContext): boolean {
   return ctx.config.scope !== "workers" || isWorker(ctx.resource?.name, props, workerGlobs(ctx.config));
 }
 
+/** The AWS security group, whose inline `egress` blocks carry egress (this and the next two are the types that do). */
+export const AWS_SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+/** A separate security-group rule (`type: egress` carries egress). */
+export const AWS_SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
+/** A VPC security-group egress rule. */
+export const AWS_SECURITY_GROUP_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+
 /** Security groups: no inline egress rule to 0.0.0.0/0 or ::/0 on every port. */
 export function checkAwsSecurityGroup(props: Record<string, unknown>, ctx: CheckContext): Finding[] {
   if (!inScope(props, ctx)) return [];
@@ -271,11 +278,6 @@ export function checkGcpFirewall(props: Record<string, unknown>, ctx: CheckConte
 // GCP firewall policy rules (global and regional network firewall policies, hierarchical firewall policies).
 
 /** Separate GCP firewall-policy rules: network, regional and hierarchical. */
-/** The AWS types that carry security-group egress: the group, its separate rules, and the VPC egress rules. */
-export const AWS_SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
-export const AWS_SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
-export const AWS_SECURITY_GROUP_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
-
 export const GCP_POLICY_RULE_TYPES: readonly string[] = [
   "gcp:compute/networkFirewallPolicyRule:NetworkFirewallPolicyRule",
   "gcp:compute/regionNetworkFirewallPolicyRule:RegionNetworkFirewallPolicyRule",

@@ -13,7 +13,6 @@ import { AWS_SECURITY_GROUP, AWS_SECURITY_GROUP_EGRESS_RULE, AWS_SECURITY_GROUP_
 import { checkGcpFirewallCombinedEgress, GCP_COMBINED_EGRESS_TYPES } from "./gcpFirewallEgress";
 import { coversAllPorts, transportOf } from "./portRanges";
 
-
 /** One rule's contribution: a port range of one protocol to one family's "anywhere". */
 interface Part {
   readonly resource: ResourceInput;
