@@ -11,7 +11,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import {
-  CURRENT, DetectorModule, DONE, elapsedMs, FAILED, READY, SHARED_WORDS, STARTED, STATE, WorkerInit, WorkerStart, WORKING,
+  CURRENT, DetectorModule, DONE, elapsedMs, FAILED, READY, SHARED_WORDS, STARTED, STATE, WorkerInit, WorkerJob, WorkerReply,
+  WorkerStart, WORKING,
 } from "./budgetProtocol";
 import type { ScanConfig } from "./config";
 import type { TextScanResult } from "./types";
@@ -19,12 +20,7 @@ import type { TextScanResult } from "./types";
 export type { DetectorModule } from "./budgetProtocol";
 
 /** One file's reading to scan in the worker, with its budget. */
-export interface BudgetedJob {
-  readonly text: string;
-  /** The path shown in findings. */
-  readonly file: string;
-  /** A second reading of a file: references only (see scanText). */
-  readonly referencesOnly: boolean;
+export interface BudgetedJob extends WorkerJob {
   readonly budgetMs: number;
 }
 
@@ -33,9 +29,6 @@ export interface BudgetedJob {
  * started for it (the caller scans it in-process, unbudgeted).
  */
 export type BudgetedOutcome = TextScanResult | "overrun" | undefined;
-
-/** What the worker answers for one job. */
-type Reply = { readonly ok: true; readonly result: TextScanResult } | { readonly ok: false; readonly message: string };
 
 /**
  * The budget for a file of `bytes` bytes: a base plus time in proportion to its size, far above what any
@@ -144,7 +137,7 @@ class WorkerSlot {
     if (!this.start()) return false;
     Atomics.store(this.flag!, CURRENT, -1);
     Atomics.store(this.flag!, STATE, WORKING);
-    this.worker!.postMessage(jobs.map((j) => ({ text: j.text, file: j.file, referencesOnly: j.referencesOnly })));
+    this.worker!.postMessage(jobs.map((j): WorkerJob => ({ text: j.text, file: j.file, referencesOnly: j.referencesOnly })));
     return true;
   }
 
@@ -196,7 +189,7 @@ class WorkerSlot {
       message = receiveMessageOnPort(this.port!);
     }
     if (message === undefined) throw new Error(`${jobs[0].file}: the scan worker did not answer`);
-    return (message.message as Reply[]).map((reply) => {
+    return (message.message as WorkerReply[]).map((reply) => {
       if (!reply.ok) throw new Error(reply.message);
       return reply.result;
     });

@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import type { ScanConfig } from "./config";
+import type { TextScanResult } from "./types";
 
 /** Where a worker finds the detector: a module and the name of its export. */
 export interface DetectorModule {
@@ -29,6 +30,18 @@ export interface WorkerInit {
   readonly config: ScanConfig;
   readonly maxFlowChars: number;
 }
+
+/** One file's reading in a batch the worker is sent (a batch is an array of these). */
+export interface WorkerJob {
+  readonly text: string;
+  /** The path shown in findings. */
+  readonly file: string;
+  /** A second reading of a file: references only (see scanText). */
+  readonly referencesOnly: boolean;
+}
+
+/** What the worker answers for one job (the answer to a batch is an array of these, in order). */
+export type WorkerReply = { readonly ok: true; readonly result: TextScanResult } | { readonly ok: false; readonly message: string };
 
 /** The worker's state (one of the values below). */
 export const STATE = 0;

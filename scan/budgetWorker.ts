@@ -6,7 +6,7 @@
  * is on and since when, answering the whole batch on its port and setting the state to done.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { CURRENT, DONE, elapsedMs, FAILED, READY, STARTED, STATE, WorkerInit, WorkerStart } from "./budgetProtocol";
+import { CURRENT, DONE, elapsedMs, FAILED, READY, STARTED, STATE, WorkerInit, WorkerJob, WorkerReply, WorkerStart } from "./budgetProtocol";
 import { EndpointDetector, ScanContext, scanText } from "./scanner";
 
 const data = workerData as WorkerStart;
@@ -28,7 +28,7 @@ try {
 
 let base = 0n;
 let context: ScanContext | undefined;
-parentPort!.on("message", (message: WorkerInit | { text: string; file: string; referencesOnly: boolean }[]) => {
+parentPort!.on("message", (message: WorkerInit | WorkerJob[]) => {
   if (!Array.isArray(message)) {
     // The set-up. Could not load the detector or build the context: the scan goes on in-process.
     try {
@@ -41,7 +41,7 @@ parentPort!.on("message", (message: WorkerInit | { text: string; file: string; r
     return;
   }
   const ctx = context!;
-  const replies = message.map((m, k) => {
+  const replies = message.map((m, k): WorkerReply => {
     // The start first: the scan reading CURRENT then STARTED never sees an earlier start than this file's.
     Atomics.store(flag, STARTED, elapsedMs(base));
     Atomics.store(flag, CURRENT, k);
