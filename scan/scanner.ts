@@ -370,45 +370,45 @@ export function scanPathsWith(roots: readonly string[], options: ScanOptions, ct
     for (const f of walkFiles(roots, options.cwd, stats)) {
       if (f.outside) {
         take({ file: f.display, skipped: "symbolic link to a file or folder outside the scanned paths; not followed, so its target was not scanned (scan the target by name)" });
-      } else {
-        let length = 0;
-        let over: number | undefined;
-        try {
-          const fd = fs.openSync(f.absolute, "r");
-          try {
-            // Read to the end of the open file (no window for a swap between a stat and the read). Its size is asked
-            // only when it fills the buffer: most flows fit, and a stat per file cost more than the extra empty read.
-            for (;;) {
-              if (length === buffer.length) {
-                const size = Math.max(fs.fstatSync(fd).size, length + 1);
-                if (size > maxFileBytes) {
-                  over = size;
-                  break;
-                }
-                const grown = Buffer.allocUnsafe(Math.min(maxFileBytes + 1, Math.max(size, 2 * length)));
-                buffer.copy(grown, 0, 0, length);
-                buffer = grown;
-              }
-              const n = fs.readSync(fd, buffer, length, buffer.length - length, length);
-              if (n === 0) break;
-              length += n;
-            }
-          } finally {
-            fs.closeSync(fd);
-          }
-        } catch (e) {
-          throw new UnreadablePathError(f.display, describeFsError(e));
-        }
-        if (over !== undefined || length > maxFileBytes) {
-          take({ file: f.display, skipped: `file of ${over ?? length} bytes is over the ${maxFileBytes}-byte limit and was not scanned` });
-        } else {
-          // decodeFile copies the bytes into strings: the buffer is free for the next file.
-          const decoded = decodeFile(buffer.subarray(0, length));
-          if (decoded.binary) binaryFilesScanned++;
-          filesScanned++;
-          take({ file: f.display, decoded, length });
-        }
+        continue;
       }
+      let length = 0;
+      let over: number | undefined;
+      try {
+        const fd = fs.openSync(f.absolute, "r");
+        try {
+          // Read to the end of the open file (no window for a swap between a stat and the read). Its size is asked
+          // only when it fills the buffer: most flows fit, and a stat per file cost more than the extra empty read.
+          for (;;) {
+            if (length === buffer.length) {
+              const size = Math.max(fs.fstatSync(fd).size, length + 1);
+              if (size > maxFileBytes) {
+                over = size;
+                break;
+              }
+              const grown = Buffer.allocUnsafe(Math.min(maxFileBytes + 1, Math.max(size, 2 * length)));
+              buffer.copy(grown, 0, 0, length);
+              buffer = grown;
+            }
+            const n = fs.readSync(fd, buffer, length, buffer.length - length, length);
+            if (n === 0) break;
+            length += n;
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch (e) {
+        throw new UnreadablePathError(f.display, describeFsError(e));
+      }
+      if (over !== undefined || length > maxFileBytes) {
+        take({ file: f.display, skipped: `file of ${over ?? length} bytes is over the ${maxFileBytes}-byte limit and was not scanned` });
+        continue;
+      }
+      // decodeFile copies the bytes into strings: the buffer is free for the next file.
+      const decoded = decodeFile(buffer.subarray(0, length));
+      if (decoded.binary) binaryFilesScanned++;
+      filesScanned++;
+      take({ file: f.display, decoded, length });
     }
     flush();
     while (budgeted?.pending()) report(inFlight.shift()!, budgeted.collect());
