@@ -298,15 +298,24 @@ class Checker {
     }
     if (c === DQUOTE || c === SQUOTE) {
       const e = this.quoted(i + 1, end, c);
-      // An escape can spell any letter, and a scalar continued on the next line is not read here. (A single-quoted
-      // value's '' stands for one quote, which no watched type holds: compared as written, it still matches none.)
-      if (e === OPEN || (c === DQUOTE && this.hasBackslash(i, e))) this.notes!.typeUnread = true;
-      else if (e >= 0) this.noteType(i + 1, e - 1);
+      // A scalar continued on the next line is not read here.
+      if (e === OPEN) this.notes!.typeUnread = true;
+      else if (e >= 0) this.noteQuotedType(i, e, c);
       return;
     }
     // A plain scalar, to a comment or the line's end: deeper lines may continue it (line() then marks it unread).
     this.plainType = true;
     this.noteType(i, plainEnd(t, i, end));
+  }
+
+  /**
+   * Notes a `type` value quoted with `quote` from offset `i` to `e` (past the closing quote). An escape can spell any
+   * letter: a double-quoted value holding one is unread. (A single-quoted value's '' stands for one quote, which no
+   * watched type holds: compared as written, it still matches none.)
+   */
+  private noteQuotedType(i: number, e: number, quote: number): void {
+    if (quote === DQUOTE && this.hasBackslash(i, e)) this.notes!.typeUnread = true;
+    else this.noteType(i + 1, e - 1);
   }
 
   /** Notes the watched type that the scalar text [from, to), trimmed and lower-cased, equals (if any). */
@@ -788,10 +797,7 @@ class Checker {
     if (c === DQUOTE || c === SQUOTE) {
       const e = this.quoted(i + 1, end, c);
       if (e === OPEN) return -1;
-      if (typeValue && e >= 0) {
-        if (c === DQUOTE && this.hasBackslash(i, e)) this.notes!.typeUnread = true;
-        else this.noteType(i + 1, e - 1);
-      }
+      if (typeValue && e >= 0) this.noteQuotedType(i, e, c);
       return e;
     }
     if (c < 128 && INDICATOR[c] === 1) return -1;
