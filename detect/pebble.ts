@@ -49,11 +49,9 @@ export function mayHoldTemplates(text: string): boolean {
     const second = text.charCodeAt(i + 1);
     if (second !== 123 && second !== 37) continue;
     // renderTemplates reads no statement but `set` (`{% for %}` and `{% if %}` are common and give no value), and
-    // print tags only read variables a `set` made: skip the opening and whitespace as its mayHaveValue does.
-    let k = i + 2;
-    if (text.charCodeAt(k) === 45) k++;
-    // Bounded as renderTemplates bounds a tag (one longer is not read), so a hostile run of openings stays linear.
-    while (k < i + MAX_EXPRESSION && isTagSpace(text.charCodeAt(k))) k++;
+    // print tags only read variables a `set` made: what its mayHaveValue looks at first. Bounded as renderTemplates
+    // bounds a tag (one longer is not read), so a hostile run of openings stays linear.
+    let k = tagBodyStart(text, i + 2, i + MAX_EXPRESSION);
     if (second === 37) {
       if (text.startsWith("set", k)) return true;
     } else if (startsLiteral(text.charCodeAt(k))) {
@@ -71,6 +69,13 @@ export function mayHoldTemplates(text: string): boolean {
 }
 
 const isTagSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+/** Where a tag's expression starts: past the `-` of whitespace control and the white space after the opening at `from`. */
+function tagBodyStart(text: string, from: number, to: number): number {
+  let k = from;
+  if (text.charCodeAt(k) === 45) k++;
+  while (k < to && isTagSpace(text.charCodeAt(k))) k++;
+  return k;
+}
 /** A quote, a list's `[` or a digit: an expression starting so is a literal. */
 const startsLiteral = (c: number): boolean => c === 39 || c === 34 || c === 91 || (c >= 48 && c <= 57);
 
@@ -134,9 +139,7 @@ export function renderTemplates(text: string): RenderedLine[] {
  * with a literal, a variable set in the file, or holds `default`).
  */
 function mayHaveValue(text: string, from: number, to: number, statement: boolean, vars: ReadonlyMap<string, Value>): boolean {
-  let k = from;
-  if (text.charCodeAt(k) === 45) k++;
-  while (k < to && isTagSpace(text.charCodeAt(k))) k++;
+  const k = tagBodyStart(text, from, to);
   if (statement) return text.startsWith("set", k);
   const c = text.charCodeAt(k);
   if (startsLiteral(c) || c === 40) return true;
